@@ -1,0 +1,120 @@
+// vram-estimate: the native command line over the same core as the page.
+// stdout carries the report only, and only on success, so `--json` output is always valid JSON;
+// every failure goes to stderr with its own exit code.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/curl_transport.hpp"
+#include "cli/options.hpp"
+#include "estimator/report.hpp"
+#include "hub/hub_client.hpp"
+
+using namespace vram;
+
+namespace {
+
+enum Exit { kOk = 0, kUsage = 2, kNotFound = 3, kDenied = 4, kNetwork = 5, kNoWeights = 6, kMalformed = 7 };
+
+int exit_code(ErrorCode c) {
+    switch (c) {
+        case ErrorCode::none: return kOk;
+        case ErrorCode::invalid_argument: return kUsage;
+        case ErrorCode::repo_not_found:
+        case ErrorCode::revision_not_found:
+        case ErrorCode::entry_not_found: return kNotFound;
+        case ErrorCode::gated:
+        case ErrorCode::invalid_token: return kDenied;
+        case ErrorCode::network:
+        case ErrorCode::timeout:
+        case ErrorCode::rate_limited:
+        case ErrorCode::http_error:
+        case ErrorCode::cancelled: return kNetwork;
+        case ErrorCode::no_weights: return kNoWeights;
+        default: return kMalformed;
+    }
+}
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+// HF_TOKEN as huggingface_hub reads it: the variable, the legacy variable, then $HF_HOME/token.
+std::string read_token() {
+    for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"})
+        if (std::string t = env(name); !t.empty()) return t;
+    std::string home = env("HF_HOME");
+    if (home.empty() && !env("HOME").empty()) home = env("HOME") + "/.cache/huggingface";
+    if (home.empty()) return {};
+    std::ifstream f(home + "/token");
+    std::string t;
+    std::getline(f, t);
+    while (!t.empty() && (t.back() == '\r' || t.back() == ' ')) t.pop_back();
+    return t;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CliOptions o = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
+    if (o.help) {
+        std::cout << cli_usage();
+        return kOk;
+    }
+    if (!o.error.empty()) {
+        std::cerr << "error: " << o.error << "\n\n" << cli_usage();
+        return kUsage;
+    }
+    HubOptions hub;
+    hub.endpoint = !o.endpoint.empty() ? o.endpoint : (!env("HF_ENDPOINT").empty() ? env("HF_ENDPOINT") : "https://huggingface.co");
+    hub.token = read_token();
+    hub.revision = o.revision;
+    hub.variant = o.variant;
+    hub.timeout_ms = o.timeout_s * 1000;
+
+    CurlTransport transport;
+    HubClient client(transport, hub);
+    LoadResult loaded;
+    const bool tty = isatty(STDERR_FILENO);
+    bool progress_shown = false;
+    client.load(
+        o.model,
+        [&](const HubProgress& p) {
+            if (!tty || p.files_total < 8) return;
+            std::fprintf(stderr, "\rreading headers: %u/%u files, %.1f MB", p.files_done, p.files_total, p.bytes / 1048576.0);
+            progress_shown = true;
+        },
+        [&](LoadResult r) { loaded = std::move(r); });
+    transport.run();
+    if (progress_shown) std::fprintf(stderr, "\r\033[K");
+
+    if (loaded.error) {
+        std::cerr << "error: " << loaded.error.message << "\n";
+        if (loaded.error.code == ErrorCode::gated || loaded.error.code == ErrorCode::invalid_token ||
+            (loaded.error.code == ErrorCode::repo_not_found && hub.token.empty()))
+            std::cerr << "hint: for gated models, accept the terms on the model page and export HF_TOKEN=hf_your_token_here\n"
+                         "      (tokens: https://huggingface.co/settings/tokens)\n";
+        return exit_code(loaded.error.code);
+    }
+    Model model = analyze(loaded.snapshot);
+    if (model.error) {
+        std::cerr << "error: " << model.error.message << "\n";
+        return exit_code(model.error.code);
+    }
+    Estimate e = estimate(model, o.estimate);
+    if (e.error) {
+        std::cerr << "error: " << e.error.message << "\n";
+        return exit_code(e.error.code);
+    }
+    switch (o.format) {
+        case OutputFormat::json: std::cout << render_json(model, e); break;
+        case OutputFormat::markdown: std::cout << render_markdown(model, e); break;
+        case OutputFormat::text: std::cout << render_preamble(model) << render_text(model, e); break;
+    }
+    return kOk;
+}

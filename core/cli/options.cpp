@@ -1,0 +1,120 @@
+#include "cli/options.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace vram {
+namespace {
+
+// Largest context accepted on the command line: 2^32 tokens is 4,000× today's longest windows.
+constexpr uint64_t kMaxContextTokens = 1ull << 32;
+// Largest batch accepted: a million concurrent sequences.
+constexpr uint64_t kMaxBatch = 1'000'000;
+
+bool parse_uint(const std::string& text, uint64_t max, uint64_t& out) {
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+    errno = 0;
+    unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+    if (errno != 0 || v == 0 || v > max) return false;
+    out = v;
+    return true;
+}
+
+}  // namespace
+
+std::string cli_usage() {
+    return R"(usage: vram-estimate MODEL [options]
+
+Estimate the GPU memory a Hugging Face model needs for inference, from its metadata only
+(safetensors headers read with HTTP Range requests, config.json, shard indexes).
+
+  MODEL                          model id, org/name (a legacy id such as gpt2 works too)
+  -c, --context_length N         context length in tokens (default: the config's max context)
+  -b, --batch_size N             concurrent sequences (default: 1)
+  -q, --quantization P           auto|float32|float16|bfloat16|int8|int4 (default: auto =
+                                 every tensor keeps its stored dtype)
+      --json                     print the report as JSON (the original schema + new fields)
+      --markdown                 print a compact Markdown table for a model card
+      --revision REV             branch, tag or commit (default: main)
+      --variant V                weight variant such as fp16 (default: the default files)
+      --profile P                estimate profile (default: classic)
+      --endpoint URL             Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)
+      --timeout S                seconds per HTTP request (default: 30)
+  -h, --help                     this help
+
+Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or the file $HF_HOME/token) for gated and
+private models; it is sent to the endpoint only, never to the CDN it redirects to.
+HF_ENDPOINT selects the Hub (a mirror, or the local imitation in tests).
+
+Exit codes: 0 ok, 2 usage, 3 repo/revision/file not found, 4 gated or private (access denied),
+5 network or timeout, 6 no safetensors weights, 7 malformed metadata.
+)";
+}
+
+CliOptions parse_cli(const std::vector<std::string>& args) {
+    CliOptions o;
+    auto fail = [&](std::string message) {
+        if (o.error.empty()) o.error = std::move(message);
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        std::string value;
+        std::string name = a;
+        bool has_inline = false;
+        if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+            name = a.substr(0, a.find('='));
+            value = a.substr(a.find('=') + 1);
+            has_inline = true;
+        }
+        auto take = [&]() -> bool {
+            if (has_inline) return true;
+            if (i + 1 >= args.size()) {
+                fail("option " + name + " needs a value");
+                return false;
+            }
+            value = args[++i];
+            return true;
+        };
+        if (name == "-h" || name == "--help") {
+            o.help = true;
+        } else if (name == "--json") {
+            o.format = OutputFormat::json;
+        } else if (name == "--markdown") {
+            o.format = OutputFormat::markdown;
+        } else if (name == "-c" || name == "--context_length" || name == "--context-length") {
+            uint64_t v = 0;
+            if (take() && !parse_uint(value, kMaxContextTokens, v)) fail("context length must be a whole number from 1 to 4294967296, got \"" + value + "\"");
+            o.estimate.context_tokens = v;
+        } else if (name == "-b" || name == "--batch_size" || name == "--batch-size") {
+            uint64_t v = 0;
+            if (take() && !parse_uint(value, kMaxBatch, v)) fail("batch size must be a whole number from 1 to 1000000, got \"" + value + "\"");
+            o.estimate.batch = static_cast<uint32_t>(v);
+        } else if (name == "-q" || name == "--quantization") {
+            if (take() && !parse_precision(value, o.estimate.precision))
+                fail("quantization must be one of auto, float32, float16, bfloat16, int8, int4; got \"" + value + "\"");
+        } else if (name == "--revision") {
+            if (take()) o.revision = value;
+            if (o.revision.empty()) fail("--revision needs a non-empty value");
+        } else if (name == "--variant") {
+            if (take()) o.variant = value;
+        } else if (name == "--profile") {
+            if (take()) o.estimate.profile = value;
+        } else if (name == "--endpoint") {
+            if (take()) o.endpoint = value;
+        } else if (name == "--timeout") {
+            uint64_t v = 0;
+            if (take() && !parse_uint(value, 3600, v)) fail("timeout must be a whole number of seconds from 1 to 3600, got \"" + value + "\"");
+            o.timeout_s = static_cast<uint32_t>(v);
+        } else if (!a.empty() && a[0] == '-') {
+            fail("unknown option " + a);
+        } else if (o.model.empty()) {
+            o.model = a;
+        } else {
+            fail("unexpected argument \"" + a + "\" (one model at a time)");
+        }
+    }
+    if (!o.help && o.model.empty()) fail("missing MODEL");
+    return o;
+}
+
+}  // namespace vram

@@ -1,0 +1,28 @@
+// Command-line options of `vram-estimate` — the original tool's interface
+// (MODEL [-c N] [-b N] [-q float32|float16|bfloat16|int8|int4] [--json]) plus the new ones.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "estimator/estimate.hpp"
+
+namespace vram {
+
+enum class OutputFormat { text, json, markdown };
+
+struct CliOptions {
+    std::string model;
+    std::string revision = "main";
+    std::string endpoint;         // --endpoint, else HF_ENDPOINT, else https://huggingface.co
+    std::string variant;
+    uint32_t timeout_s = 30;
+    EstimateOptions estimate;
+    OutputFormat format = OutputFormat::text;
+    bool help = false;
+    std::string error;            // usage error, empty when the arguments are fine
+};
+
+CliOptions parse_cli(const std::vector<std::string>& args);
+std::string cli_usage();
+
+}  // namespace vram

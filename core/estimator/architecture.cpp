@@ -1,0 +1,267 @@
+#include "estimator/architecture.hpp"
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+namespace vram {
+namespace {
+
+using nlohmann::json;
+
+// Upper bounds on what a real config holds; a value above them is treated as absent so that a
+// hostile config cannot make the estimator allocate per-layer tables of absurd size.
+// 10,000 layers is 50× the deepest published decoder.
+constexpr uint64_t kMaxLayers = 10'000;
+// 2^20 heads / head dims / experts is far past any published model.
+constexpr uint64_t kMaxHeads = 1u << 20;
+
+enum class Family : uint8_t { decoder, encoder_only, encoder_decoder, mla, hybrid_linear, non_llm };
+
+struct FamilyInfo {
+    const char* model_type;
+    Family family;
+};
+
+// transformers model_type → how its config is read. Anything else: generic decoder keys + an assumption.
+constexpr std::array<FamilyInfo, 40> kFamilies = {{
+    {"llama", Family::decoder},        {"mistral", Family::decoder},      {"mixtral", Family::decoder},
+    {"qwen2", Family::decoder},        {"qwen2_moe", Family::decoder},    {"qwen3", Family::decoder},
+    {"qwen3_moe", Family::decoder},    {"gemma", Family::decoder},        {"gemma2", Family::decoder},
+    {"gemma3", Family::decoder},       {"gemma3_text", Family::decoder},  {"gemma4", Family::decoder},
+    {"gemma4_text", Family::decoder},  {"phi3", Family::decoder},         {"phi", Family::decoder},
+    {"gpt2", Family::decoder},         {"gpt_neox", Family::decoder},     {"falcon", Family::decoder},
+    {"gpt_oss", Family::decoder},      {"qwen2_vl", Family::decoder},     {"qwen2_5_vl", Family::decoder},
+    {"qwen2_5_vl_text", Family::decoder}, {"qwen2_vl_text", Family::decoder}, {"starcoder2", Family::decoder},
+    {"bert", Family::encoder_only},    {"roberta", Family::encoder_only}, {"xlm-roberta", Family::encoder_only},
+    {"distilbert", Family::encoder_only}, {"clip_text_model", Family::encoder_only}, {"t5", Family::encoder_decoder},
+    {"umt5", Family::encoder_decoder}, {"bart", Family::encoder_decoder}, {"whisper", Family::encoder_decoder},
+    {"deepseek_v2", Family::mla},      {"deepseek_v3", Family::mla},      {"kimi_k2", Family::mla},
+    {"qwen3_next", Family::hybrid_linear}, {"qwen3_5_moe_text", Family::hybrid_linear},
+    {"qwen3_5_text", Family::hybrid_linear}, {"clip", Family::encoder_only},
+}};
+
+const FamilyInfo* find_family(const std::string& model_type) {
+    for (const auto& f : kFamilies)
+        if (model_type == f.model_type) return &f;
+    return nullptr;
+}
+
+// First present, positive, in-range unsigned value among `keys`.
+uint64_t get_u(const json& c, std::initializer_list<const char*> keys, uint64_t max = UINT64_MAX) {
+    for (const char* k : keys) {
+        auto it = c.find(k);
+        if (it == c.end()) continue;
+        if (it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() > 0)) {
+            uint64_t v = it->get<uint64_t>();
+            if (v > 0 && v <= max) return v;
+        } else if (it->is_number_float()) {
+            double v = it->get<double>();
+            if (v >= 1 && v <= static_cast<double>(max) && v == static_cast<double>(static_cast<uint64_t>(v)))
+                return static_cast<uint64_t>(v);
+        }
+    }
+    return 0;
+}
+
+std::string get_s(const json& c, const char* key) {
+    auto it = c.find(key);
+    return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool get_b(const json& c, const char* key, bool fallback) {
+    auto it = c.find(key);
+    return it != c.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+AttentionKind kind_from_layer_type(const std::string& t) {
+    if (t == "sliding_attention" || t == "sliding") return AttentionKind::sliding;
+    if (t == "chunked_attention") return AttentionKind::chunked;
+    if (t == "linear_attention" || t == "mamba" || t == "conv" || t == "linear") return AttentionKind::linear_state;
+    return AttentionKind::full;
+}
+
+// Gated DeltaNet state per sequence (Qwen3-Next / Qwen3.5, transformers modeling_qwen3_next.py):
+// conv state (kernel-1) × (2·key_dim + value_dim) plus recurrent state v_heads × k_dim × v_dim.
+uint64_t gated_deltanet_state(const json& c) {
+    uint64_t kernel = get_u(c, {"linear_conv_kernel_dim"}, 64);
+    uint64_t k_heads = get_u(c, {"linear_num_key_heads"}, kMaxHeads);
+    uint64_t v_heads = get_u(c, {"linear_num_value_heads"}, kMaxHeads);
+    uint64_t k_dim = get_u(c, {"linear_key_head_dim"}, kMaxHeads);
+    uint64_t v_dim = get_u(c, {"linear_value_head_dim"}, kMaxHeads);
+    if (!kernel || !k_heads || !v_heads || !k_dim || !v_dim) return 0;
+    uint64_t key_dim = k_heads * k_dim, value_dim = v_heads * v_dim;
+    return (kernel - 1) * (2 * key_dim + value_dim) + v_heads * k_dim * v_dim;
+}
+
+void read_common(const json& c, Architecture& a) {
+    a.n_layers = static_cast<uint32_t>(get_u(c, {"num_hidden_layers", "n_layer", "num_layers", "n_layers", "decoder_layers"}, kMaxLayers));
+    a.hidden_size = get_u(c, {"hidden_size", "n_embd", "d_model", "dim"}, 1u << 24);
+    a.n_heads = static_cast<uint32_t>(get_u(c, {"num_attention_heads", "n_head", "num_heads", "n_heads", "decoder_attention_heads"}, kMaxHeads));
+    a.n_kv_heads = static_cast<uint32_t>(get_u(c, {"num_key_value_heads", "num_kv_heads", "n_head_kv", "n_kv_heads"}, kMaxHeads));
+    a.head_dim = static_cast<uint32_t>(get_u(c, {"head_dim", "d_kv", "attention_head_dim"}, kMaxHeads));
+    a.intermediate_size = get_u(c, {"intermediate_size", "n_inner", "ffn_dim", "d_ff", "decoder_ffn_dim"}, 1u << 26);
+    a.vocab_size = get_u(c, {"vocab_size", "padded_vocab_size"}, 1u << 26);
+    a.max_context_tokens = get_u(c, {"max_position_embeddings", "n_positions", "max_seq_len", "seq_length",
+                                     "max_sequence_length", "n_ctx", "max_target_positions"}, 1ull << 32);
+    a.n_experts = static_cast<uint32_t>(get_u(c, {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"}, kMaxHeads));
+    a.n_experts_active = static_cast<uint32_t>(get_u(c, {"num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_topk"}, kMaxHeads));
+    a.tied_embeddings = get_b(c, "tie_word_embeddings", a.model_type == "gpt2" || a.model_type == "t5" || a.model_type == "bart");
+    a.torch_dtype = get_s(c, "torch_dtype");
+    if (a.torch_dtype.empty()) a.torch_dtype = get_s(c, "dtype");
+    if (auto q = c.find("quantization_config"); q != c.end() && q->is_object()) a.quantization_config = q->dump();
+
+    if (a.n_kv_heads == 0 && a.n_heads != 0) {
+        if (get_b(c, "multi_query", false)) {
+            a.n_kv_heads = 1;
+            a.assumptions.push_back("multi_query: one KV head");
+        } else {
+            a.n_kv_heads = a.n_heads;
+            a.assumptions.push_back("no num_key_value_heads: KV heads = attention heads (" + std::to_string(a.n_heads) + ")");
+        }
+    }
+    if (a.head_dim == 0 && a.n_heads != 0 && a.hidden_size != 0) {
+        a.head_dim = static_cast<uint32_t>(a.hidden_size / a.n_heads);
+        if (a.model_type != "gpt2" && a.model_type != "llama" && a.model_type != "mistral")
+            a.assumptions.push_back("no head_dim: hidden_size / num_attention_heads = " + std::to_string(a.head_dim));
+    }
+}
+
+void build_layers(const json& c, Family family, Architecture& a) {
+    a.layers.assign(a.n_layers, AttentionLayer{AttentionKind::full, a.n_kv_heads, a.head_dim, a.head_dim, 0, 0});
+    if (family == Family::mla) {
+        a.kv_lora_rank = static_cast<uint32_t>(get_u(c, {"kv_lora_rank"}, kMaxHeads));
+        a.qk_rope_head_dim = static_cast<uint32_t>(get_u(c, {"qk_rope_head_dim"}, kMaxHeads));
+        if (a.kv_lora_rank) {
+            for (auto& l : a.layers) l = AttentionLayer{AttentionKind::mla, 1, a.kv_lora_rank + a.qk_rope_head_dim, 0, 0, 0};
+            return;
+        }
+        a.assumptions.push_back("no kv_lora_rank: MLA read as full attention");
+    }
+    const uint64_t window = get_u(c, {"sliding_window"}, 1ull << 32);
+    const uint64_t chunk = get_u(c, {"attention_chunk_size"}, 1ull << 32);
+    const uint64_t state = gated_deltanet_state(c);
+    // Gemma 4: full-attention layers use their own head width and KV heads.
+    const uint32_t global_head_dim = static_cast<uint32_t>(get_u(c, {"global_head_dim"}, kMaxHeads));
+    const uint32_t global_kv = static_cast<uint32_t>(get_u(c, {"num_global_key_value_heads"}, kMaxHeads));
+    auto apply = [&](AttentionLayer& l, AttentionKind k) {
+        l.kind = k;
+        if (k == AttentionKind::sliding) l.window_tokens = static_cast<uint32_t>(window);
+        if (k == AttentionKind::chunked) l.window_tokens = static_cast<uint32_t>(chunk);
+        if (k == AttentionKind::linear_state) {
+            l.n_head_kv = 0;
+            l.head_dim_k = l.head_dim_v = 0;
+            l.state_elements = state;
+        }
+        if (k == AttentionKind::full && global_head_dim) l.head_dim_k = l.head_dim_v = global_head_dim;
+        if (k == AttentionKind::full && global_kv) l.n_head_kv = global_kv;
+    };
+
+    auto types = c.find("layer_types");
+    if (types != c.end() && types->is_array() && types->size() == a.n_layers) {
+        for (size_t i = 0; i < a.layers.size(); ++i)
+            apply(a.layers[i], kind_from_layer_type((*types)[i].is_string() ? (*types)[i].get<std::string>() : ""));
+        return;
+    }
+    if (uint64_t interval = get_u(c, {"full_attention_interval"}, kMaxLayers); interval && family == Family::hybrid_linear) {
+        for (size_t i = 0; i < a.layers.size(); ++i)
+            apply(a.layers[i], (i + 1) % interval == 0 ? AttentionKind::full : AttentionKind::linear_state);
+        a.assumptions.push_back("layer i is full attention when (i+1) % full_attention_interval == 0, else Gated DeltaNet");
+        return;
+    }
+    if (!window) return;
+    if (a.model_type == "qwen2" || a.model_type == "qwen2_moe" || a.model_type == "qwen3" || a.model_type == "qwen3_moe") {
+        if (!get_b(c, "use_sliding_window", false)) return;  // Qwen ships sliding_window but leaves it off
+    }
+    if (window >= a.max_context_tokens && a.max_context_tokens) return;
+    if (a.model_type == "gemma2") {
+        for (size_t i = 0; i < a.layers.size(); ++i) apply(a.layers[i], i % 2 == 0 ? AttentionKind::sliding : AttentionKind::full);
+        a.assumptions.push_back("gemma2: even layers use the sliding window, odd layers full attention");
+    } else if (uint64_t pattern = get_u(c, {"sliding_window_pattern"}, kMaxLayers)) {
+        for (size_t i = 0; i < a.layers.size(); ++i)
+            apply(a.layers[i], (i + 1) % pattern == 0 ? AttentionKind::full : AttentionKind::sliding);
+        a.assumptions.push_back("sliding_window_pattern " + std::to_string(pattern) + ": every " + std::to_string(pattern) + "th layer is full attention");
+    } else {
+        for (auto& l : a.layers) apply(l, AttentionKind::sliding);
+    }
+}
+
+}  // namespace
+
+const char* attention_kind_name(AttentionKind kind) {
+    switch (kind) {
+        case AttentionKind::full: return "full";
+        case AttentionKind::sliding: return "sliding";
+        case AttentionKind::chunked: return "chunked";
+        case AttentionKind::mla: return "mla";
+        case AttentionKind::linear_state: return "linear_state";
+        case AttentionKind::none: return "none";
+    }
+    return "unknown";
+}
+
+ArchitectureResult parse_architecture(std::string_view config_json) {
+    ArchitectureResult out;
+    json root;
+    try {
+        root = json::parse(config_json.begin(), config_json.end());
+    } catch (const json::exception& e) {
+        out.error = make_error(ErrorCode::config_invalid, std::string("config.json is not valid JSON: ") + e.what());
+        return out;
+    }
+    if (!root.is_object()) {
+        out.error = make_error(ErrorCode::config_invalid, std::string("config.json is ") + root.type_name() + ", not an object");
+        return out;
+    }
+    Architecture& a = out.arch;
+    if (auto arch = root.find("architectures"); arch != root.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
+        a.architecture = (*arch)[0].get<std::string>();
+    const json* c = &root;
+    for (const char* nested : {"text_config", "llm_config", "language_config"}) {
+        auto it = root.find(nested);
+        if (it != root.end() && it->is_object()) {
+            a.outer_model_type = get_s(root, "model_type");
+            c = &*it;
+            break;
+        }
+    }
+    a.model_type = get_s(*c, "model_type");
+    if (a.model_type.empty()) a.model_type = get_s(root, "model_type");
+    const FamilyInfo* fam = find_family(a.model_type);
+    a.known_family = fam != nullptr;
+    Family family = fam ? fam->family : Family::decoder;
+    if (!fam)
+        a.assumptions.push_back("model_type \"" + a.model_type + "\" is not in the family table: read with the generic decoder keys");
+    read_common(*c, a);
+    if (a.quantization_config.empty() && c != &root)
+        if (auto q = root.find("quantization_config"); q != root.end() && q->is_object()) a.quantization_config = q->dump();
+    if (a.torch_dtype.empty() && c != &root) {
+        a.torch_dtype = get_s(root, "torch_dtype");
+        if (a.torch_dtype.empty()) a.torch_dtype = get_s(root, "dtype");
+    }
+
+    switch (family) {
+        case Family::encoder_only:
+            a.has_kv_cache = false;
+            break;
+        case Family::encoder_decoder:
+            a.encoder_decoder = true;
+            a.has_kv_cache = true;
+            a.n_encoder_layers = static_cast<uint32_t>(get_u(*c, {"encoder_layers", "num_layers"}, kMaxLayers));
+            if (uint64_t dec = get_u(*c, {"decoder_layers", "num_decoder_layers"}, kMaxLayers)) a.n_layers = static_cast<uint32_t>(dec);
+            if (a.model_type == "t5" || a.model_type == "umt5") {
+                a.n_kv_heads = a.n_heads;
+                if (a.max_context_tokens == 0) {
+                    a.max_context_tokens = 512;
+                    a.assumptions.push_back("T5 has relative positions and no max_position_embeddings: context 512 (its training length)");
+                }
+            }
+            break;
+        default:
+            a.has_kv_cache = a.n_layers > 0 && a.n_heads > 0;
+            break;
+    }
+    if (a.has_kv_cache) build_layers(*c, family, a);
+    return out;
+}
+
+}  // namespace vram

@@ -1,0 +1,64 @@
+// config.json → architecture: the per-layer facts that the KV cache and activation formulas need.
+// Sources: each model family's transformers configuration_*.py (key names and defaults), with the
+// attention kinds as vLLM's kv_cache_interface.py distinguishes them (full, sliding window,
+// chunked local, MLA, Mamba/linear state). Keys are looked up table-driven: the generic aliases
+// (num_hidden_layers | n_layer | num_layers …) first, family overrides second. Multimodal configs
+// nest the language model under text_config (or llm_config); that is where the LLM is read from.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "estimator/error.hpp"
+
+namespace vram {
+
+enum class AttentionKind : uint8_t { full, sliding, chunked, mla, linear_state, none };
+const char* attention_kind_name(AttentionKind kind);
+
+struct AttentionLayer {
+    AttentionKind kind = AttentionKind::full;  // full, sliding, chunked, mla, linear_state, none
+    uint32_t n_head_kv = 0;                     // KV heads of this layer (GQA); 0 = no KV cache
+    uint32_t head_dim_k = 0;                    // K width per head (MLA: kv_lora_rank + qk_rope_head_dim, one "head")
+    uint32_t head_dim_v = 0;                    // V width per head (MLA: 0, the latent is shared)
+    uint32_t window_tokens = 0;                 // sliding/chunked span; 0 = unbounded
+    uint64_t state_elements = 0;                // linear_state: fixed recurrent state per sequence (conv + SSM), elements
+};
+
+struct Architecture {
+    std::string model_type;                  // config "model_type" (of the LLM part for multimodal configs)
+    std::string outer_model_type;            // the top-level model_type when the LLM is nested (e.g. qwen2_5_vl)
+    std::string architecture;                // first entry of "architectures"
+    bool known_family = false;               // model_type found in the family table
+    bool has_kv_cache = false;               // a decoder that generates (false: encoder-only, diffusion parts)
+    bool encoder_decoder = false;            // T5, BART, Whisper: decoder layers add cross-attention
+    uint32_t n_layers = 0;                   // decoder layers (or encoder layers of an encoder-only model)
+    uint32_t n_encoder_layers = 0;           // encoder layers of an encoder-decoder
+    uint64_t hidden_size = 0;                // d_model
+    uint64_t intermediate_size = 0;          // FFN width (dense layers)
+    uint32_t n_heads = 0;                    // query heads
+    uint32_t n_kv_heads = 0;                 // KV heads of a full-attention layer (GQA)
+    uint32_t head_dim = 0;                   // per-head width (explicit head_dim, else hidden / heads)
+    uint64_t vocab_size = 0;
+    uint64_t max_context_tokens = 0;         // max_position_embeddings | n_positions | max_seq_len …
+    uint32_t n_experts = 0;                  // routed experts per MoE layer (0 = dense)
+    uint32_t n_experts_active = 0;           // experts per token
+    uint32_t kv_lora_rank = 0;               // MLA latent width
+    uint32_t qk_rope_head_dim = 0;           // MLA decoupled RoPE width
+    bool tied_embeddings = false;
+    std::string torch_dtype;                 // "bfloat16", … ("" when absent)
+    std::string quantization_config;         // raw JSON of quantization_config (top level or text_config), "" if none
+    std::vector<AttentionLayer> layers;      // one per decoder layer
+    std::vector<std::string> assumptions;    // defaults taken, keys missing, fallbacks used
+};
+
+struct ArchitectureResult {
+    Error error;
+    Architecture arch;
+};
+
+// Parses config.json text. A model type outside the family table falls back to the generic keys
+// and says so in arch.assumptions.
+ArchitectureResult parse_architecture(std::string_view config_json);
+
+}  // namespace vram

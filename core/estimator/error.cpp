@@ -1,0 +1,42 @@
+#include "estimator/error.hpp"
+
+namespace vram {
+
+const char* error_code_name(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::none: return "none";
+        case ErrorCode::header_too_short: return "header_too_short";
+        case ErrorCode::header_length_zero: return "header_length_zero";
+        case ErrorCode::header_too_large: return "header_too_large";
+        case ErrorCode::header_truncated: return "header_truncated";
+        case ErrorCode::header_not_json: return "header_not_json";
+        case ErrorCode::header_not_object: return "header_not_object";
+        case ErrorCode::tensor_entry_invalid: return "tensor_entry_invalid";
+        case ErrorCode::shape_overflow: return "shape_overflow";
+        case ErrorCode::offsets_invalid: return "offsets_invalid";
+        case ErrorCode::offsets_overlap: return "offsets_overlap";
+        case ErrorCode::offsets_hole: return "offsets_hole";
+        case ErrorCode::offsets_past_file: return "offsets_past_file";
+        case ErrorCode::shape_size_mismatch: return "shape_size_mismatch";
+        case ErrorCode::config_invalid: return "config_invalid";
+        case ErrorCode::index_invalid: return "index_invalid";
+        case ErrorCode::manifest_invalid: return "manifest_invalid";
+        case ErrorCode::listing_invalid: return "listing_invalid";
+        case ErrorCode::repo_not_found: return "repo_not_found";
+        case ErrorCode::revision_not_found: return "revision_not_found";
+        case ErrorCode::entry_not_found: return "entry_not_found";
+        case ErrorCode::gated: return "gated";
+        case ErrorCode::invalid_token: return "invalid_token";
+        case ErrorCode::rate_limited: return "rate_limited";
+        case ErrorCode::http_error: return "http_error";
+        case ErrorCode::network: return "network";
+        case ErrorCode::timeout: return "timeout";
+        case ErrorCode::bad_response: return "bad_response";
+        case ErrorCode::no_weights: return "no_weights";
+        case ErrorCode::cancelled: return "cancelled";
+        case ErrorCode::invalid_argument: return "invalid_argument";
+    }
+    return "unknown";
+}
+
+}  // namespace vram

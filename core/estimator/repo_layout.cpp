@@ -1,0 +1,387 @@
+#include "estimator/repo_layout.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace vram {
+namespace {
+
+using nlohmann::json;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::string folder_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+std::string base_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+std::string join(const std::string& folder, const std::string& name) { return folder.empty() ? name : folder + "/" + name; }
+
+// Weight names that transformers / diffusers save: `<stem>[.<variant>].safetensors`, shards
+// `<stem>-00001-of-00004[.<variant>].safetensors`, index `<stem>.safetensors.index[.<variant>].json`.
+struct WeightName {
+    std::string stem;     // "model" or "diffusion_pytorch_model" (anything before the extension)
+    std::string variant;  // "fp16" or ""
+    bool shard = false;
+    bool index = false;
+};
+
+bool parse_weight_name(const std::string& base, WeightName& w) {
+    static const std::string kIndex = ".safetensors.index";
+    if (auto p = base.find(kIndex); p != std::string::npos && ends_with(base, ".json")) {
+        w.index = true;
+        w.stem = base.substr(0, p);
+        std::string rest = base.substr(p + kIndex.size());  // ".json" or ".fp16.json"
+        if (rest.size() > 5) w.variant = rest.substr(1, rest.size() - 6);
+        return true;
+    }
+    if (!ends_with(base, ".safetensors")) return false;
+    std::string stem = base.substr(0, base.size() - 12);
+    // A variant is a short alphanumeric tag after the last dot (fp16, bf16, fp32, …).
+    if (auto dot = stem.rfind('.'); dot != std::string::npos) {
+        std::string tag = stem.substr(dot + 1);
+        bool alnum = !tag.empty() && tag.size() <= 8 &&
+                     std::all_of(tag.begin(), tag.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+        if (alnum) {
+            w.variant = tag;
+            stem = stem.substr(0, dot);
+        }
+    }
+    // Shards: <stem>-00001-of-00004
+    auto of = stem.rfind("-of-");
+    if (of != std::string::npos && of >= 6 && stem[of - 6] == '-') {
+        w.shard = true;
+        stem = stem.substr(0, of - 6);
+    }
+    w.stem = stem;
+    return true;
+}
+
+bool is_excluded_path(const std::string& path) {
+    return starts_with(path, "original/") || starts_with(base_of(path), "consolidated");
+}
+
+struct FolderWeights {
+    std::vector<std::string> singles;  // non-shard safetensors matching the variant
+    std::string index;                 // index matching the variant
+    std::set<std::string> variants;
+};
+
+FolderWeights scan_folder(const std::vector<RepoFile>& files, const std::string& folder, const std::string& variant) {
+    FolderWeights out;
+    for (const auto& f : files) {
+        if (folder_of(f.path) != folder || is_excluded_path(f.path)) continue;
+        WeightName w;
+        if (!parse_weight_name(base_of(f.path), w)) continue;
+        if (!w.variant.empty()) out.variants.insert(w.variant);
+        if (w.variant != variant) continue;
+        if (w.index) {
+            // Prefer the canonical stems' index when a folder has several.
+            if (out.index.empty() || w.stem == "model" || w.stem == "diffusion_pytorch_model") out.index = f.path;
+        } else if (!w.shard) {
+            out.singles.push_back(f.path);
+        }
+    }
+    return out;
+}
+
+// Fills a component from its folder; false when the folder has no weights for this variant.
+bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const std::string& variant, LayoutPlan& plan,
+                    const std::map<std::string, std::string>& texts) {
+    FolderWeights fw = scan_folder(files, c.folder, variant);
+    for (const auto& v : fw.variants)
+        if (std::find(plan.variants.begin(), plan.variants.end(), v) == plan.variants.end()) plan.variants.push_back(v);
+    if (!variant.empty() && fw.index.empty() && fw.singles.empty()) {
+        fw = scan_folder(files, c.folder, "");  // this component has no such variant: default files
+        if (!fw.index.empty() || !fw.singles.empty())
+            plan.notes.push_back("component " + c.name + " has no " + variant + " variant: its default files are used");
+    }
+    for (const auto& f : files)
+        if (f.path == join(c.folder, "config.json")) c.config_path = f.path;
+    if (!fw.index.empty()) {
+        c.index_path = fw.index;
+        auto it = texts.find(fw.index);
+        if (it == texts.end()) {
+            plan.need_texts.push_back(fw.index);
+        } else {
+            ShardList shards = parse_shard_index(it->second, fw.index);
+            if (shards.error) {
+                plan.error = shards.error;
+                return true;
+            }
+            c.files = shards.shards;
+        }
+        if (!fw.singles.empty())
+            plan.notes.push_back("single files beside the index of " + (c.folder.empty() ? std::string("the root") : c.folder) +
+                                 " are not counted: " + fw.singles.front() + (fw.singles.size() > 1 ? " …" : ""));
+        return true;
+    }
+    if (fw.singles.empty()) return false;
+    // Prefer the canonical file when a folder holds several unindexed files.
+    for (const auto& s : fw.singles) {
+        std::string b = base_of(s);
+        if (b == "model.safetensors" || b == "diffusion_pytorch_model.safetensors" ||
+            b == "model." + variant + ".safetensors" || b == "diffusion_pytorch_model." + variant + ".safetensors") {
+            c.files = {s};
+            if (fw.singles.size() > 1)
+                plan.notes.push_back(std::to_string(fw.singles.size() - 1) + " other safetensors file(s) beside " + s + " are not counted");
+            return true;
+        }
+    }
+    c.files = fw.singles;
+    return true;
+}
+
+bool has_file(const std::vector<RepoFile>& files, const std::string& path) {
+    return std::any_of(files.begin(), files.end(), [&](const RepoFile& f) { return f.path == path; });
+}
+
+bool has_hf_weights(const std::vector<RepoFile>& files) {
+    return std::any_of(files.begin(), files.end(), [](const RepoFile& f) {
+        return ends_with(f.path, ".safetensors") && !is_excluded_path(f.path);
+    });
+}
+
+void finish(LayoutPlan& plan) {
+    std::vector<ComponentPlan> kept;
+    for (auto& c : plan.components)
+        if (!c.files.empty() || !c.index_path.empty()) kept.push_back(std::move(c));
+    plan.components = std::move(kept);
+    if (!plan.complete()) return;
+    for (const auto& c : plan.components) plan.weight_files.insert(plan.weight_files.end(), c.files.begin(), c.files.end());
+}
+
+}  // namespace
+
+std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
+    std::vector<std::string> out;
+    for (const auto& f : files) {
+        if (is_excluded_path(f.path)) continue;
+        const std::string base = base_of(f.path);
+        const bool top = folder_of(f.path).find('/') == std::string::npos;  // root or one level down
+        if (!top) continue;
+        if (f.path == "config.json" || f.path == "model_index.json" || f.path == "modules.json" ||
+            (base == "config.json" && !folder_of(f.path).empty())) {
+            out.push_back(f.path);
+            continue;
+        }
+        WeightName w;
+        if (parse_weight_name(base, w) && w.index) out.push_back(f.path);
+    }
+    return out;
+}
+
+LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::string, std::string>& texts,
+                       const std::string& variant) {
+    LayoutPlan plan;
+    plan.variant = variant;
+    auto need = [&](const std::string& path) {
+        if (!texts.count(path)) plan.need_texts.push_back(path);
+        return texts.count(path) > 0;
+    };
+
+    if (!has_hf_weights(files)) {
+        std::string what;
+        for (const auto& o : other_weight_formats(files)) what += (what.empty() ? "" : ", ") + o;
+        plan.error = make_error(ErrorCode::no_weights, what.empty() ? "no safetensors weights and no other weight files in this repo"
+                                                                     : "no safetensors weights; the repo has " + what);
+        return plan;
+    }
+    const bool skipped_consolidated = std::any_of(files.begin(), files.end(), [](const RepoFile& f) {
+        return ends_with(f.path, ".safetensors") && is_excluded_path(f.path);
+    });
+    if (skipped_consolidated)
+        plan.notes.push_back("consolidated*.safetensors and original/ hold a second copy of the weights (native format): not counted");
+
+    if (has_file(files, "model_index.json")) {
+        plan.layout = "diffusers";
+        if (!need("model_index.json")) return plan;
+        json index;
+        try {
+            index = json::parse(texts.at("model_index.json"));
+        } catch (const json::exception& e) {
+            plan.error = make_error(ErrorCode::manifest_invalid, std::string("model_index.json is not valid JSON: ") + e.what());
+            return plan;
+        }
+        if (!index.is_object()) {
+            plan.error = make_error(ErrorCode::manifest_invalid, "model_index.json is not an object");
+            return plan;
+        }
+        for (auto it = index.begin(); it != index.end(); ++it) {
+            if (starts_with(it.key(), "_") || !it->is_array() || it->size() != 2 || (*it)[0].is_null()) continue;
+            ComponentPlan c;
+            c.name = c.folder = it.key();
+            if (c.folder.find('/') != std::string::npos || c.folder.find("..") != std::string::npos) continue;
+            if (fill_component(files, c, variant, plan, texts)) plan.components.push_back(std::move(c));
+        }
+        FolderWeights root = scan_folder(files, "", variant);
+        if (!root.singles.empty())
+            plan.notes.push_back("root single-file checkpoint " + root.singles.front() +
+                                 " duplicates the component folders: not counted");
+        finish(plan);
+        return plan;
+    }
+
+    if (has_file(files, "modules.json")) {
+        plan.layout = "sentence-transformers";
+        if (!need("modules.json")) return plan;
+        json modules;
+        try {
+            modules = json::parse(texts.at("modules.json"));
+        } catch (const json::exception& e) {
+            plan.error = make_error(ErrorCode::manifest_invalid, std::string("modules.json is not valid JSON: ") + e.what());
+            return plan;
+        }
+        if (!modules.is_array()) {
+            plan.error = make_error(ErrorCode::manifest_invalid, "modules.json is not an array");
+            return plan;
+        }
+        for (const auto& m : modules) {
+            if (!m.is_object() || !m.contains("path") || !m["path"].is_string()) continue;
+            std::string path = m["path"].get<std::string>();
+            if (path.find("..") != std::string::npos || starts_with(path, "/")) continue;
+            ComponentPlan c;
+            c.folder = path;
+            c.name = path.empty() ? "root" : path;
+            if (fill_component(files, c, variant, plan, texts)) plan.components.push_back(std::move(c));
+        }
+        finish(plan);
+        return plan;
+    }
+
+    ComponentPlan root;
+    root.name = "root";
+    if (!fill_component(files, root, variant, plan, texts)) {
+        // Weights only in subfolders without a manifest: take each first-level folder that has some.
+        std::set<std::string> folders;
+        for (const auto& f : files)
+            if (ends_with(f.path, ".safetensors") && !is_excluded_path(f.path)) folders.insert(folder_of(f.path));
+        for (const auto& folder : folders) {
+            ComponentPlan c;
+            c.name = c.folder = folder;
+            if (fill_component(files, c, variant, plan, texts)) plan.components.push_back(std::move(c));
+        }
+        plan.layout = "folders";
+        plan.notes.push_back("no manifest and no weights at the root: each folder with safetensors is one component");
+    } else {
+        plan.layout = root.index_path.empty() ? "single-file" : "sharded";
+        plan.components.push_back(std::move(root));
+    }
+    finish(plan);
+    return plan;
+}
+
+namespace {
+
+// SAX handler that keeps only what a shard index is for: the distinct shard names, tensors per
+// shard, and metadata totals — so a 60 MB index never becomes a DOM.
+struct IndexSax : nlohmann::json_sax<json> {
+    std::vector<std::string> shards;
+    std::map<std::string, uint64_t> counts;
+    uint64_t total_size = 0, total_params = 0;
+    int depth = 0;
+    std::string section;   // key at depth 1
+    std::string last_key;  // key at depth 2
+    bool saw_weight_map = false;
+    std::string error;
+
+    void on_number(double v) {
+        if (depth == 2 && section == "metadata" && v >= 0) {
+            if (last_key == "total_size") total_size = static_cast<uint64_t>(v);
+            if (last_key == "total_parameters") total_params = static_cast<uint64_t>(v);
+        }
+    }
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t v) override { on_number(static_cast<double>(v)); return true; }
+    bool number_unsigned(number_unsigned_t v) override {
+        if (depth == 2 && section == "metadata") {
+            if (last_key == "total_size") total_size = v;
+            if (last_key == "total_parameters") total_params = v;
+        }
+        return true;
+    }
+    bool number_float(number_float_t v, const string_t&) override { on_number(v); return true; }
+    bool string(string_t& v) override {
+        if (depth == 2 && section == "weight_map") {
+            auto [it, inserted] = counts.emplace(v, 0);
+            if (inserted) shards.push_back(v);
+            ++it->second;
+        }
+        return true;
+    }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { ++depth; return true; }
+    bool end_object() override { --depth; if (depth == 1) section.clear(); return true; }
+    bool start_array(std::size_t) override { ++depth; return true; }
+    bool end_array() override { --depth; return true; }
+    bool key(string_t& k) override {
+        if (depth == 1) {
+            section = k;
+            if (k == "weight_map") saw_weight_map = true;
+        }
+        if (depth == 2) last_key = k;
+        return true;
+    }
+    bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) override {
+        error = "at byte " + std::to_string(pos) + ": " + e.what();
+        return false;
+    }
+};
+
+}  // namespace
+
+ShardList parse_shard_index(std::string_view index_json, const std::string& index_path) {
+    ShardList out;
+    IndexSax sax;
+    bool ok = false;
+    try {
+        ok = json::sax_parse(index_json.begin(), index_json.end(), &sax);
+    } catch (const json::exception& e) {
+        sax.error = e.what();
+    }
+    if (!ok || !sax.error.empty()) {
+        out.error = make_error(ErrorCode::index_invalid, index_path + " is not valid JSON " + sax.error);
+        return out;
+    }
+    if (!sax.saw_weight_map || sax.shards.empty()) {
+        out.error = make_error(ErrorCode::index_invalid, index_path + " has no weight_map entries");
+        return out;
+    }
+    const std::string folder = folder_of(index_path);
+    for (const auto& s : sax.shards) {
+        if (s.empty() || s.find("..") != std::string::npos || s[0] == '/' || s.find("://") != std::string::npos ||
+            s.find('\\') != std::string::npos) {
+            out.error = make_error(ErrorCode::index_invalid, index_path + " names an unsafe shard path \"" + s + "\"");
+            return out;
+        }
+        out.shards.push_back(join(folder, s));
+        out.tensors_per_shard[join(folder, s)] = sax.counts[s];
+    }
+    out.total_size_bytes = sax.total_size;
+    out.total_parameters = sax.total_params;
+    return out;
+}
+
+std::vector<std::string> other_weight_formats(const std::vector<RepoFile>& files) {
+    const std::vector<std::pair<std::string, std::string>> kinds = {
+        {".bin", ".bin (PyTorch pickle)"}, {".pt", ".pt (PyTorch)"}, {".pth", ".pth (PyTorch)"},
+        {".gguf", ".gguf (llama.cpp)"},    {".onnx", ".onnx"},          {".h5", ".h5 (Keras)"},
+        {".msgpack", ".msgpack (Flax)"},   {".ckpt", ".ckpt"},          {".mlmodel", ".mlmodel (Core ML)"}};
+    std::vector<std::string> out;
+    for (const auto& kind : kinds) {
+        const std::string& ext = kind.first;
+        size_t n = static_cast<size_t>(std::count_if(files.begin(), files.end(), [&ext](const RepoFile& f) { return ends_with(f.path, ext); }));
+        if (n) out.push_back(kind.second + " — " + std::to_string(n) + " file" + (n > 1 ? "s" : ""));
+    }
+    return out;
+}
+
+}  // namespace vram

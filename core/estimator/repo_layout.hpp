@@ -1,0 +1,70 @@
+// Repo layout: from the file listing (and the small manifests once fetched) to the weight files
+// that make up each component. Rules (hub-protocol.md §E, huggingface.js, hf-mem, vLLM #20420):
+//   - transformers: model.safetensors, or model.safetensors.index.json + its shards;
+//   - diffusers: model_index.json names the components; each folder has
+//     diffusion_pytorch_model[.variant].safetensors[.index.json] or model[...]; schedulers and
+//     tokenizers have no weights; a root single-file checkpoint beside the folders is not added;
+//   - sentence-transformers: modules.json; the Transformer module at the root (or 0_Transformer),
+//     Dense modules with their own model.safetensors;
+//   - never double count: consolidated*.safetensors and original/ beside HF weights are skipped,
+//     and one variant (fp16 …) is chosen among several.
+// The planner is pure and re-entrant: call it with what is known; it says what it still needs.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "estimator/error.hpp"
+
+namespace vram {
+
+struct RepoFile {
+    std::string path;         // relative to the repo root
+    uint64_t size_bytes = 0;  // real file size (tree listing)
+};
+
+struct ComponentPlan {
+    std::string name;                 // "root" for a plain model, else the folder / module name
+    std::string folder;               // "" for the repo root
+    std::string index_path;           // sharded: the index file; "" for single-file components
+    std::vector<std::string> files;   // weight files (for sharded: known once the index is read)
+    std::string config_path;          // the component's config.json, "" if none
+};
+
+struct LayoutPlan {
+    Error error;
+    std::string layout;                     // transformers, sharded, diffusers, sentence-transformers
+    std::string variant;                    // chosen variant ("" = the default files)
+    std::vector<std::string> variants;      // variants present in the repo (e.g. "fp16")
+    std::vector<ComponentPlan> components;
+    std::vector<std::string> need_texts;    // small files still to fetch before the plan is complete
+    std::vector<std::string> weight_files;  // every weight file whose header is needed (when complete)
+    std::vector<std::string> notes;         // what was skipped and why
+    bool complete() const { return !error && need_texts.empty(); }
+};
+
+// `texts` holds the small files fetched so far (path → content). `variant` "" picks the default
+// files; "fp16" etc. picks that variant where a component has it.
+LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::string, std::string>& texts,
+                       const std::string& variant);
+
+// Small JSON files worth fetching in the first round, from the listing alone (config.json and
+// manifests at the root, component configs and indexes): fetching them together keeps the chain short.
+std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files);
+
+// Distinct shard files named by an index's weight_map, resolved against the index's folder.
+// Names with "..", a leading "/" or "://" are rejected (huggingface.js parseShardedIndex).
+struct ShardList {
+    Error error;
+    std::vector<std::string> shards;                 // repo paths, in first-seen order
+    std::map<std::string, uint64_t> tensors_per_shard;
+    uint64_t total_size_bytes = 0;                   // metadata.total_size (0 if absent)
+    uint64_t total_parameters = 0;                   // metadata.total_parameters (0 if absent)
+};
+ShardList parse_shard_index(std::string_view index_json, const std::string& index_path);
+
+// What the repo has instead of safetensors (".bin (2 files)", ".gguf (12 files)"), for messages.
+std::vector<std::string> other_weight_formats(const std::vector<RepoFile>& files);
+
+}  // namespace vram

@@ -1,0 +1,25 @@
+// Reports rendered from one structure (Model + Estimate): the original tool's text layout, its
+// JSON schema (every original key unchanged, plus schema_version and new fields), and a compact
+// Markdown table for model cards.
+#pragma once
+#include <string>
+
+#include "estimator/estimate.hpp"
+
+namespace vram {
+
+// Version of the JSON report schema; bumped on any incompatible change (keys are only added).
+constexpr int kReportSchemaVersion = 1;
+
+// "13.49 GB", "500.00 MB" — the original tool's units (GB = 2^30 bytes, MB = 2^20).
+std::string format_bytes(uint64_t bytes);
+// "32,768"
+std::string format_count(uint64_t n);
+
+std::string render_text(const Model& m, const Estimate& e);
+std::string render_json(const Model& m, const Estimate& e);
+std::string render_markdown(const Model& m, const Estimate& e);
+// The "Found N safetensors file(s)" preamble the CLI prints before the report.
+std::string render_preamble(const Model& m);
+
+}  // namespace vram

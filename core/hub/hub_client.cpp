@@ -1,0 +1,474 @@
+#include "hub/hub_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "estimator/repo_layout.hpp"
+#include "estimator/safetensors.hpp"
+
+namespace vram {
+namespace {
+
+using nlohmann::json;
+
+// Tree pages followed before giving up: 1,000 pages of 1,000 entries is a million files, far past
+// any model repo; a listing that goes on is a broken or hostile server.
+constexpr uint32_t kMaxTreePages = 1000;
+// First range read of a header whose size nothing predicts. 512 KiB holds ~3,000 tensor entries,
+// so single-file checkpoints are read in one request.
+constexpr uint64_t kDefaultHeaderProbeBytes = 512 * 1024;
+// Bytes per tensor entry used to size the first read of a shard whose tensor count the index gives
+// (real entries are 100–200 bytes), plus slack for __metadata__ and long names.
+constexpr uint64_t kHeaderBytesPerTensor = 256;
+constexpr uint64_t kHeaderSlackBytes = 16 * 1024;
+// Small JSON files (configs, manifests, indexes) are refused above this size; the largest real
+// shard indexes are ~60 MB (Kimi-K3, 497k tensors).
+constexpr uint64_t kMaxTextBytes = 128ull * 1024 * 1024;
+
+std::string strip_slash(std::string s) {
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    return s;
+}
+
+std::string origin_of(const std::string& url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto slash = url.find('/', scheme + 3);
+    return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+// Link: <https://…?cursor=…>; rel="next"
+std::string next_link(const std::string& link) {
+    size_t pos = 0;
+    while (pos < link.size()) {
+        auto lt = link.find('<', pos);
+        if (lt == std::string::npos) break;
+        auto gt = link.find('>', lt);
+        if (gt == std::string::npos) break;
+        auto end = link.find(',', gt);
+        std::string params = link.substr(gt + 1, end == std::string::npos ? std::string::npos : end - gt - 1);
+        if (params.find("rel=\"next\"") != std::string::npos || params.find("rel=next") != std::string::npos)
+            return link.substr(lt + 1, gt - lt - 1);
+        if (end == std::string::npos) break;
+        pos = end + 1;
+    }
+    return {};
+}
+
+std::string str_or_empty(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool looks_like_json(const HttpResponse& r) {
+    for (char c : r.body) {
+        if (std::isspace(static_cast<unsigned char>(c))) continue;
+        return c == '{' || c == '[';
+    }
+    return false;
+}
+
+// "bytes a-b/TOTAL" → a, b, total; false when absent or malformed.
+bool parse_content_range(const std::string& v, uint64_t& a, uint64_t& b, uint64_t& total) {
+    unsigned long long x = 0, y = 0, t = 0;
+    if (std::sscanf(v.c_str(), "bytes %llu-%llu/%llu", &x, &y, &t) != 3 || y < x) return false;
+    a = x, b = y, total = t;
+    return true;
+}
+
+}  // namespace
+
+std::string validate_repo_id(const std::string& id) {
+    if (id.empty()) return "the model id is empty";
+    if (id.size() > 200) return "the model id is longer than 200 characters";
+    auto slash = id.find('/');
+    if (slash != std::string::npos && id.find('/', slash + 1) != std::string::npos)
+        return "a model id has the form org/name (one slash): \"" + id + "\"";
+    auto check_part = [](const std::string& part) -> bool {
+        if (part.empty() || part.size() > 96 || part == "." || part == ".." || part.find("..") != std::string::npos) return false;
+        if (part.front() == '-' || part.front() == '.' || part.back() == '-' || part.back() == '.') return false;
+        return std::all_of(part.begin(), part.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    };
+    if (slash == std::string::npos ? !check_part(id) : !(check_part(id.substr(0, slash)) && check_part(id.substr(slash + 1))))
+        return "\"" + id + "\" is not a valid model id: use org/name with letters, digits, '-', '_' and '.'";
+    return {};
+}
+
+std::string url_encode(const std::string& s, bool keep_slash) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+Error error_from_response(const HttpResponse& r, const std::string& what, const std::string& repo, bool had_token) {
+    const std::string code = r.header("x-error-code");
+    const std::string hub_message = r.header("x-error-message");
+    if (r.status == 0) {
+        if (r.timed_out) return make_error(ErrorCode::timeout, "timed out while reading " + what);
+        return make_error(ErrorCode::network, "no answer while reading " + what +
+                                                  (r.transport_error.empty() ? std::string() : " (" + r.transport_error + ")") +
+                                                  ": offline, the endpoint is unreachable, or it refused a cross-origin request");
+    }
+    if (code == "GatedRepo")
+        return make_error(ErrorCode::gated,
+                          had_token ? "access denied: your token has no access to the gated model " + repo +
+                                          ". Accept its terms at https://huggingface.co/" + repo + " with the same account."
+                                    : "access denied: " + repo + " is a gated model. Set HF_TOKEN to a token of an account that "
+                                                                 "accepted its terms at https://huggingface.co/" + repo + ".");
+    if (r.status == 401 && (hub_message.find("Invalid credentials") != std::string::npos ||
+                            r.body.find("Invalid credentials in Authorization header") != std::string::npos))
+        return make_error(ErrorCode::invalid_token, "the token was refused (invalid credentials): check HF_TOKEN");
+    if (code == "RevisionNotFound") return make_error(ErrorCode::revision_not_found, "revision not found for " + repo + " (" + what + ")");
+    if (code == "EntryNotFound") return make_error(ErrorCode::entry_not_found, what + " was not found in " + repo);
+    if (code == "RepoNotFound" || r.status == 401 || r.status == 404)
+        return make_error(ErrorCode::repo_not_found,
+                          "repository " + repo + " not found" +
+                              (had_token ? std::string(", or your token cannot see it") : std::string(" (or it is private: set HF_TOKEN)")));
+    if (r.status == 429) return make_error(ErrorCode::rate_limited, "rate limited by the Hub while reading " + what + ": try again in a few minutes");
+    return make_error(ErrorCode::http_error, "HTTP " + std::to_string(r.status) + " while reading " + what);
+}
+
+struct HubClient::State {
+    Transport* transport = nullptr;
+    HubOptions options;
+    std::string repo_id;      // as typed
+    std::string api_repo;     // canonical, once the API answered
+    std::function<void(const HubProgress&)> on_progress;
+    std::function<void(LoadResult)> on_done;
+    bool finished = false;
+    bool cancelled = false;
+    uint32_t outstanding = 0;
+    uint32_t tree_pages = 0;
+    LoadResult result;
+    HubProgress progress;
+    std::set<std::string> requested_texts;
+    std::set<std::string> requested_headers;
+    std::map<std::string, uint64_t> tensors_per_shard;
+    std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
+    bool api_done = false, tree_done = false;
+};
+
+namespace {
+
+using StatePtr = std::shared_ptr<HubClient::State>;
+
+}  // namespace
+
+HubClient::HubClient(Transport& transport, HubOptions options) : transport_(transport), options_(std::move(options)) {}
+
+HubClient::~HubClient() {
+    if (state_) state_->cancelled = true;
+}
+
+void HubClient::cancel() {
+    if (!state_ || state_->finished) return;
+    state_->cancelled = true;
+}
+
+namespace {
+
+void finish(const StatePtr& s, Error error) {
+    if (s->finished) return;
+    s->finished = true;
+    s->result.error = std::move(error);
+    auto done = std::move(s->on_done);
+    if (done) done(std::move(s->result));
+}
+
+void report(const StatePtr& s) {
+    s->progress.bytes = s->result.stats.bytes;
+    if (s->on_progress) s->on_progress(s->progress);
+}
+
+HttpRequest make_request(const StatePtr& s, const std::string& url) {
+    HttpRequest r;
+    r.url = url;
+    r.timeout_ms = s->options.timeout_ms;
+    // The token goes only to the configured endpoint's origin; the CDN the Hub redirects to never
+    // sees it (the browser strips it on the cross-origin hop; the curl transport does the same).
+    if (!s->options.token.empty() && origin_of(url) == origin_of(strip_slash(s->options.endpoint)))
+        r.headers.push_back({"Authorization", "Bearer " + s->options.token});
+    return r;
+}
+
+std::string endpoint(const StatePtr& s) { return strip_slash(s->options.endpoint); }
+
+std::string resolve_url(const StatePtr& s, const std::string& path) {
+    return endpoint(s) + "/" + s->api_repo + "/resolve/" + url_encode(s->result.snapshot.sha, false) + "/" + url_encode(path, true);
+}
+
+// Issues a request; the callback runs unless the load already finished or was cancelled.
+void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<void(HttpResponse&)> then) {
+    ++s->outstanding;
+    ++s->result.stats.requests;
+    s->result.stats.chain = std::max(s->result.stats.chain, depth);
+    s->transport->send(req, [s, then = std::move(then)](HttpResponse r) mutable {
+        --s->outstanding;
+        if (s->finished) return;
+        if (s->cancelled) {
+            finish(s, make_error(ErrorCode::cancelled, "cancelled"));
+            return;
+        }
+        s->result.stats.bytes += r.body.size();
+        then(r);
+    });
+}
+
+void plan_and_fetch(const StatePtr& s, uint32_t depth);
+
+void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth) {
+    uint64_t probe = kDefaultHeaderProbeBytes;
+    if (auto it = s->tensors_per_shard.find(path); it != s->tensors_per_shard.end())
+        probe = it->second * kHeaderBytesPerTensor + kHeaderSlackBytes;
+    if (size) probe = std::min(probe, size);
+    probe = std::max<uint64_t>(probe, kHeaderPrefixBytes);
+    HttpRequest req = make_request(s, resolve_url(s, path));
+    req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
+    req.max_body_bytes = probe;
+    fetch(s, req, depth, [s, path, size, probe, depth](HttpResponse& r) {
+        if (r.status != 200 && r.status != 206) {
+            finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
+            return;
+        }
+        uint64_t file_size = size;
+        if (r.status == 206) {
+            uint64_t a = 0, b = 0, total = 0;
+            if (!parse_content_range(r.header("content-range"), a, b, total) || a != 0 || b - a + 1 != r.body.size()) {
+                finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" +
+                                                                  r.header("content-range") + "\" but " +
+                                                                  std::to_string(r.body.size()) + " body bytes"));
+                return;
+            }
+            file_size = total;
+        } else if (r.body.size() > probe) {
+            r.body.resize(probe);  // the server ignored Range: keep the prefix only
+        }
+        HeaderLength len = read_header_length(r.body, path, file_size);
+        if (len.error) {
+            finish(s, len.error);
+            return;
+        }
+        auto done = [s, path](std::string header_json) {
+            s->result.snapshot.headers[path] = std::move(header_json);
+            ++s->progress.files_done;
+            report(s);
+            if (s->outstanding == 0) plan_and_fetch(s, 0);
+        };
+        const uint64_t need = kHeaderPrefixBytes + len.header_bytes;
+        if (r.body.size() >= need) {
+            done(r.body.substr(kHeaderPrefixBytes, len.header_bytes));
+            return;
+        }
+        // The header is longer than the first read: one more request for the rest.
+        HttpRequest rest = make_request(s, resolve_url(s, path));
+        const uint64_t have = r.body.size();
+        rest.headers.push_back({"Range", "bytes=" + std::to_string(have) + "-" + std::to_string(need - 1)});
+        rest.max_body_bytes = need - have;
+        std::string first = r.body.substr(kHeaderPrefixBytes);
+        fetch(s, rest, depth + 1, [s, path, have, need, first = std::move(first), done](HttpResponse& r2) mutable {
+            if (r2.status != 206 && r2.status != 200) {
+                finish(s, error_from_response(r2, path, s->api_repo, !s->options.token.empty()));
+                return;
+            }
+            if (r2.status == 200) r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
+            if (r2.body.size() < need - have) {
+                finish(s, make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
+                                                                      std::to_string(have + r2.body.size()) + " of " +
+                                                                      std::to_string(need) + " bytes"));
+                return;
+            }
+            r2.body.resize(need - have);
+            done(first + r2.body);
+        });
+    });
+}
+
+void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
+    HttpRequest req = make_request(s, resolve_url(s, path));
+    req.max_body_bytes = kMaxTextBytes;
+    fetch(s, req, depth, [s, path](HttpResponse& r) {
+        if (r.status != 200) {
+            finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
+            return;
+        }
+        if (r.truncated) {
+            finish(s, make_error(ErrorCode::bad_response, path + " is larger than the 128 MB limit for metadata files"));
+            return;
+        }
+        s->result.snapshot.texts[path] = std::move(r.body);
+        report(s);
+        if (s->outstanding == 0) plan_and_fetch(s, 0);
+    });
+}
+
+// Decides what is still needed and fetches it; finishes when nothing is.
+void plan_and_fetch(const StatePtr& s, uint32_t) {
+    if (s->finished) return;
+    RepoSnapshot& snap = s->result.snapshot;
+    LayoutPlan plan = plan_layout(snap.files, snap.texts, snap.variant);
+    if (plan.error) {
+        finish(s, plan.error);
+        return;
+    }
+    const uint32_t depth = s->result.stats.chain + 1;
+    std::vector<std::string> texts;
+    if (s->requested_texts.empty()) texts = first_round_texts(snap.files);
+    for (const auto& t : plan.need_texts)
+        if (std::find(texts.begin(), texts.end(), t) == texts.end()) texts.push_back(t);
+    // Shard indexes tell how many tensors each shard holds: that sizes its first read.
+    for (const auto& [path, text] : snap.texts) {
+        if (path.find(".safetensors.index") == std::string::npos || s->tensors_per_shard.count("#" + path)) continue;
+        s->tensors_per_shard["#" + path] = 1;
+        ShardList shards = parse_shard_index(text, path);
+        for (const auto& [shard, n] : shards.tensors_per_shard) s->tensors_per_shard[shard] = n;
+    }
+    std::map<std::string, uint64_t> sizes;
+    for (const auto& f : snap.files) sizes[f.path] = f.size_bytes;
+    bool issued = false;
+    for (const auto& t : texts) {
+        if (!s->requested_texts.insert(t).second) continue;
+        s->progress.stage = "manifests";
+        fetch_text(s, t, depth);
+        issued = true;
+    }
+    if (plan.complete()) {
+        s->progress.files_total = static_cast<uint32_t>(plan.weight_files.size());
+        for (const auto& w : plan.weight_files) {
+            if (!s->requested_headers.insert(w).second) continue;
+            s->progress.stage = "headers";
+            fetch_header(s, w, sizes[w], depth);
+            issued = true;
+        }
+    }
+    if (issued) {
+        report(s);
+        return;
+    }
+    if (s->outstanding == 0) {
+        if (!plan.complete()) {
+            finish(s, make_error(ErrorCode::bad_response, "could not complete the layout: " + plan.need_texts.front() + " is still missing"));
+            return;
+        }
+        finish(s, Error{});
+    }
+}
+
+void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth);
+
+void after_listing(const StatePtr& s) {
+    if (s->api_done && s->tree_done && s->outstanding == 0) plan_and_fetch(s, 0);
+}
+
+void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) {
+    if (++s->tree_pages > kMaxTreePages) {
+        finish(s, make_error(ErrorCode::listing_invalid, "the file listing goes on past " + std::to_string(kMaxTreePages) + " pages"));
+        return;
+    }
+    fetch(s, make_request(s, url), depth, [s, depth](HttpResponse& r) {
+        if (r.status != 200) {
+            finish(s, error_from_response(r, "the file listing", s->repo_id, !s->options.token.empty()));
+            return;
+        }
+        json page;
+        try {
+            if (!looks_like_json(r)) throw std::runtime_error("not JSON");
+            page = json::parse(r.body);
+        } catch (const std::exception&) {
+            finish(s, make_error(ErrorCode::bad_response, "the file listing is not JSON (HTTP " + std::to_string(r.status) + ")"));
+            return;
+        }
+        if (!page.is_array()) {
+            finish(s, make_error(ErrorCode::listing_invalid, "the file listing is not a JSON array"));
+            return;
+        }
+        for (const auto& e : page) {
+            if (!e.is_object() || str_or_empty(e, "type") != "file" || !e.contains("path") || !e["path"].is_string()) continue;
+            uint64_t size = e.contains("size") && e["size"].is_number_unsigned() ? e["size"].get<uint64_t>() : 0;
+            s->result.snapshot.files.push_back({e["path"].get<std::string>(), size});
+        }
+        std::string next = next_link(r.header("link"));
+        if (!next.empty()) {
+            if (origin_of(next) != origin_of(endpoint(s))) {
+                finish(s, make_error(ErrorCode::bad_response, "the file listing's next page points to another origin: " + origin_of(next)));
+                return;
+            }
+            fetch_tree_page(s, next, depth + 1);
+            return;
+        }
+        s->tree_done = true;
+        after_listing(s);
+    });
+}
+
+}  // namespace
+
+void HubClient::load(const std::string& repo_id, std::function<void(const HubProgress&)> on_progress,
+                     std::function<void(LoadResult)> on_done) {
+    if (state_) state_->cancelled = true;
+    state_ = std::make_shared<State>();
+    StatePtr s = state_;
+    s->transport = &transport_;
+    s->options = options_;
+    s->repo_id = repo_id;
+    s->api_repo = repo_id;
+    s->on_progress = std::move(on_progress);
+    s->on_done = std::move(on_done);
+    s->result.snapshot.repo_id = repo_id;
+    s->result.snapshot.revision = options_.revision.empty() ? "main" : options_.revision;
+    s->result.snapshot.variant = options_.variant;
+    if (std::string problem = validate_repo_id(repo_id); !problem.empty()) {
+        finish(s, make_error(ErrorCode::invalid_argument, problem));
+        return;
+    }
+    const std::string rev = url_encode(s->result.snapshot.revision, false);
+    s->progress.stage = "listing";
+    report(s);
+    const std::string api = endpoint(s) + "/api/models/" + repo_id;
+    fetch(s, make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag"), 1,
+          [s](HttpResponse& r) {
+              if (r.status != 200) {
+                  finish(s, error_from_response(r, "the model info", s->repo_id, !s->options.token.empty()));
+                  return;
+              }
+              json info;
+              try {
+                  if (!looks_like_json(r)) throw std::runtime_error("not JSON");
+                  info = json::parse(r.body);
+                  if (!info.is_object()) throw std::runtime_error("not an object");
+              } catch (const std::exception&) {
+                  finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
+                  return;
+              }
+              RepoSnapshot& snap = s->result.snapshot;
+              snap.sha = str_or_empty(info, "sha");
+              if (snap.sha.size() != 40 || !std::all_of(snap.sha.begin(), snap.sha.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+                  finish(s, make_error(ErrorCode::bad_response, "the model info has no valid commit sha"));
+                  return;
+              }
+              if (info.contains("id") && info["id"].is_string() && validate_repo_id(info["id"].get<std::string>()).empty()) {
+                  s->api_repo = info["id"].get<std::string>();
+                  snap.repo_id = s->api_repo;
+              }
+              if (info.contains("gated")) snap.gated = info["gated"].is_string() ? info["gated"].get<std::string>() : (info["gated"] == true ? "true" : "false");
+              snap.library_name = str_or_empty(info, "library_name");
+              snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
+              s->api_done = true;
+              after_listing(s);
+          });
+    fetch_tree_page(s, api + "/tree/" + rev + "?recursive=true", 1);
+}
+
+}  // namespace vram

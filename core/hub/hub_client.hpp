@@ -1,0 +1,73 @@
+// The Hub client: which files to ask for, in what order, with the fewest dependent round trips.
+//   round 1  GET /api/models/{id}/revision/{rev}?expand=…   (sha, gated, library)   ┐ in parallel
+//            GET /api/models/{id}/tree/{rev}?recursive=true  (every file and size)  ┘ (+ Link pages)
+//   round 2  config.json, manifests and shard indexes (through /resolve/{sha}/, a 307 on the Hub)
+//            + the header bytes of single-file weights when the listing already names them
+//   round 3  the header bytes of every shard (a 302 to the CDN; Range requests, no preflight)
+// A header longer than the first range costs one more request for that file only.
+// Everything is read at the commit sha the API returned, so the snapshot is consistent.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "estimator/snapshot.hpp"
+#include "hub/transport.hpp"
+
+namespace vram {
+
+struct HubOptions {
+    std::string endpoint = "https://huggingface.co";  // HF_ENDPOINT; no trailing slash needed
+    std::string token;                                // sent only to the endpoint's origin
+    std::string revision = "main";
+    std::string variant;                              // weight variant ("" = default files)
+    uint32_t timeout_ms = 30'000;                     // per request
+};
+
+struct HubProgress {
+    std::string stage;          // "listing", "manifests", "headers"
+    uint32_t files_done = 0;    // weight headers read
+    uint32_t files_total = 0;   // weight headers to read (known from round 2 on)
+    uint64_t bytes = 0;         // bytes received so far
+};
+
+struct HubStats {
+    uint32_t requests = 0;      // HTTP requests made (redirect hops are the transport's)
+    uint64_t bytes = 0;         // body bytes received
+    uint32_t chain = 0;         // longest chain of dependent requests
+};
+
+struct LoadResult {
+    Error error;
+    RepoSnapshot snapshot;
+    HubStats stats;
+};
+
+// Validates "org/name" (or a legacy id without org); returns a message, empty when valid.
+std::string validate_repo_id(const std::string& repo_id);
+// Percent-encodes with no safe characters (revisions) or keeping '/' (file paths).
+std::string url_encode(const std::string& s, bool keep_slash);
+// Maps an HTTP failure to an Error with a message a person can act on.
+Error error_from_response(const HttpResponse& r, const std::string& what, const std::string& repo_id, bool had_token);
+
+class HubClient {
+public:
+    HubClient(Transport& transport, HubOptions options);
+    ~HubClient();
+    HubClient(const HubClient&) = delete;
+    HubClient& operator=(const HubClient&) = delete;
+
+    // Starts loading; on_done is called exactly once (also after cancel()).
+    void load(const std::string& repo_id, std::function<void(const HubProgress&)> on_progress,
+              std::function<void(LoadResult)> on_done);
+    void cancel();
+
+    struct State;  // the load in flight (shared with the transport callbacks)
+
+private:
+    Transport& transport_;
+    HubOptions options_;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace vram

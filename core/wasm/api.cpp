@@ -1,0 +1,116 @@
+#include "wasm/api.hpp"
+
+#include <emscripten/emscripten.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "estimator/report.hpp"
+#include "hub/hub_client.hpp"
+#include "wasm/fetch_transport.hpp"
+
+namespace vram::wasm {
+namespace {
+
+using nlohmann::json;
+
+struct Loaded {
+    RepoSnapshot snapshot;
+    Model model;
+};
+
+FetchTransport g_transport;
+std::map<int, std::unique_ptr<HubClient>> g_sessions;
+std::map<int, std::unique_ptr<Loaded>> g_models;
+int g_next_id = 1;
+
+std::string error_json(const Error& e) {
+    return json{{"ok", false}, {"error", {{"code", error_code_name(e.code)}, {"message", e.message}}}}.dump();
+}
+
+std::string register_model(RepoSnapshot snap, const HubStats* stats) {
+    auto loaded = std::make_unique<Loaded>();
+    loaded->model = analyze(snap);
+    if (loaded->model.error) return error_json(loaded->model.error);
+    loaded->snapshot = std::move(snap);
+    const int handle = g_next_id++;
+    json out = {{"ok", true},
+                {"handle", handle},
+                {"repo_id", loaded->model.repo_id},
+                {"revision", loaded->model.revision},
+                {"sha", loaded->model.sha},
+                {"gated", loaded->snapshot.gated}};
+    if (stats) out["stats"] = {{"requests", stats->requests}, {"bytes", stats->bytes}, {"chain", stats->chain}};
+    g_models[handle] = std::move(loaded);
+    return out.dump();
+}
+
+}  // namespace
+
+int load_model(std::string endpoint, std::string repo_id, std::string revision, std::string token, std::string variant,
+               emscripten::val on_progress, emscripten::val on_done) {
+    HubOptions options;
+    if (!endpoint.empty()) options.endpoint = endpoint;
+    options.token = std::move(token);
+    options.revision = revision.empty() ? "main" : revision;
+    options.variant = std::move(variant);
+    const int session = g_next_id++;
+    auto client = std::make_unique<HubClient>(g_transport, options);
+    HubClient* raw = client.get();
+    g_sessions[session] = std::move(client);
+    raw->load(
+        repo_id,
+        [on_progress](const HubProgress& p) {
+            on_progress(json{{"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}.dump());
+        },
+        [session, on_done](LoadResult r) {
+            std::string out = r.error ? error_json(r.error) : register_model(std::move(r.snapshot), &r.stats);
+            on_done(out);
+            // The client is still on the stack of this callback: free it on the next turn.
+            emscripten_async_call([](void* id) { g_sessions.erase(static_cast<int>(reinterpret_cast<intptr_t>(id))); },
+                                  reinterpret_cast<void*>(static_cast<intptr_t>(session)), 0);
+        });
+    return session;
+}
+
+void cancel(int session) {
+    if (auto it = g_sessions.find(session); it != g_sessions.end()) it->second->cancel();
+}
+
+std::string load_snapshot(std::string snapshot_json) {
+    SnapshotResult s = snapshot_from_json(snapshot_json);
+    if (s.error) return error_json(s.error);
+    return register_model(std::move(s.snapshot), nullptr);
+}
+
+std::string snapshot(int handle) {
+    auto it = g_models.find(handle);
+    return it == g_models.end() ? std::string() : snapshot_to_json(it->second->snapshot);
+}
+
+std::string report(int handle, std::string options_json, std::string format) {
+    auto it = g_models.find(handle);
+    if (it == g_models.end()) return error_json(make_error(ErrorCode::invalid_argument, "no model with handle " + std::to_string(handle)));
+    EstimateOptions o;
+    try {
+        json j = json::parse(options_json);
+        if (j.contains("precision") && !parse_precision(j["precision"].get<std::string>(), o.precision))
+            return error_json(make_error(ErrorCode::invalid_argument, "unknown precision " + j["precision"].dump()));
+        o.context_tokens = j.value("context_tokens", uint64_t{0});
+        o.batch = j.value("batch", 1u);
+        o.profile = j.value("profile", std::string("classic"));
+    } catch (const json::exception& e) {
+        return error_json(make_error(ErrorCode::invalid_argument, std::string("bad options: ") + e.what()));
+    }
+    const Model& m = it->second->model;
+    Estimate e = estimate(m, o);
+    if (e.error) return error_json(e.error);
+    if (format == "text") return render_text(m, e);
+    if (format == "markdown") return render_markdown(m, e);
+    return render_json(m, e);
+}
+
+void release(int handle) { g_models.erase(handle); }
+
+}  // namespace vram::wasm

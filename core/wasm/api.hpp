@@ -1,0 +1,24 @@
+// The page's API over the core, in JSON strings (field names as in C++ and in the CLI's --json):
+// a load session per model id, and the parsed Models kept by handle so that changing a control
+// recomputes without any request.
+#pragma once
+#include <emscripten/val.h>
+
+#include <string>
+
+namespace vram::wasm {
+
+// Starts loading; calls on_progress(json) while it runs and on_done(json) once:
+//   {"ok":true,"handle":N,"repo_id":…,"sha":…} or {"ok":false,"error":{"code":…,"message":…}}.
+// Returns a session id for cancel().
+int load_model(std::string endpoint, std::string repo_id, std::string revision, std::string token, std::string variant,
+               emscripten::val on_progress, emscripten::val on_done);
+void cancel(int session);
+// Re-creates a Model from a stored snapshot (offline use); same JSON as on_done.
+std::string load_snapshot(std::string snapshot_json);
+std::string snapshot(int handle);
+// options: {"precision":"auto","context_tokens":0,"batch":1,"profile":"classic"}; format: json|text|markdown.
+std::string report(int handle, std::string options_json, std::string format);
+void release(int handle);
+
+}  // namespace vram::wasm

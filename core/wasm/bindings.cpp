@@ -1,0 +1,13 @@
+// Embind registration only; the adapters live in api.cpp.
+#include <emscripten/bind.h>
+
+#include "wasm/api.hpp"
+
+EMSCRIPTEN_BINDINGS(vram) {
+    emscripten::function("loadModel", &vram::wasm::load_model);
+    emscripten::function("cancel", &vram::wasm::cancel);
+    emscripten::function("loadSnapshot", &vram::wasm::load_snapshot);
+    emscripten::function("snapshot", &vram::wasm::snapshot);
+    emscripten::function("report", &vram::wasm::report);
+    emscripten::function("release", &vram::wasm::release);
+}

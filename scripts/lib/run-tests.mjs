@@ -1,0 +1,54 @@
+// Runs every test suite — Catch2 under ctest (native core), node:test (the Hub imitation, the CLI
+// against it, the wasm build), Playwright in Chromium (the page) — and ends with one line
+// "N passed, N failed". Exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const only = process.argv[2];  // optional: native | node | e2e
+
+function run(name, cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+    child.on('close', (code) => resolve({ name, code, out, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+function counts(r) {
+  let m = r.out.match(/(\d+)% tests passed, (\d+) tests failed out of (\d+)/);
+  if (m) return { passed: Number(m[3]) - Number(m[2]), failed: Number(m[2]) };
+  const pass = r.out.match(/^# pass (\d+)/m), fail = r.out.match(/^# fail (\d+)/m);
+  if (pass && fail) return { passed: Number(pass[1]), failed: Number(fail[1]) };
+  m = [...r.out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
+  if (m) return { passed: Number(m[1]), failed: Number(m[2]) };
+  return { passed: 0, failed: 1 };  // a suite that printed no count did not run properly
+}
+
+const suites = [];
+if (!only || only === 'native')
+  suites.push(['native (Catch2)', 'ctest', ['--test-dir', 'build/native', '--output-on-failure', '-j2']]);
+if (!only || only === 'node')
+  suites.push(['node (hub imitation, CLI, wasm)', process.execPath,
+    ['--test', '--test-reporter=tap', 'tests/hub/', 'tests/cli/', 'tests/node/'], { VRAM_WASM_DIR: path.join(root, 'build/wasm') }]);
+if (!only || only === 'e2e')
+  suites.push(['e2e (Chromium)', process.execPath, ['tests/e2e/run.mjs']]);
+
+let passed = 0, failed = 0;
+const lines = [];
+for (const [name, cmd, args, env] of suites) {
+  const r = await run(name, cmd, args, env);
+  const c = counts(r);
+  if (r.code !== 0 && c.failed === 0) c.failed = 1;
+  passed += c.passed;
+  failed += c.failed;
+  lines.push(`${name}: ${c.passed} passed, ${c.failed} failed (${r.seconds.toFixed(1)} s)`);
+}
+console.log('\n' + lines.join('\n'));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

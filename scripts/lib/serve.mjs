@@ -1,0 +1,37 @@
+// scripts/serve: serves build/site; with --demo also the Hub imitation on the fixture tree, and
+// prints the page URL that points the page at it.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStatic } from './static-server.mjs';
+import { startHub } from '../../tests/hub/hub.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+if (args.includes('--help')) {
+  console.log(`usage: scripts/serve [--port 8080] [--demo] [--latency-ms N]
+
+Builds and serves the page at http://127.0.0.1:PORT/.
+  --demo         also start the local Hub imitation with the fixture models and open the page on it
+  --latency-ms N with --demo: wait N ms before every Hub answer (default 0)
+`);
+  process.exit(0);
+}
+const port = Number(opt('--port', '8080'));
+const demo = args.includes('--demo');
+const site = await startStatic({ root: path.join(root, 'build/site'), port });
+let hub = null;
+if (demo) {
+  hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), port: port + 1, cdnPort: port + 2,
+    latencyMs: Number(opt('--latency-ms', '0')) });
+}
+const page = demo ? `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}&model=mistralai/Mistral-7B-v0.1` : `${site.url}/`;
+console.log(`Site: ${site.url}`);
+if (hub) console.log(`Hub imitation: ${hub.hubUrl} (CDN ${hub.cdnUrl}) — demo models from tests/fixtures/hub`);
+console.log(`Open: ${page}`);
+const stop = async () => { await site.close(); await hub?.close(); process.exit(0); };
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

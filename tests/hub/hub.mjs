@@ -1,0 +1,1076 @@
+// A local imitation of the Hugging Face Hub and of its CDN, serving the fixture tree described in
+// tests/fixtures/FORMAT.md. Every test of the project talks to it instead of huggingface.co.
+//
+// Source of truth for the HTTP behaviour: the project's Hub protocol notes (hub-protocol.md §A1–A8:
+// model info, tree pagination, resolve redirects, CORS, error codes) and the CORS facts verified in
+// Chromium (toolchain.md §2: the 302 carries CORS headers, the CDN answers `*` and exposes
+// Content-Range/ETag, preflights allow Authorization and Range).
+//
+// Two origins: the Hub (API, tree, resolve, raw, resolve-cache, /_control) and the CDN that weight
+// files redirect to. Weight files are stored as prefixes and served at full length, zeros after the
+// prefix, streamed in chunks so that a 100 GB file costs nothing.
+//
+// Run directly (`node tests/hub/hub.mjs --help`, or scripts/hub) it serves in the foreground.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+// What huggingface.co sends in Access-Control-Expose-Headers on every response (hub-protocol §A6.1).
+const HUB_EXPOSED_HEADERS =
+  'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,' +
+  'Content-Range,X-Linked-Size,X-Linked-ETag,X-Xet-Hash';
+// The Hub's answer when a request carries no Origin (hub-protocol §A6.1).
+const DEFAULT_ALLOW_ORIGIN = 'https://huggingface.co';
+const PREFLIGHT_METHODS = 'GET, HEAD, POST, OPTIONS';
+// Allowed in every preflight answer, whatever the browser asked for (toolchain §2).
+const PREFLIGHT_BASE_HEADERS = ['authorization', 'range', 'content-type', 'accept'];
+// One day, as huggingface.co answers.
+const PREFLIGHT_MAX_AGE_S = 86400;
+// The CDN exposes `*`; the names are listed too because `*` means nothing to credentialed requests.
+const CDN_EXPOSED_HEADERS = 'Content-Range, Accept-Ranges, ETag, Content-Length, *';
+
+// Bodies are streamed in chunks of this size: served files may claim 100+ GB and are never allocated.
+const CHUNK_BYTES = 64 * 1024;
+const ZERO_CHUNK = Buffer.alloc(CHUNK_BYTES);
+// Signed CDN URLs claim the Hub's one-hour validity (hub-protocol §A4); expiry is not enforced.
+const SIGNED_URL_EXPIRES_S = 3600;
+// The control endpoint reads small JSON documents only.
+const MAX_CONTROL_BODY_BYTES = 64 * 1024;
+// A short commit id needs at least git's default abbreviation of 7 hex digits to be accepted.
+const MIN_SHORT_SHA_HEX = 7;
+// Fixtures carry no dates; one fixed date keeps API answers reproducible.
+const DEFAULT_LAST_MODIFIED = '2024-01-01T00:00:00.000Z';
+// Retry-After-less rate limits still announce the Hub's 5-minute window (hub-protocol §A8).
+const RATE_LIMIT_WINDOW_S = 300;
+
+const HUB_META_FILE = '.hub.json';
+const HUB_SETTINGS_FILE = '_hub.json';
+// Stored as prefixes, served through the CDN (FORMAT.md). A file listed in `.hub.json` `sizes` is too.
+const WEIGHT_EXTENSIONS = ['.safetensors', '.gguf'];
+// The subset of config.json that the API returns as `config`.
+const CONFIG_KEYS = ['architectures', 'model_type', 'quantization_config'];
+// Valid `expand` values for models (huggingface_hub ExpandModelProperty_T, hub-protocol §A1).
+const EXPAND_PROPERTIES = new Set([
+  'author', 'baseModels', 'cardData', 'childrenModelCount', 'config', 'createdAt', 'disabled',
+  'downloads', 'downloadsAllTime', 'evalResults', 'gated', 'gguf', 'inference',
+  'inferenceProviderMapping', 'lastModified', 'library_name', 'likes', 'mask_token', 'model-index',
+  'pipeline_tag', 'private', 'resourceGroup', 'safetensors', 'sha', 'siblings', 'spaces', 'tags',
+  'transformersInfo', 'trendingScore', 'usedStorage', 'widgetData',
+]);
+// One part of a repo id (org or name): the Hub's characters; never '..', never a branch folder ('@').
+const REPO_ID_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// An HTTP token (RFC 9110 §5.6.2), for header names echoed in preflight answers.
+const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const LFS_POINTER_VERSION = 'version https://git-lfs.github.com/spec/v1';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+const HTML_ERROR_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Hugging Face - 500</title></head>\n' +
+  '<body><h1>500</h1><p>Internal Error - We\'re working hard to fix this as soon as possible!</p></body></html>\n';
+
+const MESSAGES = {
+  invalidCredentials: 'Invalid credentials in Authorization header',
+  invalidUser: 'Invalid username or password.',
+  repoNotFound: 'Repository not found',
+  entryNotFound: 'Entry not found',
+  gatedNoToken: (id) =>
+    `Access to model ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+  gatedNotListed: (id) =>
+    `Access to model ${id} is restricted and you are not in the authorized list. Visit https://huggingface.co/${id} to ask for access.`,
+  invalidRev: (rev) => `Invalid rev id: ${rev}`,
+  badApiPath: "Sorry, we can't find the page you are looking for.",
+};
+
+// ------------------------------------------------------------------------------------------------
+// Faults: named switches, each with the function that checks and normalises its value.
+// A value of null, false or undefined clears the switch. A later issue adds more switches here.
+
+const FAULT_SWITCHES = {
+  // The next `count` Hub requests answer `status` (default 503).
+  status5xx: (v) => {
+    const status = v.status ?? 503;
+    if (!Number.isInteger(status) || status < 500 || status > 599) throw new Error('status5xx.status must be 500..599');
+    return withCount(v, { status });
+  },
+  // The next `count` Hub requests answer 429, with Retry-After when `retryAfter` (seconds) is given.
+  rateLimit: (v) => {
+    const retryAfter = v.retryAfter ?? null;
+    if (retryAfter !== null && !isNonNegativeInteger(retryAfter)) throw new Error('rateLimit.retryAfter must be seconds or null');
+    return withCount(v, { retryAfter });
+  },
+  // CDN responses send this many body bytes, then hang until the client gives up or close().
+  stallAfterBytes: (v) => {
+    if (!isNonNegativeInteger(v)) throw new Error('stallAfterBytes must be a byte count');
+    return v;
+  },
+  // /resolve answers 302 to itself.
+  redirectLoop: (v) => requireTrue(v, 'redirectLoop'),
+  // /api/models answers 500 with an HTML page.
+  htmlErrors: (v) => requireTrue(v, 'htmlErrors'),
+};
+
+function withCount(v, rest) {
+  if (typeof v !== 'object' || !isNonNegativeInteger(v.count)) throw new Error('a counted fault needs {count: N}');
+  return v.count === 0 ? null : { count: v.count, ...rest };
+}
+
+function requireTrue(v, name) {
+  if (v !== true) throw new Error(`${name} is true or cleared`);
+  return true;
+}
+
+function isNonNegativeInteger(v) {
+  return Number.isSafeInteger(v) && v >= 0;
+}
+
+// Merges `changes` into the active faults; returns the faults now active.
+function setFaults(state, changes) {
+  if (!changes || typeof changes !== 'object' || Array.isArray(changes)) throw new Error('faults must be an object');
+  const next = { ...state.faults };
+  for (const [name, value] of Object.entries(changes)) {
+    if (!Object.hasOwn(FAULT_SWITCHES, name)) {
+      throw new Error(`unknown fault "${name}"; known: ${Object.keys(FAULT_SWITCHES).join(', ')}`);
+    }
+    const normalised = value === null || value === false || value === undefined ? null : FAULT_SWITCHES[name](value);
+    if (normalised === null) delete next[name];
+    else next[name] = normalised;
+  }
+  state.faults = next;
+  return structuredClone(next);
+}
+
+// Uses up one answer of a counted fault.
+function consumeFault(state, name) {
+  const fault = state.faults[name];
+  const next = { ...state.faults };
+  if (fault.count > 1) next[name] = { ...fault, count: fault.count - 1 };
+  else delete next[name];
+  state.faults = next;
+  return fault;
+}
+
+// Answers the request from an active fault; returns true when it did.
+function answerFromFaults(ctx, segments) {
+  const { faults } = ctx.state;
+  if (faults.rateLimit) {
+    const { retryAfter } = consumeFault(ctx.state, 'rateLimit');
+    const headers = { RateLimit: `"api";r=0;t=${retryAfter ?? RATE_LIMIT_WINDOW_S}` };
+    if (retryAfter !== null) headers['Retry-After'] = String(retryAfter);
+    sendError(ctx, 429, { message: 'Too Many Requests', headers });
+    return true;
+  }
+  if (faults.status5xx) {
+    const { status } = consumeFault(ctx.state, 'status5xx');
+    sendError(ctx, status, { message: http.STATUS_CODES[status] ?? 'Server Error' });
+    return true;
+  }
+  if (faults.htmlErrors && segments[0] === 'api' && segments[1] === 'models') {
+    sendBody(ctx, 500, { 'Content-Type': 'text/html; charset=utf-8' }, HTML_ERROR_PAGE);
+    return true;
+  }
+  return false;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Start and stop.
+
+export async function startHub({
+  fixtures, port = 0, cdnPort = 0, host = '127.0.0.1', latencyMs = 0, pageSize = 1000, log = null, faults = {},
+} = {}) {
+  if (!fixtures) throw new Error('startHub: `fixtures` (the fixture tree folder) is required');
+  const root = path.resolve(fixtures);
+  if (!(await isDirectory(root))) throw new Error(`startHub: fixture folder not found: ${root}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('startHub: pageSize must be a positive integer');
+  if (!isNonNegativeInteger(latencyMs)) throw new Error('startHub: latencyMs must be a non-negative integer');
+
+  const state = {
+    root, latencyMs, pageSize, log, requests: [], faults: {}, startedAt: Date.now(),
+    closing: new AbortController(), secret: crypto.randomBytes(32), fileCache: new Map(), hubUrl: '', cdnUrl: '',
+  };
+  setFaults(state, faults);
+
+  const hubServer = http.createServer((req, res) => handle(state, 'hub', req, res, routeHub));
+  const cdnServer = http.createServer((req, res) => handle(state, 'cdn', req, res, routeCdn));
+  state.hubUrl = await listen(hubServer, port, host);
+  try {
+    state.cdnUrl = await listen(cdnServer, cdnPort, host);
+  } catch (err) {
+    await closeServers(state, [hubServer]);
+    throw err;
+  }
+
+  let closed = null;
+  return {
+    hubUrl: state.hubUrl,
+    cdnUrl: state.cdnUrl,
+    requests: state.requests,
+    get faults() { return structuredClone(state.faults); },
+    setFaults: (changes) => setFaults(state, changes),
+    close: () => (closed ??= closeServers(state, [hubServer, cdnServer])),
+  };
+}
+
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      resolve(`http://${shownHost}:${server.address().port}`);
+    });
+  });
+}
+
+// Ends every open socket at once (stalled bodies, latency waits, keep-alive connections).
+async function closeServers(state, servers) {
+  state.closing.abort();
+  await Promise.all(servers.map((server) => new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  })));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Request plumbing: latency, logging, CORS, errors.
+
+async function handle(state, origin, req, res, route) {
+  const done = new AbortController();
+  res.once('close', () => done.abort());
+  const ctx = {
+    state, origin, req, res, kind: 'api', url: null, token: presentedToken(req),
+    requestId: crypto.randomUUID(), signal: AbortSignal.any([state.closing.signal, done.signal]),
+  };
+  try {
+    if (state.latencyMs > 0) await sleep(state.latencyMs, undefined, { signal: ctx.signal });
+    if (ctx.signal.aborted) return;
+    await route(ctx);
+  } catch (err) {
+    if (ctx.signal.aborted) return; // the client left, or the imitation is closing
+    if (res.headersSent) res.destroy();
+    else sendError(ctx, 500, { message: `Hub imitation error: ${err.message}` });
+  }
+}
+
+// The bearer token, or the whole Authorization value when it is not `Bearer X` (rejected as invalid).
+function presentedToken(req) {
+  const value = req.headers.authorization;
+  if (value === undefined) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1] : value;
+}
+
+function writeHead(ctx, status, headers) {
+  const origin = ctx.origin === 'hub' ? { ...hubCorsHeaders(ctx), 'X-Request-Id': ctx.requestId } : cdnCorsHeaders();
+  ctx.res.writeHead(status, { ...origin, ...headers });
+  record(ctx, status);
+}
+
+function hubCorsHeaders(ctx) {
+  const origin = ctx.req.headers.origin;
+  return {
+    'Access-Control-Allow-Origin': origin ? headerSafe(origin) : DEFAULT_ALLOW_ORIGIN,
+    Vary: 'Origin',
+    'Access-Control-Expose-Headers': HUB_EXPOSED_HEADERS,
+  };
+}
+
+function cdnCorsHeaders() {
+  return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': CDN_EXPOSED_HEADERS };
+}
+
+function record(ctx, status) {
+  const { req, state } = ctx;
+  const entry = {
+    t: Date.now() - state.startedAt,
+    origin: ctx.origin,
+    method: req.method,
+    path: redact(req.url, ctx.token),
+    range: req.headers.range ?? null,
+    auth: req.headers.authorization !== undefined,
+    originHeader: req.headers.origin ?? null,
+    status,
+  };
+  state.requests.push(entry);
+  if (typeof state.log === 'function') {
+    try { state.log(formatLogLine(entry)); } catch { /* a failing logger must not fail the request */ }
+  }
+}
+
+export function formatLogLine(entry) {
+  return `${entry.origin} ${entry.method} ${entry.path} range=${entry.range ?? '-'} ` +
+    `auth=${entry.auth ? 'yes' : 'no'} origin=${entry.originHeader ?? '-'} ${entry.status}`;
+}
+
+// The token never reaches the log, even when a client puts it in the URL.
+function redact(text, token) {
+  return token ? text.split(token).join('[token]') : text;
+}
+
+// Header values from the request or the URL, made printable ASCII (no header injection, no throw).
+function headerSafe(value) {
+  return String(value).replace(/[^\x20-\x7e]/g, '?');
+}
+
+function sendBody(ctx, status, headers, body = '') {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const all = status === 204 ? headers : { ...headers, 'Content-Length': String(bytes.length) };
+  writeHead(ctx, status, all);
+  ctx.res.end(ctx.req.method === 'HEAD' || status === 204 ? undefined : bytes);
+}
+
+function sendJson(ctx, status, value, headers = {}) {
+  sendBody(ctx, status, { 'Content-Type': JSON_TYPE, ...headers }, JSON.stringify(value));
+}
+
+// An error as the Hub signals it (hub-protocol §A7): X-Error-Message always, X-Error-Code when there
+// is one, a JSON body under /api and plain text on the file routes.
+function sendError(ctx, status, { code = null, message, headers = {} }) {
+  const all = { 'X-Error-Message': headerSafe(message), ...headers };
+  if (code) all['X-Error-Code'] = code;
+  if (status === 401) all['WWW-Authenticate'] = 'Bearer realm="Authentication required", charset="UTF-8"';
+  if (ctx.kind === 'file') sendBody(ctx, status, { 'Content-Type': TEXT_TYPE, ...all }, message);
+  else sendJson(ctx, status, { error: message }, all);
+}
+
+function sendEntryNotFound(ctx, branch) {
+  sendError(ctx, 404, { code: 'EntryNotFound', message: MESSAGES.entryNotFound, headers: { 'X-Repo-Commit': branch.sha } });
+}
+
+function sendRevisionNotFound(ctx, rev) {
+  sendError(ctx, 404, { code: 'RevisionNotFound', message: MESSAGES.invalidRev(rev) });
+}
+
+function sendBadPath(ctx) {
+  sendError(ctx, 400, { message: 'Invalid path: empty, ".", ".." or "\\" parts are not allowed' });
+}
+
+function sendMethodNotAllowed(ctx, allow) {
+  sendError(ctx, 405, { message: 'Method not allowed', headers: { Allow: allow } });
+}
+
+function sendRedirect(ctx, status, location, headers) {
+  const body = `${http.STATUS_CODES[status]}. Redirecting to ${location}`;
+  sendBody(ctx, status, { 'Content-Type': TEXT_TYPE, Location: headerSafe(location), ...headers }, body);
+}
+
+function isRead(req) {
+  return req.method === 'GET' || req.method === 'HEAD';
+}
+
+// The URL split into its raw pathname, its query and its percent-decoded segments (null when the
+// percent-encoding is malformed). Splitting before decoding keeps `refs%2Fpr%2F1` one segment.
+function splitUrl(rawUrl) {
+  const q = rawUrl.indexOf('?');
+  const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+  let segments = null;
+  try {
+    segments = pathname.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    // malformed percent-encoding: segments stays null
+  }
+  return { pathname, query, segments };
+}
+
+// A repo-relative file path from decoded URL segments, or null when a part could leave the repo.
+function safeRelPath(segments) {
+  const parts = segments.join('/').split('/');
+  const bad = (p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0');
+  return parts.some(bad) ? null : parts.join('/');
+}
+
+function encodePath(rel) {
+  return rel.split('/').map(encodeURIComponent).join('/');
+}
+
+function isTrue(value) {
+  return value === 'true' || value === '1';
+}
+
+// ------------------------------------------------------------------------------------------------
+// Hub routes.
+
+async function routeHub(ctx) {
+  const { req } = ctx;
+  if (req.method === 'OPTIONS') return sendPreflight(ctx);
+  const url = splitUrl(req.url);
+  ctx.url = url;
+  const segments = url.segments ?? [];
+  const [first, second] = segments;
+  ctx.kind = first === 'api' && second !== 'resolve-cache' ? 'api' : 'file';
+  if (!url.segments) return sendError(ctx, 400, { message: 'Malformed percent-encoding in the URL' });
+  if (first === '_control') return routeControl(ctx, segments.slice(1));
+  if (answerFromFaults(ctx, segments)) return;
+  if (first === 'api') {
+    if (second === 'models') return routeApiModels(ctx, segments.slice(2));
+    if (second === 'resolve-cache' && segments[2] === 'models') return routeResolveCache(ctx, segments.slice(3));
+    return sendError(ctx, 404, { message: MESSAGES.badApiPath });
+  }
+  return routeFile(ctx, segments);
+}
+
+function sendPreflight(ctx) {
+  const asked = (ctx.req.headers['access-control-request-headers'] ?? '')
+    .split(',').map((h) => h.trim().toLowerCase()).filter((h) => HTTP_TOKEN.test(h));
+  sendBody(ctx, 204, {
+    'Access-Control-Allow-Methods': PREFLIGHT_METHODS,
+    'Access-Control-Allow-Headers': [...new Set([...PREFLIGHT_BASE_HEADERS, ...asked])].join(', '),
+    'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_S),
+  });
+}
+
+// A repo id is `org/name`, or one legacy name (`gpt2`) when the next segment is a route keyword.
+function splitRepoId(segments, keywords) {
+  const n = segments.length === 1 || keywords.has(segments[1]) ? 1 : 2;
+  const idParts = segments.slice(0, n);
+  if (idParts.length === 0 || idParts.some((p) => p === '')) return { idParts: null, rest: [] };
+  return { idParts, rest: segments.slice(n) };
+}
+
+const API_KEYWORDS = new Set(['revision', 'tree']);
+
+async function routeApiModels(ctx, segments) {
+  if (!isRead(ctx.req)) return sendMethodNotAllowed(ctx, 'GET, HEAD, OPTIONS');
+  const { idParts, rest } = splitRepoId(segments, API_KEYWORDS);
+  if (!idParts) return sendError(ctx, 404, { message: MESSAGES.badApiPath });
+  if (rest.length === 0) return sendModelInfo(ctx, idParts, 'main');
+  if (rest[0] === 'revision' && rest.length === 2) return sendModelInfo(ctx, idParts, rest[1]);
+  if (rest[0] === 'tree' && rest.length >= 2) return sendTree(ctx, idParts, rest[1], rest.slice(2));
+  return sendError(ctx, 404, { message: MESSAGES.badApiPath });
+}
+
+async function sendModelInfo(ctx, idParts, rev) {
+  const repo = await openRepo(ctx, idParts, { content: false });
+  if (!repo) return;
+  const { query } = ctx.url;
+  const expand = [...query.getAll('expand'), ...query.getAll('expand[]')];
+  const blobs = isTrue(query.get('blobs'));
+  if (expand.length > 0 && (blobs || isTrue(query.get('securityStatus')))) {
+    return sendError(ctx, 400, { message: '"expand" cannot be combined with "blobs" or "securityStatus"' });
+  }
+  const unknown = expand.find((p) => !EXPAND_PROPERTIES.has(p));
+  if (unknown !== undefined) return sendError(ctx, 400, { message: `Invalid expand property: ${unknown}` });
+  const branch = findBranch(repo, rev);
+  if (!branch) return sendRevisionNotFound(ctx, rev);
+  const info = await modelInfo(ctx.state, repo, branch, { blobs });
+  sendJson(ctx, 200, expand.length > 0 ? pick(info, ['_id', 'id', ...expand]) : info);
+}
+
+async function modelInfo(state, repo, branch, { blobs }) {
+  const meta = branch.meta;
+  const files = (await listEntries(branch.dir)).filter((e) => e.type === 'file');
+  const siblings = [];
+  for (const { path: rel } of files) {
+    siblings.push(blobs ? siblingWithBlob(await describeFile(state, branch, rel)) : { rfilename: rel });
+  }
+  return {
+    _id: crypto.createHash('sha1').update(repo.id).digest('hex').slice(0, 24), // a Mongo ObjectId's shape
+    id: repo.id,
+    modelId: repo.id,
+    author: repo.org,
+    sha: branch.sha,
+    lastModified: meta.lastModified ?? DEFAULT_LAST_MODIFIED,
+    private: repo.private,
+    gated: repo.gated,
+    disabled: false,
+    library_name: meta.library_name,
+    pipeline_tag: meta.pipeline_tag,
+    tags: meta.tags ?? [],
+    config: await configSubset(branch.dir),
+    siblings,
+  };
+}
+
+function siblingWithBlob(file) {
+  const sibling = { rfilename: file.path, blobId: file.oid, size: file.size };
+  if (file.lfs) sibling.lfs = { sha256: file.lfs.oid, size: file.size, pointerSize: file.lfs.pointerSize };
+  return sibling;
+}
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
+}
+
+// model_type, architectures and quantization_config of config.json; absent when it cannot be read
+// (crafted fixtures may hold a malformed config.json, which the API must survive).
+async function configSubset(dir) {
+  let config;
+  try {
+    config = JSON.parse(await fsp.readFile(path.join(dir, 'config.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) return undefined;
+  return pick(config, CONFIG_KEYS);
+}
+
+async function sendTree(ctx, idParts, rev, pathSegments) {
+  const repo = await openRepo(ctx, idParts, { content: false });
+  if (!repo) return;
+  const branch = findBranch(repo, rev);
+  if (!branch) return sendRevisionNotFound(ctx, rev);
+  const segments = pathSegments.at(-1) === '' ? pathSegments.slice(0, -1) : pathSegments;
+  const base = segments.length > 0 ? safeRelPath(segments) : '';
+  if (base === null) return sendBadPath(ctx);
+
+  const all = await listEntries(branch.dir);
+  if (base !== '' && !all.some((e) => e.type === 'directory' && e.path === base)) return sendEntryNotFound(ctx, branch);
+  const { query } = ctx.url;
+  const recursive = isTrue(query.get('recursive'));
+  const prefix = base === '' ? '' : `${base}/`;
+  const listed = all.filter((e) => e.path.startsWith(prefix) && (recursive || !e.path.slice(prefix.length).includes('/')));
+
+  const cursor = query.has('cursor') ? decodeCursor(query.get('cursor')) : '';
+  if (cursor === null) return sendError(ctx, 400, { message: 'Invalid cursor' });
+  const first = listed.findIndex((e) => e.path > cursor);
+  const start = first < 0 ? listed.length : first;
+  const page = listed.slice(start, start + ctx.state.pageSize);
+  const headers = {};
+  if (start + page.length < listed.length) headers.Link = `<${nextPageUrl(ctx, page.at(-1).path)}>; rel="next"`;
+
+  const body = [];
+  for (const entry of page) body.push(await treeEntry(ctx.state, branch, entry));
+  sendJson(ctx, 200, body, headers);
+}
+
+// The cursor names the last path of the previous page, base64url JSON as the Hub's looks.
+function encodeCursor(lastPath) {
+  return Buffer.from(JSON.stringify({ file_name: lastPath })).toString('base64url');
+}
+
+function decodeCursor(cursor) {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return typeof value?.file_name === 'string' ? value.file_name : null;
+  } catch {
+    return null;
+  }
+}
+
+function nextPageUrl(ctx, lastPath) {
+  const params = new URLSearchParams(ctx.url.query);
+  params.set('cursor', encodeCursor(lastPath));
+  const hostHeader = ctx.req.headers.host;
+  const base = hostHeader && /^[A-Za-z0-9.[\]:-]+$/.test(hostHeader) ? `http://${hostHeader}` : ctx.state.hubUrl;
+  return `${base}${ctx.url.pathname}?${params}`;
+}
+
+async function treeEntry(state, branch, entry) {
+  if (entry.type === 'directory') {
+    const oid = crypto.createHash('sha1').update(`${branch.sha}:${entry.path}`).digest('hex');
+    return { type: 'directory', oid, size: 0, path: entry.path };
+  }
+  const file = await describeFile(state, branch, entry.path);
+  const result = { type: 'file', oid: file.oid, size: file.size, path: file.path };
+  if (file.lfs) result.lfs = { ...file.lfs };
+  return result;
+}
+
+const FILE_KEYWORDS = new Set(['resolve', 'raw']);
+
+async function routeFile(ctx, segments) {
+  const { idParts, rest } = splitRepoId(segments, FILE_KEYWORDS);
+  if (!idParts || !FILE_KEYWORDS.has(rest[0]) || rest.length < 3) return sendError(ctx, 404, { message: 'Not Found' });
+  if (!isRead(ctx.req)) return sendMethodNotAllowed(ctx, 'GET, HEAD, OPTIONS');
+  const [action, rev, ...fileSegments] = rest;
+  if (action === 'resolve' && ctx.state.faults.redirectLoop) return sendRedirect(ctx, 302, ctx.req.url, {});
+  const rel = safeRelPath(fileSegments);
+  if (rel === null) return sendBadPath(ctx);
+  const repo = await openRepo(ctx, idParts, { content: true });
+  if (!repo) return;
+  const branch = findBranch(repo, rev);
+  if (!branch) return sendRevisionNotFound(ctx, rev);
+  const file = await findFile(ctx.state, branch, rel);
+  if (!file) return sendEntryNotFound(ctx, branch);
+  if (action === 'raw') return sendRaw(ctx, branch, file);
+  return file.lfs ? redirectToCdn(ctx, repo, branch, file) : redirectToResolveCache(ctx, repo, branch, file);
+}
+
+// Small files: 307 to a relative URL on the same host (hub-protocol §A4).
+function redirectToResolveCache(ctx, repo, branch, file) {
+  const location = `/api/resolve-cache/models/${repo.org}/${repo.name}/${branch.sha}/${encodePath(file.path)}`;
+  sendRedirect(ctx, 307, location, { 'X-Repo-Commit': branch.sha, ETag: `"${file.oid}"` });
+}
+
+// Weight files: 302 to a pre-signed CDN URL; the CORS headers come with every Hub response.
+function redirectToCdn(ctx, repo, branch, file) {
+  const cdnPath = `/repos/${repo.org}/${repo.name}/${branch.sha}/${encodePath(file.path)}`;
+  const location = `${ctx.state.cdnUrl}${cdnPath}?${signedQuery(ctx.state, cdnPath)}`;
+  sendRedirect(ctx, 302, location, {
+    'X-Repo-Commit': branch.sha,
+    'X-Linked-Size': String(file.size),
+    'X-Linked-ETag': `"${file.lfs.oid}"`,
+    ETag: `"${file.lfs.oid}"`,
+  });
+}
+
+function signedQuery(state, cdnPath) {
+  const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  return new URLSearchParams({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Date': date,
+    'X-Amz-Expires': String(SIGNED_URL_EXPIRES_S),
+    'X-Amz-SignedHeaders': 'host',
+    'X-Amz-Signature': sign(state, cdnPath),
+  }).toString();
+}
+
+function sign(state, cdnPath) {
+  return crypto.createHmac('sha256', state.secret).update(cdnPath).digest('hex');
+}
+
+// /raw serves the git content: the file itself, or the LFS pointer of a weight file, as the Hub does.
+function sendRaw(ctx, branch, file) {
+  const headers = { 'Content-Type': TEXT_TYPE, 'X-Repo-Commit': branch.sha, ETag: `"${file.oid}"` };
+  if (file.lfs) return sendBody(ctx, 200, headers, file.pointer);
+  return sendContent(ctx, file, headers);
+}
+
+async function routeResolveCache(ctx, segments) {
+  if (!isRead(ctx.req)) return sendMethodNotAllowed(ctx, 'GET, HEAD, OPTIONS');
+  if (segments.length < 4) return sendError(ctx, 404, { message: 'Not Found' });
+  const [org, name, sha, ...fileSegments] = segments;
+  const rel = safeRelPath(fileSegments);
+  if (rel === null) return sendBadPath(ctx);
+  const repo = await openRepo(ctx, [org, name], { content: true });
+  if (!repo) return;
+  const branch = findBranch(repo, sha);
+  if (!branch) return sendRevisionNotFound(ctx, sha);
+  const file = await findFile(ctx.state, branch, rel);
+  if (!file) return sendEntryNotFound(ctx, branch);
+  const etag = `"${file.lfs ? file.lfs.oid : file.oid}"`;
+  return sendContent(ctx, file, { 'Content-Type': TEXT_TYPE, 'X-Repo-Commit': branch.sha, ETag: etag });
+}
+
+async function routeControl(ctx, segments) {
+  ctx.kind = 'api';
+  if (segments.length !== 1 || segments[0] !== 'faults') return sendError(ctx, 404, { message: 'Unknown control endpoint' });
+  const { state, req } = ctx;
+  if (req.method === 'GET') return sendJson(ctx, 200, state.faults);
+  if (req.method === 'DELETE') {
+    state.faults = {};
+    return sendJson(ctx, 200, state.faults);
+  }
+  if (req.method !== 'POST') return sendMethodNotAllowed(ctx, 'GET, POST, DELETE');
+  let active;
+  try {
+    active = setFaults(state, JSON.parse(await readBody(req, MAX_CONTROL_BODY_BYTES)));
+  } catch (err) {
+    return sendError(ctx, 400, { message: err.message });
+  }
+  sendJson(ctx, 200, active);
+}
+
+async function readBody(req, limit) {
+  const chunks = [];
+  let length = 0;
+  for await (const chunk of req) {
+    length += chunk.length;
+    if (length > limit) throw new Error(`control body over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// ------------------------------------------------------------------------------------------------
+// CDN routes: /repos/{org}/{name}/{sha}/{path}?X-Amz-...; no auth, only the signature the Hub made.
+
+async function routeCdn(ctx) {
+  const { req, state } = ctx;
+  // The real CDN fails preflights (hub-protocol §A6.2); a client that causes one is wrong.
+  if (req.method === 'OPTIONS') return sendBody(ctx, 403, { 'Content-Type': TEXT_TYPE }, 'Forbidden: no CORS preflight on the CDN');
+  if (!isRead(req)) return sendCdnError(ctx, 405, 'MethodNotAllowed');
+  const url = splitUrl(req.url);
+  if (!url.segments) return sendCdnError(ctx, 400, 'InvalidURI');
+  const [area, org, name, sha, ...fileSegments] = url.segments;
+  if (area !== 'repos' || fileSegments.length === 0) return sendCdnError(ctx, 404, 'NoSuchKey');
+  if (!validSignature(state, url.pathname, url.query.get('X-Amz-Signature'))) return sendCdnError(ctx, 403, 'AccessDenied');
+  const rel = safeRelPath(fileSegments);
+  const repo = rel === null ? null : await loadRepo(state, `${org}/${name}`);
+  const branch = repo && findBranch(repo, sha);
+  const file = branch && await findFile(state, branch, rel);
+  if (!file) return sendCdnError(ctx, 404, 'NoSuchKey');
+  return sendContent(ctx, file, { 'Content-Type': 'application/octet-stream', ETag: `"${file.lfs ? file.lfs.oid : file.oid}"` });
+}
+
+function validSignature(state, cdnPath, signature) {
+  const expected = Buffer.from(sign(state, cdnPath));
+  const given = Buffer.from(signature ?? '');
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}
+
+function sendCdnError(ctx, status, code) {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code></Error>\n`;
+  sendBody(ctx, status, { 'Content-Type': 'application/xml' }, body);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Serving bytes: the stored prefix, then zeros up to the served length, with Range.
+
+const UNSATISFIABLE = Symbol('unsatisfiable');
+
+// {start, end} (inclusive) for one `bytes=` range, UNSATISFIABLE, or null for "the whole file"
+// (no Range, several ranges, or a malformed one: RFC 9110 §14.2 lets a server ignore those).
+export function parseRange(header, total) {
+  if (typeof header !== 'string') return null;
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0 || total === 0) return UNSATISFIABLE;
+    return { start: Math.max(0, total - suffix), end: total - 1 };
+  }
+  const start = Number(match[1]);
+  const last = match[2] === '' ? Infinity : Number(match[2]);
+  if (last < start) return null;
+  if (start >= total) return UNSATISFIABLE;
+  return { start, end: Math.min(last, total - 1) };
+}
+
+async function sendContent(ctx, file, headers) {
+  const total = file.size;
+  const range = parseRange(ctx.req.headers.range, total);
+  if (range === UNSATISFIABLE) {
+    return sendBody(ctx, 416, { ...headers, 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${total}` });
+  }
+  const start = range ? range.start : 0;
+  const end = range ? range.end : total - 1;
+  const length = end - start + 1;
+  const all = { ...headers, 'Accept-Ranges': 'bytes', 'Content-Length': String(length) };
+  if (range) all['Content-Range'] = `bytes ${start}-${end}/${total}`;
+  writeHead(ctx, range ? 206 : 200, all);
+  if (ctx.req.method === 'HEAD' || length === 0) return void ctx.res.end();
+
+  let body = servedBytes(file, start, end);
+  const stall = ctx.state.faults.stallAfterBytes;
+  if (ctx.origin === 'cdn' && stall !== undefined) body = stallAfter(body, stall, ctx.signal);
+  await pipeline(Readable.from(body), ctx.res);
+}
+
+async function* servedBytes(file, start, end) {
+  let pos = start;
+  const lastStored = Math.min(end, file.storedSize - 1);
+  if (pos <= lastStored) {
+    const handle = await fsp.open(file.abs, 'r');
+    try {
+      while (pos <= lastStored) {
+        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, lastStored - pos + 1));
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, pos);
+        if (bytesRead === 0) break; // the file shrank under us: zeros follow
+        yield chunk.subarray(0, bytesRead);
+        pos += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  while (pos <= end) {
+    const n = Math.min(CHUNK_BYTES, end - pos + 1);
+    yield ZERO_CHUNK.subarray(0, n);
+    pos += n;
+  }
+}
+
+// Passes `limit` bytes of `source`, then waits for the signal (client gone or close()). A body no
+// longer than `limit` is sent whole.
+async function* stallAfter(source, limit, signal) {
+  let sent = 0;
+  let stalled = false;
+  for await (const chunk of source) {
+    if (chunk.length > limit - sent) {
+      if (limit > sent) yield chunk.subarray(0, limit - sent);
+      stalled = true;
+      break;
+    }
+    yield chunk;
+    sent += chunk.length;
+  }
+  if (!stalled) return;
+  await new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', resolve, { once: true });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// The fixture tree: settings, repos, branches, files.
+
+async function readJson(file, fallback) {
+  let text;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  }
+  return JSON.parse(text); // a malformed settings file is a fixture bug: answer 500 with the reason
+}
+
+async function isDirectory(dir) {
+  try {
+    return (await fsp.stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function readHubSettings(state) {
+  const settings = await readJson(path.join(state.root, HUB_SETTINGS_FILE), {});
+  return { aliases: settings.aliases ?? {}, tokens: settings.tokens ?? {} };
+}
+
+// Checks the token and the access rules (hub-protocol §A7); sends the error and returns null when
+// the request may not go on. `content` requests (resolve, raw) also need access to gated repos.
+async function openRepo(ctx, idParts, { content }) {
+  const settings = await readHubSettings(ctx.state);
+  const { token } = ctx;
+  if (token !== null && !Object.hasOwn(settings.tokens, token)) {
+    sendError(ctx, 401, { message: MESSAGES.invalidCredentials });
+    return null;
+  }
+  const alias = idParts.length === 1 && Object.hasOwn(settings.aliases, idParts[0]) ? settings.aliases[idParts[0]] : null;
+  const repo = await loadRepo(ctx.state, alias ?? idParts.join('/'));
+  const user = token === null ? null : settings.tokens[token];
+  const granted = repo !== null && token !== null && (repo.tokens.includes(token) || repo.tokens.includes(user));
+  if (repo === null || (repo.private && !granted)) {
+    if (token === null) sendError(ctx, 401, { message: MESSAGES.invalidUser });
+    else sendError(ctx, 404, { code: 'RepoNotFound', message: MESSAGES.repoNotFound });
+    return null;
+  }
+  if (content && repo.gated !== false && !granted) {
+    if (token === null) sendError(ctx, 401, { code: 'GatedRepo', message: MESSAGES.gatedNoToken(repo.id) });
+    else sendError(ctx, 403, { code: 'GatedRepo', message: MESSAGES.gatedNotListed(repo.id) });
+    return null;
+  }
+  return repo;
+}
+
+// The repo `org/name` with its branches, or null when it does not exist. Repo-wide settings (gated,
+// private, tokens) come from the default branch; a branch's `.hub.json` overrides the rest.
+async function loadRepo(state, id) {
+  const parts = id.split('/');
+  if (parts.length !== 2 || !parts.every((p) => REPO_ID_PART.test(p) && !p.includes('..'))) return null;
+  const [org, name] = parts;
+  const dir = path.join(state.root, org, name);
+  if (!(await isDirectory(dir))) return null;
+  const meta = await readJson(path.join(dir, HUB_META_FILE), {});
+  const branches = new Map([['main', { name: 'main', dir, meta, sha: shaOf(meta, id, 'main') }]]);
+  for (const entry of await fsp.readdir(path.join(state.root, org), { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith(`${name}@`)) continue;
+    const branchName = decodeBranchFolder(entry.name.slice(name.length + 1));
+    if (!branchName || branches.has(branchName)) continue;
+    const branchDir = path.join(state.root, org, entry.name);
+    const branchMeta = await readJson(path.join(branchDir, HUB_META_FILE), {});
+    branches.set(branchName, {
+      name: branchName, dir: branchDir, meta: { ...meta, ...branchMeta }, sha: shaOf(branchMeta, id, branchName),
+    });
+  }
+  return {
+    id, org, name, branches,
+    gated: meta.gated ?? false,
+    private: meta.private === true,
+    tokens: Array.isArray(meta.tokens) ? meta.tokens : [],
+  };
+}
+
+// A branch folder `{name}@{branch}` names its branch percent-encoded, so `refs/pr/1` can be a folder.
+function decodeBranchFolder(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+// The commit of a branch: `.hub.json` `sha`, or a stable stand-in when the fixture has none.
+function shaOf(meta, id, branchName) {
+  if (typeof meta.sha === 'string') return meta.sha.toLowerCase();
+  return crypto.createHash('sha1').update(`${id}@${branchName}`).digest('hex');
+}
+
+// `main`/`HEAD`, a branch name, a full commit, or an unambiguous prefix of one.
+function findBranch(repo, rev) {
+  if (rev === 'HEAD') return repo.branches.get('main');
+  if (repo.branches.has(rev)) return repo.branches.get(rev);
+  const hex = rev.toLowerCase();
+  if (!/^[0-9a-f]+$/.test(hex) || hex.length < MIN_SHORT_SHA_HEX || hex.length > 40) return null;
+  const matches = [...repo.branches.values()].filter((b) => b.sha.startsWith(hex));
+  return new Set(matches.map((b) => b.sha)).size === 1 ? matches[0] : null;
+}
+
+// Every file and folder of a branch, sorted by path, `.hub.json` left out. Symbolic links are not
+// followed, so nothing outside the fixture tree is ever listed or served.
+async function listEntries(dir) {
+  const entries = [];
+  async function walk(rel) {
+    for (const entry of await fsp.readdir(rel ? path.join(dir, rel) : dir, { withFileTypes: true })) {
+      const p = rel ? `${rel}/${entry.name}` : entry.name;
+      if (p === HUB_META_FILE) continue;
+      if (entry.isDirectory()) {
+        entries.push({ type: 'directory', path: p });
+        await walk(p);
+      } else if (entry.isFile()) {
+        entries.push({ type: 'file', path: p });
+      }
+    }
+  }
+  await walk('');
+  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+async function findFile(state, branch, rel) {
+  if (rel === HUB_META_FILE) return null;
+  const abs = path.join(branch.dir, rel);
+  if (!abs.startsWith(branch.dir + path.sep)) return null;
+  try {
+    if (!(await fsp.lstat(abs)).isFile()) return null;
+  } catch {
+    return null;
+  }
+  return describeFile(state, branch, rel);
+}
+
+// What the Hub knows of a file: served size, git oid, LFS details. Cached while the file is unchanged.
+async function describeFile(state, branch, rel) {
+  const abs = path.join(branch.dir, rel);
+  const stat = await fsp.stat(abs);
+  const sizes = branch.meta.sizes;
+  const sizeOverride = sizes && Object.hasOwn(sizes, rel) && isNonNegativeInteger(sizes[rel]) ? sizes[rel] : null;
+  const key = `${stat.mtimeMs}:${stat.size}:${sizeOverride}`;
+  const cached = state.fileCache.get(abs);
+  if (cached?.key === key) return cached.info;
+
+  const bytes = await fsp.readFile(abs);
+  const isLfs = sizeOverride !== null || WEIGHT_EXTENSIONS.includes(path.extname(rel).toLowerCase());
+  const info = isLfs ? describeLfsFile(rel, bytes, sizeOverride) : { path: rel, size: bytes.length, oid: gitBlobOid(bytes), lfs: null };
+  Object.assign(info, { abs, storedSize: bytes.length });
+  state.fileCache.set(abs, { key, info });
+  return info;
+}
+
+// A weight file: its served length, and an LFS pointer. The sha256 stands for the real file's; it is
+// derived from the stored prefix and the served length, not from the served bytes.
+function describeLfsFile(rel, bytes, sizeOverride) {
+  const fullSize = rel.toLowerCase().endsWith('.safetensors') ? safetensorsFullSize(bytes) : null;
+  const size = sizeOverride ?? Math.max(bytes.length, fullSize ?? 0);
+  const sha256 = crypto.createHash('sha256').update(bytes).update(`\0${size}`).digest('hex');
+  const pointer = Buffer.from(`${LFS_POINTER_VERSION}\noid sha256:${sha256}\nsize ${size}\n`);
+  return { path: rel, size, oid: gitBlobOid(pointer), lfs: { oid: sha256, size, pointerSize: pointer.length }, pointer };
+}
+
+// 8 + N + max(data_offsets end) from a stored safetensors prefix, or null when the prefix holds no
+// readable header (crafted malformed fixtures are then served as stored).
+export function safetensorsFullSize(bytes) {
+  if (bytes.length < 8) return null;
+  const headerLength = bytes.readBigUInt64LE(0);
+  if (headerLength > BigInt(bytes.length - 8)) return null;
+  let header;
+  try {
+    header = JSON.parse(bytes.subarray(8, 8 + Number(headerLength)).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) return null;
+  let dataEnd = 0;
+  for (const [name, tensor] of Object.entries(header)) {
+    const end = name === '__metadata__' ? undefined : tensor?.data_offsets?.[1];
+    if (Number.isSafeInteger(end) && end > dataEnd) dataEnd = end;
+  }
+  return 8 + Number(headerLength) + dataEnd;
+}
+
+function gitBlobOid(bytes) {
+  return crypto.createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Command line (scripts/hub).
+
+const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/hub/', import.meta.url));
+
+const USAGE = `Usage: scripts/hub [--port PORT] [--fixtures DIR] [--cdn-port PORT] [--latency-ms N] [--page-size N] [--quiet]
+
+Runs the local imitation of the Hugging Face Hub and its CDN in the foreground, and prints
+  Hub: http://127.0.0.1:PORT
+  CDN: http://127.0.0.1:PORT2
+once both answer, then one line per request (unless --quiet). Ctrl-C or SIGTERM stops it.
+
+  --port PORT        Hub port (default 0: any free port)
+  --cdn-port PORT    CDN port (default 0: any free port)
+  --fixtures DIR     fixture tree (default tests/fixtures/hub of this repo)
+  --latency-ms N     wait N ms before every answer (default 0)
+  --page-size N      tree entries per page (default 1000, as the Hub)
+  --quiet            no request log
+  --help             this text
+
+Faults can be switched at runtime: POST /_control/faults with a JSON object (see tests/hub/README.md).`;
+
+function exitWithUsage(message) {
+  console.error(`hub: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function intOption(values, name, fallback, min = 0) {
+  if (values[name] === undefined) return fallback;
+  const n = Number(values[name]);
+  if (!isNonNegativeInteger(n) || n < min) exitWithUsage(`--${name} needs an integer >= ${min}, got "${values[name]}"`);
+  return n;
+}
+
+async function main(args) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string' }, 'cdn-port': { type: 'string' }, fixtures: { type: 'string' },
+        'latency-ms': { type: 'string' }, 'page-size': { type: 'string' }, quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    exitWithUsage(err.message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  let hub;
+  try {
+    hub = await startHub({
+      fixtures: values.fixtures ?? DEFAULT_FIXTURES,
+      port: intOption(values, 'port', 0),
+      cdnPort: intOption(values, 'cdn-port', 0),
+      latencyMs: intOption(values, 'latency-ms', 0),
+      pageSize: intOption(values, 'page-size', 1000, 1),
+      log: values.quiet ? null : (line) => console.log(line),
+    });
+  } catch (err) {
+    console.error(`hub: ${err.message}`);
+    process.exit(1);
+  }
+  console.log(`Hub: ${hub.hubUrl}`);
+  console.log(`CDN: ${hub.cdnUrl}`);
+  const stop = () => hub.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function isMainModule() {
+  try {
+    return import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) main(process.argv.slice(2));

@@ -1,0 +1,107 @@
+// The WebAssembly build under node: the same core and Hub client as the page, talking through
+// emscripten_fetch (XMLHttpRequest, polyfilled here with xhr2) to the Hub imitation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startHub } from '../hub/hub.mjs';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const wasmDir = process.env.VRAM_WASM_DIR || path.join(root, 'build/wasm');
+
+let hub, core;
+
+before(async () => {
+  globalThis.XMLHttpRequest = require('xhr2');
+  hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
+  const createVramCore = require(path.join(wasmDir, 'vram.js'));
+  // Node 20 has a global fetch that the 3.1.6 loader would misuse for the .wasm path: pass the bytes.
+  core = await createVramCore({ wasmBinary: fs.readFileSync(path.join(wasmDir, 'vram.wasm')) });
+});
+after(async () => { await hub?.close(); });
+
+function load(repo, { token = '', revision = 'main', variant = '' } = {}) {
+  return new Promise((resolve) => core.loadModel(hub.hubUrl, repo, revision, token, variant, () => {}, (j) => resolve(JSON.parse(j))));
+}
+const report = (handle, options = {}, format = 'json') => {
+  const out = core.report(handle, JSON.stringify(options), format);
+  return format === 'json' ? JSON.parse(out) : out;
+};
+
+test('gpt2 loads through the redirect to the CDN and counts 160 F32 tensors exactly', async () => {
+  const r = await load('gpt2');
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.repo_id, 'openai-community/gpt2');
+  const rep = report(r.handle);
+  assert.equal(rep.tensors, 160);
+  assert.equal(rep.parameters, 137022720);
+  assert.equal(rep.estimates_bytes.model_weights_raw, 548090880);
+  assert.deepEqual(rep.dtype_distribution, { F32: 160 });
+});
+
+test('the classic gpt2 estimate matches the original README to the byte', async () => {
+  const r = await load('gpt2');
+  const rep = report(r.handle);
+  assert.deepEqual(rep.estimates_bytes, {
+    model_weights: 548090880, model_weights_raw: 548090880, kv_cache: 37748736,
+    activation_overhead: 54809088, cuda_overhead: 524288000, total: 1164936704,
+  });
+});
+
+test('a sharded repo sums both shards of Mistral-7B once', async () => {
+  const r = await load('mistralai/Mistral-7B-v0.1');
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const rep = report(r.handle);
+  assert.equal(rep.tensors, 291);
+  assert.equal(rep.estimates_bytes.model_weights_raw, 14483464192);
+  assert.equal(rep.weight_files, 2);
+  assert.ok(r.stats.chain <= 3, `dependent chain ${r.stats.chain}`);
+});
+
+test('changing the options recomputes from the loaded metadata without a request', async () => {
+  const r = await load('mistralai/Mistral-7B-v0.1');
+  const before = hub.requests.length;
+  const int4 = report(r.handle, { precision: 'int4', context_tokens: 8192 });
+  assert.equal(hub.requests.length, before);
+  assert.equal(int4.estimates_bytes.model_weights, 7241732096 / 2);
+  assert.equal(int4.estimates_bytes.kv_cache, 131072 * 8192);
+});
+
+test('the text report keeps the original layout', async () => {
+  const r = await load('mistralai/Mistral-7B-v0.1');
+  const text = report(r.handle, {}, 'text');
+  assert.match(text, /  Model Weights:           13\.49 GB\n  KV Cache:                 4\.00 GB\n/);
+  assert.match(text, /  TOTAL REQUIRED:          19\.33 GB/);
+});
+
+test('a snapshot round-trips: the stored metadata gives the same report offline', async () => {
+  const r = await load('gpt2');
+  const stored = core.snapshot(r.handle);
+  const again = JSON.parse(core.loadSnapshot(stored));
+  assert.equal(again.ok, true);
+  assert.deepEqual(report(again.handle).estimates_bytes, report(r.handle).estimates_bytes);
+});
+
+test('a gated repo without a token fails with code gated, and with the right token loads', async () => {
+  const denied = await load('meta-llama/Llama-2-7b-hf');
+  assert.equal(denied.ok, false);
+  assert.equal(denied.error.code, 'gated');
+  const ok = await load('meta-llama/Llama-2-7b-hf', { token: 'hf_fixture_alice' });
+  assert.equal(ok.ok, true, JSON.stringify(ok));
+  assert.equal(report(ok.handle).estimates_bytes.model_weights_raw, 13476839424);
+});
+
+test('a missing repo and a malformed id get their own codes', async () => {
+  assert.equal((await load('nobody/nothing-here')).error.code, 'repo_not_found');
+  assert.equal((await load('not a model id')).error.code, 'invalid_argument');
+});
+
+test('the token never reaches the CDN', async () => {
+  await load('meta-llama/Llama-2-7b-hf', { token: 'hf_fixture_alice' });
+  const cdn = hub.requests.filter((q) => q.origin === 'cdn');
+  assert.ok(cdn.length > 0);
+  assert.ok(cdn.every((q) => q.auth === false));
+});

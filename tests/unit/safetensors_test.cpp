@@ -1,0 +1,108 @@
+// Unit tests of core/estimator/safetensors.* — the header parser and every validation rule.
+#include <catch2/catch.hpp>
+
+#include "estimator/safetensors.hpp"
+
+using namespace vram;
+
+namespace {
+
+std::string le64(uint64_t n) {
+    std::string s(8, '\0');
+    for (int i = 0; i < 8; ++i) s[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("a header's length prefix is read little-endian", "[safetensors]") {
+    HeaderLength h = read_header_length(le64(14283) + "{", "model.safetensors", 548105171);
+    REQUIRE_FALSE(h.error);
+    CHECK(h.header_bytes == 14283);
+}
+
+TEST_CASE("a length prefix shorter than 8 bytes is header_too_short", "[safetensors][malformed]") {
+    CHECK(read_header_length("abc", "x.safetensors", 0).error.code == ErrorCode::header_too_short);
+}
+
+TEST_CASE("a zero length prefix is header_length_zero", "[safetensors][malformed]") {
+    CHECK(read_header_length(le64(0), "x.safetensors", 0).error.code == ErrorCode::header_length_zero);
+}
+
+TEST_CASE("a header length of 2^63 is refused over the 100 MB limit and named with its file", "[safetensors][malformed]") {
+    HeaderLength h = read_header_length(le64(1ull << 63), "model-00003-of-00004.safetensors", 0);
+    CHECK(h.error.code == ErrorCode::header_too_large);
+    CHECK(h.error.message == "header length 9223372036854775808 exceeds the 100 MB limit in model-00003-of-00004.safetensors");
+}
+
+TEST_CASE("a header longer than the file is header_truncated", "[safetensors][malformed]") {
+    CHECK(read_header_length(le64(1000), "x.safetensors", 500).error.code == ErrorCode::header_truncated);
+}
+
+TEST_CASE("a valid header gives its tensors in offset order with exact bytes", "[safetensors]") {
+    const std::string json =
+        R"({"__metadata__":{"format":"pt"},"b":{"dtype":"F32","shape":[2,3],"data_offsets":[4,28]},"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}})";
+    SafetensorsHeader h = parse_safetensors_header(json, "m.safetensors", 8 + json.size() + 28);
+    REQUIRE_FALSE(h.error);
+    REQUIRE(h.tensors.size() == 2);
+    CHECK(h.tensors[0].name == "a");
+    CHECK(h.tensors[1].n_elements == 6);
+    CHECK(h.data_bytes == 28);
+    CHECK(h.metadata.at("format") == "pt");
+}
+
+TEST_CASE("sub-byte dtypes are sized by their bit width", "[safetensors]") {
+    // F4: 10 elements × 4 bits = 5 bytes; F6_E2M3: 4 × 6 bits = 3 bytes.
+    const std::string json =
+        R"({"f4":{"dtype":"F4","shape":[10],"data_offsets":[0,5]},"f6":{"dtype":"F6_E2M3","shape":[4],"data_offsets":[5,8]}})";
+    SafetensorsHeader h = parse_safetensors_header(json, "m.safetensors", 0);
+    REQUIRE_FALSE(h.error);
+    CHECK(h.data_bytes == 8);
+}
+
+TEST_CASE("an unknown dtype takes its bytes from data_offsets and warns", "[safetensors]") {
+    const std::string json = R"({"x":{"dtype":"F3_NEW","shape":[7],"data_offsets":[0,11]}})";
+    SafetensorsHeader h = parse_safetensors_header(json, "m.safetensors", 0);
+    REQUIRE_FALSE(h.error);
+    CHECK(h.data_bytes == 11);
+    REQUIRE(h.warnings.size() == 1);
+    CHECK(h.warnings[0].find("F3_NEW") != std::string::npos);
+}
+
+TEST_CASE("every malformed header gets its own error code", "[safetensors][malformed]") {
+    struct Case {
+        const char* json;
+        ErrorCode code;
+    };
+    const Case cases[] = {
+        {R"({"a":)", ErrorCode::header_not_json},
+        {R"([1,2])", ErrorCode::header_not_object},
+        {R"({"a":{"shape":[1],"data_offsets":[0,2]}})", ErrorCode::tensor_entry_invalid},
+        {R"({"a":{"dtype":"F16","shape":[-1],"data_offsets":[0,2]}})", ErrorCode::tensor_entry_invalid},
+        {R"({"a":{"dtype":"F16","shape":[4294967296,4294967296,16],"data_offsets":[0,2]}})", ErrorCode::shape_overflow},
+        {R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[4,2]}})", ErrorCode::offsets_invalid},
+        {R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[2],"data_offsets":[2,6]}})", ErrorCode::offsets_overlap},
+        {R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"F16","shape":[1],"data_offsets":[4,6]}})", ErrorCode::offsets_hole},
+        {R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", ErrorCode::shape_size_mismatch},
+    };
+    for (const auto& c : cases) {
+        INFO(c.json);
+        CHECK(parse_safetensors_header(c.json, "m.safetensors", 0).error.code == c.code);
+    }
+}
+
+TEST_CASE("tensors that end past the file are offsets_past_file", "[safetensors][malformed]") {
+    const std::string json = R"({"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    CHECK(parse_safetensors_header(json, "m.safetensors", 8 + json.size() + 4).error.code == ErrorCode::offsets_past_file);
+}
+
+TEST_CASE("bytes after the last tensor are a hole", "[safetensors][malformed]") {
+    const std::string json = R"({"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    CHECK(parse_safetensors_header(json, "m.safetensors", 8 + json.size() + 100).error.code == ErrorCode::offsets_hole);
+}
+
+TEST_CASE("messages name the file and the tensor", "[safetensors][malformed]") {
+    Error e = parse_safetensors_header(R"({"lm_head.weight":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", "model-00002.safetensors", 0).error;
+    CHECK(e.message.find("lm_head.weight") != std::string::npos);
+    CHECK(e.message.find("model-00002.safetensors") != std::string::npos);
+}

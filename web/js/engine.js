@@ -1,0 +1,54 @@
+// engine.js — the only importer of the WebAssembly core. It loads vram.js (Emscripten's UMD
+// output) once, caches the module promise, and turns the core's callback API into promises.
+// Field names in the objects it returns are the C++ ones (see core/wasm/api.hpp).
+
+let modulePromise = null;
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(script);
+  });
+}
+
+/** The core module, created once. `base` is where vram.js and vram.wasm live (relative URLs). */
+export function core(base = new URL('../wasm/', import.meta.url).href) {
+  if (!modulePromise) {
+    modulePromise = (async () => {
+      if (typeof globalThis.createVramCore !== 'function') await loadScript(new URL('vram.js', base).href);
+      return globalThis.createVramCore({ locateFile: (file) => new URL(file, base).href });
+    })();
+    modulePromise.catch(() => { modulePromise = null; });
+  }
+  return modulePromise;
+}
+
+/**
+ * Loads a model's metadata through the core's Hub client (emscripten_fetch).
+ * Resolves to {ok:true, handle, repo_id, sha, stats} or {ok:false, error:{code, message}}.
+ * `signal` (an AbortSignal) cancels the load.
+ */
+export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', onProgress, signal }) {
+  const mod = await core();
+  return new Promise((resolve) => {
+    const session = mod.loadModel(endpoint, repo, revision, token, variant,
+      (json) => onProgress?.(JSON.parse(json)),
+      (json) => resolve(JSON.parse(json)));
+    signal?.addEventListener('abort', () => mod.cancel(session), { once: true });
+  });
+}
+
+/** The report for a loaded model: format "json" gives an object, "text" and "markdown" strings. */
+export async function report(handle, options, format = 'json') {
+  const mod = await core();
+  const out = mod.report(handle, JSON.stringify(options), format);
+  if (format !== 'json' && !out.startsWith('{"ok":false')) return out;
+  return JSON.parse(out);
+}
+
+export async function snapshot(handle) { return (await core()).snapshot(handle); }
+export async function loadSnapshot(json) { return JSON.parse((await core()).loadSnapshot(json)); }
+export async function release(handle) { (await core()).release(handle); }
