@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startHub } from '../hub/hub.mjs';
+import { NodeXMLHttpRequest } from './xhr.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +16,7 @@ const wasmDir = process.env.VRAM_WASM_DIR || path.join(root, 'build/wasm');
 let hub, core;
 
 before(async () => {
-  globalThis.XMLHttpRequest = require('xhr2');
+  globalThis.XMLHttpRequest = NodeXMLHttpRequest;
   hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
   const createVramCore = require(path.join(wasmDir, 'vram.js'));
   // Node 20 has a global fetch that the 3.1.6 loader would misuse for the .wasm path: pass the bytes.

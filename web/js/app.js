@@ -43,6 +43,10 @@ async function estimate(event) {
   });
   if (state.controller !== controller) return;  // a newer request took over
   $('cancel').hidden = true;
+  if (!loaded.ok && loaded.error.code === 'cancelled') {
+    $('status').textContent = 'Cancelled.';
+    return;
+  }
   if (!loaded.ok) {
     $('status').textContent = '';
     results.clear();

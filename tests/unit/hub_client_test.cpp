@@ -1,0 +1,250 @@
+// Unit tests of core/hub/hub_client.* over an in-memory transport: request order and chain
+// length, pagination, long headers, and the mapping of every Hub failure to its error code.
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+
+#include "hub/hub_client.hpp"
+
+using namespace vram;
+
+namespace {
+
+const std::string kSha = "0123456789abcdef0123456789abcdef01234567";
+const std::string kHub = "https://hub.test";
+
+std::string le64(uint64_t n) {
+    std::string s(8, '\0');
+    for (int i = 0; i < 8; ++i) s[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+    return s;
+}
+
+// A fake Hub: a handler per URL; requests are answered in FIFO order when run() is called.
+struct FakeTransport : Transport {
+    std::function<HttpResponse(const HttpRequest&)> handler;
+    std::deque<std::pair<HttpRequest, std::function<void(HttpResponse)>>> queue;
+    std::vector<HttpRequest> seen;
+    void send(const HttpRequest& r, std::function<void(HttpResponse)> done) override { queue.emplace_back(r, std::move(done)); }
+    void run() {
+        while (!queue.empty()) {
+            auto [req, done] = std::move(queue.front());
+            queue.pop_front();
+            seen.push_back(req);
+            done(handler(req));
+        }
+    }
+};
+
+HttpResponse ok(std::string body, int status = 200) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+std::string range_of(const HttpRequest& r) {
+    for (const auto& [k, v] : r.headers)
+        if (k == "Range") return v;
+    return {};
+}
+
+// Serves a repo: api info, a tree listing (files → bytes), and file contents with Range.
+HttpResponse serve(const HttpRequest& req, const std::map<std::string, std::string>& files) {
+    const std::string& u = req.url;
+    if (u.find("/api/models/") != std::string::npos && u.find("/tree/") == std::string::npos)
+        return ok(R"({"id":"acme/m","sha":")" + kSha + R"(","gated":false,"library_name":"transformers"})");
+    if (u.find("/tree/") != std::string::npos) {
+        std::string body = "[";
+        for (const auto& [path, content] : files)
+            body += std::string(body.size() > 1 ? "," : "") + R"({"type":"file","path":")" + path + R"(","size":)" + std::to_string(content.size()) + "}";
+        return ok(body + "]");
+    }
+    auto pos = u.find("/resolve/" + kSha + "/");
+    if (pos == std::string::npos) return ok("", 404);
+    std::string path = u.substr(pos + 10 + kSha.size());
+    auto it = files.find(path);
+    if (it == files.end()) {
+        HttpResponse r = ok("Entry not found", 404);
+        r.headers["x-error-code"] = "EntryNotFound";
+        return r;
+    }
+    std::string range = range_of(req);
+    if (range.empty()) return ok(it->second);
+    unsigned long long a = 0, b = 0;
+    std::sscanf(range.c_str(), "bytes=%llu-%llu", &a, &b);
+    b = std::min<unsigned long long>(b, it->second.size() - 1);
+    HttpResponse r = ok(it->second.substr(a, b - a + 1), 206);
+    r.headers["content-range"] = "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" + std::to_string(it->second.size());
+    return r;
+}
+
+std::string st_file(const std::string& header_json, uint64_t data_bytes) {
+    return le64(header_json.size()) + header_json + std::string(data_bytes, '\0');
+}
+
+LoadResult load(FakeTransport& t, const std::string& repo, HubOptions o = {}) {
+    o.endpoint = kHub;
+    HubClient client(t, o);
+    LoadResult out;
+    client.load(repo, nullptr, [&](LoadResult r) { out = std::move(r); });
+    t.run();
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a single-file repo takes two dependent rounds: listing, then config and header together", "[hub_client]") {
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    std::map<std::string, std::string> files = {{"config.json", "{}"}, {"model.safetensors", st_file(h, 8)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.stats.chain == 2);
+    CHECK(r.stats.requests == 4);
+    CHECK(r.snapshot.sha == kSha);
+    CHECK(r.snapshot.headers.at("model.safetensors") == h);
+    CHECK(r.snapshot.texts.at("config.json") == "{}");
+}
+
+TEST_CASE("a sharded repo takes three rounds and reads each shard header once", "[hub_client]") {
+    const std::string h1 = R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", h2 = R"({"b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
+    std::map<std::string, std::string> files = {
+        {"model.safetensors.index.json", R"({"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}})"},
+        {"model-00001-of-00002.safetensors", st_file(h1, 4)},
+        {"model-00002-of-00002.safetensors", st_file(h2, 4)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.stats.chain == 3);
+    CHECK(r.snapshot.headers.size() == 2);
+}
+
+TEST_CASE("a header longer than the first read costs one more request for that file", "[hub_client]") {
+    std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},"__metadata__":{"pad":")" + std::string(600 * 1024, 'x') + "\"}}";
+    std::map<std::string, std::string> files = {{"model.safetensors", st_file(h, 8)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.headers.at("model.safetensors") == h);
+    CHECK(r.stats.chain == 3);
+}
+
+TEST_CASE("the tree listing follows every Link page", "[hub_client]") {
+    FakeTransport t;
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    t.handler = [&](const HttpRequest& r) {
+        if (r.url.find("/tree/") != std::string::npos) {
+            if (r.url.find("cursor=2") != std::string::npos)
+                return ok(R"([{"type":"file","path":"model.safetensors","size":)" + std::to_string(8 + h.size() + 8) + "}]");
+            HttpResponse p = ok(R"([{"type":"file","path":"README.md","size":3}])");
+            p.headers["link"] = "<" + kHub + "/api/models/acme/m/tree/main?recursive=true&cursor=2>; rel=\"next\"";
+            return p;
+        }
+        return serve(r, {{"model.safetensors", st_file(h, 8)}});
+    };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.files.size() == 2);
+}
+
+TEST_CASE("a listing that paginates forever ends with listing_invalid", "[hub_client][malformed]") {
+    FakeTransport t;
+    int page = 0;
+    t.handler = [&](const HttpRequest& r) {
+        if (r.url.find("/tree/") != std::string::npos) {
+            HttpResponse p = ok("[]");
+            p.headers["link"] = "<" + kHub + "/api/models/acme/m/tree/main?cursor=" + std::to_string(++page) + ">; rel=\"next\"";
+            return p;
+        }
+        return serve(r, {});
+    };
+    CHECK(load(t, "acme/m").error.code == ErrorCode::listing_invalid);
+}
+
+TEST_CASE("a Content-Range that disagrees with the body is bad_response", "[hub_client][malformed]") {
+    FakeTransport t;
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    std::map<std::string, std::string> files = {{"model.safetensors", st_file(h, 8)}};
+    t.handler = [&](const HttpRequest& r) {
+        HttpResponse resp = serve(r, files);
+        if (resp.status == 206) resp.headers["content-range"] = "bytes 0-9/100";
+        return resp;
+    };
+    CHECK(load(t, "acme/m").error.code == ErrorCode::bad_response);
+}
+
+TEST_CASE("a server that ignores Range and answers 200 still gives the header", "[hub_client]") {
+    FakeTransport t;
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    std::map<std::string, std::string> files = {{"model.safetensors", st_file(h, 8)}};
+    t.handler = [&](const HttpRequest& r) {
+        HttpRequest plain = r;
+        plain.headers.clear();
+        return serve(plain, files);
+    };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.headers.at("model.safetensors") == h);
+}
+
+TEST_CASE("HTML where JSON was expected is bad_response", "[hub_client][malformed]") {
+    FakeTransport t;
+    t.handler = [&](const HttpRequest&) { return ok("<!doctype html><h1>oops</h1>"); };
+    CHECK(load(t, "acme/m").error.code == ErrorCode::bad_response);
+}
+
+TEST_CASE("each Hub failure maps to its own error code", "[hub_client]") {
+    auto resp = [](int status, const char* code, const char* message = "") {
+        HttpResponse r = ok("", status);
+        if (*code) r.headers["x-error-code"] = code;
+        if (*message) r.headers["x-error-message"] = message;
+        return r;
+    };
+    CHECK(error_from_response(resp(401, "GatedRepo"), "x", "a/b", false).code == ErrorCode::gated);
+    CHECK(error_from_response(resp(403, "GatedRepo"), "x", "a/b", true).code == ErrorCode::gated);
+    CHECK(error_from_response(resp(401, "", "Invalid credentials in Authorization header"), "x", "a/b", true).code == ErrorCode::invalid_token);
+    CHECK(error_from_response(resp(401, "", "Invalid username or password."), "x", "a/b", false).code == ErrorCode::repo_not_found);
+    CHECK(error_from_response(resp(404, "RepoNotFound"), "x", "a/b", true).code == ErrorCode::repo_not_found);
+    CHECK(error_from_response(resp(404, "RevisionNotFound"), "x", "a/b", false).code == ErrorCode::revision_not_found);
+    CHECK(error_from_response(resp(404, "EntryNotFound"), "x", "a/b", false).code == ErrorCode::entry_not_found);
+    CHECK(error_from_response(resp(429, ""), "x", "a/b", false).code == ErrorCode::rate_limited);
+    CHECK(error_from_response(resp(502, ""), "x", "a/b", false).code == ErrorCode::http_error);
+    HttpResponse t = ok("", 0);
+    t.timed_out = true;
+    CHECK(error_from_response(t, "x", "a/b", false).code == ErrorCode::timeout);
+    CHECK(error_from_response(ok("", 0), "x", "a/b", false).code == ErrorCode::network);
+}
+
+TEST_CASE("the token goes to the endpoint's origin only", "[hub_client]") {
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    std::map<std::string, std::string> files = {{"model.safetensors", st_file(h, 8)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    HubOptions o;
+    o.token = "hf_secret";
+    REQUIRE_FALSE(load(t, "acme/m", o).error);
+    for (const auto& req : t.seen) {
+        CHECK(req.url.find("hf_secret") == std::string::npos);
+        bool auth = false;
+        for (const auto& [k, v] : req.headers) auth |= k == "Authorization" && v == "Bearer hf_secret";
+        CHECK(auth);
+    }
+}
+
+TEST_CASE("model ids are validated before any request", "[hub_client][malformed]") {
+    for (const char* bad : {"", "a/b/c", "../etc", "a b", "org/-x", "org/x.."}) {
+        INFO(bad);
+        CHECK_FALSE(validate_repo_id(bad).empty());
+    }
+    for (const char* good : {"gpt2", "openai-community/gpt2", "Qwen/Qwen2.5-7B-Instruct", "a_b/c.d"}) CHECK(validate_repo_id(good).empty());
+}
+
+TEST_CASE("revisions are percent-encoded with no safe characters", "[hub_client]") {
+    CHECK(url_encode("refs/pr/1", false) == "refs%2Fpr%2F1");
+    CHECK(url_encode("text_encoder/model.safetensors", true) == "text_encoder/model.safetensors");
+}

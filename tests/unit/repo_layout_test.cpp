@@ -1,0 +1,106 @@
+// Unit tests of core/estimator/repo_layout.* — which weight files make up each component.
+#include <catch2/catch.hpp>
+
+#include "estimator/repo_layout.hpp"
+
+using namespace vram;
+
+namespace {
+
+std::vector<RepoFile> listing(std::initializer_list<const char*> paths) {
+    std::vector<RepoFile> files;
+    for (const char* p : paths) files.push_back({p, 1000});
+    return files;
+}
+
+const char* kIndex = R"({"metadata":{"total_size":123},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors","c":"model-00001-of-00002.safetensors"}})";
+
+}  // namespace
+
+TEST_CASE("a single-file repo needs no manifest and names its one weight file", "[repo_layout]") {
+    LayoutPlan p = plan_layout(listing({"config.json", "model.safetensors", "README.md"}), {}, "");
+    REQUIRE(p.complete());
+    CHECK(p.layout == "single-file");
+    CHECK(p.weight_files == std::vector<std::string>{"model.safetensors"});
+}
+
+TEST_CASE("a sharded repo asks for its index first, then names each shard once", "[repo_layout]") {
+    auto files = listing({"config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"});
+    LayoutPlan first = plan_layout(files, {}, "");
+    CHECK_FALSE(first.complete());
+    CHECK(first.need_texts == std::vector<std::string>{"model.safetensors.index.json"});
+    LayoutPlan done = plan_layout(files, {{"model.safetensors.index.json", kIndex}}, "");
+    REQUIRE(done.complete());
+    CHECK(done.layout == "sharded");
+    CHECK(done.weight_files == std::vector<std::string>{"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"});
+}
+
+TEST_CASE("consolidated.safetensors and original/ beside HF shards are not counted", "[repo_layout]") {
+    auto files = listing({"model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                          "consolidated.safetensors", "original/model.safetensors"});
+    LayoutPlan p = plan_layout(files, {{"model.safetensors.index.json", kIndex}}, "");
+    REQUIRE(p.complete());
+    CHECK(p.weight_files.size() == 2);
+    CHECK_FALSE(p.notes.empty());
+}
+
+TEST_CASE("a diffusers pipeline reports each component folder and skips the root checkpoint", "[repo_layout]") {
+    auto files = listing({"model_index.json", "flux1-dev.safetensors", "transformer/config.json",
+                          "transformer/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+                          "text_encoder/model.safetensors", "scheduler/scheduler_config.json"});
+    const char* index = R"({"_class_name":"FluxPipeline","transformer":["diffusers","FluxTransformer2DModel"],"vae":["diffusers","AutoencoderKL"],
+                            "text_encoder":["transformers","CLIPTextModel"],"scheduler":["diffusers","FlowMatchEulerDiscreteScheduler"],"tokenizer":[null,null]})";
+    LayoutPlan p = plan_layout(files, {{"model_index.json", index}}, "");
+    REQUIRE(p.complete());
+    CHECK(p.layout == "diffusers");
+    REQUIRE(p.components.size() == 3);
+    CHECK(std::find(p.weight_files.begin(), p.weight_files.end(), "flux1-dev.safetensors") == p.weight_files.end());
+    CHECK(p.notes.back().find("flux1-dev.safetensors") != std::string::npos);
+}
+
+TEST_CASE("fp16 variants beside fp32 files count once, and the variant can be switched", "[repo_layout]") {
+    auto files = listing({"model_index.json", "unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors"});
+    const char* index = R"({"unet":["diffusers","UNet2DConditionModel"]})";
+    LayoutPlan def = plan_layout(files, {{"model_index.json", index}}, "");
+    REQUIRE(def.complete());
+    CHECK(def.weight_files == std::vector<std::string>{"unet/diffusion_pytorch_model.safetensors"});
+    CHECK(def.variants == std::vector<std::string>{"fp16"});
+    LayoutPlan fp16 = plan_layout(files, {{"model_index.json", index}}, "fp16");
+    CHECK(fp16.weight_files == std::vector<std::string>{"unet/diffusion_pytorch_model.fp16.safetensors"});
+}
+
+TEST_CASE("a sentence-transformers repo adds its Dense module", "[repo_layout]") {
+    auto files = listing({"modules.json", "model.safetensors", "2_Dense/model.safetensors", "1_Pooling/config.json"});
+    const char* modules = R"([{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
+                              {"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},
+                              {"idx":2,"name":"2","path":"2_Dense","type":"sentence_transformers.models.Dense"}])";
+    LayoutPlan p = plan_layout(files, {{"modules.json", modules}}, "");
+    REQUIRE(p.complete());
+    CHECK(p.weight_files == std::vector<std::string>{"model.safetensors", "2_Dense/model.safetensors"});
+}
+
+TEST_CASE("a repo without safetensors says what it has instead", "[repo_layout][malformed]") {
+    LayoutPlan p = plan_layout(listing({"config.json", "pytorch_model.bin", "model.Q4_K_M.gguf"}), {}, "");
+    CHECK(p.error.code == ErrorCode::no_weights);
+    CHECK(p.error.message.find(".bin") != std::string::npos);
+    CHECK(p.error.message.find(".gguf") != std::string::npos);
+}
+
+TEST_CASE("an index naming an unsafe shard path is index_invalid", "[repo_layout][malformed]") {
+    for (const char* shard : {"../etc/passwd", "/abs.safetensors", "https://evil/x.safetensors"}) {
+        std::string idx = std::string(R"({"weight_map":{"a":")") + shard + "\"}}";
+        CHECK(parse_shard_index(idx, "model.safetensors.index.json").error.code == ErrorCode::index_invalid);
+    }
+    CHECK(parse_shard_index("{not json", "model.safetensors.index.json").error.code == ErrorCode::index_invalid);
+    CHECK(parse_shard_index(R"({"metadata":{}})", "model.safetensors.index.json").error.code == ErrorCode::index_invalid);
+}
+
+TEST_CASE("a shard index gives tensors per shard and its metadata totals, even as a float", "[repo_layout]") {
+    ShardList s = parse_shard_index(R"({"metadata":{"total_size":1.5e3,"total_parameters":7},"weight_map":{"a":"s1.safetensors","b":"s2.safetensors","c":"s1.safetensors"}})",
+                                    "text_encoder/model.safetensors.index.json");
+    REQUIRE_FALSE(s.error);
+    CHECK(s.shards == std::vector<std::string>{"text_encoder/s1.safetensors", "text_encoder/s2.safetensors"});
+    CHECK(s.tensors_per_shard.at("text_encoder/s1.safetensors") == 2);
+    CHECK(s.total_size_bytes == 1500);
+    CHECK(s.total_parameters == 7);
+}
