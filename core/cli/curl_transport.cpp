@@ -223,17 +223,14 @@ void CurlTransport::send(const HttpRequest& request, std::function<void(HttpResp
 void CurlTransport::run() {
     Impl& m = *impl_;
     while (!m.waiting.empty() || !m.active.empty() || !m.completed.empty()) {
-        auto now = Clock::now();
-        long next_wake_ms = 1000;
+        const auto now = Clock::now();
         for (auto it = m.waiting.begin(); it != m.waiting.end();) {
+            auto next = std::next(it);
             if (it->start_at <= now) {
-                auto moved = it++;
-                m.active.splice(m.active.end(), m.waiting, moved);
+                m.active.splice(m.active.end(), m.waiting, it);
                 m.start(m.active.back());
-            } else {
-                next_wake_ms = std::min<long>(next_wake_ms, static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(it->start_at - now).count()) + 1);
-                ++it;
             }
+            it = next;
         }
         int running = 0;
         curl_multi_perform(m.multi, &running);
@@ -250,7 +247,15 @@ void CurlTransport::run() {
             m.completed.pop_front();
             done(std::move(response));
         }
-        if (!m.active.empty() || !m.waiting.empty()) curl_multi_poll(m.multi, nullptr, 0, static_cast<int>(std::max<long>(next_wake_ms, 1)), nullptr);
+        // Sleep until there is socket activity or the next backoff is due — never past a request
+        // that a redirect or a callback just queued.
+        long wait_ms = m.active.empty() ? 1000 : 100;
+        const auto after = Clock::now();
+        for (const auto& t : m.waiting)
+            wait_ms = std::min<long>(wait_ms, static_cast<long>(std::max<long long>(
+                0, std::chrono::duration_cast<std::chrono::milliseconds>(t.start_at - after).count())));
+        if (wait_ms > 0 && (!m.active.empty() || !m.waiting.empty()))
+            curl_multi_poll(m.multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
     }
 }
 

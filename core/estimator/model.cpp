@@ -85,6 +85,8 @@ Model analyze(const RepoSnapshot& s) {
         m.has_llm = m.arch.has_kv_cache;
     }
     m.quant = parse_quant_rules(m.arch.quantization_config);
+    if (m.quant.method.empty())
+        if (auto it = s.texts.find("hf_quant_config.json"); it != s.texts.end()) m.quant = parse_quant_rules(it->second);
     if (m.layout == "diffusers") {
         for (const char* denoiser : {"transformer", "unet", "prior", "decoder"}) {
             auto it = s.texts.find(std::string(denoiser) + "/config.json");

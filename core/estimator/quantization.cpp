@@ -52,7 +52,9 @@ bool excluded(const QuantRules& r, const std::string& tensor) {
 
 const char* const kQuantBookkeeping[] = {"weight_scale", "weight_scale_inv", "weight_scale_2", "weight_global_scale",
                                           "weight_zero_point", "input_scale", "input_global_scale", "input_zero_point",
-                                          "zero_point", "weight_shape", "weight_g_idx"};
+                                          "zero_point", "weight_shape", "weight_g_idx",
+                                          // KV-cache quantization scales (ModelOpt, compressed-tensors kv_cache_scheme)
+                                          "k_scale", "v_scale"};
 const char* const kGptqBookkeeping[] = {"qzeros", "g_idx", "scales"};
 const char* const kBnbBookkeeping[] = {"absmax", "quant_map", "nested_absmax", "nested_quant_map", "SCB", "weight_format"};
 
@@ -93,7 +95,17 @@ static QuantRules parse_quant_rules_unchecked(const std::string& text) {
             for (const auto& m : *it)
                 if (m.is_string()) r.not_convert.push_back(m.get<std::string>());
     }
+    // NVIDIA ModelOpt keeps its settings in hf_quant_config.json: {"quantization": {"quant_algo": "FP8", …}}.
+    if (r.method.empty() && q.contains("quantization") && q["quantization"].is_object()) {
+        r.method = "modelopt";
+        const auto& mq = q["quantization"];
+        if (mq.contains("quant_algo") && mq["quant_algo"].is_string()) format = mq["quant_algo"].get<std::string>();
+        if (mq.contains("exclude_modules") && mq["exclude_modules"].is_array())
+            for (const auto& m : mq["exclude_modules"])
+                if (m.is_string()) r.not_convert.push_back(m.get<std::string>());
+    }
     r.summary = r.method;
+    if (r.method == "modelopt" && !format.empty()) r.summary += " " + format;
     if (r.method == "gptq" || r.method == "awq") r.summary += " " + std::to_string(r.bits) + "-bit";
     if (q.contains("group_size") && q["group_size"].is_number_integer())
         r.summary += ", group " + std::to_string(q["group_size"].get<int64_t>());

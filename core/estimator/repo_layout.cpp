@@ -167,7 +167,7 @@ std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
         const std::string base = base_of(f.path);
         const bool top = folder_of(f.path).find('/') == std::string::npos;  // root or one level down
         if (!top) continue;
-        if (f.path == "config.json" || f.path == "model_index.json" || f.path == "modules.json" ||
+        if (f.path == "config.json" || f.path == "model_index.json" || f.path == "modules.json" || f.path == "hf_quant_config.json" ||
             (base == "config.json" && !folder_of(f.path).empty())) {
             out.push_back(f.path);
             continue;

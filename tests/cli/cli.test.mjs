@@ -48,6 +48,19 @@ test('README example 3: Qwen2-7B at 8,192 tokens in int4 prints 3.55 GB, 448 MB,
   assert.match(r.stdout, /  - RTX 3070\/4070 \(8GB\) or better\n$/);
 });
 
+// README example 4 is Qwen/Qwen-Image-Edit-2511, whose files are not in ../shared/data/real;
+// Qwen/Qwen-Image has the same components at the same sizes (its 14 files are sharded differently
+// from Edit-2511's 10), and prints every other figure of the example to the digit.
+test('README example 4: a diffusers pipeline reports its three components and no KV cache', async () => {
+  const r = await run(['Qwen/Qwen-Image']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Model Components:\n  - text_encoder: 15\.45 GB\n  - transformer: 38\.05 GB\n  - vae: 242\.03 MB\n/);
+  assert.match(r.stdout, /Model Type: QwenImageTransformer2DModel\n  \(Non-transformer or diffusion model - KV cache N\/A\)\n/);
+  assert.match(r.stdout, /  - BF16: 2856 tensors\n/);
+  assert.match(r.stdout, /  Model Weights:           53\.74 GB\n  Activations \(est\):        5\.37 GB\n  CUDA Overhead:          500\.00 MB\n-{60}\n  TOTAL REQUIRED:          59\.60 GB\n/);
+  assert.match(r.stdout, /  - A100 \(80GB\) or multi-GPU setup\n$/);
+});
+
 test('README example 5: gpt2 --json gives the original estimates_bytes exactly', async () => {
   const r = await run(['gpt2', '--json']);
   assert.equal(r.code, 0, r.stderr);

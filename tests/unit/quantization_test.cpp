@@ -68,3 +68,12 @@ TEST_CASE("a quantization_config of the wrong shape is read as not quantized, ne
     CHECK(parse_quant_rules("not json").method.empty());
     CHECK(parse_quant_rules("[]").method.empty());
 }
+
+TEST_CASE("ModelOpt's hf_quant_config.json makes FP8 weights quantized and its scalar scales bookkeeping", "[quantization]") {
+    QuantRules r = parse_quant_rules(R"({"producer":{"name":"modelopt"},"quantization":{"quant_algo":"FP8","kv_cache_quant_algo":"FP8"}})");
+    CHECK(r.method == "modelopt");
+    CHECK(r.summary == "modelopt FP8");
+    CHECK(classify_tensor(r, tensor("model.layers.0.self_attn.k_proj.weight", DType::F8_E4M3, 10)).quantized);
+    for (const char* s : {"model.layers.0.self_attn.k_proj.k_scale", "model.layers.0.self_attn.v_proj.v_scale", "model.layers.0.mlp.up_proj.input_scale"})
+        CHECK(classify_tensor(r, tensor(s, DType::F32, 1)).bookkeeping);
+}
