@@ -66,6 +66,12 @@ int main(int argc, char** argv) {
         std::cout << cli_usage();
         return kOk;
     }
+    if (o.list_gpus && o.error.empty()) {
+        std::printf("%-22s %-36s %-12s %12s %12s\n", "id", "name", "segment", "memory GiB", "usable GiB");
+        for (const auto& g : gpu_catalog())
+            std::printf("%-22s %-36s %-12s %12.2f %12.2f\n", g.id, g.name, g.segment, g.memory_bytes / 1073741824.0, g.usable_bytes / 1073741824.0);
+        return kOk;
+    }
     if (!o.error.empty()) {
         std::cerr << "error: " << o.error << "\n\n" << cli_usage();
         return kUsage;

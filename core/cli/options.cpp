@@ -37,7 +37,17 @@ Estimate the GPU memory a Hugging Face model needs for inference, from its metad
       --markdown                 print a compact Markdown table for a model card
       --revision REV             branch, tag or commit (default: main)
       --variant V                weight variant such as fp16 (default: the default files)
-      --profile P                estimate profile (default: classic)
+      --profile P                classic (the original tool), transformers, vllm, sglang
+                                 (default: classic); docs/estimates.md has each one's rules
+      --kv-dtype T               KV cache element type: auto|fp16|bf16|fp8|int8|q8_0|q4_0, as the
+                                 profile's engine offers them (default: auto)
+      --tp N                     tensor-parallel GPUs per replica (default: 1)
+      --gpu ID                   check the fit on this GPU (see --list-gpus); adds the largest
+                                 context and batch that fit
+      --gpu-memory-utilization F vLLM gpu_memory_utilization / SGLang mem_fraction_static
+                                 (default: the engine's)
+      --max-num-batched-tokens N vLLM max_num_batched_tokens / SGLang chunked prefill (default: the engine's)
+      --list-gpus                print the GPU catalog and exit
       --endpoint URL             Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)
       --timeout S                seconds per HTTP request (default: 30)
   -h, --help                     this help
@@ -99,6 +109,27 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             if (take()) o.variant = value;
         } else if (name == "--profile") {
             if (take()) o.estimate.profile = value;
+        } else if (name == "--kv-dtype" || name == "--kv_dtype") {
+            if (take()) o.estimate.kv_dtype = value;
+        } else if (name == "--tp") {
+            uint64_t v = 0;
+            if (take() && !parse_uint(value, 64, v)) fail("--tp must be a whole number from 1 to 64, got \"" + value + "\"");
+            o.estimate.tp = static_cast<uint32_t>(v);
+        } else if (name == "--gpu") {
+            if (take()) o.estimate.gpu = value;
+        } else if (name == "--gpu-memory-utilization") {
+            if (take()) {
+                char* end = nullptr;
+                double v = std::strtod(value.c_str(), &end);
+                if (value.empty() || *end != '\0' || !(v > 0 && v <= 1)) fail("--gpu-memory-utilization must be a number in (0, 1], got \"" + value + "\"");
+                o.estimate.gpu_memory_utilization = v;
+            }
+        } else if (name == "--max-num-batched-tokens") {
+            uint64_t v = 0;
+            if (take() && !parse_uint(value, 1ull << 24, v)) fail("--max-num-batched-tokens must be a whole number from 1 to 16777216, got \"" + value + "\"");
+            o.estimate.max_num_batched_tokens = v;
+        } else if (name == "--list-gpus") {
+            o.list_gpus = true;
         } else if (name == "--endpoint") {
             if (take()) o.endpoint = value;
         } else if (name == "--timeout") {
@@ -113,7 +144,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             fail("unexpected argument \"" + a + "\" (one model at a time)");
         }
     }
-    if (!o.help && o.model.empty()) fail("missing MODEL");
+    if (!o.help && !o.list_gpus && o.model.empty()) fail("missing MODEL");
     return o;
 }
 

@@ -19,6 +19,7 @@ struct CliOptions {
     EstimateOptions estimate;
     OutputFormat format = OutputFormat::text;
     bool help = false;
+    bool list_gpus = false;
     std::string error;            // usage error, empty when the arguments are fine
 };
 

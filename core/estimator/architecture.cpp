@@ -105,6 +105,7 @@ void read_common(const json& c, Architecture& a) {
                                      "max_sequence_length", "n_ctx", "max_target_positions"}, 1ull << 32);
     a.n_experts = static_cast<uint32_t>(get_u(c, {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"}, kMaxHeads));
     a.n_experts_active = static_cast<uint32_t>(get_u(c, {"num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_topk"}, kMaxHeads));
+    a.moe_intermediate_size = get_u(c, {"moe_intermediate_size"}, 1u << 26);
     a.tied_embeddings = get_b(c, "tie_word_embeddings", a.model_type == "gpt2" || a.model_type == "t5" || a.model_type == "bart");
     a.torch_dtype = get_s(c, "torch_dtype");
     if (a.torch_dtype.empty()) a.torch_dtype = get_s(c, "dtype");
@@ -131,6 +132,8 @@ void build_layers(const json& c, Family family, Architecture& a) {
     if (family == Family::mla) {
         a.kv_lora_rank = static_cast<uint32_t>(get_u(c, {"kv_lora_rank"}, kMaxHeads));
         a.qk_rope_head_dim = static_cast<uint32_t>(get_u(c, {"qk_rope_head_dim"}, kMaxHeads));
+        a.qk_nope_head_dim = static_cast<uint32_t>(get_u(c, {"qk_nope_head_dim"}, kMaxHeads));
+        a.v_head_dim = static_cast<uint32_t>(get_u(c, {"v_head_dim"}, kMaxHeads));
         if (a.kv_lora_rank) {
             for (auto& l : a.layers) l = AttentionLayer{AttentionKind::mla, 1, a.kv_lora_rank + a.qk_rope_head_dim, 0, 0, 0};
             return;
@@ -255,6 +258,10 @@ ArchitectureResult parse_architecture(std::string_view config_json) {
                     a.assumptions.push_back("T5 has relative positions and no max_position_embeddings: context 512 (its training length)");
                 }
             }
+            // Cross-attention length: Whisper's encoder emits max_source_positions frames (1500 for 30 s);
+            // text encoder-decoders (T5, BART) are charged a full encoder input of the config's max context.
+            a.encoder_tokens = get_u(*c, {"max_source_positions"}, 1ull << 32);
+            if (!a.encoder_tokens) a.encoder_tokens = a.max_context_tokens;
             break;
         default:
             a.has_kv_cache = a.n_layers > 0 && a.n_heads > 0;

@@ -45,6 +45,10 @@ struct Architecture {
     uint32_t n_experts_active = 0;           // experts per token
     uint32_t kv_lora_rank = 0;               // MLA latent width
     uint32_t qk_rope_head_dim = 0;           // MLA decoupled RoPE width
+    uint32_t qk_nope_head_dim = 0;           // MLA per-head non-RoPE K width (an engine that expands the latent caches it)
+    uint32_t v_head_dim = 0;                 // MLA per-head V width (ditto)
+    uint64_t moe_intermediate_size = 0;      // FFN width of one routed expert (0: intermediate_size is the expert width)
+    uint64_t encoder_tokens = 0;             // encoder-decoder: encoder positions each decoder layer cross-attends to
     bool tied_embeddings = false;
     std::string torch_dtype;                 // "bfloat16", … ("" when absent)
     std::string quantization_config;         // raw JSON of quantization_config (top level or text_config), "" if none

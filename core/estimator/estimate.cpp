@@ -1,12 +1,20 @@
 #include "estimator/estimate.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdio>
+
+#include "estimator/profiles.hpp"
 
 namespace vram {
 namespace {
 
 constexpr uint64_t kMiB = 1ull << 20;
 constexpr uint64_t kGiB = 1ull << 30;
+constexpr uint64_t gib_hundredths(uint64_t h) { return h * kGiB / 100; }
+
+// ---- classic (the original tool; unchanged) ----------------------------------------------------
 // The original tool's fixed runtime allowance ("CUDA Overhead … ~500MB").
 constexpr uint64_t kClassicOverheadBytes = 500 * kMiB;
 // The original tool's KV element width: 2 bytes (fp16) whatever the weight precision
@@ -32,6 +40,463 @@ std::string classic_recommendation(uint64_t total_bytes) {
     for (const auto& t : kClassicTiers)
         if (total_bytes <= t.gib * kGiB) return t.text;
     return "Multi-GPU setup required (more than 80GB)";
+}
+
+// ---- engine constants (sources beside each; docs/estimates.md derives them) -------------------
+// CUDA context and library handles present before the first tensor: 0.51 GiB on an H100
+// (vLLM 0.19 "worker init memory snapshot … non_torch_memory=0.51GiB", llm-d-planner logs in data/real/_measured).
+constexpr uint64_t kCudaContextBytes = gib_hundredths(51);
+// vLLM "non-torch forward increase" (NCCL, custom all-reduce, cuBLAS workspaces): 0.24–0.27 GiB at TP 1 and
+// 2.06–2.21 GiB at TP 2/4 across the 63 llm-d vLLM 0.19 runs (results_raw.csv). Calibrated, not derived.
+constexpr uint64_t kNonTorchTp1Bytes = gib_hundredths(25);
+constexpr uint64_t kNonTorchTpNBytes = gib_hundredths(210);
+// CUDA graphs (FULL_AND_PIECEWISE, 51 capture sizes): 0.51–1.85 GiB, mean 1.04 GiB in the same runs
+// (accuracy_report.final.md §4). vLLM 0.19 captures them after sizing the KV pool, outside the reservation.
+constexpr uint64_t kCudaGraphBytes = kGiB;
+// vLLM profile run (gpu_worker.py determine_available_memory): a dummy forward of max_num_batched_tokens and a
+// dummy sampler over min(max_num_seqs, max_num_batched_tokens) rows of logits. Per logit: the compute dtype plus
+// 12 bytes (a float32 copy and int64 sort indices). Calibrated on the llm-d runs: Llama-3.1-8B 1.89 GiB,
+// Qwen2.5-7B 2.21 GiB, gemma-2 3.62–3.66 GiB, Llama-3.1-8B in float32 2.21 GiB.
+constexpr uint64_t kSamplerExtraBytesPerLogit = 12;
+// Persistent buffers of the profile run beyond the two peaks (same calibration; 0.06–0.18 GiB).
+constexpr uint64_t kProfileBaseBytes = 128 * kMiB;
+// vllm/config/cache.py: gpu_memory_utilization = 0.9.
+constexpr double kVllmDefaultUtilization = 0.9;
+// vllm/engine/arg_utils.py get_batch_defaults (OpenAI server): a GPU with ≥ 70 GiB that is not an A100 gets
+// max_num_batched_tokens 8192 and max_num_seqs 1024; any other GPU 2048 and 256. No GPU chosen: the former.
+constexpr uint64_t kVllmLargeGpuBytes = 70 * kGiB;
+constexpr uint64_t kVllmLargeBatchedTokens = 8192, kVllmSmallBatchedTokens = 2048;
+constexpr uint32_t kVllmLargeMaxSeqs = 1024, kVllmSmallMaxSeqs = 256;
+// SGLang server_args.py: chunked_prefill_size 2048 below 25,000 MB of GPU memory, else 8192.
+constexpr uint64_t kSglangSmallGpuBytes = 25'000 * kMiB;
+constexpr uint64_t kSglangLargePrefill = 8192, kSglangSmallPrefill = 2048;
+struct FractionStep {
+    uint32_t min_tp;
+    double fraction;
+};
+// SGLang server_args.py (0.4.x): mem_fraction_static by tensor-parallel size.
+constexpr std::array<FractionStep, 5> kSglangFraction = {{{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}}};
+// vLLM hybrid KV grouping (kv_cache_utils.py): groups take the largest layer count when it is below
+// 1.5 × the smallest, else the smallest (reference engines-and-peers.md §10).
+constexpr double kVllmGroupRatio = 1.5;
+// Tensor-parallel sizes tried for "how many GPUs": powers of two up to one 8-GPU node.
+constexpr std::array<uint32_t, 4> kTpSteps = {1, 2, 4, 8};
+// Search bounds of the inversions: 2^24 tokens when the config has no max context; 2^20 sequences.
+constexpr uint64_t kMaxSearchContext = 1ull << 24;
+constexpr uint64_t kMaxSearchBatch = 1ull << 20;
+
+uint64_t mul_sat(uint64_t a, uint64_t b) {
+    if (a == 0 || b == 0) return 0;
+    return a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t cdiv(uint64_t a, uint64_t b) { return b ? (a + b - 1) / b : 0; }
+// gpu_worker.py: requested_memory = ceil(total_memory × gpu_memory_utilization).
+uint64_t scale(uint64_t bytes, double fraction) { return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * fraction)); }
+
+std::string fmt_fraction(double f) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", f);
+    return buf;
+}
+std::string gib_text(uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / kGiB);
+    return buf;
+}
+
+// Everything resolved once per (options, GPU): the parameters the formulas read.
+struct Setup {
+    const ProfileInfo* profile = nullptr;
+    const GpuInfo* gpu = nullptr;
+    uint32_t tp = 1;
+    uint32_t act_bytes = 2;            // compute dtype width
+    std::string kv_name;               // resolved KV element type
+    uint32_t kv_block_bytes = 2;
+    uint32_t kv_block_elements = 1;
+    uint64_t batched_tokens = 0;       // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
+    uint32_t max_num_seqs = 0;
+    double fraction = 0;
+};
+
+struct Weights {
+    uint64_t total = 0;       // all tensors at the precision target
+    uint64_t raw = 0;
+    uint64_t replicated = 0;  // stays whole on every rank under TP
+};
+
+// One attention spec and its layer count.
+struct Spec {
+    AttentionKind kind = AttentionKind::full;
+    bool cross = false;
+    uint32_t window = 0;
+    uint64_t bytes_per_token = 0;  // one layer, one rank
+    uint64_t state_bytes = 0;      // linear_state, one layer, one rank, one sequence
+    uint32_t n = 0;
+};
+
+struct Eval {
+    GpuShare share;
+    OverheadParts parts;
+    std::vector<KvLayerGroup> groups;
+    uint64_t kv_bytes_per_token = 0;
+    uint32_t block_tokens = 1;
+    uint64_t non_kv_bytes = 0;         // preallocating engines: what is subtracted before the KV pool
+    // capacity: vLLM num_blocks = pool / (page × group_size); tokens = num_blocks / n_groups × block_tokens
+    uint64_t page_bytes = 0;
+    uint32_t group_size = 0, n_groups = 0;
+    uint64_t cell_bytes = 0;           // SGLang: bytes of one token over every attention layer
+};
+
+uint64_t kv_row_bytes(uint64_t elements, const Setup& s) {
+    return cdiv(mul_sat(elements, s.kv_block_bytes), s.kv_block_elements);
+}
+
+uint32_t compute_width(const Model& m, const EstimateOptions& o, ProfileId id) {
+    switch (o.precision) {
+        case Precision::float32: return 4;
+        case Precision::float16:
+        case Precision::bfloat16:
+        case Precision::int8:
+        case Precision::int4: return 2;
+        case Precision::auto_: break;
+    }
+    // vLLM and SGLang run float32 checkpoints in 16 bits unless --dtype float32 is given; transformers keeps them.
+    return m.arch.torch_dtype == "float32" && id == ProfileId::transformers ? 4 : 2;
+}
+
+std::string compute_dtype_name(const Model& m, uint32_t width) {
+    if (width == 4) return "fp32";
+    return m.arch.torch_dtype == "float16" ? "fp16" : "bf16";
+}
+
+std::vector<Spec> layer_specs(const Model& m, const Setup& s) {
+    const Architecture& a = m.arch;
+    std::vector<Spec> specs;
+    auto add = [&](const Spec& sp) {
+        for (auto& x : specs)
+            if (x.kind == sp.kind && x.cross == sp.cross && x.window == sp.window && x.bytes_per_token == sp.bytes_per_token &&
+                x.state_bytes == sp.state_bytes) {
+                ++x.n;
+                return;
+            }
+        specs.push_back(sp);
+        specs.back().n = 1;
+    };
+    for (const auto& l : a.layers) {
+        Spec sp;
+        sp.kind = l.kind;
+        sp.window = (l.kind == AttentionKind::sliding || l.kind == AttentionKind::chunked) ? l.window_tokens : 0;
+        if (l.kind == AttentionKind::linear_state) {
+            // Recurrent state splits over the heads of each rank; kept at the compute width (vLLM
+            // mamba_ssm_cache_dtype "auto" = the model dtype).
+            sp.state_bytes = mul_sat(cdiv(l.state_elements, s.tp), s.act_bytes);
+        } else if (l.kind == AttentionKind::mla) {
+            if (s.profile->mla_latent || a.v_head_dim == 0 || a.qk_nope_head_dim == 0) {
+                // vLLM kv_cache_interface.py MLAAttentionSpec: one latent of kv_lora_rank + qk_rope_head_dim per
+                // token and layer, no K/V pair, the same on every TP rank.
+                sp.bytes_per_token = kv_row_bytes(l.head_dim_k, s);
+            } else {
+                // transformers modeling_deepseek_v3.py: the cache holds the expanded per-head K (nope + rope) and V.
+                const uint64_t heads = std::max<uint64_t>(1, a.n_heads / s.tp);
+                sp.bytes_per_token = kv_row_bytes(heads * (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim), s);
+            }
+        } else if (l.kind != AttentionKind::none) {
+            // GQA: K and V rows for the layer's KV heads on this rank, max(1, kv_heads / tp) (vLLM replicates
+            // KV heads when tp > kv_heads).
+            const uint64_t heads = std::max<uint64_t>(1, l.n_head_kv / s.tp);
+            sp.bytes_per_token = kv_row_bytes(heads * (l.head_dim_k + l.head_dim_v), s);
+        }
+        add(sp);
+    }
+    if (a.encoder_decoder && a.encoder_tokens) {
+        // Each decoder layer cross-attends to the encoder output: K and V of encoder_tokens positions.
+        Spec sp;
+        sp.cross = true;
+        sp.bytes_per_token = kv_row_bytes(std::max<uint64_t>(1, a.n_kv_heads / s.tp) * 2ull * a.head_dim, s);
+        sp.n = a.n_layers;
+        specs.push_back(sp);
+    }
+    return specs;
+}
+
+std::string spec_kind(const Spec& sp) { return sp.cross ? "cross_attention" : attention_kind_name(sp.kind); }
+
+// Tokens one layer of this spec holds per sequence at `context`, engine rounding included.
+uint64_t held_tokens(const Spec& sp, const Setup& s, uint64_t context, uint32_t block, const Architecture& a) {
+    if (sp.kind == AttentionKind::linear_state) return 0;
+    const uint64_t enc = a.encoder_tokens;
+    const uint64_t w = sp.window;
+    switch (s.profile->sliding) {
+        case SlidingRule::window:  // transformers
+            if (sp.cross) return enc;
+            return w ? std::min(w, context) : context;
+        case SlidingRule::full_context:  // SGLang: one uniform cell per token over every layer
+            return sp.cross ? enc : context;
+        case SlidingRule::window_plus_batch: {  // vLLM max_memory_usage_bytes, in whole blocks
+            if (sp.cross) return cdiv(enc, block) * block;
+            if (sp.kind == AttentionKind::sliding && w)
+                return (cdiv(std::min(w - 1 + s.batched_tokens, context), block) + 1) * block;
+            if (sp.kind == AttentionKind::chunked && w) return cdiv(std::min(w + s.batched_tokens, context), block) * block;
+            return cdiv(context, block) * block;
+        }
+    }
+    return context;
+}
+
+uint64_t replicated_bytes(const Model& m, uint32_t width) {
+    // Stays whole on every rank: RMSNorm/LayerNorm weights (2 per layer + the final one) and MoE router
+    // gates (ReplicatedLinear in vLLM). Embeddings and lm_head are vocab-parallel in vLLM and SGLang
+    // (VocabParallelEmbedding / ParallelLMHead), so they are split like the other matrices.
+    const Architecture& a = m.arch;
+    uint64_t params = (2ull * a.n_layers + 1) * a.hidden_size;
+    if (a.n_experts) params += static_cast<uint64_t>(a.n_layers) * a.n_experts * a.hidden_size;
+    return params * width;
+}
+
+uint64_t sglang_fraction(uint32_t tp) {
+    for (const auto& f : kSglangFraction)
+        if (tp >= f.min_tp) return static_cast<uint64_t>(f.fraction * 1000);
+    return 880;
+}
+
+// Engine activation peak (vLLM profile run; SGLang reuses it for its chunked prefill, uncalibrated).
+uint64_t engine_activation(const Model& m, const Setup& s) {
+    const Architecture& a = m.arch;
+    const uint64_t T = s.batched_tokens, H = a.hidden_size, dt = s.act_bytes;
+    const uint64_t inter = a.intermediate_size / s.tp;
+    uint64_t forward = mul_sat(mul_sat(T, dt), 3 * H + 3 * inter);
+    uint64_t sampler = 0;
+    if (m.has_llm) {
+        const uint64_t rows = std::min<uint64_t>(s.max_num_seqs, T);
+        sampler = add_sat(mul_sat(mul_sat(rows, a.vocab_size), dt + kSamplerExtraBytesPerLogit), mul_sat(mul_sat(T, H), dt));
+    }
+    uint64_t moe = 0;
+    if (a.n_experts && a.n_experts_active) {
+        // vLLM fused_moe workspaces: cache13 = T·k·max(2N, H), cache2 = T·k·N, N = expert width per rank.
+        const uint64_t n = (a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size) / s.tp;
+        moe = mul_sat(mul_sat(T, a.n_experts_active), mul_sat(dt, std::max(2 * n, H) + n));
+    }
+    return add_sat(add_sat(std::max(forward, sampler), moe), kProfileBaseBytes);
+}
+
+// transformers generate(): the whole prompt is prefilled at once (context × batch tokens), layer by layer.
+uint64_t transformers_activation(const Model& m, const Setup& s, uint64_t context, uint32_t batch) {
+    const Architecture& a = m.arch;
+    if (!a.hidden_size || !a.n_layers) return 0;
+    const uint64_t T = mul_sat(context, batch), H = a.hidden_size, dt = s.act_bytes;
+    const uint64_t hd = a.head_dim, heads = a.n_heads / s.tp, kv = std::max<uint64_t>(1, a.n_kv_heads / s.tp);
+    const uint64_t ffn = (a.n_experts && a.moe_intermediate_size ? std::max(a.moe_intermediate_size, a.intermediate_size)
+                                                                 : a.intermediate_size) / s.tp;
+    const uint64_t residual = mul_sat(mul_sat(T, H), 2 * dt);                    // hidden states + residual
+    const uint64_t attn = mul_sat(mul_sat(T, dt), (2 * heads + 2 * kv) * hd);    // q, k, v, attention output (SDPA)
+    const uint64_t mlp = mul_sat(mul_sat(T, dt), 3 * ffn);                       // gate, up, act(gate)·up
+    uint64_t act = add_sat(residual, std::max(attn, mlp));
+    if (m.has_llm) act = add_sat(act, mul_sat(mul_sat(batch, a.vocab_size), dt + 8));  // last-token logits, float32 copy, probs
+    return act;
+}
+
+// One evaluation at (context, batch) for a resolved setup: the per-rank breakdown and the KV groups.
+Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
+    Eval ev;
+    const Architecture& a = m.arch;
+    const ProfileId id = s.profile->id;
+    ev.share.weights_bytes = s.tp == 1 ? w.total : add_sat(cdiv(w.total - std::min(w.total, w.replicated), s.tp), std::min(w.total, w.replicated));
+
+    if (id == ProfileId::classic) {
+        if (m.has_llm) {
+            ev.kv_bytes_per_token = 2ull * a.n_layers * a.n_kv_heads * a.head_dim * kClassicKvElementBytes;
+            KvLayerGroup g;
+            g.kind = "full";
+            g.n_layers = a.n_layers;
+            g.bytes_per_token = 2ull * a.n_kv_heads * a.head_dim * kClassicKvElementBytes;
+            g.tokens_per_sequence = context;
+            g.bytes = mul_sat(mul_sat(ev.kv_bytes_per_token, context), batch);
+            ev.share.kv_cache_bytes = g.bytes;
+            ev.groups.push_back(g);
+        }
+        ev.share.activation_bytes = w.total / 10;
+        ev.parts.fixed_bytes = kClassicOverheadBytes;
+        ev.share.overhead_bytes = kClassicOverheadBytes;
+        ev.share.total_bytes = add_sat(add_sat(ev.share.weights_bytes, ev.share.kv_cache_bytes),
+                                       add_sat(ev.share.activation_bytes, ev.share.overhead_bytes));
+        return ev;
+    }
+
+    std::vector<Spec> specs = m.has_llm ? layer_specs(m, s) : std::vector<Spec>{};
+    uint64_t max_bpt = 0, max_state = 0;
+    uint32_t min_n = UINT32_MAX, max_n = 0;
+    for (const auto& sp : specs) {
+        max_bpt = std::max(max_bpt, sp.bytes_per_token);
+        max_state = std::max(max_state, sp.state_bytes);
+        min_n = std::min(min_n, sp.n);
+        max_n = std::max(max_n, sp.n);
+        if (sp.kind != AttentionKind::linear_state && !sp.cross) ev.kv_bytes_per_token += sp.bytes_per_token * sp.n;
+    }
+    uint32_t block = s.profile->block_tokens;
+    if (id == ProfileId::vllm && max_state && max_bpt) {
+        // vLLM hybrid linear attention: the attention block grows (in steps of 16) until its page holds one
+        // sequence's recurrent state, so every group shares one page size ("Setting attention block size to …").
+        block = static_cast<uint32_t>(s.profile->block_tokens * cdiv(max_state, s.profile->block_tokens * max_bpt));
+    }
+    ev.block_tokens = block;
+    uint32_t group_size = specs.size() > 1 && id == ProfileId::vllm
+                              ? (max_n < kVllmGroupRatio * min_n ? max_n : min_n)
+                              : 0;
+    const uint64_t page = block * max_bpt > max_state ? block * max_bpt : max_state;
+    uint32_t n_groups = 0;
+    for (const auto& sp : specs) {
+        KvLayerGroup g;
+        g.kind = spec_kind(sp);
+        g.n_layers = sp.n;
+        g.window_tokens = sp.window;
+        g.bytes_per_token = sp.bytes_per_token;
+        // vLLM pads each spec to whole groups of group_size layers; the padding layers hold blocks too.
+        const uint64_t slots = group_size ? cdiv(sp.n, group_size) * group_size : sp.n;
+        n_groups += group_size ? static_cast<uint32_t>(cdiv(sp.n, group_size)) : 1;
+        if (sp.kind == AttentionKind::linear_state) {
+            g.state_bytes = sp.state_bytes;
+            const uint64_t per_seq = id == ProfileId::vllm ? page : sp.state_bytes;  // vLLM: one page per request
+            g.bytes = mul_sat(mul_sat(per_seq, slots), batch);
+        } else {
+            g.tokens_per_sequence = held_tokens(sp, s, context, block, a);
+            g.bytes = mul_sat(mul_sat(mul_sat(g.tokens_per_sequence, sp.bytes_per_token), slots), batch);
+        }
+        ev.share.kv_cache_bytes = add_sat(ev.share.kv_cache_bytes, g.bytes);
+        ev.groups.push_back(g);
+    }
+    ev.page_bytes = page;
+    ev.group_size = group_size ? group_size : (specs.empty() ? 0 : specs.front().n);
+    ev.n_groups = group_size ? n_groups : (specs.empty() ? 0 : 1);
+    for (const auto& sp : specs)
+        if (sp.kind != AttentionKind::linear_state) ev.cell_bytes += sp.bytes_per_token * sp.n;
+
+    ev.parts.cuda_context_bytes = kCudaContextBytes;
+    if (id == ProfileId::transformers) {
+        ev.share.activation_bytes = transformers_activation(m, s, context, batch);
+    } else {
+        ev.share.activation_bytes = engine_activation(m, s);
+        ev.parts.non_torch_bytes = s.tp > 1 ? kNonTorchTpNBytes : kNonTorchTp1Bytes;
+        ev.parts.cuda_graph_bytes = kCudaGraphBytes;
+        if (id == ProfileId::vllm)  // gpu_worker.py: non-KV = weights + torch peak increase + non-torch increase
+            ev.non_kv_bytes = ev.share.weights_bytes + ev.share.activation_bytes + ev.parts.non_torch_bytes;
+        else  // model_runner.py profile_max_num_token: free memory after load = total − context − weights − NCCL
+            ev.non_kv_bytes = ev.share.weights_bytes + ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes;
+    }
+    ev.share.overhead_bytes = ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes + ev.parts.cuda_graph_bytes;
+    ev.share.total_bytes = add_sat(add_sat(ev.share.weights_bytes, ev.share.kv_cache_bytes),
+                                   add_sat(ev.share.activation_bytes, ev.share.overhead_bytes));
+    return ev;
+}
+
+// Resolves the engine defaults that depend on the GPU (and on tp for SGLang's fraction).
+Setup resolve_setup(Setup base, const EstimateOptions& o, const GpuInfo* gpu, uint32_t tp) {
+    base.gpu = gpu;
+    base.tp = tp;
+    const ProfileId id = base.profile->id;
+    if (id == ProfileId::vllm) {
+        const bool large = !gpu || (gpu->usable_bytes >= kVllmLargeGpuBytes && std::string(gpu->id).rfind("a100", 0) != 0);
+        base.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : (large ? kVllmLargeBatchedTokens : kVllmSmallBatchedTokens);
+        base.max_num_seqs = large ? kVllmLargeMaxSeqs : kVllmSmallMaxSeqs;
+        base.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : kVllmDefaultUtilization;
+    } else if (id == ProfileId::sglang) {
+        const bool small = gpu && gpu->usable_bytes < kSglangSmallGpuBytes;
+        base.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : (small ? kSglangSmallPrefill : kSglangLargePrefill);
+        base.max_num_seqs = small ? kVllmSmallMaxSeqs : kVllmLargeMaxSeqs;
+        base.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : static_cast<double>(sglang_fraction(tp)) / 1000.0;
+    }
+    return base;
+}
+
+// Does this evaluation fit on one device of `gpu`?
+bool fits_on(const Eval& ev, const Setup& s, const GpuInfo& gpu) {
+    if (ev.share.total_bytes > gpu.usable_bytes) return false;
+    if (!s.profile->preallocates) return true;
+    return add_sat(ev.non_kv_bytes, ev.share.kv_cache_bytes) <= scale(gpu.usable_bytes, s.fraction);
+}
+
+EngineReservation reserve(const Eval& ev, const Setup& s, const GpuInfo& gpu) {
+    EngineReservation r;
+    r.present = true;
+    r.fraction = s.fraction;
+    r.reserved_bytes = scale(gpu.usable_bytes, s.fraction);
+    r.non_kv_bytes = ev.non_kv_bytes;
+    r.kv_pool_bytes = r.reserved_bytes > r.non_kv_bytes ? r.reserved_bytes - r.non_kv_bytes : 0;
+    if (s.profile->id == ProfileId::vllm && ev.page_bytes && ev.group_size && ev.n_groups) {
+        // kv_cache_utils.py: num_blocks = available // page_size // group_size; the log's "GPU KV cache size"
+        // = num_blocks // len(kv_cache_groups) × block_size.
+        const uint64_t num_blocks = r.kv_pool_bytes / ev.page_bytes / ev.group_size;
+        r.kv_pool_tokens = num_blocks / ev.n_groups * ev.block_tokens;
+    } else if (ev.cell_bytes) {
+        r.kv_pool_tokens = r.kv_pool_bytes / ev.cell_bytes;  // SGLang: max_total_num_tokens = rest // cell_size
+    }
+    return r;
+}
+
+// Smallest power-of-two TP (≤ 8) at which this context × batch fits on `gpu`; 0 = none.
+struct TpFit {
+    uint32_t tp = 0;
+    uint64_t per_gpu_total = 0;
+};
+TpFit smallest_tp(const Model& m, const Weights& w, const Setup& base, const EstimateOptions& o, const GpuInfo& gpu,
+                  uint64_t context, uint32_t batch) {
+    TpFit out;
+    if (!profile_runs_on(*base.profile, gpu.backend)) return out;
+    for (uint32_t tp : kTpSteps) {
+        if (tp > 1 && (!base.profile->supports_tp || !gpu.multi_gpu || !m.arch.n_heads || m.arch.n_heads % tp)) break;
+        Setup s = resolve_setup(base, o, &gpu, tp);
+        Eval ev = evaluate(m, w, s, context, batch);
+        if (tp == 1) out.per_gpu_total = ev.share.total_bytes;
+        if (fits_on(ev, s, gpu)) return {tp, ev.share.total_bytes};
+    }
+    return out;
+}
+
+void add_profile_assumptions(Estimate& e, const Model& m, const Setup& s, const Eval& ev) {
+    const ProfileInfo& p = *s.profile;
+    const std::string src = " [" + std::string(p.engine) + " " + p.version + "]";
+    auto add = [&](const std::string& text) { e.assumptions.push_back(text + src); };
+    add(std::string("profile ") + p.name + ": rules read from " + p.sources);
+    add("KV cache per layer: K and V rows of max(1, kv_heads / tp) heads × (head_dim_k + head_dim_v) per token; "
+        "KV dtype " + e.kv_dtype);
+    if (p.mla_latent)
+        add("MLA layers: one latent of kv_lora_rank + qk_rope_head_dim per token and layer (no K/V pair), on every TP rank");
+    else
+        add("MLA layers: the expanded per-head K (qk_nope + qk_rope) and V (v_head_dim) of every attention head");
+    switch (p.sliding) {
+        case SlidingRule::window: add("sliding / chunked layers keep min(window, context) tokens (DynamicSlidingWindowLayer)"); break;
+        case SlidingRule::window_plus_batch:
+            add("sliding layers hold (ceil(min(window - 1 + max_num_batched_tokens, context) / block) + 1) blocks; chunked layers "
+                "ceil(min(chunk + max_num_batched_tokens, context) / block); full layers ceil(context / block), block " +
+                std::to_string(ev.block_tokens) + " tokens");
+            break;
+        case SlidingRule::full_context: add("every attention layer, sliding ones included, holds the whole context (uniform cell_size)"); break;
+    }
+    add("linear-attention / SSM layers hold a fixed recurrent state per sequence at the compute width, split over TP ranks");
+    if (m.arch.encoder_decoder)
+        add("cross-attention: every decoder layer holds K and V of " + std::to_string(m.arch.encoder_tokens) +
+            " encoder positions per sequence (max_source_positions, else the config's max context)");
+    if (s.tp > 1)
+        add("tensor parallelism " + std::to_string(s.tp) + ": weights split evenly except norms and MoE router gates, which stay whole; "
+            "embeddings and lm_head are vocab-parallel (split)");
+    if (p.id == ProfileId::transformers) {
+        add("activations: prefill of context × batch tokens at once; per layer hidden + residual (2·T·H) plus the larger of "
+            "q/k/v/attention output (SDPA, no T×T scores) and gate/up/act (3·T·intermediate); logits for the last token only "
+            "(vocab × (dtype + 8) bytes per sequence)");
+        add("overhead: CUDA context 0.51 GiB (measured at vLLM start-up on an H100, data/real/_measured)");
+    } else {
+        add("activations: profile-run peak = max(forward of " + std::to_string(s.batched_tokens) + " tokens · (3·H + 3·intermediate/tp) · dtype, "
+            "sampler over min(max_num_seqs " + std::to_string(s.max_num_seqs) + ", tokens) rows · vocab · (dtype + 12) + tokens·H·dtype) "
+            "+ fused-MoE workspace + 128 MiB; calibrated on vLLM 0.19 runs (data/real/_measured)");
+        add("overhead: CUDA context 0.51 GiB + non-torch " + gib_text(ev.parts.non_torch_bytes) +
+            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs 1 GiB (mean of the measured runs)");
+    }
+    if (p.id == ProfileId::vllm)
+        add("KV pool = gpu_memory_utilization × GPU memory − (weights + activation peak + non-torch); tokens = num_blocks // groups × "
+            "block (hybrid models: layers grouped by spec and padded, kv_cache_utils.py)");
+    if (p.id == ProfileId::sglang)
+        add("KV pool = mem_fraction_static × GPU memory − (weights + CUDA context + non-torch); tokens = pool // cell_size; "
+            "activations and CUDA graphs live in the remaining share; activation model reused from vLLM (not calibrated for SGLang)");
 }
 
 }  // namespace
@@ -85,51 +550,201 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
         e.error = m.error;
         return e;
     }
-    if (o.profile != "classic") {
-        e.error = make_error(ErrorCode::invalid_argument, "unknown profile \"" + o.profile + "\" (known: classic)");
+    const ProfileInfo* profile = find_profile(o.profile);
+    if (!profile) {
+        e.error = make_error(ErrorCode::invalid_argument,
+                             "unknown profile \"" + o.profile + "\" (known: " + std::string(profile_names()) + ")");
         return e;
     }
+    if (!profile->implemented) {
+        e.error = make_error(ErrorCode::invalid_argument, std::string("profile ") + profile->name + " " + profile->unsupported_reason);
+        return e;
+    }
+    const ProfileId id = profile->id;
     if (o.batch == 0) {
         e.error = make_error(ErrorCode::invalid_argument, "batch size must be at least 1");
         return e;
     }
+    const KvDtypeInfo* kv = find_kv_dtype(o.kv_dtype);
+    if (!kv) {
+        e.error = make_error(ErrorCode::invalid_argument, "unknown kv_dtype \"" + o.kv_dtype + "\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0)");
+        return e;
+    }
+    if (!profile_supports(*profile, kv->dtype)) {
+        std::string offered;
+        for (const auto& d : kv_dtypes())
+            if (profile_supports(*profile, d.dtype)) offered += (offered.empty() ? "" : ", ") + std::string(d.name);
+        e.error = make_error(ErrorCode::invalid_argument, std::string("kv_dtype ") + kv->name + " is not offered by " + profile->engine +
+                                                              " (profile " + profile->name + " accepts: " + offered + ")");
+        return e;
+    }
+    if (o.tp == 0) {
+        e.error = make_error(ErrorCode::invalid_argument, "tp must be at least 1");
+        return e;
+    }
+    if (o.tp > 1 && !profile->supports_tp) {
+        e.error = make_error(ErrorCode::invalid_argument, std::string("profile ") + profile->name +
+                                                              " has no tensor parallelism (tp " + std::to_string(o.tp) + "); use transformers, vllm or sglang");
+        return e;
+    }
+    if (o.tp > 1 && (!m.arch.n_heads || m.arch.n_heads % o.tp)) {
+        e.error = make_error(ErrorCode::invalid_argument, "tp " + std::to_string(o.tp) + " does not divide the " +
+                                                              std::to_string(m.arch.n_heads) + " attention heads (vLLM and SGLang require it)");
+        return e;
+    }
+    if (o.gpu_memory_utilization < 0 || o.gpu_memory_utilization > 1) {
+        e.error = make_error(ErrorCode::invalid_argument, "gpu_memory_utilization must be in (0, 1], got " + fmt_fraction(o.gpu_memory_utilization));
+        return e;
+    }
+    const GpuInfo* gpu = nullptr;
+    if (!o.gpu.empty()) {
+        gpu = find_gpu(o.gpu);
+        if (!gpu) {
+            e.error = make_error(ErrorCode::invalid_argument, "unknown gpu \"" + o.gpu + "\" (catalog ids such as rtx-4090, a100-80gb, h100-80gb, apple-m3-max-128gb)");
+            return e;
+        }
+        if (!profile_runs_on(*profile, gpu->backend)) {
+            e.error = make_error(ErrorCode::invalid_argument, std::string(profile->engine) + " does not run on " + gpu->name + " (" +
+                                                                  gpu_backend_name(gpu->backend) + ")");
+            return e;
+        }
+        if (o.tp > 1 && !gpu->multi_gpu) {
+            e.error = make_error(ErrorCode::invalid_argument, std::string(gpu->name) + " is a single unified-memory device: tp must be 1");
+            return e;
+        }
+    }
+    if ((id == ProfileId::vllm || id == ProfileId::sglang) && (m.layout == "diffusers" || !m.arch.hidden_size)) {
+        e.error = make_error(ErrorCode::invalid_argument, std::string("profile ") + profile->name +
+                                                              " serves transformer language and encoder models; this repo has no such config.json");
+        return e;
+    }
+
+    Weights w;
     e.components.reserve(m.components.size());
     for (const auto& c : m.components) e.components.push_back({c.name, 0, c.params});
     for (const auto& t : m.tensors) {
         const uint64_t b = tensor_bytes_at(t, o.precision);
-        e.weights_bytes += b;
-        e.weights_raw_bytes += t.bytes;
+        w.total += b;
+        w.raw += t.bytes;
         e.components[t.component].bytes += b;
     }
+    e.weights_raw_bytes = w.raw;
+    e.tp = o.tp;
+    e.has_kv = m.has_llm;
+    e.context_tokens = o.context_tokens ? o.context_tokens : m.arch.max_context_tokens;
     if (o.precision == Precision::auto_)
         e.assumptions.push_back("precision auto: every tensor keeps its stored dtype");
     else
         e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) +
                                 ": floating weights at that width; quantized storage keeps its bytes unless narrower");
 
-    e.has_kv = m.has_llm;
-    e.context_tokens = o.context_tokens ? o.context_tokens : m.arch.max_context_tokens;
+    Setup base;
+    base.profile = profile;
+    base.act_bytes = compute_width(m, o, id);
+    if (id == ProfileId::classic) {
+        base.kv_name = "fp16";
+    } else if (kv->dtype == KvDtype::auto_) {
+        base.kv_name = compute_dtype_name(m, base.act_bytes);
+        base.kv_block_bytes = base.act_bytes;
+    } else {
+        base.kv_name = kv->name;
+        base.kv_block_bytes = kv->block_bytes;
+        base.kv_block_elements = kv->block_elements;
+    }
+    w.replicated = id == ProfileId::classic ? 0 : replicated_bytes(m, base.act_bytes);
+    e.kv_dtype = base.kv_name;
+    Setup s = resolve_setup(base, o, gpu, o.tp);
+
     if (e.has_kv) {
-        const Architecture& a = m.arch;
-        // classic: 2 × layers × kv_heads × head_dim × context × batch × 2 bytes (the original formula)
-        e.kv_bytes_per_token = 2ull * a.n_layers * a.n_kv_heads * a.head_dim * kClassicKvElementBytes;
-        const double kv_approx = static_cast<double>(e.kv_bytes_per_token) * static_cast<double>(e.context_tokens) * o.batch;
+        // The original guard (classic: its own bytes per token); other profiles with a 4-byte element as the bound.
+        const double element = id == ProfileId::classic ? static_cast<double>(kClassicKvElementBytes) : 4.0;
+        const double kv_approx = 2.0 * m.arch.n_layers * m.arch.n_kv_heads * m.arch.head_dim * element * static_cast<double>(e.context_tokens) * o.batch;
         if (kv_approx > static_cast<double>(UINT64_MAX / 4)) {
             e.error = make_error(ErrorCode::invalid_argument, "context × batch is too large to estimate");
             return e;
         }
-        e.kv_cache_bytes = e.kv_bytes_per_token * e.context_tokens * o.batch;
-        e.assumptions.push_back("KV cache (classic): 2 × layers × kv_heads × head_dim × context × batch × 2 bytes, every layer full attention");
-        if (!o.context_tokens)
-            e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
     }
-    e.activation_bytes = e.weights_bytes / 10;
-    e.assumptions.push_back("activations (classic): 10 % of the weights");
-    e.overhead_bytes = kClassicOverheadBytes;
-    e.assumptions.push_back("runtime overhead (classic): 500 MiB");
-    e.total_bytes = e.weights_bytes + e.kv_cache_bytes + e.activation_bytes + e.overhead_bytes;
-    e.recommendation = classic_recommendation(e.total_bytes);
-    e.assumptions.push_back("GB in this report are 2^30 bytes, as in the original tool");
+    const Eval ev = evaluate(m, w, s, e.context_tokens, o.batch);
+    e.per_gpu = ev.share;
+    e.overhead_parts = ev.parts;
+    e.kv_groups = ev.groups;
+    e.kv_bytes_per_token = ev.kv_bytes_per_token;
+    e.weights_bytes = mul_sat(ev.share.weights_bytes, o.tp);
+    e.kv_cache_bytes = mul_sat(ev.share.kv_cache_bytes, o.tp);
+    e.activation_bytes = mul_sat(ev.share.activation_bytes, o.tp);
+    e.overhead_bytes = mul_sat(ev.share.overhead_bytes, o.tp);
+    e.total_bytes = mul_sat(ev.share.total_bytes, o.tp);
+    e.details.engine = profile->engine;
+    e.details.version = profile->version;
+    e.details.sources = profile->sources;
+    e.details.block_tokens = ev.block_tokens;
+    e.details.max_num_batched_tokens = s.batched_tokens;
+    e.details.max_num_seqs = s.max_num_seqs;
+    e.details.fraction_option = profile->fraction_option;
+    e.details.memory_fraction = s.fraction;
+    e.details.activation_bytes = s.act_bytes;
+
+    if (id == ProfileId::classic) {
+        // The original assumption lines, in the original order.
+        if (e.has_kv) {
+            e.assumptions.push_back("KV cache (classic): 2 × layers × kv_heads × head_dim × context × batch × 2 bytes, every layer full attention");
+            if (!o.context_tokens)
+                e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
+        }
+        e.assumptions.push_back("activations (classic): 10 % of the weights");
+        e.assumptions.push_back("runtime overhead (classic): 500 MiB");
+        e.recommendation = classic_recommendation(e.total_bytes);
+        e.assumptions.push_back("GB in this report are 2^30 bytes, as in the original tool");
+    } else {
+        if (e.has_kv && !o.context_tokens)
+            e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
+        if (!e.has_kv) e.assumptions.push_back("no KV cache: the config describes no generating decoder");
+        add_profile_assumptions(e, m, s, ev);
+        if (!profile->preallocates && (o.gpu_memory_utilization > 0 || o.max_num_batched_tokens))
+            e.assumptions.push_back(std::string("gpu_memory_utilization and max_num_batched_tokens ignored: profile ") + profile->name +
+                                    " has no such setting");
+        e.recommendation = classic_recommendation(ev.share.total_bytes);
+        e.assumptions.push_back("the recommendation line applies the classic tiers to the per-GPU total; GiB = 2^30 bytes, GB = 10^9 bytes");
+    }
+
+    // The GPU table: every catalog GPU, its own engine defaults, smallest power-of-two TP that fits.
+    for (const auto& g : gpu_catalog()) {
+        GpuFitRow row;
+        row.gpu = &g;
+        row.engine_runs = profile_runs_on(*profile, g.backend);
+        TpFit f = smallest_tp(m, w, base, o, g, e.context_tokens, o.batch);
+        row.gpus_needed = f.tp;
+        row.fits_one = f.tp == 1;
+        row.per_gpu_total_bytes = f.per_gpu_total;
+        e.gpu_fit.push_back(row);
+    }
+
+    if (gpu) {
+        e.gpu = gpu;
+        e.fits = fits_on(ev, s, *gpu);
+        if (profile->preallocates) e.reservation = reserve(ev, s, *gpu);
+        e.has_fit_limits = true;
+        auto fits_at = [&](uint64_t context, uint64_t batch) {
+            return fits_on(evaluate(m, w, s, context, static_cast<uint32_t>(batch)), s, *gpu);
+        };
+        // Largest x in [1, hi] with pred(x), for a monotone pred; 0 when pred(1) is false.
+        auto search = [](uint64_t hi, auto pred) -> uint64_t {
+            if (!pred(1)) return 0;
+            uint64_t lo = 1;
+            while (lo < hi) {
+                const uint64_t mid = lo + (hi - lo + 1) / 2;
+                if (pred(mid)) lo = mid; else hi = mid - 1;
+            }
+            return lo;
+        };
+        if (e.has_kv) {
+            const uint64_t cap = m.arch.max_context_tokens ? m.arch.max_context_tokens : kMaxSearchContext;
+            e.max_context_tokens_fit = search(cap, [&](uint64_t c) { return fits_at(c, o.batch); });
+        }
+        e.max_batch_fit = search(kMaxSearchBatch, [&](uint64_t b) { return fits_at(e.context_tokens, b); });
+        e.assumptions.push_back(std::string("GPU ") + gpu->name + ": " + gib_text(gpu->usable_bytes) + " usable (" + gpu->source + ")");
+        if (e.has_kv) e.assumptions.push_back("max context searched up to the model's max context; max batch up to 2^20 sequences");
+    }
     return e;
 }
 

@@ -1,15 +1,22 @@
-// The estimate: weights at a precision target, KV cache, activations, runtime overhead.
+// The estimate: weights at a precision target, KV cache, activations, runtime overhead — per engine profile.
 // Profile "classic" is the original hf-vram-estimator (../shared/seed/original-tool-README.md):
 //   KV cache      = 2 × layers × kv_heads × head_dim × context × batch × 2 bytes
 //   activations   = 10 % of the weights
 //   CUDA overhead = 500 MiB
 //   its "GB" are 2^30 bytes; the default context is the config's max context.
+// Profiles "transformers", "vllm" and "sglang" (profiles.hpp, docs/estimates.md) charge the KV cache per
+// layer from the Architecture (GQA, MLA latent, sliding/chunked windows, linear-attention state,
+// cross-attention), split weights and KV heads over tensor-parallel ranks, and model the engine's own
+// activation peak and reservation (vLLM gpu_memory_utilization, SGLang mem_fraction_static).
+// With a GPU from gpu_catalog.hpp the estimate also says whether it fits, the largest context and batch
+// that fit, and for every catalog GPU how many are needed. estimate() is a pure function.
 // Every assumption a profile makes is listed in Estimate::assumptions, so the user can see it.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "estimator/gpu_catalog.hpp"
 #include "estimator/model.hpp"
 
 namespace vram {
@@ -24,6 +31,69 @@ struct EstimateOptions {
     uint64_t context_tokens = 0;             // 0 = the config's max context
     uint32_t batch = 1;                      // concurrent sequences
     std::string profile = "classic";
+    // Fields below were added after the original four; defaults keep the original behaviour.
+    std::string kv_dtype = "auto";           // auto|fp16|bf16|fp8|int8|q8_0|q4_0, as the profile's engine offers them
+    uint32_t tp = 1;                         // tensor-parallel ranks (GPUs sharing one model replica)
+    std::string gpu;                         // gpu_catalog() id; "" = no GPU chosen
+    double gpu_memory_utilization = 0;       // vLLM gpu_memory_utilization / SGLang mem_fraction_static; 0 = engine default
+    uint64_t max_num_batched_tokens = 0;     // vLLM max_num_batched_tokens / SGLang chunked_prefill_size; 0 = engine default
+};
+
+// KV cache of the layers that share one attention spec (kind, window, width), on one rank.
+struct KvLayerGroup {
+    std::string kind;                  // full, sliding, chunked, mla, linear_state, cross_attention
+    uint32_t n_layers = 0;
+    uint32_t window_tokens = 0;        // sliding/chunked span; 0 = unbounded
+    uint64_t bytes_per_token = 0;      // one layer, one token, one sequence (0 for linear_state)
+    uint64_t tokens_per_sequence = 0;  // tokens each layer holds per sequence at this context, engine rounding included
+    uint64_t state_bytes = 0;          // linear_state: fixed bytes per layer and sequence
+    uint64_t bytes = 0;                // the whole group, whole batch (engine padding included)
+};
+
+// One GPU of a tensor-parallel group (the whole model when tp = 1).
+struct GpuShare {
+    uint64_t weights_bytes = 0;
+    uint64_t kv_cache_bytes = 0;
+    uint64_t activation_bytes = 0;
+    uint64_t overhead_bytes = 0;
+    uint64_t total_bytes = 0;
+};
+
+struct OverheadParts {
+    uint64_t fixed_bytes = 0;          // classic: the original flat allowance
+    uint64_t cuda_context_bytes = 0;   // CUDA context and library handles before any tensor
+    uint64_t non_torch_bytes = 0;      // NCCL / all-reduce buffers and workspaces outside PyTorch's allocator
+    uint64_t cuda_graph_bytes = 0;     // captured CUDA graphs
+};
+
+// What an engine that preallocates (vLLM, SGLang) takes on the chosen GPU, per rank.
+struct EngineReservation {
+    bool present = false;
+    double fraction = 0;               // gpu_memory_utilization / mem_fraction_static used
+    uint64_t reserved_bytes = 0;       // fraction × usable GPU memory
+    uint64_t non_kv_bytes = 0;         // what the engine subtracts before sizing its KV pool
+    uint64_t kv_pool_bytes = 0;        // reserved − non-KV (0 when non-KV does not fit)
+    uint64_t kv_pool_tokens = 0;       // tokens of KV the pool holds, counted as the engine logs them
+};
+
+struct GpuFitRow {
+    const GpuInfo* gpu = nullptr;
+    bool engine_runs = true;           // the profile's engine runs on this GPU's backend (vLLM/SGLang: not on Metal)
+    bool fits_one = false;             // one device holds this context × batch
+    uint32_t gpus_needed = 0;          // smallest power-of-two TP ≤ 8 that fits; 0 = none
+    uint64_t per_gpu_total_bytes = 0;  // per-GPU total at gpus_needed (at 1 when none fits)
+};
+
+struct ProfileDetails {
+    std::string engine;                // "vLLM"
+    std::string version;               // "0.19.0"
+    std::string sources;               // engine files the rules follow
+    uint32_t block_tokens = 1;         // KV allocation granularity actually used
+    uint64_t max_num_batched_tokens = 0;  // tokens of one profiling / prefill step (0 = not an engine setting)
+    uint32_t max_num_seqs = 0;         // sequences the sampler is profiled with (0 = not an engine setting)
+    std::string fraction_option;       // "gpu_memory_utilization", "mem_fraction_static" or ""
+    double memory_fraction = 0;        // its value (default or given)
+    uint32_t activation_bytes = 0;     // width of the compute dtype
 };
 
 struct ComponentBytes {
@@ -47,6 +117,20 @@ struct Estimate {
     std::vector<ComponentBytes> components;
     std::string recommendation;           // the classic one-line GPU recommendation
     std::vector<std::string> assumptions;
+    // Fields below were added after the original report; classic fills them too.
+    std::string kv_dtype;                 // resolved KV element type ("bf16", "fp8", "fp32" …)
+    uint32_t tp = 1;
+    ProfileDetails details;
+    std::vector<KvLayerGroup> kv_groups;  // per-layer KV summary (one rank)
+    GpuShare per_gpu;                     // one rank; the top-level fields above are per_gpu × tp
+    OverheadParts overhead_parts;         // per rank
+    const GpuInfo* gpu = nullptr;         // the chosen GPU, if any
+    bool fits = false;                    // with a GPU: this context × batch fits at this tp
+    EngineReservation reservation;        // with a GPU and a preallocating engine
+    bool has_fit_limits = false;          // with a GPU: the two fields below are computed
+    uint64_t max_context_tokens_fit = 0;  // largest context that fits at this batch (0 = none; capped at the model's max)
+    uint64_t max_batch_fit = 0;           // largest batch that fits at this context (0 = none)
+    std::vector<GpuFitRow> gpu_fit;       // every catalog GPU: fits on one? how many needed?
 };
 
 Estimate estimate(const Model& model, const EstimateOptions& options);

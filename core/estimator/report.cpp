@@ -1,5 +1,6 @@
 #include "estimator/report.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,80 @@ std::string breakdown_line(const std::string& label, uint64_t bytes) {
     return "  " + pad_right(label, 20) + " " + pad_left(format_bytes(bytes), 12) + "\n";
 }
 std::string item(const std::string& label, const std::string& value) { return "  - " + pad_right(label, 17) + value + "\n"; }
+
+std::string fixed2(double v) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+constexpr double kGiB = 1073741824.0;
+constexpr double kGB = 1e9;
+std::string gib(uint64_t bytes) { return fixed2(static_cast<double>(bytes) / kGiB) + " GiB"; }
+std::string gib_gb(uint64_t bytes) { return gib(bytes) + " / " + fixed2(static_cast<double>(bytes) / kGB) + " GB"; }
+std::string gib_line(const std::string& label, uint64_t bytes) { return "  " + pad_right(label, 20) + " " + pad_left(gib(bytes), 12) + "\n"; }
+
+// "full", "sliding 4096", "chunked 8192"
+std::string group_label(const KvLayerGroup& g) { return g.window_tokens ? g.kind + " " + format_count(g.window_tokens) : g.kind; }
+
+// What the reports add after the original layout: every profile but classic, and classic with a GPU.
+bool has_extended_view(const Estimate& e) { return e.options.profile != "classic" || e.gpu != nullptr; }
+
+std::string fit_text(const GpuFitRow& r) {
+    if (!r.engine_runs) return "engine does not run on " + std::string(gpu_backend_name(r.gpu->backend));
+    if (!r.gpus_needed) return "does not fit (TP <= 8)";
+    return r.gpus_needed == 1 ? "1 GPU" : std::to_string(r.gpus_needed) + " GPUs (tp " + std::to_string(r.gpus_needed) + ")";
+}
+
+std::string render_extended_text(const Estimate& e) {
+    std::string s;
+    const bool classic = e.options.profile == "classic";
+    if (!classic) {
+        s += "\nEngine Profile: " + e.options.profile + " (" + e.details.engine + " " + e.details.version + ")\n";
+        s += item("KV dtype:", e.kv_dtype);
+        s += item("Tensor Parallel:", std::to_string(e.tp));
+        if (e.details.block_tokens > 1) s += item("KV Block:", format_count(e.details.block_tokens) + " tokens");
+        if (e.details.max_num_batched_tokens)
+            s += item("Batched Tokens:", format_count(e.details.max_num_batched_tokens) + " (max_num_seqs " + format_count(e.details.max_num_seqs) + ")");
+        if (!e.kv_groups.empty()) {
+            s += "\nKV Cache by Layer (per GPU, whole batch):\n";
+            for (const auto& g : e.kv_groups) {
+                std::string line = "  - " + pad_right(group_label(g), 18) + pad_left(std::to_string(g.n_layers) + " layers", 11) + "  ";
+                if (g.kind == "linear_state")
+                    line += pad_right(format_bytes(g.state_bytes) + "/seq", 30);
+                else
+                    line += pad_right(format_count(g.bytes_per_token) + " B/token, " + format_count(g.tokens_per_sequence) + " tokens", 30);
+                s += line + pad_left(gib(g.bytes), 12) + "\n";
+            }
+        }
+        s += "\nPer GPU (" + std::string(e.tp > 1 ? "each of " + std::to_string(e.tp) : "1 GPU") + "):\n";
+        s += gib_line("Model Weights:", e.per_gpu.weights_bytes);
+        if (e.has_kv) s += gib_line("KV Cache:", e.per_gpu.kv_cache_bytes);
+        s += gib_line("Activations (est):", e.per_gpu.activation_bytes);
+        s += gib_line("Runtime Overhead:", e.per_gpu.overhead_bytes);
+        s += kThin + "\n";
+        s += gib_line("TOTAL PER GPU:", e.per_gpu.total_bytes);
+    }
+    if (e.gpu) {
+        s += "\nOn " + std::string(e.gpu->name) + " (" + gib_gb(e.gpu->usable_bytes) + " usable):\n";
+        s += item("This Setup:", e.fits ? "fits" : "does not fit");
+        if (e.reservation.present) {
+            s += item(e.details.fraction_option == "mem_fraction_static" ? "Static Share:" : "GPU Util:",
+                      e.details.fraction_option + " " + fixed2(e.reservation.fraction) + " = " + gib(e.reservation.reserved_bytes) + " reserved");
+            s += item("KV Pool:", gib(e.reservation.kv_pool_bytes) + " = " + format_count(e.reservation.kv_pool_tokens) + " tokens");
+        }
+        if (e.has_kv) s += item("Max Context:", format_count(e.max_context_tokens_fit) + " tokens at batch " + std::to_string(e.options.batch));
+        s += item("Max Batch:", format_count(e.max_batch_fit) + (e.has_kv ? " at " + format_count(e.context_tokens) + " tokens" : ""));
+    }
+    if (!classic) {
+        s += "\nGPUs Needed (smallest power-of-two TP that fits):\n";
+        for (const auto& r : e.gpu_fit)
+            s += "  - " + pad_right(r.gpu->id, 24) + pad_left(gib(r.gpu->usable_bytes), 12) + "  " + fit_text(r) + "\n";
+        s += "\nAssumptions:\n";
+        for (const auto& a : e.assumptions) s += "  - " + a + "\n";
+    }
+    return s;
+}
 
 }  // namespace
 
@@ -81,6 +156,7 @@ std::string render_text(const Model& m, const Estimate& e) {
     s += kThin + "\n";
     s += breakdown_line("TOTAL REQUIRED:", e.total_bytes);
     s += kRule + "\n\nGPU Recommendations:\n  - " + e.recommendation + "\n";
+    if (has_extended_view(e)) s += render_extended_text(e);
     return s;
 }
 
@@ -145,6 +221,85 @@ std::string render_json(const Model& m, const Estimate& e) {
     j["assumptions"] = e.assumptions;
     j["notes"] = m.notes;
     j["warnings"] = m.warnings;
+    // Added with the engine profiles (docs/estimates.md § JSON). Bytes are integers; *_gib / *_gb are display values.
+    j["kv_dtype"] = e.kv_dtype;
+    j["tensor_parallel"] = e.tp;
+    j["profile_details"] = {{"engine", e.details.engine},
+                            {"version", e.details.version},
+                            {"sources", e.details.sources},
+                            {"kv_block_tokens", e.details.block_tokens},
+                            {"max_num_batched_tokens", e.details.max_num_batched_tokens},
+                            {"max_num_seqs", e.details.max_num_seqs},
+                            {"memory_fraction_option", e.details.fraction_option},
+                            {"memory_fraction", round2(e.details.memory_fraction)},
+                            {"compute_dtype_bytes", e.details.activation_bytes}};
+    ordered_json groups = ordered_json::array();
+    for (const auto& g : e.kv_groups)
+        groups.push_back({{"kind", g.kind},
+                          {"layers", g.n_layers},
+                          {"window_tokens", g.window_tokens},
+                          {"bytes_per_token", g.bytes_per_token},
+                          {"tokens_per_sequence", g.tokens_per_sequence},
+                          {"state_bytes", g.state_bytes},
+                          {"bytes", g.bytes}});
+    j["kv_cache_per_layer"] = groups;
+    j["per_gpu"] = {{"gpus", e.tp},
+                    {"model_weights", e.per_gpu.weights_bytes},
+                    {"kv_cache", e.per_gpu.kv_cache_bytes},
+                    {"activation_overhead", e.per_gpu.activation_bytes},
+                    {"cuda_overhead", e.per_gpu.overhead_bytes},
+                    {"total", e.per_gpu.total_bytes}};
+    j["overhead_parts"] = {{"fixed", e.overhead_parts.fixed_bytes},
+                           {"cuda_context", e.overhead_parts.cuda_context_bytes},
+                           {"non_torch", e.overhead_parts.non_torch_bytes},
+                           {"cuda_graphs", e.overhead_parts.cuda_graph_bytes}};
+    auto gpu_json = [](const GpuInfo& g) {
+        return ordered_json{{"id", g.id},
+                            {"name", g.name},
+                            {"backend", gpu_backend_name(g.backend)},
+                            {"segment", g.segment},
+                            {"memory_bytes", g.memory_bytes},
+                            {"memory_gib", round2(static_cast<double>(g.memory_bytes) / kGiB)},
+                            {"memory_gb", round2(static_cast<double>(g.memory_bytes) / kGB)},
+                            {"usable_bytes", g.usable_bytes},
+                            {"usable_gib", round2(static_cast<double>(g.usable_bytes) / kGiB)},
+                            {"usable_gb", round2(static_cast<double>(g.usable_bytes) / kGB)}};
+    };
+    if (e.gpu) {
+        ordered_json g = gpu_json(*e.gpu);
+        g["fits"] = e.fits;
+        g["source"] = e.gpu->source;
+        j["gpu"] = g;
+    } else {
+        j["gpu"] = nullptr;
+    }
+    if (e.reservation.present)
+        j["engine_reservation"] = {{"option", e.details.fraction_option},
+                                   {"fraction", round2(e.reservation.fraction)},
+                                   {"reserved_bytes", e.reservation.reserved_bytes},
+                                   {"non_kv_bytes", e.reservation.non_kv_bytes},
+                                   {"kv_pool_bytes", e.reservation.kv_pool_bytes},
+                                   {"kv_pool_tokens", e.reservation.kv_pool_tokens}};
+    else
+        j["engine_reservation"] = nullptr;
+    if (e.has_fit_limits && e.has_kv)
+        j["max_context_tokens_fit"] = e.max_context_tokens_fit;
+    else
+        j["max_context_tokens_fit"] = nullptr;
+    if (e.has_fit_limits)
+        j["max_batch_fit"] = e.max_batch_fit;
+    else
+        j["max_batch_fit"] = nullptr;
+    ordered_json fit = ordered_json::array();
+    for (const auto& r : e.gpu_fit) {
+        ordered_json row = gpu_json(*r.gpu);
+        row["engine_runs"] = r.engine_runs;
+        row["fits_one"] = r.fits_one;
+        row["gpus_needed"] = r.gpus_needed;
+        row["per_gpu_total_bytes"] = r.per_gpu_total_bytes;
+        fit.push_back(row);
+    }
+    j["gpu_fit"] = fit;
     return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -157,7 +312,28 @@ std::string render_markdown(const Model& m, const Estimate& e) {
     s += "| Activations | " + format_bytes(e.activation_bytes) + " |\n";
     s += "| Overhead | " + format_bytes(e.overhead_bytes) + " |\n";
     s += "| **Total** | **" + format_bytes(e.total_bytes) + "** |\n";
+    if (has_extended_view(e)) {
+        if (e.options.profile != "classic")
+            s += "| Per GPU" + std::string(e.tp > 1 ? " (tp " + std::to_string(e.tp) + ")" : "") + " | " + gib(e.per_gpu.total_bytes) + " |\n";
+        if (e.gpu) s += "| Fits " + std::string(e.gpu->name) + " | " + (e.fits ? "yes" : "no") + " |\n";
+        if (e.reservation.present)
+            s += "| KV pool (" + e.details.fraction_option + " " + fixed2(e.reservation.fraction) + ") | " + gib(e.reservation.kv_pool_bytes) +
+                 " · " + format_count(e.reservation.kv_pool_tokens) + " tokens |\n";
+        if (e.has_fit_limits && e.has_kv) s += "| Max context (batch " + std::to_string(e.options.batch) + ") | " + format_count(e.max_context_tokens_fit) + " |\n";
+        if (e.has_fit_limits) s += "| Max batch | " + format_count(e.max_batch_fit) + " |\n";
+    }
     s += "\nProfile `" + e.options.profile + "`, " + format_count(m.params) + " parameters. GB = 2^30 bytes.\n";
+    if (e.options.profile != "classic") {
+        s += "Engine " + e.details.engine + " " + e.details.version + ", KV " + e.kv_dtype + ". Per-GPU rows in GiB (2^30 bytes).\n";
+        std::string fits_one, fits_more;
+        for (const auto& r : e.gpu_fit) {
+            if (r.gpus_needed == 1) fits_one += (fits_one.empty() ? "" : ", ") + std::string(r.gpu->id);
+            else if (r.gpus_needed) fits_more += (fits_more.empty() ? "" : ", ") + std::string(r.gpu->id) + " ×" + std::to_string(r.gpus_needed);
+        }
+        s += "Fits on one: " + (fits_one.empty() ? std::string("none") : fits_one) + ".";
+        if (!fits_more.empty()) s += " With TP: " + fits_more + ".";
+        s += "\n";
+    }
     return s;
 }
 

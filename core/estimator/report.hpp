@@ -1,6 +1,8 @@
 // Reports rendered from one structure (Model + Estimate): the original tool's text layout, its
 // JSON schema (every original key unchanged, plus schema_version and new fields), and a compact
-// Markdown table for model cards.
+// Markdown table for model cards. The engine profiles (and classic with a GPU) add lines after the
+// original layout: per-layer KV, per-GPU breakdown, the engine's reservation, fit and the GPU table
+// (fields listed in docs/estimates.md). New lines print GiB (2^30) and GB (10^9) by name.
 #pragma once
 #include <string>
 

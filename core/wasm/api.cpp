@@ -100,6 +100,11 @@ std::string report(int handle, std::string options_json, std::string format) {
         o.context_tokens = j.value("context_tokens", uint64_t{0});
         o.batch = j.value("batch", 1u);
         o.profile = j.value("profile", std::string("classic"));
+        o.kv_dtype = j.value("kv_dtype", std::string("auto"));
+        o.tp = j.value("tp", 1u);
+        o.gpu = j.value("gpu", std::string());
+        o.gpu_memory_utilization = j.value("gpu_memory_utilization", 0.0);
+        o.max_num_batched_tokens = j.value("max_num_batched_tokens", uint64_t{0});
     } catch (const json::exception& e) {
         return error_json(make_error(ErrorCode::invalid_argument, std::string("bad options: ") + e.what()));
     }
@@ -112,5 +117,13 @@ std::string report(int handle, std::string options_json, std::string format) {
 }
 
 void release(int handle) { g_models.erase(handle); }
+
+std::string gpus() {
+    json out = json::array();
+    for (const auto& g : gpu_catalog())
+        out.push_back({{"id", g.id}, {"name", g.name}, {"segment", g.segment}, {"backend", gpu_backend_name(g.backend)},
+                       {"memory_bytes", g.memory_bytes}, {"usable_bytes", g.usable_bytes}, {"multi_gpu", g.multi_gpu}});
+    return out.dump();
+}
 
 }  // namespace vram::wasm

@@ -20,5 +20,7 @@ std::string snapshot(int handle);
 // options: {"precision":"auto","context_tokens":0,"batch":1,"profile":"classic"}; format: json|text|markdown.
 std::string report(int handle, std::string options_json, std::string format);
 void release(int handle);
+// The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
+std::string gpus();
 
 }  // namespace vram::wasm

@@ -10,4 +10,5 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("snapshot", &vram::wasm::snapshot);
     emscripten::function("report", &vram::wasm::report);
     emscripten::function("release", &vram::wasm::release);
+    emscripten::function("gpus", &vram::wasm::gpus);
 }

@@ -178,3 +178,27 @@ test('every malformed header exits 7 with a message naming the file', async () =
     assert.equal(r.stdout, '');
   }
 });
+
+test('engine profiles, tensor parallelism and a GPU are reachable from the command line', async () => {
+  const r = await run(['meta-llama/Llama-3.1-8B', '--profile', 'vllm', '--gpu', 'h100-80gb', '-c', '8192', '--tp', '2', '--json'], { HF_TOKEN: 'hf_fixture_alice' });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.profile, 'vllm');
+  assert.equal(j.kv_bytes_per_token, 65536);  // 32 layers × (8 / 2) KV heads × 128 × 2 (K, V) × 2 bytes per rank
+  assert.ok(j.max_context_tokens_fit > 0);
+});
+
+test('a KV dtype the engine does not offer, an unknown profile and an unknown GPU exit 2', async () => {
+  for (const args of [['--profile', 'classic', '--kv-dtype', 'q4_0'], ['--profile', 'nope'], ['--gpu', 'nope']]) {
+    const r = await run(['gpt2', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('--list-gpus prints the catalog', async () => {
+  const r = await run(['--list-gpus']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /h100-80gb/);
+  assert.match(r.stdout, /mi300x/);
+});
