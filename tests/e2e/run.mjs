@@ -1,5 +1,5 @@
 // Browser tests: the built page (build/site) in Debian's Chromium through playwright-core, against
-// the Hub imitation. Each scenario is a full visit as a person makes it; screenshots go to
+// the Hub imitation. Each scenario is a visit as a person makes it; screenshots go to
 // test-output/e2e/ to be looked at. Ends with "N passed, N failed".
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,84 +11,317 @@ import { startStatic } from '../../scripts/lib/static-server.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'test-output/e2e');
 fs.mkdirSync(outDir, { recursive: true });
+const only = process.argv[2] ? new RegExp(process.argv[2]) : null;
 
 const hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
 const site = await startStatic({ root: path.join(root, 'build/site') });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true });
+const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let passed = 0, failed = 0;
-async function scenario(name, fn) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, colorScheme = 'light' } = {}) {
+  if (only && !only.test(name)) return;
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.url });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('dialog', (d) => { problems.push(`dialog opened: ${d.message()}`); d.dismiss(); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|404|429|500|503)|net::ERR|Access-Control|CORS|Content Security Policy/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  const started = hub.requests.length;
   try {
-    await fn(page, problems);
+    await fn(page, { context, problems });
+    if (problems.length) throw new Error(problems.join('; '));
     passed++;
     console.log(`ok - ${name}`);
   } catch (e) {
     failed++;
     console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 4).join('\n  ')}`);
-    if (problems.length) console.log(`  ${problems.join('\n  ')}`);
-    console.log(`  last requests:\n  ${hub.requests.slice(-8).map((q) => `${q.origin} ${q.method} ${q.path.slice(0, 100)} ${q.status}`).join('\n  ')}`);
+    console.log(`  requests:\n  ${hub.requests.slice(started).slice(-8).map((q) => `${q.origin} ${q.method} ${q.path.slice(0, 100)} ${q.status}`).join('\n  ')}`);
   } finally {
     await context.close();
   }
 }
 
 function expect(cond, message) { if (!cond) throw new Error(message); }
-const pageUrl = (query) => `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}${query}`;
+const text = (page, sel) => page.textContent(sel).then((t) => t.trim());
+const pageUrl = (query = '') => `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}${query}`;
+const shot = (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 
-async function estimate(page, model, { token } = {}) {
-  await page.goto(pageUrl(''));
+async function visit(page, model, { token, query = '' } = {}) {
+  await page.goto(pageUrl(query));
+  await page.waitForSelector('body[data-ready="true"]');
   await page.fill('#model', model);
   if (token) await page.fill('#token', token);
   await page.click('#go');
-  await page.waitForSelector('#total:not(:empty), #error:not([hidden])', { timeout: 15000 });
+  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 20000 });
 }
 
-await scenario('a person types gpt2 and sees its exact parameter count, tensors and bytes', async (page, problems) => {
-  await estimate(page, 'gpt2');
-  expect(await page.textContent('#parameters') === '137,022,720', `parameters: ${await page.textContent('#parameters')}`);
-  expect(await page.textContent('#tensors') === '160', 'tensors');
-  expect(await page.textContent('#weight-bytes') === '548,090,880 B', 'weight bytes');
-  expect(await page.textContent('#total') === '1.08 GB', `total: ${await page.textContent('#total')}`);
-  await page.screenshot({ path: path.join(outDir, 'gpt2.png'), fullPage: true });
-  expect(problems.length === 0, problems.join('; '));
+async function axe(page) {
+  await page.addScriptTag({ content: axeSource }).catch(async () => {
+    // The page's CSP forbids inline scripts (as it should): inject through the devtools protocol.
+    await page.evaluate(axeSource);
+  });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(result.length === 0, `accessibility violations: ${result.join(' | ')}`);
+}
+
+// --- each kind of repo ---------------------------------------------------------------------------
+await scenario('single file: gpt2 shows its exact parameters, tensors and bytes', async (page) => {
+  await visit(page, 'gpt2', { query: '&context_tokens=1024' });
+  expect(await text(page, '#parameters') === '137,022,720', `parameters: ${await text(page, '#parameters')}`);
+  expect(await text(page, '#tensors') === '160', 'tensors');
+  expect(await text(page, '#weight-bytes') === '548,090,880 B', 'weight bytes');
+  expect(await text(page, '#total') === '1.08 GB', `total: ${await text(page, '#total')}`);
+  await shot(page, 'single-file-gpt2');
 });
 
-await scenario('a sharded model reads both shard headers through the CDN redirect', async (page) => {
+await scenario('sharded: Mistral-7B reads both shard headers through the CDN, 19.33 GB at 32k as the original', async (page) => {
   const before = hub.requests.length;
-  await estimate(page, 'mistralai/Mistral-7B-v0.1');
-  expect(await page.textContent('#tensors') === '291', 'tensors');
-  expect(await page.textContent('#weight-bytes') === '14,483,464,192 B', 'bytes');
-  expect(await page.textContent('#total') === '19.33 GB', 'total');
+  await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&context_tokens=32768' });
+  expect(await text(page, '#tensors') === '291', 'tensors');
+  expect(await text(page, '#weight-bytes') === '14,483,464,192 B', 'bytes');
+  expect(await text(page, '#total') === '19.33 GB', `total ${await text(page, '#total')}`);
   const cdn = hub.requests.slice(before).filter((q) => q.origin === 'cdn');
-  expect(cdn.length === 2 && cdn.every((q) => q.range?.startsWith('bytes=0-')), `cdn requests: ${JSON.stringify(cdn)}`);
-  await page.screenshot({ path: path.join(outDir, 'mistral.png'), fullPage: true });
+  expect(cdn.length === 2 && cdn.every((q) => q.range?.startsWith('bytes=0-')), `cdn requests: ${JSON.stringify(cdn.map((q) => q.range))}`);
+  await shot(page, 'sharded-mistral');
 });
 
-await scenario('a gated model asks for a token, then loads with it and the CDN never sees it', async (page) => {
-  await estimate(page, 'meta-llama/Llama-2-7b-hf');
+await scenario('diffusers pipeline: Qwen-Image shows three components and no KV cache', async (page) => {
+  await visit(page, 'Qwen/Qwen-Image');
+  const comps = await page.$$eval('#components tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  expect(JSON.stringify(comps) === JSON.stringify(['text_encoder', 'transformer', 'vae']), `components ${comps}`);
+  expect(await text(page, '#total') === '59.60 GB', `total ${await text(page, '#total')}`);
+  expect(await page.isHidden('.context-row'), 'no context control for a pipeline');
+  await shot(page, 'diffusers-qwen-image');
+});
+
+await scenario('quantized checkpoint: gpt-oss-20b unpacks MXFP4 to 20,914,757,184 parameters and keeps 12.82 GB stored', async (page) => {
+  await visit(page, 'openai/gpt-oss-20b', { query: '&profile=vllm&gpu=rtx-4090&context_tokens=8192' });
+  expect(await text(page, '#parameters') === '20,914,757,184', 'parameters');
+  expect((await text(page, '#verdict')).startsWith('Fits on NVIDIA GeForce RTX 4090'), `verdict ${await text(page, '#verdict')}`);
+  expect((await text(page, '#architecture')).includes('mxfp4'), 'quantization shown');
+  expect((await text(page, '#architecture')).includes('sliding window of 128'), 'per-layer attention shown');
+  await shot(page, 'quantized-gpt-oss');
+});
+
+await scenario('gated: without a token the page explains and focuses the token field; with it the model loads', async (page) => {
+  await visit(page, 'meta-llama/Llama-2-7b-hf');
   expect(!(await page.isHidden('#error')), 'error shown');
-  expect((await page.textContent('#error')).includes('gated'), 'gated message');
-  await page.screenshot({ path: path.join(outDir, 'gated-no-token.png'), fullPage: true });
+  expect((await text(page, '#error h2')).includes('gated'), `title ${await text(page, '#error h2')}`);
+  expect(await page.evaluate(() => document.activeElement.id) === 'token', 'token field focused');
+  expect(await page.$$eval('#error a', (as) => as.some((a) => a.href === 'https://huggingface.co/meta-llama/Llama-2-7b-hf')), 'link to the model page');
+  await shot(page, 'gated-no-token');
   const before = hub.requests.length;
   await page.fill('#token', 'hf_fixture_alice');
   await page.click('#go');
-  await page.waitForSelector('#total:not(:empty)', { timeout: 15000 });
-  expect(await page.textContent('#weight-bytes') === '13,476,839,424 B', 'bytes');
+  await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+  expect(await text(page, '#weight-bytes') === '13,476,839,424 B', 'bytes');
   const reqs = hub.requests.slice(before);
   expect(reqs.some((q) => q.origin === 'hub' && q.auth), 'hub got the token');
   expect(reqs.filter((q) => q.origin === 'cdn').every((q) => !q.auth), 'cdn never got the token');
   expect(reqs.every((q) => !q.path.includes('hf_fixture_alice')), 'token in a URL');
+  expect(await page.evaluate(() => JSON.stringify(localStorage).includes('hf_fixture')) === false, 'token stored without remember');
+  await shot(page, 'gated-with-token');
 });
 
-await scenario('a missing repo shows its own message', async (page) => {
-  await estimate(page, 'nobody/nothing-here');
-  expect((await page.textContent('#error')).includes('repo_not_found'), 'code shown');
+await scenario('gated with a token that has no access, and an invalid token, get their own messages', async (page) => {
+  await visit(page, 'meta-llama/Llama-2-7b-hf', { token: 'hf_fixture_bob' });
+  expect((await text(page, '#error h2')).includes('no access'), `title ${await text(page, '#error h2')}`);
+  await page.fill('#token', 'hf_not_a_token');
+  await page.click('#go');
+  await page.waitForSelector('body[data-state="error"]');
+  expect((await text(page, '#error h2')).includes('refused'), `title ${await text(page, '#error h2')}`);
 });
+
+// --- each error ----------------------------------------------------------------------------------
+await scenario('errors: not found, no safetensors, malformed header each say what to do next', async (page) => {
+  await visit(page, 'nobody/nothing-here');
+  expect((await text(page, '#error h2')).includes('No model'), 'not found');
+  await page.fill('#model', 'fixture-crafted/bin-only');
+  await page.click('#go');
+  await page.waitForSelector('body[data-state="error"]');
+  expect((await text(page, '#error')).includes('.bin'), 'names what the repo has');
+  await page.fill('#model', 'fixture-crafted/header-length-2p63');
+  await page.click('#go');
+  await page.waitForSelector('body[data-state="error"]');
+  expect((await text(page, '#error')).includes('header_too_large'), 'malformed code shown');
+  expect(await page.isHidden('#results'), 'no total shown for a malformed repo');
+  await shot(page, 'error-malformed');
+});
+
+await scenario('errors: rate limited and offline', async (page, { context }) => {
+  hub.setFaults({ rateLimit: { count: 100, retryAfter: null } });
+  try {
+    await visit(page, 'gpt2');
+  } finally {
+    hub.setFaults({ rateLimit: null });
+  }
+  expect((await text(page, '#error h2')).includes('rate-limiting'), `title ${await text(page, '#error h2')}`);
+  await context.setOffline(true);
+  await page.click('#go');
+  await page.waitForSelector('body[data-state="error"]');
+  expect((await text(page, '#error h2')).includes('offline'), `title ${await text(page, '#error h2')}`);
+  await context.setOffline(false);
+});
+
+await scenario('errors: a custom endpoint that refuses cross-origin requests', async (page) => {
+  // The static site server sends no CORS headers: reached under another origin (localhost instead
+  // of 127.0.0.1) as the endpoint, it refuses this page's cross-origin requests.
+  const other = site.url.replace('127.0.0.1', 'localhost');
+  await page.goto(`${site.url}/?endpoint=${encodeURIComponent(other)}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.fill('#model', 'gpt2');
+  await page.click('#go');
+  await page.waitForSelector('body[data-state="error"]', { timeout: 20000 });
+  expect((await text(page, '#error h2')).includes('did not answer'), `title ${await text(page, '#error h2')}`);
+  expect(await page.evaluate(() => document.activeElement.id) === 'endpoint', 'endpoint focused');
+});
+
+// --- controls, progress, export ------------------------------------------------------------------
+await scenario('changing every control recomputes without a request, within milliseconds', async (page) => {
+  await visit(page, 'mistralai/Mistral-7B-v0.1');
+  const before = hub.requests.length;
+  await page.selectOption('#gpu', 'rtx-4090');
+  await page.selectOption('#profile', 'vllm');
+  await page.selectOption('#precision', 'int4');
+  await page.selectOption('#kv_dtype', 'fp8');
+  await page.fill('#batch', '4');
+  await page.selectOption('#tp', '2');
+  await page.click('.presets button[data-context="4096"]');
+  await page.waitForFunction(() => window.__lastReport?.context_length === 4096 && window.__lastReport?.batch_size === 4);
+  const r = await page.evaluate(() => window.__lastReport);
+  expect(r.profile === 'vllm' && r.quantization === 'int4' && r.kv_dtype === 'fp8' && r.tensor_parallel === 2 && r.gpu.id === 'rtx-4090', JSON.stringify({ p: r.profile, q: r.quantization, k: r.kv_dtype, t: r.tensor_parallel }));
+  const after = hub.requests.slice(before).filter((q) => !q.path.startsWith('/api/models?search='));  // typing asks for suggestions
+  expect(after.length === 0, `${after.length} requests after load: ${after.map((q) => q.path).join(', ')}`);
+  expect((await text(page, '#total')).endsWith('GB'), 'total');
+  await shot(page, 'controls-vllm-int4-tp2');
+});
+
+await scenario('the context slider moves with the keyboard and the GPU verdict follows', async (page) => {
+  await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-3070&profile=vllm' });
+  await page.focus('#context');
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => window.__lastReport?.context_length === 32768);
+  expect((await text(page, '#verdict')).startsWith('Does not fit'), `verdict ${await text(page, '#verdict')}`);
+  expect((await text(page, '#max-context')).length > 0, 'largest context shown');
+});
+
+await scenario('progress counts files and cancel stops a long load', async (page) => {
+  const slow = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), latencyMs: 400 });
+  try {
+    await page.goto(`${site.url}/?endpoint=${encodeURIComponent(slow.hubUrl)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill('#model', 'deepseek-ai/DeepSeek-R1');
+    await page.click('#go');
+    await page.waitForFunction(() => /Reading headers: \d+ of 163 files/.test(document.getElementById('status').textContent), null, { timeout: 15000 });
+    await shot(page, 'progress');
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'Cancelled.', null, { timeout: 15000 });
+    expect(await page.isHidden('#error'), 'no error box for a cancel');
+  } finally {
+    await slow.close();
+  }
+});
+
+await scenario('export: JSON in the CLI schema, Markdown, and a share link without the token', async (page) => {
+  await visit(page, 'meta-llama/Llama-2-7b-hf', { token: 'hf_fixture_alice', query: '&profile=vllm&gpu=l4&context_tokens=4096' });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const json = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  expect(json.model_id === 'meta-llama/Llama-2-7b-hf' && json.estimates_bytes.model_weights_raw === 13476839424 && json.schema_version === 1, 'json');
+  await page.click('#export-markdown');
+  const md = await page.evaluate(() => navigator.clipboard.readText());
+  expect(md.startsWith('| meta-llama/Llama-2-7b-hf |') && md.includes('**Total**'), `markdown ${md.slice(0, 80)}`);
+  await page.click('#export-link');
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const u = new URL(link);
+  expect(!link.includes('hf_fixture_alice') && !u.searchParams.has('token'), `link carries the token: ${link}`);
+  for (const [k, v] of [['model', 'meta-llama/Llama-2-7b-hf'], ['profile', 'vllm'], ['gpu', 'l4'], ['context_tokens', '4096']])
+    expect(u.searchParams.get(k) === v, `link ${k}=${u.searchParams.get(k)}`);
+  // Opening the link restores every setting (the token is asked for again).
+  await page.goto(link);
+  await page.waitForSelector('body[data-state="error"], body[data-state="done"]', { timeout: 20000 });
+  expect(await page.inputValue('#gpu') === 'l4' && await page.inputValue('#profile') === 'vllm', 'settings restored');
+});
+
+await scenario('the token is stored only when "remember on this device" is ticked', async (page) => {
+  await page.goto(pageUrl());
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.fill('#token', 'hf_fixture_alice');
+  await page.dispatchEvent('#token', 'change');
+  expect(await page.evaluate(() => localStorage.getItem('vram.token')) === null, 'stored without remember');
+  await page.check('#remember');
+  expect(await page.evaluate(() => localStorage.getItem('vram.token')) === 'hf_fixture_alice', 'not stored with remember');
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  expect(await page.inputValue('#token') === 'hf_fixture_alice', 'remembered token restored');
+  await page.uncheck('#remember');
+  expect(await page.evaluate(() => localStorage.getItem('vram.token')) === null, 'forgotten');
+});
+
+await scenario('model suggestions come from the Hub search', async (page) => {
+  await page.goto(pageUrl());
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.type('#model', 'mistral');
+  await page.waitForFunction(() => [...document.querySelectorAll('#model-suggestions option')].some((o) => o.value === 'mistralai/Mistral-7B-v0.1'), null, { timeout: 5000 });
+});
+
+// --- security ------------------------------------------------------------------------------------
+await scenario('markup in a config and in tensor names renders as text and never executes', async (page, { problems }) => {
+  await visit(page, 'fixture-crafted/markup-strings');
+  await page.waitForTimeout(300);
+  const injected = await page.evaluate(() => ({
+    scripts: [...document.querySelectorAll('script')].filter((s) => !s.src).length,
+    imgs: document.querySelectorAll('main img').length,
+    flagged: window.__pwned === true,
+  }));
+  expect(injected.scripts === 0 && injected.imgs === 0 && !injected.flagged, JSON.stringify(injected));
+  expect(problems.every((p) => !p.startsWith('dialog')), 'a dialog opened');
+  await shot(page, 'markup-strings');
+});
+
+await scenario('the Content-Security-Policy blocks inline script and third-party loads', async (page) => {
+  await page.goto(pageUrl());
+  await page.waitForSelector('body[data-ready="true"]');
+  const blocked = await page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+    const s = document.createElement('script');
+    s.textContent = 'window.__inline = true';
+    document.body.append(s);
+    setTimeout(() => resolve(window.__inline ? 'executed' : 'none'), 1000);
+  }));
+  expect(blocked.startsWith('script-src'), `inline script: ${blocked}`);
+  const external = await page.evaluate(() => [...performance.getEntriesByType('resource')].map((r) => new URL(r.name).origin).filter((o) => o !== location.origin));
+  expect(external.length === 0, `third-party loads: ${external}`);
+});
+
+// --- accessibility, phone width, themes ----------------------------------------------------------
+await scenario('accessibility: no WCAG A/AA violations on a full result', async (page) => {
+  await visit(page, 'openai/gpt-oss-20b', { query: '&profile=vllm&gpu=rtx-4090' });
+  await axe(page);
+});
+
+await scenario('accessibility: the error state has no violations either', async (page) => {
+  await visit(page, 'meta-llama/Llama-2-7b-hf');
+  await axe(page);
+});
+
+await scenario('phone width: nothing overflows sideways', async (page) => {
+  await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090&profile=vllm' });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await shot(page, 'phone');
+}, { viewport: { width: 375, height: 800 } });
+
+await scenario('dark theme renders and passes the contrast check', async (page) => {
+  await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090&profile=vllm' });
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor) === 'rgb(18, 21, 25)', 'dark background');
+  await axe(page);
+  await shot(page, 'dark');
+}, { colorScheme: 'dark' });
 
 await browser.close();
 await site.close();

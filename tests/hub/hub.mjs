@@ -48,6 +48,12 @@ const MAX_CONTROL_BODY_BYTES = 64 * 1024;
 const MIN_SHORT_SHA_HEX = 7;
 // Fixtures carry no dates; one fixed date keeps API answers reproducible.
 const DEFAULT_LAST_MODIFIED = '2024-01-01T00:00:00.000Z';
+// Model search answers this many models unless `limit` says otherwise, and never more than the max
+// (huggingface_hub list_models pages by 1000).
+const SEARCH_DEFAULT_LIMIT = 20;
+const SEARCH_MAX_LIMIT = 1000;
+// The `sort` keys of model search that the fixtures can answer.
+const SEARCH_SORT_KEYS = new Set(['downloads', 'likes', 'createdAt', 'lastModified', 'id']);
 // Retry-After-less rate limits still announce the Hub's 5-minute window (hub-protocol §A8).
 const RATE_LIMIT_WINDOW_S = 300;
 
@@ -73,9 +79,15 @@ const LFS_POINTER_VERSION = 'version https://git-lfs.github.com/spec/v1';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
 const HTML_ERROR_PAGE =
   '<!DOCTYPE html>\n<html><head><title>Hugging Face - 500</title></head>\n' +
   '<body><h1>500</h1><p>Internal Error - We\'re working hard to fix this as soon as possible!</p></body></html>\n';
+// What a captive portal or a proxy's login page sends instead of the answer (fault `htmlOk`).
+const HTML_PORTAL_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>\n' +
+  '<body><form method="post" action="/login"><p>Accept the terms of use to continue.</p>' +
+  '<button>Connect</button></form></body></html>\n';
 
 const MESSAGES = {
   invalidCredentials: 'Invalid credentials in Authorization header',
@@ -91,41 +103,132 @@ const MESSAGES = {
 };
 
 // ------------------------------------------------------------------------------------------------
-// Faults: named switches, each with the function that checks and normalises its value.
-// A value of null, false or undefined clears the switch. A later issue adds more switches here.
+// Faults: named switches for a hostile Hub (issue #9 §2), one per scenario. Each switch acts at one
+// place (answering before routing, the resolve redirect, the tree, the bytes of a file) and has a
+// home scope: the origin it touches and a substring of the request URL. Every switch takes an
+// optional `match` that moves or narrows that scope, the same way for all of them:
+//   match: "text"                                  requests whose URL (path and query, as sent) contains "text"
+//   match: {origin: "hub"|"cdn"|"any", path: "text"}   either field may be left out
+// A field left out keeps the switch's home value. A value of null, false or undefined clears a switch.
+
+const MATCH_ORIGINS = new Set(['hub', 'cdn', 'any']);
+// A URL scheme (RFC 3986 §3.1), for redirectToScheme.
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 
 const FAULT_SWITCHES = {
-  // The next `count` Hub requests answer `status` (default 503).
-  status5xx: (v) => {
-    const status = v.status ?? 503;
-    if (!Number.isInteger(status) || status < 500 || status > 599) throw new Error('status5xx.status must be 500..599');
-    return withCount(v, { status });
+  // The next `count` matching requests answer `status` (default 503), or the `statuses` in turn.
+  status5xx: {
+    home: { origin: 'hub', path: '' },
+    check: (v) => {
+      checkKeys(v, 'status5xx', ['count', 'status', 'statuses', 'match']);
+      if (v.statuses !== undefined) {
+        if (v.status !== undefined) throw new Error('status5xx takes `status` or `statuses`, not both');
+        if (!Array.isArray(v.statuses) || v.statuses.length === 0 || !v.statuses.every(isServerErrorStatus)) {
+          throw new Error('status5xx.statuses must be a non-empty list of 500..599');
+        }
+        return withCount(v, { statuses: [...v.statuses] });
+      }
+      const status = v.status ?? 503;
+      if (!isServerErrorStatus(status)) throw new Error('status5xx.status must be 500..599');
+      return withCount(v, { status });
+    },
   },
-  // The next `count` Hub requests answer 429, with Retry-After when `retryAfter` (seconds) is given.
-  rateLimit: (v) => {
-    const retryAfter = v.retryAfter ?? null;
-    if (retryAfter !== null && !isNonNegativeInteger(retryAfter)) throw new Error('rateLimit.retryAfter must be seconds or null');
-    return withCount(v, { retryAfter });
+  // The next `count` matching requests answer 429, with Retry-After when `retryAfter` (seconds) is
+  // given; `retryAfter: null` (the default) sends none.
+  rateLimit: {
+    home: { origin: 'hub', path: '' },
+    check: (v) => {
+      checkKeys(v, 'rateLimit', ['count', 'retryAfter', 'match']);
+      const retryAfter = v.retryAfter ?? null;
+      if (retryAfter !== null && !isNonNegativeInteger(retryAfter)) throw new Error('rateLimit.retryAfter must be seconds or null');
+      return withCount(v, { retryAfter });
+    },
   },
-  // CDN responses send this many body bytes, then hang until the client gives up or close().
-  stallAfterBytes: (v) => {
-    if (!isNonNegativeInteger(v)) throw new Error('stallAfterBytes must be a byte count');
-    return v;
-  },
+  // Bodies send this many bytes, then hang until the client gives up or close(). N or {bytes, match}.
+  stallAfterBytes: { home: { origin: 'cdn', path: '' }, check: (v) => byteSwitch(v, 'stallAfterBytes') },
+  // Bodies announce their full Content-Length, send this many bytes, then the connection ends.
+  truncateBody: { home: { origin: 'cdn', path: '' }, check: (v) => byteSwitch(v, 'truncateBody') },
+  // Range is ignored: 200 with the whole file (streamed; the client has to stop reading).
+  ignoreRange: { home: { origin: 'cdn', path: '' }, check: (v) => flagSwitch(v, 'ignoreRange') },
+  // A 206 whose Content-Range names another length than the body carries.
+  contentRangeMismatch: { home: { origin: 'cdn', path: '' }, check: (v) => flagSwitch(v, 'contentRangeMismatch') },
   // /resolve answers 302 to itself.
-  redirectLoop: (v) => requireTrue(v, 'redirectLoop'),
+  redirectLoop: { home: { origin: 'hub', path: '/resolve/' }, check: (v) => flagSwitch(v, 'redirectLoop') },
+  // The /resolve redirects (302 to the CDN, 307 to resolve-cache) point to another scheme, e.g. ftp://.
+  // "ftp" or {scheme, match}.
+  redirectToScheme: {
+    home: { origin: 'hub', path: '/resolve/' },
+    check: (v) => {
+      if (typeof v === 'string') return checkScheme(v);
+      checkKeys(v, 'redirectToScheme', ['scheme', 'match']);
+      checkScheme(v.scheme);
+      return withMatch(v, { scheme: v.scheme });
+    },
+  },
   // /api/models answers 500 with an HTML page.
-  htmlErrors: (v) => requireTrue(v, 'htmlErrors'),
+  htmlErrors: { home: { origin: 'hub', path: '/api/models' }, check: (v) => flagSwitch(v, 'htmlErrors') },
+  // /api routes (resolve-cache included) answer 200 with an HTML page: a captive portal.
+  htmlOk: { home: { origin: 'hub', path: '/api/' }, check: (v) => flagSwitch(v, 'htmlOk') },
+  // Every tree page has a `Link: rel="next"`; past the last entry the pages are empty, each with a
+  // new cursor, so a client that follows them never reaches the end.
+  endlessTree: { home: { origin: 'hub', path: '/tree/' }, check: (v) => flagSwitch(v, 'endlessTree') },
 };
 
-function withCount(v, rest) {
-  if (typeof v !== 'object' || !isNonNegativeInteger(v.count)) throw new Error('a counted fault needs {count: N}');
-  return v.count === 0 ? null : { count: v.count, ...rest };
+function isServerErrorStatus(v) {
+  return Number.isInteger(v) && v >= 500 && v <= 599;
 }
 
-function requireTrue(v, name) {
-  if (v !== true) throw new Error(`${name} is true or cleared`);
-  return true;
+function checkKeys(v, name, allowed) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${name} needs an object`);
+  const unknown = Object.keys(v).find((k) => !allowed.includes(k));
+  if (unknown !== undefined) throw new Error(`${name}: unknown field "${unknown}"; known: ${allowed.join(', ')}`);
+}
+
+function checkScheme(scheme) {
+  if (typeof scheme !== 'string' || !URL_SCHEME.test(scheme)) throw new Error('redirectToScheme needs a URL scheme such as "ftp"');
+  return scheme;
+}
+
+// `match` as stored: {origin?, path?}.
+function normaliseMatch(match) {
+  if (typeof match === 'string') return { path: match };
+  checkKeys(match, 'match', ['origin', 'path']);
+  if (match.origin !== undefined && !MATCH_ORIGINS.has(match.origin)) throw new Error('match.origin is "hub", "cdn" or "any"');
+  if (match.path !== undefined && typeof match.path !== 'string') throw new Error('match.path is a substring of the URL');
+  return { ...match };
+}
+
+function withMatch(v, rest) {
+  return v.match === undefined ? rest : { ...rest, match: normaliseMatch(v.match) };
+}
+
+function withCount(v, rest) {
+  if (!isNonNegativeInteger(v.count)) throw new Error('a counted fault needs {count: N}');
+  return v.count === 0 ? null : withMatch(v, { count: v.count, ...rest });
+}
+
+// true, or {match} for a scoped one.
+function flagSwitch(v, name) {
+  if (v === true) return true;
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    checkKeys(v, name, ['match']);
+    return withMatch(v, {});
+  }
+  throw new Error(`${name} is true, {match}, or cleared`);
+}
+
+// N, or {bytes: N, match}.
+function byteSwitch(v, name) {
+  if (isNonNegativeInteger(v)) return v;
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    checkKeys(v, name, ['bytes', 'match']);
+    if (isNonNegativeInteger(v.bytes)) return withMatch(v, { bytes: v.bytes });
+  }
+  throw new Error(`${name} must be a byte count, or {bytes, match}`);
+}
+
+function faultBytes(fault) {
+  return typeof fault === 'number' ? fault : fault.bytes;
 }
 
 function isNonNegativeInteger(v) {
@@ -140,7 +243,7 @@ function setFaults(state, changes) {
     if (!Object.hasOwn(FAULT_SWITCHES, name)) {
       throw new Error(`unknown fault "${name}"; known: ${Object.keys(FAULT_SWITCHES).join(', ')}`);
     }
-    const normalised = value === null || value === false || value === undefined ? null : FAULT_SWITCHES[name](value);
+    const normalised = value === null || value === false || value === undefined ? null : FAULT_SWITCHES[name].check(value);
     if (normalised === null) delete next[name];
     else next[name] = normalised;
   }
@@ -148,36 +251,63 @@ function setFaults(state, changes) {
   return structuredClone(next);
 }
 
-// Uses up one answer of a counted fault.
+// The fault `name` when it is switched on and its scope takes this request, else undefined.
+function activeFault(ctx, name) {
+  const fault = ctx.state.faults[name];
+  if (fault === undefined || ctx.control) return undefined;
+  const { home } = FAULT_SWITCHES[name];
+  const match = (fault && typeof fault === 'object' && fault.match) || {};
+  const origin = match.origin ?? home.origin;
+  if (origin !== 'any' && origin !== ctx.origin) return undefined;
+  return ctx.req.url.includes(match.path ?? home.path) ? fault : undefined;
+}
+
+// Uses up one answer of a counted fault; a list of statuses moves on to the next one.
 function consumeFault(state, name) {
   const fault = state.faults[name];
   const next = { ...state.faults };
-  if (fault.count > 1) next[name] = { ...fault, count: fault.count - 1 };
-  else delete next[name];
+  if (fault.count > 1) {
+    next[name] = { ...fault, count: fault.count - 1 };
+    if (fault.statuses) next[name].statuses = [...fault.statuses.slice(1), fault.statuses[0]];
+  } else {
+    delete next[name];
+  }
   state.faults = next;
   return fault;
 }
 
-// Answers the request from an active fault; returns true when it did.
-function answerFromFaults(ctx, segments) {
-  const { faults } = ctx.state;
-  if (faults.rateLimit) {
+// Answers the request from an active fault (before any routing); returns true when it did.
+function answerFromFaults(ctx) {
+  if (activeFault(ctx, 'rateLimit')) {
     const { retryAfter } = consumeFault(ctx.state, 'rateLimit');
     const headers = { RateLimit: `"api";r=0;t=${retryAfter ?? RATE_LIMIT_WINDOW_S}` };
     if (retryAfter !== null) headers['Retry-After'] = String(retryAfter);
-    sendError(ctx, 429, { message: 'Too Many Requests', headers });
+    sendFaultStatus(ctx, 429, 'Too Many Requests', headers);
     return true;
   }
-  if (faults.status5xx) {
-    const { status } = consumeFault(ctx.state, 'status5xx');
-    sendError(ctx, status, { message: http.STATUS_CODES[status] ?? 'Server Error' });
+  if (activeFault(ctx, 'status5xx')) {
+    const fault = consumeFault(ctx.state, 'status5xx');
+    const status = fault.statuses ? fault.statuses[0] : fault.status;
+    sendFaultStatus(ctx, status, http.STATUS_CODES[status] ?? 'Server Error', {});
     return true;
   }
-  if (faults.htmlErrors && segments[0] === 'api' && segments[1] === 'models') {
-    sendBody(ctx, 500, { 'Content-Type': 'text/html; charset=utf-8' }, HTML_ERROR_PAGE);
+  if (activeFault(ctx, 'htmlErrors')) {
+    sendBody(ctx, 500, { 'Content-Type': HTML_TYPE }, HTML_ERROR_PAGE);
+    return true;
+  }
+  if (activeFault(ctx, 'htmlOk')) {
+    sendBody(ctx, 200, { 'Content-Type': HTML_TYPE }, HTML_PORTAL_PAGE);
     return true;
   }
   return false;
+}
+
+// An error status as each origin sends it: the Hub's headers and body, or the CDN's XML.
+function sendFaultStatus(ctx, status, message, headers) {
+  if (ctx.origin === 'hub') return sendError(ctx, status, { message, headers });
+  const code = status === 429 ? 'SlowDown' : 'ServiceUnavailable';
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`;
+  return sendBody(ctx, status, { 'Content-Type': 'application/xml', ...headers }, body);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -247,7 +377,7 @@ async function handle(state, origin, req, res, route) {
   res.once('close', () => done.abort());
   const ctx = {
     state, origin, req, res, kind: 'api', url: null, token: presentedToken(req),
-    requestId: crypto.randomUUID(), signal: AbortSignal.any([state.closing.signal, done.signal]),
+    requestId: crypto.randomUUID(), control: false, signal: AbortSignal.any([state.closing.signal, done.signal]),
   };
   try {
     if (state.latencyMs > 0) await sleep(state.latencyMs, undefined, { signal: ctx.signal });
@@ -324,7 +454,10 @@ function sendBody(ctx, status, headers, body = '') {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
   const all = status === 204 ? headers : { ...headers, 'Content-Length': String(bytes.length) };
   writeHead(ctx, status, all);
-  ctx.res.end(ctx.req.method === 'HEAD' || status === 204 ? undefined : bytes);
+  if (ctx.req.method === 'HEAD' || status === 204) return void ctx.res.end();
+  if (!hasBodyFault(ctx)) return void ctx.res.end(bytes);
+  // A stalled or truncated JSON answer, error or redirect body (a fault scoped to it).
+  writeBody(ctx, (async function* one() { yield bytes; })(), bytes.length).catch(() => ctx.res.destroy());
 }
 
 function sendJson(ctx, status, value, headers = {}) {
@@ -409,7 +542,7 @@ async function routeHub(ctx) {
   ctx.kind = first === 'api' && second !== 'resolve-cache' ? 'api' : 'file';
   if (!url.segments) return sendError(ctx, 400, { message: 'Malformed percent-encoding in the URL' });
   if (first === '_control') return routeControl(ctx, segments.slice(1));
-  if (answerFromFaults(ctx, segments)) return;
+  if (answerFromFaults(ctx)) return;
   if (first === 'api') {
     if (second === 'models') return routeApiModels(ctx, segments.slice(2));
     if (second === 'resolve-cache' && segments[2] === 'models') return routeResolveCache(ctx, segments.slice(3));
@@ -440,12 +573,87 @@ const API_KEYWORDS = new Set(['revision', 'tree']);
 
 async function routeApiModels(ctx, segments) {
   if (!isRead(ctx.req)) return sendMethodNotAllowed(ctx, 'GET, HEAD, OPTIONS');
+  if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return sendModelSearch(ctx);
   const { idParts, rest } = splitRepoId(segments, API_KEYWORDS);
   if (!idParts) return sendError(ctx, 404, { message: MESSAGES.badApiPath });
   if (rest.length === 0) return sendModelInfo(ctx, idParts, 'main');
   if (rest[0] === 'revision' && rest.length === 2) return sendModelInfo(ctx, idParts, rest[1]);
   if (rest[0] === 'tree' && rest.length >= 2) return sendTree(ctx, idParts, rest[1], rest.slice(2));
   return sendError(ctx, 404, { message: MESSAGES.badApiPath });
+}
+
+// GET /api/models?search=Q&author=A&sort=downloads&direction=-1&limit=N: the public repos whose id
+// contains Q (any case), most downloaded first, in the shape of huggingface.co's model list.
+async function sendModelSearch(ctx) {
+  const settings = await readHubSettings(ctx.state);
+  if (ctx.token !== null && !Object.hasOwn(settings.tokens, ctx.token)) {
+    return sendError(ctx, 401, { message: MESSAGES.invalidCredentials });
+  }
+  const { query } = ctx.url;
+  const limitText = query.get('limit');
+  const limit = limitText === null ? SEARCH_DEFAULT_LIMIT : Number(limitText);
+  if (!/^\d*$/.test(limitText ?? '') || !Number.isSafeInteger(limit) || limit < 1) {
+    return sendError(ctx, 400, { message: `Invalid limit: ${limitText}` });
+  }
+  const sort = query.get('sort') ?? 'downloads';
+  if (!SEARCH_SORT_KEYS.has(sort)) return sendError(ctx, 400, { message: `Invalid sort: ${sort}` });
+  const direction = query.get('direction') ?? '-1';
+  if (direction !== '-1' && direction !== '1') return sendError(ctx, 400, { message: `Invalid direction: ${direction}` });
+  const search = (query.get('search') ?? '').toLowerCase();
+  const author = query.get('author')?.toLowerCase() ?? null;
+
+  const found = (await listPublicRepos(ctx.state))
+    .filter((m) => m.id.toLowerCase().includes(search) && (author === null || m.author.toLowerCase() === author));
+  const sign = direction === '-1' ? -1 : 1;
+  found.sort((a, b) => {
+    const x = a[sort], y = b[sort];
+    if (x !== y) return (x < y ? -1 : 1) * sign;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; // ties in a fixed order
+  });
+  sendJson(ctx, 200, found.slice(0, Math.min(limit, SEARCH_MAX_LIMIT)).map(searchEntry));
+}
+
+// Every repo of the tree that is not private, with the fields a search answer and its sort need.
+async function listPublicRepos(state) {
+  const ids = [];
+  for (const org of await fsp.readdir(state.root, { withFileTypes: true })) {
+    if (!org.isDirectory() || !REPO_ID_PART.test(org.name)) continue;
+    for (const entry of await fsp.readdir(path.join(state.root, org.name), { withFileTypes: true })) {
+      // Branch folders hold '@' and are not repos.
+      if (entry.isDirectory() && REPO_ID_PART.test(entry.name)) ids.push([org.name, entry.name]);
+    }
+  }
+  const count = (v) => (isNonNegativeInteger(v) ? v : 0);
+  const repos = await Promise.all(ids.map(async ([org, name]) => {
+    const meta = await readJson(path.join(state.root, org, name, HUB_META_FILE), {});
+    return {
+      id: `${org}/${name}`, author: org, meta, private: meta.private === true,
+      downloads: count(meta.downloads), likes: count(meta.likes),
+      createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : DEFAULT_LAST_MODIFIED,
+      lastModified: typeof meta.lastModified === 'string' ? meta.lastModified : DEFAULT_LAST_MODIFIED,
+    };
+  }));
+  return repos.filter((r) => !r.private);
+}
+
+function searchEntry(m) {
+  return {
+    _id: mongoId(m.id),
+    id: m.id,
+    likes: m.likes,
+    private: false,
+    downloads: m.downloads,
+    tags: Array.isArray(m.meta.tags) ? m.meta.tags : [],
+    pipeline_tag: m.meta.pipeline_tag,
+    library_name: m.meta.library_name,
+    createdAt: m.createdAt,
+    modelId: m.id,
+  };
+}
+
+// A Mongo ObjectId's shape, stable per repo id.
+function mongoId(id) {
+  return crypto.createHash('sha1').update(id).digest('hex').slice(0, 24);
 }
 
 async function sendModelInfo(ctx, idParts, rev) {
@@ -473,7 +681,7 @@ async function modelInfo(state, repo, branch, { blobs }) {
     siblings.push(blobs ? siblingWithBlob(await describeFile(state, branch, rel)) : { rfilename: rel });
   }
   return {
-    _id: crypto.createHash('sha1').update(repo.id).digest('hex').slice(0, 24), // a Mongo ObjectId's shape
+    _id: mongoId(repo.id),
     id: repo.id,
     modelId: repo.id,
     author: repo.org,
@@ -529,39 +737,53 @@ async function sendTree(ctx, idParts, rev, pathSegments) {
   const prefix = base === '' ? '' : `${base}/`;
   const listed = all.filter((e) => e.path.startsWith(prefix) && (recursive || !e.path.slice(prefix.length).includes('/')));
 
-  const cursor = query.has('cursor') ? decodeCursor(query.get('cursor')) : '';
+  const cursor = query.has('cursor') ? decodeCursor(query.get('cursor')) : { fileName: '', page: 0 };
   if (cursor === null) return sendError(ctx, 400, { message: 'Invalid cursor' });
-  const first = listed.findIndex((e) => e.path > cursor);
+  const first = listed.findIndex((e) => e.path > cursor.fileName);
   const start = first < 0 ? listed.length : first;
   const page = listed.slice(start, start + ctx.state.pageSize);
   const headers = {};
-  if (start + page.length < listed.length) headers.Link = `<${nextPageUrl(ctx, page.at(-1).path)}>; rel="next"`;
+  if (activeFault(ctx, 'endlessTree')) {
+    // Past the end the pages are empty; the page number keeps every next URL new.
+    const next = encodeCursor(page.at(-1)?.path ?? cursor.fileName, cursor.page + 1);
+    headers.Link = `<${nextPageUrl(ctx, next)}>; rel="next"`;
+  } else if (start + page.length < listed.length) {
+    headers.Link = `<${nextPageUrl(ctx, encodeCursor(page.at(-1).path))}>; rel="next"`;
+  }
 
   const body = [];
   for (const entry of page) body.push(await treeEntry(ctx.state, branch, entry));
   sendJson(ctx, 200, body, headers);
 }
 
-// The cursor names the last path of the previous page, base64url JSON as the Hub's looks.
-function encodeCursor(lastPath) {
-  return Buffer.from(JSON.stringify({ file_name: lastPath })).toString('base64url');
+// The cursor names the last path of the previous page, base64url JSON as the Hub's looks. Pages
+// of an endless tree (fault `endlessTree`) also carry their number.
+function encodeCursor(lastPath, page = undefined) {
+  return Buffer.from(JSON.stringify({ file_name: lastPath, page })).toString('base64url');
 }
 
+// {fileName, page}, or null for a cursor this imitation did not make.
 function decodeCursor(cursor) {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return typeof value?.file_name === 'string' ? value.file_name : null;
+    if (typeof value?.file_name !== 'string') return null;
+    return { fileName: value.file_name, page: isNonNegativeInteger(value.page) ? value.page : 0 };
   } catch {
     return null;
   }
 }
 
-function nextPageUrl(ctx, lastPath) {
+function nextPageUrl(ctx, cursor) {
   const params = new URLSearchParams(ctx.url.query);
-  params.set('cursor', encodeCursor(lastPath));
+  params.set('cursor', cursor);
+  return `${requestBase(ctx)}${ctx.url.pathname}?${params}`;
+}
+
+// The origin the client asked for (its Host header when it is a plain host), for absolute URLs.
+function requestBase(ctx) {
   const hostHeader = ctx.req.headers.host;
-  const base = hostHeader && /^[A-Za-z0-9.[\]:-]+$/.test(hostHeader) ? `http://${hostHeader}` : ctx.state.hubUrl;
-  return `${base}${ctx.url.pathname}?${params}`;
+  const own = ctx.origin === 'hub' ? ctx.state.hubUrl : ctx.state.cdnUrl;
+  return hostHeader && /^[A-Za-z0-9.[\]:-]+$/.test(hostHeader) ? `http://${hostHeader}` : own;
 }
 
 async function treeEntry(state, branch, entry) {
@@ -582,7 +804,7 @@ async function routeFile(ctx, segments) {
   if (!idParts || !FILE_KEYWORDS.has(rest[0]) || rest.length < 3) return sendError(ctx, 404, { message: 'Not Found' });
   if (!isRead(ctx.req)) return sendMethodNotAllowed(ctx, 'GET, HEAD, OPTIONS');
   const [action, rev, ...fileSegments] = rest;
-  if (action === 'resolve' && ctx.state.faults.redirectLoop) return sendRedirect(ctx, 302, ctx.req.url, {});
+  if (action === 'resolve' && activeFault(ctx, 'redirectLoop')) return sendRedirect(ctx, 302, ctx.req.url, {});
   const rel = safeRelPath(fileSegments);
   if (rel === null) return sendBadPath(ctx);
   const repo = await openRepo(ctx, idParts, { content: true });
@@ -598,19 +820,28 @@ async function routeFile(ctx, segments) {
 // Small files: 307 to a relative URL on the same host (hub-protocol §A4).
 function redirectToResolveCache(ctx, repo, branch, file) {
   const location = `/api/resolve-cache/models/${repo.org}/${repo.name}/${branch.sha}/${encodePath(file.path)}`;
-  sendRedirect(ctx, 307, location, { 'X-Repo-Commit': branch.sha, ETag: `"${file.oid}"` });
+  sendRedirect(ctx, 307, withFaultScheme(ctx, location), { 'X-Repo-Commit': branch.sha, ETag: `"${file.oid}"` });
 }
 
 // Weight files: 302 to a pre-signed CDN URL; the CORS headers come with every Hub response.
 function redirectToCdn(ctx, repo, branch, file) {
   const cdnPath = `/repos/${repo.org}/${repo.name}/${branch.sha}/${encodePath(file.path)}`;
   const location = `${ctx.state.cdnUrl}${cdnPath}?${signedQuery(ctx.state, cdnPath)}`;
-  sendRedirect(ctx, 302, location, {
+  sendRedirect(ctx, 302, withFaultScheme(ctx, location), {
     'X-Repo-Commit': branch.sha,
     'X-Linked-Size': String(file.size),
     'X-Linked-ETag': `"${file.lfs.oid}"`,
     ETag: `"${file.lfs.oid}"`,
   });
+}
+
+// The redirect target with another scheme when `redirectToScheme` is on (a relative one made absolute).
+function withFaultScheme(ctx, location) {
+  const fault = activeFault(ctx, 'redirectToScheme');
+  if (fault === undefined) return location;
+  const scheme = typeof fault === 'string' ? fault : fault.scheme;
+  const url = new URL(location, requestBase(ctx));
+  return `${scheme}://${url.host}${url.pathname}${url.search}`;
 }
 
 function signedQuery(state, cdnPath) {
@@ -653,6 +884,7 @@ async function routeResolveCache(ctx, segments) {
 
 async function routeControl(ctx, segments) {
   ctx.kind = 'api';
+  ctx.control = true; // no fault touches the control endpoint
   if (segments.length !== 1 || segments[0] !== 'faults') return sendError(ctx, 404, { message: 'Unknown control endpoint' });
   const { state, req } = ctx;
   if (req.method === 'GET') return sendJson(ctx, 200, state.faults);
@@ -689,6 +921,7 @@ async function routeCdn(ctx) {
   // The real CDN fails preflights (hub-protocol §A6.2); a client that causes one is wrong.
   if (req.method === 'OPTIONS') return sendBody(ctx, 403, { 'Content-Type': TEXT_TYPE }, 'Forbidden: no CORS preflight on the CDN');
   if (!isRead(req)) return sendCdnError(ctx, 405, 'MethodNotAllowed');
+  if (answerFromFaults(ctx)) return;
   const url = splitUrl(req.url);
   if (!url.segments) return sendCdnError(ctx, 400, 'InvalidURI');
   const [area, org, name, sha, ...fileSegments] = url.segments;
@@ -738,7 +971,8 @@ export function parseRange(header, total) {
 
 async function sendContent(ctx, file, headers) {
   const total = file.size;
-  const range = parseRange(ctx.req.headers.range, total);
+  // A CDN that ignores Range answers 200 with the whole file (RFC 9110 §14.2 allows it).
+  const range = activeFault(ctx, 'ignoreRange') ? null : parseRange(ctx.req.headers.range, total);
   if (range === UNSATISFIABLE) {
     return sendBody(ctx, 416, { ...headers, 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${total}` });
   }
@@ -746,14 +980,54 @@ async function sendContent(ctx, file, headers) {
   const end = range ? range.end : total - 1;
   const length = end - start + 1;
   const all = { ...headers, 'Accept-Ranges': 'bytes', 'Content-Length': String(length) };
-  if (range) all['Content-Range'] = `bytes ${start}-${end}/${total}`;
+  if (range) {
+    all['Content-Range'] = activeFault(ctx, 'contentRangeMismatch')
+      ? mismatchedContentRange(start, end, total)
+      : `bytes ${start}-${end}/${total}`;
+  }
   writeHead(ctx, range ? 206 : 200, all);
   if (ctx.req.method === 'HEAD' || length === 0) return void ctx.res.end();
 
-  let body = servedBytes(file, start, end);
-  const stall = ctx.state.faults.stallAfterBytes;
-  if (ctx.origin === 'cdn' && stall !== undefined) body = stallAfter(body, stall, ctx.signal);
+  await writeBody(ctx, servedBytes(file, start, end), length);
+}
+
+function hasBodyFault(ctx) {
+  return activeFault(ctx, 'stallAfterBytes') !== undefined || activeFault(ctx, 'truncateBody') !== undefined;
+}
+
+// Streams `length` bytes of `source` with backpressure, as the body faults in scope allow. A client
+// that stops reading (a capped read of a 200 GB answer) ends this with a premature close, which
+// handle() recognises by the aborted signal.
+async function writeBody(ctx, source, length) {
+  let body = source;
+  const stall = activeFault(ctx, 'stallAfterBytes');
+  if (stall !== undefined) body = stallAfter(body, faultBytes(stall), ctx.signal);
+  const truncate = activeFault(ctx, 'truncateBody');
+  if (truncate !== undefined && faultBytes(truncate) < length) return sendTruncated(ctx, body, faultBytes(truncate));
   await pipeline(Readable.from(body), ctx.res);
+}
+
+// A Content-Range naming another length than the body has: twice as long where the file allows,
+// otherwise half as long (or, for one last byte, a byte past a longer file).
+export function mismatchedContentRange(start, end, total) {
+  const length = end - start + 1;
+  if (end + length <= total - 1) return `bytes ${start}-${end + length}/${total}`;
+  if (length >= 2) return `bytes ${start}-${start + Math.floor(length / 2) - 1}/${total}`;
+  return `bytes ${start}-${end + 1}/${total + 1}`;
+}
+
+// Sends the first `limit` bytes of a body whose full Content-Length went out, then ends the
+// connection: the client sees the socket close with bytes still owed.
+async function sendTruncated(ctx, body, limit) {
+  const { res } = ctx;
+  let sent = 0;
+  for await (const chunk of body) {
+    if (sent >= limit || ctx.signal.aborted) break;
+    const part = chunk.subarray(0, limit - sent);
+    await new Promise((resolve, reject) => res.write(part, (err) => (err ? reject(err) : resolve())));
+    sent += part.length;
+  }
+  res.socket?.destroySoon();
 }
 
 async function* servedBytes(file, start, end) {

@@ -6,11 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHub } from './hub.mjs';
+import { startHub, mismatchedContentRange } from './hub.mjs';
 
 const ALICE = 'hf_fixture_alice';
 const BOB = 'hf_fixture_bob';
@@ -75,7 +76,8 @@ async function makeFixtures() {
   });
   await repo('openai-community/gpt2', {
     'config.json': GPT2_CONFIG, 'model.safetensors': GPT2_WEIGHTS, 'README.md': '# gpt2\n', 'SOURCE.md': 'test fixture\n',
-  }, { sha: SHA.gpt2, gated: false, private: false, tokens: [], library_name: 'transformers', pipeline_tag: 'text-generation', tags: ['safetensors', 'gpt2'] });
+  }, { sha: SHA.gpt2, gated: false, private: false, tokens: [], library_name: 'transformers', pipeline_tag: 'text-generation', tags: ['safetensors', 'gpt2'],
+    downloads: 5000, likes: 12, createdAt: '2022-03-02T23:29:04.000Z' });
   await repo('openai-community/gpt2@dev', {
     'config.json': JSON.stringify({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_layer: 6 }),
   }, { sha: SHA.gpt2Dev });
@@ -88,10 +90,10 @@ async function makeFixtures() {
     'tokenizer/tokenizer.json': '{}',
     'tokenizer/special_tokens_map.json': '{}',
     'README.md': '# sharded\n',
-  }, { sha: SHA.sharded });
+  }, { sha: SHA.sharded, downloads: 70 });
   await repo('acme/gated', { 'config.json': GPT2_CONFIG, 'model-q4_k_m.gguf': GGUF_PREFIX },
-    { sha: SHA.gated, gated: 'manual', tokens: [ALICE], sizes: { 'model-q4_k_m.gguf': GGUF_SERVED_BYTES } });
-  await repo('acme/private', { 'config.json': GPT2_CONFIG }, { sha: SHA.private, private: true, tokens: [ALICE] });
+    { sha: SHA.gated, gated: 'manual', tokens: [ALICE], sizes: { 'model-q4_k_m.gguf': GGUF_SERVED_BYTES }, downloads: 300 });
+  await repo('acme/private', { 'config.json': GPT2_CONFIG }, { sha: SHA.private, private: true, tokens: [ALICE], downloads: 9999 });
   await repo('acme/huge', { 'model.safetensors': HUGE_WEIGHTS }, { sha: SHA.huge });
   return root;
 }
@@ -126,14 +128,22 @@ async function bytesOf(res) {
   return Buffer.from(await res.arrayBuffer());
 }
 
-// A request with the path sent as written (fetch would normalise `..` and `%2E%2E` away).
-function rawRequest(base, rawPath) {
+// A request with the path sent as written (fetch would normalise `..` and `%2E%2E` away). Also
+// tells whether the body came whole (`complete`) and how many bytes came (`received`), for bodies
+// the server cuts short.
+function rawRequest(base, rawPath, headers = {}) {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(base);
-    const req = http.request({ hostname, port, path: rawPath, method: 'GET' }, (res) => {
+    const req = http.request({ hostname, port, path: rawPath, method: 'GET', headers }, (res) => {
       const chunks = [];
+      const done = () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode, headers: res.headers, body: body.toString(), received: body.length, complete: res.complete });
+      };
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', done);
+      res.on('aborted', done);
+      res.on('error', done);
     });
     req.on('error', reject);
     req.end();
@@ -157,6 +167,17 @@ async function cdnLocation(repoPath, options) {
   const res = await get(repoPath, options);
   assert.equal(res.status, 302);
   return res.headers.get('location');
+}
+
+// Runs `body` with the faults cleared, putting them back after.
+async function withoutFaults(body) {
+  const saved = hub.faults;
+  hub.setFaults(Object.fromEntries(Object.keys(saved).map((k) => [k, null])));
+  try {
+    return await body();
+  } finally {
+    hub.setFaults(saved);
+  }
 }
 
 async function withFaults(faults, body) {
@@ -231,6 +252,89 @@ test('expand together with blobs is refused with 400 and an error body', async (
 
 test('an unknown expand property is refused with 400', async () => {
   assert.equal((await get('/api/models/openai-community/gpt2?expand=nonsense')).status, 400);
+});
+
+// ------------------------------------------------------------------------------------------------
+// Model search (API).
+
+const PUBLIC_IDS_BY_DOWNLOADS = ['openai-community/gpt2', 'acme/gated', 'acme/sharded', 'acme/huge'];
+
+test('model search lists the public repos whose id contains the query, most downloaded first', async () => {
+  const res = await get('/api/models?search=a&sort=downloads&direction=-1&limit=10', { origin: PAGE_ORIGIN });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.equal(res.headers.get('access-control-allow-origin'), PAGE_ORIGIN);
+  assert.equal(res.headers.get('access-control-expose-headers'), EXPOSED);
+  const models = await res.json();
+  // acme/private (9,999 downloads) is left out; branch folders (gpt2@dev) are not repos.
+  assert.deepEqual(models.map((m) => m.id), PUBLIC_IDS_BY_DOWNLOADS);
+  assert.deepEqual(models.map((m) => m.downloads), [5000, 300, 70, 0]);
+  const [gpt2] = models;
+  assert.deepEqual(Object.keys(gpt2).sort(),
+    ['_id', 'createdAt', 'downloads', 'id', 'library_name', 'likes', 'modelId', 'pipeline_tag', 'private', 'tags']);
+  assert.match(gpt2._id, /^[0-9a-f]{24}$/);
+  assert.equal(gpt2._id, (await (await get('/api/models/openai-community/gpt2')).json())._id);
+  assert.deepEqual({ ...gpt2, _id: undefined }, {
+    _id: undefined, id: 'openai-community/gpt2', modelId: 'openai-community/gpt2', likes: 12, private: false, downloads: 5000,
+    tags: ['safetensors', 'gpt2'], pipeline_tag: 'text-generation', library_name: 'transformers', createdAt: '2022-03-02T23:29:04.000Z',
+  });
+  // Fields a fixture does not give: 0 likes, the fixed date, no tags; absent pipeline_tag/library_name are left out.
+  const huge = models.at(-1);
+  assert.deepEqual({ ...huge, _id: undefined }, {
+    _id: undefined, id: 'acme/huge', modelId: 'acme/huge', likes: 0, private: false, downloads: 0, tags: [], createdAt: '2024-01-01T00:00:00.000Z',
+  });
+});
+
+test('model search matches any case, anywhere in org/name, and an empty query lists every public repo', async () => {
+  const ids = async (query) => (await (await get(`/api/models?${query}`)).json()).map((m) => m.id);
+  assert.deepEqual(await ids('search=GPT'), ['openai-community/gpt2']);
+  assert.deepEqual(await ids('search=AI-COMM'), ['openai-community/gpt2']);
+  assert.deepEqual(await ids('search=ACME%2FSh'), ['acme/sharded']);
+  assert.deepEqual(await ids('search=nothing-like-this'), []);
+  assert.deepEqual(await ids('search=private'), []);
+  assert.deepEqual(await ids(''), PUBLIC_IDS_BY_DOWNLOADS);
+  assert.deepEqual(await ids('search='), PUBLIC_IDS_BY_DOWNLOADS);
+  assert.equal((await get('/api/models/?search=gpt')).status, 200);
+});
+
+test('model search takes author, limit (20 by default, at most 1000), sort and direction', async () => {
+  const ids = async (query) => (await (await get(`/api/models?${query}`)).json()).map((m) => m.id);
+  assert.deepEqual(await ids('author=acme'), ['acme/gated', 'acme/sharded', 'acme/huge']);
+  assert.deepEqual(await ids('author=ACME&search=sh'), ['acme/sharded']);
+  assert.deepEqual(await ids('author=acm'), []);
+  assert.deepEqual(await ids('limit=2'), PUBLIC_IDS_BY_DOWNLOADS.slice(0, 2));
+  assert.deepEqual(await ids('limit=1000000'), PUBLIC_IDS_BY_DOWNLOADS);
+  assert.deepEqual(await ids('sort=downloads&direction=1'), [...PUBLIC_IDS_BY_DOWNLOADS].reverse());
+  // Equal counts keep a fixed order: by id.
+  assert.deepEqual(await ids('sort=likes&direction=-1'), ['openai-community/gpt2', 'acme/gated', 'acme/huge', 'acme/sharded']);
+  for (const query of ['limit=0', 'limit=-1', 'limit=abc', 'limit=1.5', 'sort=nonsense', 'direction=2']) {
+    const res = await get(`/api/models?${query}`);
+    assert.equal(res.status, 400, query);
+    assert.equal(typeof (await res.json()).error, 'string');
+  }
+  assert.equal((await get('/api/models?search=gpt', { token: 'hf_not_a_token' })).status, 401);
+  assert.equal((await get('/api/models?search=gpt', { token: BOB })).status, 200);
+});
+
+test('model search caps limit at 1000 and defaults to 20', async () => {
+  const big = await mkdtemp(path.join(tmpdir(), 'hub-search-'));
+  try {
+    // Empty repo folders (no .hub.json: 0 downloads each, so ordered by id); one with downloads.
+    for (let i = 0; i < 1005; i += 1) mkdirSync(path.join(big, 'many', `m${String(i).padStart(4, '0')}`), { recursive: true });
+    await put(big, 'many/m0500/.hub.json', { downloads: 1 });
+    const many = await startHub({ fixtures: big });
+    try {
+      const at = async (query) => (await fetch(`${many.hubUrl}/api/models?${query}`)).json();
+      const first = await at('search=many');
+      assert.equal(first.length, 20);
+      assert.deepEqual(first.slice(0, 3).map((m) => m.id), ['many/m0500', 'many/m0000', 'many/m0001']);
+      assert.equal((await at('search=many&limit=5000')).length, 1000);
+    } finally {
+      await many.close();
+    }
+  } finally {
+    await rm(big, { recursive: true, force: true });
+  }
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -734,6 +838,227 @@ test('close() returns within a second while a stalled response is open', async (
   await stalled.close();
   assert.ok(performance.now() - start < 1000);
   assert.equal(await pending, 'closed');
+});
+
+test('status5xx answers a burst from a list of statuses in turn', async () => {
+  await withFaults({ status5xx: { count: 4, statuses: [500, 502, 503] } }, async () => {
+    assert.deepEqual(hub.faults, { status5xx: { count: 4, statuses: [500, 502, 503] } });
+    const statuses = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await get('/api/models/openai-community/gpt2')).status);
+    assert.deepEqual(statuses, [500, 502, 503, 500, 200]);
+  });
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, statuses: [] } }), /statuses/);
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, statuses: [503, 429] } }), /statuses/);
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, status: 503, statuses: [503] } }), /not both/);
+});
+
+test('match limits a counted fault to URLs containing a substring, and only those use it up', async () => {
+  await withFaults({ status5xx: { count: 2, statuses: [503], match: '/resolve/' } }, async () => {
+    assert.deepEqual(hub.faults.status5xx.match, { path: '/resolve/' });
+    assert.equal((await get('/api/models/openai-community/gpt2')).status, 200);
+    assert.equal((await get('/api/models/openai-community/gpt2/tree/main')).status, 200);
+    assert.equal(hub.faults.status5xx.count, 2);
+    assert.equal((await get('/openai-community/gpt2/resolve/main/config.json')).status, 503);
+    const url = await withoutFaults(() => cdnLocation('/openai-community/gpt2/resolve/main/model.safetensors'));
+    assert.equal((await get(url, { range: 'bytes=0-7' })).status, 206); // the CDN is not the fault's origin
+    assert.equal((await get('/openai-community/gpt2/resolve/main/model.safetensors')).status, 503);
+    assert.equal((await get('/openai-community/gpt2/resolve/main/config.json')).status, 307);
+  });
+});
+
+test('match with origin "cdn" moves a Hub fault to the CDN, which answers in its own XML', async () => {
+  const url = await cdnLocation('/openai-community/gpt2/resolve/main/model.safetensors');
+  await withFaults({ status5xx: { count: 1, status: 502, match: { origin: 'cdn' } } }, async () => {
+    assert.equal((await get('/api/models/openai-community/gpt2')).status, 200);
+    const res = await get(url, { range: 'bytes=0-7' });
+    assert.equal(res.status, 502);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.match(await res.text(), /<Code>ServiceUnavailable<\/Code>/);
+    assert.equal((await get(url, { range: 'bytes=0-7' })).status, 206);
+  });
+  await withFaults({ rateLimit: { count: 1, retryAfter: 2, match: { origin: 'any', path: 'model.safetensors' } } }, async () => {
+    assert.equal((await get('/openai-community/gpt2/resolve/main/config.json')).status, 307);
+    const res = await get(url, { range: 'bytes=0-7' });
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), '2');
+    await res.arrayBuffer();
+  });
+});
+
+test('a malformed match or an unknown field in a fault is refused', () => {
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, match: { origin: 'edge' } } }), /origin/);
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, match: { path: 3 } } }), /path/);
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, match: { host: 'x' } } }), /unknown field/);
+  assert.throws(() => hub.setFaults({ status5xx: { count: 1, statusses: [500] } }), /unknown field "statusses"/);
+  assert.throws(() => hub.setFaults({ ignoreRange: 'yes' }));
+  assert.throws(() => hub.setFaults({ truncateBody: { bytes: -1 } }));
+  assert.throws(() => hub.setFaults({ redirectToScheme: 'ft p' }));
+  assert.throws(() => hub.setFaults({ redirectToScheme: {} }));
+  assert.deepEqual(hub.faults, {});
+});
+
+test('rateLimit without retryAfter sends no Retry-After, only the RateLimit window', async () => {
+  await withFaults({ rateLimit: { count: 1 } }, async () => {
+    assert.deepEqual(hub.faults, { rateLimit: { count: 1, retryAfter: null } });
+    const res = await get('/api/models/openai-community/gpt2');
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), null);
+    assert.equal(res.headers.get('ratelimit'), '"api";r=0;t=300');
+  });
+  await withFaults({ rateLimit: { count: 1, retryAfter: 1 } }, async () => {
+    const res = await get('/api/models/openai-community/gpt2');
+    assert.equal(res.headers.get('retry-after'), '1');
+    assert.equal(res.headers.get('ratelimit'), '"api";r=0;t=1');
+  });
+});
+
+test('contentRangeMismatch answers 206 with a Content-Range that disagrees with the body length', async () => {
+  const url = await cdnLocation('/openai-community/gpt2/resolve/main/model.safetensors');
+  const total = GPT2_WEIGHTS_SERVED;
+  await withFaults({ contentRangeMismatch: true }, async () => {
+    const head = await get(url, { range: 'bytes=0-7' });
+    assert.equal(head.status, 206);
+    assert.equal(head.headers.get('content-length'), '8');
+    assert.equal(head.headers.get('content-range'), `bytes 0-15/${total}`);
+    assert.deepEqual(await bytesOf(head), GPT2_WEIGHTS.subarray(0, 8));
+    const whole = await get(url, { range: `bytes=0-${total - 1}` });
+    assert.equal(whole.headers.get('content-range'), `bytes 0-${Math.floor(total / 2) - 1}/${total}`);
+    assert.equal((await bytesOf(whole)).length, total);
+    // Without a Range there is no Content-Range to get wrong.
+    const plain = await get(url);
+    assert.equal(plain.status, 200);
+    await plain.arrayBuffer();
+  });
+  assert.equal(mismatchedContentRange(9, 9, 10), 'bytes 9-10/11');
+});
+
+test('ignoreRange answers 200 with the whole file, and copes with a client that stops reading a 200 GB body', async () => {
+  const small = await cdnLocation('/openai-community/gpt2/resolve/main/model.safetensors');
+  const huge = await cdnLocation('/acme/huge/resolve/main/model.safetensors');
+  const total = HUGE_WEIGHTS.length + HUGE_DATA_BYTES;
+  await withFaults({ ignoreRange: true }, async () => {
+    const res = await get(small, { range: 'bytes=0-7' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-range'), null);
+    assert.equal((await bytesOf(res)).length, GPT2_WEIGHTS_SERVED);
+    for (let i = 0; i < 3; i += 1) {
+      const big = await get(huge, { range: 'bytes=0-7' });
+      assert.equal(big.status, 200);
+      assert.equal(big.headers.get('content-length'), String(total));
+      const reader = big.body.getReader();
+      let read = 0;
+      while (read < 256 * 1024) read += (await reader.read()).value.length;
+      await reader.cancel();
+    }
+    // The hub answers on; Hub routes are not the fault's home.
+    assert.equal((await get('/openai-community/gpt2/resolve/main/config.json', { redirect: 'follow', range: 'bytes=0-0' })).status, 206);
+  });
+  const after = await get(huge, { range: 'bytes=0-7' });
+  assert.equal(after.status, 206);
+  assert.deepEqual(await bytesOf(after), HUGE_WEIGHTS.subarray(0, 8));
+});
+
+test('truncateBody announces the whole range, sends N bytes and ends the connection', async () => {
+  const url = await cdnLocation('/openai-community/gpt2/resolve/main/model.safetensors');
+  await withFaults({ truncateBody: 5 }, async () => {
+    const res = await rawRequest(url, new URL(url).pathname + new URL(url).search, { Range: 'bytes=0-99' });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers['content-length'], '100');
+    assert.equal(res.received, 5);
+    assert.equal(res.complete, false);
+    // A body no longer than N is sent whole.
+    const short = await get(url, { range: 'bytes=0-4' });
+    assert.deepEqual(await bytesOf(short), GPT2_WEIGHTS.subarray(0, 5));
+  });
+  await withFaults({ truncateBody: { bytes: 3, match: { origin: 'hub', path: 'config.json' } } }, async () => {
+    const res = await rawRequest(hub.hubUrl, `/api/resolve-cache/models/openai-community/gpt2/${SHA.gpt2}/config.json`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-length'], String(Buffer.byteLength(GPT2_CONFIG)));
+    assert.equal(res.received, 3);
+    assert.equal(res.complete, false);
+    assert.equal((await get(url, { range: 'bytes=0-99' })).status, 206);
+  });
+});
+
+test('redirectToScheme points the resolve redirects to another scheme, or only the matching ones', async () => {
+  await withFaults({ redirectToScheme: 'ftp' }, async () => {
+    const weights = await get('/openai-community/gpt2/resolve/main/model.safetensors');
+    assert.equal(weights.status, 302);
+    assert.match(weights.headers.get('location'), new RegExp(`^ftp://${new URL(hub.cdnUrl).host}/repos/openai-community/gpt2/${SHA.gpt2}/model\\.safetensors\\?X-Amz-`));
+    const config = await get('/openai-community/gpt2/resolve/main/config.json');
+    assert.equal(config.status, 307);
+    assert.equal(config.headers.get('location'),
+      `ftp://${new URL(hub.hubUrl).host}/api/resolve-cache/models/openai-community/gpt2/${SHA.gpt2}/config.json`);
+  });
+  await withFaults({ redirectToScheme: { scheme: 'ftp', match: '.safetensors' } }, async () => {
+    assert.match((await get('/openai-community/gpt2/resolve/main/model.safetensors')).headers.get('location'), /^ftp:\/\//);
+    assert.match((await get('/openai-community/gpt2/resolve/main/config.json')).headers.get('location'), /^\/api\/resolve-cache\//);
+  });
+});
+
+test('htmlOk answers /api routes with 200 and an HTML page, as a captive portal does', async () => {
+  await withFaults({ htmlOk: true }, async () => {
+    for (const url of ['/api/models/openai-community/gpt2', '/api/models/openai-community/gpt2/tree/main', '/api/models?search=gpt',
+      `/api/resolve-cache/models/openai-community/gpt2/${SHA.gpt2}/config.json`]) {
+      const res = await get(url, { origin: PAGE_ORIGIN });
+      assert.equal(res.status, 200, url);
+      assert.match(res.headers.get('content-type'), /^text\/html/);
+      assert.equal(res.headers.get('access-control-allow-origin'), PAGE_ORIGIN);
+      assert.match(await res.text(), /^<!DOCTYPE html>/);
+    }
+    assert.equal((await get('/openai-community/gpt2/resolve/main/config.json')).status, 307);
+  });
+});
+
+test('endlessTree gives every tree page a next link, to a new page each time', async () => {
+  const all = (await listTree('/api/models/acme/sharded/tree/main?recursive=true')).entries.map((e) => e.path);
+  await withFaults({ endlessTree: true }, async () => {
+    const seen = new Set();
+    const paths = [];
+    let next = '/api/models/acme/sharded/tree/main?recursive=true';
+    for (let page = 0; page < 40; page += 1) {
+      const res = await get(next);
+      assert.equal(res.status, 200);
+      paths.push(...(await res.json()).map((e) => e.path));
+      next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      assert.ok(next, `page ${page} has a next link`);
+      assert.ok(!seen.has(next), `page ${page} links to a new URL`);
+      seen.add(next);
+    }
+    assert.deepEqual(paths, all);
+  });
+  assert.deepEqual((await listTree('/api/models/acme/sharded/tree/main?recursive=true')).entries.map((e) => e.path), all);
+});
+
+test('body faults scoped to the Hub stall or cut its JSON answers too, never the control endpoint', async () => {
+  const whole = Buffer.byteLength(JSON.stringify(await (await get('/api/models/openai-community/gpt2')).json()));
+  await withFaults({ truncateBody: { bytes: 7, match: { origin: 'any' } } }, async () => {
+    const res = await rawRequest(hub.hubUrl, '/api/models/openai-community/gpt2');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-length'], String(whole));
+    assert.equal(res.received, 7);
+    assert.equal(res.complete, false);
+    assert.equal((await rawRequest(hub.hubUrl, '/_control/faults')).complete, true);
+  });
+  await withFaults({ stallAfterBytes: { bytes: 3, match: { origin: 'hub', path: '/api/models/' } } }, async () => {
+    const res = await get('/api/models/openai-community/gpt2', { signal: AbortSignal.timeout(300) });
+    assert.equal(res.status, 200);
+    await assert.rejects(res.text());
+    const control = await fetch(`${hub.hubUrl}/_control/faults`, { signal: AbortSignal.timeout(1000) });
+    assert.equal((await control.json()).stallAfterBytes.bytes, 3);
+  });
+});
+
+test('scalar switches take {bytes, match} and flags take {match}, with the same scoping', async () => {
+  await withFaults({ stallAfterBytes: { bytes: 2, match: 'config.json' }, redirectLoop: { match: 'README' } }, async () => {
+    assert.deepEqual(hub.faults, {
+      stallAfterBytes: { bytes: 2, match: { path: 'config.json' } }, redirectLoop: { match: { path: 'README' } },
+    });
+    const url = await cdnLocation('/openai-community/gpt2/resolve/main/model.safetensors');
+    assert.equal((await bytesOf(await get(url, { range: 'bytes=0-9', signal: AbortSignal.timeout(2000) }))).length, 10);
+    assert.equal((await get('/openai-community/gpt2/resolve/main/README.md')).status, 302);
+    assert.equal((await get('/openai-community/gpt2/resolve/main/config.json')).status, 307);
+  });
 });
 
 // ------------------------------------------------------------------------------------------------

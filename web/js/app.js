@@ -1,26 +1,155 @@
-// app.js — wires the form to the engine and the views.
-import { loadModel, report, release } from './engine.js';
-import { el } from './ui/dom.js';
-import { ResultsView } from './ui/results.js';
+// app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
+import { core, loadModel, report, release } from './engine.js';
+import { ErrorView } from './ui/errors.js';
+import { ControlsView } from './ui/controls.js';
+import { SummaryView } from './ui/summary.js';
+import { FitView } from './ui/fit.js';
+import { ChartView } from './ui/chart.js';
+import { DetailsView } from './ui/details.js';
+import { ExportView } from './ui/export.js';
+import { el, formatBytes } from './ui/dom.js';
 
 const DEFAULT_ENDPOINT = 'https://huggingface.co';
+const TOKEN_KEY = 'vram.token';      // only written when the user ticks "remember on this device"
+const THEME_KEY = 'vram.theme';
+const OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu'];
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.search);
-const state = { handle: null, controller: null, options: { precision: 'auto', context_tokens: 0, batch: 1, profile: 'classic' } };
-const results = new ResultsView($('results'));
+const state = { handle: null, loaded: null, controller: null, report: null, gpus: [] };
 
-$('endpoint').value = params.get('endpoint') || DEFAULT_ENDPOINT;
-if (params.get('model')) $('model').value = params.get('model');
-if (params.get('revision')) $('revision').value = params.get('revision');
+// --- endpoint and its Content-Security-Policy ---------------------------------------------------
+function normalizeEndpoint(text) {
+  try {
+    const u = new URL(text || DEFAULT_ENDPOINT);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return DEFAULT_ENDPOINT;
+    return u.origin + u.pathname.replace(/\/+$/, '');
+  } catch { return DEFAULT_ENDPOINT; }
+}
+const endpoint = normalizeEndpoint(params.get('endpoint') || localStorage.getItem('vram.endpoint') || DEFAULT_ENDPOINT);
+$('endpoint').value = endpoint;
+// Narrow connect-src to this endpoint (and the CDN it redirects to) for the life of the page: a
+// second policy can only restrict the static one in index.html. Changing the endpoint reloads.
+{
+  const origin = new URL(endpoint).origin;
+  const local = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
+  const cdn = local ? 'http://127.0.0.1:* http://localhost:*' : 'https://*.hf.co';
+  document.head.append(el('meta', { 'http-equiv': 'Content-Security-Policy', content: `connect-src 'self' ${origin} ${cdn}` }));
+}
+$('endpoint').addEventListener('change', () => {
+  const next = normalizeEndpoint($('endpoint').value);
+  if (next === DEFAULT_ENDPOINT) localStorage.removeItem('vram.endpoint'); else localStorage.setItem('vram.endpoint', next);
+  const url = new URL(location.href);
+  if (next === DEFAULT_ENDPOINT) url.searchParams.delete('endpoint'); else url.searchParams.set('endpoint', next);
+  location.replace(url);
+});
 
-function showError(error) {
-  const box = $('error');
-  box.replaceChildren(el('h2', { text: 'Could not estimate this model' }), el('p', { text: error.message }),
-    el('p', { class: 'code', text: `(${error.code})` }));
-  box.hidden = false;
+// --- theme ---------------------------------------------------------------------------------------
+const THEMES = ['auto', 'light', 'dark'];
+function applyTheme(t) {
+  if (t === 'auto') delete document.documentElement.dataset.theme; else document.documentElement.dataset.theme = t;
+  $('theme').textContent = `Theme: ${t}`;
+  $('theme').setAttribute('aria-label', `Color theme: ${t}`);
+}
+applyTheme(localStorage.getItem(THEME_KEY) || 'auto');
+$('theme').addEventListener('click', () => {
+  const next = THEMES[(THEMES.indexOf(localStorage.getItem(THEME_KEY) || 'auto') + 1) % THEMES.length];
+  localStorage.setItem(THEME_KEY, next);
+  applyTheme(next);
+});
+
+// --- token: in memory; stored only when "remember" is ticked -----------------------------------
+const stored = localStorage.getItem(TOKEN_KEY);
+if (stored) { $('token').value = stored; $('remember').checked = true; }
+function persistToken() {
+  if ($('remember').checked && $('token').value.trim()) localStorage.setItem(TOKEN_KEY, $('token').value.trim());
+  else localStorage.removeItem(TOKEN_KEY);
+}
+$('remember').addEventListener('change', persistToken);
+$('token').addEventListener('change', persistToken);
+
+// --- model search suggestions (the Hub's model search; no token sent) ---------------------------
+let searchTimer = null;
+let searchController = null;
+$('model').addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  const q = $('model').value.trim();
+  if (q.length < 2) return;
+  searchTimer = setTimeout(async () => {
+    searchController?.abort();
+    searchController = new AbortController();
+    try {
+      const res = await fetch(`${endpoint}/api/models?search=${encodeURIComponent(q)}&limit=10&sort=downloads&direction=-1`,
+        { signal: searchController.signal, referrerPolicy: 'no-referrer', credentials: 'omit' });
+      if (!res.ok) return;
+      const list = await res.json();
+      if (!Array.isArray(list)) return;
+      $('model-suggestions').replaceChildren(...list.filter((m) => typeof m?.id === 'string').map((m) => el('option', { value: m.id })));
+    } catch { /* suggestions are a convenience: a failed search changes nothing */ }
+  }, 250);
+});
+
+// --- views ---------------------------------------------------------------------------------------
+const errors = new ErrorView($('error'));
+const results = $('results');
+const summaryRoot = el('div'), fitRoot = el('div'), chartRoot = el('div'), detailsRoot = el('div'), exportRoot = el('div');
+results.append(summaryRoot, chartRoot, fitRoot, detailsRoot, exportRoot);
+const summary = new SummaryView(summaryRoot), fit = new FitView(fitRoot), chart = new ChartView(chartRoot), details = new DetailsView(detailsRoot);
+let controls = null;
+
+function shareLink() {
+  const url = new URL(location.origin + location.pathname);
+  url.searchParams.set('model', state.loaded.repo_id);
+  if (state.loaded.revision && state.loaded.revision !== 'main') url.searchParams.set('revision', state.loaded.revision);
+  if (endpoint !== DEFAULT_ENDPOINT) url.searchParams.set('endpoint', endpoint);
+  const o = controls.options();
+  for (const k of OPTION_KEYS) if (o[k] !== undefined && o[k] !== '' && o[k] !== 0) url.searchParams.set(k, String(o[k]));
+  return url.href;  // never the token
 }
 
+new ExportView(exportRoot, {
+  json: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram.json`, text: JSON.stringify(state.report, null, 2) + '\n' }),
+  markdown: () => state.markdown,
+  link: shareLink,
+});
+
+// Chart points: the per-GPU total at contexts from 512 to the model's max, computed by the core.
+async function chartPoints(options, maxContext) {
+  const points = [];
+  for (let c = 512; c < maxContext; c *= 2) points.push(c);
+  points.push(maxContext);
+  const out = [];
+  for (const context of points) {
+    const r = await report(state.handle, { ...options, context_tokens: context, gpu: '' });
+    if (r.ok === false) return [];
+    out.push({ context, bytes: (r.per_gpu || r.estimates_bytes).total });
+  }
+  return out;
+}
+
+async function recompute(options) {
+  if (state.handle === null) return;
+  const started = performance.now();
+  const r = await report(state.handle, options);
+  if (r.ok === false) { controls.showError(`${r.error.message}`); return; }
+  controls.showError('');
+  state.report = r;
+  state.markdown = await report(state.handle, options, 'markdown');
+  summary.update(r);
+  fit.update(r);
+  details.update(r);
+  const gpu = state.gpus.find((g) => g.id === options.gpu);
+  if (r.kv_bytes_per_token) {
+    chart.update({ points: await chartPoints(options, r.architecture.max_context || 131072), capacity: gpu?.usable_bytes || 0,
+      current: r.context_length, gpuName: gpu?.name || '' });
+  } else chart.update({ points: [] });
+  results.hidden = false;
+  document.body.dataset.state = 'done';
+  window.__lastReport = r;
+  window.__recomputeMs = performance.now() - started;
+}
+
+// --- loading a model -----------------------------------------------------------------------------
 async function estimate(event) {
   event?.preventDefault();
   const repo = $('model').value.trim();
@@ -28,41 +157,58 @@ async function estimate(event) {
   state.controller?.abort();
   const controller = new AbortController();
   state.controller = controller;
-  $('error').hidden = true;
+  errors.clear();
   $('cancel').hidden = false;
-  $('status').textContent = 'Reading metadata…';
+  $('go').disabled = true;
+  $('progress').hidden = false;
+  $('progress').removeAttribute('value');
+  $('status').textContent = 'Reading the file list…';
+  document.body.dataset.state = 'loading';
+  const token = $('token').value.trim();
   const loaded = await loadModel({
-    endpoint: $('endpoint').value.trim() || DEFAULT_ENDPOINT,
-    repo,
-    revision: $('revision').value.trim() || 'main',
-    token: $('token').value.trim(),
-    signal: controller.signal,
+    endpoint, repo, revision: $('revision').value.trim() || 'main', token, signal: controller.signal,
     onProgress: (p) => {
-      if (p.files_total) $('status').textContent = `Reading headers: ${p.files_done} of ${p.files_total} files`;
+      if (!p.files_total) { $('status').textContent = p.stage === 'manifests' ? 'Reading config and manifests…' : 'Reading the file list…'; return; }
+      $('progress').max = p.files_total;
+      $('progress').value = p.files_done;
+      $('status').textContent = `Reading headers: ${p.files_done} of ${p.files_total} files, ${formatBytes(p.bytes)}`;
     },
   });
-  if (state.controller !== controller) return;  // a newer request took over
+  if (state.controller !== controller) return;  // a newer lookup took over
   $('cancel').hidden = true;
-  if (!loaded.ok && loaded.error.code === 'cancelled') {
-    $('status').textContent = 'Cancelled.';
-    return;
-  }
+  $('go').disabled = false;
+  $('progress').hidden = true;
   if (!loaded.ok) {
-    $('status').textContent = '';
-    results.clear();
-    showError(loaded.error);
+    document.body.dataset.state = 'error';
+    $('status').textContent = loaded.error.code === 'cancelled' ? 'Cancelled.' : '';
+    if (loaded.error.code === 'cancelled') return;
+    results.hidden = true;
+    $('controls').hidden = true;
+    errors.show(loaded.error, { repo, endpoint, hadToken: !!token, online: navigator.onLine });
     return;
   }
   if (state.handle !== null) release(state.handle);
   state.handle = loaded.handle;
-  const r = await report(state.handle, state.options);
-  if (r.ok === false) { showError(r.error); return; }
-  $('status').textContent = `Read ${r.weight_files} weight file(s) at ${loaded.sha.slice(0, 7)}.`;
-  results.update(r);
-  document.body.dataset.state = 'done';
-  window.__lastReport = r;
+  state.loaded = { ...loaded, revision: $('revision').value.trim() || 'main' };
+  const first = await report(state.handle, { profile: 'classic' });
+  $('status').textContent = `Read ${first.weight_files} weight file${first.weight_files === 1 ? '' : 's'} of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)} with ${loaded.stats.requests} requests.`;
+  controls.setModel({ maxContext: first.architecture.max_context, hasKv: !!first.kv_bytes_per_token });
+  $('controls').hidden = false;
+  await recompute(controls.options());
 }
 
-$('lookup').addEventListener('submit', estimate);
-$('cancel').addEventListener('click', () => { state.controller?.abort(); $('status').textContent = 'Cancelled.'; });
-if (params.get('model')) estimate();
+async function main() {
+  const mod = await core();
+  state.gpus = JSON.parse(mod.gpus());
+  controls = new ControlsView($('controls'), state.gpus, (o) => recompute(o));
+  const initial = {};
+  for (const k of OPTION_KEYS) if (params.has(k)) initial[k] = params.get(k);
+  controls.set(initial);
+  if (params.get('model')) $('model').value = params.get('model');
+  if (params.get('revision')) $('revision').value = params.get('revision');
+  $('lookup').addEventListener('submit', estimate);
+  $('cancel').addEventListener('click', () => state.controller?.abort());
+  document.body.dataset.ready = 'true';
+  if (params.get('model')) estimate();
+}
+main();

@@ -1,0 +1,42 @@
+// Components, dtype distribution, architecture with its per-layer attention, and assumptions.
+import { el, formatBytes, formatCount } from './dom.js';
+
+const table = (head, rows) => el('div', { class: 'table-wrap' }, el('table', {},
+  el('thead', {}, el('tr', {}, ...head.map(([t, num]) => el('th', { class: num ? 'num' : null, text: t })))),
+  el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map(([t, num]) => el('td', { class: num ? 'num' : null, text: t })))))));
+
+function attention(g) {
+  const what = {
+    full: 'full attention', sliding: `sliding window of ${formatCount(g.window_tokens)}`, chunked: `chunked attention of ${formatCount(g.window_tokens)}`,
+    mla: 'MLA latent', linear_state: 'linear attention / SSM state', cross_attention: 'cross-attention',
+  }[g.kind] || g.kind;
+  const size = g.kind === 'linear_state' ? `${formatBytes(g.state_bytes)} state per sequence` : `${formatCount(g.bytes_per_token)} B per token, ${formatCount(g.tokens_per_sequence)} tokens held`;
+  return [[`${g.layers} × ${what}`], [size], [formatBytes(g.bytes), true]];
+}
+
+export class DetailsView {
+  constructor(root) { this.root = root; }
+  update(r) {
+    const comps = el('section', { class: 'card', id: 'components' }, el('h2', { text: 'Components' }),
+      table([['Component'], ['Class'], ['Parameters', 1], ['Tensors', 1], ['Memory', 1]],
+        r.components.map((c) => [[c.name], [c.class_name || ''], [formatCount(c.parameters), 1], [formatCount(c.tensors), 1], [formatBytes(c.bytes), 1]])));
+    const dtypes = el('section', { class: 'card', id: 'dtypes' }, el('h2', { text: 'Dtype distribution' }),
+      table([['Dtype'], ['Tensors', 1], ['Elements', 1], ['Bytes', 1]],
+        Object.entries(r.dtypes).map(([n, d]) => [[n], [formatCount(d.tensors), 1], [formatCount(d.elements), 1], [formatBytes(d.bytes), 1]])));
+    const a = r.architecture;
+    const facts = [
+      ['Model type', a.model_type], ['Layers', a.num_layers], ['Hidden size', a.hidden_size], ['Attention heads', a.num_attention_heads],
+      ['KV heads', a.num_kv_heads], ['Head dimension', a.head_dim], ['Max context', a.max_context !== undefined ? `${formatCount(a.max_context)} tokens` : undefined],
+      ['Layout', r.layout + (r.variant ? ` (variant ${r.variant})` : '')], ['Quantization', r.quantization_method || 'none'],
+      ['KV dtype', r.kv_dtype], ['Commit', r.sha ? r.sha.slice(0, 12) : undefined],
+    ].filter(([, v]) => v !== undefined && v !== '');
+    const arch = el('section', { class: 'card', id: 'architecture' }, el('h2', { text: 'Architecture' }),
+      el('div', { class: 'grid2' }, table([['Property'], ['Value']], facts.map(([k, v]) => [[k], [String(v)]])),
+        r.kv_cache_per_layer?.length
+          ? el('div', {}, el('h3', { class: 'k', text: 'KV cache per layer kind (one GPU)' }), table([['Layers'], ['Size'], ['Total', 1]], r.kv_cache_per_layer.map(attention)))
+          : el('p', { class: 'help', text: r.kv_bytes_per_token ? 'Classic profile: every layer counted as full attention.' : 'No KV cache: not a generating decoder.' })));
+    const notes = el('section', { class: 'card', id: 'assumptions' }, el('h2', { text: 'Assumptions and notes' }),
+      el('ul', { class: 'plain' }, ...[...r.assumptions, ...r.notes, ...r.warnings].map((t) => el('li', { text: t }))));
+    this.root.replaceChildren(comps, dtypes, arch, notes);
+  }
+}

@@ -1,0 +1,35 @@
+// Export: the report as JSON (the CLI's schema), Markdown for a model card, and a share link that
+// carries every setting but never the token.
+import { el } from './dom.js';
+
+async function copy(text, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = 'Copied.';
+  } catch {
+    status.textContent = 'Copy was blocked by the browser: the text is selected below, press Ctrl+C.';
+    const area = el('textarea', { rows: '6', 'aria-label': 'Text to copy', readonly: true });
+    area.value = text;
+    status.after(area);
+    area.select();
+  }
+}
+
+export class ExportView {
+  constructor(root, { json, markdown, link }) {
+    this.root = root;
+    const status = el('span', { id: 'export-status', role: 'status', class: 'help' });
+    root.replaceChildren(el('section', { class: 'card', id: 'export' }, el('h2', { text: 'Export' }),
+      el('div', { class: 'export' },
+        el('button', { type: 'button', class: 'ghost', id: 'export-json', text: 'Download JSON', onclick: () => {
+          const { name, text } = json();
+          const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/json' })), download: name });
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+          status.textContent = `Saved ${name}.`;
+        } }),
+        el('button', { type: 'button', class: 'ghost', id: 'export-markdown', text: 'Copy Markdown', onclick: () => copy(markdown(), status) }),
+        el('button', { type: 'button', class: 'ghost', id: 'export-link', text: 'Copy share link', onclick: () => copy(link(), status) }),
+        status)));
+  }
+}
