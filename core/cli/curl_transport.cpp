@@ -133,7 +133,10 @@ struct CurlTransport::Impl {
         if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && r.truncated)) {
             r.status = 0;
             r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+            r.answered = status != 0;
             r.transport_error = curl_easy_strerror(code);
+            if (code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR)
+                r.transport_error = "the connection closed after " + std::to_string(r.body.size()) + " body bytes (a partial answer)";
             r.body.clear();
             if (!r.timed_out && t.attempt < options.max_retries && code != CURLE_UNSUPPORTED_PROTOCOL &&
                 code != CURLE_COULDNT_RESOLVE_HOST && Clock::now() < t.deadline) {
@@ -149,13 +152,15 @@ struct CurlTransport::Impl {
             std::string next = resolve(t.url, location);
             if (++t.redirects > options.max_redirects) {
                 r = HttpResponse{};
-                r.transport_error = "too many redirects (a redirect loop?)";
+                r.answered = true;
+                r.transport_error = "more than " + std::to_string(options.max_redirects) + " redirects (a redirect loop)";
                 return complete(it);
             }
             std::string scheme = scheme_of(next);
             if (scheme != "http" && scheme != "https") {
                 r = HttpResponse{};
-                r.transport_error = "redirect to a non-HTTP scheme refused: " + scheme;
+                r.answered = true;
+                r.transport_error = "the Hub redirected to a non-HTTP scheme (" + scheme + "), which is refused";
                 return complete(it);
             }
             if (origin_of(next) != origin_of(t.request.url)) t.send_auth = false;

@@ -52,6 +52,8 @@ struct Architecture {
     bool tied_embeddings = false;
     std::string torch_dtype;                 // "bfloat16", … ("" when absent)
     std::string quantization_config;         // raw JSON of quantization_config (top level or text_config), "" if none
+    uint64_t n_merges = 0;                   // GGUF: tokenizer.ggml.merges entries (llama.cpp keeps them in host memory)
+    bool from_gguf = false;                  // read from GGUF metadata rather than config.json
     std::vector<AttentionLayer> layers;      // one per decoder layer
     std::vector<std::string> assumptions;    // defaults taken, keys missing, fallbacks used
 };
@@ -64,5 +66,14 @@ struct ArchitectureResult {
 // Parses config.json text. A model type outside the family table falls back to the generic keys
 // and says so in arch.assumptions.
 ArchitectureResult parse_architecture(std::string_view config_json);
+
+struct GgufFile;
+// GGUF metadata → architecture, as llama.cpp reads it (src/llama-model.cpp load_hparams, src/llama-arch.cpp
+// LLM_KV_NAMES; ../shared/reference/hub-protocol.md §D): `%s` is general.architecture; %s.block_count layers;
+// %s.attention.head_count[_kv] a scalar or a per-layer array (a 0 entry is a recurrent layer without KV cache);
+// key_length / value_length default to embedding_length / head_count; %s.attention.sliding_window with the
+// arch's layer pattern; MLA (%s.attention.kv_lora_rank, key_length_mla); recurrent state from %s.ssm.* and
+// %s.full_attention_interval; %s.context_length the training context. `file` names the file in messages.
+ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string& file);
 
 }  // namespace vram

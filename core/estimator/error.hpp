@@ -21,6 +21,25 @@ enum class ErrorCode {
     offsets_hole,             // bytes between two tensors belong to none
     offsets_past_file,        // a tensor ends past the file size
     shape_size_mismatch,      // element count × dtype width disagrees with the byte span
+    // GGUF header (core/estimator/gguf.*)
+    gguf_bad_magic,           // the first 4 bytes are not "GGUF"
+    gguf_bad_version,         // a version other than 2 or 3
+    gguf_too_many_kv,         // metadata_kv_count above kGgufMaxKvCount
+    gguf_too_many_tensors,    // tensor_count above kGgufMaxTensorCount
+    gguf_string_too_long,     // a string length above kGgufMaxStringBytes
+    gguf_array_too_long,      // an array length above kGgufMaxArrayLength
+    gguf_array_too_deep,      // arrays nested deeper than kGgufMaxArrayDepth
+    gguf_bad_value_type,      // a metadata value type outside 0..12
+    gguf_duplicate_key,       // a metadata key or tensor name given twice
+    gguf_bad_alignment,       // general.alignment not a UINT32 power of two
+    gguf_too_many_dims,       // a tensor with more than kGgufMaxDims dimensions
+    gguf_dim_invalid,         // a dimension above 2^63 or an element count that overflows
+    gguf_bad_tensor_type,     // a ggml type id unknown or removed from the format
+    gguf_dim_not_block_multiple,  // ne[0] is not a multiple of the type's block size
+    gguf_offset_invalid,      // a tensor offset not where ggml expects it, or data past the end of the file
+    gguf_truncated,           // the file ends before its tensor infos do
+    gguf_prefix_too_large,    // header + metadata + tensor infos longer than kGgufMaxPrefixBytes
+    gguf_metadata_invalid,    // required keys missing or of the wrong type, split files that disagree
     // repo metadata (config.json, indexes, manifests)
     config_invalid,           // config.json is not a JSON object
     index_invalid,            // a *.safetensors.index.json is malformed or names an unsafe path

@@ -85,6 +85,23 @@ constexpr std::array<uint32_t, 4> kTpSteps = {1, 2, 4, 8};
 constexpr uint64_t kMaxSearchContext = 1ull << 24;
 constexpr uint64_t kMaxSearchBatch = 1ull << 20;
 
+// ---- llama.cpp constants (../shared/reference/engines-and-peers.md §2, §7.3, §9) ----------------------------
+// gguf-parser-go --platform-footprint default "150,250": MiB of system memory and VRAM the runtime takes before any
+// tensor (CUDA context, backend buffers).
+constexpr uint64_t kLlamaCppGpuFootprintBytes = 250 * kMiB;
+constexpr uint64_t kLlamaCppHostFootprintBytes = 150 * kMiB;
+// gguf-parser-go footprint: 5 MiB + (file − tensor data) + tokenizer tables: tokens × (4 + 4) + merges × (48 + 56)
+// + tokens × (32 + 24 + 32) bytes.
+constexpr uint64_t kLlamaCppHostBaseBytes = 5 * kMiB;
+constexpr uint64_t kLlamaCppBytesPerToken = 4 + 4 + 32 + 24 + 32;
+constexpr uint64_t kLlamaCppBytesPerMerge = 48 + 56;
+// Context padding: n_ctx = pad(n_ctx, 256) with flash attention, else 32 (gguf-parser-go; llama.cpp cparams / the
+// KV cache's get_padding).
+constexpr uint64_t kLlamaCppPadFlash = 256, kLlamaCppPadPlain = 32;
+// llama-memory-recurrent.cpp: the r and s states are GGML_TYPE_F32; logits and graph activations are F32 too.
+constexpr uint64_t kF32Bytes = 4;
+constexpr uint64_t kF16Bytes = 2;
+
 uint64_t mul_sat(uint64_t a, uint64_t b) {
     if (a == 0 || b == 0) return 0;
     return a > UINT64_MAX / b ? UINT64_MAX : a * b;
@@ -117,12 +134,22 @@ struct Setup {
     uint64_t batched_tokens = 0;       // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
     uint32_t max_num_seqs = 0;
     double fraction = 0;
+    // llama.cpp
+    bool flash_attention = true;
+    uint64_t ubatch = 512;
+    int64_t n_gpu_layers = -1;         // -1 = all
 };
 
 struct Weights {
     uint64_t total = 0;       // all tensors at the precision target
     uint64_t raw = 0;
     uint64_t replicated = 0;  // stays whole on every rank under TP
+    // GGUF, by llama.cpp layer (TensorRecord::block)
+    std::vector<uint64_t> block;  // repeating layer il
+    uint64_t input = 0;           // token_embd … (always in system memory)
+    uint64_t output = 0;          // output, output_norm
+    uint64_t projector = 0;       // mmproj
+    uint64_t duplicated = 0;      // tied token_embd loaded again for the output layer
 };
 
 // One attention spec and its layer count.
@@ -146,6 +173,10 @@ struct Eval {
     uint64_t page_bytes = 0;
     uint32_t group_size = 0, n_groups = 0;
     uint64_t cell_bytes = 0;           // SGLang: bytes of one token over every attention layer
+    // llama.cpp
+    HostShare host;
+    uint64_t context_cells = 0;
+    uint32_t gpu_layers = 0;
 };
 
 uint64_t kv_row_bytes(uint64_t elements, const Setup& s) {
@@ -296,8 +327,158 @@ uint64_t transformers_activation(const Model& m, const Setup& s, uint64_t contex
     return act;
 }
 
+uint64_t pad_up(uint64_t x, uint64_t p) { return cdiv(x, p) * p; }
+
+// Weights at the precision target, with the GGUF records also summed by llama.cpp layer.
+Weights weights_of(const std::vector<TensorRecord>& tensors, Precision p, uint64_t duplicated, uint32_t n_layers) {
+    Weights w;
+    w.duplicated = duplicated;
+    for (const auto& t : tensors) {
+        const uint64_t b = tensor_bytes_at(t, p);
+        w.total += b;
+        w.raw += t.bytes;
+        switch (t.block) {
+            case kBlockNone: break;
+            case kBlockInput: w.input += b; break;
+            case kBlockOutput: w.output += b; break;
+            case kBlockProjector: w.projector += b; break;
+            default:
+                if (t.block >= 0) {
+                    const size_t il = static_cast<size_t>(t.block);
+                    if (w.block.size() <= il) w.block.resize(std::max<size_t>(il + 1, n_layers), 0);
+                    w.block[il] += b;
+                }
+        }
+    }
+    return w;
+}
+
+// llama.cpp: what it allocates for this GGUF model at `context` tokens × `batch` sequences (rules cited inline).
+Eval evaluate_llama_cpp(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
+    Eval ev;
+    const Architecture& a = m.arch;
+    const uint64_t n_seq = std::max<uint32_t>(1, batch);
+    // One unified cache of context × sequences cells (llama-server --parallel), padded: n_ctx = pad(n_ctx, 256 | 32).
+    const uint64_t pad = s.flash_attention ? kLlamaCppPadFlash : kLlamaCppPadPlain;
+    const uint64_t n_ctx = pad_up(mul_sat(context, n_seq), pad);
+    const uint64_t n_t = std::min(n_ctx, s.ubatch);  // tokens of the worst-case graph llama.cpp reserves
+    const uint64_t n_layer = a.n_layers;
+    // llama.cpp offloads the output layer first (gguf-parser-go issue #42): i_gpu_start = max(n_layer + 1 − ngl, 0);
+    // repeating layer il is on the GPU when il ≥ i_gpu_start, the output layer whenever ngl ≥ 1.
+    const uint64_t ngl = s.n_gpu_layers < 0 ? n_layer + 1 : std::min<uint64_t>(static_cast<uint64_t>(s.n_gpu_layers), n_layer + 1);
+    const uint64_t gpu_start = n_layer + 1 - ngl;
+    const bool output_gpu = ngl >= 1;
+    auto on_gpu = [&](uint64_t il) { return il >= gpu_start; };
+    ev.context_cells = n_ctx;
+    ev.gpu_layers = static_cast<uint32_t>(ngl);
+
+    // Weights: the input layer (token_embd) always stays in system memory (llama-model.cpp load_tensors: "there is
+    // very little benefit to offloading the input layer"); tied embeddings are loaded again for the output layer.
+    uint64_t gpu_w = 0, host_w = w.input;
+    for (uint64_t il = 0; il < w.block.size(); ++il) (on_gpu(il) ? gpu_w : host_w) += w.block[il];
+    (output_gpu ? gpu_w : host_w) += w.output + w.projector;
+    if (output_gpu) gpu_w += w.duplicated;
+
+    // KV cache and recurrent state, per layer, on the layer's device (llama-kv-cache.cpp, offload_kqv on).
+    uint64_t gpu_kv = 0, host_kv = 0;
+    bool cpu_layers = false;
+    for (uint64_t il = 0; il < a.layers.size(); ++il) {
+        const AttentionLayer& l = a.layers[il];
+        KvLayerGroup g;
+        g.kind = attention_kind_name(l.kind);
+        g.n_layers = 1;
+        uint64_t bytes = 0;
+        if (l.kind == AttentionKind::linear_state) {
+            // llama-memory-recurrent.cpp: max(1, n_seq_max) cells of F32 r and s states.
+            g.state_bytes = mul_sat(l.state_elements, kF32Bytes);
+            bytes = mul_sat(g.state_bytes, n_seq);
+        } else if (l.kind != AttentionKind::none) {
+            // ggml_row_size(type_k, n_embd_k_gqa) + ggml_row_size(type_v, n_embd_v_gqa) per cell.
+            g.bytes_per_token = add_sat(kv_row_bytes(static_cast<uint64_t>(l.n_head_kv) * l.head_dim_k, s),
+                                        kv_row_bytes(static_cast<uint64_t>(l.n_head_kv) * l.head_dim_v, s));
+            uint64_t cells = n_ctx;
+            if ((l.kind == AttentionKind::sliding || l.kind == AttentionKind::chunked) && l.window_tokens)
+                // llama-kv-cache-iswa.cpp: size_swa = min(size_base, GGML_PAD(n_swa·n_seq_max + n_ubatch, n_pad)).
+                cells = std::min(n_ctx, pad_up(add_sat(mul_sat(l.window_tokens, n_seq), s.ubatch), pad));
+            g.window_tokens = (l.kind == AttentionKind::sliding || l.kind == AttentionKind::chunked) ? l.window_tokens : 0;
+            g.tokens_per_sequence = cells;
+            bytes = mul_sat(g.bytes_per_token, cells);
+            ev.kv_bytes_per_token += g.bytes_per_token;
+        }
+        g.bytes = bytes;
+        if (on_gpu(il)) {
+            gpu_kv = add_sat(gpu_kv, bytes);
+        } else {
+            host_kv = add_sat(host_kv, bytes);
+            cpu_layers = true;
+        }
+        bool merged = false;
+        for (auto& x : ev.groups)
+            if (x.kind == g.kind && x.window_tokens == g.window_tokens && x.bytes_per_token == g.bytes_per_token &&
+                x.state_bytes == g.state_bytes && x.tokens_per_sequence == g.tokens_per_sequence) {
+                ++x.n_layers;
+                x.bytes = add_sat(x.bytes, g.bytes);
+                merged = true;
+                break;
+            }
+        if (!merged) ev.groups.push_back(g);
+    }
+    cpu_layers = cpu_layers || (gpu_start > 0 && n_layer > 0);  // a repeating layer runs on the CPU
+
+    // Compute buffer, after gguf-parser-go (file_estimate__llamacpp.go): layers run one after another, so the buffer
+    // is the largest of one layer's attention, one layer's FFN and the output head, for n_t = min(n_ctx, n_ubatch).
+    const uint64_t H = a.hidden_size, heads = a.n_heads, kvh = a.n_kv_heads, hd = a.head_dim;
+    uint64_t hd_v = hd;
+    for (const auto& l : a.layers)
+        if (l.kind != AttentionKind::linear_state && l.kind != AttentionKind::none) {
+            hd_v = l.head_dim_v;
+            break;
+        }
+    uint64_t attention = 0;
+    if (s.flash_attention)  // F32 Q, K, V of the ubatch + the F16 KQ mask [n_kv, n_t]
+        attention = add_sat(mul_sat(mul_sat(kF32Bytes, n_t), heads * hd + kvh * (hd + hd_v)), mul_sat(mul_sat(kF16Bytes, n_ctx), n_t));
+    else  // F32 KQ scores [n_kv, n_t, n_head] + Q and the attention output
+        attention = add_sat(mul_sat(mul_sat(mul_sat(kF32Bytes, n_ctx), n_t), heads), mul_sat(mul_sat(2 * kF32Bytes, n_t), heads * hd));
+    uint64_t ffn = 0;
+    if (a.n_experts && a.n_experts_active) {
+        const uint64_t n_ff = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
+        ffn = mul_sat(mul_sat(kF32Bytes, n_t), H + a.n_experts + a.n_experts_active * (2 * n_ff + H));  // router logits, gate/up, down
+    } else {
+        ffn = mul_sat(mul_sat(kF32Bytes, n_t), H + 2 * a.intermediate_size);  // norm, gate, up
+    }
+    const uint64_t head = mul_sat(mul_sat(kF32Bytes, n_t), a.vocab_size + H);  // F32 logits [n_vocab, n_t] + final norm
+    const uint64_t layer_peak = std::max(attention, ffn);
+    // Graph inputs live in host memory: the embeddings the CPU input layer gathers, the F32 KQ mask, token ids, positions.
+    const uint64_t inputs = add_sat(mul_sat(mul_sat(kF32Bytes, n_t), H + n_ctx), 8 * n_t);
+    uint64_t gpu_compute = 0, host_compute = inputs;
+    if (ngl > 0) {
+        gpu_compute = output_gpu ? std::max(layer_peak, head) : layer_peak;
+        if (cpu_layers) host_compute = add_sat(host_compute, layer_peak);
+    } else {
+        host_compute = add_sat(host_compute, std::max(layer_peak, head));
+    }
+
+    ev.share.weights_bytes = gpu_w;
+    ev.share.kv_cache_bytes = gpu_kv;
+    ev.share.activation_bytes = gpu_compute;
+    ev.parts.fixed_bytes = kLlamaCppGpuFootprintBytes;
+    ev.share.overhead_bytes = kLlamaCppGpuFootprintBytes;
+    ev.share.total_bytes = add_sat(add_sat(gpu_w, gpu_kv), add_sat(gpu_compute, kLlamaCppGpuFootprintBytes));
+
+    HostShare& h = ev.host;
+    h.weights_bytes = host_w;
+    h.kv_cache_bytes = host_kv;
+    h.compute_bytes = host_compute;
+    h.output_bytes = mul_sat(mul_sat(a.vocab_size, kF32Bytes), n_seq);  // llama-context.cpp output_reserve: logits
+    h.overhead_bytes = add_sat(kLlamaCppHostFootprintBytes + kLlamaCppHostBaseBytes,
+                               add_sat(m.gguf_metadata_bytes, a.vocab_size * kLlamaCppBytesPerToken + a.n_merges * kLlamaCppBytesPerMerge));
+    h.total_bytes = add_sat(add_sat(h.weights_bytes, h.kv_cache_bytes), add_sat(add_sat(h.compute_bytes, h.output_bytes), h.overhead_bytes));
+    return ev;
+}
+
 // One evaluation at (context, batch) for a resolved setup: the per-rank breakdown and the KV groups.
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
+    if (s.profile->id == ProfileId::llama_cpp) return evaluate_llama_cpp(m, w, s, context, batch);
     Eval ev;
     const Architecture& a = m.arch;
     const ProfileId id = s.profile->id;
@@ -567,7 +748,7 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     }
     const KvDtypeInfo* kv = find_kv_dtype(o.kv_dtype);
     if (!kv) {
-        e.error = make_error(ErrorCode::invalid_argument, "unknown kv_dtype \"" + o.kv_dtype + "\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0)");
+        e.error = make_error(ErrorCode::invalid_argument, "unknown kv_dtype \"" + o.kv_dtype + "\" (known: " + kv_dtype_names() + ")");
         return e;
     }
     if (!profile_supports(*profile, kv->dtype)) {
@@ -619,14 +800,45 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
         return e;
     }
 
+    if (id == ProfileId::llama_cpp) {
+        if (m.layout != "gguf") {
+            e.error = make_error(ErrorCode::invalid_argument, "profile llama.cpp needs a GGUF repo: " + m.repo_id + " has " +
+                                                                  (m.layout.empty() ? std::string("no GGUF files") : "layout " + m.layout + " (safetensors)"));
+            return e;
+        }
+        if (o.ubatch_tokens == 0 || o.n_gpu_layers < -1) {
+            e.error = make_error(ErrorCode::invalid_argument, "ubatch_tokens must be at least 1 and n_gpu_layers -1 (all) or more");
+            return e;
+        }
+        // llama-context.cpp: "V cache quantization requires flash_attn" — llama.cpp refuses to start otherwise.
+        if (!o.flash_attention && kv->block_elements > 1) {
+            e.error = make_error(ErrorCode::invalid_argument, std::string("llama.cpp needs flash attention for a quantized V cache (kv_dtype ") +
+                                                                  kv->name + "): V cache quantization requires flash_attn");
+            return e;
+        }
+    }
+
     Weights w;
     e.components.reserve(m.components.size());
     for (const auto& c : m.components) e.components.push_back({c.name, 0, c.params});
-    for (const auto& t : m.tensors) {
-        const uint64_t b = tensor_bytes_at(t, o.precision);
-        w.total += b;
-        w.raw += t.bytes;
-        e.components[t.component].bytes += b;
+    // Per-component sums at each precision are computed once by analyze(); a Model built by hand
+    // (tests) without them is summed here.
+    const size_t pi = static_cast<size_t>(o.precision);
+    const bool cached = pi < m.component_bytes_at.size() && m.component_bytes_at[pi].size() == m.components.size();
+    for (size_t i = 0; i < m.components.size(); ++i) {
+        w.raw += m.components[i].bytes;
+        if (cached) e.components[i].bytes = m.component_bytes_at[pi][i];
+    }
+    if (!cached)
+        for (const auto& t : m.tensors) e.components[t.component].bytes += tensor_bytes_at(t, o.precision);
+    for (const auto& c : e.components) w.total += c.bytes;
+    if (m.layout == "gguf") {  // llama.cpp places GGUF tensors by layer
+        Weights g = weights_of(m.tensors, o.precision, m.gguf_duplicated_bytes, m.arch.n_layers);
+        w.block = std::move(g.block);
+        w.input = g.input;
+        w.output = g.output;
+        w.projector = g.projector;
+        w.duplicated = g.duplicated;
     }
     e.weights_raw_bytes = w.raw;
     e.tp = o.tp;
@@ -641,8 +853,14 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     Setup base;
     base.profile = profile;
     base.act_bytes = compute_width(m, o, id);
+    base.flash_attention = o.flash_attention;
+    base.ubatch = o.ubatch_tokens;
+    base.n_gpu_layers = o.n_gpu_layers;
     if (id == ProfileId::classic) {
         base.kv_name = "fp16";
+    } else if (id == ProfileId::llama_cpp && kv->dtype == KvDtype::auto_) {
+        base.kv_name = "fp16";  // llama.cpp's default cache type, -ctk/-ctv f16
+        base.kv_block_bytes = 2;
     } else if (kv->dtype == KvDtype::auto_) {
         base.kv_name = compute_dtype_name(m, base.act_bytes);
         base.kv_block_bytes = base.act_bytes;

@@ -8,6 +8,12 @@
 // layer from the Architecture (GQA, MLA latent, sliding/chunked windows, linear-attention state,
 // cross-attention), split weights and KV heads over tensor-parallel ranks, and model the engine's own
 // activation peak and reservation (vLLM gpu_memory_utilization, SGLang mem_fraction_static).
+// Profile "llama.cpp" (GGUF repos only) follows llama.cpp's own allocation: the context padded to 256 (flash
+// attention) or 32 cells, one unified KV cache of context × batch cells in the chosen cache type (row sizes with
+// block rounding), sliding-window layers holding min(n_ctx, W·n_seq + n_ubatch) cells, recurrent layers one F32
+// state per sequence, the compute and output buffers, and -ngl partial offload: the input layer (token_embd) stays
+// in system memory, the output layer is offloaded first (i_gpu_start = max(n_layer + 1 − ngl, 0)); what is not on
+// the GPU is reported as system memory (HostShare).
 // With a GPU from gpu_catalog.hpp the estimate also says whether it fits, the largest context and batch
 // that fit, and for every catalog GPU how many are needed. estimate() is a pure function.
 // Every assumption a profile makes is listed in Estimate::assumptions, so the user can see it.
@@ -37,6 +43,10 @@ struct EstimateOptions {
     std::string gpu;                         // gpu_catalog() id; "" = no GPU chosen
     double gpu_memory_utilization = 0;       // vLLM gpu_memory_utilization / SGLang mem_fraction_static; 0 = engine default
     uint64_t max_num_batched_tokens = 0;     // vLLM max_num_batched_tokens / SGLang chunked_prefill_size; 0 = engine default
+    // llama.cpp profile (added with GGUF support; defaults are llama-server's).
+    bool flash_attention = true;             // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
+    int32_t n_gpu_layers = -1;               // -ngl: layers offloaded, the output layer counting as one; -1 = all
+    uint32_t ubatch_tokens = 512;            // -ub: tokens of one compute graph (n_ubatch)
 };
 
 // KV cache of the layers that share one attention spec (kind, window, width), on one rank.
@@ -57,6 +67,27 @@ struct GpuShare {
     uint64_t activation_bytes = 0;
     uint64_t overhead_bytes = 0;
     uint64_t total_bytes = 0;
+};
+
+// llama.cpp: what lives in system memory beside the GPU share.
+struct HostShare {
+    uint64_t weights_bytes = 0;        // the input layer (token_embd) and every layer not offloaded
+    uint64_t kv_cache_bytes = 0;       // KV cache and recurrent state of the layers not offloaded
+    uint64_t compute_bytes = 0;        // host compute buffer: graph inputs, plus the CPU layers' activations
+    uint64_t output_bytes = 0;         // logits output buffer: n_vocab × 4 B × sequences (pinned host memory)
+    uint64_t overhead_bytes = 0;       // runtime 150 MiB + GGUF metadata + tokenizer tables (gguf-parser-go footprint)
+    uint64_t total_bytes = 0;
+};
+
+// One row of a GGUF repo's quantization table, at the estimate's context, batch and GPU.
+struct GgufRow {
+    const GgufQuant* quant = nullptr;  // Model::gguf_quants entry
+    double bits_per_weight = 0;        // 8 × weight bytes / parameters
+    uint64_t weights_bytes = 0;        // on the GPU (llama.cpp: without the input layer)
+    uint64_t kv_cache_bytes = 0;       // on the GPU
+    uint64_t total_bytes = 0;          // per-GPU total
+    uint64_t host_bytes = 0;           // system memory (llama.cpp)
+    bool fits = false;                 // with a GPU: fits on it
 };
 
 struct OverheadParts {
@@ -131,6 +162,13 @@ struct Estimate {
     uint64_t max_context_tokens_fit = 0;  // largest context that fits at this batch (0 = none; capped at the model's max)
     uint64_t max_batch_fit = 0;           // largest batch that fits at this context (0 = none)
     std::vector<GpuFitRow> gpu_fit;       // every catalog GPU: fits on one? how many needed?
+    // llama.cpp profile
+    HostShare host;                       // system memory
+    uint64_t context_cells = 0;           // KV cells allocated: context × batch padded to 256 (flash attention) or 32
+    uint32_t n_gpu_layers = 0;            // layers offloaded (of n_layer + 1, the output layer counting as one)
+    bool has_gpu_layers_fit = false;      // with a GPU: the field below is computed
+    uint32_t max_gpu_layers_fit = 0;      // largest -ngl that fits at this context and batch
+    std::vector<GgufRow> gguf_rows;       // GGUF repos: every quantization at this context, batch and GPU
 };
 
 Estimate estimate(const Model& model, const EstimateOptions& options);

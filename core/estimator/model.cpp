@@ -1,8 +1,14 @@
 #include "estimator/model.hpp"
 
+#include "estimator/estimate.hpp"
+
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+
+#include "estimator/gguf.hpp"
 
 namespace vram {
 namespace {
@@ -53,9 +59,235 @@ std::string class_of(const std::string& config_text) {
     return {};
 }
 
+// ---- GGUF ----------------------------------------------------------------------------------------------
+
+DType dtype_of_ggml(uint32_t type) {
+    switch (type) {
+        case 0: return DType::F32;
+        case 1: return DType::F16;
+        case 24: return DType::I8;
+        case 25: return DType::I16;
+        case 26: return DType::I32;
+        case 27: return DType::I64;
+        case 28: return DType::F64;
+        case 30: return DType::BF16;
+        default: return DType::unknown;
+    }
+}
+
+bool ggml_is_float(uint32_t type) { return type == 0 || type == 1 || type == 28 || type == 30; }
+
+// llama.cpp's layer of a tensor by its GGUF name (llama-arch.cpp LLM_TENSOR_NAMES): blk.N.* → N; output /
+// output_norm → the output layer; everything else (token_embd, token_embd_norm, rope_freqs …) → the input layer.
+int32_t block_of(const std::string& name) {
+    if (name.rfind("blk.", 0) == 0) {
+        uint64_t n = 0;
+        size_t k = 4;
+        for (; k < name.size() && k < 14 && name[k] >= '0' && name[k] <= '9'; ++k) n = n * 10 + static_cast<uint64_t>(name[k] - '0');
+        if (k > 4 && k < name.size() && name[k] == '.' && n < 1'000'000) return static_cast<int32_t>(n);
+    }
+    if (name.rfind("output.", 0) == 0 || name.rfind("output_norm.", 0) == 0) return kBlockOutput;
+    return kBlockInput;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string base_name(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+struct ParsedGroup {
+    GgufQuant quant;
+    bool projector = false;
+};
+
+// Parses every file of a group from the snapshot; the architecture comes from the first shard (later shards
+// may lack the architecture keys).
+Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std::string, uint64_t>& sizes, ParsedGroup& out,
+                  std::vector<std::string>& warnings) {
+    GgufQuant& q = out.quant;
+    q.name = g.name;
+    q.files = g.files;
+    out.projector = g.projector;
+    std::map<std::string, uint64_t> type_bytes;
+    bool has_output = false;
+    uint64_t token_embd = 0;
+    for (size_t k = 0; k < g.files.size(); ++k) {
+        const std::string& file = g.files[k];
+        auto it = s.gguf_prefixes.find(file);
+        if (it == s.gguf_prefixes.end())
+            return make_error(ErrorCode::bad_response, "metadata incomplete: the GGUF header of " + file + " was not read");
+        const uint64_t size = sizes.count(file) ? sizes.at(file) : 0;
+        GgufFile f = parse_gguf(it->second, file, size);
+        if (f.error) return f.error;
+        if (f.needs_more())
+            return make_error(ErrorCode::bad_response, "metadata incomplete: the stored GGUF header of " + file + " ends after " +
+                                                           std::to_string(it->second.size()) + " bytes, before its tensor infos (" +
+                                                           std::to_string(f.need_bytes) + " needed)");
+        if (f.big_endian) warnings.push_back(file + " is a big-endian GGUF (read, but llama.cpp on little-endian machines refuses it)");
+        if (k == 0) {
+            if (const GgufValue* ft = f.find("general.file_type"); ft && ft->is_integer())
+                if (const char* name = llama_ftype_name(static_cast<uint32_t>(ft->u))) q.file_type = name;
+            if (const GgufValue* sc = f.find("split.count"); sc && sc->is_integer() && sc->u != g.files.size() && g.split_count)
+                warnings.push_back(file + " says split.count " + std::to_string(sc->u) + " but the repo has " + std::to_string(g.files.size()) + " parts");
+            if (!g.projector) {
+                ArchitectureResult a = parse_gguf_architecture(f, file);
+                if (a.error) return a.error;
+                q.arch = std::move(a.arch);
+            }
+        }
+        q.file_bytes += size;
+        q.metadata_bytes += f.data_offset_bytes;
+        for (const auto& t : f.tensors) {
+            if (t.name == "output.weight") has_output = true;
+            if (t.name == "token_embd.weight") token_embd = t.bytes;
+            TensorRecord r;
+            r.dtype = dtype_of_ggml(t.type);
+            r.flags = ggml_is_float(t.type) ? kFloating : kQuantized;
+            r.block = g.projector ? kBlockProjector : block_of(t.name);
+            r.bytes = t.bytes;
+            r.params = t.n_elements;
+            q.tensors.push_back(r);
+            q.bytes += r.bytes;
+            q.params += r.params;
+            type_bytes[ggml_type_info(t.type)->name] += r.bytes;
+            ++q.n_tensors;
+        }
+    }
+    // llama.cpp llama-model.cpp: without output.weight the output layer uses token_embd, created again with
+    // TENSOR_DUPLICATED in the output layer's buffer (the input layer's copy stays in system memory).
+    if (!g.projector && !has_output) q.duplicated_bytes = token_embd;
+    uint64_t best = 0;
+    for (const auto& [name, bytes] : type_bytes)
+        if (bytes > best) {
+            best = bytes;
+            q.dominant_type = name;
+        }
+    return {};
+}
+
+Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
+    std::map<std::string, uint64_t> sizes;
+    for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
+    GgufGroups groups = gguf_groups(s.files);
+    if (groups.error) {
+        m.error = groups.error;
+        return m;
+    }
+    std::vector<ParsedGroup> models, projectors;
+    for (const auto& g : groups.groups) {
+        ParsedGroup p;
+        if (Error e = parse_group(s, g, sizes, p, m.warnings)) {
+            m.error = std::move(e);
+            return m;
+        }
+        (p.projector ? projectors : models).push_back(std::move(p));
+    }
+    if (models.empty()) {
+        m.error = make_error(ErrorCode::no_weights, "the repo's GGUF files are all projectors (mmproj*): no language model");
+        return m;
+    }
+    // Which quantization: the one asked for, else the smallest Q4_K_M, else the first in the listing.
+    size_t chosen = models.size();
+    if (!want.empty()) {
+        const std::string w = lower(want);
+        for (size_t k = 0; k < models.size(); ++k) {
+            const GgufQuant& q = models[k].quant;
+            bool hit = lower(q.file_type) == w;
+            for (const auto& f : q.files) hit = hit || f == want || base_name(f) == want;
+            if (hit && (chosen == models.size() || q.bytes < models[chosen].quant.bytes)) chosen = k;
+        }
+        if (chosen == models.size()) {
+            std::string names;
+            for (const auto& p : models) names += (names.empty() ? "" : ", ") + p.quant.name + (p.quant.file_type.empty() ? "" : " (" + p.quant.file_type + ")");
+            m.error = make_error(ErrorCode::invalid_argument, "no GGUF file or quantization "" + want + "" in " + s.repo_id + "; it has: " + names);
+            return m;
+        }
+    } else {
+        for (size_t k = 0; k < models.size(); ++k)
+            if (models[k].quant.file_type == "Q4_K_M" && (chosen == models.size() || models[k].quant.bytes < models[chosen].quant.bytes)) chosen = k;
+        if (chosen == models.size()) {
+            chosen = 0;
+            if (models.size() > 1) m.notes.push_back("no Q4_K_M file: the estimate uses the first GGUF file in the listing, " + models[0].quant.name);
+        }
+    }
+    for (size_t k = 0; k < models.size(); ++k) {
+        models[k].quant.selected = k == chosen;
+        m.gguf_quants.push_back(models[k].quant);
+    }
+    const GgufQuant& q = models[chosen].quant;
+    m.gguf_file = q.name;
+    m.gguf_metadata_bytes = q.metadata_bytes;
+    m.gguf_duplicated_bytes = q.duplicated_bytes;
+    m.arch = q.arch;
+    m.has_llm = m.arch.has_kv_cache;
+    if (models.size() > 1)
+        m.notes.push_back("GGUF repo with " + std::to_string(models.size()) + " quantizations: the estimate uses " + q.name +
+                          (q.file_type.empty() ? "" : " (" + q.file_type + ")") +
+                          (want.empty() ? " (default: the smallest Q4_K_M, else the first file); choose another with --gguf-file" : ""));
+
+    Component root{"root", q.files, 0, 0, 0, m.arch.model_type};
+    m.components.push_back(root);
+    auto add = [&](const TensorRecord& rec, uint32_t component, const char* type_name) {
+        TensorRecord r = rec;
+        r.component = component;
+        m.tensors.push_back(r);
+        Component& c = m.components[component];
+        ++c.n_tensors;
+        c.bytes += r.bytes;
+        c.params += r.params;
+        DTypeTally& d = m.dtypes[type_name];
+        ++d.n_tensors;
+        d.elements += r.params;
+        d.bytes += r.bytes;
+        ++m.n_tensors;
+        m.bytes += r.bytes;
+        m.params += r.params;
+    };
+    // The type names are not in the records: re-read them from the stored prefixes of the selected files.
+    auto add_files = [&](const std::vector<std::string>& files, uint32_t component) {
+        for (const auto& file : files) {
+            GgufFile f = parse_gguf(s.gguf_prefixes.at(file), file, sizes[file]);
+            for (const auto& t : f.tensors) {
+                TensorRecord r;
+                r.dtype = dtype_of_ggml(t.type);
+                r.flags = ggml_is_float(t.type) ? kFloating : kQuantized;
+                r.block = component == 0 ? block_of(t.name) : kBlockProjector;
+                r.bytes = t.bytes;
+                r.params = t.n_elements;
+                add(r, component, ggml_type_info(t.type)->name);
+            }
+            ++m.n_files;
+        }
+    };
+    add_files(q.files, 0);
+    if (!projectors.empty()) {
+        // llama.cpp pairs a model with one projector; prefer the F16 one when a repo ships several.
+        size_t pick = 0;
+        for (size_t k = 0; k < projectors.size(); ++k)
+            if (lower(projectors[k].quant.name).find("f16") != std::string::npos) {
+                pick = k;
+                break;
+            }
+        const GgufQuant& p = projectors[pick].quant;
+        m.gguf_projector = p.name;
+        m.components.push_back(Component{"projector", p.files, 0, 0, 0, "mmproj"});
+        add_files(p.files, 1);
+        m.notes.push_back(p.name + " is counted as component projector (the multimodal projector llama.cpp loads beside the model)");
+        if (projectors.size() > 1)
+            m.notes.push_back(std::to_string(projectors.size() - 1) + " other projector file(s) not counted (one is loaded at a time)");
+    }
+    if (m.n_tensors == 0) m.error = make_error(ErrorCode::no_weights, "the GGUF files hold no tensors");
+    return m;
+}
+
 }  // namespace
 
-Model analyze(const RepoSnapshot& s) {
+Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     Model m;
     m.repo_id = s.repo_id;
     m.revision = s.revision;
@@ -73,6 +305,11 @@ Model analyze(const RepoSnapshot& s) {
     m.layout = plan.layout;
     m.variants = plan.variants;
     m.notes = plan.notes;
+    if (m.layout == "gguf") return analyze_gguf(s, std::move(m), gguf_file);
+    if (!gguf_file.empty()) {
+        m.error = make_error(ErrorCode::invalid_argument, "gguf_file \"" + gguf_file + "\" given but " + s.repo_id + " is not a GGUF repo (layout " + m.layout + ")");
+        return m;
+    }
 
     // The LLM architecture: root config.json, else the first component config that has a KV cache.
     if (auto it = s.texts.find("config.json"); it != s.texts.end()) {
@@ -161,6 +398,13 @@ Model analyze(const RepoSnapshot& s) {
         }
     }
     if (m.n_tensors == 0 && !m.error) m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
+    for (Precision p : {Precision::auto_, Precision::float32, Precision::float16, Precision::bfloat16, Precision::int8, Precision::int4}) {
+        std::vector<uint64_t> sums(m.components.size(), 0);
+        for (const auto& t : m.tensors) sums[t.component] += tensor_bytes_at(t, p);
+        const size_t index = static_cast<size_t>(p);
+        if (m.component_bytes_at.size() <= index) m.component_bytes_at.resize(index + 1);
+        m.component_bytes_at[index] = std::move(sums);
+    }
     return m;
 }
 

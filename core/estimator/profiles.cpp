@@ -13,14 +13,22 @@ constexpr uint32_t kServerBackends = on(GpuBackend::cuda) | on(GpuBackend::rocm)
 
 const std::vector<KvDtypeInfo>& kv_dtypes() {
     // ggml block layouts (ggml/src/ggml-common.h): block_q8_0 = fp16 scale + 32 int8 = 34 bytes,
-    // block_q4_0 = fp16 scale + 16 bytes of nibbles = 18 bytes, both per 32 elements.
+    // block_q4_0 = fp16 scale + 16 bytes of nibbles = 18 bytes, q4_1 20, q5_0 22, q5_1 24, iq4_nl 18, all per 32
+    // elements — the cache types llama.cpp accepts for -ctk/-ctv besides f32, f16 and bf16 (common/arg.cpp).
     // "auto" has no width of its own: the profile resolves it to the model's compute dtype.
     static const std::vector<KvDtypeInfo> kTable = {
-        {KvDtype::auto_, "auto", 0, 1}, {KvDtype::fp16, "fp16", 2, 1}, {KvDtype::bf16, "bf16", 2, 1},
-        {KvDtype::fp8, "fp8", 1, 1},    {KvDtype::int8, "int8", 1, 1}, {KvDtype::q8_0, "q8_0", 34, 32},
-        {KvDtype::q4_0, "q4_0", 18, 32},
+        {KvDtype::auto_, "auto", 0, 1}, {KvDtype::fp16, "fp16", 2, 1},     {KvDtype::bf16, "bf16", 2, 1},
+        {KvDtype::fp8, "fp8", 1, 1},    {KvDtype::int8, "int8", 1, 1},     {KvDtype::q8_0, "q8_0", 34, 32},
+        {KvDtype::q4_0, "q4_0", 18, 32}, {KvDtype::fp32, "fp32", 4, 1},    {KvDtype::q4_1, "q4_1", 20, 32},
+        {KvDtype::q5_0, "q5_0", 22, 32}, {KvDtype::q5_1, "q5_1", 24, 32},  {KvDtype::iq4_nl, "iq4_nl", 18, 32},
     };
     return kTable;
+}
+
+std::string kv_dtype_names() {
+    std::string out;
+    for (const auto& d : kv_dtypes()) out += (out.empty() ? "" : ", ") + std::string(d.name);
+    return out;
 }
 
 const KvDtypeInfo* find_kv_dtype(std::string_view name) {
@@ -52,9 +60,16 @@ const std::vector<ProfileInfo>& profiles() {
          "python/sglang/srt/server_args.py (mem_fraction_static, chunked_prefill_size defaults)",
          true, "", 1, SlidingRule::full_context, true, true, true, "mem_fraction_static",
          bit(KvDtype::auto_) | bit(KvDtype::fp16) | bit(KvDtype::bf16) | bit(KvDtype::fp8), kServerBackends},
-        {ProfileId::llama_cpp, "llama.cpp", "llama.cpp", "-", "-", false, "needs a GGUF repo (not yet supported)", 1,
-         SlidingRule::window, true, false, false, "",
-         bit(KvDtype::auto_) | bit(KvDtype::fp16) | bit(KvDtype::q8_0) | bit(KvDtype::q4_0), kAllBackends},
+        // llama.cpp (llama-server defaults): GGUF repos only. Rules from llama.cpp's allocator as gguf-parser-go models it
+        // (../shared/reference/engines-and-peers.md §2, §7.3, §9); each one is cited in estimate.cpp.
+        {ProfileId::llama_cpp, "llama.cpp", "llama.cpp", "master (read at 00395eb; compute model of gguf-parser-go v0.26)",
+         "src/llama-model.cpp (load_tensors: input layer on the CPU, i_gpu_start), src/llama-kv-cache.cpp, "
+         "src/llama-kv-cache-iswa.cpp (size_swa), src/llama-memory-recurrent.cpp, src/llama-context.cpp (output buffer); "
+         "gpustack/gguf-parser-go file_estimate__llamacpp.go (compute buffer, footprint)",
+         true, "", 1, SlidingRule::window, true, false, false, "",
+         bit(KvDtype::auto_) | bit(KvDtype::fp16) | bit(KvDtype::bf16) | bit(KvDtype::fp32) | bit(KvDtype::q8_0) | bit(KvDtype::q4_0) |
+             bit(KvDtype::q4_1) | bit(KvDtype::q5_0) | bit(KvDtype::q5_1) | bit(KvDtype::iq4_nl),
+         kAllBackends},
     };
     return kTable;
 }

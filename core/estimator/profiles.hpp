@@ -5,6 +5,7 @@
 // full derivation is docs/estimates.md.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace vram {
 
 enum class ProfileId : uint8_t { classic, transformers, vllm, sglang, llama_cpp };
 
-enum class KvDtype : uint8_t { auto_, fp16, bf16, fp8, int8, q8_0, q4_0 };
+enum class KvDtype : uint8_t { auto_, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl };
 
 struct KvDtypeInfo {
     KvDtype dtype;
@@ -24,6 +25,8 @@ struct KvDtypeInfo {
 };
 const std::vector<KvDtypeInfo>& kv_dtypes();
 const KvDtypeInfo* find_kv_dtype(std::string_view name);
+// "auto, fp16, bf16, …": every kv_dtype name, for messages.
+std::string kv_dtype_names();
 
 // How a sliding-window (or chunked-local) layer is charged.
 enum class SlidingRule : uint8_t {

@@ -16,11 +16,29 @@ std::string last_component(const std::string& name) {
     return dot == std::string::npos ? name : name.substr(dot + 1);
 }
 
-// Glob with '*' only, anchored (huggingface.js turns `re:` patterns into such globs).
+// Glob with '*' only, anchored (huggingface.js turns `re:` patterns into such globs). Iterative,
+// backtracking only to the last '*': O(|p|·|s|). (The recursive form was exponential in the number
+// of '*'s: a config's modules_to_not_convert entry such as "a*a*a*…*b" froze the estimate —
+// tests/fuzz/regressions/pipeline/quant-glob-exponential.)
 bool glob_match(const char* p, const char* s) {
-    if (*p == '\0') return *s == '\0';
-    if (*p == '*') return glob_match(p + 1, s) || (*s && glob_match(p, s + 1));
-    return *s && (*p == *s) && glob_match(p + 1, s + 1);
+    const char* star = nullptr;   // the last '*' of p seen so far
+    const char* resume = nullptr; // where s restarts when the text after that '*' fails to match
+    while (*s) {
+        if (*p == '*') {
+            star = p++;
+            resume = s;
+        } else if (*p == *s) {
+            ++p;
+            ++s;
+        } else if (star) {
+            p = star + 1;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '*') ++p;
+    return *p == '\0';
 }
 
 bool excluded(const QuantRules& r, const std::string& tensor) {

@@ -1,6 +1,8 @@
 #include "estimator/repo_layout.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -139,6 +141,14 @@ bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const 
     return true;
 }
 
+bool is_gguf(const std::string& path) { return ends_with(path, ".gguf"); }
+
+bool is_projector(const std::string& path) {
+    std::string b = base_of(path);
+    std::transform(b.begin(), b.end(), b.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return starts_with(b, "mmproj");
+}
+
 bool has_file(const std::vector<RepoFile>& files, const std::string& path) {
     return std::any_of(files.begin(), files.end(), [&](const RepoFile& f) { return f.path == path; });
 }
@@ -187,6 +197,29 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
         return texts.count(path) > 0;
     };
 
+    const size_t n_gguf = static_cast<size_t>(std::count_if(files.begin(), files.end(), [](const RepoFile& f) { return is_gguf(f.path); }));
+    if (!has_hf_weights(files) && n_gguf) {
+        plan.layout = "gguf";
+        GgufGroups g = gguf_groups(files);
+        if (g.error) {
+            plan.error = g.error;
+            return plan;
+        }
+        bool any_model = false;
+        for (const auto& group : g.groups) {
+            ComponentPlan c;
+            c.name = group.projector ? "projector" : "root";
+            c.files = group.files;
+            any_model |= !group.projector;
+            plan.gguf_files.insert(plan.gguf_files.end(), group.files.begin(), group.files.end());
+            plan.components.push_back(std::move(c));
+        }
+        if (!any_model) plan.error = make_error(ErrorCode::no_weights, "the repo's GGUF files are all projectors (mmproj*): no language model");
+        return plan;
+    }
+    if (n_gguf)
+        plan.notes.push_back("the repo also has " + std::to_string(n_gguf) + " GGUF file(s): the safetensors weights are used "
+                             "(the llama.cpp profile needs a repo with GGUF files only)");
     if (!has_hf_weights(files)) {
         std::string what;
         for (const auto& o : other_weight_formats(files)) what += (what.empty() ? "" : ", ") + o;
@@ -293,7 +326,9 @@ struct IndexSax : nlohmann::json_sax<json> {
     std::string error;
 
     void on_number(double v) {
-        if (depth == 2 && section == "metadata" && v >= 0) {
+        // Only values a uint64_t holds: converting a double of 2^64 or more is undefined behaviour
+        // (a 21-digit integer parses as a double); a total that large is nonsense and read as absent.
+        if (depth == 2 && section == "metadata" && v >= 0 && v < 18446744073709551616.0) {
             if (last_key == "total_size") total_size = static_cast<uint64_t>(v);
             if (last_key == "total_parameters") total_params = static_cast<uint64_t>(v);
         }
@@ -367,6 +402,66 @@ ShardList parse_shard_index(std::string_view index_json, const std::string& inde
     }
     out.total_size_bytes = sax.total_size;
     out.total_parameters = sax.total_params;
+    return out;
+}
+
+bool parse_gguf_split_name(const std::string& path, std::string& prefix, uint32_t& no, uint32_t& count) {
+    // <prefix>-NNNNN-of-MMMMM.gguf
+    static const std::string kExt = ".gguf";
+    if (!ends_with(path, kExt) || path.size() < kExt.size() + 16) return false;
+    const std::string tail = path.substr(path.size() - kExt.size() - 15, 15);  // "-00001-of-00003"
+    auto digits = [](const std::string& s) { return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
+    if (tail[0] != '-' || tail.compare(6, 4, "-of-") != 0 || !digits(tail.substr(1, 5)) || !digits(tail.substr(10, 5))) return false;
+    no = static_cast<uint32_t>(std::stoul(tail.substr(1, 5)));
+    count = static_cast<uint32_t>(std::stoul(tail.substr(10, 5)));
+    if (no == 0 || count == 0 || no > count) return false;
+    prefix = path.substr(0, path.size() - kExt.size() - 15);
+    return true;
+}
+
+GgufGroups gguf_groups(const std::vector<RepoFile>& files) {
+    GgufGroups out;
+    std::map<std::string, size_t> split_index;  // "prefix|count" → group
+    std::map<std::string, std::vector<std::string>> shards;
+    for (const auto& f : files) {
+        if (!is_gguf(f.path)) continue;
+        std::string prefix;
+        uint32_t no = 0, count = 0;
+        if (parse_gguf_split_name(f.path, prefix, no, count) && count > 1) {
+            const std::string key = prefix + "|" + std::to_string(count);
+            auto& list = shards[key];
+            if (list.empty()) list.resize(count);
+            list[no - 1] = f.path;
+            if (!split_index.count(key)) {
+                split_index[key] = out.groups.size();
+                GgufGroup g;
+                g.projector = is_projector(f.path);
+                g.split_count = count;
+                out.groups.push_back(std::move(g));
+            }
+            continue;
+        }
+        GgufGroup g;
+        g.name = f.path;
+        g.files = {f.path};
+        g.projector = is_projector(f.path);
+        out.groups.push_back(std::move(g));
+    }
+    for (const auto& [key, list] : shards) {
+        GgufGroup& g = out.groups[split_index[key]];
+        for (size_t k = 0; k < list.size(); ++k) {
+            if (list[k].empty()) {
+                const std::string prefix = key.substr(0, key.rfind('|'));
+                char want[48];
+                std::snprintf(want, sizeof want, "-%05zu-of-%05u.gguf", k + 1, g.split_count);
+                out.error = make_error(ErrorCode::gguf_metadata_invalid, "split GGUF " + prefix + " has " + std::to_string(g.split_count) +
+                                                                             " parts but " + prefix + want + " is not in the repo");
+                return out;
+            }
+        }
+        g.files = list;
+        g.name = list.front();
+    }
     return out;
 }
 

@@ -7,7 +7,10 @@
 //   - sentence-transformers: modules.json; the Transformer module at the root (or 0_Transformer),
 //     Dense modules with their own model.safetensors;
 //   - never double count: consolidated*.safetensors and original/ beside HF weights are skipped,
-//     and one variant (fp16 …) is chosen among several.
+//     and one variant (fp16 …) is chosen among several;
+//   - GGUF (hub-protocol.md §D): a repo with safetensors keeps using them (a note says GGUF files are also
+//     there); a repo with only .gguf files is layout "gguf": every file is one quantization, split files
+//     `<prefix>-00001-of-0000N.gguf` one model, `mmproj*` files a projector (hf-mem, gguf.md "Sidecar").
 // The planner is pure and re-entrant: call it with what is known; it says what it still needs.
 #pragma once
 #include <cstdint>
@@ -40,6 +43,7 @@ struct LayoutPlan {
     std::vector<ComponentPlan> components;
     std::vector<std::string> need_texts;    // small files still to fetch before the plan is complete
     std::vector<std::string> weight_files;  // every weight file whose header is needed (when complete)
+    std::vector<std::string> gguf_files;    // layout gguf: every .gguf file whose header prefix is needed
     std::vector<std::string> notes;         // what was skipped and why
     bool complete() const { return !error && need_texts.empty(); }
 };
@@ -63,6 +67,21 @@ struct ShardList {
     uint64_t total_parameters = 0;                   // metadata.total_parameters (0 if absent)
 };
 ShardList parse_shard_index(std::string_view index_json, const std::string& index_path);
+
+// GGUF files grouped into models: a single file, or the shards of one split model, or a projector.
+struct GgufGroup {
+    std::string name;                 // the file, or the first shard of a split model
+    std::vector<std::string> files;   // its files, shards in order
+    bool projector = false;           // mmproj*: a vision/audio projector, not a language model
+    uint32_t split_count = 0;         // N of -0000k-of-0000N; 0 = not split
+};
+struct GgufGroups {
+    Error error;                      // a split model with shards missing from the listing
+    std::vector<GgufGroup> groups;    // in listing order of their first file
+};
+GgufGroups gguf_groups(const std::vector<RepoFile>& files);
+// `<prefix>-00002-of-00005.gguf` → prefix, 2, 5; false for other names (the naming spec pads to 5 digits).
+bool parse_gguf_split_name(const std::string& path, std::string& prefix, uint32_t& no, uint32_t& count);
 
 // What the repo has instead of safetensors (".bin (2 files)", ".gguf (12 files)"), for messages.
 std::vector<std::string> other_weight_formats(const std::vector<RepoFile>& files);

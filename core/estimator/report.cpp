@@ -160,7 +160,7 @@ std::string render_text(const Model& m, const Estimate& e) {
     return s;
 }
 
-std::string render_json(const Model& m, const Estimate& e) {
+std::string render_json(const Model& m, const Estimate& e, int indent) {
     ordered_json j;
     j["model_id"] = m.repo_id;
     const Architecture& a = m.arch;
@@ -291,8 +291,11 @@ std::string render_json(const Model& m, const Estimate& e) {
     else
         j["max_batch_fit"] = nullptr;
     ordered_json fit = ordered_json::array();
+    // Rows stay lean (the page re-renders them on every control change); the catalog's full entry
+    // is under "gpu" for the chosen one and in `vram-estimate --list-gpus`.
     for (const auto& r : e.gpu_fit) {
-        ordered_json row = gpu_json(*r.gpu);
+        ordered_json row = {{"id", r.gpu->id}, {"name", r.gpu->name}, {"backend", gpu_backend_name(r.gpu->backend)},
+                            {"usable_bytes", r.gpu->usable_bytes}};
         row["engine_runs"] = r.engine_runs;
         row["fits_one"] = r.fits_one;
         row["gpus_needed"] = r.gpus_needed;
@@ -300,7 +303,7 @@ std::string render_json(const Model& m, const Estimate& e) {
         fit.push_back(row);
     }
     j["gpu_fit"] = fit;
-    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_markdown(const Model& m, const Estimate& e) {

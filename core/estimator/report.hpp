@@ -19,7 +19,8 @@ std::string format_bytes(uint64_t bytes);
 std::string format_count(uint64_t n);
 
 std::string render_text(const Model& m, const Estimate& e);
-std::string render_json(const Model& m, const Estimate& e);
+// indent 2 for people (the CLI), -1 for programs (the page: smaller and faster).
+std::string render_json(const Model& m, const Estimate& e, int indent = 2);
 std::string render_markdown(const Model& m, const Estimate& e);
 // The "Found N safetensors file(s)" preamble the CLI prints before the report.
 std::string render_preamble(const Model& m);

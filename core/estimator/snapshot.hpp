@@ -1,10 +1,11 @@
 // RepoSnapshot: the raw metadata the Hub client gathered for one repo at one commit — the file
-// listing, the small JSON files and the safetensors header texts. Everything downstream is
+// listing, the small JSON files, the safetensors header texts and the GGUF header prefixes. Everything downstream is
 // computed from it, so it is also what the page stores for offline use (keyed by repo and sha).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "estimator/error.hpp"
@@ -23,7 +24,12 @@ struct RepoSnapshot {
     std::vector<RepoFile> files;                  // the whole listing
     std::map<std::string, std::string> texts;     // small files: path → content
     std::map<std::string, std::string> headers;   // safetensors: path → header JSON (N bytes)
+    std::map<std::string, std::string> gguf_prefixes;  // GGUF: path → the file's first bytes, through its tensor infos
 };
+
+// Standard base64 (RFC 4648, with padding): GGUF prefixes are binary and travel in the snapshot's JSON this way.
+std::string base64_encode(std::string_view bytes);
+bool base64_decode(std::string_view text, std::string& out);
 
 std::string snapshot_to_json(const RepoSnapshot& s);
 

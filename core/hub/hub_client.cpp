@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "estimator/gguf.hpp"
 #include "estimator/repo_layout.hpp"
 #include "estimator/safetensors.hpp"
 
@@ -23,6 +24,10 @@ constexpr uint64_t kDefaultHeaderProbeBytes = 512 * 1024;
 // (real entries are 100–200 bytes), plus slack for __metadata__ and long names.
 constexpr uint64_t kHeaderBytesPerTensor = 256;
 constexpr uint64_t kHeaderSlackBytes = 16 * 1024;
+// First range read of a GGUF file: huggingface.js HTTP_CHUNK_SIZE (2 MB). It holds the whole header of models
+// with a 32k–150k tokenizer; larger metadata costs one or two more reads, each at least doubling what is held,
+// up to kGgufMaxPrefixBytes (64 MiB, core/estimator/gguf.hpp).
+constexpr uint64_t kGgufFirstReadBytes = 2ull << 20;
 // Small JSON files (configs, manifests, indexes) are refused above this size; the largest real
 // shard indexes are ~60 MB (Kimi-K3, 497k tensors).
 constexpr uint64_t kMaxTextBytes = 128ull * 1024 * 1024;
@@ -60,6 +65,15 @@ std::string next_link(const std::string& link) {
 std::string str_or_empty(const json& j, const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// " — it is an HTML page (a login page, a proxy or a captive portal?)" when the body is HTML.
+std::string html_hint(const HttpResponse& r) {
+    std::string head = r.body.substr(0, 512);
+    for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (head.find("<html") != std::string::npos || head.find("<!doctype html") != std::string::npos)
+        return ": the answer is an HTML page (a login page, a proxy or a captive portal?)";
+    return {};
 }
 
 bool looks_like_json(const HttpResponse& r) {
@@ -118,6 +132,10 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
     const std::string hub_message = r.header("x-error-message");
     if (r.status == 0) {
         if (r.timed_out) return make_error(ErrorCode::timeout, "timed out while reading " + what);
+        // The server answered but the transfer failed (a cut body, a redirect loop, a redirect to
+        // another scheme): say that, not "offline".
+        if (r.answered)
+            return make_error(ErrorCode::network, "reading " + what + " failed: " + r.transport_error);
         return make_error(ErrorCode::network, "no answer while reading " + what +
                                                   (r.transport_error.empty() ? std::string() : " (" + r.transport_error + ")") +
                                                   ": offline, the endpoint is unreachable, or it refused a cross-origin request");
@@ -137,7 +155,12 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
         return make_error(ErrorCode::repo_not_found,
                           "repository " + repo + " not found" +
                               (had_token ? std::string(", or your token cannot see it") : std::string(" (or it is private: set HF_TOKEN)")));
-    if (r.status == 429) return make_error(ErrorCode::rate_limited, "rate limited by the Hub while reading " + what + ": try again in a few minutes");
+    if (r.status == 429) {
+        const std::string after = r.header("retry-after");
+        return make_error(ErrorCode::rate_limited, "rate limited by the Hub while reading " + what +
+                                                       (after.empty() ? std::string(": try again in a few minutes")
+                                                                      : ": the Hub asks to wait " + after + " seconds before retrying"));
+    }
     return make_error(ErrorCode::http_error, "HTTP " + std::to_string(r.status) + " while reading " + what);
 }
 
@@ -276,14 +299,25 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
         HttpRequest rest = make_request(s, resolve_url(s, path));
         const uint64_t have = r.body.size();
         rest.headers.push_back({"Range", "bytes=" + std::to_string(have) + "-" + std::to_string(need - 1)});
-        rest.max_body_bytes = need - have;
+        // A server that ignores Range answers 200 from byte 0: allow for that whole prefix.
+        rest.max_body_bytes = need;
         std::string first = r.body.substr(kHeaderPrefixBytes);
         fetch(s, rest, depth + 1, [s, path, have, need, first = std::move(first), done](HttpResponse& r2) mutable {
             if (r2.status != 206 && r2.status != 200) {
                 finish(s, error_from_response(r2, path, s->api_repo, !s->options.token.empty()));
                 return;
             }
-            if (r2.status == 200) r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
+            if (r2.status == 206) {
+                uint64_t a = 0, b = 0, total = 0;
+                if (!parse_content_range(r2.header("content-range"), a, b, total) || a != have || b - a + 1 != r2.body.size()) {
+                    finish(s, make_error(ErrorCode::bad_response, "the second read of " + path + " has Content-Range \"" +
+                                                                      r2.header("content-range") + "\" but " +
+                                                                      std::to_string(r2.body.size()) + " body bytes"));
+                    return;
+                }
+            } else {
+                r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
+            }
             if (r2.body.size() < need - have) {
                 finish(s, make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
                                                                       std::to_string(have + r2.body.size()) + " of " +
@@ -293,6 +327,57 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
             r2.body.resize(need - have);
             done(first + r2.body);
         });
+    });
+}
+
+// Reads bytes [have.size(), target) of a GGUF file, parses what it holds, and asks for more until the tensor
+// infos are complete (parse_gguf says how many bytes it needs at least).
+void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target, uint32_t depth) {
+    const uint64_t start = have.size();
+    HttpRequest req = make_request(s, resolve_url(s, path));
+    req.headers.push_back({"Range", "bytes=" + std::to_string(start) + "-" + std::to_string(target - 1)});
+    req.max_body_bytes = target;  // a server that ignores Range sends the file from byte 0
+    fetch(s, req, depth, [s, path, size, have = std::move(have), start, target, depth](HttpResponse& r) mutable {
+        if (r.status != 200 && r.status != 206) {
+            finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
+            return;
+        }
+        uint64_t file_size = size;
+        if (r.status == 206) {
+            uint64_t a = 0, b = 0, total = 0;
+            if (!parse_content_range(r.header("content-range"), a, b, total) || a != start || b - a + 1 != r.body.size()) {
+                finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" + r.header("content-range") +
+                                                                  "\" but " + std::to_string(r.body.size()) + " body bytes from byte " +
+                                                                  std::to_string(start) + " were asked for"));
+                return;
+            }
+            file_size = total;
+            have += r.body;
+        } else {
+            // The server ignored Range: keep the part that was asked for.
+            if (r.body.size() > start) have += r.body.substr(start, target - start);
+        }
+        GgufFile f = parse_gguf(have, path, file_size);
+        if (f.error) {
+            finish(s, f.error);
+            return;
+        }
+        if (f.needs_more()) {
+            uint64_t next = std::min<uint64_t>(std::max<uint64_t>(f.need_bytes, 2 * have.size()), kGgufMaxPrefixBytes);
+            if (file_size) next = std::min(next, file_size);
+            if (next <= have.size()) {
+                finish(s, make_error(ErrorCode::gguf_truncated, "the answer for " + path + " ends after " + std::to_string(have.size()) +
+                                                                    " bytes, inside its header (it needs at least " + std::to_string(f.need_bytes) + ")"));
+                return;
+            }
+            fetch_gguf(s, path, file_size, std::move(have), next, depth + 1);
+            return;
+        }
+        have.resize(f.header_bytes);
+        s->result.snapshot.gguf_prefixes[path] = std::move(have);
+        ++s->progress.files_done;
+        report(s);
+        if (s->outstanding == 0) plan_and_fetch(s, 0);
     });
 }
 
@@ -345,11 +430,19 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         issued = true;
     }
     if (plan.complete()) {
-        s->progress.files_total = static_cast<uint32_t>(plan.weight_files.size());
+        s->progress.files_total = static_cast<uint32_t>(plan.weight_files.size() + plan.gguf_files.size());
         for (const auto& w : plan.weight_files) {
             if (!s->requested_headers.insert(w).second) continue;
             s->progress.stage = "headers";
             fetch_header(s, w, sizes[w], depth);
+            issued = true;
+        }
+        // GGUF: every file's header at once (the quantization table needs them all), each in as few reads as it takes.
+        for (const auto& g : plan.gguf_files) {
+            if (!s->requested_headers.insert(g).second) continue;
+            s->progress.stage = "headers";
+            const uint64_t size = sizes[g];
+            fetch_gguf(s, g, size, std::string(), size ? std::min(kGgufFirstReadBytes, size) : kGgufFirstReadBytes, depth);
             issued = true;
         }
     }
@@ -387,7 +480,7 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
             if (!looks_like_json(r)) throw std::runtime_error("not JSON");
             page = json::parse(r.body);
         } catch (const std::exception&) {
-            finish(s, make_error(ErrorCode::bad_response, "the file listing is not JSON (HTTP " + std::to_string(r.status) + ")"));
+            finish(s, make_error(ErrorCode::bad_response, "the file listing is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
             return;
         }
         if (!page.is_array()) {
@@ -449,7 +542,7 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
                   info = json::parse(r.body);
                   if (!info.is_object()) throw std::runtime_error("not an object");
               } catch (const std::exception&) {
-                  finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
+                  finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object" + html_hint(r)));
                   return;
               }
               RepoSnapshot& snap = s->result.snapshot;

@@ -5,6 +5,9 @@
 //            + the header bytes of single-file weights when the listing already names them
 //   round 3  the header bytes of every shard (a 302 to the CDN; Range requests, no preflight)
 // A header longer than the first range costs one more request for that file only.
+// GGUF repos: round 2 reads the first 2 MiB of every .gguf file (each quantization, each split part,
+// the mmproj projectors) in parallel; a file whose metadata is longer is read on, at least doubling, until
+// its tensor infos are complete (64 MiB at most).
 // Everything is read at the commit sha the API returned, so the snapshot is consistent.
 #pragma once
 #include <functional>

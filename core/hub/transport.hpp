@@ -25,6 +25,7 @@ struct HttpResponse {
     std::map<std::string, std::string> headers;  // names in lower case, values trimmed
     bool timed_out = false;
     bool truncated = false;                      // the body was cut at max_body_bytes
+    bool answered = false;                       // status 0 although the server answered (cut body, bad redirect)
     std::string transport_error;                 // what the transport knows when status is 0
     std::string header(const std::string& name) const {
         auto it = headers.find(name);

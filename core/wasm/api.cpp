@@ -113,7 +113,7 @@ std::string report(int handle, std::string options_json, std::string format) {
     if (e.error) return error_json(e.error);
     if (format == "text") return render_text(m, e);
     if (format == "markdown") return render_markdown(m, e);
-    return render_json(m, e);
+    return render_json(m, e, -1);
 }
 
 void release(int handle) { g_models.erase(handle); }

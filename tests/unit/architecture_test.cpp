@@ -108,3 +108,13 @@ TEST_CASE("a config that is not JSON or not an object is config_invalid", "[arch
     CHECK(r.error.code == ErrorCode::config_invalid);
     CHECK(r.error.message == "config.json is array, not an object");
 }
+
+TEST_CASE("a config with absurd dimensions is config_invalid and names each value", "[architecture][malformed]") {
+    ArchitectureResult r = parse_architecture(R"({"model_type":"llama","num_hidden_layers":1000000000000,"hidden_size":64,
+        "num_attention_heads":-8,"max_position_embeddings":1099511627776})");
+    CHECK(r.error.code == ErrorCode::config_invalid);
+    CHECK(r.error.message.find("num_hidden_layers = 1000000000000") != std::string::npos);
+    CHECK(r.error.message.find("num_attention_heads = -8") != std::string::npos);
+    CHECK(r.error.message.find("max_position_embeddings") != std::string::npos);
+    CHECK(parse_architecture(R"({"model_type":"llama","num_hidden_layers":2.5})").error.code == ErrorCode::config_invalid);
+}

@@ -79,11 +79,57 @@ TEST_CASE("a sentence-transformers repo adds its Dense module", "[repo_layout]")
     CHECK(p.weight_files == std::vector<std::string>{"model.safetensors", "2_Dense/model.safetensors"});
 }
 
-TEST_CASE("a repo without safetensors says what it has instead", "[repo_layout][malformed]") {
-    LayoutPlan p = plan_layout(listing({"config.json", "pytorch_model.bin", "model.Q4_K_M.gguf"}), {}, "");
+TEST_CASE("a repo without safetensors or GGUF says what it has instead", "[repo_layout][malformed]") {
+    LayoutPlan p = plan_layout(listing({"config.json", "pytorch_model.bin", "model.onnx"}), {}, "");
     CHECK(p.error.code == ErrorCode::no_weights);
     CHECK(p.error.message.find(".bin") != std::string::npos);
-    CHECK(p.error.message.find(".gguf") != std::string::npos);
+    CHECK(p.error.message.find(".onnx") != std::string::npos);
+}
+
+TEST_CASE("a repo with only GGUF files is layout gguf and needs every file's header", "[repo_layout][gguf]") {
+    LayoutPlan p = plan_layout(listing({"config.json", "pytorch_model.bin", "model.Q4_K_M.gguf", "model.Q8_0.gguf", "mmproj-model-f16.gguf"}), {}, "");
+    REQUIRE(p.complete());
+    CHECK(p.layout == "gguf");
+    CHECK(p.weight_files.empty());
+    CHECK(p.gguf_files == std::vector<std::string>{"model.Q4_K_M.gguf", "model.Q8_0.gguf", "mmproj-model-f16.gguf"});
+    REQUIRE(p.components.size() == 3);
+    CHECK(p.components[2].name == "projector");
+}
+
+TEST_CASE("a repo with safetensors and GGUF keeps the safetensors and says GGUF files are there", "[repo_layout][gguf]") {
+    LayoutPlan p = plan_layout(listing({"config.json", "model.safetensors", "model.Q4_K_M.gguf"}), {}, "");
+    REQUIRE(p.complete());
+    CHECK(p.layout == "single-file");
+    CHECK(p.gguf_files.empty());
+    REQUIRE_FALSE(p.notes.empty());
+    CHECK(p.notes.back().find("1 GGUF file") != std::string::npos);
+}
+
+TEST_CASE("split GGUF files are one model, their shards in order", "[repo_layout][gguf]") {
+    GgufGroups g = gguf_groups(listing({"Q4_K_M/m-Q4_K_M-00002-of-00002.gguf", "Q4_K_M/m-Q4_K_M-00001-of-00002.gguf", "m-Q8_0.gguf"}));
+    REQUIRE_FALSE(g.error);
+    REQUIRE(g.groups.size() == 2);
+    CHECK(g.groups[0].name == "Q4_K_M/m-Q4_K_M-00001-of-00002.gguf");
+    CHECK(g.groups[0].files == std::vector<std::string>{"Q4_K_M/m-Q4_K_M-00001-of-00002.gguf", "Q4_K_M/m-Q4_K_M-00002-of-00002.gguf"});
+    CHECK(g.groups[0].split_count == 2);
+    CHECK(g.groups[1].files == std::vector<std::string>{"m-Q8_0.gguf"});
+}
+
+TEST_CASE("a split GGUF with a shard missing from the listing is gguf_metadata_invalid", "[repo_layout][gguf][malformed]") {
+    GgufGroups g = gguf_groups(listing({"m-00001-of-00003.gguf", "m-00003-of-00003.gguf"}));
+    CHECK(g.error.code == ErrorCode::gguf_metadata_invalid);
+    CHECK(g.error.message.find("m-00002-of-00003.gguf") != std::string::npos);
+}
+
+TEST_CASE("split names need five-digit parts", "[repo_layout][gguf]") {
+    std::string prefix;
+    uint32_t no = 0, count = 0;
+    REQUIRE(parse_gguf_split_name("grok-1/grok-1-q4_0-00003-of-00009.gguf", prefix, no, count));
+    CHECK(prefix == "grok-1/grok-1-q4_0");
+    CHECK(no == 3);
+    CHECK(count == 9);
+    CHECK_FALSE(parse_gguf_split_name("m-1-of-3.gguf", prefix, no, count));
+    CHECK_FALSE(parse_gguf_split_name("m-00004-of-00003.gguf", prefix, no, count));
 }
 
 TEST_CASE("an index naming an unsafe shard path is index_invalid", "[repo_layout][malformed]") {
