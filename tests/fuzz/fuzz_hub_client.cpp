@@ -1,0 +1,244 @@
+// Fuzz target: the Hub client (core/hub/hub_client.cpp) over an in-memory Transport whose every
+// answer — status, headers (content-range, link, x-error-code …), body — comes from the input.
+// That covers the model-info JSON, the tree listing and its Link pagination, Content-Range
+// parsing, header reads in one or two ranges, the small-file round trips and error mapping.
+//
+// Input: records separated by 0x1E.
+//   "!" record (optional, first): options, one key=value per line —
+//       repo=org/name  token=…  revision=…  variant=…  endpoint=https://hub.test
+//       order=fifo|lifo|alt   (which pending request is answered next)
+//       cancel=N  destroy=N   (cancel() / destroy the client after N answers)
+//       cut=0                 (the transport ignores max_body_bytes; default: cuts and sets truncated)
+//   any other record: one response —
+//       "KEY STATUS\n" then "name: value" header lines, an empty line, then the body.
+//       KEY is "info" (GET /api/models/{id}/revision/…), "tree" (…/tree/…, every page), a repo
+//       file path (GET …/resolve/{sha}/PATH) or "*" (any request). Responses with the same KEY
+//       are used in order; when none is left, "*" ones; then the request fails as a network error.
+//       Pseudo-headers ":timed_out", ":truncated" and ":error TEXT" set the other HttpResponse fields.
+// Checked: on_done is called exactly once, tokens only go to the endpoint's origin, Range
+// headers are well formed, and a successful load gives a snapshot analyze() can read.
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "estimator/model.hpp"
+#include "fuzz_common.hpp"
+#include "hub/hub_client.hpp"
+
+using namespace vram;
+
+namespace {
+
+struct Scripted {
+    std::string key;
+    HttpResponse response;
+    bool used = false;
+};
+
+std::string trim(std::string_view s) {
+    size_t a = 0, b = s.size();
+    while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+    return std::string(s.substr(a, b - a));
+}
+
+Scripted parse_response(std::string_view rec) {
+    Scripted out;
+    auto [first, rest] = fuzz::head_rest(rec);
+    size_t sp = first.rfind(' ');
+    if (sp == std::string_view::npos) {
+        out.key = std::string(first);
+        out.response.status = 200;
+    } else {
+        out.key = std::string(first.substr(0, sp));
+        std::string_view st = first.substr(sp + 1);
+        bool neg = !st.empty() && st[0] == '-';
+        uint64_t v = fuzz::to_u64(neg ? st.substr(1) : st);
+        out.response.status = static_cast<int>(v % 1000) * (neg ? -1 : 1);
+    }
+    // Headers until an empty line; the transport contract: names in lower case, values trimmed.
+    while (!rest.empty()) {
+        auto [line, after] = fuzz::head_rest(rest);
+        if (line.empty() || line == "\r") {
+            rest = after;
+            break;
+        }
+        rest = after;
+        if (line[0] == ':') {
+            if (line.rfind(":timed_out", 0) == 0) out.response.timed_out = true;
+            else if (line.rfind(":truncated", 0) == 0) out.response.truncated = true;
+            else if (line.rfind(":error", 0) == 0) out.response.transport_error = std::string(line.substr(std::min<size_t>(7, line.size())));
+            continue;
+        }
+        size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string name = trim(line.substr(0, colon));
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.response.headers[name] = trim(line.substr(colon + 1));
+    }
+    out.response.body = std::string(rest);
+    return out;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+std::string origin_of(const std::string& url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto slash = url.find('/', scheme + 3);
+    return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+std::string key_of(const std::string& url) {
+    if (url.find("/api/models/") != std::string::npos) return url.find("/tree/") != std::string::npos ? "tree" : "info";
+    auto r = url.find("/resolve/");
+    if (r == std::string::npos) return "other";
+    auto slash = url.find('/', r + 9);
+    return slash == std::string::npos ? "other" : percent_decode(std::string_view(url).substr(slash + 1));
+}
+
+struct FakeTransport : Transport {
+    std::vector<Scripted> script;
+    std::deque<std::pair<HttpRequest, std::function<void(HttpResponse)>>> queue;
+    bool cut = true;
+    std::string endpoint_origin;
+
+    void send(const HttpRequest& r, std::function<void(HttpResponse)> done) override {
+        for (const auto& [name, value] : r.headers) {
+            if (name == "Authorization" && origin_of(r.url) != endpoint_origin) __builtin_trap();  // token leak
+            if (name == "Range") {
+                unsigned long long a = 0, b = 0;
+                if (std::sscanf(value.c_str(), "bytes=%llu-%llu", &a, &b) != 2 || a > b) __builtin_trap();
+                if (r.max_body_bytes != b - a + 1) __builtin_trap();
+            }
+        }
+        queue.emplace_back(r, std::move(done));
+    }
+
+    HttpResponse answer(const HttpRequest& req) {
+        const std::string key = key_of(req.url);
+        Scripted* pick = nullptr;
+        for (auto& s : script)
+            if (!s.used && s.key == key) { pick = &s; break; }
+        if (!pick)
+            for (auto& s : script)
+                if (!s.used && s.key == "*") { pick = &s; break; }
+        HttpResponse r;
+        if (!pick) {
+            r.status = 0;
+            r.transport_error = "fuzz: no scripted response";
+            return r;
+        }
+        pick->used = true;
+        r = pick->response;
+        if (cut && req.max_body_bytes && r.body.size() > req.max_body_bytes) {
+            r.body.resize(req.max_body_bytes);
+            r.truncated = true;
+        }
+        return r;
+    }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    FakeTransport transport;
+    HubOptions options;
+    options.endpoint = "https://hub.test";
+    std::string repo = "acme/model";
+    std::string order = "fifo";
+    uint64_t cancel_after = UINT64_MAX, destroy_after = UINT64_MAX;
+
+    std::vector<std::string_view> records = fuzz::split(input, fuzz::kRecordSeparator);
+    for (size_t i = 0; i < records.size(); ++i) {
+        std::string_view rec = records[i];
+        if (i == 0 && !rec.empty() && rec[0] == '!') {
+            for (std::string_view line : fuzz::split(rec.substr(1), '\n')) {
+                size_t eq = line.find('=');
+                if (eq == std::string_view::npos) continue;
+                std::string k(line.substr(0, eq)), v(line.substr(eq + 1));
+                if (k == "repo") repo = v;
+                else if (k == "token") options.token = v;
+                else if (k == "revision") options.revision = v;
+                else if (k == "variant") options.variant = v;
+                else if (k == "endpoint") options.endpoint = v;
+                else if (k == "order") order = v;
+                else if (k == "cancel") cancel_after = fuzz::to_u64(v);
+                else if (k == "destroy") destroy_after = fuzz::to_u64(v);
+                else if (k == "cut") transport.cut = v != "0";
+            }
+            continue;
+        }
+        if (rec.empty()) continue;
+        transport.script.push_back(parse_response(rec));
+    }
+    std::string ep = options.endpoint;
+    while (!ep.empty() && ep.back() == '/') ep.pop_back();
+    transport.endpoint_origin = origin_of(ep);
+
+    int done_calls = 0;
+    LoadResult result;
+    auto client = std::make_unique<HubClient>(transport, options);
+    client->load(
+        repo, [](const HubProgress&) {},
+        [&](LoadResult r) {
+            ++done_calls;
+            result = std::move(r);
+        });
+
+    uint64_t answered = 0;
+    bool flip = false;
+    while (!transport.queue.empty()) {
+        std::pair<HttpRequest, std::function<void(HttpResponse)>> item;
+        const bool back = order == "lifo" || (order == "alt" && (flip = !flip));
+        if (back) {
+            item = std::move(transport.queue.back());
+            transport.queue.pop_back();
+        } else {
+            item = std::move(transport.queue.front());
+            transport.queue.pop_front();
+        }
+        item.second(transport.answer(item.first));
+        ++answered;
+        if (answered == cancel_after && client) client->cancel();
+        if (answered == destroy_after) client.reset();
+    }
+    // Every request answered: the load must have ended, exactly once.
+    if (done_calls != 1) __builtin_trap();
+    if (std::getenv("VRAM_FUZZ_VERBOSE"))
+        std::fprintf(stderr, "hub_client: %s %s (%u requests, %zu files, %zu texts, %zu headers)\n",
+                     error_code_name(result.error.code), result.error.message.c_str(), result.stats.requests,
+                     result.snapshot.files.size(), result.snapshot.texts.size(), result.snapshot.headers.size());
+    if (!result.error) {
+        Model m = analyze(result.snapshot);
+        (void)m;
+    }
+    return 0;
+}
