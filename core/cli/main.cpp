@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
                          "      (tokens: https://huggingface.co/settings/tokens)\n";
         return exit_code(loaded.error.code);
     }
-    Model model = analyze(loaded.snapshot);
+    Model model = analyze(loaded.snapshot, o.gguf_file);
     if (model.error) {
         std::cerr << "error: " << model.error.message << "\n";
         return exit_code(model.error.code);

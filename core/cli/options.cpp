@@ -37,8 +37,9 @@ Estimate the GPU memory a Hugging Face model needs for inference, from its metad
       --markdown                 print a compact Markdown table for a model card
       --revision REV             branch, tag or commit (default: main)
       --variant V                weight variant such as fp16 (default: the default files)
-      --profile P                classic (the original tool), transformers, vllm, sglang
-                                 (default: classic); docs/estimates.md has each one's rules
+      --profile P                classic (the original tool), transformers, vllm, sglang,
+                                 llama.cpp (GGUF repos) (default: classic); docs/estimates.md has
+                                 each one's rules
       --kv-dtype T               KV cache element type: auto|fp16|bf16|fp8|int8|q8_0|q4_0, as the
                                  profile's engine offers them (default: auto)
       --tp N                     tensor-parallel GPUs per replica (default: 1)
@@ -47,6 +48,13 @@ Estimate the GPU memory a Hugging Face model needs for inference, from its metad
       --gpu-memory-utilization F vLLM gpu_memory_utilization / SGLang mem_fraction_static
                                  (default: the engine's)
       --max-num-batched-tokens N vLLM max_num_batched_tokens / SGLang chunked prefill (default: the engine's)
+      --gguf-file F              GGUF repos: the quantization to estimate, as a file name or path or
+                                 a type such as Q5_K_M (default: the smallest Q4_K_M, else the
+                                 first file); every file is listed in the GGUF table either way
+      --flash-attn on|off        llama.cpp: flash attention (default: on)
+      -ngl, --n-gpu-layers N     llama.cpp: layers offloaded to the GPU, the output layer counting
+                                 as one (default: all); the rest is reported as system memory
+      --ubatch N                 llama.cpp: tokens per compute graph, -ub (default: 512)
       --list-gpus                print the GPU catalog and exit
       --endpoint URL             Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)
       --timeout S                seconds per HTTP request (default: 30)
@@ -57,7 +65,7 @@ private models; it is sent to the endpoint only, never to the CDN it redirects t
 HF_ENDPOINT selects the Hub (a mirror, or the local imitation in tests).
 
 Exit codes: 0 ok, 2 usage, 3 repo/revision/file not found, 4 gated or private (access denied),
-5 network or timeout, 6 no safetensors weights, 7 malformed metadata.
+5 network or timeout, 6 no safetensors (or GGUF) weights, 7 malformed metadata.
 )";
 }
 
@@ -128,6 +136,27 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             uint64_t v = 0;
             if (take() && !parse_uint(value, 1ull << 24, v)) fail("--max-num-batched-tokens must be a whole number from 1 to 16777216, got \"" + value + "\"");
             o.estimate.max_num_batched_tokens = v;
+        } else if (name == "--gguf-file" || name == "--gguf_file") {
+            if (take()) o.gguf_file = value;
+            if (o.gguf_file.empty()) fail("--gguf-file needs a non-empty value");
+        } else if (name == "--flash-attn" || name == "-fa") {
+            if (take()) {
+                if (value == "on" || value == "1") o.estimate.flash_attention = true;
+                else if (value == "off" || value == "0") o.estimate.flash_attention = false;
+                else fail("--flash-attn must be on or off, got \"" + value + "\"");
+            }
+        } else if (name == "-ngl" || name == "--n-gpu-layers" || name == "--gpu-layers") {
+            if (take()) {
+                uint64_t v = 0;
+                if (value == "all" || value == "-1") o.estimate.n_gpu_layers = -1;
+                else if (value == "0") o.estimate.n_gpu_layers = 0;
+                else if (parse_uint(value, 100'000, v)) o.estimate.n_gpu_layers = static_cast<int32_t>(v);
+                else fail("--n-gpu-layers must be a whole number from 0 to 100000 or all, got \"" + value + "\"");
+            }
+        } else if (name == "--ubatch" || name == "-ub" || name == "--ubatch-size") {
+            uint64_t v = 0;
+            if (take() && !parse_uint(value, 1u << 20, v)) fail("--ubatch must be a whole number from 1 to 1048576, got \"" + value + "\"");
+            o.estimate.ubatch_tokens = static_cast<uint32_t>(v ? v : 512);
         } else if (name == "--list-gpus") {
             o.list_gpus = true;
         } else if (name == "--endpoint") {

@@ -15,6 +15,7 @@ struct CliOptions {
     std::string revision = "main";
     std::string endpoint;         // --endpoint, else HF_ENDPOINT, else https://huggingface.co
     std::string variant;
+    std::string gguf_file;        // --gguf-file: which quantization of a GGUF repo (file, path or type such as Q5_K_M)
     uint32_t timeout_s = 30;
     EstimateOptions estimate;
     OutputFormat format = OutputFormat::text;

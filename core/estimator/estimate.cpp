@@ -633,6 +633,41 @@ TpFit smallest_tp(const Model& m, const Weights& w, const Setup& base, const Est
     return out;
 }
 
+void add_llama_cpp_assumptions(Estimate& e, const Model& m, const Setup& s, const Weights& w) {
+    const ProfileInfo& p = *s.profile;
+    const std::string src = " [llama.cpp]";
+    auto add = [&](const std::string& text) { e.assumptions.push_back(text + src); };
+    add(std::string("profile llama.cpp: rules read from ") + p.sources);
+    if (m.gguf_quants.size() > 0) add("GGUF file " + m.gguf_file + ": weights are the tensors' bytes (n_elements / block × block bytes)");
+    const uint64_t pad = s.flash_attention ? kLlamaCppPadFlash : kLlamaCppPadPlain;
+    add("context: one unified KV cache of context × batch = " + std::to_string(e.context_tokens) + " × " + std::to_string(e.options.batch) +
+        " cells padded to a multiple of " + std::to_string(pad) + (s.flash_attention ? " (flash attention on)" : " (flash attention off)") +
+        " = " + std::to_string(e.context_cells) + " cells (gguf-parser-go: n_ctx = pad(n_ctx, 256 if FA else 32); llama-server --parallel)");
+    add("KV cache per attention layer and cell: ggml_row_size(type_k, n_head_kv × key_length) + ggml_row_size(type_v, n_head_kv × "
+        "value_length), cache type " + e.kv_dtype + " (llama-kv-cache.cpp; quantized types round each row up to whole blocks of 32); "
+        "MLA GGUFs cache head_count_kv × (key_length + value_length)");
+    add("sliding-window layers hold min(n_ctx, pad(window × sequences + n_ubatch, pad)) cells (llama-kv-cache-iswa.cpp size_swa, unified "
+        "cache); n_ubatch " + std::to_string(s.ubatch));
+    add("recurrent layers (head_count_kv 0, %s.ssm.*, full_attention_interval): one F32 state of (d_conv − 1)·(d_inner + 2·n_group·d_state) + "
+        "d_state·d_inner elements per sequence (llama-memory-recurrent.cpp, llama-hparams.cpp n_embd_r/n_embd_s)");
+    add("offload: -ngl " + std::to_string(e.n_gpu_layers) + " of " + std::to_string(m.arch.n_layers + 1) +
+        " (the output layer counts as one and is offloaded first: i_gpu_start = max(n_layer + 1 − ngl, 0), gguf-parser-go issue #42); "
+        "the input layer (token_embd, " + gib_text(w.input) + ") stays in system memory (llama-model.cpp load_tensors); each layer's KV "
+        "cache lives with the layer");
+    if (w.duplicated)
+        add("tied embeddings (no output.weight): the output layer loads token_embd again (TENSOR_DUPLICATED), " + gib_text(w.duplicated) +
+            " on the GPU");
+    add("compute buffer (GPU), after gguf-parser-go: the largest of one layer's attention, one layer's FFN and the output head for "
+        "n_t = min(n_ctx, n_ubatch) tokens, all F32 — attention with flash attention 4·n_t·(Q + K + V widths) + 2·n_ctx·n_t (F16 mask), "
+        "without 4·n_ctx·n_t·n_head (KQ scores) + 8·n_t·n_head·head_dim; FFN 4·n_t·(n_embd + 2·n_ff) (MoE: 4·n_t·(n_embd + n_expert + "
+        "n_used·(2·n_ff_exp + n_embd))); output 4·n_t·(n_vocab + n_embd)");
+    add("system memory: graph inputs 4·n_t·(n_embd + n_ctx) + 8·n_t (plus a layer's activations when some layers stay on the CPU), "
+        "the logits output buffer n_vocab × 4 B × sequences (llama-context.cpp output_reserve), 150 MiB runtime + 5 MiB + GGUF metadata (" +
+        std::to_string(m.gguf_metadata_bytes) + " B) + tokenizer tables (tokens × 96 B + merges × 104 B) (gguf-parser-go footprint)");
+    add("overhead (GPU): 250 MiB runtime footprint (gguf-parser-go --platform-footprint default \"150,250\" MiB)");
+    add("not validated against measured llama.cpp runs in this repository (gguf-parser-go reports ~100 MiB deviation for the same model)");
+}
+
 void add_profile_assumptions(Estimate& e, const Model& m, const Setup& s, const Eval& ev) {
     const ProfileInfo& p = *s.profile;
     const std::string src = " [" + std::string(p.engine) + " " + p.version + "]";
@@ -901,6 +936,10 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     e.details.fraction_option = profile->fraction_option;
     e.details.memory_fraction = s.fraction;
     e.details.activation_bytes = s.act_bytes;
+    e.host = ev.host;
+    e.context_cells = ev.context_cells;
+    e.n_gpu_layers = ev.gpu_layers;
+    if (id == ProfileId::llama_cpp) e.n_layers_offloadable = m.arch.n_layers + 1;
 
     if (id == ProfileId::classic) {
         // The original assumption lines, in the original order.
@@ -917,7 +956,10 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
         if (e.has_kv && !o.context_tokens)
             e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
         if (!e.has_kv) e.assumptions.push_back("no KV cache: the config describes no generating decoder");
-        add_profile_assumptions(e, m, s, ev);
+        if (id == ProfileId::llama_cpp)
+            add_llama_cpp_assumptions(e, m, s, w);
+        else
+            add_profile_assumptions(e, m, s, ev);
         if (!profile->preallocates && (o.gpu_memory_utilization > 0 || o.max_num_batched_tokens))
             e.assumptions.push_back(std::string("gpu_memory_utilization and max_num_batched_tokens ignored: profile ") + profile->name +
                                     " has no such setting");
@@ -960,8 +1002,44 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
             e.max_context_tokens_fit = search(cap, [&](uint64_t c) { return fits_at(c, o.batch); });
         }
         e.max_batch_fit = search(kMaxSearchBatch, [&](uint64_t b) { return fits_at(e.context_tokens, b); });
+        if (id == ProfileId::llama_cpp) {
+            // The largest -ngl (layers offloaded, the output layer counting as one) that fits at this context and batch.
+            e.has_gpu_layers_fit = true;
+            const uint64_t n_max = static_cast<uint64_t>(m.arch.n_layers) + 1;
+            const uint64_t x = search(n_max + 1, [&](uint64_t k) {
+                Setup t = s;
+                t.n_gpu_layers = static_cast<int64_t>(k - 1);
+                return fits_on(evaluate(m, w, t, e.context_tokens, o.batch), t, *gpu);
+            });
+            e.max_gpu_layers_fit = x ? static_cast<uint32_t>(x - 1) : 0;
+            e.assumptions.push_back("max GPU layers: the largest -ngl (0 … n_layer + 1) whose GPU share fits; the rest runs from system memory");
+        }
         e.assumptions.push_back(std::string("GPU ") + gpu->name + ": " + gib_text(gpu->usable_bytes) + " usable (" + gpu->source + ")");
         if (e.has_kv) e.assumptions.push_back("max context searched up to the model's max context; max batch up to 2^20 sequences");
+    }
+    // GGUF repos: every quantization at this context, batch and GPU (the same rules as the main estimate).
+    for (const auto& q : m.gguf_quants) {
+        Model rm;
+        rm.layout = m.layout;
+        rm.arch = q.arch;
+        rm.has_llm = q.arch.has_kv_cache;
+        rm.gguf_metadata_bytes = q.metadata_bytes;
+        rm.gguf_duplicated_bytes = q.duplicated_bytes;
+        rm.tensors = q.tensors;
+        for (const auto& t : m.tensors)
+            if (t.block == kBlockProjector) rm.tensors.push_back(t);
+        Weights rw = weights_of(rm.tensors, o.precision, q.duplicated_bytes, q.arch.n_layers);
+        rw.replicated = w.replicated;
+        const Eval rev = evaluate(rm, rw, s, e.context_tokens, o.batch);
+        GgufRow row;
+        row.quant = &q;
+        row.bits_per_weight = q.params ? 8.0 * static_cast<double>(q.bytes) / static_cast<double>(q.params) : 0;
+        row.weights_bytes = rev.share.weights_bytes;
+        row.kv_cache_bytes = rev.share.kv_cache_bytes;
+        row.total_bytes = rev.share.total_bytes;
+        row.host_bytes = rev.host.total_bytes;
+        row.fits = gpu && fits_on(rev, s, *gpu);
+        e.gguf_rows.push_back(row);
     }
     return e;
 }

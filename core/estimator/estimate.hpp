@@ -169,6 +169,8 @@ struct Estimate {
     bool has_gpu_layers_fit = false;      // with a GPU: the field below is computed
     uint32_t max_gpu_layers_fit = 0;      // largest -ngl that fits at this context and batch
     std::vector<GgufRow> gguf_rows;       // GGUF repos: every quantization at this context, batch and GPU
+    uint32_t n_layers_offloadable = 0;    // llama.cpp: n_layer + 1 (the output layer counts as one)
+    uint32_t per_gpu_layers_total() const { return n_layers_offloadable; }
 };
 
 Estimate estimate(const Model& model, const EstimateOptions& options);

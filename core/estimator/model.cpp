@@ -77,6 +77,10 @@ DType dtype_of_ggml(uint32_t type) {
 
 bool ggml_is_float(uint32_t type) { return type == 0 || type == 1 || type == 28 || type == 30; }
 
+// blk.N with N at or above this is not a layer (architecture.cpp caps block_count at 10,000 the same way): such a
+// tensor is counted with the input layer, so a hostile name cannot make per-layer tables huge.
+constexpr uint64_t kMaxGgufBlocks = 10'000;
+
 // llama.cpp's layer of a tensor by its GGUF name (llama-arch.cpp LLM_TENSOR_NAMES): blk.N.* → N; output /
 // output_norm → the output layer; everything else (token_embd, token_embd_norm, rope_freqs …) → the input layer.
 int32_t block_of(const std::string& name) {
@@ -84,7 +88,7 @@ int32_t block_of(const std::string& name) {
         uint64_t n = 0;
         size_t k = 4;
         for (; k < name.size() && k < 14 && name[k] >= '0' && name[k] <= '9'; ++k) n = n * 10 + static_cast<uint64_t>(name[k] - '0');
-        if (k > 4 && k < name.size() && name[k] == '.' && n < 1'000'000) return static_cast<int32_t>(n);
+        if (k > 4 && k < name.size() && name[k] == '.' && n < kMaxGgufBlocks) return static_cast<int32_t>(n);
     }
     if (name.rfind("output.", 0) == 0 || name.rfind("output_norm.", 0) == 0) return kBlockOutput;
     return kBlockInput;
@@ -204,7 +208,7 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
         if (chosen == models.size()) {
             std::string names;
             for (const auto& p : models) names += (names.empty() ? "" : ", ") + p.quant.name + (p.quant.file_type.empty() ? "" : " (" + p.quant.file_type + ")");
-            m.error = make_error(ErrorCode::invalid_argument, "no GGUF file or quantization "" + want + "" in " + s.repo_id + "; it has: " + names);
+            m.error = make_error(ErrorCode::invalid_argument, "no GGUF file or quantization \"" + want + "\" in " + s.repo_id + "; it has: " + names);
             return m;
         }
     } else {

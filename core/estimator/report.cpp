@@ -1,5 +1,6 @@
 #include "estimator/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -72,6 +73,19 @@ std::string render_extended_text(const Estimate& e) {
         s += gib_line("Runtime Overhead:", e.per_gpu.overhead_bytes);
         s += kThin + "\n";
         s += gib_line("TOTAL PER GPU:", e.per_gpu.total_bytes);
+        if (e.options.profile == "llama.cpp") {
+            s += "\nOffload: " + std::to_string(e.n_gpu_layers) + " of " + std::to_string(e.per_gpu_layers_total()) +
+                 " layers on the GPU (-ngl), KV cache " + format_count(e.context_cells) + " cells, flash attention " +
+                 (e.options.flash_attention ? "on" : "off") + "\n";
+            s += "\nSystem Memory (llama.cpp):\n";
+            s += gib_line("Model Weights:", e.host.weights_bytes);
+            if (e.has_kv) s += gib_line("KV Cache:", e.host.kv_cache_bytes);
+            s += gib_line("Compute Buffer:", e.host.compute_bytes);
+            s += gib_line("Output Buffer:", e.host.output_bytes);
+            s += gib_line("Runtime + Metadata:", e.host.overhead_bytes);
+            s += kThin + "\n";
+            s += gib_line("TOTAL SYSTEM:", e.host.total_bytes);
+        }
     }
     if (e.gpu) {
         s += "\nOn " + std::string(e.gpu->name) + " (" + gib_gb(e.gpu->usable_bytes) + " usable):\n";
@@ -83,6 +97,8 @@ std::string render_extended_text(const Estimate& e) {
         }
         if (e.has_kv) s += item("Max Context:", format_count(e.max_context_tokens_fit) + " tokens at batch " + std::to_string(e.options.batch));
         s += item("Max Batch:", format_count(e.max_batch_fit) + (e.has_kv ? " at " + format_count(e.context_tokens) + " tokens" : ""));
+        if (e.has_gpu_layers_fit)
+            s += item("Max GPU Layers:", std::to_string(e.max_gpu_layers_fit) + " of " + std::to_string(e.per_gpu_layers_total()) + " (-ngl)");
     }
     if (!classic) {
         s += "\nGPUs Needed (smallest power-of-two TP that fits):\n";
@@ -90,6 +106,25 @@ std::string render_extended_text(const Estimate& e) {
             s += "  - " + pad_right(r.gpu->id, 24) + pad_left(gib(r.gpu->usable_bytes), 12) + "  " + fit_text(r) + "\n";
         s += "\nAssumptions:\n";
         for (const auto& a : e.assumptions) s += "  - " + a + "\n";
+    }
+    return s;
+}
+
+// The quantization table of a GGUF repo: every file at the estimate's context, batch and GPU.
+std::string render_gguf_table(const Model& m, const Estimate& e) {
+    size_t width = 4;
+    for (const auto& r : e.gguf_rows) width = std::max(width, std::min<size_t>(r.quant->name.size(), 60));
+    std::string s = "\nGGUF Files (" + std::to_string(m.gguf_quants.size()) + ", profile " + e.options.profile + ", " +
+                    format_count(e.context_tokens) + " tokens × batch " + std::to_string(e.options.batch) + "; * = used above, --gguf-file to choose):\n";
+    s += "    " + pad_right("file", width) + "  " + pad_right("quant", 10) + pad_right("type", 8) + pad_left("bpw", 6) + pad_left("weights", 12) +
+         pad_left("KV cache", 12) + pad_left("total", 12) + (e.gpu ? "  fits" : "") + "\n";
+    for (const auto& r : e.gguf_rows) {
+        const GgufQuant& q = *r.quant;
+        std::string name = q.name.size() > width ? q.name.substr(0, width - 1) + "~" : q.name;
+        if (q.files.size() > 1) name += " (+" + std::to_string(q.files.size() - 1) + ")";
+        s += std::string("  ") + (q.selected ? "* " : "  ") + pad_right(name, width) + "  " + pad_right(q.file_type.empty() ? "?" : q.file_type, 10) +
+             pad_right(q.dominant_type, 8) + pad_left(fixed2(r.bits_per_weight), 6) + pad_left(gib(q.bytes), 12) + pad_left(gib(r.kv_cache_bytes), 12) +
+             pad_left(gib(r.total_bytes), 12) + (e.gpu ? std::string("  ") + (r.fits ? "yes" : "no") : "") + "\n";
     }
     return s;
 }
@@ -120,6 +155,12 @@ std::string format_count(uint64_t n) {
 }
 
 std::string render_preamble(const Model& m) {
+    if (m.layout == "gguf") {
+        size_t n = m.gguf_projector.empty() ? 0 : 1;
+        for (const auto& q : m.gguf_quants) n += q.files.size();
+        return "Fetching metadata for: " + m.repo_id + " ...\nFound " + std::to_string(n) + " GGUF file(s), " +
+               std::to_string(m.gguf_quants.size()) + " quantization(s); using " + m.gguf_file + "\n";
+    }
     return "Fetching metadata for: " + m.repo_id + " ...\nFound " + std::to_string(m.n_files) + " safetensors file(s)\n";
 }
 
@@ -157,6 +198,7 @@ std::string render_text(const Model& m, const Estimate& e) {
     s += breakdown_line("TOTAL REQUIRED:", e.total_bytes);
     s += kRule + "\n\nGPU Recommendations:\n  - " + e.recommendation + "\n";
     if (has_extended_view(e)) s += render_extended_text(e);
+    if (!m.gguf_quants.empty()) s += render_gguf_table(m, e);
     return s;
 }
 
@@ -303,6 +345,50 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
         fit.push_back(row);
     }
     j["gpu_fit"] = fit;
+    // Added with GGUF support (docs/estimates.md § llama.cpp): the quantization table and llama.cpp's split.
+    if (m.layout == "gguf") {
+        j["gguf_file"] = m.gguf_file;
+        j["gguf_projector"] = m.gguf_projector.empty() ? ordered_json(nullptr) : ordered_json(m.gguf_projector);
+    } else {
+        j["gguf_file"] = nullptr;
+        j["gguf_projector"] = nullptr;
+    }
+    ordered_json quants = ordered_json::array();
+    for (const auto& r : e.gguf_rows) {
+        const GgufQuant& q = *r.quant;
+        quants.push_back({{"file", q.name},
+                          {"files", q.files},
+                          {"file_type", q.file_type.empty() ? ordered_json(nullptr) : ordered_json(q.file_type)},
+                          {"dominant_type", q.dominant_type},
+                          {"tensors", q.n_tensors},
+                          {"parameters", q.params},
+                          {"bits_per_weight", round2(r.bits_per_weight)},
+                          {"weights_bytes", q.bytes},
+                          {"file_bytes", q.file_bytes},
+                          {"gpu_weights_bytes", r.weights_bytes},
+                          {"kv_cache_bytes", r.kv_cache_bytes},
+                          {"total_bytes", r.total_bytes},
+                          {"system_memory_bytes", r.host_bytes},
+                          {"fits", e.gpu ? ordered_json(r.fits) : ordered_json(nullptr)},
+                          {"selected", q.selected}});
+    }
+    j["gguf_files"] = quants;
+    if (e.options.profile == "llama.cpp") {
+        j["llama_cpp"] = {{"flash_attention", e.options.flash_attention},
+                          {"ubatch_tokens", e.options.ubatch_tokens},
+                          {"context_cells", e.context_cells},
+                          {"n_gpu_layers", e.n_gpu_layers},
+                          {"n_layers_total", e.per_gpu_layers_total()},
+                          {"max_gpu_layers_fit", e.has_gpu_layers_fit ? ordered_json(e.max_gpu_layers_fit) : ordered_json(nullptr)},
+                          {"system_memory", {{"model_weights", e.host.weights_bytes},
+                                             {"kv_cache", e.host.kv_cache_bytes},
+                                             {"compute_buffer", e.host.compute_bytes},
+                                             {"output_buffer", e.host.output_bytes},
+                                             {"overhead", e.host.overhead_bytes},
+                                             {"total", e.host.total_bytes}}}};
+    } else {
+        j["llama_cpp"] = nullptr;
+    }
     return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

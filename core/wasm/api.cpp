@@ -18,6 +18,7 @@ using nlohmann::json;
 struct Loaded {
     RepoSnapshot snapshot;
     Model model;
+    std::string gguf_asked;  // the gguf_file the model was analyzed for ("" = default)
 };
 
 FetchTransport g_transport;
@@ -93,6 +94,7 @@ std::string report(int handle, std::string options_json, std::string format) {
     auto it = g_models.find(handle);
     if (it == g_models.end()) return error_json(make_error(ErrorCode::invalid_argument, "no model with handle " + std::to_string(handle)));
     EstimateOptions o;
+    std::string gguf_file;
     try {
         json j = json::parse(options_json);
         if (j.contains("precision") && !parse_precision(j["precision"].get<std::string>(), o.precision))
@@ -105,10 +107,22 @@ std::string report(int handle, std::string options_json, std::string format) {
         o.gpu = j.value("gpu", std::string());
         o.gpu_memory_utilization = j.value("gpu_memory_utilization", 0.0);
         o.max_num_batched_tokens = j.value("max_num_batched_tokens", uint64_t{0});
+        o.flash_attention = j.value("flash_attention", true);
+        o.n_gpu_layers = j.value("n_gpu_layers", -1);
+        o.ubatch_tokens = j.value("ubatch_tokens", 512u);
+        gguf_file = j.value("gguf_file", std::string());
     } catch (const json::exception& e) {
         return error_json(make_error(ErrorCode::invalid_argument, std::string("bad options: ") + e.what()));
     }
-    const Model& m = it->second->model;
+    Loaded& loaded = *it->second;
+    // Another quantization of a GGUF repo: re-analyze the stored snapshot (no request), keep it for the next call.
+    if (loaded.model.layout == "gguf" && gguf_file != loaded.gguf_asked) {
+        Model other = analyze(loaded.snapshot, gguf_file);
+        if (other.error) return error_json(other.error);
+        loaded.model = std::move(other);
+        loaded.gguf_asked = gguf_file;
+    }
+    const Model& m = loaded.model;
     Estimate e = estimate(m, o);
     if (e.error) return error_json(e.error);
     if (format == "text") return render_text(m, e);

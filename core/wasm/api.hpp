@@ -18,6 +18,8 @@ void cancel(int session);
 std::string load_snapshot(std::string snapshot_json);
 std::string snapshot(int handle);
 // options: {"precision":"auto","context_tokens":0,"batch":1,"profile":"classic"}; format: json|text|markdown.
+// GGUF repos and the llama.cpp profile add "gguf_file" (a file or a type such as "Q5_K_M"; the stored snapshot is
+// re-analyzed, no request), "flash_attention" (true), "n_gpu_layers" (-1 = all) and "ubatch_tokens" (512).
 std::string report(int handle, std::string options_json, std::string format);
 void release(int handle);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].

@@ -39,6 +39,9 @@ export function startStatic({ root, port = 0, host = '127.0.0.1', log = null }) 
         'Content-Length': st.size,
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
+        // As GitHub Pages does: the site's files may be loaded from other origins (the
+        // <vram-estimate> element's module, its wasm and stylesheet on a docs page).
+        'Access-Control-Allow-Origin': '*',
       });
       if (req.method === 'HEAD') res.end();
       else fs.createReadStream(file).pipe(res);

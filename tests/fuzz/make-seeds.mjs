@@ -26,7 +26,7 @@ const MAX_INDEX_BYTES = 256 << 10;    // shard_index, layout: bigger indexes are
 const MAX_SHARDS_PER_REPO = 2;        // safetensors: near-identical shards add nothing
 const MAX_PREFIX_BYTES = 128 << 10;   // safetensors: larger prefixes only slow the mutations down
 
-const targets = ['safetensors', 'architecture', 'shard_index', 'layout', 'hub_client', 'pipeline'];
+const targets = ['safetensors', 'gguf', 'architecture', 'shard_index', 'layout', 'hub_client', 'pipeline'];
 const counts = Object.fromEntries(targets.map((t) => [t, 0]));
 
 function seed(target, content, hint = '') {
@@ -271,9 +271,84 @@ for (const [name, text] of Object.entries(failures)) seed('hub_client', text, `f
 seed('hub_client', `!order=lifo\ncancel=2${RS}* 200\n\n{}`, 'cancel');
 seed('hub_client', `!order=alt\ndestroy=1${RS}* 200\n\n{}`, 'destroy');
 
+// gguf: no .gguf fixtures yet, so small GGUF v3 prefixes are written here (layout: core/estimator/gguf.hpp).
+function gguf(kvs, tensors, { big_endian = false, alignment = 32 } = {}) {
+  const parts = [];
+  const int = (v, n) => {
+    const b = Buffer.alloc(n);
+    let x = BigInt(v);
+    for (let k = 0; k < n; k++) b[big_endian ? n - 1 - k : k] = Number((x >> BigInt(8 * k)) & 0xffn);
+    parts.push(b);
+  };
+  const str = (t) => { const b = Buffer.from(t, 'utf8'); int(b.length, 8); parts.push(b); };
+  const T = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10 };
+  const value = (type, v) => {
+    if (type === 'string') str(v);
+    else if (type === 'u32' || type === 'i32') int(v, 4);
+    else if (type === 'u64') int(v, 8);
+    else if (type === 'bool') int(v ? 1 : 0, 1);
+    else if (type === 'f32') { const b = Buffer.alloc(4); big_endian ? b.writeFloatBE(v) : b.writeFloatLE(v); parts.push(b); }
+  };
+  parts.push(Buffer.from('GGUF'));
+  int(3, 4);
+  int(tensors.length, 8);
+  int(kvs.length, 8);
+  for (const [key, type, v] of kvs) {
+    str(key);
+    if (type.startsWith('array:')) {
+      const et = type.slice(6);
+      int(T.array, 4); int(T[et], 4); int(v.length, 8);
+      for (const e of v) value(et, e);
+    } else {
+      int(T[type], 4);
+      value(type, v);
+    }
+  }
+  // ggml types: F32 0 (4 B/elem), F16 1 (2 B/elem), Q8_0 8 (34 B per 32 elems)
+  const bytes = (t, n) => (t === 0 ? 4 * n : t === 1 ? 2 * n : (n / 32) * 34);
+  let offset = 0;
+  for (const [name, ne, type] of tensors) {
+    str(name); int(ne.length, 4); for (const d of ne) int(d, 8); int(type, 4); int(offset, 8);
+    offset += bytes(type, ne.reduce((a, b) => a * b, 1));
+    offset = Math.ceil(offset / alignment) * alignment;
+  }
+  return Buffer.concat(parts);
+}
+const llama_kv = [
+  ['general.architecture', 'string', 'llama'], ['general.name', 'string', 'tiny'], ['general.file_type', 'u32', 7],
+  ['general.alignment', 'u32', 32], ['llama.block_count', 'u32', 2], ['llama.context_length', 'u32', 4096],
+  ['llama.embedding_length', 'u32', 64], ['llama.feed_forward_length', 'u32', 128], ['llama.attention.head_count', 'u32', 4],
+  ['llama.attention.head_count_kv', 'u32', 2], ['llama.rope.dimension_count', 'u32', 16],
+  ['llama.attention.layer_norm_rms_epsilon', 'f32', 1e-5], ['tokenizer.ggml.model', 'string', 'llama'],
+  ['tokenizer.ggml.tokens', 'array:string', ['<s>', '</s>', 'a', 'b', 'ab']], ['tokenizer.ggml.merges', 'array:string', ['a b']],
+  ['tokenizer.ggml.add_bos_token', 'bool', true],
+];
+const llama_tensors = [
+  ['token_embd.weight', [64, 32], 1], ['blk.0.attn_q.weight', [64, 64], 8], ['blk.0.attn_k.weight', [64, 32], 8],
+  ['blk.1.attn_q.weight', [64, 64], 8], ['output_norm.weight', [64], 0],
+];
+const tiny = gguf(llama_kv, llama_tensors);
+seed('gguf', tiny, 'llama-tiny');
+seed('gguf', gguf(llama_kv, llama_tensors, { big_endian: true }), 'llama-tiny-big-endian');
+seed('gguf', tiny.subarray(0, 120), 'llama-tiny-cut');
+seed('gguf', gguf(llama_kv.map(([k, t, v]) => (k === 'llama.attention.head_count_kv' ? [k, 'array:u32', [2, 0]] : [k, t, v])), llama_tensors), 'per-layer-kv-heads');
+seed('gguf', gguf([
+  ['general.architecture', 'string', 'deepseek2'], ['deepseek2.block_count', 'u32', 1], ['deepseek2.context_length', 'u32', 163840],
+  ['deepseek2.embedding_length', 'u32', 128], ['deepseek2.attention.head_count', 'u32', 4], ['deepseek2.attention.head_count_kv', 'u32', 1],
+  ['deepseek2.attention.kv_lora_rank', 'u32', 512], ['deepseek2.attention.key_length', 'u32', 576], ['deepseek2.attention.value_length', 'u32', 512],
+  ['deepseek2.attention.key_length_mla', 'u32', 192], ['deepseek2.attention.value_length_mla', 'u32', 128], ['deepseek2.rope.dimension_count', 'u32', 64],
+  ['deepseek2.expert_count', 'u32', 8], ['deepseek2.expert_used_count', 'u32', 2],
+], [['token_embd.weight', [128, 16], 1]]), 'deepseek2-mla');
+seed('gguf', gguf([
+  ['general.architecture', 'string', 'gemma3'], ['gemma3.block_count', 'u32', 6], ['gemma3.context_length', 'u32', 131072],
+  ['gemma3.embedding_length', 'u32', 64], ['gemma3.attention.head_count', 'u32', 4], ['gemma3.attention.head_count_kv', 'u32', 1],
+  ['gemma3.attention.key_length', 'u32', 256], ['gemma3.attention.value_length', 'u32', 256], ['gemma3.attention.sliding_window', 'u32', 1024],
+], [['token_embd.weight', [64, 8], 0]], { alignment: 64 }), 'gemma3-sliding');
+
 // Dictionaries: the hand-written tokens + every short string literal of the sources a target reads.
 const dict_sources = {
   safetensors: ['core/estimator/safetensors.cpp', 'core/estimator/dtype.cpp'],
+  gguf: ['core/estimator/gguf.cpp', 'core/estimator/architecture.cpp'],
   architecture: ['core/estimator/architecture.cpp', 'core/estimator/quantization.cpp'],
   shard_index: ['core/estimator/repo_layout.cpp'],
   layout: ['core/estimator/repo_layout.cpp'],

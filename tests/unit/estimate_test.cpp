@@ -7,6 +7,7 @@
 #include <string>
 
 #include "estimator/estimate.hpp"
+#include "gguf_writer.hpp"
 
 using namespace vram;
 
@@ -171,13 +172,13 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
     o.kv_dtype = "fp8";
     CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
     o.kv_dtype = "fp4";
-    CHECK(estimate(m, o).error.message == "unknown kv_dtype \"fp4\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0)");
+    CHECK(estimate(m, o).error.message == "unknown kv_dtype \"fp4\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl)");
 }
 
-TEST_CASE("the llama.cpp profile says it needs a GGUF repo", "[estimate][profile][malformed]") {
+TEST_CASE("the llama.cpp profile on a safetensors model says it needs a GGUF repo", "[estimate][profile][malformed]") {
     Estimate e = run(model_from_config(kLlama31_8B), "llama.cpp");
     CHECK(e.error.code == ErrorCode::invalid_argument);
-    CHECK(e.error.message == "profile llama.cpp needs a GGUF repo (not yet supported)");
+    CHECK(e.error.message == "profile llama.cpp needs a GGUF repo: test/model has no GGUF files");
 }
 
 TEST_CASE("an unknown profile is invalid_argument listing the known ones", "[estimate][profile][malformed]") {
@@ -452,4 +453,201 @@ TEST_CASE("vllm and sglang refuse a diffusers pipeline; transformers sizes its w
     CHECK_FALSE(t.has_kv);
     CHECK(t.weights_bytes == 2000);
     CHECK(t.kv_cache_bytes == 0);
+}
+
+// ---- llama.cpp profile (GGUF repos) -------------------------------------------------------------------------
+
+namespace {
+
+using vram::test::LlamaGguf;
+using vram::test::build_llama_gguf;
+
+// Meta-Llama-3-8B's shapes (meta-llama__Llama-3.1-8B/config.copy.json: 32 layers, hidden 4096, FFN 14336, 32/8
+// heads, vocab 128256) as a Q4_K_M-style GGUF (Q4_K matrices, Q6_K output), context 8192.
+LlamaGguf llama3_8b() {
+    LlamaGguf g;
+    g.layers = 32, g.hidden = 4096, g.ffn = 14336, g.heads = 32, g.kv_heads = 8, g.vocab = 128256, g.context = 8192;
+    return g;
+}
+
+Model gguf_model(const std::vector<std::pair<std::string, LlamaGguf>>& files, const std::string& pick = "") {
+    RepoSnapshot s;
+    s.repo_id = "test/gguf";
+    for (const auto& [path, g] : files) {
+        auto b = build_llama_gguf(g);
+        s.files.push_back({path, b.size});
+        s.gguf_prefixes[path] = b.header;
+    }
+    Model m = analyze(s, pick);
+    REQUIRE_FALSE(m.error);
+    return m;
+}
+
+Estimate llama_cpp(const Model& m, uint64_t context, uint32_t batch = 1, const std::string& kv = "auto", bool fa = true, int32_t ngl = -1,
+                   const std::string& gpu = "") {
+    EstimateOptions o;
+    o.profile = "llama.cpp";
+    o.context_tokens = context;
+    o.batch = batch;
+    o.kv_dtype = kv;
+    o.flash_attention = fa;
+    o.n_gpu_layers = ngl;
+    o.gpu = gpu;
+    return estimate(m, o);
+}
+
+}  // namespace
+
+TEST_CASE("Llama-3-8B's KV cache is 131,072 bytes per token in f16 under llama.cpp", "[estimate][llama.cpp][kv]") {
+    Model m = gguf_model({{"llama3-8b.Q4_K_M.gguf", llama3_8b()}});
+    Estimate e = llama_cpp(m, 8192);
+    REQUIRE_FALSE(e.error);
+    CHECK(e.kv_dtype == "fp16");
+    // 32 layers × (8 KV heads × 128 K + 8 × 128 V) × 2 bytes
+    CHECK(e.kv_bytes_per_token == 131072);
+    CHECK(e.context_cells == 8192);
+    CHECK(e.kv_cache_bytes == 131072ull * 8192);
+    REQUIRE(e.kv_groups.size() == 1);
+    CHECK(e.kv_groups[0].n_layers == 32);
+    CHECK(e.kv_groups[0].bytes_per_token == 4096);
+}
+
+TEST_CASE("llama.cpp pads the context to 256 cells with flash attention and to 32 without", "[estimate][llama.cpp][kv]") {
+    Model m = gguf_model({{"m.gguf", llama3_8b()}});
+    CHECK(llama_cpp(m, 4000, 1, "auto", true).context_cells == 4096);
+    CHECK(llama_cpp(m, 4000, 1, "auto", false).context_cells == 4000);
+    CHECK(llama_cpp(m, 4001, 1, "auto", false).context_cells == 4032);
+    // Sequences share one unified cache: context × batch cells.
+    CHECK(llama_cpp(m, 1000, 4, "auto", true).context_cells == 4096);
+}
+
+TEST_CASE("quantized llama.cpp caches round each row up to whole blocks of 32", "[estimate][llama.cpp][kv][kv_dtype]") {
+    Model m = gguf_model({{"m.gguf", llama3_8b()}});
+    // 1,024 elements per K row = 32 blocks: q8_0 32 × 34 B, q4_0 32 × 18 B; K and V, 32 layers.
+    CHECK(llama_cpp(m, 8192, 1, "q8_0").kv_bytes_per_token == 32ull * 2 * 32 * 34);
+    CHECK(llama_cpp(m, 8192, 1, "q4_0").kv_bytes_per_token == 32ull * 2 * 32 * 18);
+    CHECK(llama_cpp(m, 8192, 1, "q5_1").kv_bytes_per_token == 32ull * 2 * 32 * 24);
+    CHECK(llama_cpp(m, 8192, 1, "fp32").kv_bytes_per_token == 32ull * 2 * 1024 * 4);
+}
+
+TEST_CASE("a quantized V cache without flash attention is refused, as llama.cpp refuses it", "[estimate][llama.cpp][malformed]") {
+    Model m = gguf_model({{"m.gguf", llama3_8b()}});
+    Estimate e = llama_cpp(m, 8192, 1, "q8_0", false);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message.find("requires flash_attn") != std::string::npos);
+    CHECK_FALSE(llama_cpp(m, 8192, 1, "fp16", false).error);
+    CHECK(llama_cpp(m, 8192, 1, "fp8").error.code == ErrorCode::invalid_argument);  // not a llama.cpp cache type
+}
+
+TEST_CASE("llama.cpp keeps token_embd in system memory and offloads the output layer first", "[estimate][llama.cpp][offload]") {
+    Model m = gguf_model({{"m.gguf", llama3_8b()}});
+    const uint64_t token_embd = 4096ull * 128256 / 256 * 144;
+    const uint64_t output = 4096ull * 128256 / 256 * 210 + 4096 * 4;
+    const uint64_t layer = (m.bytes - token_embd - output) / 32;
+    Estimate all = llama_cpp(m, 8192);
+    CHECK(all.n_gpu_layers == 33);
+    CHECK(all.weights_bytes == m.bytes - token_embd);
+    CHECK(all.host.weights_bytes == token_embd);
+    CHECK(all.host.kv_cache_bytes == 0);
+    Estimate one = llama_cpp(m, 8192, 1, "auto", true, 1);
+    CHECK(one.weights_bytes == output);
+    CHECK(one.kv_cache_bytes == 0);
+    CHECK(one.host.kv_cache_bytes == 131072ull * 8192);
+    Estimate most = llama_cpp(m, 8192, 1, "auto", true, 32);  // every layer but blk.0
+    CHECK(most.weights_bytes == output + 31 * layer);
+    CHECK(most.kv_cache_bytes == 31ull * 4096 * 8192);
+    CHECK(most.host.kv_cache_bytes == 4096ull * 8192);
+    Estimate none = llama_cpp(m, 8192, 1, "auto", true, 0);
+    CHECK(none.weights_bytes == 0);
+    CHECK(none.host.weights_bytes == m.bytes);
+    CHECK(none.activation_bytes == 0);
+}
+
+TEST_CASE("llama.cpp's compute buffer is the output head for Llama-3-8B at 512 tokens, and the logits buffer is host memory", "[estimate][llama.cpp]") {
+    Model m = gguf_model({{"m.gguf", llama3_8b()}});
+    Estimate e = llama_cpp(m, 8192);
+    // 4 B × 512 tokens × (128,256 logits + 4,096 norm) = 258.5 MiB, larger than attention (20 MiB) and FFN (64 MiB).
+    CHECK(e.activation_bytes == 4ull * 512 * (128256 + 4096));
+    CHECK(e.host.output_bytes == 128256ull * 4);
+    CHECK(e.overhead_bytes == 250ull << 20);
+    CHECK(e.total_bytes == e.weights_bytes + e.kv_cache_bytes + e.activation_bytes + e.overhead_bytes);
+    // Without flash attention the KQ scores dominate: 4 B × 8,192 × 512 × 32 heads + Q and output.
+    Estimate plain = llama_cpp(m, 8192, 1, "fp16", false);
+    CHECK(plain.activation_bytes == 4ull * 8192 * 512 * 32 + 8ull * 512 * 4096);
+}
+
+TEST_CASE("llama.cpp sliding-window layers hold min(n_ctx, window × sequences + n_ubatch) cells", "[estimate][llama.cpp][kv][swa]") {
+    // gpt-oss-20b's attention (openai__gpt-oss-20b/config.json: 24 layers, 64/8 heads of 64, window 128), F16 matrices.
+    LlamaGguf g;
+    g.arch = "gpt-oss";
+    g.layers = 24, g.hidden = 2880, g.ffn = 2880, g.heads = 64, g.kv_heads = 8, g.vocab = 1024, g.context = 131072;
+    g.matrix_type = 1, g.output_type = 1, g.file_type = 1;
+    vram::test::GgufWriter extra;
+    extra.kv_u32("gpt-oss.attention.sliding_window", 128).kv_u32("gpt-oss.attention.key_length", 64).kv_u32("gpt-oss.attention.value_length", 64);
+    g.extra = extra.bytes;
+    g.extra_kv = 3;
+    Model m = gguf_model({{"gpt-oss.gguf", g}});
+    Estimate e = llama_cpp(m, 8192);
+    REQUIRE_FALSE(e.error);
+    REQUIRE(e.kv_groups.size() == 2);
+    const KvLayerGroup* swa = group(e, "sliding");
+    const KvLayerGroup* full = group(e, "full");
+    REQUIRE(swa);
+    REQUIRE(full);
+    CHECK(swa->n_layers == 12);  // llama.cpp set_swa_pattern(2): even layers
+    CHECK(swa->window_tokens == 128);
+    CHECK(swa->tokens_per_sequence == 768);  // pad(128 + 512, 256)
+    CHECK(full->tokens_per_sequence == 8192);
+    CHECK(e.kv_cache_bytes == 12ull * 2048 * 768 + 12ull * 2048 * 8192);
+}
+
+TEST_CASE("llama.cpp recurrent layers (head_count_kv 0) hold one F32 state per sequence and no KV cache", "[estimate][llama.cpp][kv][recurrent]") {
+    LlamaGguf g;
+    g.arch = "lfm2";
+    g.layers = 4, g.hidden = 256, g.heads = 4, g.kv_heads = 2;
+    g.kv_heads_per_layer = {0, 0, 2, 0};
+    vram::test::GgufWriter extra;
+    extra.kv_u32("lfm2.shortconv.l_cache", 3);
+    g.extra = extra.bytes;
+    g.extra_kv = 1;
+    Model m = gguf_model({{"lfm2.gguf", g}});
+    CHECK(m.arch.layers[0].kind == AttentionKind::linear_state);
+    CHECK(m.arch.layers[2].kind == AttentionKind::full);
+    Estimate e = llama_cpp(m, 1024, 2);
+    REQUIRE_FALSE(e.error);
+    const KvLayerGroup* state = group(e, "linear_state");
+    REQUIRE(state);
+    CHECK(state->n_layers == 3);
+    CHECK(state->state_bytes == 2 * 256 * 4);  // (l_cache − 1) × n_embd F32
+    CHECK(e.kv_bytes_per_token == 2 * 64 * 2 * 2);
+    CHECK(e.kv_cache_bytes == 3ull * 2048 * 2 + 512ull * 2048);
+}
+
+TEST_CASE("the quantization table gives every GGUF file at the same context, with the selected one marked", "[estimate][llama.cpp][gguf]") {
+    LlamaGguf q4 = llama3_8b(), q8 = llama3_8b();
+    q8.file_type = 7, q8.matrix_type = 8, q8.output_type = 8;
+    Model m = gguf_model({{"m.Q8_0.gguf", q8}, {"m.Q4_K_M.gguf", q4}});
+    Estimate e = llama_cpp(m, 8192, 1, "auto", true, -1, "rtx-3070");
+    REQUIRE_FALSE(e.error);
+    REQUIRE(e.gguf_rows.size() == 2);
+    CHECK(e.gguf_rows[0].quant->file_type == "Q8_0");
+    CHECK(e.gguf_rows[1].quant->selected);
+    CHECK(e.gguf_rows[1].total_bytes == e.total_bytes);
+    CHECK(e.gguf_rows[1].kv_cache_bytes == e.kv_cache_bytes);
+    CHECK(e.gguf_rows[0].bits_per_weight == Approx(8.5).epsilon(0.01));  // Q8_0 34 B / 32, norms at 32 bits: within 1 %
+    CHECK(e.gguf_rows[0].total_bytes > e.gguf_rows[1].total_bytes);
+    CHECK(e.gguf_rows[1].fits == e.fits);
+}
+
+TEST_CASE("max GPU layers is the largest -ngl that fits, and one more does not", "[estimate][llama.cpp][offload][fit]") {
+    Model m = gguf_model({{"m.gguf", llama3_8b()}});
+    Estimate e = llama_cpp(m, 65536, 1, "auto", true, -1, "rtx-3070");
+    REQUIRE_FALSE(e.error);
+    CHECK_FALSE(e.fits);
+    REQUIRE(e.has_gpu_layers_fit);
+    const uint32_t n = e.max_gpu_layers_fit;
+    CHECK(n > 0);
+    CHECK(n < 33);
+    CHECK(llama_cpp(m, 65536, 1, "auto", true, static_cast<int32_t>(n), "rtx-3070").fits);
+    CHECK_FALSE(llama_cpp(m, 65536, 1, "auto", true, static_cast<int32_t>(n + 1), "rtx-3070").fits);
 }

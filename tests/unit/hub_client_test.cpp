@@ -6,6 +6,8 @@
 #include <functional>
 #include <map>
 
+#include "estimator/gguf.hpp"
+#include "gguf_writer.hpp"
 #include "hub/hub_client.hpp"
 
 using namespace vram;
@@ -247,4 +249,74 @@ TEST_CASE("model ids are validated before any request", "[hub_client][malformed]
 TEST_CASE("revisions are percent-encoded with no safe characters", "[hub_client]") {
     CHECK(url_encode("refs/pr/1", false) == "refs%2Fpr%2F1");
     CHECK(url_encode("text_encoder/model.safetensors", true) == "text_encoder/model.safetensors");
+}
+
+// ---- GGUF repos ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// A GGUF file as the Hub serves it: header, then zeros up to the data section's end.
+std::string gguf_file(const std::string& metadata_string_value = "llama") {
+    vram::test::GgufWriter w;
+    w.header(1, 2);
+    w.kv_str("general.architecture", "llama");
+    w.kv_str("general.name", metadata_string_value);
+    w.tensor("output_norm.weight", {64}, 0, 0);
+    w.pad();
+    return w.bytes + std::string(256, '\0');
+}
+
+uint64_t gguf_header_end(const std::string& file) { return parse_gguf(file, "x.gguf", file.size()).header_bytes; }
+
+}  // namespace
+
+TEST_CASE("a GGUF repo reads every file's header in one parallel round when it fits in 2 MiB", "[hub_client][gguf]") {
+    const std::string a = gguf_file("a"), b = gguf_file("b");
+    std::map<std::string, std::string> files = {{"config.json", R"({"model_type":"llama"})"}, {"m.Q4_K_M.gguf", a}, {"m.Q8_0.gguf", b}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.stats.chain == 2);
+    REQUIRE(r.snapshot.gguf_prefixes.size() == 2);
+    // Only the bytes through the tensor infos are kept.
+    CHECK(r.snapshot.gguf_prefixes.at("m.Q4_K_M.gguf") == a.substr(0, gguf_header_end(a)));
+    CHECK(r.snapshot.gguf_prefixes.at("m.Q8_0.gguf") == b.substr(0, gguf_header_end(b)));
+    for (const auto& req : t.seen)
+        if (req.url.find(".gguf") != std::string::npos) CHECK(range_of(req) == "bytes=0-" + std::to_string(a.size() - 1));
+}
+
+TEST_CASE("a GGUF whose metadata passes the first 2 MiB is read on until its tensor infos are complete", "[hub_client][gguf]") {
+    const std::string big = gguf_file(std::string(3'000'000, 'x'));  // a 3 MB string: the header ends past 2 MiB
+    std::map<std::string, std::string> files = {{"big.gguf", big}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.gguf_prefixes.at("big.gguf") == big.substr(0, gguf_header_end(big)));
+    std::vector<std::string> ranges;
+    for (const auto& req : t.seen)
+        if (req.url.find("big.gguf") != std::string::npos) ranges.push_back(range_of(req));
+    REQUIRE(ranges.size() == 2);
+    CHECK(ranges[0] == "bytes=0-2097151");
+    // At least doubling what is held (4 MiB), but never past the file's end.
+    CHECK(ranges[1] == "bytes=2097152-" + std::to_string(big.size() - 1));
+    CHECK(r.stats.chain == 3);
+}
+
+TEST_CASE("a malformed GGUF header ends the load with its own error code", "[hub_client][gguf][malformed]") {
+    std::string bad = gguf_file();
+    bad[0] = 'X';
+    std::map<std::string, std::string> files = {{"m.gguf", bad}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    CHECK(load(t, "acme/m").error.code == ErrorCode::gguf_bad_magic);
+}
+
+TEST_CASE("a GGUF file that ends inside its header is gguf_truncated", "[hub_client][gguf][malformed]") {
+    const std::string full = gguf_file();
+    std::map<std::string, std::string> files = {{"m.gguf", full.substr(0, 40)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    CHECK(load(t, "acme/m").error.code == ErrorCode::gguf_truncated);
 }

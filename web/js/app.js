@@ -1,5 +1,9 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
-import { core, loadModel, report, release } from './engine.js';
+import { core, loadModel, loadSnapshot, report, release, snapshot } from './engine.js';
+import * as store from './store.js';
+import { registerServiceWorker, watchOnline } from './pwa.js';
+import { OfflineView } from './ui/offline.js';
+import { badgeSvg } from './ui/badge.js';
 import { ErrorView } from './ui/errors.js';
 import { ControlsView } from './ui/controls.js';
 import { SummaryView } from './ui/summary.js';
@@ -111,7 +115,18 @@ new ExportView(exportRoot, {
   json: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram.json`, text: JSON.stringify(state.report, null, 2) + '\n' }),
   markdown: () => state.markdown,
   link: shareLink,
+  modelCard: () => `${state.markdown.trimEnd()}\n\n[Full estimate with every setting](${shareLink()})\n`,
+  badge: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram-badge.svg`, text: badgeSvg(state.report) }),
 });
+
+// --- offline: installable app, saved models ------------------------------------------------------
+registerServiceWorker($('update'));
+watchOnline($('offline'));
+const saved = new OfflineView($('saved-models'), {
+  list: () => store.list(), remove: (k) => store.remove(k), clear: () => store.clear(),
+  open: (r) => { $('model').value = r.repo; $('revision').value = r.revision === 'main' ? '' : r.revision; estimate(); },
+});
+saved.refresh();
 
 // Chart points: the per-GPU total at contexts from 512 to the model's max, computed by the core.
 async function chartPoints(options, maxContext) {
@@ -178,6 +193,11 @@ async function estimate(event) {
   $('cancel').hidden = true;
   $('go').disabled = false;
   $('progress').hidden = true;
+  let offlineCopy = null;
+  if (!loaded.ok && ['network', 'timeout', 'rate_limited'].includes(loaded.error.code)) {
+    offlineCopy = await store.find(repo, $('revision').value.trim() || 'main').catch(() => null);
+    if (offlineCopy) Object.assign(loaded, await loadSnapshot(offlineCopy.snapshot));
+  }
   if (!loaded.ok) {
     document.body.dataset.state = 'error';
     $('status').textContent = loaded.error.code === 'cancelled' ? 'Cancelled.' : '';
@@ -191,7 +211,16 @@ async function estimate(event) {
   state.handle = loaded.handle;
   state.loaded = { ...loaded, revision: $('revision').value.trim() || 'main' };
   const first = await report(state.handle, { profile: 'classic' });
-  $('status').textContent = `Read ${first.weight_files} weight file${first.weight_files === 1 ? '' : 's'} of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)} with ${loaded.stats.requests} requests.`;
+  if (offlineCopy) {
+    $('status').textContent = `Offline copy of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)}, saved ${offlineCopy.savedAt.slice(0, 10)}: every setting works.`;
+    document.body.dataset.source = 'offline';
+  } else {
+    $('status').textContent = `Read ${first.weight_files} weight file${first.weight_files === 1 ? '' : 's'} of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)} with ${loaded.stats.requests} requests.`;
+    document.body.dataset.source = 'network';
+    // Keep the metadata for offline use (keyed by repo and commit; never the token).
+    store.save({ repo: loaded.repo_id, typed: repo, revision: state.loaded.revision, sha: loaded.sha, snapshot: await snapshot(loaded.handle) })
+      .then(() => saved.refresh()).catch(() => { /* storage full or refused: online use is unaffected */ });
+  }
   controls.setModel({ maxContext: first.architecture.max_context, hasKv: !!first.kv_bytes_per_token });
   $('controls').hidden = false;
   await recompute(controls.options());

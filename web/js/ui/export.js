@@ -15,21 +15,32 @@ async function copy(text, status) {
   }
 }
 
+function download(name, text, type) {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
 export class ExportView {
-  constructor(root, { json, markdown, link }) {
+  constructor(root, { json, markdown, link, modelCard, badge }) {
     this.root = root;
     const status = el('span', { id: 'export-status', role: 'status', class: 'help' });
     root.replaceChildren(el('section', { class: 'card', id: 'export' }, el('h2', { text: 'Export' }),
       el('div', { class: 'export' },
         el('button', { type: 'button', class: 'ghost', id: 'export-json', text: 'Download JSON', onclick: () => {
           const { name, text } = json();
-          const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/json' })), download: name });
-          a.click();
-          setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+          download(name, text, 'application/json');
           status.textContent = `Saved ${name}.`;
         } }),
         el('button', { type: 'button', class: 'ghost', id: 'export-markdown', text: 'Copy Markdown', onclick: () => copy(markdown(), status) }),
         el('button', { type: 'button', class: 'ghost', id: 'export-link', text: 'Copy share link', onclick: () => copy(link(), status) }),
-        status)));
+        el('button', { type: 'button', class: 'ghost', id: 'export-card', text: 'Copy for model card', onclick: () => copy(modelCard(), status) }),
+        el('button', { type: 'button', class: 'ghost', id: 'export-badge', text: 'Download badge', onclick: () => {
+          const { name, text } = badge();
+          download(name, text, 'image/svg+xml');
+          status.textContent = `Saved ${name}: upload it beside your model card and reference it as an image.`;
+        } }),
+        status),
+      el('p', { class: 'help', text: 'Model cards render Markdown and images but no scripts: “Copy for model card” gives a table with a link back here; the badge is an SVG image. To embed a live estimate in documentation, see the embed instructions in the README.' })));
   }
 }

@@ -1,0 +1,183 @@
+// Unit tests of core/estimator/model.* for GGUF repos: tensors from the GGUF tensor infos, the architecture
+// from the metadata, the quantization table, the choice of file, split models and projectors; and the
+// snapshot's GGUF prefixes (core/estimator/snapshot.*).
+#include <catch2/catch.hpp>
+
+#include "estimator/model.hpp"
+#include "gguf_writer.hpp"
+
+using namespace vram;
+using vram::test::BuiltGguf;
+using vram::test::LlamaGguf;
+using vram::test::build_llama_gguf;
+
+namespace {
+
+void add_file(RepoSnapshot& s, const std::string& path, const BuiltGguf& g) {
+    s.files.push_back({path, g.size});
+    s.gguf_prefixes[path] = g.header;
+}
+
+RepoSnapshot repo() {
+    RepoSnapshot s;
+    s.repo_id = "acme/m-GGUF";
+    s.sha = "0123456789abcdef0123456789abcdef01234567";
+    s.files.push_back({"README.md", 10});
+    return s;
+}
+
+LlamaGguf quant(uint32_t file_type, uint32_t matrix_type) {
+    LlamaGguf g;
+    g.file_type = file_type;
+    g.matrix_type = matrix_type;
+    return g;
+}
+
+}  // namespace
+
+TEST_CASE("a GGUF repo's tensors carry bytes from their blocks and the architecture comes from the metadata", "[model][gguf]") {
+    RepoSnapshot s = repo();
+    LlamaGguf g = quant(15, 12);
+    add_file(s, "m.Q4_K_M.gguf", build_llama_gguf(g));
+    Model m = analyze(s);
+    REQUIRE_FALSE(m.error);
+    CHECK(m.layout == "gguf");
+    CHECK(m.has_llm);
+    CHECK(m.arch.model_type == "llama");
+    CHECK(m.arch.n_layers == 2);
+    CHECK(m.arch.n_heads == 4);
+    CHECK(m.arch.n_kv_heads == 2);
+    CHECK(m.arch.head_dim == 64);
+    CHECK(m.arch.max_context_tokens == 4096);
+    CHECK(m.arch.vocab_size == 1024);
+    // token_embd 256×1024 Q4_K = 147,456 B; per layer 2 norms (2 × 1,024 B) + q, o (256×256 → 36,864 B each) + k, v
+    // (256×128 → 18,432 B each) + gate, up, down (256×512 → 73,728 B each); output_norm 1,024; output Q6_K 215,040.
+    const uint64_t layer = 2 * 1024 + 2 * 36864 + 2 * 18432 + 3 * 73728;
+    CHECK(m.bytes == 147456 + 2 * layer + 1024 + 215040);
+    CHECK(m.params == 256ull * 1024 * 2 + 2 * (2 * 256 + 2 * 65536 + 2 * 32768 + 3 * 131072) + 256);
+    CHECK(m.n_tensors == 1 + 2 * 9 + 2);
+    CHECK(m.dtypes.at("Q4_K").n_tensors == 1 + 2 * 7);
+    CHECK(m.dtypes.at("Q6_K").n_tensors == 1);
+    CHECK(m.dtypes.at("F32").n_tensors == 5);
+    REQUIRE(m.gguf_quants.size() == 1);
+    CHECK(m.gguf_quants[0].file_type == "Q4_K_M");
+    CHECK(m.gguf_quants[0].dominant_type == "Q4_K");
+    CHECK(m.gguf_file == "m.Q4_K_M.gguf");
+    CHECK(m.gguf_duplicated_bytes == 0);
+}
+
+TEST_CASE("the default quantization is the smallest Q4_K_M, and gguf_file picks another by file or type", "[model][gguf]") {
+    RepoSnapshot s = repo();
+    add_file(s, "m.Q8_0.gguf", build_llama_gguf(quant(7, 8)));
+    add_file(s, "m.Q4_K_M.gguf", build_llama_gguf(quant(15, 12)));
+    add_file(s, "m.Q2_K.gguf", build_llama_gguf(quant(10, 10)));
+    Model m = analyze(s);
+    REQUIRE_FALSE(m.error);
+    CHECK(m.gguf_quants.size() == 3);
+    CHECK(m.gguf_file == "m.Q4_K_M.gguf");
+    CHECK(m.gguf_quants[1].selected);
+    CHECK(analyze(s, "m.Q8_0.gguf").gguf_file == "m.Q8_0.gguf");
+    CHECK(analyze(s, "q2_k").gguf_file == "m.Q2_K.gguf");
+    CHECK(analyze(s, "Q8_0").dtypes.count("Q8_0") == 1);
+    Model bad = analyze(s, "Q5_K_M");
+    CHECK(bad.error.code == ErrorCode::invalid_argument);
+    CHECK(bad.error.message.find("m.Q2_K.gguf (Q2_K)") != std::string::npos);
+}
+
+TEST_CASE("without a Q4_K_M the first GGUF file in the listing is used and a note says so", "[model][gguf]") {
+    RepoSnapshot s = repo();
+    add_file(s, "m.Q8_0.gguf", build_llama_gguf(quant(7, 8)));
+    add_file(s, "m.Q2_K.gguf", build_llama_gguf(quant(10, 10)));
+    Model m = analyze(s);
+    REQUIRE_FALSE(m.error);
+    CHECK(m.gguf_file == "m.Q8_0.gguf");
+    bool noted = false;
+    for (const auto& n : m.notes) noted |= n.find("no Q4_K_M file") != std::string::npos;
+    CHECK(noted);
+}
+
+TEST_CASE("a split GGUF is one quantization whose hyperparameters come from its first shard", "[model][gguf]") {
+    RepoSnapshot s = repo();
+    LlamaGguf first = quant(15, 12), second = quant(15, 12);
+    first.split_no = 0, first.split_count = 2;
+    first.only = {"token_embd.weight", "blk.0.attn_norm.weight", "blk.0.attn_q.weight"};
+    second.split_no = 1, second.split_count = 2;
+    second.architecture_keys = false;  // later shards may lack them
+    second.only = {"blk.1.attn_q.weight", "output_norm.weight", "output.weight"};
+    add_file(s, "m-Q4_K_M-00002-of-00002.gguf", build_llama_gguf(second));
+    add_file(s, "m-Q4_K_M-00001-of-00002.gguf", build_llama_gguf(first));
+    Model m = analyze(s);
+    REQUIRE_FALSE(m.error);
+    REQUIRE(m.gguf_quants.size() == 1);
+    CHECK(m.gguf_quants[0].files.size() == 2);
+    CHECK(m.gguf_file == "m-Q4_K_M-00001-of-00002.gguf");
+    CHECK(m.arch.n_layers == 2);
+    CHECK(m.n_tensors == 6);
+    CHECK(m.n_files == 2);
+}
+
+TEST_CASE("an mmproj file is the projector component, not a quantization", "[model][gguf]") {
+    RepoSnapshot s = repo();
+    add_file(s, "m.Q4_K_M.gguf", build_llama_gguf(quant(15, 12)));
+    LlamaGguf proj = quant(1, 1);
+    proj.arch = "clip";
+    proj.only = {"token_embd.weight"};
+    add_file(s, "mmproj-m-f16.gguf", build_llama_gguf(proj));
+    Model m = analyze(s);
+    REQUIRE_FALSE(m.error);
+    CHECK(m.gguf_quants.size() == 1);
+    CHECK(m.gguf_projector == "mmproj-m-f16.gguf");
+    REQUIRE(m.components.size() == 2);
+    CHECK(m.components[1].name == "projector");
+    CHECK(m.components[1].bytes == 256ull * 1024 * 2);
+}
+
+TEST_CASE("tied embeddings are duplicated for the output layer as llama.cpp loads them", "[model][gguf]") {
+    RepoSnapshot s = repo();
+    LlamaGguf g = quant(15, 12);
+    g.tied = true;
+    add_file(s, "m.gguf", build_llama_gguf(g));
+    Model m = analyze(s);
+    REQUIRE_FALSE(m.error);
+    CHECK(m.gguf_duplicated_bytes == 147456);
+}
+
+TEST_CASE("a GGUF header missing from the snapshot or malformed is an error with its code", "[model][gguf][malformed]") {
+    RepoSnapshot s = repo();
+    BuiltGguf g = build_llama_gguf(quant(15, 12));
+    s.files.push_back({"m.gguf", g.size});
+    CHECK(analyze(s).error.code == ErrorCode::bad_response);
+    s.gguf_prefixes["m.gguf"] = g.header.substr(0, 100);
+    CHECK(analyze(s).error.code == ErrorCode::bad_response);
+    s.gguf_prefixes["m.gguf"] = "GGML" + g.header.substr(4);
+    CHECK(analyze(s).error.code == ErrorCode::gguf_bad_magic);
+    LlamaGguf no_arch = quant(15, 12);
+    no_arch.architecture_keys = false;
+    s.gguf_prefixes["m.gguf"] = build_llama_gguf(no_arch).header;
+    CHECK(analyze(s).error.code == ErrorCode::gguf_metadata_invalid);
+}
+
+TEST_CASE("gguf_file on a safetensors repo is invalid_argument", "[model][gguf][malformed]") {
+    RepoSnapshot s = repo();
+    s.files.push_back({"model.safetensors", 100});
+    CHECK(analyze(s, "Q4_K_M").error.code == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("a snapshot keeps GGUF prefixes byte for byte through its JSON (base64)", "[snapshot][gguf]") {
+    RepoSnapshot s = repo();
+    add_file(s, "m.gguf", build_llama_gguf(quant(15, 12)));
+    s.gguf_prefixes["odd.gguf"] = std::string("\0\xff\x80", 3);
+    SnapshotResult back = snapshot_from_json(snapshot_to_json(s));
+    REQUIRE_FALSE(back.error);
+    CHECK(back.snapshot.gguf_prefixes == s.gguf_prefixes);
+    for (const char* text : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+        std::string out;
+        REQUIRE(base64_decode(base64_encode(text), out));
+        CHECK(out == text);
+    }
+    CHECK(base64_encode("foobar") == "Zm9vYmFy");
+    std::string out;
+    CHECK_FALSE(base64_decode("Zm=9", out));
+    CHECK_FALSE(base64_decode("Zm9$", out));
+    CHECK_FALSE(base64_decode("Zm9", out));
+}

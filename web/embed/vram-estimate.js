@@ -1,0 +1,61 @@
+// <vram-estimate model="org/name" precision="int4" context="8192" gpu="rtx-4090"></vram-estimate>
+// One script tag from the hosted site defines the element:
+//   <script type="module" src="https://…/embed/vram-estimate.js"></script>
+// It renders the compact estimate in its Shadow DOM with the same WebAssembly core as the page
+// (loaded from the site that serves this file). Attributes: model (required), revision, precision,
+// context, batch, profile, kv-dtype, tp, gpu, endpoint. Public models only: no token is taken.
+import { loadModel, report } from '../js/engine.js';
+import { compactView, compactError, optionsFrom, fullPageUrl } from '../js/ui/compact.js';
+
+const SITE = new URL('../', import.meta.url);
+const ATTRS = ['model', 'revision', 'precision', 'context', 'batch', 'profile', 'kv-dtype', 'tp', 'gpu', 'endpoint'];
+
+class VramEstimate extends HTMLElement {
+  static get observedAttributes() { return ATTRS; }
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    const style = document.createElement('link');
+    style.rel = 'stylesheet';
+    style.href = new URL('css/embed.css', SITE).href;
+    this.body = document.createElement('div');
+    this.body.className = 'loading';
+    this.body.textContent = 'Estimating GPU memory…';
+    this.shadowRoot.append(style, this.body);
+    this.run = 0;
+  }
+
+  connectedCallback() { this.render(); }
+  attributeChangedCallback() { if (this.isConnected) this.render(); }
+
+  async render() {
+    const run = ++this.run;
+    const model = this.getAttribute('model');
+    const revision = this.getAttribute('revision') || 'main';
+    const endpoint = this.getAttribute('endpoint') || 'https://huggingface.co';
+    const options = optionsFrom((k) => this.getAttribute(k));
+    const full = model ? fullPageUrl(SITE, { model, revision, endpoint }, options) : null;
+    const show = (node, state) => {
+      if (run !== this.run) return;
+      this.body.replaceWith(node);
+      this.body = node;
+      this.dataset.state = state;
+      this.dispatchEvent(new CustomEvent(`vram-${state}`, { bubbles: true, composed: true }));
+    };
+    if (!model) return show(compactError({ message: 'Set the model attribute, e.g. model="org/name".' }, null), 'error');
+    const key = `${endpoint} ${model} ${revision}`;
+    if (this.loadedKey !== key) {
+      const loaded = await loadModel({ endpoint, repo: model, revision });
+      if (!loaded.ok) return show(compactError(loaded.error, full), 'error');
+      this.handle = loaded.handle;
+      this.loadedKey = key;
+    }
+    const r = await report(this.handle, options);
+    if (r.ok === false) return show(compactError(r.error, full), 'error');
+    this.report = r;
+    show(compactView(r, full), 'done');
+  }
+}
+
+if (!customElements.get('vram-estimate')) customElements.define('vram-estimate', VramEstimate);

@@ -1,0 +1,61 @@
+// The compact result used by the iframe view (embed.html) and the <vram-estimate> element: sized
+// for a docs page, the same numbers as the full page, with a link back to it.
+import { el, formatBytes, formatCount } from './dom.js';
+
+const PARTS = [['model_weights', 'Weights', '#2f62d8'], ['kv_cache', 'KV cache', '#17916a'], ['activation_overhead', 'Activations', '#b7740c'], ['cuda_overhead', 'Overhead', '#7d8490']];
+
+export function compactView(r, fullUrl) {
+  const perGpu = r.per_gpu && r.per_gpu.gpus > 1 ? r.per_gpu : r.estimates_bytes;
+  const total = perGpu.total || 1;
+  const bar = el('div', { class: 'bar', role: 'img', 'aria-label': PARTS.filter(([k]) => perGpu[k]).map(([k, l]) => `${l} ${formatBytes(perGpu[k])}`).join(', ') },
+    ...PARTS.filter(([k]) => perGpu[k]).map(([k, l, c]) => el('span', { style: { width: `${(100 * perGpu[k]) / total}%`, background: c }, title: `${l} ${formatBytes(perGpu[k])}` })));
+  const verdict = r.gpu
+    ? el('div', { class: `verdict ${r.gpu.fits ? 'fits' : 'nofit'}`, part: 'verdict', text: `${r.gpu.fits ? 'Fits' : 'Does not fit'} on ${r.per_gpu?.gpus > 1 ? `${r.per_gpu.gpus}× ` : ''}${r.gpu.name}` })
+    : el('div', { class: 'verdict', part: 'verdict', text: r.recommendation });
+  const line = [
+    r.quantization === 'auto' ? 'as stored' : r.quantization,
+    r.kv_bytes_per_token ? `${formatCount(r.context_length)} tokens` : null,
+    `batch ${r.batch_size}`, r.profile,
+  ].filter(Boolean).join(' · ');
+  return el('div', { class: 'compact', part: 'root' },
+    el('div', { class: 'model', part: 'model', text: r.model_id }),
+    el('div', { class: 'total', part: 'total', text: formatBytes(perGpu.total) }),
+    el('div', { class: 'settings', text: line }),
+    bar,
+    el('div', { class: 'legend' }, ...PARTS.filter(([k]) => perGpu[k]).map(([k, l]) => el('span', { text: `${l} ${formatBytes(perGpu[k])}` }))),
+    verdict,
+    el('div', { class: 'params', text: `${formatCount(r.parameters)} parameters · ${formatCount(r.tensors)} tensors` }),
+    fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Full estimate ↗' }) : null);
+}
+
+export function compactError(error, fullUrl) {
+  return el('div', { class: 'compact error', part: 'root', role: 'alert' },
+    el('div', { class: 'model', text: 'Could not estimate' }), el('p', { text: error.message }),
+    fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Open the full page ↗' }) : null);
+}
+
+/** Estimate options from attributes or query parameters (`get(name)` → string | null). */
+export function optionsFrom(get) {
+  const num = (v) => (v !== null && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+  const o = {
+    precision: get('precision') || 'auto',
+    kv_dtype: get('kv_dtype') || get('kv-dtype') || 'auto',
+    context_tokens: num(get('context_tokens') ?? get('context')) || 0,
+    batch: num(get('batch')) || 1,
+    profile: get('profile') || 'classic',
+    tp: num(get('tp')) || 1,
+    gpu: get('gpu') || '',
+  };
+  return o;
+}
+
+/** The full page's URL for these settings (relative to `base`, the site root). */
+export function fullPageUrl(base, { model, revision, endpoint }, o) {
+  const u = new URL('index.html', base);
+  u.searchParams.set('model', model);
+  if (revision && revision !== 'main') u.searchParams.set('revision', revision);
+  if (endpoint && endpoint !== 'https://huggingface.co') u.searchParams.set('endpoint', endpoint);
+  for (const k of ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu'])
+    if (o[k] !== undefined && o[k] !== '' && o[k] !== 0) u.searchParams.set(k, String(o[k]));
+  return u.href;
+}
