@@ -1,18 +1,12 @@
 // Service worker: the app shell (HTML, JS, CSS, the .wasm) in a versioned cache, cache-first, so
 // the page starts offline. Hub requests are never cached here: the page keeps the metadata of the
 // models it looked up in IndexedDB (the Cache API refuses the Hub's 206 answers).
-// scripts/build replaces VERSION with a hash of the shell, so every deploy gets a new cache and
+// scripts/build replaces VERSION with a hash of the shell (and lists its files), so every deploy gets a new cache and
 // the page offers the update; paths are relative, so the site works from any sub-path.
 const VERSION = '__SHELL_VERSION__';
 const CACHE = `vram-shell-${VERSION}`;
-const SHELL = [
-  './', 'index.html', 'embed.html', 'manifest.webmanifest', 'icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',
-  'css/app.css', 'css/embed.css', 'wasm/vram.js', 'wasm/vram.wasm',
-  'js/app.js', 'js/engine.js', 'js/store.js', 'js/embed.js', 'js/pwa.js',
-  'js/ui/dom.js', 'js/ui/errors.js', 'js/ui/controls.js', 'js/ui/summary.js', 'js/ui/fit.js', 'js/ui/chart.js',
-  'js/ui/details.js', 'js/ui/export.js', 'js/ui/offline.js', 'js/ui/badge.js', 'js/ui/compact.js',
-  'embed/vram-estimate.js',
-];
+// Every file of the built site (scripts/build writes the list), plus the directory URL itself.
+const SHELL = ['./', ...__SHELL_FILES__];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)));

@@ -2,6 +2,7 @@
 // the Hub imitation. Each scenario is a visit as a person makes it; screenshots go to
 // test-output/e2e/ to be looked at. Ends with "N passed, N failed".
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -76,6 +77,7 @@ await scenario('single file: gpt2 shows its exact parameters, tensors and bytes'
   expect(await text(page, '#tensors') === '160', 'tensors');
   expect(await text(page, '#weight-bytes') === '548,090,880 B', 'weight bytes');
   expect(await text(page, '#total') === '1.08 GB', `total: ${await text(page, '#total')}`);
+  expect(await page.isHidden('#offline') && await page.isHidden('#update'), 'no offline or update banner while online and current');
   await shot(page, 'single-file-gpt2');
 });
 
@@ -135,6 +137,23 @@ await scenario('gated with a token that has no access, and an invalid token, get
   await page.click('#go');
   await page.waitForSelector('body[data-state="error"]');
   expect((await text(page, '#error h2')).includes('refused'), `title ${await text(page, '#error h2')}`);
+});
+
+await scenario('GGUF repo: the quantization table, the llama.cpp profile, and picking another file recomputes without a request', async (page) => {
+  await visit(page, 'TheBloke/Llama-2-7B-Chat-GGUF', { query: '&gpu=rtx-3070&context_tokens=4096' });
+  const rows = await page.$$eval('#gguf tbody tr', (trs) => trs.length);
+  expect(rows === 12, `${rows} quantizations`);
+  expect(await page.inputValue('#profile') === 'llama.cpp', 'llama.cpp profile chosen for a GGUF repo');
+  expect((await text(page, '#gguf tr.chosen')).includes('Q4_K_M'), 'default file Q4_K_M');
+  const before = hub.requests.length;
+  await page.click('#gguf button[aria-label="Use llama-2-7b-chat.Q2_K.gguf"]');
+  await page.waitForFunction(() => window.__lastReport?.gguf_file === 'llama-2-7b-chat.Q2_K.gguf');
+  expect(await text(page, '#parameters') === '6,738,415,616', `Q2_K parameters ${await text(page, '#parameters')}`);
+  expect(hub.requests.length === before, 'no request to switch quantization');
+  await page.fill('#n_gpu_layers', '10');
+  await page.dispatchEvent('#n_gpu_layers', 'change');
+  await page.waitForFunction(() => window.__lastReport?.llama_cpp?.n_gpu_layers === 10);
+  await shot(page, 'gguf');
 });
 
 // --- each error ----------------------------------------------------------------------------------
@@ -322,6 +341,161 @@ await scenario('dark theme renders and passes the contrast check', async (page) 
   await axe(page);
   await shot(page, 'dark');
 }, { colorScheme: 'dark' });
+
+// --- installable, offline, embeddable (issue: PWA and embedding) ---------------------------------
+function copySite(subPath) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-site-'));
+  fs.cpSync(path.join(root, 'build/site'), path.join(dir, subPath), { recursive: true });
+  return dir;
+}
+
+await scenario('installable: manifest with 192 and 512 icons, a service worker that caches the shell with the .wasm', async (page) => {
+  await page.goto(pageUrl());
+  await page.waitForSelector('body[data-ready="true"]');
+  const manifest = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel="manifest"]').href;
+    const m = await (await fetch(href)).json();
+    const icons = await Promise.all(m.icons.filter((i) => i.type === 'image/png').map(async (i) => ({ sizes: i.sizes, ok: (await fetch(new URL(i.src, href))).ok })));
+    return { name: m.name, start_url: m.start_url, display: m.display, icons };
+  });
+  expect(manifest.display === 'standalone' && manifest.start_url === './' && manifest.name, JSON.stringify(manifest));
+  expect(['192x192', '512x512'].every((s) => manifest.icons.some((i) => i.sizes === s && i.ok)), JSON.stringify(manifest.icons));
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const c = await caches.open(names.find((n) => n.startsWith('vram-shell-')));
+    return (await c.keys()).map((r) => new URL(r.url).pathname);
+  });
+  expect(cached.includes('/wasm/vram.wasm') && cached.includes('/index.html') && cached.includes('/embed/vram-estimate.js'), `cached: ${cached}`);
+});
+
+await scenario('offline from a sub-path: visit, go offline, reload, and a model looked up before estimates with every control', async (page, { context }) => {
+  const dir = copySite('docs/app');
+  const sub = await startStatic({ root: dir });
+  try {
+    const base = `${sub.url}/docs/app/`;
+    await page.goto(`${base}?endpoint=${encodeURIComponent(hub.hubUrl)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();  // now controlled by the service worker
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.evaluate(() => !!navigator.serviceWorker.controller), 'controlled');
+    await page.fill('#model', 'gpt2');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"]');
+    await page.waitForFunction(() => document.querySelector('#saved summary')?.textContent.includes('(1)'));
+    await sub.close();                // the site is gone…
+    await context.setOffline(true);   // …and so is the network
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    expect(!(await page.isHidden('#offline')), 'offline indicator shown');
+    await page.fill('#model', 'gpt2');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 15000 });
+    expect(await page.evaluate(() => document.body.dataset.source) === 'offline', 'from the offline store');
+    expect((await text(page, '#status')).startsWith('Offline copy of openai-community/gpt2'), await text(page, '#status'));
+    expect(await text(page, '#parameters') === '137,022,720', 'parameters');
+    await page.selectOption('#precision', 'int4');
+    await page.selectOption('#profile', 'vllm');
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'int4' && window.__lastReport?.profile === 'vllm');
+    await shot(page, 'offline');
+    await page.click('#saved summary');
+    await page.click('#clear-saved');
+    await page.waitForFunction(() => document.getElementById('saved-models').hidden);
+    await context.setOffline(false);
+  } finally {
+    await sub.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+await scenario('a new version is announced and applied on reload', async (page) => {
+  const dir = copySite('');
+  const sub = await startStatic({ root: dir });
+  try {
+    await page.goto(`${sub.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    const version = () => page.evaluate(() => new Promise((resolve) => {
+      navigator.serviceWorker.addEventListener('message', (e) => resolve(e.data.version), { once: true });
+      navigator.serviceWorker.controller.postMessage('version');
+    }));
+    const before = await version();
+    // Deploy: a changed shell gets a new version in sw.js.
+    const sw = path.join(dir, 'sw.js');
+    fs.writeFileSync(sw, fs.readFileSync(sw, 'utf8').replace(/const VERSION = '[^']*'/, "const VERSION = 'test-next'"));
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    await page.waitForSelector('#update:not([hidden]) #update-now', { timeout: 15000 });
+    await shot(page, 'update-available');
+    await Promise.all([page.waitForEvent('load'), page.click('#update-now')]);
+    await page.waitForSelector('body[data-ready="true"]');
+    const after = await version();
+    expect(before !== 'test-next' && after === 'test-next', `${before} → ${after}`);
+  } finally {
+    await sub.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A docs site on another origin: the element with one script tag, and the iframe view.
+const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-host-'));
+fs.writeFileSync(path.join(hostDir, 'element.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
+<h1>Our model</h1><p>Memory needed:</p>
+<script type="module" src="${site.url}/embed/vram-estimate.js"></script>
+<vram-estimate model="gpt2" endpoint="${hub.hubUrl}" context="1024"></vram-estimate>
+<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" precision="int4" context="8192" gpu="rtx-3070" profile="vllm"></vram-estimate>`);
+fs.writeFileSync(path.join(hostDir, 'iframe.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
+<iframe id="f" title="GPU memory estimate" width="480" height="300" style="border:0" src="${site.url}/embed.html?model=gpt2&endpoint=${encodeURIComponent(hub.hubUrl)}&context=1024"></iframe>`);
+const host = await startStatic({ root: hostDir });
+
+await scenario('the <vram-estimate> element on another origin shows the same numbers as the page', async (page) => {
+  expect(new URL(host.url).port !== new URL(site.url).port, 'another origin');
+  await page.goto(`${host.url}/element.html`);
+  await page.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 20000 });
+  const totals = await page.$$eval('vram-estimate', (els) => els.map((e) => e.shadowRoot.querySelector('.total').textContent));
+  expect(totals[0] === '1.08 GB', `gpt2 ${totals[0]}`);
+  const reports = await page.$$eval('vram-estimate', (els) => els.map((e) => ({ total: e.report.estimates_bytes.total, per: e.report.per_gpu?.total, fits: e.report.gpu?.fits })));
+  // The same estimate through the page's own engine:
+  const check = await browser.newPage();
+  await check.goto(pageUrl('&model=mistralai/Mistral-7B-v0.1&precision=int4&context_tokens=8192&gpu=rtx-3070&profile=vllm'));
+  await check.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+  const pageReport = await check.evaluate(() => window.__lastReport);
+  await check.close();
+  expect(reports[1].total === pageReport.estimates_bytes.total && reports[1].fits === pageReport.gpu.fits, `${JSON.stringify(reports[1])} vs ${pageReport.estimates_bytes.total}`);
+  await shot(page, 'embed-element');
+});
+
+await scenario('the iframe view (embed.html) on another origin', async (page) => {
+  await page.goto(`${host.url}/iframe.html`);
+  const frame = page.frameLocator('#f');
+  await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
+  expect(await frame.locator('.total').textContent() === '1.08 GB', 'total');
+  expect((await frame.locator('a.full').getAttribute('href')).includes('model=gpt2'), 'link to the full page');
+  await shot(page, 'embed-iframe');
+});
+
+await scenario('the badge is valid SVG whose text matches the estimate, and the model-card Markdown links back', async (page) => {
+  await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&precision=int4&context_tokens=8192&gpu=rtx-3070&profile=vllm' });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-badge')]);
+  const svgText = fs.readFileSync(await download.path(), 'utf8');
+  const parsed = await page.evaluate((t) => {
+    const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+    return { error: !!doc.querySelector('parsererror'), root: doc.documentElement.nodeName, texts: [...doc.querySelectorAll('text')].map((n) => n.textContent) };
+  }, svgText);
+  const r = await page.evaluate(() => window.__lastReport);
+  const gib = (r.per_gpu.total / 2 ** 30).toFixed(2);
+  expect(!parsed.error && parsed.root === 'svg', JSON.stringify(parsed));
+  expect(parsed.texts[1] === `int4 · 8k ctx · ${gib} GiB · ${r.gpu.fits ? 'fits' : 'exceeds'} RTX 3070`, `badge text: ${parsed.texts[1]}`);
+  await page.click('#export-card');
+  const md = await page.evaluate(() => navigator.clipboard.readText());
+  expect(/\[Full estimate with every setting\]\(http.*model=mistralai%2FMistral-7B-v0\.1.*\)/.test(md), md);
+  fs.writeFileSync(path.join(outDir, 'badge.svg'), svgText);
+});
+
+await host.close();
+fs.rmSync(hostDir, { recursive: true, force: true });
 
 await browser.close();
 await site.close();

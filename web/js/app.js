@@ -11,12 +11,13 @@ import { FitView } from './ui/fit.js';
 import { ChartView } from './ui/chart.js';
 import { DetailsView } from './ui/details.js';
 import { ExportView } from './ui/export.js';
+import { GgufView } from './ui/gguf.js';
 import { el, formatBytes } from './ui/dom.js';
 
 const DEFAULT_ENDPOINT = 'https://huggingface.co';
 const TOKEN_KEY = 'vram.token';      // only written when the user ticks "remember on this device"
 const THEME_KEY = 'vram.theme';
-const OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu'];
+const OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu', 'gguf_file', 'n_gpu_layers', 'flash_attention'];
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.search);
@@ -96,9 +97,10 @@ $('model').addEventListener('input', () => {
 // --- views ---------------------------------------------------------------------------------------
 const errors = new ErrorView($('error'));
 const results = $('results');
-const summaryRoot = el('div'), fitRoot = el('div'), chartRoot = el('div'), detailsRoot = el('div'), exportRoot = el('div');
-results.append(summaryRoot, chartRoot, fitRoot, detailsRoot, exportRoot);
+const summaryRoot = el('div'), ggufRoot = el('div'), fitRoot = el('div'), chartRoot = el('div'), detailsRoot = el('div'), exportRoot = el('div');
+results.append(summaryRoot, ggufRoot, chartRoot, fitRoot, detailsRoot, exportRoot);
 const summary = new SummaryView(summaryRoot), fit = new FitView(fitRoot), chart = new ChartView(chartRoot), details = new DetailsView(detailsRoot);
+const gguf = new GgufView(ggufRoot, (file) => { controls.setGguf(true, file); recompute(controls.options()); });
 let controls = null;
 
 function shareLink() {
@@ -151,6 +153,7 @@ async function recompute(options) {
   state.report = r;
   state.markdown = await report(state.handle, options, 'markdown');
   summary.update(r);
+  gguf.update(r);
   fit.update(r);
   details.update(r);
   const gpu = state.gpus.find((g) => g.id === options.gpu);
@@ -222,6 +225,9 @@ async function estimate(event) {
       .then(() => saved.refresh()).catch(() => { /* storage full or refused: online use is unaffected */ });
   }
   controls.setModel({ maxContext: first.architecture.max_context, hasKv: !!first.kv_bytes_per_token });
+  const isGguf = first.layout === 'gguf';
+  controls.setGguf(isGguf, isGguf ? (params.get('gguf_file') || first.gguf_file) : '');
+  if (isGguf && !params.get('profile') && controls.options().profile === 'classic') controls.set({ profile: 'llama.cpp' });
   $('controls').hidden = false;
   await recompute(controls.options());
 }

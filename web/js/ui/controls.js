@@ -4,7 +4,7 @@ import { el, formatCount, formatTokens } from './dom.js';
 
 const PRECISIONS = [['auto', 'As stored'], ['float32', 'float32'], ['float16', 'float16'], ['bfloat16', 'bfloat16'], ['int8', 'int8'], ['int4', 'int4']];
 const KV_DTYPES = [['auto', 'Auto (model dtype)'], ['fp16', 'fp16'], ['bf16', 'bf16'], ['fp8', 'fp8'], ['int8', 'int8'], ['q8_0', 'q8_0 (llama.cpp)'], ['q4_0', 'q4_0 (llama.cpp)']];
-const PROFILES = [['classic', 'Classic (original tool)'], ['transformers', 'transformers'], ['vllm', 'vLLM'], ['sglang', 'SGLang']];
+const PROFILES = [['classic', 'Classic (original tool)'], ['transformers', 'transformers'], ['vllm', 'vLLM'], ['sglang', 'SGLang'], ['llama.cpp', 'llama.cpp (GGUF)']];
 const TPS = [1, 2, 4, 8];
 const PRESETS = [2048, 4096, 8192, 32768, 131072];
 const MIN_CONTEXT = 256;
@@ -34,6 +34,10 @@ export class ControlsView {
         select('kv_dtype', 'KV cache dtype', KV_DTYPES),
         el('div', {}, el('label', { for: 'batch', text: 'Batch (concurrent sequences)' }), el('input', { id: 'batch', type: 'number', min: '1', max: '1000000', step: '1', value: '1' })),
         select('tp', 'Tensor parallel GPUs', TPS.map((t) => [String(t), String(t)])),
+        el('div', { class: 'gguf-only' }, el('label', { for: 'n_gpu_layers', text: 'GPU layers (-ngl)' }),
+          el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '10000', step: '1', value: '-1', 'aria-describedby': 'n_gpu_layers-help' }),
+          el('p', { class: 'help', id: 'n_gpu_layers-help', text: '-1 = all layers on the GPU; fewer puts the rest in system memory.' })),
+        el('div', { class: 'gguf-only' }, el('label', { class: 'check' }, el('input', { id: 'flash_attention', type: 'checkbox', checked: true }), 'Flash attention (llama.cpp)')),
         el('div', { class: 'context-row' },
           el('label', { for: 'context', id: 'context-label', text: 'Context length' }),
           el('input', { id: 'context', type: 'range', min: '0', max: '1000', step: '1', 'aria-labelledby': 'context-label', 'aria-valuetext': '' }),
@@ -42,7 +46,8 @@ export class ControlsView {
             el('button', { type: 'button', class: 'ghost small', 'data-context': 'max', id: 'context-max', text: 'Max' }),
             el('input', { id: 'context-exact', type: 'number', min: String(MIN_CONTEXT), step: '1', 'aria-label': 'Context length in tokens', style: { width: '9rem' } })))),
       el('p', { id: 'controls-error', class: 'help', role: 'alert' }));
-    for (const id of ['gpu', 'profile', 'precision', 'kv_dtype', 'tp']) this.$(id).addEventListener('change', () => this.emit());
+    for (const id of ['gpu', 'profile', 'precision', 'kv_dtype', 'tp', 'flash_attention']) this.$(id).addEventListener('change', () => this.emit());
+    this.$('n_gpu_layers').addEventListener('change', () => this.emit());
     this.$('batch').addEventListener('input', () => this.emit());
     this.$('context').addEventListener('input', () => { this.context = fromPos(Number(this.$('context').value), this.maxContext); this.emit(); });
     this.$('context-exact').addEventListener('change', () => { this.context = Math.max(MIN_CONTEXT, Math.min(this.maxContext, Number(this.$('context-exact').value) || MIN_CONTEXT)); this.emit(); });
@@ -66,11 +71,23 @@ export class ControlsView {
       profile: this.$('profile').value,
       tp: Number(this.$('tp').value),
       gpu: this.$('gpu').value,
+      ...(this.gguf ? { gguf_file: this.ggufFile || '', flash_attention: this.$('flash_attention').checked,
+        n_gpu_layers: Math.max(-1, Math.floor(Number(this.$('n_gpu_layers').value) || -1)) } : {}),
     };
+  }
+
+  /** A GGUF repo: show the llama.cpp settings; `file` is the quantization the estimate uses. */
+  setGguf(isGguf, file) {
+    this.gguf = isGguf;
+    if (file !== undefined) this.ggufFile = file;
+    for (const n of this.root.querySelectorAll('.gguf-only')) n.hidden = !isGguf;
   }
 
   set(options) {
     for (const k of ['precision', 'kv_dtype', 'profile', 'gpu']) if (options[k] !== undefined) this.$(k).value = options[k];
+    if (options.gguf_file) this.ggufFile = options.gguf_file;
+    if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = String(options.n_gpu_layers);
+    if (options.flash_attention !== undefined) this.$('flash_attention').checked = String(options.flash_attention) !== 'false';
     if (options.tp) this.$('tp').value = String(options.tp);
     if (options.batch) this.$('batch').value = String(options.batch);
     if (options.context_tokens) this.context = Number(options.context_tokens);
