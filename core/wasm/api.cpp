@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimator/report.hpp"
+#include "estimator/safetensors.hpp"
 #include "hub/hub_client.hpp"
 #include "wasm/fetch_transport.hpp"
 
@@ -138,6 +139,11 @@ std::string gpus() {
         out.push_back({{"id", g.id}, {"name", g.name}, {"segment", g.segment}, {"backend", gpu_backend_name(g.backend)},
                        {"memory_bytes", g.memory_bytes}, {"usable_bytes", g.usable_bytes}, {"multi_gpu", g.multi_gpu}});
     return out.dump();
+}
+
+int parse_header_stats(std::string header_json) {
+    SafetensorsHeader h = parse_safetensors_header(header_json, "bench.safetensors", 0);
+    return h.error ? -1 : static_cast<int>(h.tensors.size());
 }
 
 }  // namespace vram::wasm

@@ -24,5 +24,8 @@ std::string report(int handle, std::string options_json, std::string format);
 void release(int handle);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
+// Bench only (scripts/bench, the parse-throughput figure): parses one safetensors JSON header with the
+// core's parser, keeps nothing, and returns its tensor count (-1 when the header is malformed).
+int parse_header_stats(std::string header_json);
 
 }  // namespace vram::wasm

@@ -11,4 +11,5 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("report", &vram::wasm::report);
     emscripten::function("release", &vram::wasm::release);
     emscripten::function("gpus", &vram::wasm::gpus);
+    emscripten::function("parseHeaderStats", &vram::wasm::parse_header_stats);  // scripts/bench only
 }

@@ -10,18 +10,37 @@
 namespace vram {
 namespace {
 
+// Retries of 429 and 5xx answers, with exponential backoff (0.5 s, 1 s, 2 s). Browsers do not
+// expose Retry-After to script on the Hub (it is not in Access-Control-Expose-Headers), so the
+// backoff cannot follow it here; the CLI's curl transport does.
+constexpr uint32_t kMaxRetries = 3;
+constexpr uint32_t kBackoffBaseMs = 500;
+
 struct Pending {
     std::function<void(HttpResponse)> done;
     uint64_t max_body_bytes = 0;
+    HttpRequest request;  // kept for retries
+    uint32_t attempt = 0;
 };
+
+void start(Pending* p);
 
 std::string trim(const std::string& s) {
     size_t a = s.find_first_not_of(" \t\r\n"), b = s.find_last_not_of(" \t\r\n");
     return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
 }
 
+bool retryable(int status) { return status == 429 || status == 500 || status == 502 || status == 503 || status == 504; }
+
 void finish(emscripten_fetch_t* f) {
     auto* p = static_cast<Pending*>(f->userData);
+    if (retryable(f->status) && p->attempt < kMaxRetries) {
+        const uint32_t delay = kBackoffBaseMs << p->attempt;
+        ++p->attempt;
+        emscripten_fetch_close(f);
+        emscripten_async_call([](void* arg) { start(static_cast<Pending*>(arg)); }, p, static_cast<int>(delay));
+        return;
+    }
     HttpResponse r;
     r.status = f->status;
     uint64_t n = f->numBytes;
@@ -49,24 +68,8 @@ void finish(emscripten_fetch_t* f) {
     done(std::move(r));
 }
 
-}  // namespace
-
-void FetchTransport::send(const HttpRequest& request, std::function<void(HttpResponse)> done) {
-    if (emscripten::val::global("XMLHttpRequest").isUndefined()) {
-        // Node without an XHR polyfill: answer "no HTTP answer" asynchronously, as a real failure would.
-        auto* p = new Pending{std::move(done), 0};
-        emscripten_async_call(
-            [](void* arg) {
-                auto* p = static_cast<Pending*>(arg);
-                HttpResponse r;
-                r.transport_error = "emscripten_fetch needs XMLHttpRequest (a browser or worker)";
-                auto d = std::move(p->done);
-                delete p;
-                d(std::move(r));
-            },
-            p, 0);
-        return;
-    }
+void start(Pending* p) {
+    const HttpRequest& request = p->request;
     emscripten_fetch_attr_t attr;
     emscripten_fetch_attr_init(&attr);
     std::strcpy(attr.requestMethod, "GET");
@@ -80,10 +83,31 @@ void FetchTransport::send(const HttpRequest& request, std::function<void(HttpRes
     }
     headers.push_back(nullptr);
     attr.requestHeaders = headers.data();  // deep-copied by emscripten_fetch()
-    attr.userData = new Pending{std::move(done), request.max_body_bytes};
+    attr.userData = p;
     attr.onsuccess = finish;
     attr.onerror = finish;
     emscripten_fetch(&attr, request.url.c_str());
+}
+
+}  // namespace
+
+void FetchTransport::send(const HttpRequest& request, std::function<void(HttpResponse)> done) {
+    if (emscripten::val::global("XMLHttpRequest").isUndefined()) {
+        // Node without an XHR polyfill: answer "no HTTP answer" asynchronously, as a real failure would.
+        auto* p = new Pending{std::move(done), 0, request, 0};
+        emscripten_async_call(
+            [](void* arg) {
+                auto* p = static_cast<Pending*>(arg);
+                HttpResponse r;
+                r.transport_error = "emscripten_fetch needs XMLHttpRequest (a browser or worker)";
+                auto d = std::move(p->done);
+                delete p;
+                d(std::move(r));
+            },
+            p, 0);
+        return;
+    }
+    start(new Pending{std::move(done), request.max_body_bytes, request, 0});
 }
 
 }  // namespace vram
