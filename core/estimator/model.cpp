@@ -46,6 +46,22 @@ uint32_t component_index(Model& m, const std::string& name) {
     return static_cast<uint32_t>(m.components.size() - 1);
 }
 
+// Records one tensor and adds it to its component's, its dtype's and the model's totals.
+void add_tensor(Model& m, const TensorRecord& r, const std::string& dtype_name, uint64_t stored_elements) {
+    m.tensors.push_back(r);
+    Component& c = m.components[r.component];
+    ++c.n_tensors;
+    c.bytes += r.bytes;
+    c.params += r.params;
+    DTypeTally& d = m.dtypes[dtype_name];
+    ++d.n_tensors;
+    d.elements += stored_elements;
+    d.bytes += r.bytes;
+    ++m.n_tensors;
+    m.bytes += r.bytes;
+    m.params += r.params;
+}
+
 std::string class_of(const std::string& config_text) {
     try {
         json c = json::parse(config_text);
@@ -239,18 +255,7 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
     auto add = [&](const TensorRecord& rec, uint32_t component, const char* type_name) {
         TensorRecord r = rec;
         r.component = component;
-        m.tensors.push_back(r);
-        Component& c = m.components[component];
-        ++c.n_tensors;
-        c.bytes += r.bytes;
-        c.params += r.params;
-        DTypeTally& d = m.dtypes[type_name];
-        ++d.n_tensors;
-        d.elements += r.params;
-        d.bytes += r.bytes;
-        ++m.n_tensors;
-        m.bytes += r.bytes;
-        m.params += r.params;
+        add_tensor(m, r, type_name, r.params);
     };
     // The type names are not in the records: re-read them from the stored prefixes of the selected files.
     auto add_files = [&](const std::vector<std::string>& files, uint32_t component) {
@@ -386,18 +391,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
                 if (!role.bookkeeping && !role.quantized && dtype_is_floating(t.dtype)) r.flags |= kFloating;
                 if (!role.bookkeeping && t.dtype != DType::unknown)
                     r.params = static_cast<uint64_t>(std::llround(static_cast<double>(t.n_elements) * role.multiplier));
-                m.tensors.push_back(r);
-                Component& c = m.components[target];
-                ++c.n_tensors;
-                c.bytes += r.bytes;
-                c.params += r.params;
-                DTypeTally& d = m.dtypes[t.dtype_name];
-                ++d.n_tensors;
-                d.elements += t.n_elements;
-                d.bytes += r.bytes;
-                ++m.n_tensors;
-                m.bytes += r.bytes;
-                m.params += r.params;
+                add_tensor(m, r, t.dtype_name, t.n_elements);
             }
         }
     }

@@ -465,24 +465,31 @@ void after_listing(const StatePtr& s) {
     if (s->api_done && s->tree_done && s->outstanding == 0) plan_and_fetch(s, 0);
 }
 
+// An API answer that must be JSON: false (and the load finished with the error) when the status is
+// not 200 or the body is not JSON — an HTML login page, say.
+bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& what, json& out) {
+    if (r.status != 200) {
+        finish(s, error_from_response(r, what, s->repo_id, !s->options.token.empty()));
+        return false;
+    }
+    try {
+        if (!looks_like_json(r)) throw std::runtime_error("not JSON");
+        out = json::parse(r.body);
+        return true;
+    } catch (const std::exception&) {
+        finish(s, make_error(ErrorCode::bad_response, what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
+        return false;
+    }
+}
+
 void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) {
     if (++s->tree_pages > kMaxTreePages) {
         finish(s, make_error(ErrorCode::listing_invalid, "the file listing goes on past " + std::to_string(kMaxTreePages) + " pages"));
         return;
     }
     fetch(s, make_request(s, url), depth, [s, depth](HttpResponse& r) {
-        if (r.status != 200) {
-            finish(s, error_from_response(r, "the file listing", s->repo_id, !s->options.token.empty()));
-            return;
-        }
         json page;
-        try {
-            if (!looks_like_json(r)) throw std::runtime_error("not JSON");
-            page = json::parse(r.body);
-        } catch (const std::exception&) {
-            finish(s, make_error(ErrorCode::bad_response, "the file listing is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
-            return;
-        }
+        if (!json_answer(s, r, "the file listing", page)) return;
         if (!page.is_array()) {
             finish(s, make_error(ErrorCode::listing_invalid, "the file listing is not a JSON array"));
             return;
@@ -532,17 +539,10 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
     const std::string api = endpoint(s) + "/api/models/" + repo_id;
     fetch(s, make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag"), 1,
           [s](HttpResponse& r) {
-              if (r.status != 200) {
-                  finish(s, error_from_response(r, "the model info", s->repo_id, !s->options.token.empty()));
-                  return;
-              }
               json info;
-              try {
-                  if (!looks_like_json(r)) throw std::runtime_error("not JSON");
-                  info = json::parse(r.body);
-                  if (!info.is_object()) throw std::runtime_error("not an object");
-              } catch (const std::exception&) {
-                  finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object" + html_hint(r)));
+              if (!json_answer(s, r, "the model info", info)) return;
+              if (!info.is_object()) {
+                  finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
                   return;
               }
               RepoSnapshot& snap = s->result.snapshot;
