@@ -106,3 +106,35 @@ TEST_CASE("messages name the file and the tensor", "[safetensors][malformed]") {
     CHECK(e.message.find("lm_head.weight") != std::string::npos);
     CHECK(e.message.find("model-00002.safetensors") != std::string::npos);
 }
+
+TEST_CASE("the header scanner reads escaped names, any key order and whitespace like a JSON parser", "[safetensors]") {
+    const std::string json = "\n { \"a\\u00e9\\\"b\\\\\" : { \"data_offsets\" : [ 0 , 4 ] , \"extra\": {\"x\": [1, {\"y\": null}]}, \"shape\":[2], \"dtype\":\"F16\" } ,"
+                             " \"__metadata__\": {\"format\": \"pt\", \"n\": 3} }   ";
+    SafetensorsHeader h = parse_safetensors_header(json, "m.safetensors", 0);
+    REQUIRE_FALSE(h.error);
+    REQUIRE(h.tensors.size() == 1);
+    CHECK(h.tensors[0].name == "a\xc3\xa9\"b\\");
+    CHECK(h.metadata.at("format") == "pt");
+    CHECK(h.warnings.size() == 1);  // the non-string metadata value
+}
+
+TEST_CASE("invalid JSON anywhere wins over an earlier bad entry, as with a DOM parse", "[safetensors][malformed]") {
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}, "b": tru})", "m", 0).error.code == ErrorCode::header_not_json);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", "m", 0).error.code == ErrorCode::shape_size_mismatch);
+}
+
+TEST_CASE("the scanner refuses what JSON refuses: bad UTF-8, lone surrogates, control characters, trailing content, deep nesting", "[safetensors][malformed]") {
+    for (const std::string bad : {std::string("{\"a\xff\":1}"), std::string(R"({"\ud800":1})"), std::string("{\"a\x01\":1}"),
+                                  std::string(R"({} {})"), std::string(R"({"a": 01})"), std::string(R"({"a": 1.})"),
+                                  std::string("{\"a\":") + std::string(600, '[') + std::string(600, ']') + "}"}) {
+        INFO(bad.substr(0, 40));
+        CHECK(parse_safetensors_header(bad, "m", 0).error.code == ErrorCode::header_not_json);
+    }
+    CHECK(parse_safetensors_header("[]", "m", 0).error.message.find("is array, not an object") != std::string::npos);
+}
+
+TEST_CASE("offsets and dimensions past 2^64 or negative are entry errors, not wrapped numbers", "[safetensors][malformed]") {
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,18446744073709551616]}})", "m", 0).error.code == ErrorCode::tensor_entry_invalid);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[-1],"data_offsets":[0,2]}})", "m", 0).error.code == ErrorCode::tensor_entry_invalid);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1.5],"data_offsets":[0,2]}})", "m", 0).error.code == ErrorCode::tensor_entry_invalid);
+}
