@@ -1,0 +1,290 @@
+// The page (build/site) in Debian's Chromium, as tests/e2e/run.mjs drives it: a model load timed
+// from the click on Estimate to body[data-state="done"], and the figures only the page has —
+// recompute time, header-parse throughput of the WASM core, first-load transfer and WASM heap.
+// The core module is reached by importing the page's own engine.js (same URL, so the same module
+// instance and the same cached core): no hook in web/ is needed.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { now } from './reqlog.mjs';
+
+const ENGINE = 'js/engine.js';
+
+// The page's epoch clock (timeOrigin + now) minus this process's, from the exchange with the
+// shortest round trip: the two can differ by tens of milliseconds (each fixes its origin once).
+async function clockOffset(page) {
+  let best = null;
+  for (let i = 0; i < 5; i++) {
+    const t1 = now();
+    const p = await page.evaluate(() => performance.timeOrigin + performance.now());
+    const t2 = now();
+    if (!best || t2 - t1 < best.rtt) best = { rtt: t2 - t1, offset: p - (t1 + t2) / 2 };
+  }
+  return best.offset;
+}
+
+export async function openBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true });
+}
+
+async function freshPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { context, page, problems };
+}
+
+function pageUrl(siteUrl, hubUrl) {
+  return `${siteUrl}/?endpoint=${encodeURIComponent(hubUrl)}`;
+}
+
+/**
+ * One timed load. `beforeClick(page)` runs just before the click, `after(page)` after the load,
+ * before the page closes (recompute, heap…). Resolves {wallMs, span, before, statusRequests,
+ * parameters, tensors, extra}: span is {start, end} on this process's epoch clock (reqlog's), to
+ * split the wall time.
+ */
+export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeClick, after }) {
+  const { context, page, problems } = await freshPage(browser);
+  try {
+    await page.goto(pageUrl(siteUrl, hubUrl));
+    await page.waitForSelector('body[data-ready="true"]');
+    // Set without input events: typing would start the Hub search suggestions, whose request
+    // would land in the measured window.
+    await page.evaluate(({ repo, token }) => {
+      document.getElementById('model').value = repo;
+      document.getElementById('token').value = token || '';
+    }, { repo, token });
+    // Timestamps taken in the page: the click's, and the moment body[data-state] becomes "done".
+    // The module's loadModel, report and snapshot are wrapped (engine.js looks them up on the module
+    // at each call) to tell where the time after the last answer goes.
+    await page.evaluate(async (engine) => {
+      const { core } = await import(new URL(engine, location.href).href);
+      const mod = await core();
+      const B = window.__bench = { click: null, done: null, lastProgress: null, coreDone: null, reportMs: 0, reports: 0, snapshotMs: 0 };
+      const { loadModel, report, snapshot } = mod;
+      mod.loadModel = function (endpoint, repo, rev, token, variant, onProgress, onDone) {
+        return loadModel.call(this, endpoint, repo, rev, token, variant,
+          (j) => { B.lastProgress = performance.now(); return onProgress(j); },
+          (j) => { B.coreDone = performance.now(); B.heapAtCoreDone = mod.HEAPU8.buffer.byteLength; return onDone(j); });
+      };
+      mod.report = function (...a) {
+        const t = performance.now();
+        try { return report.apply(this, a); } finally { B.reportMs += performance.now() - t; B.reports++; }
+      };
+      mod.snapshot = function (...a) {
+        const t = performance.now();
+        try { return snapshot.apply(this, a); } finally { B.snapshotMs += performance.now() - t; B.heapAfterSnapshot = mod.HEAPU8.buffer.byteLength; }
+      };
+      window.__benchRestore = () => { Object.assign(mod, { loadModel, report, snapshot }); };
+      document.getElementById('go').addEventListener('click', () => { B.click = performance.now(); }, { capture: true, once: true });
+      new MutationObserver((_, obs) => {
+        const s = document.body.dataset.state;
+        if (B.click !== null && (s === 'done' || s === 'error')) {
+          B.done = { t: performance.now(), state: s };
+          obs.disconnect();
+        }
+      }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+    }, ENGINE);
+    const before = beforeClick ? await beforeClick(page) : null;
+    const offset = await clockOffset(page);
+    await page.click('#go');
+    await page.waitForFunction(() => window.__bench.done !== null, null, { timeout: 60000 });
+    const r = await page.evaluate(() => {
+      const B = window.__bench;
+      window.__benchRestore();
+      return {
+        wallMs: B.done.t - B.click,
+        span: { start: performance.timeOrigin + B.click, end: performance.timeOrigin + B.done.t },
+        // After the last answer: the core's last planning and analysis (every header parsed, the
+        // layout), then the page: the offline snapshot, the core's reports, its own JS and DOM.
+        phases: B.coreDone === null ? null : {
+          coreFinishMs: B.lastProgress === null ? null : B.coreDone - B.lastProgress,
+          snapshotMs: B.snapshotMs, reportMs: B.reportMs, reports: B.reports,
+          pageMs: B.done.t - B.coreDone - B.snapshotMs - B.reportMs,
+        },
+        heap: { atCoreDone: B.heapAtCoreDone ?? null, afterSnapshot: B.heapAfterSnapshot ?? null },
+        state: B.done.state,
+        status: document.getElementById('status').textContent,
+        error: document.getElementById('error').textContent.trim().slice(0, 300),
+        parameters: window.__lastReport?.parameters,
+        tensors: window.__lastReport?.tensors,
+      };
+    });
+    if (r.state !== 'done') throw new Error(`page: ${repo} ended in state ${r.state}: ${r.error}`);
+    const m = /with (\d+) requests/.exec(r.status);
+    const extra = after ? await after(page) : null;
+    if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
+    return { wallMs: r.wallMs, span: { start: r.span.start - offset, end: r.span.end - offset }, phases: r.phases, heap: r.heap, before, statusRequests: m ? Number(m[1]) : null, parameters: r.parameters, tensors: r.tensors, extra };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The core's own statistics of a load ({requests, bytes, chain}), through the module the page uses;
+ * with `timeReports`, also the median time of one core report call (json, markdown) on that model,
+ * the unit a recompute is made of.
+ */
+export function coreStats(page, { hubUrl, repo, token, timeReports = false }) {
+  return page.evaluate(async ({ engine, hubUrl, repo, token, timeReports }) => {
+    const { core } = await import(new URL(engine, location.href).href);
+    const mod = await core();
+    let lastProgress = null;
+    const r = await new Promise((resolve) => mod.loadModel(hubUrl, repo, 'main', token || '', '',
+      () => { lastProgress = performance.now(); }, (json) => resolve({ ...JSON.parse(json), doneAt: performance.now() })));
+    if (!r.ok) return { error: r.error };
+    // From the last answer's progress call to the done call: parsing every header and the layout.
+    const out = { ...r.stats, analyze_ms: lastProgress === null ? null : r.doneAt - lastProgress };
+    if (timeReports) {
+      // Chromium's clock is coarse (0.1 ms): time batches of calls.
+      const batch = (fn, n) => { const t = performance.now(); for (let i = 0; i < n; i++) fn(i); return (performance.now() - t) / n; };
+      for (const format of ['json', 'markdown']) {
+        out[`report_${format}_ms`] = batch((i) => mod.report(r.handle, JSON.stringify({ profile: 'classic', precision: ['auto', 'int8', 'float16'][i % 3], context_tokens: 4096 }), format), 30);
+      }
+      out.snapshot_ms = batch(() => mod.snapshot(r.handle), 1);
+      out.snapshot_bytes = mod.snapshot(r.handle).length;
+    }
+    mod.release(r.handle);
+    return out;
+  }, { engine: ENGINE, hubUrl, repo, token, timeReports });
+}
+
+/** WASM memory of the page's core module now (it only grows, so this is the peak so far). */
+export function wasmHeapBytes(page) {
+  return page.evaluate(async (engine) => {
+    const { core } = await import(new URL(engine, location.href).href);
+    const mod = await core();
+    return mod.HEAPU8.buffer.byteLength;
+  }, ENGINE);
+}
+
+/** Median `window.__recomputeMs` over `samples` changes of a select (it alternates between values). */
+export async function recomputeTimes(page, { samples = 9, select = '#precision', values = ['int8', 'float16', 'int4', 'auto'] } = {}) {
+  // While sampling, mod.report is wrapped (engine.js looks it up on the module at each call) to
+  // tell the core's share of a recompute from the page's own (JSON.parse, views, chart).
+  await page.evaluate(async (engine) => {
+    const { core } = await import(new URL(engine, location.href).href);
+    const mod = await core();
+    const report = mod.report;
+    window.__benchCore = { ms: 0, calls: 0, restore: () => { mod.report = report; } };
+    mod.report = function (...a) {
+      const t = performance.now();
+      try { return report.apply(this, a); } finally { window.__benchCore.ms += performance.now() - t; window.__benchCore.calls++; }
+    };
+  }, ENGINE);
+  const times = [], coreMs = [], calls = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      await page.evaluate(() => { window.__recomputeMs = undefined; window.__benchCore.ms = 0; window.__benchCore.calls = 0; });
+      await page.selectOption(select, values[i % values.length]);
+      await page.waitForFunction(() => window.__recomputeMs !== undefined, null, { timeout: 10000 });
+      const r = await page.evaluate(() => ({ ms: window.__recomputeMs, core: window.__benchCore.ms, calls: window.__benchCore.calls }));
+      times.push(r.ms); coreMs.push(r.core); calls.push(r.calls);
+    }
+  } finally {
+    await page.evaluate(() => window.__benchCore.restore());
+  }
+  return { times, coreMs, calls };
+}
+
+/**
+ * Header parse throughput: the WASM core's parser (parseHeaderStats, one call per header: JS string
+ * in, UTF-8 copy into the heap, parse and validate, tensor count out) against JSON.parse plus a loop
+ * counting the tensor entries, on the same header strings, alternating, `reps` times each.
+ */
+export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps = 7 }) {
+  const { context, page, problems } = await freshPage(browser);
+  try {
+    await page.goto(pageUrl(siteUrl, hubUrl));
+    await page.waitForSelector('body[data-ready="true"]');
+    const r = await page.evaluate(async ({ engine, headers, reps }) => {
+      const { core } = await import(new URL(engine, location.href).href);
+      const mod = await core();
+      if (typeof mod.parseHeaderStats !== 'function') return { error: 'the wasm build has no parseHeaderStats (rebuild: ./scripts/build)' };
+      const bytes = headers.reduce((n, h) => n + new TextEncoder().encode(h).length, 0);
+      const wasm = () => { let n = 0; for (const h of headers) n += mod.parseHeaderStats(h); return n; };
+      const js = () => {
+        let n = 0;
+        for (const h of headers) {
+          const o = JSON.parse(h);
+          for (const k in o) if (k !== '__metadata__') n++;
+        }
+        return n;
+      };
+      // The same strings with their first byte spoiled: the parser fails on it at once, so this
+      // times the call and the copy of the string into the heap alone.
+      const spoiled = headers.map((h) => '!' + h.slice(1));
+      const copy = () => { let n = 0; for (const h of spoiled) n += mod.parseHeaderStats(h); return n; };
+      const counts = { wasm: wasm(), js: js(), copy: copy() };  // warm-up, and wasm and js must agree
+      const times = { wasm: [], js: [], copy: [] };
+      for (let i = 0; i < reps; i++) {
+        for (const [name, fn] of [['wasm', wasm], ['js', js], ['copy', copy]]) {
+          const t = performance.now();
+          fn();
+          times[name].push(performance.now() - t);
+        }
+      }
+      return { bytes, counts, times, heapBytes: mod.HEAPU8.buffer.byteLength };
+    }, { engine: ENGINE, headers, reps });
+    if (r.error) throw new Error(r.error);
+    if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
+    return r;
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * First load: the files the page fetches from the site origin until it is ready (and a second
+ * more), each compressed with gzip -9 (node's zlib, level 9), counted by kind.
+ */
+export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
+  const { context, page, problems } = await freshPage(browser);
+  const seen = new Set();
+  page.on('request', (req) => {
+    const u = new URL(req.url());
+    if (u.origin === siteUrl) seen.add(u.pathname);
+  });
+  try {
+    await page.goto(pageUrl(siteUrl, hubUrl));
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForTimeout(1000);
+    if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
+  } finally {
+    await context.close();
+  }
+  const files = [];
+  for (const p of [...seen].sort()) {
+    const rel = p.endsWith('/') ? `${p}index.html` : p;
+    const file = path.join(siteRoot, rel);
+    if (!fs.existsSync(file)) continue;
+    const buf = fs.readFileSync(file);
+    const ext = path.extname(file).slice(1);
+    const kind = { html: 'HTML', js: 'JS', mjs: 'JS', css: 'CSS', wasm: 'WASM' }[ext] || 'other';
+    files.push({ path: rel.replace(/^\//, ''), kind, bytes: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length });
+  }
+  const counted = files.filter((f) => f.kind !== 'other');
+  const byKind = {};
+  for (const f of counted) byKind[f.kind] = (byKind[f.kind] || 0) + f.gzip;
+  // What the service worker then caches in the background: every file of the site.
+  let shellGzip = 0, shellFiles = 0;
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const f = path.join(dir, e.name);
+      if (e.isDirectory()) walk(f);
+      else { shellFiles++; shellGzip += zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length; }
+    }
+  };
+  walk(siteRoot);
+  return {
+    files,
+    gzipBytes: counted.reduce((s, f) => s + f.gzip, 0),
+    rawBytes: counted.reduce((s, f) => s + f.bytes, 0),
+    byKind,
+    otherGzipBytes: files.filter((f) => f.kind === 'other').reduce((s, f) => s + f.gzip, 0),
+    shell: { files: shellFiles, gzipBytes: shellGzip },
+  };
+}
