@@ -206,7 +206,9 @@ CurlTransport::CurlTransport(CurlOptions options) : impl_(std::make_unique<Impl>
     curl_global_init(CURL_GLOBAL_DEFAULT);
     impl_->options = options;
     impl_->multi = curl_multi_init();
-    curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+    // Shard headers are read in parallel: up to 64 connections per host (HTTP/2 multiplexes them
+    // into one where the server speaks it, as the Hub does).
+    curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 64L);
 }
 
 CurlTransport::~CurlTransport() {

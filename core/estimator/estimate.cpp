@@ -969,6 +969,7 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
 
     // The GPU table: every catalog GPU, its own engine defaults, smallest power-of-two TP that fits.
     for (const auto& g : gpu_catalog()) {
+        if (!o.fit_table) break;
         GpuFitRow row;
         row.gpu = &g;
         row.engine_runs = profile_runs_on(*profile, g.backend);

@@ -96,7 +96,7 @@ FolderWeights scan_folder(const std::vector<RepoFile>& files, const std::string&
 
 // Fills a component from its folder; false when the folder has no weights for this variant.
 bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const std::string& variant, LayoutPlan& plan,
-                    const std::map<std::string, std::string>& texts) {
+                    const std::map<std::string, std::string>& texts, ShardCache* cache) {
     FolderWeights fw = scan_folder(files, c.folder, variant);
     for (const auto& v : fw.variants)
         if (std::find(plan.variants.begin(), plan.variants.end(), v) == plan.variants.end()) plan.variants.push_back(v);
@@ -113,12 +113,21 @@ bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const 
         if (it == texts.end()) {
             plan.need_texts.push_back(fw.index);
         } else {
-            ShardList shards = parse_shard_index(it->second, fw.index);
-            if (shards.error) {
-                plan.error = shards.error;
+            ShardList parsed;
+            const ShardList* shards = nullptr;
+            if (cache) {
+                auto hit = cache->find(fw.index);
+                if (hit == cache->end()) hit = cache->emplace(fw.index, parse_shard_index(it->second, fw.index)).first;
+                shards = &hit->second;
+            } else {
+                parsed = parse_shard_index(it->second, fw.index);
+                shards = &parsed;
+            }
+            if (shards->error) {
+                plan.error = shards->error;
                 return true;
             }
-            c.files = shards.shards;
+            c.files = shards->shards;
         }
         if (!fw.singles.empty())
             plan.notes.push_back("single files beside the index of " + (c.folder.empty() ? std::string("the root") : c.folder) +
@@ -189,8 +198,9 @@ std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
 }
 
 LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::string, std::string>& texts,
-                       const std::string& variant) {
+                       const std::string& variant, ShardCache* cache) {
     LayoutPlan plan;
+    std::set<std::string> seen_folders;
     plan.variant = variant;
     auto need = [&](const std::string& path) {
         if (!texts.count(path)) plan.need_texts.push_back(path);
@@ -252,7 +262,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
             ComponentPlan c;
             c.name = c.folder = it.key();
             if (c.folder.find('/') != std::string::npos || c.folder.find("..") != std::string::npos) continue;
-            if (fill_component(files, c, variant, plan, texts)) plan.components.push_back(std::move(c));
+            if (!seen_folders.insert(c.folder).second) continue;  // a manifest naming a folder twice counts it once
+            if (fill_component(files, c, variant, plan, texts, cache)) plan.components.push_back(std::move(c));
         }
         FolderWeights root = scan_folder(files, "", variant);
         if (!root.singles.empty())
@@ -283,7 +294,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
             ComponentPlan c;
             c.folder = path;
             c.name = path.empty() ? "root" : path;
-            if (fill_component(files, c, variant, plan, texts)) plan.components.push_back(std::move(c));
+            if (!seen_folders.insert(c.folder).second) continue;  // a manifest naming a folder twice counts it once
+            if (fill_component(files, c, variant, plan, texts, cache)) plan.components.push_back(std::move(c));
         }
         finish(plan);
         return plan;
@@ -291,7 +303,7 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
 
     ComponentPlan root;
     root.name = "root";
-    if (!fill_component(files, root, variant, plan, texts)) {
+    if (!fill_component(files, root, variant, plan, texts, cache)) {
         // Weights only in subfolders without a manifest: take each first-level folder that has some.
         std::set<std::string> folders;
         for (const auto& f : files)
@@ -299,7 +311,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
         for (const auto& folder : folders) {
             ComponentPlan c;
             c.name = c.folder = folder;
-            if (fill_component(files, c, variant, plan, texts)) plan.components.push_back(std::move(c));
+            if (!seen_folders.insert(c.folder).second) continue;  // a manifest naming a folder twice counts it once
+            if (fill_component(files, c, variant, plan, texts, cache)) plan.components.push_back(std::move(c));
         }
         plan.layout = "folders";
         plan.notes.push_back("no manifest and no weights at the root: each folder with safetensors is one component");

@@ -50,8 +50,13 @@ struct LayoutPlan {
 
 // `texts` holds the small files fetched so far (path → content). `variant` "" picks the default
 // files; "fp16" etc. picks that variant where a component has it.
+struct ShardList;
+// Parsed shard indexes by path: the Hub client plans after every round, and a 60 MB index is
+// parsed once, not once per plan.
+using ShardCache = std::map<std::string, ShardList>;
+
 LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::string, std::string>& texts,
-                       const std::string& variant);
+                       const std::string& variant, ShardCache* cache = nullptr);
 
 // Small JSON files worth fetching in the first round, from the listing alone (config.json and
 // manifests at the root, component configs and indexes): fetching them together keeps the chain short.

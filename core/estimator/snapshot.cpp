@@ -62,19 +62,103 @@ bool base64_decode(std::string_view in, std::string& out) {
     return true;
 }
 
-std::string snapshot_to_json(const RepoSnapshot& s) {
-    json files = json::array();
-    for (const auto& f : s.files) files.push_back({{"path", f.path}, {"size", f.size_bytes}});
-    json j = {{"schema", 1},          {"repo_id", s.repo_id},     {"revision", s.revision},
-              {"sha", s.sha},         {"gated", s.gated},         {"library_name", s.library_name},
-              {"pipeline_tag", s.pipeline_tag}, {"variant", s.variant}, {"files", files},
-              {"texts", s.texts},     {"headers", s.headers}};
-    if (!s.gguf_prefixes.empty()) {
-        json g = json::object();
-        for (const auto& [path, bytes] : s.gguf_prefixes) g[path] = base64_encode(bytes);
-        j["gguf_prefixes"] = std::move(g);
+namespace {
+
+// Appends `v` as a JSON string. Invalid UTF-8 becomes U+FFFD, as nlohmann's "replace" handler does.
+void put_string(std::string& out, std::string_view v) {
+    static const char* hex = "0123456789abcdef";
+    out += '"';
+    const auto* u = reinterpret_cast<const unsigned char*>(v.data());
+    const size_t n = v.size();
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            size_t j = i + 1;
+            while (j < n && u[j] >= 0x20 && u[j] < 0x80 && u[j] != '"' && u[j] != '\\') ++j;
+            out.append(v.data() + i, j - i);
+            i = j;
+        } else if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+            ++i;
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        } else {
+            size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+            bool ok = len && i + len <= n;
+            uint32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+            for (size_t k = 1; ok && k < len; ++k) {
+                ok = (u[i + k] & 0xC0) == 0x80;
+                cp = (cp << 6) | (u[i + k] & 0x3F);
+            }
+            if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))) ok = false;
+            if (ok) {
+                out.append(v.data() + i, len);
+                i += len;
+            } else {
+                out += "\xEF\xBF\xBD";
+                ++i;
+            }
+        }
     }
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    out += '"';
+}
+
+void put_map(std::string& out, const std::map<std::string, std::string>& m, bool base64) {
+    out += '{';
+    bool first = true;
+    for (const auto& [k, v] : m) {
+        if (!first) out += ',';
+        first = false;
+        put_string(out, k);
+        out += ':';
+        put_string(out, base64 ? base64_encode(v) : v);
+    }
+    out += '}';
+}
+
+}  // namespace
+
+// Written directly into one reserved string: the snapshot of a 163-shard repo is ~22 MB, and a
+// DOM copy plus its dump would triple the WebAssembly heap's peak for a moment.
+std::string snapshot_to_json(const RepoSnapshot& s) {
+    size_t estimate = 1024;
+    for (const auto& [k, v] : s.texts) estimate += k.size() + v.size() + 8;
+    for (const auto& [k, v] : s.headers) estimate += k.size() + v.size() + 8;
+    for (const auto& [k, v] : s.gguf_prefixes) estimate += k.size() + v.size() * 4 / 3 + 8;
+    estimate += s.files.size() * 96;
+    std::string out;
+    out.reserve(estimate + estimate / 16);
+    out += "{\"schema\":1";
+    const std::pair<const char*, const std::string*> fields[] = {{"repo_id", &s.repo_id}, {"revision", &s.revision}, {"sha", &s.sha},
+                                                                 {"gated", &s.gated}, {"library_name", &s.library_name},
+                                                                 {"pipeline_tag", &s.pipeline_tag}, {"variant", &s.variant}};
+    for (const auto& [key, value] : fields) {
+        out += ",\"";
+        out += key;
+        out += "\":";
+        put_string(out, *value);
+    }
+    out += ",\"files\":[";
+    for (size_t i = 0; i < s.files.size(); ++i) {
+        if (i) out += ',';
+        out += "{\"path\":";
+        put_string(out, s.files[i].path);
+        out += ",\"size\":" + std::to_string(s.files[i].size_bytes) + "}";
+    }
+    out += "],\"texts\":";
+    put_map(out, s.texts, false);
+    out += ",\"headers\":";
+    put_map(out, s.headers, false);
+    if (!s.gguf_prefixes.empty()) {
+        out += ",\"gguf_prefixes\":";
+        put_map(out, s.gguf_prefixes, true);
+    }
+    out += '}';
+    return out;
 }
 
 SnapshotResult snapshot_from_json(std::string_view text) {

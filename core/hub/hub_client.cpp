@@ -17,13 +17,14 @@ using nlohmann::json;
 // Tree pages followed before giving up: 1,000 pages of 1,000 entries is a million files, far past
 // any model repo; a listing that goes on is a broken or hostile server.
 constexpr uint32_t kMaxTreePages = 1000;
-// First range read of a header whose size nothing predicts. 512 KiB holds ~3,000 tensor entries,
-// so single-file checkpoints are read in one request.
-constexpr uint64_t kDefaultHeaderProbeBytes = 512 * 1024;
+// First range read of a header whose size nothing predicts. 256 KiB holds ~1,500 tensor entries
+// (SDXL's single-file UNet has 1,680 and takes one more request), so nearly every single-file
+// checkpoint is read in one request.
+constexpr uint64_t kDefaultHeaderProbeBytes = 256 * 1024;
 // Bytes per tensor entry used to size the first read of a shard whose tensor count the index gives
 // (real entries are 100–200 bytes), plus slack for __metadata__ and long names.
-constexpr uint64_t kHeaderBytesPerTensor = 256;
-constexpr uint64_t kHeaderSlackBytes = 16 * 1024;
+constexpr uint64_t kHeaderBytesPerTensor = 192;
+constexpr uint64_t kHeaderSlackBytes = 8 * 1024;
 // First range read of a GGUF file: huggingface.js HTTP_CHUNK_SIZE (2 MB). It holds the whole header of models
 // with a 32k–150k tokenizer; larger metadata costs one or two more reads, each at least doubling what is held,
 // up to kGgufMaxPrefixBytes (64 MiB, core/estimator/gguf.hpp).
@@ -180,6 +181,7 @@ struct HubClient::State {
     std::set<std::string> requested_texts;
     std::set<std::string> requested_headers;
     std::map<std::string, uint64_t> tensors_per_shard;
+    ShardCache shard_cache;  // each index parsed once, however often the plan is made
     std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
     bool api_done = false, tree_done = false;
 };
@@ -403,7 +405,7 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
 void plan_and_fetch(const StatePtr& s, uint32_t) {
     if (s->finished) return;
     RepoSnapshot& snap = s->result.snapshot;
-    LayoutPlan plan = plan_layout(snap.files, snap.texts, snap.variant);
+    LayoutPlan plan = plan_layout(snap.files, snap.texts, snap.variant, &s->shard_cache);
     if (plan.error) {
         finish(s, plan.error);
         return;
@@ -414,12 +416,8 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
     for (const auto& t : plan.need_texts)
         if (std::find(texts.begin(), texts.end(), t) == texts.end()) texts.push_back(t);
     // Shard indexes tell how many tensors each shard holds: that sizes its first read.
-    for (const auto& [path, text] : snap.texts) {
-        if (path.find(".safetensors.index") == std::string::npos || s->tensors_per_shard.count("#" + path)) continue;
-        s->tensors_per_shard["#" + path] = 1;
-        ShardList shards = parse_shard_index(text, path);
+    for (const auto& [path, shards] : s->shard_cache)
         for (const auto& [shard, n] : shards.tensors_per_shard) s->tensors_per_shard[shard] = n;
-    }
     std::map<std::string, uint64_t> sizes;
     for (const auto& f : snap.files) sizes[f.path] = f.size_bytes;
     bool issued = false;

@@ -91,15 +91,23 @@ std::string snapshot(int handle) {
     return it == g_models.end() ? std::string() : snapshot_to_json(it->second->snapshot);
 }
 
-std::string report(int handle, std::string options_json, std::string format) {
+namespace {
+
+// Reads the options JSON and picks the model (re-analyzing a GGUF repo for another file); returns
+// nullptr with `error` set when either is wrong.
+const Model* prepare(int handle, const std::string& options_json, EstimateOptions& o, std::string& error) {
     auto it = g_models.find(handle);
-    if (it == g_models.end()) return error_json(make_error(ErrorCode::invalid_argument, "no model with handle " + std::to_string(handle)));
-    EstimateOptions o;
+    if (it == g_models.end()) {
+        error = error_json(make_error(ErrorCode::invalid_argument, "no model with handle " + std::to_string(handle)));
+        return nullptr;
+    }
     std::string gguf_file;
     try {
         json j = json::parse(options_json);
-        if (j.contains("precision") && !parse_precision(j["precision"].get<std::string>(), o.precision))
-            return error_json(make_error(ErrorCode::invalid_argument, "unknown precision " + j["precision"].dump()));
+        if (j.contains("precision") && !parse_precision(j["precision"].get<std::string>(), o.precision)) {
+            error = error_json(make_error(ErrorCode::invalid_argument, "unknown precision " + j["precision"].dump()));
+            return nullptr;
+        }
         o.context_tokens = j.value("context_tokens", uint64_t{0});
         o.batch = j.value("batch", 1u);
         o.profile = j.value("profile", std::string("classic"));
@@ -113,22 +121,56 @@ std::string report(int handle, std::string options_json, std::string format) {
         o.ubatch_tokens = j.value("ubatch_tokens", 512u);
         gguf_file = j.value("gguf_file", std::string());
     } catch (const json::exception& e) {
-        return error_json(make_error(ErrorCode::invalid_argument, std::string("bad options: ") + e.what()));
+        error = error_json(make_error(ErrorCode::invalid_argument, std::string("bad options: ") + e.what()));
+        return nullptr;
     }
     Loaded& loaded = *it->second;
     // Another quantization of a GGUF repo: re-analyze the stored snapshot (no request), keep it for the next call.
     if (loaded.model.layout == "gguf" && gguf_file != loaded.gguf_asked) {
         Model other = analyze(loaded.snapshot, gguf_file);
-        if (other.error) return error_json(other.error);
+        if (other.error) {
+            error = error_json(other.error);
+            return nullptr;
+        }
         loaded.model = std::move(other);
         loaded.gguf_asked = gguf_file;
     }
-    const Model& m = loaded.model;
-    Estimate e = estimate(m, o);
+    return &loaded.model;
+}
+
+}  // namespace
+
+std::string report(int handle, std::string options_json, std::string format) {
+    EstimateOptions o;
+    std::string error;
+    const Model* m = prepare(handle, options_json, o, error);
+    if (!m) return error;
+    Estimate e = estimate(*m, o);
     if (e.error) return error_json(e.error);
-    if (format == "text") return render_text(m, e);
-    if (format == "markdown") return render_markdown(m, e);
-    return render_json(m, e, -1);
+    if (format == "text") return render_text(*m, e);
+    if (format == "markdown") return render_markdown(*m, e);
+    return render_json(*m, e, -1);
+}
+
+std::string series(int handle, std::string options_json, std::string contexts_json) {
+    EstimateOptions o;
+    std::string error;
+    const Model* m = prepare(handle, options_json, o, error);
+    if (!m) return error;
+    o.fit_table = false;
+    o.gpu.clear();  // the fit searches are the chosen GPU's; a chart point needs the totals only
+    json out = json::array();
+    try {
+        for (const auto& c : json::parse(contexts_json)) {
+            o.context_tokens = c.get<uint64_t>();
+            Estimate e = estimate(*m, o);
+            if (e.error) return error_json(e.error);
+            out.push_back(e.per_gpu.total_bytes);
+        }
+    } catch (const json::exception& e) {
+        return error_json(make_error(ErrorCode::invalid_argument, std::string("bad contexts: ") + e.what()));
+    }
+    return out.dump();
 }
 
 void release(int handle) { g_models.erase(handle); }

@@ -22,6 +22,9 @@ std::string snapshot(int handle);
 // re-analyzed, no request), "flash_attention" (true), "n_gpu_layers" (-1 = all) and "ubatch_tokens" (512).
 std::string report(int handle, std::string options_json, std::string format);
 void release(int handle);
+// Per-GPU totals at each context of `contexts_json` (a JSON array of token counts), in one call:
+// the page's memory-against-context chart. "[bytes, …]", or an error object.
+std::string series(int handle, std::string options_json, std::string contexts_json);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
 // Bench only (scripts/bench, the parse-throughput figure): parses one safetensors JSON header with the

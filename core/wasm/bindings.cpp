@@ -10,6 +10,7 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("snapshot", &vram::wasm::snapshot);
     emscripten::function("report", &vram::wasm::report);
     emscripten::function("release", &vram::wasm::release);
+    emscripten::function("series", &vram::wasm::series);
     emscripten::function("gpus", &vram::wasm::gpus);
     emscripten::function("parseHeaderStats", &vram::wasm::parse_header_stats);  // scripts/bench only
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const only = process.argv[2];  // optional: native | node | e2e
+const only = process.argv[2];  // optional: native | node | e2e | fuzz
 
 function run(name, cmd, args, env = {}) {
   return new Promise((resolve) => {
@@ -21,6 +21,11 @@ function run(name, cmd, args, env = {}) {
 }
 
 function counts(r) {
+  const summary = r.out.split('== fuzz summary')[1];
+  if (summary) {
+    const rows = [...summary.matchAll(/crashes (\d+)/g)].map((m) => Number(m[1]));
+    return { passed: rows.filter((n) => n === 0).length, failed: rows.filter((n) => n > 0).length };
+  }
   let m = r.out.match(/(\d+)% tests passed, (\d+) tests failed out of (\d+)/);
   if (m) return { passed: Number(m[3]) - Number(m[2]), failed: Number(m[2]) };
   const pass = r.out.match(/^# pass (\d+)/m), fail = r.out.match(/^# fail (\d+)/m);
@@ -38,6 +43,8 @@ if (!only || only === 'node')
     ['--test', '--test-reporter=tap', 'tests/hub/', 'tests/cli/', 'tests/node/'], { VRAM_WASM_DIR: path.join(root, 'build/wasm') }]);
 if (!only || only === 'e2e')
   suites.push(['e2e (Chromium)', process.execPath, ['tests/e2e/run.mjs']]);
+if (!only || only === 'fuzz')
+  suites.push(['fuzz smoke (libFuzzer, ASan + UBSan, 5 s per target)', path.join(root, 'scripts/fuzz'), ['--smoke']]);
 
 let passed = 0, failed = 0;
 const lines = [];

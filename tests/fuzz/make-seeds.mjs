@@ -33,10 +33,11 @@ function seed(target, content, hint = '') {
   const dir = path.join(out, 'corpus', target);
   fs.mkdirSync(dir, { recursive: true });
   const buf = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-  const hash = createHash('sha1').update(buf).digest('hex').slice(0, 16);
-  const name = (hint ? hint.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) + '-' : '') + hash;
+  const sha1 = createHash('sha1').update(buf).digest('hex');
+  const name = (hint ? hint.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) + '-' : '') + sha1.slice(0, 16);
   const file = path.join(dir, name);
-  if (!fs.existsSync(file)) {
+  // libFuzzer names what it keeps by the content's sha1 (after a merge, seeds too): no second copy.
+  if (!fs.existsSync(file) && !fs.existsSync(path.join(dir, sha1))) {
     fs.writeFileSync(file, buf);
     counts[target]++;
   }

@@ -150,3 +150,10 @@ TEST_CASE("a shard index gives tensors per shard and its metadata totals, even a
     CHECK(s.total_size_bytes == 1500);
     CHECK(s.total_parameters == 7);
 }
+
+TEST_CASE("a manifest that names the same folder twice counts its weights once", "[repo_layout]") {
+    auto files = listing({"modules.json", "model.safetensors"});
+    LayoutPlan p = plan_layout(files, {{"modules.json", R"([{"path":""},{"path":""}])"}}, "");
+    REQUIRE(p.complete());
+    CHECK(p.weight_files == std::vector<std::string>{"model.safetensors"});
+}

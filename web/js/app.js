@@ -1,5 +1,5 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
-import { core, loadModel, loadSnapshot, report, release, snapshot } from './engine.js';
+import { core, loadModel, loadSnapshot, report, release, series, snapshot } from './engine.js';
 import * as store from './store.js';
 import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
@@ -115,9 +115,9 @@ function shareLink() {
 
 new ExportView(exportRoot, {
   json: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram.json`, text: JSON.stringify(state.report, null, 2) + '\n' }),
-  markdown: () => state.markdown,
+  markdown: () => report(state.handle, state.options, 'markdown'),
   link: shareLink,
-  modelCard: () => `${state.markdown.trimEnd()}\n\n[Full estimate with every setting](${shareLink()})\n`,
+  modelCard: async () => `${(await report(state.handle, state.options, 'markdown')).trimEnd()}\n\n[Full estimate with every setting](${shareLink()})\n`,
   badge: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram-badge.svg`, text: badgeSvg(state.report) }),
 });
 
@@ -130,18 +130,14 @@ const saved = new OfflineView($('saved-models'), {
 });
 saved.refresh();
 
-// Chart points: the per-GPU total at contexts from 512 to the model's max, computed by the core.
+// Chart points: the per-GPU total at contexts from 512 to the model's max, computed by the core
+// in one call.
 async function chartPoints(options, maxContext) {
-  const points = [];
-  for (let c = 512; c < maxContext; c *= 2) points.push(c);
-  points.push(maxContext);
-  const out = [];
-  for (const context of points) {
-    const r = await report(state.handle, { ...options, context_tokens: context, gpu: '' });
-    if (r.ok === false) return [];
-    out.push({ context, bytes: (r.per_gpu || r.estimates_bytes).total });
-  }
-  return out;
+  const contexts = [];
+  for (let c = 512; c < maxContext; c *= 2) contexts.push(c);
+  contexts.push(maxContext);
+  const totals = await series(state.handle, options, contexts);
+  return totals ? contexts.map((context, i) => ({ context, bytes: totals[i] })) : [];
 }
 
 async function recompute(options) {
@@ -151,7 +147,7 @@ async function recompute(options) {
   if (r.ok === false) { controls.showError(`${r.error.message}`); return; }
   controls.showError('');
   state.report = r;
-  state.markdown = await report(state.handle, options, 'markdown');
+  state.options = options;
   summary.update(r);
   gguf.update(r);
   fit.update(r);
@@ -220,9 +216,14 @@ async function estimate(event) {
   } else {
     $('status').textContent = `Read ${first.weight_files} weight file${first.weight_files === 1 ? '' : 's'} of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)} with ${loaded.stats.requests} requests.`;
     document.body.dataset.source = 'network';
-    // Keep the metadata for offline use (keyed by repo and commit; never the token).
-    store.save({ repo: loaded.repo_id, typed: repo, revision: state.loaded.revision, sha: loaded.sha, snapshot: await snapshot(loaded.handle) })
-      .then(() => saved.refresh()).catch(() => { /* storage full or refused: online use is unaffected */ });
+    // Keep the metadata for offline use (keyed by repo and commit; never the token) — once the
+    // result is on screen, so that serialising a large snapshot never delays it.
+    setTimeout(async () => {
+      try {
+        await store.save({ repo: loaded.repo_id, typed: repo, revision: state.loaded.revision, sha: loaded.sha, snapshot: await snapshot(loaded.handle) });
+        saved.refresh();
+      } catch { /* storage full or refused: online use is unaffected */ }
+    }, 0);
   }
   controls.setModel({ maxContext: first.architecture.max_context, hasKv: !!first.kv_bytes_per_token });
   const isGguf = first.layout === 'gguf';

@@ -49,6 +49,12 @@ export async function report(handle, options, format = 'json') {
   return JSON.parse(out);
 }
 
+/** Per-GPU totals at each context, in one call (the chart). */
+export async function series(handle, options, contexts) {
+  const out = JSON.parse((await core()).series(handle, JSON.stringify(options), JSON.stringify(contexts)));
+  return Array.isArray(out) ? out : null;
+}
+
 export async function snapshot(handle) { return (await core()).snapshot(handle); }
 export async function loadSnapshot(json) { return JSON.parse((await core()).loadSnapshot(json)); }
 export async function release(handle) { (await core()).release(handle); }

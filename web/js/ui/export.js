@@ -32,9 +32,9 @@ export class ExportView {
           download(name, text, 'application/json');
           status.textContent = `Saved ${name}.`;
         } }),
-        el('button', { type: 'button', class: 'ghost', id: 'export-markdown', text: 'Copy Markdown', onclick: () => copy(markdown(), status) }),
+        el('button', { type: 'button', class: 'ghost', id: 'export-markdown', text: 'Copy Markdown', onclick: async () => copy(await markdown(), status) }),
         el('button', { type: 'button', class: 'ghost', id: 'export-link', text: 'Copy share link', onclick: () => copy(link(), status) }),
-        el('button', { type: 'button', class: 'ghost', id: 'export-card', text: 'Copy for model card', onclick: () => copy(modelCard(), status) }),
+        el('button', { type: 'button', class: 'ghost', id: 'export-card', text: 'Copy for model card', onclick: async () => copy(await modelCard(), status) }),
         el('button', { type: 'button', class: 'ghost', id: 'export-badge', text: 'Download badge', onclick: () => {
           const { name, text } = badge();
           download(name, text, 'image/svg+xml');
