@@ -86,9 +86,40 @@ std::string load_snapshot(std::string snapshot_json) {
     return register_model(std::move(s.snapshot), nullptr);
 }
 
-std::string snapshot(int handle) {
+emscripten::val snapshot(int handle) {
     auto it = g_models.find(handle);
-    return it == g_models.end() ? std::string() : snapshot_to_json(it->second->snapshot);
+    if (it == g_models.end()) return emscripten::val::null();
+    // Built as a JS object, each string handed over from its place in the heap: a 22 MB snapshot
+    // serialised here first would need as much heap again (engine.js does JSON.stringify). The
+    // keys are snapshot_to_json's, so snapshot_from_json reads it back.
+    const RepoSnapshot& snap = it->second->snapshot;
+    using emscripten::val;
+    val out = val::object();
+    out.set("schema", 1);
+    out.set("repo_id", snap.repo_id);
+    out.set("revision", snap.revision);
+    out.set("sha", snap.sha);
+    out.set("gated", snap.gated);
+    out.set("library_name", snap.library_name);
+    out.set("pipeline_tag", snap.pipeline_tag);
+    out.set("variant", snap.variant);
+    val files = val::array();
+    for (const auto& f : snap.files) {
+        val e = val::object();
+        e.set("path", f.path);
+        e.set("size", static_cast<double>(f.size_bytes));
+        files.call<void>("push", e);
+    }
+    out.set("files", files);
+    auto map = [](const std::map<std::string, std::string>& m, bool base64) {
+        val o = val::object();
+        for (const auto& [k, v] : m) o.set(k, base64 ? base64_encode(v) : v);
+        return o;
+    };
+    out.set("texts", map(snap.texts, false));
+    out.set("headers", map(snap.headers, false));
+    if (!snap.gguf_prefixes.empty()) out.set("gguf_prefixes", map(snap.gguf_prefixes, true));
+    return out;
 }
 
 namespace {

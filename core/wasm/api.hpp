@@ -16,7 +16,8 @@ int load_model(std::string endpoint, std::string repo_id, std::string revision, 
 void cancel(int session);
 // Re-creates a Model from a stored snapshot (offline use); same JSON as on_done.
 std::string load_snapshot(std::string snapshot_json);
-std::string snapshot(int handle);
+// The snapshot as a JS object with snapshot_to_json's keys (JSON.stringify it to store it).
+emscripten::val snapshot(int handle);
 // options: {"precision":"auto","context_tokens":0,"batch":1,"profile":"classic"}; format: json|text|markdown.
 // GGUF repos and the llama.cpp profile add "gguf_file" (a file or a type such as "Q5_K_M"; the stored snapshot is
 // re-analyzed, no request), "flash_attention" (true), "n_gpu_layers" (-1 = all) and "ubatch_tokens" (512).

@@ -145,7 +145,7 @@ export function coreStats(page, { hubUrl, repo, token, timeReports = false }) {
         out[`report_${format}_ms`] = batch((i) => mod.report(r.handle, JSON.stringify({ profile: 'classic', precision: ['auto', 'int8', 'float16'][i % 3], context_tokens: 4096 }), format), 30);
       }
       out.snapshot_ms = batch(() => mod.snapshot(r.handle), 1);
-      out.snapshot_bytes = mod.snapshot(r.handle).length;
+      out.snapshot_bytes = JSON.stringify(mod.snapshot(r.handle)).length;
     }
     mod.release(r.handle);
     return out;

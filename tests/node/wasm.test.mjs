@@ -80,7 +80,7 @@ test('the text report keeps the original layout', async () => {
 
 test('a snapshot round-trips: the stored metadata gives the same report offline', async () => {
   const r = await load('gpt2');
-  const stored = core.snapshot(r.handle);
+  const stored = JSON.stringify(core.snapshot(r.handle));
   const again = JSON.parse(core.loadSnapshot(stored));
   assert.equal(again.ok, true);
   assert.deepEqual(report(again.handle).estimates_bytes, report(r.handle).estimates_bytes);

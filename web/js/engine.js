@@ -55,6 +55,11 @@ export async function series(handle, options, contexts) {
   return Array.isArray(out) ? out : null;
 }
 
-export async function snapshot(handle) { return (await core()).snapshot(handle); }
+/** The model's metadata snapshot as JSON text (for the offline store). */
+export async function snapshot(handle) {
+  const mod = await core();
+  const object = mod.snapshot(handle);
+  return object ? JSON.stringify(object) : '';
+}
 export async function loadSnapshot(json) { return JSON.parse((await core()).loadSnapshot(json)); }
 export async function release(handle) { (await core()).release(handle); }
