@@ -242,6 +242,7 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     j["profile"] = e.options.profile;
     j["layout"] = m.layout;
     j["variant"] = m.variant;
+    j["variants"] = m.variants;
     j["tensors"] = m.n_tensors;
     j["parameters"] = m.params;
     j["weight_files"] = m.n_files;

@@ -101,6 +101,16 @@ await scenario('diffusers pipeline: Qwen-Image shows three components and no KV 
   await shot(page, 'diffusers-qwen-image');
 });
 
+await scenario('variants: SDXL counts its default fp32 files once, and switching to fp16 halves the weights', async (page) => {
+  await visit(page, 'stabilityai/stable-diffusion-xl-base-1.0');
+  expect(!(await page.isHidden('#variant-row')), 'variant control shown');
+  const fp32 = await page.evaluate(() => window.__lastReport.estimates_bytes.model_weights_raw);
+  await page.selectOption('#variant', 'fp16');
+  await page.waitForFunction(() => window.__lastReport?.variant === 'fp16', null, { timeout: 20000 });
+  const fp16 = await page.evaluate(() => window.__lastReport.estimates_bytes.model_weights_raw);
+  expect(fp16 < fp32 * 0.55 && fp16 > fp32 * 0.45, `fp32 ${fp32} fp16 ${fp16}`);
+});
+
 await scenario('quantized checkpoint: gpt-oss-20b unpacks MXFP4 to 20,914,757,184 parameters and keeps 12.82 GB stored', async (page) => {
   await visit(page, 'openai/gpt-oss-20b', { query: '&profile=vllm&gpu=rtx-4090&context_tokens=8192' });
   expect(await text(page, '#parameters') === '20,914,757,184', 'parameters');

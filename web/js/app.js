@@ -179,8 +179,9 @@ async function estimate(event) {
   $('status').textContent = 'Reading the file list…';
   document.body.dataset.state = 'loading';
   const token = $('token').value.trim();
+  if (repo !== state.variantRepo) $('variant').value = '';  // a variant belongs to the repo it was chosen for
   const loaded = await loadModel({
-    endpoint, repo, revision: $('revision').value.trim() || 'main', token, signal: controller.signal,
+    endpoint, repo, revision: $('revision').value.trim() || 'main', token, variant: $('variant').value, signal: controller.signal,
     onProgress: (p) => {
       if (!p.files_total) { $('status').textContent = p.stage === 'manifests' ? 'Reading config and manifests…' : 'Reading the file list…'; return; }
       $('progress').max = p.files_total;
@@ -226,6 +227,12 @@ async function estimate(event) {
     }, 0);
   }
   controls.setModel({ maxContext: first.architecture.max_context, hasKv: !!first.kv_bytes_per_token });
+  // Repos with several copies of the weights (fp16 beside fp32): say which is counted; switching reloads.
+  state.variantRepo = repo;
+  $('variant').replaceChildren(el('option', { value: '', text: 'Default files' }),
+    ...(first.variants || []).map((v) => el('option', { value: v, text: `${v} variant` })));
+  $('variant').value = first.variant || '';
+  $('variant-row').hidden = !(first.variants || []).length;
   const isGguf = first.layout === 'gguf';
   controls.setGguf(isGguf, isGguf ? (params.get('gguf_file') || first.gguf_file) : '');
   if (isGguf && !params.get('profile') && controls.options().profile === 'classic') controls.set({ profile: 'llama.cpp' });
@@ -243,6 +250,7 @@ async function main() {
   if (params.get('model')) $('model').value = params.get('model');
   if (params.get('revision')) $('revision').value = params.get('revision');
   $('lookup').addEventListener('submit', estimate);
+  $('variant').addEventListener('change', () => estimate());
   $('cancel').addEventListener('click', () => state.controller?.abort());
   document.body.dataset.ready = 'true';
   if (params.get('model')) estimate();
