@@ -254,6 +254,27 @@ void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<voi
 
 void plan_and_fetch(const StatePtr& s, uint32_t depth);
 
+// A Range answer for the bytes from `start`: true when it is a 206 whose Content-Range matches its
+// body (`total` then holds the file size the server gave) or a 200 (the server ignored Range and
+// sent the file from byte 0); otherwise the load finishes with the error and false.
+bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& path, uint64_t start, uint64_t& total) {
+    if (r.status != 200 && r.status != 206) {
+        finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
+        return false;
+    }
+    if (r.status == 206) {
+        uint64_t a = 0, b = 0, t = 0;
+        if (!parse_content_range(r.header("content-range"), a, b, t) || a != start || b - a + 1 != r.body.size()) {
+            finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" + r.header("content-range") +
+                                                              "\" but " + std::to_string(r.body.size()) + " body bytes from byte " +
+                                                              std::to_string(start) + " were asked for"));
+            return false;
+        }
+        total = t;
+    }
+    return true;
+}
+
 void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth) {
     uint64_t probe = kDefaultHeaderProbeBytes;
     if (auto it = s->tensors_per_shard.find(path); it != s->tensors_per_shard.end())
@@ -264,23 +285,9 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
     req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
     req.max_body_bytes = probe;
     fetch(s, req, depth, [s, path, size, probe, depth](HttpResponse& r) {
-        if (r.status != 200 && r.status != 206) {
-            finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
-            return;
-        }
         uint64_t file_size = size;
-        if (r.status == 206) {
-            uint64_t a = 0, b = 0, total = 0;
-            if (!parse_content_range(r.header("content-range"), a, b, total) || a != 0 || b - a + 1 != r.body.size()) {
-                finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" +
-                                                                  r.header("content-range") + "\" but " +
-                                                                  std::to_string(r.body.size()) + " body bytes"));
-                return;
-            }
-            file_size = total;
-        } else if (r.body.size() > probe) {
-            r.body.resize(probe);  // the server ignored Range: keep the prefix only
-        }
+        if (!range_answer(s, r, path, 0, file_size)) return;
+        if (r.status == 200 && r.body.size() > probe) r.body.resize(probe);  // Range ignored: keep the prefix only
         HeaderLength len = read_header_length(r.body, path, file_size);
         if (len.error) {
             finish(s, len.error);
@@ -305,21 +312,9 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
         rest.max_body_bytes = need;
         std::string first = r.body.substr(kHeaderPrefixBytes);
         fetch(s, rest, depth + 1, [s, path, have, need, first = std::move(first), done](HttpResponse& r2) mutable {
-            if (r2.status != 206 && r2.status != 200) {
-                finish(s, error_from_response(r2, path, s->api_repo, !s->options.token.empty()));
-                return;
-            }
-            if (r2.status == 206) {
-                uint64_t a = 0, b = 0, total = 0;
-                if (!parse_content_range(r2.header("content-range"), a, b, total) || a != have || b - a + 1 != r2.body.size()) {
-                    finish(s, make_error(ErrorCode::bad_response, "the second read of " + path + " has Content-Range \"" +
-                                                                      r2.header("content-range") + "\" but " +
-                                                                      std::to_string(r2.body.size()) + " body bytes"));
-                    return;
-                }
-            } else {
-                r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
-            }
+            uint64_t total = 0;
+            if (!range_answer(s, r2, path, have, total)) return;
+            if (r2.status == 200) r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
             if (r2.body.size() < need - have) {
                 finish(s, make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
                                                                       std::to_string(have + r2.body.size()) + " of " +
@@ -340,20 +335,9 @@ void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::
     req.headers.push_back({"Range", "bytes=" + std::to_string(start) + "-" + std::to_string(target - 1)});
     req.max_body_bytes = target;  // a server that ignores Range sends the file from byte 0
     fetch(s, req, depth, [s, path, size, have = std::move(have), start, target, depth](HttpResponse& r) mutable {
-        if (r.status != 200 && r.status != 206) {
-            finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
-            return;
-        }
         uint64_t file_size = size;
+        if (!range_answer(s, r, path, start, file_size)) return;
         if (r.status == 206) {
-            uint64_t a = 0, b = 0, total = 0;
-            if (!parse_content_range(r.header("content-range"), a, b, total) || a != start || b - a + 1 != r.body.size()) {
-                finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" + r.header("content-range") +
-                                                                  "\" but " + std::to_string(r.body.size()) + " body bytes from byte " +
-                                                                  std::to_string(start) + " were asked for"));
-                return;
-            }
-            file_size = total;
             have += r.body;
         } else {
             // The server ignored Range: keep the part that was asked for.
