@@ -44,12 +44,12 @@ std::string resolve(const std::string& base, const std::string& location) {
 
 struct CurlTransport::Impl {
     struct Transfer {
-        HttpRequest request;            // the original request
-        std::string url;                // current hop
-        bool send_auth = true;          // false once a redirect left the original origin
+        HttpRequest request;    // the original request
+        std::string url;        // current hop
+        bool send_auth = true;  // false once a redirect left the original origin
         uint32_t redirects = 0;
         uint32_t attempt = 0;
-        Clock::time_point start_at;     // not before (backoff)
+        Clock::time_point start_at;  // not before (backoff)
         Clock::time_point deadline;
         std::function<void(HttpResponse)> done;
         HttpResponse response;
@@ -59,7 +59,7 @@ struct CurlTransport::Impl {
 
     CurlOptions options;
     CURLM* multi = nullptr;
-    std::list<Transfer> waiting;                     // queued or backing off
+    std::list<Transfer> waiting;  // queued or backing off
     std::list<Transfer> active;
     std::deque<std::pair<std::function<void(HttpResponse)>, HttpResponse>> completed;
 
@@ -136,7 +136,8 @@ struct CurlTransport::Impl {
             r.answered = status != 0;
             r.transport_error = curl_easy_strerror(code);
             if (code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR)
-                r.transport_error = "the connection closed after " + std::to_string(r.body.size()) + " body bytes (a partial answer)";
+                r.transport_error =
+                    "the connection closed after " + std::to_string(r.body.size()) + " body bytes (a partial answer)";
             r.body.clear();
             if (!r.timed_out && t.attempt < options.max_retries && code != CURLE_UNSUPPORTED_PROTOCOL &&
                 code != CURLE_COULDNT_RESOLVE_HOST && Clock::now() < t.deadline) {
@@ -153,7 +154,8 @@ struct CurlTransport::Impl {
             if (++t.redirects > options.max_redirects) {
                 r = HttpResponse{};
                 r.answered = true;
-                r.transport_error = "more than " + std::to_string(options.max_redirects) + " redirects (a redirect loop)";
+                r.transport_error =
+                    "more than " + std::to_string(options.max_redirects) + " redirects (a redirect loop)";
                 return complete(it);
             }
             std::string scheme = scheme_of(next);
@@ -259,8 +261,9 @@ void CurlTransport::run() {
         long wait_ms = m.active.empty() ? 1000 : 100;
         const auto after = Clock::now();
         for (const auto& t : m.waiting)
-            wait_ms = std::min<long>(wait_ms, static_cast<long>(std::max<long long>(
-                0, std::chrono::duration_cast<std::chrono::milliseconds>(t.start_at - after).count())));
+            wait_ms = std::min<long>(
+                wait_ms, static_cast<long>(std::max<long long>(
+                             0, std::chrono::duration_cast<std::chrono::milliseconds>(t.start_at - after).count())));
         if (wait_ms > 0 && (!m.active.empty() || !m.waiting.empty()))
             curl_multi_poll(m.multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
     }

@@ -22,20 +22,27 @@ enum Exit { kOk = 0, kUsage = 2, kNotFound = 3, kDenied = 4, kNetwork = 5, kNoWe
 
 int exit_code(ErrorCode c) {
     switch (c) {
-        case ErrorCode::none: return kOk;
-        case ErrorCode::invalid_argument: return kUsage;
+        case ErrorCode::none:
+            return kOk;
+        case ErrorCode::invalid_argument:
+            return kUsage;
         case ErrorCode::repo_not_found:
         case ErrorCode::revision_not_found:
-        case ErrorCode::entry_not_found: return kNotFound;
+        case ErrorCode::entry_not_found:
+            return kNotFound;
         case ErrorCode::gated:
-        case ErrorCode::invalid_token: return kDenied;
+        case ErrorCode::invalid_token:
+            return kDenied;
         case ErrorCode::network:
         case ErrorCode::timeout:
         case ErrorCode::rate_limited:
         case ErrorCode::http_error:
-        case ErrorCode::cancelled: return kNetwork;
-        case ErrorCode::no_weights: return kNoWeights;
-        default: return kMalformed;
+        case ErrorCode::cancelled:
+            return kNetwork;
+        case ErrorCode::no_weights:
+            return kNoWeights;
+        default:
+            return kMalformed;
     }
 }
 
@@ -69,7 +76,8 @@ int main(int argc, char** argv) {
     if (o.list_gpus && o.error.empty()) {
         std::printf("%-22s %-36s %-12s %12s %12s\n", "id", "name", "segment", "memory GiB", "usable GiB");
         for (const auto& g : gpu_catalog())
-            std::printf("%-22s %-36s %-12s %12.2f %12.2f\n", g.id, g.name, g.segment, g.memory_bytes / 1073741824.0, g.usable_bytes / 1073741824.0);
+            std::printf("%-22s %-36s %-12s %12.2f %12.2f\n", g.id, g.name, g.segment, g.memory_bytes / 1073741824.0,
+                        g.usable_bytes / 1073741824.0);
         return kOk;
     }
     if (!o.error.empty()) {
@@ -77,7 +85,8 @@ int main(int argc, char** argv) {
         return kUsage;
     }
     HubOptions hub;
-    hub.endpoint = !o.endpoint.empty() ? o.endpoint : (!env("HF_ENDPOINT").empty() ? env("HF_ENDPOINT") : "https://huggingface.co");
+    hub.endpoint = !o.endpoint.empty() ? o.endpoint
+                                       : (!env("HF_ENDPOINT").empty() ? env("HF_ENDPOINT") : "https://huggingface.co");
     hub.token = read_token();
     hub.revision = o.revision;
     hub.variant = o.variant;
@@ -92,7 +101,8 @@ int main(int argc, char** argv) {
         o.model,
         [&](const HubProgress& p) {
             if (!tty || p.files_total < 8) return;
-            std::fprintf(stderr, "\rreading headers: %u/%u files, %.1f MB", p.files_done, p.files_total, p.bytes / 1048576.0);
+            std::fprintf(stderr, "\rreading headers: %u/%u files, %.1f MB", p.files_done, p.files_total,
+                         p.bytes / 1048576.0);
             progress_shown = true;
         },
         [&](LoadResult r) { loaded = std::move(r); });
@@ -103,8 +113,9 @@ int main(int argc, char** argv) {
         std::cerr << "error: " << loaded.error.message << "\n";
         if (loaded.error.code == ErrorCode::gated || loaded.error.code == ErrorCode::invalid_token ||
             (loaded.error.code == ErrorCode::repo_not_found && hub.token.empty()))
-            std::cerr << "hint: for gated models, accept the terms on the model page and export HF_TOKEN=hf_your_token_here\n"
-                         "      (tokens: https://huggingface.co/settings/tokens)\n";
+            std::cerr
+                << "hint: for gated models, accept the terms on the model page and export HF_TOKEN=hf_your_token_here\n"
+                   "      (tokens: https://huggingface.co/settings/tokens)\n";
         return exit_code(loaded.error.code);
     }
     Model model = analyze(loaded.snapshot, o.gguf_file);
@@ -118,9 +129,15 @@ int main(int argc, char** argv) {
         return exit_code(e.error.code);
     }
     switch (o.format) {
-        case OutputFormat::json: std::cout << render_json(model, e); break;
-        case OutputFormat::markdown: std::cout << render_markdown(model, e); break;
-        case OutputFormat::text: std::cout << render_preamble(model) << render_text(model, e); break;
+        case OutputFormat::json:
+            std::cout << render_json(model, e);
+            break;
+        case OutputFormat::markdown:
+            std::cout << render_markdown(model, e);
+            break;
+        case OutputFormat::text:
+            std::cout << render_preamble(model) << render_text(model, e);
+            break;
     }
     return kOk;
 }

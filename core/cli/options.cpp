@@ -101,11 +101,13 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             o.format = OutputFormat::markdown;
         } else if (name == "-c" || name == "--context_length" || name == "--context-length") {
             uint64_t v = 0;
-            if (take() && !parse_uint(value, kMaxContextTokens, v)) fail("context length must be a whole number from 1 to 4294967296, got \"" + value + "\"");
+            if (take() && !parse_uint(value, kMaxContextTokens, v))
+                fail("context length must be a whole number from 1 to 4294967296, got \"" + value + "\"");
             o.estimate.context_tokens = v;
         } else if (name == "-b" || name == "--batch_size" || name == "--batch-size") {
             uint64_t v = 0;
-            if (take() && !parse_uint(value, kMaxBatch, v)) fail("batch size must be a whole number from 1 to 1000000, got \"" + value + "\"");
+            if (take() && !parse_uint(value, kMaxBatch, v))
+                fail("batch size must be a whole number from 1 to 1000000, got \"" + value + "\"");
             o.estimate.batch = static_cast<uint32_t>(v);
         } else if (name == "-q" || name == "--quantization") {
             if (take() && !parse_precision(value, o.estimate.precision))
@@ -121,7 +123,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             if (take()) o.estimate.kv_dtype = value;
         } else if (name == "--tp") {
             uint64_t v = 0;
-            if (take() && !parse_uint(value, 64, v)) fail("--tp must be a whole number from 1 to 64, got \"" + value + "\"");
+            if (take() && !parse_uint(value, 64, v))
+                fail("--tp must be a whole number from 1 to 64, got \"" + value + "\"");
             o.estimate.tp = static_cast<uint32_t>(v);
         } else if (name == "--gpu") {
             if (take()) o.estimate.gpu = value;
@@ -129,33 +132,43 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             if (take()) {
                 char* end = nullptr;
                 double v = std::strtod(value.c_str(), &end);
-                if (value.empty() || *end != '\0' || !(v > 0 && v <= 1)) fail("--gpu-memory-utilization must be a number in (0, 1], got \"" + value + "\"");
+                if (value.empty() || *end != '\0' || !(v > 0 && v <= 1))
+                    fail("--gpu-memory-utilization must be a number in (0, 1], got \"" + value + "\"");
                 o.estimate.gpu_memory_utilization = v;
             }
         } else if (name == "--max-num-batched-tokens") {
             uint64_t v = 0;
-            if (take() && !parse_uint(value, 1ull << 24, v)) fail("--max-num-batched-tokens must be a whole number from 1 to 16777216, got \"" + value + "\"");
+            if (take() && !parse_uint(value, 1ull << 24, v))
+                fail("--max-num-batched-tokens must be a whole number from 1 to 16777216, got \"" + value + "\"");
             o.estimate.max_num_batched_tokens = v;
         } else if (name == "--gguf-file" || name == "--gguf_file") {
             if (take()) o.gguf_file = value;
             if (o.gguf_file.empty()) fail("--gguf-file needs a non-empty value");
         } else if (name == "--flash-attn" || name == "-fa") {
             if (take()) {
-                if (value == "on" || value == "1") o.estimate.flash_attention = true;
-                else if (value == "off" || value == "0") o.estimate.flash_attention = false;
-                else fail("--flash-attn must be on or off, got \"" + value + "\"");
+                if (value == "on" || value == "1")
+                    o.estimate.flash_attention = true;
+                else if (value == "off" || value == "0")
+                    o.estimate.flash_attention = false;
+                else
+                    fail("--flash-attn must be on or off, got \"" + value + "\"");
             }
         } else if (name == "-ngl" || name == "--n-gpu-layers" || name == "--gpu-layers") {
             if (take()) {
                 uint64_t v = 0;
-                if (value == "all" || value == "-1") o.estimate.n_gpu_layers = -1;
-                else if (value == "0") o.estimate.n_gpu_layers = 0;
-                else if (parse_uint(value, 100'000, v)) o.estimate.n_gpu_layers = static_cast<int32_t>(v);
-                else fail("--n-gpu-layers must be a whole number from 0 to 100000 or all, got \"" + value + "\"");
+                if (value == "all" || value == "-1")
+                    o.estimate.n_gpu_layers = -1;
+                else if (value == "0")
+                    o.estimate.n_gpu_layers = 0;
+                else if (parse_uint(value, 100'000, v))
+                    o.estimate.n_gpu_layers = static_cast<int32_t>(v);
+                else
+                    fail("--n-gpu-layers must be a whole number from 0 to 100000 or all, got \"" + value + "\"");
             }
         } else if (name == "--ubatch" || name == "-ub" || name == "--ubatch-size") {
             uint64_t v = 0;
-            if (take() && !parse_uint(value, 1u << 20, v)) fail("--ubatch must be a whole number from 1 to 1048576, got \"" + value + "\"");
+            if (take() && !parse_uint(value, 1u << 20, v))
+                fail("--ubatch must be a whole number from 1 to 1048576, got \"" + value + "\"");
             o.estimate.ubatch_tokens = static_cast<uint32_t>(v ? v : 512);
         } else if (name == "--list-gpus") {
             o.list_gpus = true;
@@ -163,7 +176,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             if (take()) o.endpoint = value;
         } else if (name == "--timeout") {
             uint64_t v = 0;
-            if (take() && !parse_uint(value, 3600, v)) fail("timeout must be a whole number of seconds from 1 to 3600, got \"" + value + "\"");
+            if (take() && !parse_uint(value, 3600, v))
+                fail("timeout must be a whole number of seconds from 1 to 3600, got \"" + value + "\"");
             o.timeout_s = static_cast<uint32_t>(v);
         } else if (!a.empty() && a[0] == '-') {
             fail("unknown option " + a);

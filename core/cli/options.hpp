@@ -13,15 +13,15 @@ enum class OutputFormat { text, json, markdown };
 struct CliOptions {
     std::string model;
     std::string revision = "main";
-    std::string endpoint;         // --endpoint, else HF_ENDPOINT, else https://huggingface.co
+    std::string endpoint;  // --endpoint, else HF_ENDPOINT, else https://huggingface.co
     std::string variant;
-    std::string gguf_file;        // --gguf-file: which quantization of a GGUF repo (file, path or type such as Q5_K_M)
+    std::string gguf_file;  // --gguf-file: which quantization of a GGUF repo (file, path or type such as Q5_K_M)
     uint32_t timeout_s = 30;
     EstimateOptions estimate;
     OutputFormat format = OutputFormat::text;
     bool help = false;
     bool list_gpus = false;
-    std::string error;            // usage error, empty when the arguments are fine
+    std::string error;  // usage error, empty when the arguments are fine
 };
 
 CliOptions parse_cli(const std::vector<std::string>& args);

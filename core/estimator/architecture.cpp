@@ -27,20 +27,46 @@ struct FamilyInfo {
 
 // transformers model_type → how its config is read. Anything else: generic decoder keys + an assumption.
 constexpr std::array<FamilyInfo, 40> kFamilies = {{
-    {"llama", Family::decoder},        {"mistral", Family::decoder},      {"mixtral", Family::decoder},
-    {"qwen2", Family::decoder},        {"qwen2_moe", Family::decoder},    {"qwen3", Family::decoder},
-    {"qwen3_moe", Family::decoder},    {"gemma", Family::decoder},        {"gemma2", Family::decoder},
-    {"gemma3", Family::decoder},       {"gemma3_text", Family::decoder},  {"gemma4", Family::decoder},
-    {"gemma4_text", Family::decoder},  {"phi3", Family::decoder},         {"phi", Family::decoder},
-    {"gpt2", Family::decoder},         {"gpt_neox", Family::decoder},     {"falcon", Family::decoder},
-    {"gpt_oss", Family::decoder},      {"qwen2_vl", Family::decoder},     {"qwen2_5_vl", Family::decoder},
-    {"qwen2_5_vl_text", Family::decoder}, {"qwen2_vl_text", Family::decoder}, {"starcoder2", Family::decoder},
-    {"bert", Family::encoder_only},    {"roberta", Family::encoder_only}, {"xlm-roberta", Family::encoder_only},
-    {"distilbert", Family::encoder_only}, {"clip_text_model", Family::encoder_only}, {"t5", Family::encoder_decoder},
-    {"umt5", Family::encoder_decoder}, {"bart", Family::encoder_decoder}, {"whisper", Family::encoder_decoder},
-    {"deepseek_v2", Family::mla},      {"deepseek_v3", Family::mla},      {"kimi_k2", Family::mla},
-    {"qwen3_next", Family::hybrid_linear}, {"qwen3_5_moe_text", Family::hybrid_linear},
-    {"qwen3_5_text", Family::hybrid_linear}, {"clip", Family::encoder_only},
+    {"llama", Family::decoder},
+    {"mistral", Family::decoder},
+    {"mixtral", Family::decoder},
+    {"qwen2", Family::decoder},
+    {"qwen2_moe", Family::decoder},
+    {"qwen3", Family::decoder},
+    {"qwen3_moe", Family::decoder},
+    {"gemma", Family::decoder},
+    {"gemma2", Family::decoder},
+    {"gemma3", Family::decoder},
+    {"gemma3_text", Family::decoder},
+    {"gemma4", Family::decoder},
+    {"gemma4_text", Family::decoder},
+    {"phi3", Family::decoder},
+    {"phi", Family::decoder},
+    {"gpt2", Family::decoder},
+    {"gpt_neox", Family::decoder},
+    {"falcon", Family::decoder},
+    {"gpt_oss", Family::decoder},
+    {"qwen2_vl", Family::decoder},
+    {"qwen2_5_vl", Family::decoder},
+    {"qwen2_5_vl_text", Family::decoder},
+    {"qwen2_vl_text", Family::decoder},
+    {"starcoder2", Family::decoder},
+    {"bert", Family::encoder_only},
+    {"roberta", Family::encoder_only},
+    {"xlm-roberta", Family::encoder_only},
+    {"distilbert", Family::encoder_only},
+    {"clip_text_model", Family::encoder_only},
+    {"t5", Family::encoder_decoder},
+    {"umt5", Family::encoder_decoder},
+    {"bart", Family::encoder_decoder},
+    {"whisper", Family::encoder_decoder},
+    {"deepseek_v2", Family::mla},
+    {"deepseek_v3", Family::mla},
+    {"kimi_k2", Family::mla},
+    {"qwen3_next", Family::hybrid_linear},
+    {"qwen3_5_moe_text", Family::hybrid_linear},
+    {"qwen3_5_text", Family::hybrid_linear},
+    {"clip", Family::encoder_only},
 }};
 
 const FamilyInfo* find_family(const std::string& model_type) {
@@ -104,38 +130,58 @@ std::vector<std::string> out_of_range(const json& c) {
         const char* key;
         uint64_t max;
     };
-    static const Bound kBounds[] = {
-        {"num_hidden_layers", kMaxLayers}, {"n_layer", kMaxLayers}, {"num_layers", kMaxLayers}, {"n_layers", kMaxLayers},
-        {"hidden_size", 1u << 24}, {"n_embd", 1u << 24}, {"d_model", 1u << 24},
-        {"num_attention_heads", kMaxHeads}, {"n_head", kMaxHeads}, {"num_heads", kMaxHeads},
-        {"num_key_value_heads", kMaxHeads}, {"num_kv_heads", kMaxHeads}, {"head_dim", kMaxHeads},
-        {"intermediate_size", 1u << 26}, {"vocab_size", 1u << 26},
-        {"max_position_embeddings", 1ull << 32}, {"n_positions", 1ull << 32}, {"max_seq_len", 1ull << 32}};
+    static const Bound kBounds[] = {{"num_hidden_layers", kMaxLayers},
+                                    {"n_layer", kMaxLayers},
+                                    {"num_layers", kMaxLayers},
+                                    {"n_layers", kMaxLayers},
+                                    {"hidden_size", 1u << 24},
+                                    {"n_embd", 1u << 24},
+                                    {"d_model", 1u << 24},
+                                    {"num_attention_heads", kMaxHeads},
+                                    {"n_head", kMaxHeads},
+                                    {"num_heads", kMaxHeads},
+                                    {"num_key_value_heads", kMaxHeads},
+                                    {"num_kv_heads", kMaxHeads},
+                                    {"head_dim", kMaxHeads},
+                                    {"intermediate_size", 1u << 26},
+                                    {"vocab_size", 1u << 26},
+                                    {"max_position_embeddings", 1ull << 32},
+                                    {"n_positions", 1ull << 32},
+                                    {"max_seq_len", 1ull << 32}};
     std::vector<std::string> bad;
     for (const auto& b : kBounds) {
         auto it = c.find(b.key);
         if (it == c.end() || !it->is_number()) continue;
         const double v = it->get<double>();
         if (v < 0 || v > static_cast<double>(b.max) || v != static_cast<double>(static_cast<uint64_t>(v)))
-            bad.push_back(std::string(b.key) + " = " + it->dump() + " (expected a whole number from 0 to " + std::to_string(b.max) + ")");
+            bad.push_back(std::string(b.key) + " = " + it->dump() + " (expected a whole number from 0 to " +
+                          std::to_string(b.max) + ")");
     }
     return bad;
 }
 
 void read_common(const json& c, Architecture& a) {
-    a.n_layers = static_cast<uint32_t>(get_u(c, {"num_hidden_layers", "n_layer", "num_layers", "n_layers", "decoder_layers"}, kMaxLayers));
+    a.n_layers = static_cast<uint32_t>(
+        get_u(c, {"num_hidden_layers", "n_layer", "num_layers", "n_layers", "decoder_layers"}, kMaxLayers));
     a.hidden_size = get_u(c, {"hidden_size", "n_embd", "d_model", "dim"}, 1u << 24);
-    a.n_heads = static_cast<uint32_t>(get_u(c, {"num_attention_heads", "n_head", "num_heads", "n_heads", "decoder_attention_heads"}, kMaxHeads));
-    a.n_kv_heads = static_cast<uint32_t>(get_u(c, {"num_key_value_heads", "num_kv_heads", "n_head_kv", "n_kv_heads"}, kMaxHeads));
+    a.n_heads = static_cast<uint32_t>(
+        get_u(c, {"num_attention_heads", "n_head", "num_heads", "n_heads", "decoder_attention_heads"}, kMaxHeads));
+    a.n_kv_heads =
+        static_cast<uint32_t>(get_u(c, {"num_key_value_heads", "num_kv_heads", "n_head_kv", "n_kv_heads"}, kMaxHeads));
     a.head_dim = static_cast<uint32_t>(get_u(c, {"head_dim", "d_kv", "attention_head_dim"}, kMaxHeads));
     a.intermediate_size = get_u(c, {"intermediate_size", "n_inner", "ffn_dim", "d_ff", "decoder_ffn_dim"}, 1u << 26);
     a.vocab_size = get_u(c, {"vocab_size", "padded_vocab_size"}, 1u << 26);
-    a.max_context_tokens = get_u(c, {"max_position_embeddings", "n_positions", "max_seq_len", "seq_length",
-                                     "max_sequence_length", "n_ctx", "max_target_positions"}, 1ull << 32);
-    a.n_experts = static_cast<uint32_t>(get_u(c, {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"}, kMaxHeads));
-    a.n_experts_active = static_cast<uint32_t>(get_u(c, {"num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_topk"}, kMaxHeads));
+    a.max_context_tokens = get_u(c,
+                                 {"max_position_embeddings", "n_positions", "max_seq_len", "seq_length",
+                                  "max_sequence_length", "n_ctx", "max_target_positions"},
+                                 1ull << 32);
+    a.n_experts = static_cast<uint32_t>(
+        get_u(c, {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"}, kMaxHeads));
+    a.n_experts_active = static_cast<uint32_t>(
+        get_u(c, {"num_experts_per_tok", "experts_per_token", "top_k_experts", "moe_topk"}, kMaxHeads));
     a.moe_intermediate_size = get_u(c, {"moe_intermediate_size"}, 1u << 26);
-    a.tied_embeddings = get_b(c, "tie_word_embeddings", a.model_type == "gpt2" || a.model_type == "t5" || a.model_type == "bart");
+    a.tied_embeddings =
+        get_b(c, "tie_word_embeddings", a.model_type == "gpt2" || a.model_type == "t5" || a.model_type == "bart");
     a.torch_dtype = get_s(c, "torch_dtype");
     if (a.torch_dtype.empty()) a.torch_dtype = get_s(c, "dtype");
     if (auto q = c.find("quantization_config"); q != c.end() && q->is_object()) a.quantization_config = q->dump();
@@ -146,7 +192,8 @@ void read_common(const json& c, Architecture& a) {
             a.assumptions.push_back("multi_query: one KV head");
         } else {
             a.n_kv_heads = a.n_heads;
-            a.assumptions.push_back("no num_key_value_heads: KV heads = attention heads (" + std::to_string(a.n_heads) + ")");
+            a.assumptions.push_back("no num_key_value_heads: KV heads = attention heads (" + std::to_string(a.n_heads) +
+                                    ")");
         }
     }
     if (a.head_dim == 0 && a.n_heads != 0 && a.hidden_size != 0) {
@@ -164,7 +211,8 @@ void build_layers(const json& c, Family family, Architecture& a) {
         a.qk_nope_head_dim = static_cast<uint32_t>(get_u(c, {"qk_nope_head_dim"}, kMaxHeads));
         a.v_head_dim = static_cast<uint32_t>(get_u(c, {"v_head_dim"}, kMaxHeads));
         if (a.kv_lora_rank) {
-            for (auto& l : a.layers) l = AttentionLayer{AttentionKind::mla, 1, a.kv_lora_rank + a.qk_rope_head_dim, 0, 0, 0};
+            for (auto& l : a.layers)
+                l = AttentionLayer{AttentionKind::mla, 1, a.kv_lora_rank + a.qk_rope_head_dim, 0, 0, 0};
             return;
         }
         a.assumptions.push_back("no kv_lora_rank: MLA read as full attention");
@@ -194,24 +242,29 @@ void build_layers(const json& c, Family family, Architecture& a) {
             apply(a.layers[i], kind_from_layer_type((*types)[i].is_string() ? (*types)[i].get<std::string>() : ""));
         return;
     }
-    if (uint64_t interval = get_u(c, {"full_attention_interval"}, kMaxLayers); interval && family == Family::hybrid_linear) {
+    if (uint64_t interval = get_u(c, {"full_attention_interval"}, kMaxLayers);
+        interval && family == Family::hybrid_linear) {
         for (size_t i = 0; i < a.layers.size(); ++i)
             apply(a.layers[i], (i + 1) % interval == 0 ? AttentionKind::full : AttentionKind::linear_state);
-        a.assumptions.push_back("layer i is full attention when (i+1) % full_attention_interval == 0, else Gated DeltaNet");
+        a.assumptions.push_back(
+            "layer i is full attention when (i+1) % full_attention_interval == 0, else Gated DeltaNet");
         return;
     }
     if (!window) return;
-    if (a.model_type == "qwen2" || a.model_type == "qwen2_moe" || a.model_type == "qwen3" || a.model_type == "qwen3_moe") {
+    if (a.model_type == "qwen2" || a.model_type == "qwen2_moe" || a.model_type == "qwen3" ||
+        a.model_type == "qwen3_moe") {
         if (!get_b(c, "use_sliding_window", false)) return;  // Qwen ships sliding_window but leaves it off
     }
     if (window >= a.max_context_tokens && a.max_context_tokens) return;
     if (a.model_type == "gemma2") {
-        for (size_t i = 0; i < a.layers.size(); ++i) apply(a.layers[i], i % 2 == 0 ? AttentionKind::sliding : AttentionKind::full);
+        for (size_t i = 0; i < a.layers.size(); ++i)
+            apply(a.layers[i], i % 2 == 0 ? AttentionKind::sliding : AttentionKind::full);
         a.assumptions.push_back("gemma2: even layers use the sliding window, odd layers full attention");
     } else if (uint64_t pattern = get_u(c, {"sliding_window_pattern"}, kMaxLayers)) {
         for (size_t i = 0; i < a.layers.size(); ++i)
             apply(a.layers[i], (i + 1) % pattern == 0 ? AttentionKind::full : AttentionKind::sliding);
-        a.assumptions.push_back("sliding_window_pattern " + std::to_string(pattern) + ": every " + std::to_string(pattern) + "th layer is full attention");
+        a.assumptions.push_back("sliding_window_pattern " + std::to_string(pattern) + ": every " +
+                                std::to_string(pattern) + "th layer is full attention");
     } else {
         for (auto& l : a.layers) apply(l, AttentionKind::sliding);
     }
@@ -221,12 +274,18 @@ void build_layers(const json& c, Family family, Architecture& a) {
 
 const char* attention_kind_name(AttentionKind kind) {
     switch (kind) {
-        case AttentionKind::full: return "full";
-        case AttentionKind::sliding: return "sliding";
-        case AttentionKind::chunked: return "chunked";
-        case AttentionKind::mla: return "mla";
-        case AttentionKind::linear_state: return "linear_state";
-        case AttentionKind::none: return "none";
+        case AttentionKind::full:
+            return "full";
+        case AttentionKind::sliding:
+            return "sliding";
+        case AttentionKind::chunked:
+            return "chunked";
+        case AttentionKind::mla:
+            return "mla";
+        case AttentionKind::linear_state:
+            return "linear_state";
+        case AttentionKind::none:
+            return "none";
     }
     return "unknown";
 }
@@ -241,11 +300,13 @@ ArchitectureResult parse_architecture(std::string_view config_json) {
         return out;
     }
     if (!root.is_object()) {
-        out.error = make_error(ErrorCode::config_invalid, std::string("config.json is ") + root.type_name() + ", not an object");
+        out.error = make_error(ErrorCode::config_invalid,
+                               std::string("config.json is ") + root.type_name() + ", not an object");
         return out;
     }
     Architecture& a = out.arch;
-    if (auto arch = root.find("architectures"); arch != root.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
+    if (auto arch = root.find("architectures");
+        arch != root.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
         a.architecture = (*arch)[0].get<std::string>();
     const json* c = &root;
     for (const char* nested : {"text_config", "llm_config", "language_config"}) {
@@ -262,7 +323,8 @@ ArchitectureResult parse_architecture(std::string_view config_json) {
     a.known_family = fam != nullptr;
     Family family = fam ? fam->family : Family::decoder;
     if (!fam)
-        a.assumptions.push_back("model_type \"" + a.model_type + "\" is not in the family table: read with the generic decoder keys");
+        a.assumptions.push_back("model_type \"" + a.model_type +
+                                "\" is not in the family table: read with the generic decoder keys");
     if (auto bad = out_of_range(*c); !bad.empty()) {
         std::string list;
         for (const auto& b : bad) list += (list.empty() ? "" : "; ") + b;
@@ -271,7 +333,8 @@ ArchitectureResult parse_architecture(std::string_view config_json) {
     }
     read_common(*c, a);
     if (a.quantization_config.empty() && c != &root)
-        if (auto q = root.find("quantization_config"); q != root.end() && q->is_object()) a.quantization_config = q->dump();
+        if (auto q = root.find("quantization_config"); q != root.end() && q->is_object())
+            a.quantization_config = q->dump();
     if (a.torch_dtype.empty() && c != &root) {
         a.torch_dtype = get_s(root, "torch_dtype");
         if (a.torch_dtype.empty()) a.torch_dtype = get_s(root, "dtype");
@@ -285,12 +348,14 @@ ArchitectureResult parse_architecture(std::string_view config_json) {
             a.encoder_decoder = true;
             a.has_kv_cache = true;
             a.n_encoder_layers = static_cast<uint32_t>(get_u(*c, {"encoder_layers", "num_layers"}, kMaxLayers));
-            if (uint64_t dec = get_u(*c, {"decoder_layers", "num_decoder_layers"}, kMaxLayers)) a.n_layers = static_cast<uint32_t>(dec);
+            if (uint64_t dec = get_u(*c, {"decoder_layers", "num_decoder_layers"}, kMaxLayers))
+                a.n_layers = static_cast<uint32_t>(dec);
             if (a.model_type == "t5" || a.model_type == "umt5") {
                 a.n_kv_heads = a.n_heads;
                 if (a.max_context_tokens == 0) {
                     a.max_context_tokens = 512;
-                    a.assumptions.push_back("T5 has relative positions and no max_position_embeddings: context 512 (its training length)");
+                    a.assumptions.push_back(
+                        "T5 has relative positions and no max_position_embeddings: context 512 (its training length)");
                 }
             }
             // Cross-attention length: Whisper's encoder emits max_source_positions frames (1500 for 30 s);
@@ -322,11 +387,16 @@ struct SwaPattern {
     AttentionKind kind;
 };
 constexpr std::array<SwaPattern, 6> kGgufSwaPatterns = {{
-    {"gemma2", 2, AttentionKind::sliding},  {"gemma3", 6, AttentionKind::sliding}, {"cohere2", 4, AttentionKind::sliding},
-    {"gpt-oss", 2, AttentionKind::sliding}, {"exaone4", 4, AttentionKind::sliding}, {"llama4", 4, AttentionKind::chunked},
+    {"gemma2", 2, AttentionKind::sliding},
+    {"gemma3", 6, AttentionKind::sliding},
+    {"cohere2", 4, AttentionKind::sliding},
+    {"gpt-oss", 2, AttentionKind::sliding},
+    {"exaone4", 4, AttentionKind::sliding},
+    {"llama4", 4, AttentionKind::chunked},
 }};
 // Encoder-only architectures (llama.cpp gives them no KV cache).
-constexpr std::array<const char*, 6> kGgufEncoders = {{"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "neo-bert", "t5encoder"}};
+constexpr std::array<const char*, 6> kGgufEncoders = {
+    {"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "neo-bert", "t5encoder"}};
 // Fully recurrent architectures: every layer holds a state, none a KV cache.
 constexpr std::array<const char*, 5> kGgufRecurrent = {{"mamba", "mamba2", "rwkv6", "rwkv7", "rwkv6qwen2"}};
 
@@ -346,7 +416,8 @@ uint64_t g_u(const GgufFile& f, const std::string& key, uint64_t max = UINT64_MA
 
 // llama.cpp get_key_or_arr: a scalar applies to every layer, an array gives one value per layer.
 // false when the key is an array of the wrong length (or unreadable).
-bool g_per_layer(const GgufFile& f, const std::string& key, uint32_t n_layers, std::vector<uint64_t>& out, bool& present) {
+bool g_per_layer(const GgufFile& f, const std::string& key, uint32_t n_layers, std::vector<uint64_t>& out,
+                 bool& present) {
     const GgufValue* v = f.find(key);
     present = v != nullptr;
     if (!v) return true;
@@ -374,7 +445,8 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
         return out;
     };
     const GgufValue* arch = f.find("general.architecture");
-    if (!arch || arch->type != GgufType::string || arch->s.empty()) return fail("general.architecture is missing or not a string");
+    if (!arch || arch->type != GgufType::string || arch->s.empty())
+        return fail("general.architecture is missing or not a string");
     const std::string p = arch->s + ".";
     a.model_type = arch->s;
     a.known_family = true;
@@ -386,10 +458,12 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
     a.n_experts_active = static_cast<uint32_t>(g_u(f, p + "expert_used_count", kMaxHeads));
     a.moe_intermediate_size = g_u(f, p + "expert_feed_forward_length", 1u << 26);
     a.vocab_size = g_u(f, p + "vocab_size", 1u << 26);
-    if (const GgufValue* t = f.find("tokenizer.ggml.tokens"); !a.vocab_size && t && t->is_array()) a.vocab_size = t->n_elements;
+    if (const GgufValue* t = f.find("tokenizer.ggml.tokens"); !a.vocab_size && t && t->is_array())
+        a.vocab_size = t->n_elements;
     if (const GgufValue* m = f.find("tokenizer.ggml.merges"); m && m->is_array()) a.n_merges = m->n_elements;
     const GgufValue* causal = f.find(p + "attention.causal");
-    const bool encoder = in(kGgufEncoders, a.model_type) || (causal && causal->type == GgufType::boolean && causal->u == 0);
+    const bool encoder =
+        in(kGgufEncoders, a.model_type) || (causal && causal->type == GgufType::boolean && causal->u == 0);
     if (encoder) a.assumptions.push_back("GGUF " + a.model_type + ": a non-causal encoder, no KV cache");
 
     std::vector<uint64_t> heads, kv_heads, ffn;
@@ -402,9 +476,12 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
         return fail(p + "feed_forward_length is neither a number nor an array of one per layer");
     if (!has_heads) heads.assign(a.n_layers, 0);
     if (!has_kv) kv_heads = heads;  // llama.cpp: head_count_kv defaults to head_count
-    for (uint64_t h : heads) a.n_heads = std::max<uint32_t>(a.n_heads, static_cast<uint32_t>(std::min<uint64_t>(h, kMaxHeads)));
-    for (uint64_t h : kv_heads) a.n_kv_heads = std::max<uint32_t>(a.n_kv_heads, static_cast<uint32_t>(std::min<uint64_t>(h, kMaxHeads)));
-    for (uint64_t x : ffn) a.intermediate_size = std::max<uint64_t>(a.intermediate_size, std::min<uint64_t>(x, 1u << 26));
+    for (uint64_t h : heads)
+        a.n_heads = std::max<uint32_t>(a.n_heads, static_cast<uint32_t>(std::min<uint64_t>(h, kMaxHeads)));
+    for (uint64_t h : kv_heads)
+        a.n_kv_heads = std::max<uint32_t>(a.n_kv_heads, static_cast<uint32_t>(std::min<uint64_t>(h, kMaxHeads)));
+    for (uint64_t x : ffn)
+        a.intermediate_size = std::max<uint64_t>(a.intermediate_size, std::min<uint64_t>(x, 1u << 26));
     const uint64_t head_k = g_u(f, p + "attention.key_length", kMaxHeads);
     const uint64_t head_v = g_u(f, p + "attention.value_length", kMaxHeads);
     const uint64_t derived = a.n_heads && a.hidden_size ? a.hidden_size / a.n_heads : 0;  // llama.cpp: n_embd / n_head
@@ -424,7 +501,8 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
     const uint64_t d_conv = g_u(f, p + "ssm.conv_kernel", 64), d_inner = g_u(f, p + "ssm.inner_size", 1u << 24);
     const uint64_t d_state = g_u(f, p + "ssm.state_size", 1u << 16), n_group = g_u(f, p + "ssm.group_count", 1u << 16);
     uint64_t state = (d_conv ? (d_conv - 1) * (d_inner + 2 * n_group * d_state) : 0) + d_state * d_inner;
-    if (const uint64_t l_cache = g_u(f, p + "shortconv.l_cache", 64); l_cache > 1) state += (l_cache - 1) * a.hidden_size;
+    if (const uint64_t l_cache = g_u(f, p + "shortconv.l_cache", 64); l_cache > 1)
+        state += (l_cache - 1) * a.hidden_size;
     const uint64_t full_interval = g_u(f, p + "full_attention_interval", kMaxLayers);
 
     const uint64_t window = g_u(f, p + "attention.sliding_window", 1ull << 32);
@@ -437,7 +515,8 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
             period = pat->u;
         } else if (pat && pat->is_array() && pat->kept() && pat->n_elements == a.n_layers) {
             for (uint32_t il = 0; il < a.n_layers; ++il) swa[il] = pat->elements[il].u != 0;
-            a.assumptions.push_back("GGUF " + p + "attention.sliding_window_pattern: per-layer flags, true = sliding window");
+            a.assumptions.push_back("GGUF " + p +
+                                    "attention.sliding_window_pattern: per-layer flags, true = sliding window");
         } else {
             for (const auto& row : kGgufSwaPatterns)
                 if (a.model_type == row.arch) {
@@ -445,11 +524,13 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
                     swa_kind = row.kind;
                 }
             if (!period)
-                a.assumptions.push_back("GGUF " + a.model_type + " has " + p + "attention.sliding_window but llama.cpp's pattern for it is "
+                a.assumptions.push_back("GGUF " + a.model_type + " has " + p +
+                                        "attention.sliding_window but llama.cpp's pattern for it is "
                                         "not in the table: every layer read as full attention");
             else
-                a.assumptions.push_back("GGUF " + a.model_type + ": llama.cpp's sliding-window pattern " + std::to_string(period) +
-                                        " (layer il uses the window when il % " + std::to_string(period) + " < " + std::to_string(period - 1) + ")");
+                a.assumptions.push_back("GGUF " + a.model_type + ": llama.cpp's sliding-window pattern " +
+                                        std::to_string(period) + " (layer il uses the window when il % " +
+                                        std::to_string(period) + " < " + std::to_string(period - 1) + ")");
         }
         if (period)
             for (uint32_t il = 0; il < a.n_layers; ++il) swa[il] = il % period < period - 1;
@@ -482,7 +563,8 @@ ArchitectureResult parse_gguf_architecture(const GgufFile& f, const std::string&
         a.assumptions.push_back("GGUF " + p + "full_attention_interval " + std::to_string(full_interval) +
                                 ": layer il is full attention when (il + 1) % interval == 0, else recurrent");
     if (has_kv && std::find(kv_heads.begin(), kv_heads.end(), 0) != kv_heads.end())
-        a.assumptions.push_back("GGUF " + p + "attention.head_count_kv: layers with 0 KV heads are recurrent (no KV cache)");
+        a.assumptions.push_back("GGUF " + p +
+                                "attention.head_count_kv: layers with 0 KV heads are recurrent (no KV cache)");
     if (!a.has_kv_cache) a.layers.clear();
     return out;
 }

@@ -18,44 +18,44 @@ const char* attention_kind_name(AttentionKind kind);
 
 struct AttentionLayer {
     AttentionKind kind = AttentionKind::full;  // full, sliding, chunked, mla, linear_state, none
-    uint32_t n_head_kv = 0;                     // KV heads of this layer (GQA); 0 = no KV cache
-    uint32_t head_dim_k = 0;                    // K width per head (MLA: kv_lora_rank + qk_rope_head_dim, one "head")
-    uint32_t head_dim_v = 0;                    // V width per head (MLA: 0, the latent is shared)
-    uint32_t window_tokens = 0;                 // sliding/chunked span; 0 = unbounded
-    uint64_t state_elements = 0;                // linear_state: fixed recurrent state per sequence (conv + SSM), elements
+    uint32_t n_head_kv = 0;                    // KV heads of this layer (GQA); 0 = no KV cache
+    uint32_t head_dim_k = 0;                   // K width per head (MLA: kv_lora_rank + qk_rope_head_dim, one "head")
+    uint32_t head_dim_v = 0;                   // V width per head (MLA: 0, the latent is shared)
+    uint32_t window_tokens = 0;                // sliding/chunked span; 0 = unbounded
+    uint64_t state_elements = 0;  // linear_state: fixed recurrent state per sequence (conv + SSM), elements
 };
 
 struct Architecture {
-    std::string model_type;                  // config "model_type" (of the LLM part for multimodal configs)
-    std::string outer_model_type;            // the top-level model_type when the LLM is nested (e.g. qwen2_5_vl)
-    std::string architecture;                // first entry of "architectures"
-    bool known_family = false;               // model_type found in the family table
-    bool has_kv_cache = false;               // a decoder that generates (false: encoder-only, diffusion parts)
-    bool encoder_decoder = false;            // T5, BART, Whisper: decoder layers add cross-attention
-    uint32_t n_layers = 0;                   // decoder layers (or encoder layers of an encoder-only model)
-    uint32_t n_encoder_layers = 0;           // encoder layers of an encoder-decoder
-    uint64_t hidden_size = 0;                // d_model
-    uint64_t intermediate_size = 0;          // FFN width (dense layers)
-    uint32_t n_heads = 0;                    // query heads
-    uint32_t n_kv_heads = 0;                 // KV heads of a full-attention layer (GQA)
-    uint32_t head_dim = 0;                   // per-head width (explicit head_dim, else hidden / heads)
+    std::string model_type;          // config "model_type" (of the LLM part for multimodal configs)
+    std::string outer_model_type;    // the top-level model_type when the LLM is nested (e.g. qwen2_5_vl)
+    std::string architecture;        // first entry of "architectures"
+    bool known_family = false;       // model_type found in the family table
+    bool has_kv_cache = false;       // a decoder that generates (false: encoder-only, diffusion parts)
+    bool encoder_decoder = false;    // T5, BART, Whisper: decoder layers add cross-attention
+    uint32_t n_layers = 0;           // decoder layers (or encoder layers of an encoder-only model)
+    uint32_t n_encoder_layers = 0;   // encoder layers of an encoder-decoder
+    uint64_t hidden_size = 0;        // d_model
+    uint64_t intermediate_size = 0;  // FFN width (dense layers)
+    uint32_t n_heads = 0;            // query heads
+    uint32_t n_kv_heads = 0;         // KV heads of a full-attention layer (GQA)
+    uint32_t head_dim = 0;           // per-head width (explicit head_dim, else hidden / heads)
     uint64_t vocab_size = 0;
-    uint64_t max_context_tokens = 0;         // max_position_embeddings | n_positions | max_seq_len …
-    uint32_t n_experts = 0;                  // routed experts per MoE layer (0 = dense)
-    uint32_t n_experts_active = 0;           // experts per token
-    uint32_t kv_lora_rank = 0;               // MLA latent width
-    uint32_t qk_rope_head_dim = 0;           // MLA decoupled RoPE width
-    uint32_t qk_nope_head_dim = 0;           // MLA per-head non-RoPE K width (an engine that expands the latent caches it)
-    uint32_t v_head_dim = 0;                 // MLA per-head V width (ditto)
-    uint64_t moe_intermediate_size = 0;      // FFN width of one routed expert (0: intermediate_size is the expert width)
-    uint64_t encoder_tokens = 0;             // encoder-decoder: encoder positions each decoder layer cross-attends to
+    uint64_t max_context_tokens = 0;     // max_position_embeddings | n_positions | max_seq_len …
+    uint32_t n_experts = 0;              // routed experts per MoE layer (0 = dense)
+    uint32_t n_experts_active = 0;       // experts per token
+    uint32_t kv_lora_rank = 0;           // MLA latent width
+    uint32_t qk_rope_head_dim = 0;       // MLA decoupled RoPE width
+    uint32_t qk_nope_head_dim = 0;       // MLA per-head non-RoPE K width (an engine that expands the latent caches it)
+    uint32_t v_head_dim = 0;             // MLA per-head V width (ditto)
+    uint64_t moe_intermediate_size = 0;  // FFN width of one routed expert (0: intermediate_size is the expert width)
+    uint64_t encoder_tokens = 0;         // encoder-decoder: encoder positions each decoder layer cross-attends to
     bool tied_embeddings = false;
-    std::string torch_dtype;                 // "bfloat16", … ("" when absent)
-    std::string quantization_config;         // raw JSON of quantization_config (top level or text_config), "" if none
-    uint64_t n_merges = 0;                   // GGUF: tokenizer.ggml.merges entries (llama.cpp keeps them in host memory)
-    bool from_gguf = false;                  // read from GGUF metadata rather than config.json
-    std::vector<AttentionLayer> layers;      // one per decoder layer
-    std::vector<std::string> assumptions;    // defaults taken, keys missing, fallbacks used
+    std::string torch_dtype;               // "bfloat16", … ("" when absent)
+    std::string quantization_config;       // raw JSON of quantization_config (top level or text_config), "" if none
+    uint64_t n_merges = 0;                 // GGUF: tokenizer.ggml.merges entries (llama.cpp keeps them in host memory)
+    bool from_gguf = false;                // read from GGUF metadata rather than config.json
+    std::vector<AttentionLayer> layers;    // one per decoder layer
+    std::vector<std::string> assumptions;  // defaults taken, keys missing, fallbacks used
 };
 
 struct ArchitectureResult {

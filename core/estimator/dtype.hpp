@@ -10,10 +10,28 @@
 namespace vram {
 
 enum class DType : uint8_t {
-    BOOL, U8, I8, I16, U16, I32, U32, I64, U64,
-    F16, BF16, F32, F64,
-    F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ, F8_E8M0,
-    F6_E2M3, F6_E3M2, F4, C64,
+    BOOL,
+    U8,
+    I8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    F16,
+    BF16,
+    F32,
+    F64,
+    F8_E4M3,
+    F8_E5M2,
+    F8_E4M3FNUZ,
+    F8_E5M2FNUZ,
+    F8_E8M0,
+    F6_E2M3,
+    F6_E3M2,
+    F4,
+    C64,
     unknown,
 };
 
@@ -21,8 +39,8 @@ enum class DTypeKind : uint8_t { boolean, integer, floating, complex, scale, unk
 
 struct DTypeInfo {
     DType dtype;
-    const char* name;   // canonical safetensors spelling
-    uint32_t bits;      // storage bits per element; 0 for unknown
+    const char* name;  // canonical safetensors spelling
+    uint32_t bits;     // storage bits per element; 0 for unknown
     DTypeKind kind;
 };
 

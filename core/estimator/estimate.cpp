@@ -109,7 +109,9 @@ uint64_t mul_sat(uint64_t a, uint64_t b) {
 uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 uint64_t cdiv(uint64_t a, uint64_t b) { return b ? (a + b - 1) / b : 0; }
 // gpu_worker.py: requested_memory = ceil(total_memory × gpu_memory_utilization).
-uint64_t scale(uint64_t bytes, double fraction) { return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * fraction)); }
+uint64_t scale(uint64_t bytes, double fraction) {
+    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * fraction));
+}
 
 std::string fmt_fraction(double f) {
     char buf[32];
@@ -127,21 +129,21 @@ struct Setup {
     const ProfileInfo* profile = nullptr;
     const GpuInfo* gpu = nullptr;
     uint32_t tp = 1;
-    uint32_t act_bytes = 2;            // compute dtype width
-    std::string kv_name;               // resolved KV element type
+    uint32_t act_bytes = 2;  // compute dtype width
+    std::string kv_name;     // resolved KV element type
     uint32_t kv_block_bytes = 2;
     uint32_t kv_block_elements = 1;
-    uint64_t batched_tokens = 0;       // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
+    uint64_t batched_tokens = 0;  // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
     uint32_t max_num_seqs = 0;
     double fraction = 0;
     // llama.cpp
     bool flash_attention = true;
     uint64_t ubatch = 512;
-    int64_t n_gpu_layers = -1;         // -1 = all
+    int64_t n_gpu_layers = -1;  // -1 = all
 };
 
 struct Weights {
-    uint64_t total = 0;       // all tensors at the precision target
+    uint64_t total = 0;  // all tensors at the precision target
     uint64_t raw = 0;
     uint64_t replicated = 0;  // stays whole on every rank under TP
     // GGUF, by llama.cpp layer (TensorRecord::block)
@@ -168,11 +170,11 @@ struct Eval {
     std::vector<KvLayerGroup> groups;
     uint64_t kv_bytes_per_token = 0;
     uint32_t block_tokens = 1;
-    uint64_t non_kv_bytes = 0;         // preallocating engines: what is subtracted before the KV pool
+    uint64_t non_kv_bytes = 0;  // preallocating engines: what is subtracted before the KV pool
     // capacity: vLLM num_blocks = pool / (page × group_size); tokens = num_blocks / n_groups × block_tokens
     uint64_t page_bytes = 0;
     uint32_t group_size = 0, n_groups = 0;
-    uint64_t cell_bytes = 0;           // SGLang: bytes of one token over every attention layer
+    uint64_t cell_bytes = 0;  // SGLang: bytes of one token over every attention layer
     // llama.cpp
     HostShare host;
     uint64_t context_cells = 0;
@@ -185,12 +187,15 @@ uint64_t kv_row_bytes(uint64_t elements, const Setup& s) {
 
 uint32_t compute_width(const Model& m, const EstimateOptions& o, ProfileId id) {
     switch (o.precision) {
-        case Precision::float32: return 4;
+        case Precision::float32:
+            return 4;
         case Precision::float16:
         case Precision::bfloat16:
         case Precision::int8:
-        case Precision::int4: return 2;
-        case Precision::auto_: break;
+        case Precision::int4:
+            return 2;
+        case Precision::auto_:
+            break;
     }
     // vLLM and SGLang run float32 checkpoints in 16 bits unless --dtype float32 is given; transformers keeps them.
     return m.arch.torch_dtype == "float32" && id == ProfileId::transformers ? 4 : 2;
@@ -206,8 +211,8 @@ std::vector<Spec> layer_specs(const Model& m, const Setup& s) {
     std::vector<Spec> specs;
     auto add = [&](const Spec& sp) {
         for (auto& x : specs)
-            if (x.kind == sp.kind && x.cross == sp.cross && x.window == sp.window && x.bytes_per_token == sp.bytes_per_token &&
-                x.state_bytes == sp.state_bytes) {
+            if (x.kind == sp.kind && x.cross == sp.cross && x.window == sp.window &&
+                x.bytes_per_token == sp.bytes_per_token && x.state_bytes == sp.state_bytes) {
                 ++x.n;
                 return;
             }
@@ -268,7 +273,8 @@ uint64_t held_tokens(const Spec& sp, const Setup& s, uint64_t context, uint32_t 
             if (sp.cross) return cdiv(enc, block) * block;
             if (sp.kind == AttentionKind::sliding && w)
                 return (cdiv(std::min(w - 1 + s.batched_tokens, context), block) + 1) * block;
-            if (sp.kind == AttentionKind::chunked && w) return cdiv(std::min(w + s.batched_tokens, context), block) * block;
+            if (sp.kind == AttentionKind::chunked && w)
+                return cdiv(std::min(w + s.batched_tokens, context), block) * block;
             return cdiv(context, block) * block;
         }
     }
@@ -300,7 +306,8 @@ uint64_t engine_activation(const Model& m, const Setup& s) {
     uint64_t sampler = 0;
     if (m.has_llm) {
         const uint64_t rows = std::min<uint64_t>(s.max_num_seqs, T);
-        sampler = add_sat(mul_sat(mul_sat(rows, a.vocab_size), dt + kSamplerExtraBytesPerLogit), mul_sat(mul_sat(T, H), dt));
+        sampler =
+            add_sat(mul_sat(mul_sat(rows, a.vocab_size), dt + kSamplerExtraBytesPerLogit), mul_sat(mul_sat(T, H), dt));
     }
     uint64_t moe = 0;
     if (a.n_experts && a.n_experts_active) {
@@ -317,13 +324,16 @@ uint64_t transformers_activation(const Model& m, const Setup& s, uint64_t contex
     if (!a.hidden_size || !a.n_layers) return 0;
     const uint64_t T = mul_sat(context, batch), H = a.hidden_size, dt = s.act_bytes;
     const uint64_t hd = a.head_dim, heads = a.n_heads / s.tp, kv = std::max<uint64_t>(1, a.n_kv_heads / s.tp);
-    const uint64_t ffn = (a.n_experts && a.moe_intermediate_size ? std::max(a.moe_intermediate_size, a.intermediate_size)
-                                                                 : a.intermediate_size) / s.tp;
-    const uint64_t residual = mul_sat(mul_sat(T, H), 2 * dt);                    // hidden states + residual
-    const uint64_t attn = mul_sat(mul_sat(T, dt), (2 * heads + 2 * kv) * hd);    // q, k, v, attention output (SDPA)
-    const uint64_t mlp = mul_sat(mul_sat(T, dt), 3 * ffn);                       // gate, up, act(gate)·up
+    const uint64_t ffn =
+        (a.n_experts && a.moe_intermediate_size ? std::max(a.moe_intermediate_size, a.intermediate_size)
+                                                : a.intermediate_size) /
+        s.tp;
+    const uint64_t residual = mul_sat(mul_sat(T, H), 2 * dt);                  // hidden states + residual
+    const uint64_t attn = mul_sat(mul_sat(T, dt), (2 * heads + 2 * kv) * hd);  // q, k, v, attention output (SDPA)
+    const uint64_t mlp = mul_sat(mul_sat(T, dt), 3 * ffn);                     // gate, up, act(gate)·up
     uint64_t act = add_sat(residual, std::max(attn, mlp));
-    if (m.has_llm) act = add_sat(act, mul_sat(mul_sat(batch, a.vocab_size), dt + 8));  // last-token logits, float32 copy, probs
+    if (m.has_llm)
+        act = add_sat(act, mul_sat(mul_sat(batch, a.vocab_size), dt + 8));  // last-token logits, float32 copy, probs
     return act;
 }
 
@@ -338,10 +348,17 @@ Weights weights_of(const std::vector<TensorRecord>& tensors, Precision p, uint64
         w.total += b;
         w.raw += t.bytes;
         switch (t.block) {
-            case kBlockNone: break;
-            case kBlockInput: w.input += b; break;
-            case kBlockOutput: w.output += b; break;
-            case kBlockProjector: w.projector += b; break;
+            case kBlockNone:
+                break;
+            case kBlockInput:
+                w.input += b;
+                break;
+            case kBlockOutput:
+                w.output += b;
+                break;
+            case kBlockProjector:
+                w.projector += b;
+                break;
             default:
                 if (t.block >= 0) {
                     const size_t il = static_cast<size_t>(t.block);
@@ -365,7 +382,8 @@ Eval evaluate_llama_cpp(const Model& m, const Weights& w, const Setup& s, uint64
     const uint64_t n_layer = a.n_layers;
     // llama.cpp offloads the output layer first (gguf-parser-go issue #42): i_gpu_start = max(n_layer + 1 − ngl, 0);
     // repeating layer il is on the GPU when il ≥ i_gpu_start, the output layer whenever ngl ≥ 1.
-    const uint64_t ngl = s.n_gpu_layers < 0 ? n_layer + 1 : std::min<uint64_t>(static_cast<uint64_t>(s.n_gpu_layers), n_layer + 1);
+    const uint64_t ngl =
+        s.n_gpu_layers < 0 ? n_layer + 1 : std::min<uint64_t>(static_cast<uint64_t>(s.n_gpu_layers), n_layer + 1);
     const uint64_t gpu_start = n_layer + 1 - ngl;
     const bool output_gpu = ngl >= 1;
     auto on_gpu = [&](uint64_t il) { return il >= gpu_start; };
@@ -400,7 +418,8 @@ Eval evaluate_llama_cpp(const Model& m, const Weights& w, const Setup& s, uint64
             if ((l.kind == AttentionKind::sliding || l.kind == AttentionKind::chunked) && l.window_tokens)
                 // llama-kv-cache-iswa.cpp: size_swa = min(size_base, GGML_PAD(n_swa·n_seq_max + n_ubatch, n_pad)).
                 cells = std::min(n_ctx, pad_up(add_sat(mul_sat(l.window_tokens, n_seq), s.ubatch), pad));
-            g.window_tokens = (l.kind == AttentionKind::sliding || l.kind == AttentionKind::chunked) ? l.window_tokens : 0;
+            g.window_tokens =
+                (l.kind == AttentionKind::sliding || l.kind == AttentionKind::chunked) ? l.window_tokens : 0;
             g.tokens_per_sequence = cells;
             bytes = mul_sat(g.bytes_per_token, cells);
             ev.kv_bytes_per_token += g.bytes_per_token;
@@ -436,13 +455,16 @@ Eval evaluate_llama_cpp(const Model& m, const Weights& w, const Setup& s, uint64
         }
     uint64_t attention = 0;
     if (s.flash_attention)  // F32 Q, K, V of the ubatch + the F16 KQ mask [n_kv, n_t]
-        attention = add_sat(mul_sat(mul_sat(kF32Bytes, n_t), heads * hd + kvh * (hd + hd_v)), mul_sat(mul_sat(kF16Bytes, n_ctx), n_t));
+        attention = add_sat(mul_sat(mul_sat(kF32Bytes, n_t), heads * hd + kvh * (hd + hd_v)),
+                            mul_sat(mul_sat(kF16Bytes, n_ctx), n_t));
     else  // F32 KQ scores [n_kv, n_t, n_head] + Q and the attention output
-        attention = add_sat(mul_sat(mul_sat(mul_sat(kF32Bytes, n_ctx), n_t), heads), mul_sat(mul_sat(2 * kF32Bytes, n_t), heads * hd));
+        attention = add_sat(mul_sat(mul_sat(mul_sat(kF32Bytes, n_ctx), n_t), heads),
+                            mul_sat(mul_sat(2 * kF32Bytes, n_t), heads * hd));
     uint64_t ffn = 0;
     if (a.n_experts && a.n_experts_active) {
         const uint64_t n_ff = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
-        ffn = mul_sat(mul_sat(kF32Bytes, n_t), H + a.n_experts + a.n_experts_active * (2 * n_ff + H));  // router logits, gate/up, down
+        ffn = mul_sat(mul_sat(kF32Bytes, n_t),
+                      H + a.n_experts + a.n_experts_active * (2 * n_ff + H));  // router logits, gate/up, down
     } else {
         ffn = mul_sat(mul_sat(kF32Bytes, n_t), H + 2 * a.intermediate_size);  // norm, gate, up
     }
@@ -470,9 +492,11 @@ Eval evaluate_llama_cpp(const Model& m, const Weights& w, const Setup& s, uint64
     h.kv_cache_bytes = host_kv;
     h.compute_bytes = host_compute;
     h.output_bytes = mul_sat(mul_sat(a.vocab_size, kF32Bytes), n_seq);  // llama-context.cpp output_reserve: logits
-    h.overhead_bytes = add_sat(kLlamaCppHostFootprintBytes + kLlamaCppHostBaseBytes,
-                               add_sat(m.gguf_metadata_bytes, a.vocab_size * kLlamaCppBytesPerToken + a.n_merges * kLlamaCppBytesPerMerge));
-    h.total_bytes = add_sat(add_sat(h.weights_bytes, h.kv_cache_bytes), add_sat(add_sat(h.compute_bytes, h.output_bytes), h.overhead_bytes));
+    h.overhead_bytes = add_sat(
+        kLlamaCppHostFootprintBytes + kLlamaCppHostBaseBytes,
+        add_sat(m.gguf_metadata_bytes, a.vocab_size * kLlamaCppBytesPerToken + a.n_merges * kLlamaCppBytesPerMerge));
+    h.total_bytes = add_sat(add_sat(h.weights_bytes, h.kv_cache_bytes),
+                            add_sat(add_sat(h.compute_bytes, h.output_bytes), h.overhead_bytes));
     return ev;
 }
 
@@ -482,7 +506,9 @@ Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context
     Eval ev;
     const Architecture& a = m.arch;
     const ProfileId id = s.profile->id;
-    ev.share.weights_bytes = s.tp == 1 ? w.total : add_sat(cdiv(w.total - std::min(w.total, w.replicated), s.tp), std::min(w.total, w.replicated));
+    ev.share.weights_bytes =
+        s.tp == 1 ? w.total
+                  : add_sat(cdiv(w.total - std::min(w.total, w.replicated), s.tp), std::min(w.total, w.replicated));
 
     if (id == ProfileId::classic) {
         if (m.has_llm) {
@@ -521,9 +547,8 @@ Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context
         block = static_cast<uint32_t>(s.profile->block_tokens * cdiv(max_state, s.profile->block_tokens * max_bpt));
     }
     ev.block_tokens = block;
-    uint32_t group_size = specs.size() > 1 && id == ProfileId::vllm
-                              ? (max_n < kVllmGroupRatio * min_n ? max_n : min_n)
-                              : 0;
+    uint32_t group_size =
+        specs.size() > 1 && id == ProfileId::vllm ? (max_n < kVllmGroupRatio * min_n ? max_n : min_n) : 0;
     const uint64_t page = block * max_bpt > max_state ? block * max_bpt : max_state;
     uint32_t n_groups = 0;
     for (const auto& sp : specs) {
@@ -576,15 +601,19 @@ Setup resolve_setup(Setup base, const EstimateOptions& o, const GpuInfo* gpu, ui
     base.tp = tp;
     const ProfileId id = base.profile->id;
     if (id == ProfileId::vllm) {
-        const bool large = !gpu || (gpu->usable_bytes >= kVllmLargeGpuBytes && std::string(gpu->id).rfind("a100", 0) != 0);
-        base.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : (large ? kVllmLargeBatchedTokens : kVllmSmallBatchedTokens);
+        const bool large =
+            !gpu || (gpu->usable_bytes >= kVllmLargeGpuBytes && std::string(gpu->id).rfind("a100", 0) != 0);
+        base.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens
+                                                       : (large ? kVllmLargeBatchedTokens : kVllmSmallBatchedTokens);
         base.max_num_seqs = large ? kVllmLargeMaxSeqs : kVllmSmallMaxSeqs;
         base.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : kVllmDefaultUtilization;
     } else if (id == ProfileId::sglang) {
         const bool small = gpu && gpu->usable_bytes < kSglangSmallGpuBytes;
-        base.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : (small ? kSglangSmallPrefill : kSglangLargePrefill);
+        base.batched_tokens =
+            o.max_num_batched_tokens ? o.max_num_batched_tokens : (small ? kSglangSmallPrefill : kSglangLargePrefill);
         base.max_num_seqs = small ? kVllmSmallMaxSeqs : kVllmLargeMaxSeqs;
-        base.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : static_cast<double>(sglang_fraction(tp)) / 1000.0;
+        base.fraction =
+            o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : static_cast<double>(sglang_fraction(tp)) / 1000.0;
     }
     return base;
 }
@@ -638,34 +667,53 @@ void add_llama_cpp_assumptions(Estimate& e, const Model& m, const Setup& s, cons
     const std::string src = " [llama.cpp]";
     auto add = [&](const std::string& text) { e.assumptions.push_back(text + src); };
     add(std::string("profile llama.cpp: rules read from ") + p.sources);
-    if (m.gguf_quants.size() > 0) add("GGUF file " + m.gguf_file + ": weights are the tensors' bytes (n_elements / block × block bytes)");
+    if (m.gguf_quants.size() > 0)
+        add("GGUF file " + m.gguf_file + ": weights are the tensors' bytes (n_elements / block × block bytes)");
     const uint64_t pad = s.flash_attention ? kLlamaCppPadFlash : kLlamaCppPadPlain;
-    add("context: one unified KV cache of context × batch = " + std::to_string(e.context_tokens) + " × " + std::to_string(e.options.batch) +
-        " cells padded to a multiple of " + std::to_string(pad) + (s.flash_attention ? " (flash attention on)" : " (flash attention off)") +
-        " = " + std::to_string(e.context_cells) + " cells (gguf-parser-go: n_ctx = pad(n_ctx, 256 if FA else 32); llama-server --parallel)");
-    add("KV cache per attention layer and cell: ggml_row_size(type_k, n_head_kv × key_length) + ggml_row_size(type_v, n_head_kv × "
-        "value_length), cache type " + e.kv_dtype + " (llama-kv-cache.cpp; quantized types round each row up to whole blocks of 32); "
+    add("context: one unified KV cache of context × batch = " + std::to_string(e.context_tokens) + " × " +
+        std::to_string(e.options.batch) + " cells padded to a multiple of " + std::to_string(pad) +
+        (s.flash_attention ? " (flash attention on)" : " (flash attention off)") + " = " +
+        std::to_string(e.context_cells) +
+        " cells (gguf-parser-go: n_ctx = pad(n_ctx, 256 if FA else 32); llama-server --parallel)");
+    add("KV cache per attention layer and cell: ggml_row_size(type_k, n_head_kv × key_length) + ggml_row_size(type_v, "
+        "n_head_kv × "
+        "value_length), cache type " +
+        e.kv_dtype +
+        " (llama-kv-cache.cpp; quantized types round each row up to whole blocks of 32); "
         "MLA GGUFs cache head_count_kv × (key_length + value_length)");
-    add("sliding-window layers hold min(n_ctx, pad(window × sequences + n_ubatch, pad)) cells (llama-kv-cache-iswa.cpp size_swa, unified "
-        "cache); n_ubatch " + std::to_string(s.ubatch));
-    add("recurrent layers (head_count_kv 0, %s.ssm.*, full_attention_interval): one F32 state of (d_conv − 1)·(d_inner + 2·n_group·d_state) + "
+    add("sliding-window layers hold min(n_ctx, pad(window × sequences + n_ubatch, pad)) cells (llama-kv-cache-iswa.cpp "
+        "size_swa, unified "
+        "cache); n_ubatch " +
+        std::to_string(s.ubatch));
+    add("recurrent layers (head_count_kv 0, %s.ssm.*, full_attention_interval): one F32 state of (d_conv − 1)·(d_inner "
+        "+ 2·n_group·d_state) + "
         "d_state·d_inner elements per sequence (llama-memory-recurrent.cpp, llama-hparams.cpp n_embd_r/n_embd_s)");
     add("offload: -ngl " + std::to_string(e.n_gpu_layers) + " of " + std::to_string(m.arch.n_layers + 1) +
-        " (the output layer counts as one and is offloaded first: i_gpu_start = max(n_layer + 1 − ngl, 0), gguf-parser-go issue #42); "
-        "the input layer (token_embd, " + gib_text(w.input) + ") stays in system memory (llama-model.cpp load_tensors); each layer's KV "
+        " (the output layer counts as one and is offloaded first: i_gpu_start = max(n_layer + 1 − ngl, 0), "
+        "gguf-parser-go issue #42); "
+        "the input layer (token_embd, " +
+        gib_text(w.input) +
+        ") stays in system memory (llama-model.cpp load_tensors); each layer's KV "
         "cache lives with the layer");
     if (w.duplicated)
-        add("tied embeddings (no output.weight): the output layer loads token_embd again (TENSOR_DUPLICATED), " + gib_text(w.duplicated) +
-            " on the GPU");
-    add("compute buffer (GPU), after gguf-parser-go: the largest of one layer's attention, one layer's FFN and the output head for "
-        "n_t = min(n_ctx, n_ubatch) tokens, all F32 — attention with flash attention 4·n_t·(Q + K + V widths) + 2·n_ctx·n_t (F16 mask), "
-        "without 4·n_ctx·n_t·n_head (KQ scores) + 8·n_t·n_head·head_dim; FFN 4·n_t·(n_embd + 2·n_ff) (MoE: 4·n_t·(n_embd + n_expert + "
+        add("tied embeddings (no output.weight): the output layer loads token_embd again (TENSOR_DUPLICATED), " +
+            gib_text(w.duplicated) + " on the GPU");
+    add("compute buffer (GPU), after gguf-parser-go: the largest of one layer's attention, one layer's FFN and the "
+        "output head for "
+        "n_t = min(n_ctx, n_ubatch) tokens, all F32 — attention with flash attention 4·n_t·(Q + K + V widths) + "
+        "2·n_ctx·n_t (F16 mask), "
+        "without 4·n_ctx·n_t·n_head (KQ scores) + 8·n_t·n_head·head_dim; FFN 4·n_t·(n_embd + 2·n_ff) (MoE: "
+        "4·n_t·(n_embd + n_expert + "
         "n_used·(2·n_ff_exp + n_embd))); output 4·n_t·(n_vocab + n_embd)");
-    add("system memory: graph inputs 4·n_t·(n_embd + n_ctx) + 8·n_t (plus a layer's activations when some layers stay on the CPU), "
-        "the logits output buffer n_vocab × 4 B × sequences (llama-context.cpp output_reserve), 150 MiB runtime + 5 MiB + GGUF metadata (" +
-        std::to_string(m.gguf_metadata_bytes) + " B) + tokenizer tables (tokens × 96 B + merges × 104 B) (gguf-parser-go footprint)");
+    add("system memory: graph inputs 4·n_t·(n_embd + n_ctx) + 8·n_t (plus a layer's activations when some layers stay "
+        "on the CPU), "
+        "the logits output buffer n_vocab × 4 B × sequences (llama-context.cpp output_reserve), 150 MiB runtime + 5 "
+        "MiB + GGUF metadata (" +
+        std::to_string(m.gguf_metadata_bytes) +
+        " B) + tokenizer tables (tokens × 96 B + merges × 104 B) (gguf-parser-go footprint)");
     add("overhead (GPU): 250 MiB runtime footprint (gguf-parser-go --platform-footprint default \"150,250\" MiB)");
-    add("not validated against measured llama.cpp runs in this repository (gguf-parser-go reports ~100 MiB deviation for the same model)");
+    add("not validated against measured llama.cpp runs in this repository (gguf-parser-go reports ~100 MiB deviation "
+        "for the same model)");
 }
 
 void add_profile_assumptions(Estimate& e, const Model& m, const Setup& s, const Eval& ev) {
@@ -674,63 +722,89 @@ void add_profile_assumptions(Estimate& e, const Model& m, const Setup& s, const 
     auto add = [&](const std::string& text) { e.assumptions.push_back(text + src); };
     add(std::string("profile ") + p.name + ": rules read from " + p.sources);
     add("KV cache per layer: K and V rows of max(1, kv_heads / tp) heads × (head_dim_k + head_dim_v) per token; "
-        "KV dtype " + e.kv_dtype);
+        "KV dtype " +
+        e.kv_dtype);
     if (p.mla_latent)
-        add("MLA layers: one latent of kv_lora_rank + qk_rope_head_dim per token and layer (no K/V pair), on every TP rank");
+        add("MLA layers: one latent of kv_lora_rank + qk_rope_head_dim per token and layer (no K/V pair), on every TP "
+            "rank");
     else
         add("MLA layers: the expanded per-head K (qk_nope + qk_rope) and V (v_head_dim) of every attention head");
     switch (p.sliding) {
-        case SlidingRule::window: add("sliding / chunked layers keep min(window, context) tokens (DynamicSlidingWindowLayer)"); break;
+        case SlidingRule::window:
+            add("sliding / chunked layers keep min(window, context) tokens (DynamicSlidingWindowLayer)");
+            break;
         case SlidingRule::window_plus_batch:
-            add("sliding layers hold (ceil(min(window - 1 + max_num_batched_tokens, context) / block) + 1) blocks; chunked layers "
-                "ceil(min(chunk + max_num_batched_tokens, context) / block); full layers ceil(context / block), block " +
+            add("sliding layers hold (ceil(min(window - 1 + max_num_batched_tokens, context) / block) + 1) blocks; "
+                "chunked layers "
+                "ceil(min(chunk + max_num_batched_tokens, context) / block); full layers ceil(context / block), "
+                "block " +
                 std::to_string(ev.block_tokens) + " tokens");
             break;
-        case SlidingRule::full_context: add("every attention layer, sliding ones included, holds the whole context (uniform cell_size)"); break;
+        case SlidingRule::full_context:
+            add("every attention layer, sliding ones included, holds the whole context (uniform cell_size)");
+            break;
     }
-    add("linear-attention / SSM layers hold a fixed recurrent state per sequence at the compute width, split over TP ranks");
+    add("linear-attention / SSM layers hold a fixed recurrent state per sequence at the compute width, split over TP "
+        "ranks");
     if (m.arch.encoder_decoder)
         add("cross-attention: every decoder layer holds K and V of " + std::to_string(m.arch.encoder_tokens) +
             " encoder positions per sequence (max_source_positions, else the config's max context)");
     if (s.tp > 1)
-        add("tensor parallelism " + std::to_string(s.tp) + ": weights split evenly except norms and MoE router gates, which stay whole; "
+        add("tensor parallelism " + std::to_string(s.tp) +
+            ": weights split evenly except norms and MoE router gates, which stay whole; "
             "embeddings and lm_head are vocab-parallel (split)");
     if (p.id == ProfileId::transformers) {
-        add("activations: prefill of context × batch tokens at once; per layer hidden + residual (2·T·H) plus the larger of "
-            "q/k/v/attention output (SDPA, no T×T scores) and gate/up/act (3·T·intermediate); logits for the last token only "
+        add("activations: prefill of context × batch tokens at once; per layer hidden + residual (2·T·H) plus the "
+            "larger of "
+            "q/k/v/attention output (SDPA, no T×T scores) and gate/up/act (3·T·intermediate); logits for the last "
+            "token only "
             "(vocab × (dtype + 8) bytes per sequence)");
         add("overhead: CUDA context 0.51 GiB (measured at vLLM start-up on an H100, data/real/_measured)");
     } else {
-        add("activations: profile-run peak = max(forward of " + std::to_string(s.batched_tokens) + " tokens · (3·H + 3·intermediate/tp) · dtype, "
-            "sampler over min(max_num_seqs " + std::to_string(s.max_num_seqs) + ", tokens) rows · vocab · (dtype + 12) + tokens·H·dtype) "
+        add("activations: profile-run peak = max(forward of " + std::to_string(s.batched_tokens) +
+            " tokens · (3·H + 3·intermediate/tp) · dtype, "
+            "sampler over min(max_num_seqs " +
+            std::to_string(s.max_num_seqs) +
+            ", tokens) rows · vocab · (dtype + 12) + tokens·H·dtype) "
             "+ fused-MoE workspace + 128 MiB; calibrated on vLLM 0.19 runs (data/real/_measured)");
         add("overhead: CUDA context 0.51 GiB + non-torch " + gib_text(ev.parts.non_torch_bytes) +
-            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs 1 GiB (mean of the measured runs)");
+            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs 1 GiB (mean of the measured "
+            "runs)");
     }
     if (p.id == ProfileId::vllm)
-        add("KV pool = gpu_memory_utilization × GPU memory − (weights + activation peak + non-torch); tokens = num_blocks // groups × "
+        add("KV pool = gpu_memory_utilization × GPU memory − (weights + activation peak + non-torch); tokens = "
+            "num_blocks // groups × "
             "block (hybrid models: layers grouped by spec and padded, kv_cache_utils.py)");
     if (p.id == ProfileId::sglang)
-        add("KV pool = mem_fraction_static × GPU memory − (weights + CUDA context + non-torch); tokens = pool // cell_size; "
-            "activations and CUDA graphs live in the remaining share; activation model reused from vLLM (not calibrated for SGLang)");
+        add("KV pool = mem_fraction_static × GPU memory − (weights + CUDA context + non-torch); tokens = pool // "
+            "cell_size; "
+            "activations and CUDA graphs live in the remaining share; activation model reused from vLLM (not "
+            "calibrated for SGLang)");
 }
 
 }  // namespace
 
 const char* precision_name(Precision p) {
     switch (p) {
-        case Precision::auto_: return "auto";
-        case Precision::float32: return "float32";
-        case Precision::float16: return "float16";
-        case Precision::bfloat16: return "bfloat16";
-        case Precision::int8: return "int8";
-        case Precision::int4: return "int4";
+        case Precision::auto_:
+            return "auto";
+        case Precision::float32:
+            return "float32";
+        case Precision::float16:
+            return "float16";
+        case Precision::bfloat16:
+            return "bfloat16";
+        case Precision::int8:
+            return "int8";
+        case Precision::int4:
+            return "int4";
     }
     return "auto";
 }
 
 bool parse_precision(std::string_view text, Precision& out) {
-    for (Precision p : {Precision::auto_, Precision::float32, Precision::float16, Precision::bfloat16, Precision::int8, Precision::int4})
+    for (Precision p : {Precision::auto_, Precision::float32, Precision::float16, Precision::bfloat16, Precision::int8,
+                        Precision::int4})
         if (text == precision_name(p)) {
             out = p;
             return true;
@@ -740,12 +814,17 @@ bool parse_precision(std::string_view text, Precision& out) {
 
 uint32_t precision_bits(Precision p) {
     switch (p) {
-        case Precision::float32: return 32;
+        case Precision::float32:
+            return 32;
         case Precision::float16:
-        case Precision::bfloat16: return 16;
-        case Precision::int8: return 8;
-        case Precision::int4: return 4;
-        case Precision::auto_: return 0;
+        case Precision::bfloat16:
+            return 16;
+        case Precision::int8:
+            return 8;
+        case Precision::int4:
+            return 4;
+        case Precision::auto_:
+            return 0;
     }
     return 0;
 }
@@ -773,7 +852,8 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
         return e;
     }
     if (!profile->implemented) {
-        e.error = make_error(ErrorCode::invalid_argument, std::string("profile ") + profile->name + " " + profile->unsupported_reason);
+        e.error = make_error(ErrorCode::invalid_argument,
+                             std::string("profile ") + profile->name + " " + profile->unsupported_reason);
         return e;
     }
     const ProfileId id = profile->id;
@@ -783,15 +863,17 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     }
     const KvDtypeInfo* kv = find_kv_dtype(o.kv_dtype);
     if (!kv) {
-        e.error = make_error(ErrorCode::invalid_argument, "unknown kv_dtype \"" + o.kv_dtype + "\" (known: " + kv_dtype_names() + ")");
+        e.error = make_error(ErrorCode::invalid_argument,
+                             "unknown kv_dtype \"" + o.kv_dtype + "\" (known: " + kv_dtype_names() + ")");
         return e;
     }
     if (!profile_supports(*profile, kv->dtype)) {
         std::string offered;
         for (const auto& d : kv_dtypes())
             if (profile_supports(*profile, d.dtype)) offered += (offered.empty() ? "" : ", ") + std::string(d.name);
-        e.error = make_error(ErrorCode::invalid_argument, std::string("kv_dtype ") + kv->name + " is not offered by " + profile->engine +
-                                                              " (profile " + profile->name + " accepts: " + offered + ")");
+        e.error = make_error(ErrorCode::invalid_argument, std::string("kv_dtype ") + kv->name + " is not offered by " +
+                                                              profile->engine + " (profile " + profile->name +
+                                                              " accepts: " + offered + ")");
         return e;
     }
     if (o.tp == 0) {
@@ -800,55 +882,67 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     }
     if (o.tp > 1 && !profile->supports_tp) {
         e.error = make_error(ErrorCode::invalid_argument, std::string("profile ") + profile->name +
-                                                              " has no tensor parallelism (tp " + std::to_string(o.tp) + "); use transformers, vllm or sglang");
+                                                              " has no tensor parallelism (tp " + std::to_string(o.tp) +
+                                                              "); use transformers, vllm or sglang");
         return e;
     }
     if (o.tp > 1 && (!m.arch.n_heads || m.arch.n_heads % o.tp)) {
         e.error = make_error(ErrorCode::invalid_argument, "tp " + std::to_string(o.tp) + " does not divide the " +
-                                                              std::to_string(m.arch.n_heads) + " attention heads (vLLM and SGLang require it)");
+                                                              std::to_string(m.arch.n_heads) +
+                                                              " attention heads (vLLM and SGLang require it)");
         return e;
     }
     if (o.gpu_memory_utilization < 0 || o.gpu_memory_utilization > 1) {
-        e.error = make_error(ErrorCode::invalid_argument, "gpu_memory_utilization must be in (0, 1], got " + fmt_fraction(o.gpu_memory_utilization));
+        e.error = make_error(ErrorCode::invalid_argument,
+                             "gpu_memory_utilization must be in (0, 1], got " + fmt_fraction(o.gpu_memory_utilization));
         return e;
     }
     const GpuInfo* gpu = nullptr;
     if (!o.gpu.empty()) {
         gpu = find_gpu(o.gpu);
         if (!gpu) {
-            e.error = make_error(ErrorCode::invalid_argument, "unknown gpu \"" + o.gpu + "\" (catalog ids such as rtx-4090, a100-80gb, h100-80gb, apple-m3-max-128gb)");
+            e.error = make_error(ErrorCode::invalid_argument,
+                                 "unknown gpu \"" + o.gpu +
+                                     "\" (catalog ids such as rtx-4090, a100-80gb, h100-80gb, apple-m3-max-128gb)");
             return e;
         }
         if (!profile_runs_on(*profile, gpu->backend)) {
-            e.error = make_error(ErrorCode::invalid_argument, std::string(profile->engine) + " does not run on " + gpu->name + " (" +
-                                                                  gpu_backend_name(gpu->backend) + ")");
+            e.error =
+                make_error(ErrorCode::invalid_argument, std::string(profile->engine) + " does not run on " + gpu->name +
+                                                            " (" + gpu_backend_name(gpu->backend) + ")");
             return e;
         }
         if (o.tp > 1 && !gpu->multi_gpu) {
-            e.error = make_error(ErrorCode::invalid_argument, std::string(gpu->name) + " is a single unified-memory device: tp must be 1");
+            e.error = make_error(ErrorCode::invalid_argument,
+                                 std::string(gpu->name) + " is a single unified-memory device: tp must be 1");
             return e;
         }
     }
     if ((id == ProfileId::vllm || id == ProfileId::sglang) && (m.layout == "diffusers" || !m.arch.hidden_size)) {
-        e.error = make_error(ErrorCode::invalid_argument, std::string("profile ") + profile->name +
-                                                              " serves transformer language and encoder models; this repo has no such config.json");
+        e.error = make_error(ErrorCode::invalid_argument,
+                             std::string("profile ") + profile->name +
+                                 " serves transformer language and encoder models; this repo has no such config.json");
         return e;
     }
 
     if (id == ProfileId::llama_cpp) {
         if (m.layout != "gguf") {
-            e.error = make_error(ErrorCode::invalid_argument, "profile llama.cpp needs a GGUF repo: " + m.repo_id + " has " +
-                                                                  (m.layout.empty() ? std::string("no GGUF files") : "layout " + m.layout + " (safetensors)"));
+            e.error = make_error(
+                ErrorCode::invalid_argument,
+                "profile llama.cpp needs a GGUF repo: " + m.repo_id + " has " +
+                    (m.layout.empty() ? std::string("no GGUF files") : "layout " + m.layout + " (safetensors)"));
             return e;
         }
         if (o.ubatch_tokens == 0 || o.n_gpu_layers < -1) {
-            e.error = make_error(ErrorCode::invalid_argument, "ubatch_tokens must be at least 1 and n_gpu_layers -1 (all) or more");
+            e.error = make_error(ErrorCode::invalid_argument,
+                                 "ubatch_tokens must be at least 1 and n_gpu_layers -1 (all) or more");
             return e;
         }
         // llama-context.cpp: "V cache quantization requires flash_attn" — llama.cpp refuses to start otherwise.
         if (!o.flash_attention && kv->block_elements > 1) {
-            e.error = make_error(ErrorCode::invalid_argument, std::string("llama.cpp needs flash attention for a quantized V cache (kv_dtype ") +
-                                                                  kv->name + "): V cache quantization requires flash_attn");
+            e.error = make_error(ErrorCode::invalid_argument,
+                                 std::string("llama.cpp needs flash attention for a quantized V cache (kv_dtype ") +
+                                     kv->name + "): V cache quantization requires flash_attn");
             return e;
         }
     }
@@ -911,7 +1005,8 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     if (e.has_kv) {
         // The original guard (classic: its own bytes per token); other profiles with a 4-byte element as the bound.
         const double element = id == ProfileId::classic ? static_cast<double>(kClassicKvElementBytes) : 4.0;
-        const double kv_approx = 2.0 * m.arch.n_layers * m.arch.n_kv_heads * m.arch.head_dim * element * static_cast<double>(e.context_tokens) * o.batch;
+        const double kv_approx = 2.0 * m.arch.n_layers * m.arch.n_kv_heads * m.arch.head_dim * element *
+                                 static_cast<double>(e.context_tokens) * o.batch;
         if (kv_approx > static_cast<double>(UINT64_MAX / 4)) {
             e.error = make_error(ErrorCode::invalid_argument, "context × batch is too large to estimate");
             return e;
@@ -944,9 +1039,12 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     if (id == ProfileId::classic) {
         // The original assumption lines, in the original order.
         if (e.has_kv) {
-            e.assumptions.push_back("KV cache (classic): 2 × layers × kv_heads × head_dim × context × batch × 2 bytes, every layer full attention");
+            e.assumptions.push_back(
+                "KV cache (classic): 2 × layers × kv_heads × head_dim × context × batch × 2 bytes, every layer full "
+                "attention");
             if (!o.context_tokens)
-                e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
+                e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) +
+                                        " tokens");
         }
         e.assumptions.push_back("activations (classic): 10 % of the weights");
         e.assumptions.push_back("runtime overhead (classic): 500 MiB");
@@ -954,17 +1052,20 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
         e.assumptions.push_back("GB in this report are 2^30 bytes, as in the original tool");
     } else {
         if (e.has_kv && !o.context_tokens)
-            e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
+            e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) +
+                                    " tokens");
         if (!e.has_kv) e.assumptions.push_back("no KV cache: the config describes no generating decoder");
         if (id == ProfileId::llama_cpp)
             add_llama_cpp_assumptions(e, m, s, w);
         else
             add_profile_assumptions(e, m, s, ev);
         if (!profile->preallocates && (o.gpu_memory_utilization > 0 || o.max_num_batched_tokens))
-            e.assumptions.push_back(std::string("gpu_memory_utilization and max_num_batched_tokens ignored: profile ") + profile->name +
-                                    " has no such setting");
+            e.assumptions.push_back(std::string("gpu_memory_utilization and max_num_batched_tokens ignored: profile ") +
+                                    profile->name + " has no such setting");
         e.recommendation = classic_recommendation(ev.share.total_bytes);
-        e.assumptions.push_back("the recommendation line applies the classic tiers to the per-GPU total; GiB = 2^30 bytes, GB = 10^9 bytes");
+        e.assumptions.push_back(
+            "the recommendation line applies the classic tiers to the per-GPU total; GiB = 2^30 bytes, GB = 10^9 "
+            "bytes");
     }
 
     // The GPU table: every catalog GPU, its own engine defaults, smallest power-of-two TP that fits.
@@ -994,7 +1095,10 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
             uint64_t lo = 1;
             while (lo < hi) {
                 const uint64_t mid = lo + (hi - lo + 1) / 2;
-                if (pred(mid)) lo = mid; else hi = mid - 1;
+                if (pred(mid))
+                    lo = mid;
+                else
+                    hi = mid - 1;
             }
             return lo;
         };
@@ -1013,10 +1117,15 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
                 return fits_on(evaluate(m, w, t, e.context_tokens, o.batch), t, *gpu);
             });
             e.max_gpu_layers_fit = x ? static_cast<uint32_t>(x - 1) : 0;
-            e.assumptions.push_back("max GPU layers: the largest -ngl (0 … n_layer + 1) whose GPU share fits; the rest runs from system memory");
+            e.assumptions.push_back(
+                "max GPU layers: the largest -ngl (0 … n_layer + 1) whose GPU share fits; the rest runs from system "
+                "memory");
         }
-        e.assumptions.push_back(std::string("GPU ") + gpu->name + ": " + gib_text(gpu->usable_bytes) + " usable (" + gpu->source + ")");
-        if (e.has_kv) e.assumptions.push_back("max context searched up to the model's max context; max batch up to 2^20 sequences");
+        e.assumptions.push_back(std::string("GPU ") + gpu->name + ": " + gib_text(gpu->usable_bytes) + " usable (" +
+                                gpu->source + ")");
+        if (e.has_kv)
+            e.assumptions.push_back(
+                "max context searched up to the model's max context; max batch up to 2^20 sequences");
     }
     // GGUF repos: every quantization at this context, batch and GPU (the same rules as the main estimate).
     for (const auto& q : m.gguf_quants) {

@@ -38,21 +38,22 @@ struct EstimateOptions {
     uint32_t batch = 1;                      // concurrent sequences
     std::string profile = "classic";
     // Fields below were added after the original four; defaults keep the original behaviour.
-    std::string kv_dtype = "auto";           // auto|fp16|bf16|fp8|int8|q8_0|q4_0, as the profile's engine offers them
-    uint32_t tp = 1;                         // tensor-parallel ranks (GPUs sharing one model replica)
-    std::string gpu;                         // gpu_catalog() id; "" = no GPU chosen
-    double gpu_memory_utilization = 0;       // vLLM gpu_memory_utilization / SGLang mem_fraction_static; 0 = engine default
-    uint64_t max_num_batched_tokens = 0;     // vLLM max_num_batched_tokens / SGLang chunked_prefill_size; 0 = engine default
-    bool fit_table = true;                   // compute gpu_fit (every catalog GPU); off for a chart's many points
+    std::string kv_dtype = "auto";      // auto|fp16|bf16|fp8|int8|q8_0|q4_0, as the profile's engine offers them
+    uint32_t tp = 1;                    // tensor-parallel ranks (GPUs sharing one model replica)
+    std::string gpu;                    // gpu_catalog() id; "" = no GPU chosen
+    double gpu_memory_utilization = 0;  // vLLM gpu_memory_utilization / SGLang mem_fraction_static; 0 = engine default
+    uint64_t max_num_batched_tokens =
+        0;                  // vLLM max_num_batched_tokens / SGLang chunked_prefill_size; 0 = engine default
+    bool fit_table = true;  // compute gpu_fit (every catalog GPU); off for a chart's many points
     // llama.cpp profile (added with GGUF support; defaults are llama-server's).
-    bool flash_attention = true;             // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
-    int32_t n_gpu_layers = -1;               // -ngl: layers offloaded, the output layer counting as one; -1 = all
-    uint32_t ubatch_tokens = 512;            // -ub: tokens of one compute graph (n_ubatch)
+    bool flash_attention = true;   // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
+    int32_t n_gpu_layers = -1;     // -ngl: layers offloaded, the output layer counting as one; -1 = all
+    uint32_t ubatch_tokens = 512;  // -ub: tokens of one compute graph (n_ubatch)
 };
 
 // KV cache of the layers that share one attention spec (kind, window, width), on one rank.
 struct KvLayerGroup {
-    std::string kind;                  // full, sliding, chunked, mla, linear_state, cross_attention
+    std::string kind;  // full, sliding, chunked, mla, linear_state, cross_attention
     uint32_t n_layers = 0;
     uint32_t window_tokens = 0;        // sliding/chunked span; 0 = unbounded
     uint64_t bytes_per_token = 0;      // one layer, one token, one sequence (0 for linear_state)
@@ -72,11 +73,11 @@ struct GpuShare {
 
 // llama.cpp: what lives in system memory beside the GPU share.
 struct HostShare {
-    uint64_t weights_bytes = 0;        // the input layer (token_embd) and every layer not offloaded
-    uint64_t kv_cache_bytes = 0;       // KV cache and recurrent state of the layers not offloaded
-    uint64_t compute_bytes = 0;        // host compute buffer: graph inputs, plus the CPU layers' activations
-    uint64_t output_bytes = 0;         // logits output buffer: n_vocab × 4 B × sequences (pinned host memory)
-    uint64_t overhead_bytes = 0;       // runtime 150 MiB + GGUF metadata + tokenizer tables (gguf-parser-go footprint)
+    uint64_t weights_bytes = 0;   // the input layer (token_embd) and every layer not offloaded
+    uint64_t kv_cache_bytes = 0;  // KV cache and recurrent state of the layers not offloaded
+    uint64_t compute_bytes = 0;   // host compute buffer: graph inputs, plus the CPU layers' activations
+    uint64_t output_bytes = 0;    // logits output buffer: n_vocab × 4 B × sequences (pinned host memory)
+    uint64_t overhead_bytes = 0;  // runtime 150 MiB + GGUF metadata + tokenizer tables (gguf-parser-go footprint)
     uint64_t total_bytes = 0;
 };
 
@@ -92,20 +93,20 @@ struct GgufRow {
 };
 
 struct OverheadParts {
-    uint64_t fixed_bytes = 0;          // classic: the original flat allowance
-    uint64_t cuda_context_bytes = 0;   // CUDA context and library handles before any tensor
-    uint64_t non_torch_bytes = 0;      // NCCL / all-reduce buffers and workspaces outside PyTorch's allocator
-    uint64_t cuda_graph_bytes = 0;     // captured CUDA graphs
+    uint64_t fixed_bytes = 0;         // classic: the original flat allowance
+    uint64_t cuda_context_bytes = 0;  // CUDA context and library handles before any tensor
+    uint64_t non_torch_bytes = 0;     // NCCL / all-reduce buffers and workspaces outside PyTorch's allocator
+    uint64_t cuda_graph_bytes = 0;    // captured CUDA graphs
 };
 
 // What an engine that preallocates (vLLM, SGLang) takes on the chosen GPU, per rank.
 struct EngineReservation {
     bool present = false;
-    double fraction = 0;               // gpu_memory_utilization / mem_fraction_static used
-    uint64_t reserved_bytes = 0;       // fraction × usable GPU memory
-    uint64_t non_kv_bytes = 0;         // what the engine subtracts before sizing its KV pool
-    uint64_t kv_pool_bytes = 0;        // reserved − non-KV (0 when non-KV does not fit)
-    uint64_t kv_pool_tokens = 0;       // tokens of KV the pool holds, counted as the engine logs them
+    double fraction = 0;          // gpu_memory_utilization / mem_fraction_static used
+    uint64_t reserved_bytes = 0;  // fraction × usable GPU memory
+    uint64_t non_kv_bytes = 0;    // what the engine subtracts before sizing its KV pool
+    uint64_t kv_pool_bytes = 0;   // reserved − non-KV (0 when non-KV does not fit)
+    uint64_t kv_pool_tokens = 0;  // tokens of KV the pool holds, counted as the engine logs them
 };
 
 struct GpuFitRow {
@@ -117,40 +118,40 @@ struct GpuFitRow {
 };
 
 struct ProfileDetails {
-    std::string engine;                // "vLLM"
-    std::string version;               // "0.19.0"
-    std::string sources;               // engine files the rules follow
-    uint32_t block_tokens = 1;         // KV allocation granularity actually used
+    std::string engine;                   // "vLLM"
+    std::string version;                  // "0.19.0"
+    std::string sources;                  // engine files the rules follow
+    uint32_t block_tokens = 1;            // KV allocation granularity actually used
     uint64_t max_num_batched_tokens = 0;  // tokens of one profiling / prefill step (0 = not an engine setting)
-    uint32_t max_num_seqs = 0;         // sequences the sampler is profiled with (0 = not an engine setting)
-    std::string fraction_option;       // "gpu_memory_utilization", "mem_fraction_static" or ""
-    double memory_fraction = 0;        // its value (default or given)
-    uint32_t activation_bytes = 0;     // width of the compute dtype
+    uint32_t max_num_seqs = 0;            // sequences the sampler is profiled with (0 = not an engine setting)
+    std::string fraction_option;          // "gpu_memory_utilization", "mem_fraction_static" or ""
+    double memory_fraction = 0;           // its value (default or given)
+    uint32_t activation_bytes = 0;        // width of the compute dtype
 };
 
 struct ComponentBytes {
     std::string name;
-    uint64_t bytes = 0;   // at the precision target
+    uint64_t bytes = 0;  // at the precision target
     uint64_t params = 0;
 };
 
 struct Estimate {
     Error error;
     EstimateOptions options;
-    uint64_t context_tokens = 0;          // the context actually used
-    uint64_t weights_bytes = 0;           // at the precision target
-    uint64_t weights_raw_bytes = 0;       // as stored
+    uint64_t context_tokens = 0;     // the context actually used
+    uint64_t weights_bytes = 0;      // at the precision target
+    uint64_t weights_raw_bytes = 0;  // as stored
     uint64_t kv_cache_bytes = 0;
-    uint64_t kv_bytes_per_token = 0;      // per sequence, all layers
+    uint64_t kv_bytes_per_token = 0;  // per sequence, all layers
     uint64_t activation_bytes = 0;
     uint64_t overhead_bytes = 0;
     uint64_t total_bytes = 0;
-    bool has_kv = false;                  // false: no KV line (diffusion parts, encoders)
+    bool has_kv = false;  // false: no KV line (diffusion parts, encoders)
     std::vector<ComponentBytes> components;
-    std::string recommendation;           // the classic one-line GPU recommendation
+    std::string recommendation;  // the classic one-line GPU recommendation
     std::vector<std::string> assumptions;
     // Fields below were added after the original report; classic fills them too.
-    std::string kv_dtype;                 // resolved KV element type ("bf16", "fp8", "fp32" …)
+    std::string kv_dtype;  // resolved KV element type ("bf16", "fp8", "fp32" …)
     uint32_t tp = 1;
     ProfileDetails details;
     std::vector<KvLayerGroup> kv_groups;  // per-layer KV summary (one rank)
@@ -160,17 +161,18 @@ struct Estimate {
     bool fits = false;                    // with a GPU: this context × batch fits at this tp
     EngineReservation reservation;        // with a GPU and a preallocating engine
     bool has_fit_limits = false;          // with a GPU: the two fields below are computed
-    uint64_t max_context_tokens_fit = 0;  // largest context that fits at this batch (0 = none; capped at the model's max)
-    uint64_t max_batch_fit = 0;           // largest batch that fits at this context (0 = none)
-    std::vector<GpuFitRow> gpu_fit;       // every catalog GPU: fits on one? how many needed?
+    uint64_t max_context_tokens_fit =
+        0;                           // largest context that fits at this batch (0 = none; capped at the model's max)
+    uint64_t max_batch_fit = 0;      // largest batch that fits at this context (0 = none)
+    std::vector<GpuFitRow> gpu_fit;  // every catalog GPU: fits on one? how many needed?
     // llama.cpp profile
-    HostShare host;                       // system memory
-    uint64_t context_cells = 0;           // KV cells allocated: context × batch padded to 256 (flash attention) or 32
-    uint32_t n_gpu_layers = 0;            // layers offloaded (of n_layer + 1, the output layer counting as one)
-    bool has_gpu_layers_fit = false;      // with a GPU: the field below is computed
-    uint32_t max_gpu_layers_fit = 0;      // largest -ngl that fits at this context and batch
-    std::vector<GgufRow> gguf_rows;       // GGUF repos: every quantization at this context, batch and GPU
-    uint32_t n_layers_offloadable = 0;    // llama.cpp: n_layer + 1 (the output layer counts as one)
+    HostShare host;                     // system memory
+    uint64_t context_cells = 0;         // KV cells allocated: context × batch padded to 256 (flash attention) or 32
+    uint32_t n_gpu_layers = 0;          // layers offloaded (of n_layer + 1, the output layer counting as one)
+    bool has_gpu_layers_fit = false;    // with a GPU: the field below is computed
+    uint32_t max_gpu_layers_fit = 0;    // largest -ngl that fits at this context and batch
+    std::vector<GgufRow> gguf_rows;     // GGUF repos: every quantization at this context, batch and GPU
+    uint32_t n_layers_offloadable = 0;  // llama.cpp: n_layer + 1 (the output layer counts as one)
     uint32_t per_gpu_layers_total() const { return n_layers_offloadable; }
 };
 

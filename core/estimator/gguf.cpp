@@ -21,18 +21,31 @@ std::string where(std::string_view file, uint64_t pos) {
 // Bytes of a fixed-size metadata type; 0 for string and array.
 uint32_t scalar_bytes(GgufType t) {
     switch (t) {
-        case GgufType::u8: case GgufType::i8: case GgufType::boolean: return 1;
-        case GgufType::u16: case GgufType::i16: return 2;
-        case GgufType::u32: case GgufType::i32: case GgufType::f32: return 4;
-        case GgufType::u64: case GgufType::i64: case GgufType::f64: return 8;
-        case GgufType::string: case GgufType::array: return 0;
+        case GgufType::u8:
+        case GgufType::i8:
+        case GgufType::boolean:
+            return 1;
+        case GgufType::u16:
+        case GgufType::i16:
+            return 2;
+        case GgufType::u32:
+        case GgufType::i32:
+        case GgufType::f32:
+            return 4;
+        case GgufType::u64:
+        case GgufType::i64:
+        case GgufType::f64:
+            return 8;
+        case GgufType::string:
+        case GgufType::array:
+            return 0;
     }
     return 0;
 }
 
 // Reads little- or big-endian numbers from a prefix; a read past its end records how far the prefix must reach.
 class Reader {
-public:
+  public:
     Reader(std::string_view bytes, bool big_endian) : b_(bytes), be_(big_endian) {}
     uint64_t pos = 0;
     uint64_t need = 0;  // > 0 after a read past the end: the prefix must hold at least this many bytes
@@ -65,7 +78,7 @@ public:
     bool u64(uint64_t& out) { return uint(8, out); }
     uint64_t remaining() const { return b_.size() - pos; }
 
-private:
+  private:
     std::string_view b_;
     bool be_;
 };
@@ -99,8 +112,8 @@ bool read_type(Parse& p, GgufType& t, const std::string& key) {
     uint32_t v = 0;
     if (!p.r.u32(v)) return false;
     if (v > static_cast<uint32_t>(GgufType::f64))
-        return p.fail(ErrorCode::gguf_bad_value_type,
-                      "value type " + std::to_string(v) + " of \"" + key + "\" is not a GGUF type (0..12)" + where(p.file, at));
+        return p.fail(ErrorCode::gguf_bad_value_type, "value type " + std::to_string(v) + " of \"" + key +
+                                                          "\" is not a GGUF type (0..12)" + where(p.file, at));
     t = static_cast<GgufType>(v);
     return true;
 }
@@ -108,15 +121,27 @@ bool read_type(Parse& p, GgufType& t, const std::string& key) {
 void set_scalar(GgufValue& v, GgufType t, uint64_t raw) {
     v.type = t;
     switch (t) {
-        case GgufType::u8: case GgufType::u16: case GgufType::u32: case GgufType::u64: case GgufType::boolean:
+        case GgufType::u8:
+        case GgufType::u16:
+        case GgufType::u32:
+        case GgufType::u64:
+        case GgufType::boolean:
             v.u = raw;
             v.i = raw <= kInt64Max ? static_cast<int64_t>(raw) : 0;
             v.f = static_cast<double>(raw);
             break;
-        case GgufType::i8: v.i = static_cast<int8_t>(raw); break;
-        case GgufType::i16: v.i = static_cast<int16_t>(raw); break;
-        case GgufType::i32: v.i = static_cast<int32_t>(raw); break;
-        case GgufType::i64: v.i = static_cast<int64_t>(raw); break;
+        case GgufType::i8:
+            v.i = static_cast<int8_t>(raw);
+            break;
+        case GgufType::i16:
+            v.i = static_cast<int16_t>(raw);
+            break;
+        case GgufType::i32:
+            v.i = static_cast<int32_t>(raw);
+            break;
+        case GgufType::i64:
+            v.i = static_cast<int64_t>(raw);
+            break;
         case GgufType::f32: {
             const uint32_t bits = static_cast<uint32_t>(raw);
             float f = 0;
@@ -131,7 +156,8 @@ void set_scalar(GgufValue& v, GgufType t, uint64_t raw) {
             v.f = d;
             break;
         }
-        default: break;
+        default:
+            break;
     }
     if (t == GgufType::i8 || t == GgufType::i16 || t == GgufType::i32 || t == GgufType::i64) {
         v.u = v.i >= 0 ? static_cast<uint64_t>(v.i) : 0;
@@ -144,7 +170,8 @@ bool read_value(Parse& p, GgufType t, GgufValue* v, const std::string& key, uint
 bool read_array(Parse& p, GgufValue* v, const std::string& key, uint32_t depth) {
     if (depth > kGgufMaxArrayDepth)
         return p.fail(ErrorCode::gguf_array_too_deep, "arrays of \"" + key + "\" nest deeper than " +
-                                                          std::to_string(kGgufMaxArrayDepth) + " levels" + where(p.file, p.r.pos));
+                                                          std::to_string(kGgufMaxArrayDepth) + " levels" +
+                                                          where(p.file, p.r.pos));
     GgufType elem = GgufType::u8;
     if (!read_type(p, elem, key)) return false;
     const uint64_t at = p.r.pos;
@@ -152,7 +179,8 @@ bool read_array(Parse& p, GgufValue* v, const std::string& key, uint32_t depth) 
     if (!p.r.u64(n)) return false;
     if (n > kGgufMaxArrayLength)
         return p.fail(ErrorCode::gguf_array_too_long, "array \"" + key + "\" has " + std::to_string(n) +
-                                                          " elements, more than the limit of 1,000,000" + where(p.file, at));
+                                                          " elements, more than the limit of 1,000,000" +
+                                                          where(p.file, at));
     const bool keep = v != nullptr && n <= kGgufKeptArrayElements;
     if (v) {
         v->type = GgufType::array;
@@ -198,7 +226,8 @@ bool parse_tensor_info(Parse& p, GgufTensor& t) {
     if (!p.r.u32(n_dims)) return false;
     if (n_dims > kGgufMaxDims)
         return p.fail(ErrorCode::gguf_too_many_dims, "tensor \"" + t.name + "\" has " + std::to_string(n_dims) +
-                                                         " dimensions, more than " + std::to_string(kGgufMaxDims) + where(p.file, at));
+                                                         " dimensions, more than " + std::to_string(kGgufMaxDims) +
+                                                         where(p.file, at));
     t.ne.resize(n_dims);
     for (auto& d : t.ne)
         if (!p.r.u64(d)) return false;
@@ -212,7 +241,8 @@ bool parse_tensor_info(Parse& p, GgufTensor& t) {
     uint64_t n = 1;
     for (uint64_t d : t.ne) {
         if (d > kInt64Max || (d != 0 && n > kInt64Max / d))
-            return p.fail(ErrorCode::gguf_dim_invalid, "the dimensions of tensor \"" + t.name + "\" overflow 63 bits" + where(p.file, at));
+            return p.fail(ErrorCode::gguf_dim_invalid,
+                          "the dimensions of tensor \"" + t.name + "\" overflow 63 bits" + where(p.file, at));
         n *= d;
     }
     t.n_elements = n;
@@ -220,13 +250,15 @@ bool parse_tensor_info(Parse& p, GgufTensor& t) {
     if (!info || info->block_elements == 0)
         return p.fail(ErrorCode::gguf_bad_tensor_type,
                       "tensor \"" + t.name + "\" has ggml type " + std::to_string(type) +
-                          (info ? std::string(" (") + info->name + "), which was removed from the format" : std::string(", which ggml does not define")) +
+                          (info ? std::string(" (") + info->name + "), which was removed from the format"
+                                : std::string(", which ggml does not define")) +
                           where(p.file, type_at));
     const uint64_t ne0 = t.ne.empty() ? 1 : t.ne[0];
     if (ne0 % info->block_elements != 0)
-        return p.fail(ErrorCode::gguf_dim_not_block_multiple, "tensor \"" + t.name + "\" of type " + info->name + " has ne[0] = " +
-                                                                  std::to_string(ne0) + ", not a multiple of its block of " +
-                                                                  std::to_string(info->block_elements) + where(p.file, at));
+        return p.fail(ErrorCode::gguf_dim_not_block_multiple,
+                      "tensor \"" + t.name + "\" of type " + info->name + " has ne[0] = " + std::to_string(ne0) +
+                          ", not a multiple of its block of " + std::to_string(info->block_elements) +
+                          where(p.file, at));
     t.bytes = n / info->block_elements * info->block_bytes;
     return true;
 }
@@ -234,16 +266,21 @@ bool parse_tensor_info(Parse& p, GgufTensor& t) {
 }  // namespace
 
 const char* gguf_type_name(GgufType t) {
-    static const char* kNames[] = {"UINT8", "INT8", "UINT16", "INT16", "UINT32", "INT32", "FLOAT32",
-                                   "BOOL",  "STRING", "ARRAY", "UINT64", "INT64", "FLOAT64"};
+    static const char* kNames[] = {"UINT8", "INT8",   "UINT16", "INT16",  "UINT32", "INT32",  "FLOAT32",
+                                   "BOOL",  "STRING", "ARRAY",  "UINT64", "INT64",  "FLOAT64"};
     const auto i = static_cast<uint32_t>(t);
     return i < 13 ? kNames[i] : "?";
 }
 
 bool GgufValue::is_integer() const {
     switch (type) {
-        case GgufType::f32: case GgufType::f64: case GgufType::string: case GgufType::array: return false;
-        default: return true;
+        case GgufType::f32:
+        case GgufType::f64:
+        case GgufType::string:
+        case GgufType::array:
+            return false;
+        default:
+            return true;
     }
 }
 
@@ -251,17 +288,17 @@ const std::vector<GgmlTypeInfo>& ggml_types() {
     // ggml.h enum ggml_type; block sizes and bytes from ggml.c type_traits and the ggml-common.h static_asserts
     // (QK_K = 256). Rows with block_elements 0 are ids the format removed ("support has been removed").
     static const std::vector<GgmlTypeInfo> kTable = {
-        {0, "F32", 1, 4},          {1, "F16", 1, 2},           {2, "Q4_0", 32, 18},        {3, "Q4_1", 32, 20},
-        {4, "Q4_2", 0, 0},         {5, "Q4_3", 0, 0},          {6, "Q5_0", 32, 22},        {7, "Q5_1", 32, 24},
-        {8, "Q8_0", 32, 34},       {9, "Q8_1", 32, 36},        {10, "Q2_K", 256, 84},      {11, "Q3_K", 256, 110},
-        {12, "Q4_K", 256, 144},    {13, "Q5_K", 256, 176},     {14, "Q6_K", 256, 210},     {15, "Q8_K", 256, 292},
-        {16, "IQ2_XXS", 256, 66},  {17, "IQ2_XS", 256, 74},    {18, "IQ3_XXS", 256, 98},   {19, "IQ1_S", 256, 50},
-        {20, "IQ4_NL", 32, 18},    {21, "IQ3_S", 256, 110},    {22, "IQ2_S", 256, 82},     {23, "IQ4_XS", 256, 136},
-        {24, "I8", 1, 1},          {25, "I16", 1, 2},          {26, "I32", 1, 4},          {27, "I64", 1, 8},
-        {28, "F64", 1, 8},         {29, "IQ1_M", 256, 56},     {30, "BF16", 1, 2},         {31, "Q4_0_4_4", 0, 0},
-        {32, "Q4_0_4_8", 0, 0},    {33, "Q4_0_8_8", 0, 0},     {34, "TQ1_0", 256, 54},     {35, "TQ2_0", 256, 66},
-        {36, "IQ4_NL_4_4", 0, 0},  {37, "IQ4_NL_4_8", 0, 0},   {38, "IQ4_NL_8_8", 0, 0},   {39, "MXFP4", 32, 17},
-        {40, "NVFP4", 64, 36},     {41, "Q1_0", 128, 18},      {42, "Q2_0", 64, 18},
+        {0, "F32", 1, 4},         {1, "F16", 1, 2},         {2, "Q4_0", 32, 18},      {3, "Q4_1", 32, 20},
+        {4, "Q4_2", 0, 0},        {5, "Q4_3", 0, 0},        {6, "Q5_0", 32, 22},      {7, "Q5_1", 32, 24},
+        {8, "Q8_0", 32, 34},      {9, "Q8_1", 32, 36},      {10, "Q2_K", 256, 84},    {11, "Q3_K", 256, 110},
+        {12, "Q4_K", 256, 144},   {13, "Q5_K", 256, 176},   {14, "Q6_K", 256, 210},   {15, "Q8_K", 256, 292},
+        {16, "IQ2_XXS", 256, 66}, {17, "IQ2_XS", 256, 74},  {18, "IQ3_XXS", 256, 98}, {19, "IQ1_S", 256, 50},
+        {20, "IQ4_NL", 32, 18},   {21, "IQ3_S", 256, 110},  {22, "IQ2_S", 256, 82},   {23, "IQ4_XS", 256, 136},
+        {24, "I8", 1, 1},         {25, "I16", 1, 2},        {26, "I32", 1, 4},        {27, "I64", 1, 8},
+        {28, "F64", 1, 8},        {29, "IQ1_M", 256, 56},   {30, "BF16", 1, 2},       {31, "Q4_0_4_4", 0, 0},
+        {32, "Q4_0_4_8", 0, 0},   {33, "Q4_0_8_8", 0, 0},   {34, "TQ1_0", 256, 54},   {35, "TQ2_0", 256, 66},
+        {36, "IQ4_NL_4_4", 0, 0}, {37, "IQ4_NL_4_8", 0, 0}, {38, "IQ4_NL_8_8", 0, 0}, {39, "MXFP4", 32, 17},
+        {40, "NVFP4", 64, 36},    {41, "Q1_0", 128, 18},    {42, "Q2_0", 64, 18},
     };
     return kTable;
 }
@@ -289,13 +326,13 @@ const char* llama_ftype_name(uint32_t ftype) {
     };
     // llama.h enum llama_ftype (LLAMA_FTYPE_ALL_F32 … MOSTLY_Q2_0; 4-6 and 33-35 were removed, 1024 = GUESSED).
     static const Row kTable[] = {
-        {0, "F32"},      {1, "F16"},      {2, "Q4_0"},     {3, "Q4_1"},     {4, "Q4_1_SOME_F16"}, {7, "Q8_0"},
-        {8, "Q5_0"},     {9, "Q5_1"},     {10, "Q2_K"},    {11, "Q3_K_S"},  {12, "Q3_K_M"},  {13, "Q3_K_L"},
-        {14, "Q4_K_S"},  {15, "Q4_K_M"},  {16, "Q5_K_S"},  {17, "Q5_K_M"},  {18, "Q6_K"},    {19, "IQ2_XXS"},
-        {20, "IQ2_XS"},  {21, "Q2_K_S"},  {22, "IQ3_XS"},  {23, "IQ3_XXS"}, {24, "IQ1_S"},   {25, "IQ4_NL"},
-        {26, "IQ3_S"},   {27, "IQ3_M"},   {28, "IQ2_S"},   {29, "IQ2_M"},   {30, "IQ4_XS"},  {31, "IQ1_M"},
-        {32, "BF16"},    {36, "TQ1_0"},   {37, "TQ2_0"},   {38, "MXFP4_MOE"}, {39, "NVFP4"}, {40, "Q1_0"},
-        {41, "Q2_0"},    {1024, "GUESSED"},
+        {0, "F32"},     {1, "F16"},        {2, "Q4_0"},    {3, "Q4_1"},       {4, "Q4_1_SOME_F16"}, {7, "Q8_0"},
+        {8, "Q5_0"},    {9, "Q5_1"},       {10, "Q2_K"},   {11, "Q3_K_S"},    {12, "Q3_K_M"},       {13, "Q3_K_L"},
+        {14, "Q4_K_S"}, {15, "Q4_K_M"},    {16, "Q5_K_S"}, {17, "Q5_K_M"},    {18, "Q6_K"},         {19, "IQ2_XXS"},
+        {20, "IQ2_XS"}, {21, "Q2_K_S"},    {22, "IQ3_XS"}, {23, "IQ3_XXS"},   {24, "IQ1_S"},        {25, "IQ4_NL"},
+        {26, "IQ3_S"},  {27, "IQ3_M"},     {28, "IQ2_S"},  {29, "IQ2_M"},     {30, "IQ4_XS"},       {31, "IQ1_M"},
+        {32, "BF16"},   {36, "TQ1_0"},     {37, "TQ2_0"},  {38, "MXFP4_MOE"}, {39, "NVFP4"},        {40, "Q1_0"},
+        {41, "Q2_0"},   {1024, "GUESSED"},
     };
     for (const auto& r : kTable)
         if (r.id == ftype) return r.name;
@@ -314,7 +351,8 @@ GgufFile parse_gguf(std::string_view prefix, std::string_view file, uint64_t fil
     if (prefix.size() < 4) {
         out.need_bytes = 24;
     } else if (prefix.substr(0, 4) != "GGUF") {
-        out.error = make_error(ErrorCode::gguf_bad_magic, name + " does not start with \"GGUF\" (a GGUF file's magic bytes 47 47 55 46)");
+        out.error = make_error(ErrorCode::gguf_bad_magic,
+                               name + " does not start with \"GGUF\" (a GGUF file's magic bytes 47 47 55 46)");
         return out;
     }
     if (!out.need_bytes && prefix.size() < 8) out.need_bytes = 24;
@@ -332,20 +370,25 @@ GgufFile parse_gguf(std::string_view prefix, std::string_view file, uint64_t fil
         r.pos = 4;
         if (!r.u32(out.version)) return false;
         if (out.version != 2 && out.version != 3)
-            return p.fail(ErrorCode::gguf_bad_version,
-                          "GGUF version " + std::to_string(out.version) + " in " + name +
-                              (out.version == 1 ? " (version 1, with 32-bit counts, predates 2023-08-27 and is not read)" : "") +
-                              "; versions 2 and 3 are read");
+            return p.fail(
+                ErrorCode::gguf_bad_version,
+                "GGUF version " + std::to_string(out.version) + " in " + name +
+                    (out.version == 1 ? " (version 1, with 32-bit counts, predates 2023-08-27 and is not read)" : "") +
+                    "; versions 2 and 3 are read");
         if (!r.u64(out.n_tensors) || !r.u64(out.n_kv)) return false;
         if (out.n_kv > kGgufMaxKvCount)
-            return p.fail(ErrorCode::gguf_too_many_kv, "metadata_kv_count " + std::to_string(out.n_kv) + " exceeds the limit of 100,000 in " + name);
+            return p.fail(ErrorCode::gguf_too_many_kv,
+                          "metadata_kv_count " + std::to_string(out.n_kv) + " exceeds the limit of 100,000 in " + name);
         if (out.n_tensors > kGgufMaxTensorCount)
-            return p.fail(ErrorCode::gguf_too_many_tensors, "tensor_count " + std::to_string(out.n_tensors) + " exceeds the limit of 10,000,000 in " + name);
+            return p.fail(ErrorCode::gguf_too_many_tensors, "tensor_count " + std::to_string(out.n_tensors) +
+                                                                " exceeds the limit of 10,000,000 in " + name);
         // The smallest tensor info is 24 bytes (empty name, no dims) and the smallest kv 13: counts whose records
         // cannot fit in the read limit are refused before anything is read or allocated.
-        if (kGgufMinHeaderBytes + out.n_tensors * kGgufMinTensorInfoBytes + out.n_kv * kGgufMinKvBytes > kGgufMaxPrefixBytes)
-            return p.fail(ErrorCode::gguf_prefix_too_large, "tensor_count " + std::to_string(out.n_tensors) + " and metadata_kv_count " +
-                                                                std::to_string(out.n_kv) + " need more than the 64 MiB read limit in " + name);
+        if (kGgufMinHeaderBytes + out.n_tensors * kGgufMinTensorInfoBytes + out.n_kv * kGgufMinKvBytes >
+            kGgufMaxPrefixBytes)
+            return p.fail(ErrorCode::gguf_prefix_too_large, "tensor_count " + std::to_string(out.n_tensors) +
+                                                                " and metadata_kv_count " + std::to_string(out.n_kv) +
+                                                                " need more than the 64 MiB read limit in " + name);
         for (uint64_t k = 0; k < out.n_kv; ++k) {
             const uint64_t at = r.pos;
             std::string key;
@@ -355,17 +398,20 @@ GgufFile parse_gguf(std::string_view prefix, std::string_view file, uint64_t fil
             GgufValue v;
             if (!read_value(p, t, &v, key, 0)) return false;
             if (!out.metadata.emplace(key, std::move(v)).second)
-                return p.fail(ErrorCode::gguf_duplicate_key, "metadata key \"" + key + "\" appears twice" + where(file, at));
+                return p.fail(ErrorCode::gguf_duplicate_key,
+                              "metadata key \"" + key + "\" appears twice" + where(file, at));
         }
         if (const GgufValue* a = out.find("general.alignment")) {
             if (a->type != GgufType::u32 || !is_power_of_two(a->u))
                 return p.fail(ErrorCode::gguf_bad_alignment,
-                              std::string("general.alignment must be a UINT32 power of two, got ") + gguf_type_name(a->type) + " " +
+                              std::string("general.alignment must be a UINT32 power of two, got ") +
+                                  gguf_type_name(a->type) + " " +
                                   (a->is_integer() ? std::to_string(a->u) : std::string("value")) + " in " + name);
             out.alignment_bytes = static_cast<uint32_t>(a->u);
         }
         // Never reserve more tensor infos than the rest of the prefix can hold.
-        out.tensors.reserve(static_cast<size_t>(std::min<uint64_t>(out.n_tensors, r.remaining() / kGgufMinTensorInfoBytes + 1)));
+        out.tensors.reserve(
+            static_cast<size_t>(std::min<uint64_t>(out.n_tensors, r.remaining() / kGgufMinTensorInfoBytes + 1)));
         std::set<std::string_view> names;
         for (uint64_t k = 0; k < out.n_tensors; ++k) {
             out.tensors.emplace_back();
@@ -380,27 +426,32 @@ GgufFile parse_gguf(std::string_view prefix, std::string_view file, uint64_t fil
         uint64_t expected = 0;
         for (const auto& t : out.tensors) {
             if (t.offset_bytes != expected)
-                return p.fail(ErrorCode::gguf_offset_invalid, "tensor \"" + t.name + "\" has data offset " + std::to_string(t.offset_bytes) +
-                                                                  ", expected " + std::to_string(expected) + " in " + name);
+                return p.fail(ErrorCode::gguf_offset_invalid, "tensor \"" + t.name + "\" has data offset " +
+                                                                  std::to_string(t.offset_bytes) + ", expected " +
+                                                                  std::to_string(expected) + " in " + name);
             out.data_bytes = t.offset_bytes + t.bytes;
             if (out.data_bytes < t.offset_bytes || out.data_bytes > kInt64Max)
-                return p.fail(ErrorCode::gguf_offset_invalid, "the data of tensor \"" + t.name + "\" ends past 2^63 in " + name);
+                return p.fail(ErrorCode::gguf_offset_invalid,
+                              "the data of tensor \"" + t.name + "\" ends past 2^63 in " + name);
             expected = pad_to(out.data_bytes, out.alignment_bytes);
         }
         if (file_size && out.data_offset_bytes + out.data_bytes > file_size)
-            return p.fail(ErrorCode::gguf_offset_invalid, "tensor data ends at byte " + std::to_string(out.data_offset_bytes + out.data_bytes) +
-                                                              " but " + name + " has " + std::to_string(file_size) + " bytes");
+            return p.fail(ErrorCode::gguf_offset_invalid,
+                          "tensor data ends at byte " + std::to_string(out.data_offset_bytes + out.data_bytes) +
+                              " but " + name + " has " + std::to_string(file_size) + " bytes");
         return true;
     };
     if (!run() && !out.error) {
         if (!out.need_bytes) out.need_bytes = r.need;
         if (file_size && out.need_bytes > file_size) {
             out.error = make_error(ErrorCode::gguf_truncated, name + " ends after " + std::to_string(file_size) +
-                                                                  " bytes, inside its header (it needs at least " + std::to_string(out.need_bytes) + ")");
+                                                                  " bytes, inside its header (it needs at least " +
+                                                                  std::to_string(out.need_bytes) + ")");
         } else if (out.need_bytes > kGgufMaxPrefixBytes) {
-            out.error = make_error(ErrorCode::gguf_prefix_too_large, "the header, metadata and tensor infos of " + name +
-                                                                         " need more than the 64 MiB read limit (at least " +
-                                                                         std::to_string(out.need_bytes) + " bytes)");
+            out.error =
+                make_error(ErrorCode::gguf_prefix_too_large, "the header, metadata and tensor infos of " + name +
+                                                                 " need more than the 64 MiB read limit (at least " +
+                                                                 std::to_string(out.need_bytes) + " bytes)");
         }
     }
     if (out.error) out.need_bytes = 0;

@@ -48,31 +48,42 @@ constexpr uint32_t kGgufDefaultAlignment = 32;
 
 // Metadata value types (gguf.md; enum gguf_type).
 enum class GgufType : uint32_t {
-    u8 = 0, i8 = 1, u16 = 2, i16 = 3, u32 = 4, i32 = 5, f32 = 6, boolean = 7, string = 8, array = 9, u64 = 10, i64 = 11,
+    u8 = 0,
+    i8 = 1,
+    u16 = 2,
+    i16 = 3,
+    u32 = 4,
+    i32 = 5,
+    f32 = 6,
+    boolean = 7,
+    string = 8,
+    array = 9,
+    u64 = 10,
+    i64 = 11,
     f64 = 12,
 };
 const char* gguf_type_name(GgufType t);
 
 struct GgufValue {
     GgufType type = GgufType::u8;
-    uint64_t u = 0;                    // u8/u16/u32/u64/bool; also a non-negative i*
-    int64_t i = 0;                     // i8/i16/i32/i64; also u* that fit
-    double f = 0;                      // f32/f64; also every integer
-    std::string s;                     // string
-    GgufType elem_type = GgufType::u8; // array: element type
-    uint64_t n_elements = 0;           // array: element count (always set)
-    std::vector<GgufValue> elements;   // array: elements, kept when n_elements <= kGgufKeptArrayElements
-    bool is_integer() const;           // an integer type or bool
+    uint64_t u = 0;                     // u8/u16/u32/u64/bool; also a non-negative i*
+    int64_t i = 0;                      // i8/i16/i32/i64; also u* that fit
+    double f = 0;                       // f32/f64; also every integer
+    std::string s;                      // string
+    GgufType elem_type = GgufType::u8;  // array: element type
+    uint64_t n_elements = 0;            // array: element count (always set)
+    std::vector<GgufValue> elements;    // array: elements, kept when n_elements <= kGgufKeptArrayElements
+    bool is_integer() const;            // an integer type or bool
     bool is_array() const { return type == GgufType::array; }
     bool kept() const { return elements.size() == n_elements; }
 };
 
 // One row of the ggml type table.
 struct GgmlTypeInfo {
-    uint32_t id;               // enum ggml_type value
-    const char* name;          // "Q4_K"
-    uint32_t block_elements;   // elements per block (QK_K = 256 for K-quants); 0 = removed from the format
-    uint32_t block_bytes;      // bytes per block
+    uint32_t id;              // enum ggml_type value
+    const char* name;         // "Q4_K"
+    uint32_t block_elements;  // elements per block (QK_K = 256 for K-quants); 0 = removed from the format
+    uint32_t block_bytes;     // bytes per block
 };
 const std::vector<GgmlTypeInfo>& ggml_types();
 // The row of `id`, or nullptr for an id the table does not have. Removed ids have a row with block_elements 0.
@@ -96,17 +107,17 @@ struct GgufTensor {
 
 struct GgufFile {
     Error error;
-    uint64_t need_bytes = 0;                     // > 0: the prefix ended early; read at least this many bytes (from 0)
+    uint64_t need_bytes = 0;  // > 0: the prefix ended early; read at least this many bytes (from 0)
     bool big_endian = false;
     uint32_t version = 0;
     uint64_t n_tensors = 0;
     uint64_t n_kv = 0;
-    std::map<std::string, GgufValue> metadata;   // by key
-    std::vector<GgufTensor> tensors;             // in file order
+    std::map<std::string, GgufValue> metadata;  // by key
+    std::vector<GgufTensor> tensors;            // in file order
     uint32_t alignment_bytes = kGgufDefaultAlignment;
-    uint64_t header_bytes = 0;                   // end of the tensor infos: what a reader must fetch
-    uint64_t data_offset_bytes = 0;              // start of the data section (header_bytes rounded up to the alignment)
-    uint64_t data_bytes = 0;                     // end of the last tensor, relative to the data section
+    uint64_t header_bytes = 0;       // end of the tensor infos: what a reader must fetch
+    uint64_t data_offset_bytes = 0;  // start of the data section (header_bytes rounded up to the alignment)
+    uint64_t data_bytes = 0;         // end of the last tensor, relative to the data section
     bool needs_more() const { return !error && need_bytes != 0; }
     const GgufValue* find(const std::string& key) const;
 };

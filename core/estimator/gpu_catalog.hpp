@@ -15,14 +15,14 @@ enum class GpuBackend : uint8_t { cuda, rocm, metal };
 const char* gpu_backend_name(GpuBackend b);
 
 struct GpuInfo {
-    const char* id;              // stable catalog id ("rtx-4090", "h100-80gb"): the `gpu` option
-    const char* name;            // display name
-    GpuBackend backend;          // cuda, rocm, metal
-    const char* segment;         // consumer, workstation, datacenter, apple
-    uint64_t memory_bytes;       // capacity as sold (binary: "80 GB" HBM = 80 GiB)
-    uint64_t usable_bytes;       // what a runtime may allocate on one device
-    bool multi_gpu;              // tensor parallelism across several of these is possible (false: unified-memory Macs)
-    const char* source;          // where memory_bytes / usable_bytes come from
+    const char* id;         // stable catalog id ("rtx-4090", "h100-80gb"): the `gpu` option
+    const char* name;       // display name
+    GpuBackend backend;     // cuda, rocm, metal
+    const char* segment;    // consumer, workstation, datacenter, apple
+    uint64_t memory_bytes;  // capacity as sold (binary: "80 GB" HBM = 80 GiB)
+    uint64_t usable_bytes;  // what a runtime may allocate on one device
+    bool multi_gpu;         // tensor parallelism across several of these is possible (false: unified-memory Macs)
+    const char* source;     // where memory_bytes / usable_bytes come from
 };
 
 // Every row, in display order (consumer, workstation, datacenter, AMD, Apple).

@@ -70,8 +70,7 @@ std::string class_of(const std::string& config_text) {
         if (c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty() &&
             c["architectures"][0].is_string())
             return c["architectures"][0].get<std::string>();
-    } catch (const json::exception&) {
-    }
+    } catch (const json::exception&) {}
     return {};
 }
 
@@ -79,15 +78,24 @@ std::string class_of(const std::string& config_text) {
 
 DType dtype_of_ggml(uint32_t type) {
     switch (type) {
-        case 0: return DType::F32;
-        case 1: return DType::F16;
-        case 24: return DType::I8;
-        case 25: return DType::I16;
-        case 26: return DType::I32;
-        case 27: return DType::I64;
-        case 28: return DType::F64;
-        case 30: return DType::BF16;
-        default: return DType::unknown;
+        case 0:
+            return DType::F32;
+        case 1:
+            return DType::F16;
+        case 24:
+            return DType::I8;
+        case 25:
+            return DType::I16;
+        case 26:
+            return DType::I32;
+        case 27:
+            return DType::I64;
+        case 28:
+            return DType::F64;
+        case 30:
+            return DType::BF16;
+        default:
+            return DType::unknown;
     }
 }
 
@@ -103,7 +111,8 @@ int32_t block_of(const std::string& name) {
     if (name.rfind("blk.", 0) == 0) {
         uint64_t n = 0;
         size_t k = 4;
-        for (; k < name.size() && k < 14 && name[k] >= '0' && name[k] <= '9'; ++k) n = n * 10 + static_cast<uint64_t>(name[k] - '0');
+        for (; k < name.size() && k < 14 && name[k] >= '0' && name[k] <= '9'; ++k)
+            n = n * 10 + static_cast<uint64_t>(name[k] - '0');
         if (k > 4 && k < name.size() && name[k] == '.' && n < kMaxGgufBlocks) return static_cast<int32_t>(n);
     }
     if (name.rfind("output.", 0) == 0 || name.rfind("output_norm.", 0) == 0) return kBlockOutput;
@@ -127,8 +136,8 @@ struct ParsedGroup {
 
 // Parses every file of a group from the snapshot; the architecture comes from the first shard (later shards
 // may lack the architecture keys).
-Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std::string, uint64_t>& sizes, ParsedGroup& out,
-                  std::vector<std::string>& warnings) {
+Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std::string, uint64_t>& sizes,
+                  ParsedGroup& out, std::vector<std::string>& warnings) {
     GgufQuant& q = out.quant;
     q.name = g.name;
     q.files = g.files;
@@ -140,20 +149,26 @@ Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std:
         const std::string& file = g.files[k];
         auto it = s.gguf_prefixes.find(file);
         if (it == s.gguf_prefixes.end())
-            return make_error(ErrorCode::bad_response, "metadata incomplete: the GGUF header of " + file + " was not read");
+            return make_error(ErrorCode::bad_response,
+                              "metadata incomplete: the GGUF header of " + file + " was not read");
         const uint64_t size = sizes.count(file) ? sizes.at(file) : 0;
         GgufFile f = parse_gguf(it->second, file, size);
         if (f.error) return f.error;
         if (f.needs_more())
-            return make_error(ErrorCode::bad_response, "metadata incomplete: the stored GGUF header of " + file + " ends after " +
-                                                           std::to_string(it->second.size()) + " bytes, before its tensor infos (" +
+            return make_error(ErrorCode::bad_response, "metadata incomplete: the stored GGUF header of " + file +
+                                                           " ends after " + std::to_string(it->second.size()) +
+                                                           " bytes, before its tensor infos (" +
                                                            std::to_string(f.need_bytes) + " needed)");
-        if (f.big_endian) warnings.push_back(file + " is a big-endian GGUF (read, but llama.cpp on little-endian machines refuses it)");
+        if (f.big_endian)
+            warnings.push_back(file +
+                               " is a big-endian GGUF (read, but llama.cpp on little-endian machines refuses it)");
         if (k == 0) {
             if (const GgufValue* ft = f.find("general.file_type"); ft && ft->is_integer())
                 if (const char* name = llama_ftype_name(static_cast<uint32_t>(ft->u))) q.file_type = name;
-            if (const GgufValue* sc = f.find("split.count"); sc && sc->is_integer() && sc->u != g.files.size() && g.split_count)
-                warnings.push_back(file + " says split.count " + std::to_string(sc->u) + " but the repo has " + std::to_string(g.files.size()) + " parts");
+            if (const GgufValue* sc = f.find("split.count");
+                sc && sc->is_integer() && sc->u != g.files.size() && g.split_count)
+                warnings.push_back(file + " says split.count " + std::to_string(sc->u) + " but the repo has " +
+                                   std::to_string(g.files.size()) + " parts");
             if (!g.projector) {
                 ArchitectureResult a = parse_gguf_architecture(f, file);
                 if (a.error) return a.error;
@@ -208,7 +223,8 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
         (p.projector ? projectors : models).push_back(std::move(p));
     }
     if (models.empty()) {
-        m.error = make_error(ErrorCode::no_weights, "the repo's GGUF files are all projectors (mmproj*): no language model");
+        m.error =
+            make_error(ErrorCode::no_weights, "the repo's GGUF files are all projectors (mmproj*): no language model");
         return m;
     }
     // Which quantization: the one asked for, else the smallest Q4_K_M, else the first in the listing.
@@ -223,16 +239,23 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
         }
         if (chosen == models.size()) {
             std::string names;
-            for (const auto& p : models) names += (names.empty() ? "" : ", ") + p.quant.name + (p.quant.file_type.empty() ? "" : " (" + p.quant.file_type + ")");
-            m.error = make_error(ErrorCode::invalid_argument, "no GGUF file or quantization \"" + want + "\" in " + s.repo_id + "; it has: " + names);
+            for (const auto& p : models)
+                names += (names.empty() ? "" : ", ") + p.quant.name +
+                         (p.quant.file_type.empty() ? "" : " (" + p.quant.file_type + ")");
+            m.error = make_error(ErrorCode::invalid_argument, "no GGUF file or quantization \"" + want + "\" in " +
+                                                                  s.repo_id + "; it has: " + names);
             return m;
         }
     } else {
         for (size_t k = 0; k < models.size(); ++k)
-            if (models[k].quant.file_type == "Q4_K_M" && (chosen == models.size() || models[k].quant.bytes < models[chosen].quant.bytes)) chosen = k;
+            if (models[k].quant.file_type == "Q4_K_M" &&
+                (chosen == models.size() || models[k].quant.bytes < models[chosen].quant.bytes))
+                chosen = k;
         if (chosen == models.size()) {
             chosen = 0;
-            if (models.size() > 1) m.notes.push_back("no Q4_K_M file: the estimate uses the first GGUF file in the listing, " + models[0].quant.name);
+            if (models.size() > 1)
+                m.notes.push_back("no Q4_K_M file: the estimate uses the first GGUF file in the listing, " +
+                                  models[0].quant.name);
         }
     }
     for (size_t k = 0; k < models.size(); ++k) {
@@ -246,9 +269,11 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
     m.arch = q.arch;
     m.has_llm = m.arch.has_kv_cache;
     if (models.size() > 1)
-        m.notes.push_back("GGUF repo with " + std::to_string(models.size()) + " quantizations: the estimate uses " + q.name +
-                          (q.file_type.empty() ? "" : " (" + q.file_type + ")") +
-                          (want.empty() ? " (default: the smallest Q4_K_M, else the first file); choose another with --gguf-file" : ""));
+        m.notes.push_back("GGUF repo with " + std::to_string(models.size()) + " quantizations: the estimate uses " +
+                          q.name + (q.file_type.empty() ? "" : " (" + q.file_type + ")") +
+                          (want.empty()
+                               ? " (default: the smallest Q4_K_M, else the first file); choose another with --gguf-file"
+                               : ""));
 
     Component root{"root", q.files, 0, 0, 0, m.arch.model_type};
     m.components.push_back(root);
@@ -286,9 +311,11 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
         m.gguf_projector = p.name;
         m.components.push_back(Component{"projector", p.files, 0, 0, 0, "mmproj"});
         add_files(p.files, 1);
-        m.notes.push_back(p.name + " is counted as component projector (the multimodal projector llama.cpp loads beside the model)");
+        m.notes.push_back(
+            p.name + " is counted as component projector (the multimodal projector llama.cpp loads beside the model)");
         if (projectors.size() > 1)
-            m.notes.push_back(std::to_string(projectors.size() - 1) + " other projector file(s) not counted (one is loaded at a time)");
+            m.notes.push_back(std::to_string(projectors.size() - 1) +
+                              " other projector file(s) not counted (one is loaded at a time)");
     }
     if (m.n_tensors == 0) m.error = make_error(ErrorCode::no_weights, "the GGUF files hold no tensors");
     return m;
@@ -308,7 +335,8 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
         return m;
     }
     if (!plan.complete()) {
-        m.error = make_error(ErrorCode::bad_response, "metadata incomplete: " + plan.need_texts.front() + " was not fetched");
+        m.error =
+            make_error(ErrorCode::bad_response, "metadata incomplete: " + plan.need_texts.front() + " was not fetched");
         return m;
     }
     m.layout = plan.layout;
@@ -316,7 +344,8 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     m.notes = plan.notes;
     if (m.layout == "gguf") return analyze_gguf(s, std::move(m), gguf_file);
     if (!gguf_file.empty()) {
-        m.error = make_error(ErrorCode::invalid_argument, "gguf_file \"" + gguf_file + "\" given but " + s.repo_id + " is not a GGUF repo (layout " + m.layout + ")");
+        m.error = make_error(ErrorCode::invalid_argument, "gguf_file \"" + gguf_file + "\" given but " + s.repo_id +
+                                                              " is not a GGUF repo (layout " + m.layout + ")");
         return m;
     }
 
@@ -332,7 +361,8 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     }
     m.quant = parse_quant_rules(m.arch.quantization_config);
     if (m.quant.method.empty())
-        if (auto it = s.texts.find("hf_quant_config.json"); it != s.texts.end()) m.quant = parse_quant_rules(it->second);
+        if (auto it = s.texts.find("hf_quant_config.json"); it != s.texts.end())
+            m.quant = parse_quant_rules(it->second);
     if (m.layout == "diffusers") {
         for (const char* denoiser : {"transformer", "unet", "prior", "decoder"}) {
             auto it = s.texts.find(std::string(denoiser) + "/config.json");
@@ -350,7 +380,8 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     for (const auto& plan_c : plan.components) {
         const uint32_t ci = component_index(m, plan_c.name == "root" ? "root" : plan_c.name);
         if (!plan_c.config_path.empty())
-            if (auto it = s.texts.find(plan_c.config_path); it != s.texts.end()) m.components[ci].class_name = class_of(it->second);
+            if (auto it = s.texts.find(plan_c.config_path); it != s.texts.end())
+                m.components[ci].class_name = class_of(it->second);
         // Each component may carry its own quantization_config (diffusers bnb checkpoints).
         QuantRules rules = m.quant;
         if (!plan_c.folder.empty() && !plan_c.config_path.empty())
@@ -359,13 +390,13 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
                     json c = json::parse(it->second);
                     if (c.is_object() && c.contains("quantization_config") && c["quantization_config"].is_object())
                         rules = parse_quant_rules(c["quantization_config"].dump());
-                } catch (const json::exception&) {
-                }
+                } catch (const json::exception&) {}
             }
         for (const auto& file : plan_c.files) {
             auto h = s.headers.find(file);
             if (h == s.headers.end()) {
-                m.error = make_error(ErrorCode::bad_response, "metadata incomplete: the header of " + file + " was not read");
+                m.error =
+                    make_error(ErrorCode::bad_response, "metadata incomplete: the header of " + file + " was not read");
                 return m;
             }
             const uint64_t size = sizes.count(file) ? sizes[file] : 0;
@@ -395,8 +426,10 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
             }
         }
     }
-    if (m.n_tensors == 0 && !m.error) m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
-    for (Precision p : {Precision::auto_, Precision::float32, Precision::float16, Precision::bfloat16, Precision::int8, Precision::int4}) {
+    if (m.n_tensors == 0 && !m.error)
+        m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
+    for (Precision p : {Precision::auto_, Precision::float32, Precision::float16, Precision::bfloat16, Precision::int8,
+                        Precision::int4}) {
         std::vector<uint64_t> sums(m.components.size(), 0);
         for (const auto& t : m.tensors) sums[t.component] += tensor_bytes_at(t, p);
         const size_t index = static_cast<size_t>(p);

@@ -16,8 +16,8 @@ namespace vram {
 
 struct DTypeTally {
     uint64_t n_tensors = 0;
-    uint64_t elements = 0;   // stored elements
-    uint64_t bytes = 0;      // from data_offsets
+    uint64_t elements = 0;  // stored elements
+    uint64_t bytes = 0;     // from data_offsets
 };
 
 enum TensorFlags : uint8_t {
@@ -36,38 +36,39 @@ constexpr int32_t kBlockProjector = -4;  // mmproj: the multimodal projector (ll
 
 // Compact per-tensor record kept for recomputation (a 100k-tensor model stays a few MB).
 struct TensorRecord {
-    uint32_t component = 0;   // index into Model::components
+    uint32_t component = 0;  // index into Model::components
     DType dtype = DType::unknown;
     uint8_t flags = 0;
     int32_t block = kBlockNone;  // GGUF: llama.cpp layer (kBlock* above)
-    uint64_t bytes = 0;       // stored bytes
-    uint64_t params = 0;      // logical parameters (0 for bookkeeping and unknown dtypes)
+    uint64_t bytes = 0;          // stored bytes
+    uint64_t params = 0;         // logical parameters (0 for bookkeeping and unknown dtypes)
 };
 
 // One quantization of a GGUF repo: a file, or the shards of one split model.
 struct GgufQuant {
-    std::string name;                  // the file, or the first shard of a split model
-    std::vector<std::string> files;    // its files, shards in order
-    std::string file_type;             // general.file_type as a llama_ftype name ("Q4_K_M"); "" when absent or unknown
-    std::string dominant_type;         // the ggml type holding the most bytes ("Q4_K")
+    std::string name;                // the file, or the first shard of a split model
+    std::vector<std::string> files;  // its files, shards in order
+    std::string file_type;           // general.file_type as a llama_ftype name ("Q4_K_M"); "" when absent or unknown
+    std::string dominant_type;       // the ggml type holding the most bytes ("Q4_K")
     uint64_t n_tensors = 0;
-    uint64_t params = 0;               // Σ elements
-    uint64_t bytes = 0;                // Σ tensor bytes (n_elements / block × block bytes)
-    uint64_t file_bytes = 0;           // Σ file sizes from the listing
-    uint64_t metadata_bytes = 0;       // Σ file bytes before the data sections (header, metadata, tensor infos, padding)
-    uint64_t duplicated_bytes = 0;     // tied embeddings (no output.weight): token_embd bytes llama.cpp loads again for the output
-    bool selected = false;             // the one the estimate uses
-    Architecture arch;                 // from its first shard's metadata
+    uint64_t params = 0;          // Σ elements
+    uint64_t bytes = 0;           // Σ tensor bytes (n_elements / block × block bytes)
+    uint64_t file_bytes = 0;      // Σ file sizes from the listing
+    uint64_t metadata_bytes = 0;  // Σ file bytes before the data sections (header, metadata, tensor infos, padding)
+    uint64_t duplicated_bytes =
+        0;                  // tied embeddings (no output.weight): token_embd bytes llama.cpp loads again for the output
+    bool selected = false;  // the one the estimate uses
+    Architecture arch;      // from its first shard's metadata
     std::vector<TensorRecord> tensors;
 };
 
 struct Component {
-    std::string name;                        // root, text_encoder, transformer, vae, vision_tower …
-    std::vector<std::string> files;          // weight files read
+    std::string name;                // root, text_encoder, transformer, vae, vision_tower …
+    std::vector<std::string> files;  // weight files read
     uint64_t n_tensors = 0;
     uint64_t bytes = 0;
     uint64_t params = 0;
-    std::string class_name;                  // diffusers _class_name or architectures[0] of its config
+    std::string class_name;  // diffusers _class_name or architectures[0] of its config
 };
 
 struct Model {
@@ -78,24 +79,24 @@ struct Model {
     std::vector<TensorRecord> tensors;
     std::map<std::string, DTypeTally> dtypes;  // by dtype name as written in the headers
     uint64_t n_tensors = 0;
-    uint64_t bytes = 0;                         // Σ data_offsets spans
-    uint64_t params = 0;                        // logical parameters
-    uint64_t n_files = 0;                       // weight files read
-    bool has_llm = false;                       // an architecture with a KV cache was read
-    Architecture arch;                          // of the LLM (or of the root config when no LLM)
-    std::string model_class;                    // diffusers: the denoiser's class (KV cache N/A)
+    uint64_t bytes = 0;       // Σ data_offsets spans
+    uint64_t params = 0;      // logical parameters
+    uint64_t n_files = 0;     // weight files read
+    bool has_llm = false;     // an architecture with a KV cache was read
+    Architecture arch;        // of the LLM (or of the root config when no LLM)
+    std::string model_class;  // diffusers: the denoiser's class (KV cache N/A)
     QuantRules quant;
     // Σ tensor_bytes_at(t, precision) per component, for each Precision (indexed by its value),
     // computed once in analyze() so that a recompute never walks the tensors again.
     std::vector<std::vector<uint64_t>> component_bytes_at;
-    std::vector<std::string> warnings;          // unknown dtypes, odd metadata
-    std::vector<std::string> notes;             // layout decisions (what was skipped and why)
+    std::vector<std::string> warnings;  // unknown dtypes, odd metadata
+    std::vector<std::string> notes;     // layout decisions (what was skipped and why)
     // GGUF repos (layout "gguf"): every quantization, and which one the Model's tensors are.
     std::vector<GgufQuant> gguf_quants;
-    std::string gguf_file;                      // name of the selected quantization
-    std::string gguf_projector;                 // the mmproj file counted as component "projector", "" if none
-    uint64_t gguf_metadata_bytes = 0;           // selected: file bytes that are not tensor data (header, metadata, padding)
-    uint64_t gguf_duplicated_bytes = 0;         // selected: tied token_embd bytes llama.cpp duplicates for the output layer
+    std::string gguf_file;               // name of the selected quantization
+    std::string gguf_projector;          // the mmproj file counted as component "projector", "" if none
+    uint64_t gguf_metadata_bytes = 0;    // selected: file bytes that are not tensor data (header, metadata, padding)
+    uint64_t gguf_duplicated_bytes = 0;  // selected: tied token_embd bytes llama.cpp duplicates for the output layer
 };
 
 // `gguf_file` picks the quantization of a GGUF repo: a file name or path, the first shard of a split model, or a

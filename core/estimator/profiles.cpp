@@ -17,10 +17,10 @@ const std::vector<KvDtypeInfo>& kv_dtypes() {
     // elements — the cache types llama.cpp accepts for -ctk/-ctv besides f32, f16 and bf16 (common/arg.cpp).
     // "auto" has no width of its own: the profile resolves it to the model's compute dtype.
     static const std::vector<KvDtypeInfo> kTable = {
-        {KvDtype::auto_, "auto", 0, 1}, {KvDtype::fp16, "fp16", 2, 1},     {KvDtype::bf16, "bf16", 2, 1},
-        {KvDtype::fp8, "fp8", 1, 1},    {KvDtype::int8, "int8", 1, 1},     {KvDtype::q8_0, "q8_0", 34, 32},
-        {KvDtype::q4_0, "q4_0", 18, 32}, {KvDtype::fp32, "fp32", 4, 1},    {KvDtype::q4_1, "q4_1", 20, 32},
-        {KvDtype::q5_0, "q5_0", 22, 32}, {KvDtype::q5_1, "q5_1", 24, 32},  {KvDtype::iq4_nl, "iq4_nl", 18, 32},
+        {KvDtype::auto_, "auto", 0, 1},  {KvDtype::fp16, "fp16", 2, 1},   {KvDtype::bf16, "bf16", 2, 1},
+        {KvDtype::fp8, "fp8", 1, 1},     {KvDtype::int8, "int8", 1, 1},   {KvDtype::q8_0, "q8_0", 34, 32},
+        {KvDtype::q4_0, "q4_0", 18, 32}, {KvDtype::fp32, "fp32", 4, 1},   {KvDtype::q4_1, "q4_1", 20, 32},
+        {KvDtype::q5_0, "q5_0", 22, 32}, {KvDtype::q5_1, "q5_1", 24, 32}, {KvDtype::iq4_nl, "iq4_nl", 18, 32},
     };
     return kTable;
 }
@@ -62,13 +62,15 @@ const std::vector<ProfileInfo>& profiles() {
          bit(KvDtype::auto_) | bit(KvDtype::fp16) | bit(KvDtype::bf16) | bit(KvDtype::fp8), kServerBackends},
         // llama.cpp (llama-server defaults): GGUF repos only. Rules from llama.cpp's allocator as gguf-parser-go models it
         // (../shared/reference/engines-and-peers.md §2, §7.3, §9); each one is cited in estimate.cpp.
-        {ProfileId::llama_cpp, "llama.cpp", "llama.cpp", "master (read at 00395eb; compute model of gguf-parser-go v0.26)",
+        {ProfileId::llama_cpp, "llama.cpp", "llama.cpp",
+         "master (read at 00395eb; compute model of gguf-parser-go v0.26)",
          "src/llama-model.cpp (load_tensors: input layer on the CPU, i_gpu_start), src/llama-kv-cache.cpp, "
-         "src/llama-kv-cache-iswa.cpp (size_swa), src/llama-memory-recurrent.cpp, src/llama-context.cpp (output buffer); "
+         "src/llama-kv-cache-iswa.cpp (size_swa), src/llama-memory-recurrent.cpp, src/llama-context.cpp (output "
+         "buffer); "
          "gpustack/gguf-parser-go file_estimate__llamacpp.go (compute buffer, footprint)",
          true, "", 1, SlidingRule::window, true, false, false, "",
-         bit(KvDtype::auto_) | bit(KvDtype::fp16) | bit(KvDtype::bf16) | bit(KvDtype::fp32) | bit(KvDtype::q8_0) | bit(KvDtype::q4_0) |
-             bit(KvDtype::q4_1) | bit(KvDtype::q5_0) | bit(KvDtype::q5_1) | bit(KvDtype::iq4_nl),
+         bit(KvDtype::auto_) | bit(KvDtype::fp16) | bit(KvDtype::bf16) | bit(KvDtype::fp32) | bit(KvDtype::q8_0) |
+             bit(KvDtype::q4_0) | bit(KvDtype::q4_1) | bit(KvDtype::q5_0) | bit(KvDtype::q5_1) | bit(KvDtype::iq4_nl),
          kAllBackends},
     };
     return kTable;

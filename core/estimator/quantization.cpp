@@ -21,8 +21,8 @@ std::string last_component(const std::string& name) {
 // of '*'s: a config's modules_to_not_convert entry such as "a*a*a*…*b" froze the estimate —
 // tests/fuzz/regressions/pipeline/quant-glob-exponential.)
 bool glob_match(const char* p, const char* s) {
-    const char* star = nullptr;   // the last '*' of p seen so far
-    const char* resume = nullptr; // where s restarts when the text after that '*' fails to match
+    const char* star = nullptr;    // the last '*' of p seen so far
+    const char* resume = nullptr;  // where s restarts when the text after that '*' fails to match
     while (*s) {
         if (*p == '*') {
             star = p++;
@@ -69,12 +69,13 @@ bool excluded(const QuantRules& r, const std::string& tensor) {
 }
 
 const char* const kQuantBookkeeping[] = {"weight_scale", "weight_scale_inv", "weight_scale_2", "weight_global_scale",
-                                          "weight_zero_point", "input_scale", "input_global_scale", "input_zero_point",
-                                          "zero_point", "weight_shape", "weight_g_idx",
-                                          // KV-cache quantization scales (ModelOpt, compressed-tensors kv_cache_scheme)
-                                          "k_scale", "v_scale"};
+                                         "weight_zero_point", "input_scale", "input_global_scale", "input_zero_point",
+                                         "zero_point", "weight_shape", "weight_g_idx",
+                                         // KV-cache quantization scales (ModelOpt, compressed-tensors kv_cache_scheme)
+                                         "k_scale", "v_scale"};
 const char* const kGptqBookkeeping[] = {"qzeros", "g_idx", "scales"};
-const char* const kBnbBookkeeping[] = {"absmax", "quant_map", "nested_absmax", "nested_quant_map", "SCB", "weight_format"};
+const char* const kBnbBookkeeping[] = {"absmax",           "quant_map", "nested_absmax",
+                                       "nested_quant_map", "SCB",       "weight_format"};
 
 }  // namespace
 
@@ -99,7 +100,8 @@ static QuantRules parse_quant_rules_unchecked(const std::string& text) {
         for (auto& g : groups->items()) {
             if (g.value().is_object() && g.value().contains("weights") && g.value()["weights"].is_object()) {
                 const auto& w = g.value()["weights"];
-                if (w.contains("num_bits") && w["num_bits"].is_number_unsigned()) r.ct_num_bits = w["num_bits"].get<uint32_t>();
+                if (w.contains("num_bits") && w["num_bits"].is_number_unsigned())
+                    r.ct_num_bits = w["num_bits"].get<uint32_t>();
                 if (g.value().contains("format") && g.value()["format"].is_string() &&
                     ends_with(g.value()["format"].get<std::string>(), "pack-quantized"))
                     r.pack_quantized = true;

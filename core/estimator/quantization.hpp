@@ -17,21 +17,21 @@
 namespace vram {
 
 struct QuantRules {
-    std::string method;                         // quant_method ("" = not quantized)
-    uint32_t bits = 4;                          // GPTQ/AWQ bits
-    bool load_in_4bit = false;                  // bitsandbytes
-    bool pack_quantized = false;                // compressed-tensors format ends with pack-quantized
-    uint32_t ct_num_bits = 4;                   // compressed-tensors weights.num_bits (first group)
-    std::vector<std::string> not_convert;       // modules_to_not_convert / ignore patterns
-    std::string summary;                        // one line for the report ("gptq 4-bit, group 128")
+    std::string method;                    // quant_method ("" = not quantized)
+    uint32_t bits = 4;                     // GPTQ/AWQ bits
+    bool load_in_4bit = false;             // bitsandbytes
+    bool pack_quantized = false;           // compressed-tensors format ends with pack-quantized
+    uint32_t ct_num_bits = 4;              // compressed-tensors weights.num_bits (first group)
+    std::vector<std::string> not_convert;  // modules_to_not_convert / ignore patterns
+    std::string summary;                   // one line for the report ("gptq 4-bit, group 128")
 };
 
 QuantRules parse_quant_rules(const std::string& quantization_config_json);
 
 struct TensorRole {
-    bool bookkeeping = false;   // scales, zeros, indices: bytes count, parameters do not
-    bool quantized = false;     // a packed / low-bit weight of the checkpoint's quantization
-    double multiplier = 1.0;    // logical parameters per stored element
+    bool bookkeeping = false;  // scales, zeros, indices: bytes count, parameters do not
+    bool quantized = false;    // a packed / low-bit weight of the checkpoint's quantization
+    double multiplier = 1.0;   // logical parameters per stored element
 };
 
 TensorRole classify_tensor(const QuantRules& rules, const TensorInfo& t);

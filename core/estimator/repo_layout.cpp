@@ -24,7 +24,9 @@ std::string base_of(const std::string& path) {
     auto slash = path.rfind('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
-std::string join(const std::string& folder, const std::string& name) { return folder.empty() ? name : folder + "/" + name; }
+std::string join(const std::string& folder, const std::string& name) {
+    return folder.empty() ? name : folder + "/" + name;
+}
 
 // Weight names that transformers / diffusers save: `<stem>[.<variant>].safetensors`, shards
 // `<stem>-00001-of-00004[.<variant>].safetensors`, index `<stem>.safetensors.index[.<variant>].json`.
@@ -49,8 +51,9 @@ bool parse_weight_name(const std::string& base, WeightName& w) {
     // A variant is a short alphanumeric tag after the last dot (fp16, bf16, fp32, …).
     if (auto dot = stem.rfind('.'); dot != std::string::npos) {
         std::string tag = stem.substr(dot + 1);
-        bool alnum = !tag.empty() && tag.size() <= 8 &&
-                     std::all_of(tag.begin(), tag.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+        bool alnum = !tag.empty() && tag.size() <= 8 && std::all_of(tag.begin(), tag.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c));
+        });
         if (alnum) {
             w.variant = tag;
             stem = stem.substr(0, dot);
@@ -130,7 +133,8 @@ bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const 
             c.files = shards->shards;
         }
         if (!fw.singles.empty())
-            plan.notes.push_back("single files beside the index of " + (c.folder.empty() ? std::string("the root") : c.folder) +
+            plan.notes.push_back("single files beside the index of " +
+                                 (c.folder.empty() ? std::string("the root") : c.folder) +
                                  " are not counted: " + fw.singles.front() + (fw.singles.size() > 1 ? " …" : ""));
         return true;
     }
@@ -142,7 +146,8 @@ bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const 
             b == "model." + variant + ".safetensors" || b == "diffusion_pytorch_model." + variant + ".safetensors") {
             c.files = {s};
             if (fw.singles.size() > 1)
-                plan.notes.push_back(std::to_string(fw.singles.size() - 1) + " other safetensors file(s) beside " + s + " are not counted");
+                plan.notes.push_back(std::to_string(fw.singles.size() - 1) + " other safetensors file(s) beside " + s +
+                                     " are not counted");
             return true;
         }
     }
@@ -174,7 +179,8 @@ void finish(LayoutPlan& plan) {
         if (!c.files.empty() || !c.index_path.empty()) kept.push_back(std::move(c));
     plan.components = std::move(kept);
     if (!plan.complete()) return;
-    for (const auto& c : plan.components) plan.weight_files.insert(plan.weight_files.end(), c.files.begin(), c.files.end());
+    for (const auto& c : plan.components)
+        plan.weight_files.insert(plan.weight_files.end(), c.files.begin(), c.files.end());
 }
 
 }  // namespace
@@ -186,8 +192,8 @@ std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
         const std::string base = base_of(f.path);
         const bool top = folder_of(f.path).find('/') == std::string::npos;  // root or one level down
         if (!top) continue;
-        if (f.path == "config.json" || f.path == "model_index.json" || f.path == "modules.json" || f.path == "hf_quant_config.json" ||
-            (base == "config.json" && !folder_of(f.path).empty())) {
+        if (f.path == "config.json" || f.path == "model_index.json" || f.path == "modules.json" ||
+            f.path == "hf_quant_config.json" || (base == "config.json" && !folder_of(f.path).empty())) {
             out.push_back(f.path);
             continue;
         }
@@ -207,7 +213,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
         return texts.count(path) > 0;
     };
 
-    const size_t n_gguf = static_cast<size_t>(std::count_if(files.begin(), files.end(), [](const RepoFile& f) { return is_gguf(f.path); }));
+    const size_t n_gguf = static_cast<size_t>(
+        std::count_if(files.begin(), files.end(), [](const RepoFile& f) { return is_gguf(f.path); }));
     if (!has_hf_weights(files) && n_gguf) {
         plan.layout = "gguf";
         GgufGroups g = gguf_groups(files);
@@ -224,24 +231,29 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
             plan.gguf_files.insert(plan.gguf_files.end(), group.files.begin(), group.files.end());
             plan.components.push_back(std::move(c));
         }
-        if (!any_model) plan.error = make_error(ErrorCode::no_weights, "the repo's GGUF files are all projectors (mmproj*): no language model");
+        if (!any_model)
+            plan.error = make_error(ErrorCode::no_weights,
+                                    "the repo's GGUF files are all projectors (mmproj*): no language model");
         return plan;
     }
     if (n_gguf)
-        plan.notes.push_back("the repo also has " + std::to_string(n_gguf) + " GGUF file(s): the safetensors weights are used "
+        plan.notes.push_back("the repo also has " + std::to_string(n_gguf) +
+                             " GGUF file(s): the safetensors weights are used "
                              "(the llama.cpp profile needs a repo with GGUF files only)");
     if (!has_hf_weights(files)) {
         std::string what;
         for (const auto& o : other_weight_formats(files)) what += (what.empty() ? "" : ", ") + o;
-        plan.error = make_error(ErrorCode::no_weights, what.empty() ? "no safetensors weights and no other weight files in this repo"
-                                                                     : "no safetensors weights; the repo has " + what);
+        plan.error = make_error(ErrorCode::no_weights,
+                                what.empty() ? "no safetensors weights and no other weight files in this repo"
+                                             : "no safetensors weights; the repo has " + what);
         return plan;
     }
     const bool skipped_consolidated = std::any_of(files.begin(), files.end(), [](const RepoFile& f) {
         return ends_with(f.path, ".safetensors") && is_excluded_path(f.path);
     });
     if (skipped_consolidated)
-        plan.notes.push_back("consolidated*.safetensors and original/ hold a second copy of the weights (native format): not counted");
+        plan.notes.push_back(
+            "consolidated*.safetensors and original/ hold a second copy of the weights (native format): not counted");
 
     if (has_file(files, "model_index.json")) {
         plan.layout = "diffusers";
@@ -250,7 +262,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
         try {
             index = json::parse(texts.at("model_index.json"));
         } catch (const json::exception& e) {
-            plan.error = make_error(ErrorCode::manifest_invalid, std::string("model_index.json is not valid JSON: ") + e.what());
+            plan.error =
+                make_error(ErrorCode::manifest_invalid, std::string("model_index.json is not valid JSON: ") + e.what());
             return plan;
         }
         if (!index.is_object()) {
@@ -280,7 +293,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
         try {
             modules = json::parse(texts.at("modules.json"));
         } catch (const json::exception& e) {
-            plan.error = make_error(ErrorCode::manifest_invalid, std::string("modules.json is not valid JSON: ") + e.what());
+            plan.error =
+                make_error(ErrorCode::manifest_invalid, std::string("modules.json is not valid JSON: ") + e.what());
             return plan;
         }
         if (!modules.is_array()) {
@@ -348,7 +362,10 @@ struct IndexSax : nlohmann::json_sax<json> {
     }
     bool null() override { return true; }
     bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t v) override { on_number(static_cast<double>(v)); return true; }
+    bool number_integer(number_integer_t v) override {
+        on_number(static_cast<double>(v));
+        return true;
+    }
     bool number_unsigned(number_unsigned_t v) override {
         if (depth == 2 && section == "metadata") {
             if (last_key == "total_size") total_size = v;
@@ -356,7 +373,10 @@ struct IndexSax : nlohmann::json_sax<json> {
         }
         return true;
     }
-    bool number_float(number_float_t v, const string_t&) override { on_number(v); return true; }
+    bool number_float(number_float_t v, const string_t&) override {
+        on_number(v);
+        return true;
+    }
     bool string(string_t& v) override {
         if (depth == 2 && section == "weight_map") {
             auto [it, inserted] = counts.emplace(v, 0);
@@ -366,10 +386,23 @@ struct IndexSax : nlohmann::json_sax<json> {
         return true;
     }
     bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override { ++depth; return true; }
-    bool end_object() override { --depth; if (depth == 1) section.clear(); return true; }
-    bool start_array(std::size_t) override { ++depth; return true; }
-    bool end_array() override { --depth; return true; }
+    bool start_object(std::size_t) override {
+        ++depth;
+        return true;
+    }
+    bool end_object() override {
+        --depth;
+        if (depth == 1) section.clear();
+        return true;
+    }
+    bool start_array(std::size_t) override {
+        ++depth;
+        return true;
+    }
+    bool end_array() override {
+        --depth;
+        return true;
+    }
     bool key(string_t& k) override {
         if (depth == 1) {
             section = k;
@@ -423,8 +456,11 @@ bool parse_gguf_split_name(const std::string& path, std::string& prefix, uint32_
     static const std::string kExt = ".gguf";
     if (!ends_with(path, kExt) || path.size() < kExt.size() + 16) return false;
     const std::string tail = path.substr(path.size() - kExt.size() - 15, 15);  // "-00001-of-00003"
-    auto digits = [](const std::string& s) { return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
-    if (tail[0] != '-' || tail.compare(6, 4, "-of-") != 0 || !digits(tail.substr(1, 5)) || !digits(tail.substr(10, 5))) return false;
+    auto digits = [](const std::string& s) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (tail[0] != '-' || tail.compare(6, 4, "-of-") != 0 || !digits(tail.substr(1, 5)) || !digits(tail.substr(10, 5)))
+        return false;
     no = static_cast<uint32_t>(std::stoul(tail.substr(1, 5)));
     count = static_cast<uint32_t>(std::stoul(tail.substr(10, 5)));
     if (no == 0 || count == 0 || no > count) return false;
@@ -467,8 +503,9 @@ GgufGroups gguf_groups(const std::vector<RepoFile>& files) {
                 const std::string prefix = key.substr(0, key.rfind('|'));
                 char want[48];
                 std::snprintf(want, sizeof want, "-%05zu-of-%05u.gguf", k + 1, g.split_count);
-                out.error = make_error(ErrorCode::gguf_metadata_invalid, "split GGUF " + prefix + " has " + std::to_string(g.split_count) +
-                                                                             " parts but " + prefix + want + " is not in the repo");
+                out.error = make_error(ErrorCode::gguf_metadata_invalid,
+                                       "split GGUF " + prefix + " has " + std::to_string(g.split_count) +
+                                           " parts but " + prefix + want + " is not in the repo");
                 return out;
             }
         }
@@ -481,12 +518,13 @@ GgufGroups gguf_groups(const std::vector<RepoFile>& files) {
 std::vector<std::string> other_weight_formats(const std::vector<RepoFile>& files) {
     const std::vector<std::pair<std::string, std::string>> kinds = {
         {".bin", ".bin (PyTorch pickle)"}, {".pt", ".pt (PyTorch)"}, {".pth", ".pth (PyTorch)"},
-        {".gguf", ".gguf (llama.cpp)"},    {".onnx", ".onnx"},          {".h5", ".h5 (Keras)"},
-        {".msgpack", ".msgpack (Flax)"},   {".ckpt", ".ckpt"},          {".mlmodel", ".mlmodel (Core ML)"}};
+        {".gguf", ".gguf (llama.cpp)"},    {".onnx", ".onnx"},       {".h5", ".h5 (Keras)"},
+        {".msgpack", ".msgpack (Flax)"},   {".ckpt", ".ckpt"},       {".mlmodel", ".mlmodel (Core ML)"}};
     std::vector<std::string> out;
     for (const auto& kind : kinds) {
         const std::string& ext = kind.first;
-        size_t n = static_cast<size_t>(std::count_if(files.begin(), files.end(), [&ext](const RepoFile& f) { return ends_with(f.path, ext); }));
+        size_t n = static_cast<size_t>(
+            std::count_if(files.begin(), files.end(), [&ext](const RepoFile& f) { return ends_with(f.path, ext); }));
         if (n) out.push_back(kind.second + " — " + std::to_string(n) + " file" + (n > 1 ? "s" : ""));
     }
     return out;

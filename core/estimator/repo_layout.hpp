@@ -28,18 +28,18 @@ struct RepoFile {
 };
 
 struct ComponentPlan {
-    std::string name;                 // "root" for a plain model, else the folder / module name
-    std::string folder;               // "" for the repo root
-    std::string index_path;           // sharded: the index file; "" for single-file components
-    std::vector<std::string> files;   // weight files (for sharded: known once the index is read)
-    std::string config_path;          // the component's config.json, "" if none
+    std::string name;                // "root" for a plain model, else the folder / module name
+    std::string folder;              // "" for the repo root
+    std::string index_path;          // sharded: the index file; "" for single-file components
+    std::vector<std::string> files;  // weight files (for sharded: known once the index is read)
+    std::string config_path;         // the component's config.json, "" if none
 };
 
 struct LayoutPlan {
     Error error;
-    std::string layout;                     // transformers, sharded, diffusers, sentence-transformers
-    std::string variant;                    // chosen variant ("" = the default files)
-    std::vector<std::string> variants;      // variants present in the repo (e.g. "fp16")
+    std::string layout;                 // transformers, sharded, diffusers, sentence-transformers
+    std::string variant;                // chosen variant ("" = the default files)
+    std::vector<std::string> variants;  // variants present in the repo (e.g. "fp16")
     std::vector<ComponentPlan> components;
     std::vector<std::string> need_texts;    // small files still to fetch before the plan is complete
     std::vector<std::string> weight_files;  // every weight file whose header is needed (when complete)
@@ -66,23 +66,23 @@ std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files);
 // Names with "..", a leading "/" or "://" are rejected (huggingface.js parseShardedIndex).
 struct ShardList {
     Error error;
-    std::vector<std::string> shards;                 // repo paths, in first-seen order
+    std::vector<std::string> shards;  // repo paths, in first-seen order
     std::map<std::string, uint64_t> tensors_per_shard;
-    uint64_t total_size_bytes = 0;                   // metadata.total_size (0 if absent)
-    uint64_t total_parameters = 0;                   // metadata.total_parameters (0 if absent)
+    uint64_t total_size_bytes = 0;  // metadata.total_size (0 if absent)
+    uint64_t total_parameters = 0;  // metadata.total_parameters (0 if absent)
 };
 ShardList parse_shard_index(std::string_view index_json, const std::string& index_path);
 
 // GGUF files grouped into models: a single file, or the shards of one split model, or a projector.
 struct GgufGroup {
-    std::string name;                 // the file, or the first shard of a split model
-    std::vector<std::string> files;   // its files, shards in order
-    bool projector = false;           // mmproj*: a vision/audio projector, not a language model
-    uint32_t split_count = 0;         // N of -0000k-of-0000N; 0 = not split
+    std::string name;                // the file, or the first shard of a split model
+    std::vector<std::string> files;  // its files, shards in order
+    bool projector = false;          // mmproj*: a vision/audio projector, not a language model
+    uint32_t split_count = 0;        // N of -0000k-of-0000N; 0 = not split
 };
 struct GgufGroups {
-    Error error;                      // a split model with shards missing from the listing
-    std::vector<GgufGroup> groups;    // in listing order of their first file
+    Error error;                    // a split model with shards missing from the listing
+    std::vector<GgufGroup> groups;  // in listing order of their first file
 };
 GgufGroups gguf_groups(const std::vector<RepoFile>& files);
 // `<prefix>-00002-of-00005.gguf` → prefix, 2, 5; false for other names (the naming spec pads to 5 digits).

@@ -13,13 +13,19 @@ using nlohmann::ordered_json;
 const std::string kRule(60, '=');
 const std::string kThin(60, '-');
 
-std::string pad_right(const std::string& s, size_t width) { return s.size() >= width ? s : s + std::string(width - s.size(), ' '); }
-std::string pad_left(const std::string& s, size_t width) { return s.size() >= width ? s : std::string(width - s.size(), ' ') + s; }
+std::string pad_right(const std::string& s, size_t width) {
+    return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+std::string pad_left(const std::string& s, size_t width) {
+    return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
 
 std::string breakdown_line(const std::string& label, uint64_t bytes) {
     return "  " + pad_right(label, 20) + " " + pad_left(format_bytes(bytes), 12) + "\n";
 }
-std::string item(const std::string& label, const std::string& value) { return "  - " + pad_right(label, 17) + value + "\n"; }
+std::string item(const std::string& label, const std::string& value) {
+    return "  - " + pad_right(label, 17) + value + "\n";
+}
 
 std::string fixed2(double v) {
     char buf[48];
@@ -31,10 +37,14 @@ constexpr double kGiB = 1073741824.0;
 constexpr double kGB = 1e9;
 std::string gib(uint64_t bytes) { return fixed2(static_cast<double>(bytes) / kGiB) + " GiB"; }
 std::string gib_gb(uint64_t bytes) { return gib(bytes) + " / " + fixed2(static_cast<double>(bytes) / kGB) + " GB"; }
-std::string gib_line(const std::string& label, uint64_t bytes) { return "  " + pad_right(label, 20) + " " + pad_left(gib(bytes), 12) + "\n"; }
+std::string gib_line(const std::string& label, uint64_t bytes) {
+    return "  " + pad_right(label, 20) + " " + pad_left(gib(bytes), 12) + "\n";
+}
 
 // "full", "sliding 4096", "chunked 8192"
-std::string group_label(const KvLayerGroup& g) { return g.window_tokens ? g.kind + " " + format_count(g.window_tokens) : g.kind; }
+std::string group_label(const KvLayerGroup& g) {
+    return g.window_tokens ? g.kind + " " + format_count(g.window_tokens) : g.kind;
+}
 
 // What the reports add after the original layout: every profile but classic, and classic with a GPU.
 bool has_extended_view(const Estimate& e) { return e.options.profile != "classic" || e.gpu != nullptr; }
@@ -42,7 +52,8 @@ bool has_extended_view(const Estimate& e) { return e.options.profile != "classic
 std::string fit_text(const GpuFitRow& r) {
     if (!r.engine_runs) return "engine does not run on " + std::string(gpu_backend_name(r.gpu->backend));
     if (!r.gpus_needed) return "does not fit (TP <= 8)";
-    return r.gpus_needed == 1 ? "1 GPU" : std::to_string(r.gpus_needed) + " GPUs (tp " + std::to_string(r.gpus_needed) + ")";
+    return r.gpus_needed == 1 ? "1 GPU"
+                              : std::to_string(r.gpus_needed) + " GPUs (tp " + std::to_string(r.gpus_needed) + ")";
 }
 
 std::string render_extended_text(const Estimate& e) {
@@ -54,15 +65,19 @@ std::string render_extended_text(const Estimate& e) {
         s += item("Tensor Parallel:", std::to_string(e.tp));
         if (e.details.block_tokens > 1) s += item("KV Block:", format_count(e.details.block_tokens) + " tokens");
         if (e.details.max_num_batched_tokens)
-            s += item("Batched Tokens:", format_count(e.details.max_num_batched_tokens) + " (max_num_seqs " + format_count(e.details.max_num_seqs) + ")");
+            s += item("Batched Tokens:", format_count(e.details.max_num_batched_tokens) + " (max_num_seqs " +
+                                             format_count(e.details.max_num_seqs) + ")");
         if (!e.kv_groups.empty()) {
             s += "\nKV Cache by Layer (per GPU, whole batch):\n";
             for (const auto& g : e.kv_groups) {
-                std::string line = "  - " + pad_right(group_label(g), 18) + pad_left(std::to_string(g.n_layers) + " layers", 11) + "  ";
+                std::string line = "  - " + pad_right(group_label(g), 18) +
+                                   pad_left(std::to_string(g.n_layers) + " layers", 11) + "  ";
                 if (g.kind == "linear_state")
                     line += pad_right(format_bytes(g.state_bytes) + "/seq", 30);
                 else
-                    line += pad_right(format_count(g.bytes_per_token) + " B/token, " + format_count(g.tokens_per_sequence) + " tokens", 30);
+                    line += pad_right(format_count(g.bytes_per_token) + " B/token, " +
+                                          format_count(g.tokens_per_sequence) + " tokens",
+                                      30);
                 s += line + pad_left(gib(g.bytes), 12) + "\n";
             }
         }
@@ -92,13 +107,19 @@ std::string render_extended_text(const Estimate& e) {
         s += item("This Setup:", e.fits ? "fits" : "does not fit");
         if (e.reservation.present) {
             s += item(e.details.fraction_option == "mem_fraction_static" ? "Static Share:" : "GPU Util:",
-                      e.details.fraction_option + " " + fixed2(e.reservation.fraction) + " = " + gib(e.reservation.reserved_bytes) + " reserved");
-            s += item("KV Pool:", gib(e.reservation.kv_pool_bytes) + " = " + format_count(e.reservation.kv_pool_tokens) + " tokens");
+                      e.details.fraction_option + " " + fixed2(e.reservation.fraction) + " = " +
+                          gib(e.reservation.reserved_bytes) + " reserved");
+            s += item("KV Pool:", gib(e.reservation.kv_pool_bytes) + " = " +
+                                      format_count(e.reservation.kv_pool_tokens) + " tokens");
         }
-        if (e.has_kv) s += item("Max Context:", format_count(e.max_context_tokens_fit) + " tokens at batch " + std::to_string(e.options.batch));
-        s += item("Max Batch:", format_count(e.max_batch_fit) + (e.has_kv ? " at " + format_count(e.context_tokens) + " tokens" : ""));
+        if (e.has_kv)
+            s += item("Max Context:",
+                      format_count(e.max_context_tokens_fit) + " tokens at batch " + std::to_string(e.options.batch));
+        s += item("Max Batch:", format_count(e.max_batch_fit) +
+                                    (e.has_kv ? " at " + format_count(e.context_tokens) + " tokens" : ""));
         if (e.has_gpu_layers_fit)
-            s += item("Max GPU Layers:", std::to_string(e.max_gpu_layers_fit) + " of " + std::to_string(e.per_gpu_layers_total()) + " (-ngl)");
+            s += item("Max GPU Layers:", std::to_string(e.max_gpu_layers_fit) + " of " +
+                                             std::to_string(e.per_gpu_layers_total()) + " (-ngl)");
     }
     if (!classic) {
         s += "\nGPUs Needed (smallest power-of-two TP that fits):\n";
@@ -115,15 +136,17 @@ std::string render_gguf_table(const Model& m, const Estimate& e) {
     size_t width = 4;
     for (const auto& r : e.gguf_rows) width = std::max(width, std::min<size_t>(r.quant->name.size(), 60));
     std::string s = "\nGGUF Files (" + std::to_string(m.gguf_quants.size()) + ", profile " + e.options.profile + ", " +
-                    format_count(e.context_tokens) + " tokens × batch " + std::to_string(e.options.batch) + "; * = used above, --gguf-file to choose):\n";
-    s += "    " + pad_right("file", width) + "  " + pad_right("quant", 10) + pad_right("type", 8) + pad_left("bpw", 6) + pad_left("weights", 12) +
-         pad_left("KV cache", 12) + pad_left("total", 12) + (e.gpu ? "  fits" : "") + "\n";
+                    format_count(e.context_tokens) + " tokens × batch " + std::to_string(e.options.batch) +
+                    "; * = used above, --gguf-file to choose):\n";
+    s += "    " + pad_right("file", width) + "  " + pad_right("quant", 10) + pad_right("type", 8) + pad_left("bpw", 6) +
+         pad_left("weights", 12) + pad_left("KV cache", 12) + pad_left("total", 12) + (e.gpu ? "  fits" : "") + "\n";
     for (const auto& r : e.gguf_rows) {
         const GgufQuant& q = *r.quant;
         std::string name = q.name.size() > width ? q.name.substr(0, width - 1) + "~" : q.name;
         if (q.files.size() > 1) name += " (+" + std::to_string(q.files.size() - 1) + ")";
-        s += std::string("  ") + (q.selected ? "* " : "  ") + pad_right(name, width) + "  " + pad_right(q.file_type.empty() ? "?" : q.file_type, 10) +
-             pad_right(q.dominant_type, 8) + pad_left(fixed2(r.bits_per_weight), 6) + pad_left(gib(q.bytes), 12) + pad_left(gib(r.kv_cache_bytes), 12) +
+        s += std::string("  ") + (q.selected ? "* " : "  ") + pad_right(name, width) + "  " +
+             pad_right(q.file_type.empty() ? "?" : q.file_type, 10) + pad_right(q.dominant_type, 8) +
+             pad_left(fixed2(r.bits_per_weight), 6) + pad_left(gib(q.bytes), 12) + pad_left(gib(r.kv_cache_bytes), 12) +
              pad_left(gib(r.total_bytes), 12) + (e.gpu ? std::string("  ") + (r.fits ? "yes" : "no") : "") + "\n";
     }
     return s;
@@ -161,7 +184,8 @@ std::string render_preamble(const Model& m) {
         return "Fetching metadata for: " + m.repo_id + " ...\nFound " + std::to_string(n) + " GGUF file(s), " +
                std::to_string(m.gguf_quants.size()) + " quantization(s); using " + m.gguf_file + "\n";
     }
-    return "Fetching metadata for: " + m.repo_id + " ...\nFound " + std::to_string(m.n_files) + " safetensors file(s)\n";
+    return "Fetching metadata for: " + m.repo_id + " ...\nFound " + std::to_string(m.n_files) +
+           " safetensors file(s)\n";
 }
 
 std::string render_text(const Model& m, const Estimate& e) {
@@ -207,8 +231,9 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     j["model_id"] = m.repo_id;
     const Architecture& a = m.arch;
     if (m.has_llm) {
-        j["architecture"] = {{"num_layers", a.n_layers},     {"hidden_size", a.hidden_size}, {"num_attention_heads", a.n_heads},
-                             {"num_kv_heads", a.n_kv_heads}, {"head_dim", a.head_dim},      {"max_context", a.max_context_tokens},
+        j["architecture"] = {{"num_layers", a.n_layers},         {"hidden_size", a.hidden_size},
+                             {"num_attention_heads", a.n_heads}, {"num_kv_heads", a.n_kv_heads},
+                             {"head_dim", a.head_dim},           {"max_context", a.max_context_tokens},
                              {"model_type", a.model_type}};
     } else {
         j["architecture"] = {{"model_type", m.model_class.empty() ? a.model_type : m.model_class}};
@@ -256,7 +281,8 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
                          {"class_name", m.components[i].class_name}});
     j["components"] = comps;
     ordered_json dt = ordered_json::object();
-    for (const auto& [name, d] : m.dtypes) dt[name] = {{"tensors", d.n_tensors}, {"elements", d.elements}, {"bytes", d.bytes}};
+    for (const auto& [name, d] : m.dtypes)
+        dt[name] = {{"tensors", d.n_tensors}, {"elements", d.elements}, {"bytes", d.bytes}};
     j["dtypes"] = dt;
     j["kv_bytes_per_token"] = e.kv_bytes_per_token;
     j["quantization_method"] = m.quant.summary;
@@ -337,7 +363,9 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     // Rows stay lean (the page re-renders them on every control change); the catalog's full entry
     // is under "gpu" for the chosen one and in `vram-estimate --list-gpus`.
     for (const auto& r : e.gpu_fit) {
-        ordered_json row = {{"id", r.gpu->id}, {"name", r.gpu->name}, {"backend", gpu_backend_name(r.gpu->backend)},
+        ordered_json row = {{"id", r.gpu->id},
+                            {"name", r.gpu->name},
+                            {"backend", gpu_backend_name(r.gpu->backend)},
                             {"usable_bytes", r.gpu->usable_bytes}};
         row["engine_runs"] = r.engine_runs;
         row["fits_one"] = r.fits_one;
@@ -375,18 +403,20 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     }
     j["gguf_files"] = quants;
     if (e.options.profile == "llama.cpp") {
-        j["llama_cpp"] = {{"flash_attention", e.options.flash_attention},
-                          {"ubatch_tokens", e.options.ubatch_tokens},
-                          {"context_cells", e.context_cells},
-                          {"n_gpu_layers", e.n_gpu_layers},
-                          {"n_layers_total", e.per_gpu_layers_total()},
-                          {"max_gpu_layers_fit", e.has_gpu_layers_fit ? ordered_json(e.max_gpu_layers_fit) : ordered_json(nullptr)},
-                          {"system_memory", {{"model_weights", e.host.weights_bytes},
-                                             {"kv_cache", e.host.kv_cache_bytes},
-                                             {"compute_buffer", e.host.compute_bytes},
-                                             {"output_buffer", e.host.output_bytes},
-                                             {"overhead", e.host.overhead_bytes},
-                                             {"total", e.host.total_bytes}}}};
+        j["llama_cpp"] = {
+            {"flash_attention", e.options.flash_attention},
+            {"ubatch_tokens", e.options.ubatch_tokens},
+            {"context_cells", e.context_cells},
+            {"n_gpu_layers", e.n_gpu_layers},
+            {"n_layers_total", e.per_gpu_layers_total()},
+            {"max_gpu_layers_fit", e.has_gpu_layers_fit ? ordered_json(e.max_gpu_layers_fit) : ordered_json(nullptr)},
+            {"system_memory",
+             {{"model_weights", e.host.weights_bytes},
+              {"kv_cache", e.host.kv_cache_bytes},
+              {"compute_buffer", e.host.compute_bytes},
+              {"output_buffer", e.host.output_bytes},
+              {"overhead", e.host.overhead_bytes},
+              {"total", e.host.total_bytes}}}};
     } else {
         j["llama_cpp"] = nullptr;
     }
@@ -395,8 +425,9 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
 
 std::string render_markdown(const Model& m, const Estimate& e) {
     std::string s;
-    s += "| " + m.repo_id + " | " + precision_name(e.options.precision) + (e.has_kv ? " · " + format_count(e.context_tokens) + " ctx" : "") +
-         " · batch " + std::to_string(e.options.batch) + " |\n|---|---:|\n";
+    s += "| " + m.repo_id + " | " + precision_name(e.options.precision) +
+         (e.has_kv ? " · " + format_count(e.context_tokens) + " ctx" : "") + " · batch " +
+         std::to_string(e.options.batch) + " |\n|---|---:|\n";
     s += "| Weights | " + format_bytes(e.weights_bytes) + " |\n";
     if (e.has_kv) s += "| KV cache | " + format_bytes(e.kv_cache_bytes) + " |\n";
     s += "| Activations | " + format_bytes(e.activation_bytes) + " |\n";
@@ -404,21 +435,28 @@ std::string render_markdown(const Model& m, const Estimate& e) {
     s += "| **Total** | **" + format_bytes(e.total_bytes) + "** |\n";
     if (has_extended_view(e)) {
         if (e.options.profile != "classic")
-            s += "| Per GPU" + std::string(e.tp > 1 ? " (tp " + std::to_string(e.tp) + ")" : "") + " | " + gib(e.per_gpu.total_bytes) + " |\n";
+            s += "| Per GPU" + std::string(e.tp > 1 ? " (tp " + std::to_string(e.tp) + ")" : "") + " | " +
+                 gib(e.per_gpu.total_bytes) + " |\n";
         if (e.gpu) s += "| Fits " + std::string(e.gpu->name) + " | " + (e.fits ? "yes" : "no") + " |\n";
         if (e.reservation.present)
-            s += "| KV pool (" + e.details.fraction_option + " " + fixed2(e.reservation.fraction) + ") | " + gib(e.reservation.kv_pool_bytes) +
-                 " · " + format_count(e.reservation.kv_pool_tokens) + " tokens |\n";
-        if (e.has_fit_limits && e.has_kv) s += "| Max context (batch " + std::to_string(e.options.batch) + ") | " + format_count(e.max_context_tokens_fit) + " |\n";
+            s += "| KV pool (" + e.details.fraction_option + " " + fixed2(e.reservation.fraction) + ") | " +
+                 gib(e.reservation.kv_pool_bytes) + " · " + format_count(e.reservation.kv_pool_tokens) + " tokens |\n";
+        if (e.has_fit_limits && e.has_kv)
+            s += "| Max context (batch " + std::to_string(e.options.batch) + ") | " +
+                 format_count(e.max_context_tokens_fit) + " |\n";
         if (e.has_fit_limits) s += "| Max batch | " + format_count(e.max_batch_fit) + " |\n";
     }
     s += "\nProfile `" + e.options.profile + "`, " + format_count(m.params) + " parameters. GB = 2^30 bytes.\n";
     if (e.options.profile != "classic") {
-        s += "Engine " + e.details.engine + " " + e.details.version + ", KV " + e.kv_dtype + ". Per-GPU rows in GiB (2^30 bytes).\n";
+        s += "Engine " + e.details.engine + " " + e.details.version + ", KV " + e.kv_dtype +
+             ". Per-GPU rows in GiB (2^30 bytes).\n";
         std::string fits_one, fits_more;
         for (const auto& r : e.gpu_fit) {
-            if (r.gpus_needed == 1) fits_one += (fits_one.empty() ? "" : ", ") + std::string(r.gpu->id);
-            else if (r.gpus_needed) fits_more += (fits_more.empty() ? "" : ", ") + std::string(r.gpu->id) + " ×" + std::to_string(r.gpus_needed);
+            if (r.gpus_needed == 1)
+                fits_one += (fits_one.empty() ? "" : ", ") + std::string(r.gpu->id);
+            else if (r.gpus_needed)
+                fits_more +=
+                    (fits_more.empty() ? "" : ", ") + std::string(r.gpu->id) + " ×" + std::to_string(r.gpus_needed);
         }
         s += "Fits on one: " + (fits_one.empty() ? std::string("none") : fits_one) + ".";
         if (!fits_more.empty()) s += " With TP: " + fits_more + ".";

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-
 namespace vram {
 namespace {
-
 
 std::string where(std::string_view file, std::string_view tensor) {
     return " (tensor \"" + std::string(tensor) + "\" in " + std::string(file) + ")";
@@ -82,10 +80,14 @@ struct Scanner {
         for (int i = 0; i < 4; ++i, ++p) {
             const char c = *p;
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-            else return fail("bad \\u escape");
+            if (c >= '0' && c <= '9')
+                v |= static_cast<uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= static_cast<uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                v |= static_cast<uint32_t>(c - 'A' + 10);
+            else
+                return fail("bad \\u escape");
         }
         return true;
     }
@@ -95,10 +97,14 @@ struct Scanner {
         const size_t left = static_cast<size_t>(end - p);
         size_t n = 0;
         uint32_t cp = 0;
-        if (u[0] >= 0xC2 && u[0] <= 0xDF) n = 2, cp = u[0] & 0x1F;
-        else if (u[0] >= 0xE0 && u[0] <= 0xEF) n = 3, cp = u[0] & 0x0F;
-        else if (u[0] >= 0xF0 && u[0] <= 0xF4) n = 4, cp = u[0] & 0x07;
-        else return fail("invalid UTF-8");
+        if (u[0] >= 0xC2 && u[0] <= 0xDF)
+            n = 2, cp = u[0] & 0x1F;
+        else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+            n = 3, cp = u[0] & 0x0F;
+        else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+            n = 4, cp = u[0] & 0x07;
+        else
+            return fail("invalid UTF-8");
         if (left < n) return fail("invalid UTF-8");
         for (size_t i = 1; i < n; ++i) {
             if ((u[i] & 0xC0) != 0x80) return fail("invalid UTF-8");
@@ -116,7 +122,9 @@ struct Scanner {
         if (out) out->clear();
         for (;;) {
             const char* run = p;
-            while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20 && static_cast<unsigned char>(*p) < 0x80) ++p;
+            while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20 &&
+                   static_cast<unsigned char>(*p) < 0x80)
+                ++p;
             if (out) out->append(run, static_cast<size_t>(p - run));
             if (p >= end) return fail("unterminated string");
             const unsigned char c = static_cast<unsigned char>(*p);
@@ -134,14 +142,30 @@ struct Scanner {
             const char e = *p++;
             char plain = 0;
             switch (e) {
-                case '"': plain = '"'; break;
-                case '\\': plain = '\\'; break;
-                case '/': plain = '/'; break;
-                case 'b': plain = '\b'; break;
-                case 'f': plain = '\f'; break;
-                case 'n': plain = '\n'; break;
-                case 'r': plain = '\r'; break;
-                case 't': plain = '\t'; break;
+                case '"':
+                    plain = '"';
+                    break;
+                case '\\':
+                    plain = '\\';
+                    break;
+                case '/':
+                    plain = '/';
+                    break;
+                case 'b':
+                    plain = '\b';
+                    break;
+                case 'f':
+                    plain = '\f';
+                    break;
+                case 'n':
+                    plain = '\n';
+                    break;
+                case 'r':
+                    plain = '\r';
+                    break;
+                case 't':
+                    plain = '\t';
+                    break;
                 case 'u': {
                     uint32_t cp = 0;
                     if (!hex4(cp)) return false;
@@ -158,7 +182,8 @@ struct Scanner {
                     if (out) put_utf8(*out, cp);
                     continue;
                 }
-                default: return fail("bad escape in a string");
+                default:
+                    return fail("bad escape in a string");
             }
             if (out) *out += plain;
         }
@@ -208,7 +233,13 @@ struct Scanner {
         if (p >= end) return fail("unexpected end");
         if (depth > kMaxNesting) return fail("nesting deeper than 512 levels");
         const char c = *p;
-        if (kind) *kind = c == '{' ? "object" : c == '[' ? "array" : c == '"' ? "string" : c == 't' || c == 'f' ? "boolean" : c == 'n' ? "null" : "number";
+        if (kind)
+            *kind = c == '{'               ? "object"
+                    : c == '['             ? "array"
+                    : c == '"'             ? "string"
+                    : c == 't' || c == 'f' ? "boolean"
+                    : c == 'n'             ? "null"
+                                           : "number";
         if (c == '{') {
             ++p;
             if (eat('}')) return true;
@@ -245,8 +276,10 @@ struct Scanner {
                     uint64_t v = 0;
                     const Num n = number(v);
                     if (n == Num::none) return false;
-                    if (n == Num::unsigned_int) out.push_back(v);
-                    else all_unsigned = false;
+                    if (n == Num::unsigned_int)
+                        out.push_back(v);
+                    else
+                        all_unsigned = false;
                 } else {
                     all_unsigned = false;
                     if (!skip()) return false;
@@ -279,38 +312,46 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
     return s + "]";
 }
 
-Error check_entry(const std::string& name, Entry& e, std::string_view file, TensorInfo& t, std::vector<std::string>& warnings) {
+Error check_entry(const std::string& name, Entry& e, std::string_view file, TensorInfo& t,
+                  std::vector<std::string>& warnings) {
     if (!e.is_object) return make_error(ErrorCode::tensor_entry_invalid, "entry is not an object" + where(file, name));
-    if (!e.has_dtype) return make_error(ErrorCode::tensor_entry_invalid, "missing or non-string \"dtype\"" + where(file, name));
-    if (!e.has_shape) return make_error(ErrorCode::tensor_entry_invalid, "missing or non-array \"shape\"" + where(file, name));
+    if (!e.has_dtype)
+        return make_error(ErrorCode::tensor_entry_invalid, "missing or non-string \"dtype\"" + where(file, name));
+    if (!e.has_shape)
+        return make_error(ErrorCode::tensor_entry_invalid, "missing or non-array \"shape\"" + where(file, name));
     if (!e.has_offsets || !e.offsets_unsigned || e.offsets.size() != 2)
-        return make_error(ErrorCode::tensor_entry_invalid, "\"data_offsets\" must be two non-negative integers" + where(file, name));
+        return make_error(ErrorCode::tensor_entry_invalid,
+                          "\"data_offsets\" must be two non-negative integers" + where(file, name));
     t.dtype_name = e.dtype;
     t.dtype = dtype_from_name(t.dtype_name);
     if (t.dtype == DType::unknown)
         warnings.push_back("unknown dtype \"" + t.dtype_name + "\"" + where(file, name) +
                            ": its bytes are taken from data_offsets and it is not counted as parameters");
     if (!e.shape_unsigned)
-        return make_error(ErrorCode::tensor_entry_invalid, "shape dimensions must be non-negative integers" + where(file, name));
+        return make_error(ErrorCode::tensor_entry_invalid,
+                          "shape dimensions must be non-negative integers" + where(file, name));
     uint64_t n = 1;
     for (uint64_t d : e.shape)
         if (!checked_mul(n, d, n))
-            return make_error(ErrorCode::shape_overflow, "the product of the shape overflows 64 bits" + where(file, name));
+            return make_error(ErrorCode::shape_overflow,
+                              "the product of the shape overflows 64 bits" + where(file, name));
     t.shape.assign(e.shape.begin(), e.shape.end());
     t.n_elements = n;
     t.begin_bytes = e.offsets[0];
     t.end_bytes = e.offsets[1];
     if (t.begin_bytes > t.end_bytes)
-        return make_error(ErrorCode::offsets_invalid, "data_offsets begin " + std::to_string(t.begin_bytes) + " is after end " +
-                                                          std::to_string(t.end_bytes) + where(file, name));
+        return make_error(ErrorCode::offsets_invalid, "data_offsets begin " + std::to_string(t.begin_bytes) +
+                                                          " is after end " + std::to_string(t.end_bytes) +
+                                                          where(file, name));
     if (t.dtype != DType::unknown) {
         uint64_t bits = 0;
         if (!checked_mul(n, dtype_bits(t.dtype), bits))
             return make_error(ErrorCode::shape_overflow, "element count × dtype width overflows" + where(file, name));
         if (bits % 8 != 0 || bits / 8 != t.bytes())
-            return make_error(ErrorCode::shape_size_mismatch, "shape " + shape_text(t.shape) + " of " + t.dtype_name + " needs " +
-                                                                  std::to_string(bits) + " bits but data_offsets span " +
-                                                                  std::to_string(t.bytes()) + " bytes" + where(file, name));
+            return make_error(ErrorCode::shape_size_mismatch,
+                              "shape " + shape_text(t.shape) + " of " + t.dtype_name + " needs " +
+                                  std::to_string(bits) + " bits but data_offsets span " + std::to_string(t.bytes()) +
+                                  " bytes" + where(file, name));
     }
     t.name = name;
     return {};
@@ -335,10 +376,9 @@ HeaderLength read_header_length(std::string_view first_bytes, std::string_view f
         out.error = make_error(ErrorCode::header_too_large, "header length " + std::to_string(n) +
                                                                 " exceeds the 100 MB limit in " + std::string(file));
     } else if (file_size != 0 && n + kHeaderPrefixBytes > file_size) {
-        out.error = make_error(ErrorCode::header_truncated, "header length " + std::to_string(n) +
-                                                                " is longer than the file (" +
-                                                                std::to_string(file_size) + " bytes) in " +
-                                                                std::string(file));
+        out.error = make_error(ErrorCode::header_truncated,
+                               "header length " + std::to_string(n) + " is longer than the file (" +
+                                   std::to_string(file_size) + " bytes) in " + std::string(file));
     }
     return out;
 }
@@ -356,9 +396,11 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
             if (sc.p != sc.end) sc.fail("unexpected content after the value");
         }
         if (sc.syntax.empty())
-            out.error = make_error(ErrorCode::header_not_object, "the header of " + std::string(file) + " is " + kind + ", not an object");
+            out.error = make_error(ErrorCode::header_not_object,
+                                   "the header of " + std::string(file) + " is " + kind + ", not an object");
         else
-            out.error = make_error(ErrorCode::header_not_json, "the header of " + std::string(file) + " is not valid JSON: " + sc.syntax);
+            out.error = make_error(ErrorCode::header_not_json,
+                                   "the header of " + std::string(file) + " is not valid JSON: " + sc.syntax);
         return out;
     }
     std::string key;
@@ -382,7 +424,8 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
                                 out.metadata[mkey] = mval;
                             } else {
                                 if (!sc.skip()) break;
-                                out.warnings.push_back("__metadata__ value \"" + mkey + "\" of " + std::string(file) + " is not a string; ignored");
+                                out.warnings.push_back("__metadata__ value \"" + mkey + "\" of " + std::string(file) +
+                                                       " is not a string; ignored");
                             }
                         } while (sc.eat(','));
                         if (sc.syntax.empty()) sc.expect('}');
@@ -440,7 +483,8 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
     }
     if (!sc.syntax.empty()) {
         out.tensors.clear();
-        out.error = make_error(ErrorCode::header_not_json, "the header of " + std::string(file) + " is not valid JSON: " + sc.syntax);
+        out.error = make_error(ErrorCode::header_not_json,
+                               "the header of " + std::string(file) + " is not valid JSON: " + sc.syntax);
         return out;
     }
     if (entry_error) {
@@ -456,14 +500,14 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
     for (const auto& t : out.tensors) {
         if (t.begin_bytes < cursor) {
             out.error = make_error(ErrorCode::offsets_overlap, "bytes " + std::to_string(t.begin_bytes) + ".." +
-                                                                  std::to_string(cursor) +
-                                                                  " belong to two tensors" + where(file, t.name));
+                                                                   std::to_string(cursor) + " belong to two tensors" +
+                                                                   where(file, t.name));
             return out;
         }
         if (t.begin_bytes > cursor) {
             out.error = make_error(ErrorCode::offsets_hole, "bytes " + std::to_string(cursor) + ".." +
-                                                               std::to_string(t.begin_bytes) +
-                                                               " belong to no tensor" + where(file, t.name));
+                                                                std::to_string(t.begin_bytes) + " belong to no tensor" +
+                                                                where(file, t.name));
             return out;
         }
         cursor = t.end_bytes;

@@ -27,11 +27,11 @@ constexpr uint64_t kHeaderPrefixBytes = 8;
 struct TensorInfo {
     std::string name;
     DType dtype = DType::unknown;
-    std::string dtype_name;          // as written in the header (differs from dtype_name(dtype) for aliases/unknowns)
-    std::vector<uint64_t> shape;     // PyTorch order (outermost first)
-    uint64_t n_elements = 0;         // product of shape (1 for a 0-rank scalar)
-    uint64_t begin_bytes = 0;        // data_offsets[0], relative to the byte buffer
-    uint64_t end_bytes = 0;          // data_offsets[1], one past the last byte
+    std::string dtype_name;       // as written in the header (differs from dtype_name(dtype) for aliases/unknowns)
+    std::vector<uint64_t> shape;  // PyTorch order (outermost first)
+    uint64_t n_elements = 0;      // product of shape (1 for a 0-rank scalar)
+    uint64_t begin_bytes = 0;     // data_offsets[0], relative to the byte buffer
+    uint64_t end_bytes = 0;       // data_offsets[1], one past the last byte
     uint64_t bytes() const { return end_bytes - begin_bytes; }
 };
 

@@ -16,7 +16,8 @@ std::string base64_encode(std::string_view in) {
     out.reserve((in.size() + 2) / 3 * 4);
     size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        const uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
+        const uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
+                           static_cast<uint8_t>(in[i + 2]);
         out += kB64[v >> 18];
         out += kB64[(v >> 12) & 63];
         out += kB64[(v >> 6) & 63];
@@ -53,8 +54,8 @@ bool base64_decode(std::string_view in, std::string& out) {
         for (int k = 0; k < 4 - pad; ++k)
             if ((v[k] = val(in[i + static_cast<size_t>(k)])) < 0) return false;
         for (int k = 4 - pad; k < 4; ++k) v[k] = 0;
-        const uint32_t n = (static_cast<uint32_t>(v[0]) << 18) | (static_cast<uint32_t>(v[1]) << 12) | (static_cast<uint32_t>(v[2]) << 6) |
-                           static_cast<uint32_t>(v[3]);
+        const uint32_t n = (static_cast<uint32_t>(v[0]) << 18) | (static_cast<uint32_t>(v[1]) << 12) |
+                           (static_cast<uint32_t>(v[2]) << 6) | static_cast<uint32_t>(v[3]);
         out += static_cast<char>(n >> 16);
         if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
         if (pad < 1) out += static_cast<char>(n & 0xff);
@@ -94,7 +95,9 @@ void put_string(std::string& out, std::string_view v) {
                 ok = (u[i + k] & 0xC0) == 0x80;
                 cp = (cp << 6) | (u[i + k] & 0x3F);
             }
-            if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))) ok = false;
+            if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+                       (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
+                ok = false;
             if (ok) {
                 out.append(v.data() + i, len);
                 i += len;
@@ -133,9 +136,10 @@ std::string snapshot_to_json(const RepoSnapshot& s) {
     std::string out;
     out.reserve(estimate + estimate / 16);
     out += "{\"schema\":1";
-    const std::pair<const char*, const std::string*> fields[] = {{"repo_id", &s.repo_id}, {"revision", &s.revision}, {"sha", &s.sha},
-                                                                 {"gated", &s.gated}, {"library_name", &s.library_name},
-                                                                 {"pipeline_tag", &s.pipeline_tag}, {"variant", &s.variant}};
+    const std::pair<const char*, const std::string*> fields[] = {
+        {"repo_id", &s.repo_id}, {"revision", &s.revision},         {"sha", &s.sha},
+        {"gated", &s.gated},     {"library_name", &s.library_name}, {"pipeline_tag", &s.pipeline_tag},
+        {"variant", &s.variant}};
     for (const auto& [key, value] : fields) {
         out += ",\"";
         out += key;
@@ -173,7 +177,8 @@ SnapshotResult snapshot_from_json(std::string_view text) {
         s.library_name = j.value("library_name", std::string());
         s.pipeline_tag = j.value("pipeline_tag", std::string());
         s.variant = j.value("variant", std::string());
-        for (const auto& f : j.at("files")) s.files.push_back({f.at("path").get<std::string>(), f.at("size").get<uint64_t>()});
+        for (const auto& f : j.at("files"))
+            s.files.push_back({f.at("path").get<std::string>(), f.at("size").get<uint64_t>()});
         s.texts = j.at("texts").get<std::map<std::string, std::string>>();
         s.headers = j.at("headers").get<std::map<std::string, std::string>>();
         if (auto g = j.find("gguf_prefixes"); g != j.end())

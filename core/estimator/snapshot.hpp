@@ -14,16 +14,16 @@
 namespace vram {
 
 struct RepoSnapshot {
-    std::string repo_id;                          // canonical id as the API returned it ("openai-community/gpt2")
-    std::string revision;                         // what the user asked for ("main", a branch, a sha)
-    std::string sha;                              // the commit every file was read at
-    std::string gated;                            // "false", "auto" or "manual"
+    std::string repo_id;   // canonical id as the API returned it ("openai-community/gpt2")
+    std::string revision;  // what the user asked for ("main", a branch, a sha)
+    std::string sha;       // the commit every file was read at
+    std::string gated;     // "false", "auto" or "manual"
     std::string library_name;
     std::string pipeline_tag;
-    std::string variant;                          // the weight variant chosen ("" = default)
-    std::vector<RepoFile> files;                  // the whole listing
-    std::map<std::string, std::string> texts;     // small files: path → content
-    std::map<std::string, std::string> headers;   // safetensors: path → header JSON (N bytes)
+    std::string variant;                               // the weight variant chosen ("" = default)
+    std::vector<RepoFile> files;                       // the whole listing
+    std::map<std::string, std::string> texts;          // small files: path → content
+    std::map<std::string, std::string> headers;        // safetensors: path → header JSON (N bytes)
     std::map<std::string, std::string> gguf_prefixes;  // GGUF: path → the file's first bytes, through its tensor infos
 };
 

@@ -102,13 +102,15 @@ std::string validate_repo_id(const std::string& id) {
     if (slash != std::string::npos && id.find('/', slash + 1) != std::string::npos)
         return "a model id has the form org/name (one slash): \"" + id + "\"";
     auto check_part = [](const std::string& part) -> bool {
-        if (part.empty() || part.size() > 96 || part == "." || part == ".." || part.find("..") != std::string::npos) return false;
+        if (part.empty() || part.size() > 96 || part == "." || part == ".." || part.find("..") != std::string::npos)
+            return false;
         if (part.front() == '-' || part.front() == '.' || part.back() == '-' || part.back() == '.') return false;
         return std::all_of(part.begin(), part.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
         });
     };
-    if (slash == std::string::npos ? !check_part(id) : !(check_part(id.substr(0, slash)) && check_part(id.substr(slash + 1))))
+    if (slash == std::string::npos ? !check_part(id)
+                                   : !(check_part(id.substr(0, slash)) && check_part(id.substr(slash + 1))))
         return "\"" + id + "\" is not a valid model id: use org/name with letters, digits, '-', '_' and '.'";
     return {};
 }
@@ -135,32 +137,38 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
         if (r.timed_out) return make_error(ErrorCode::timeout, "timed out while reading " + what);
         // The server answered but the transfer failed (a cut body, a redirect loop, a redirect to
         // another scheme): say that, not "offline".
-        if (r.answered)
-            return make_error(ErrorCode::network, "reading " + what + " failed: " + r.transport_error);
-        return make_error(ErrorCode::network, "no answer while reading " + what +
-                                                  (r.transport_error.empty() ? std::string() : " (" + r.transport_error + ")") +
-                                                  ": offline, the endpoint is unreachable, or it refused a cross-origin request");
+        if (r.answered) return make_error(ErrorCode::network, "reading " + what + " failed: " + r.transport_error);
+        return make_error(ErrorCode::network,
+                          "no answer while reading " + what +
+                              (r.transport_error.empty() ? std::string() : " (" + r.transport_error + ")") +
+                              ": offline, the endpoint is unreachable, or it refused a cross-origin request");
     }
     if (code == "GatedRepo")
-        return make_error(ErrorCode::gated,
-                          had_token ? "access denied: your token has no access to the gated model " + repo +
-                                          ". Accept its terms at https://huggingface.co/" + repo + " with the same account."
-                                    : "access denied: " + repo + " is a gated model. Set HF_TOKEN to a token of an account that "
-                                                                 "accepted its terms at https://huggingface.co/" + repo + ".");
+        return make_error(ErrorCode::gated, had_token
+                                                ? "access denied: your token has no access to the gated model " + repo +
+                                                      ". Accept its terms at https://huggingface.co/" + repo +
+                                                      " with the same account."
+                                                : "access denied: " + repo +
+                                                      " is a gated model. Set HF_TOKEN to a token of an account that "
+                                                      "accepted its terms at https://huggingface.co/" +
+                                                      repo + ".");
     if (r.status == 401 && (hub_message.find("Invalid credentials") != std::string::npos ||
                             r.body.find("Invalid credentials in Authorization header") != std::string::npos))
         return make_error(ErrorCode::invalid_token, "the token was refused (invalid credentials): check HF_TOKEN");
-    if (code == "RevisionNotFound") return make_error(ErrorCode::revision_not_found, "revision not found for " + repo + " (" + what + ")");
+    if (code == "RevisionNotFound")
+        return make_error(ErrorCode::revision_not_found, "revision not found for " + repo + " (" + what + ")");
     if (code == "EntryNotFound") return make_error(ErrorCode::entry_not_found, what + " was not found in " + repo);
     if (code == "RepoNotFound" || r.status == 401 || r.status == 404)
         return make_error(ErrorCode::repo_not_found,
                           "repository " + repo + " not found" +
-                              (had_token ? std::string(", or your token cannot see it") : std::string(" (or it is private: set HF_TOKEN)")));
+                              (had_token ? std::string(", or your token cannot see it")
+                                         : std::string(" (or it is private: set HF_TOKEN)")));
     if (r.status == 429) {
         const std::string after = r.header("retry-after");
-        return make_error(ErrorCode::rate_limited, "rate limited by the Hub while reading " + what +
-                                                       (after.empty() ? std::string(": try again in a few minutes")
-                                                                      : ": the Hub asks to wait " + after + " seconds before retrying"));
+        return make_error(ErrorCode::rate_limited,
+                          "rate limited by the Hub while reading " + what +
+                              (after.empty() ? std::string(": try again in a few minutes")
+                                             : ": the Hub asks to wait " + after + " seconds before retrying"));
     }
     return make_error(ErrorCode::http_error, "HTTP " + std::to_string(r.status) + " while reading " + what);
 }
@@ -168,8 +176,8 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
 struct HubClient::State {
     Transport* transport = nullptr;
     HubOptions options;
-    std::string repo_id;      // as typed
-    std::string api_repo;     // canonical, once the API answered
+    std::string repo_id;   // as typed
+    std::string api_repo;  // canonical, once the API answered
     std::function<void(const HubProgress&)> on_progress;
     std::function<void(LoadResult)> on_done;
     bool finished = false;
@@ -181,7 +189,7 @@ struct HubClient::State {
     std::set<std::string> requested_texts;
     std::set<std::string> requested_headers;
     std::map<std::string, uint64_t> tensors_per_shard;
-    ShardCache shard_cache;  // each index parsed once, however often the plan is made
+    ShardCache shard_cache;                    // each index parsed once, however often the plan is made
     std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
     bool api_done = false, tree_done = false;
 };
@@ -232,7 +240,8 @@ HttpRequest make_request(const StatePtr& s, const std::string& url) {
 std::string endpoint(const StatePtr& s) { return strip_slash(s->options.endpoint); }
 
 std::string resolve_url(const StatePtr& s, const std::string& path) {
-    return endpoint(s) + "/" + s->api_repo + "/resolve/" + url_encode(s->result.snapshot.sha, false) + "/" + url_encode(path, true);
+    return endpoint(s) + "/" + s->api_repo + "/resolve/" + url_encode(s->result.snapshot.sha, false) + "/" +
+           url_encode(path, true);
 }
 
 // Issues a request; the callback runs unless the load already finished or was cancelled.
@@ -265,8 +274,9 @@ bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& p
     if (r.status == 206) {
         uint64_t a = 0, b = 0, t = 0;
         if (!parse_content_range(r.header("content-range"), a, b, t) || a != start || b - a + 1 != r.body.size()) {
-            finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" + r.header("content-range") +
-                                                              "\" but " + std::to_string(r.body.size()) + " body bytes from byte " +
+            finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" +
+                                                              r.header("content-range") + "\" but " +
+                                                              std::to_string(r.body.size()) + " body bytes from byte " +
                                                               std::to_string(start) + " were asked for"));
             return false;
         }
@@ -329,7 +339,8 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
 
 // Reads bytes [have.size(), target) of a GGUF file, parses what it holds, and asks for more until the tensor
 // infos are complete (parse_gguf says how many bytes it needs at least).
-void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target, uint32_t depth) {
+void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target,
+                uint32_t depth) {
     const uint64_t start = have.size();
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.headers.push_back({"Range", "bytes=" + std::to_string(start) + "-" + std::to_string(target - 1)});
@@ -352,8 +363,10 @@ void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::
             uint64_t next = std::min<uint64_t>(std::max<uint64_t>(f.need_bytes, 2 * have.size()), kGgufMaxPrefixBytes);
             if (file_size) next = std::min(next, file_size);
             if (next <= have.size()) {
-                finish(s, make_error(ErrorCode::gguf_truncated, "the answer for " + path + " ends after " + std::to_string(have.size()) +
-                                                                    " bytes, inside its header (it needs at least " + std::to_string(f.need_bytes) + ")"));
+                finish(s, make_error(ErrorCode::gguf_truncated, "the answer for " + path + " ends after " +
+                                                                    std::to_string(have.size()) +
+                                                                    " bytes, inside its header (it needs at least " +
+                                                                    std::to_string(f.need_bytes) + ")"));
                 return;
             }
             fetch_gguf(s, path, file_size, std::move(have), next, depth + 1);
@@ -376,7 +389,8 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
             return;
         }
         if (r.truncated) {
-            finish(s, make_error(ErrorCode::bad_response, path + " is larger than the 128 MB limit for metadata files"));
+            finish(s,
+                   make_error(ErrorCode::bad_response, path + " is larger than the 128 MB limit for metadata files"));
             return;
         }
         s->result.snapshot.texts[path] = std::move(r.body);
@@ -424,7 +438,8 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
             if (!s->requested_headers.insert(g).second) continue;
             s->progress.stage = "headers";
             const uint64_t size = sizes[g];
-            fetch_gguf(s, g, size, std::string(), size ? std::min(kGgufFirstReadBytes, size) : kGgufFirstReadBytes, depth);
+            fetch_gguf(s, g, size, std::string(), size ? std::min(kGgufFirstReadBytes, size) : kGgufFirstReadBytes,
+                       depth);
             issued = true;
         }
     }
@@ -434,7 +449,8 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
     }
     if (s->outstanding == 0) {
         if (!plan.complete()) {
-            finish(s, make_error(ErrorCode::bad_response, "could not complete the layout: " + plan.need_texts.front() + " is still missing"));
+            finish(s, make_error(ErrorCode::bad_response,
+                                 "could not complete the layout: " + plan.need_texts.front() + " is still missing"));
             return;
         }
         finish(s, Error{});
@@ -459,14 +475,16 @@ bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& wh
         out = json::parse(r.body);
         return true;
     } catch (const std::exception&) {
-        finish(s, make_error(ErrorCode::bad_response, what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
+        finish(s, make_error(ErrorCode::bad_response,
+                             what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
         return false;
     }
 }
 
 void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) {
     if (++s->tree_pages > kMaxTreePages) {
-        finish(s, make_error(ErrorCode::listing_invalid, "the file listing goes on past " + std::to_string(kMaxTreePages) + " pages"));
+        finish(s, make_error(ErrorCode::listing_invalid,
+                             "the file listing goes on past " + std::to_string(kMaxTreePages) + " pages"));
         return;
     }
     fetch(s, make_request(s, url), depth, [s, depth](HttpResponse& r) {
@@ -477,14 +495,16 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
             return;
         }
         for (const auto& e : page) {
-            if (!e.is_object() || str_or_empty(e, "type") != "file" || !e.contains("path") || !e["path"].is_string()) continue;
+            if (!e.is_object() || str_or_empty(e, "type") != "file" || !e.contains("path") || !e["path"].is_string())
+                continue;
             uint64_t size = e.contains("size") && e["size"].is_number_unsigned() ? e["size"].get<uint64_t>() : 0;
             s->result.snapshot.files.push_back({e["path"].get<std::string>(), size});
         }
         std::string next = next_link(r.header("link"));
         if (!next.empty()) {
             if (origin_of(next) != origin_of(endpoint(s))) {
-                finish(s, make_error(ErrorCode::bad_response, "the file listing's next page points to another origin: " + origin_of(next)));
+                finish(s, make_error(ErrorCode::bad_response,
+                                     "the file listing's next page points to another origin: " + origin_of(next)));
                 return;
             }
             fetch_tree_page(s, next, depth + 1);
@@ -519,30 +539,37 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
     s->progress.stage = "listing";
     report(s);
     const std::string api = endpoint(s) + "/api/models/" + repo_id;
-    fetch(s, make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag"), 1,
-          [s](HttpResponse& r) {
-              json info;
-              if (!json_answer(s, r, "the model info", info)) return;
-              if (!info.is_object()) {
-                  finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
-                  return;
-              }
-              RepoSnapshot& snap = s->result.snapshot;
-              snap.sha = str_or_empty(info, "sha");
-              if (snap.sha.size() != 40 || !std::all_of(snap.sha.begin(), snap.sha.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
-                  finish(s, make_error(ErrorCode::bad_response, "the model info has no valid commit sha"));
-                  return;
-              }
-              if (info.contains("id") && info["id"].is_string() && validate_repo_id(info["id"].get<std::string>()).empty()) {
-                  s->api_repo = info["id"].get<std::string>();
-                  snap.repo_id = s->api_repo;
-              }
-              if (info.contains("gated")) snap.gated = info["gated"].is_string() ? info["gated"].get<std::string>() : (info["gated"] == true ? "true" : "false");
-              snap.library_name = str_or_empty(info, "library_name");
-              snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
-              s->api_done = true;
-              after_listing(s);
-          });
+    fetch(
+        s,
+        make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag"),
+        1, [s](HttpResponse& r) {
+            json info;
+            if (!json_answer(s, r, "the model info", info)) return;
+            if (!info.is_object()) {
+                finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
+                return;
+            }
+            RepoSnapshot& snap = s->result.snapshot;
+            snap.sha = str_or_empty(info, "sha");
+            if (snap.sha.size() != 40 || !std::all_of(snap.sha.begin(), snap.sha.end(), [](char c) {
+                    return std::isxdigit(static_cast<unsigned char>(c));
+                })) {
+                finish(s, make_error(ErrorCode::bad_response, "the model info has no valid commit sha"));
+                return;
+            }
+            if (info.contains("id") && info["id"].is_string() &&
+                validate_repo_id(info["id"].get<std::string>()).empty()) {
+                s->api_repo = info["id"].get<std::string>();
+                snap.repo_id = s->api_repo;
+            }
+            if (info.contains("gated"))
+                snap.gated = info["gated"].is_string() ? info["gated"].get<std::string>()
+                                                       : (info["gated"] == true ? "true" : "false");
+            snap.library_name = str_or_empty(info, "library_name");
+            snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
+            s->api_done = true;
+            after_listing(s);
+        });
     fetch_tree_page(s, api + "/tree/" + rev + "?recursive=true", 1);
 }
 

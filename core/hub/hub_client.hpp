@@ -23,21 +23,21 @@ struct HubOptions {
     std::string endpoint = "https://huggingface.co";  // HF_ENDPOINT; no trailing slash needed
     std::string token;                                // sent only to the endpoint's origin
     std::string revision = "main";
-    std::string variant;                              // weight variant ("" = default files)
-    uint32_t timeout_ms = 30'000;                     // per request
+    std::string variant;           // weight variant ("" = default files)
+    uint32_t timeout_ms = 30'000;  // per request
 };
 
 struct HubProgress {
-    std::string stage;          // "listing", "manifests", "headers"
-    uint32_t files_done = 0;    // weight headers read
-    uint32_t files_total = 0;   // weight headers to read (known from round 2 on)
-    uint64_t bytes = 0;         // bytes received so far
+    std::string stage;         // "listing", "manifests", "headers"
+    uint32_t files_done = 0;   // weight headers read
+    uint32_t files_total = 0;  // weight headers to read (known from round 2 on)
+    uint64_t bytes = 0;        // bytes received so far
 };
 
 struct HubStats {
-    uint32_t requests = 0;      // HTTP requests made (redirect hops are the transport's)
-    uint64_t bytes = 0;         // body bytes received
-    uint32_t chain = 0;         // longest chain of dependent requests
+    uint32_t requests = 0;  // HTTP requests made (redirect hops are the transport's)
+    uint64_t bytes = 0;     // body bytes received
+    uint32_t chain = 0;     // longest chain of dependent requests
 };
 
 struct LoadResult {
@@ -54,7 +54,7 @@ std::string url_encode(const std::string& s, bool keep_slash);
 Error error_from_response(const HttpResponse& r, const std::string& what, const std::string& repo_id, bool had_token);
 
 class HubClient {
-public:
+  public:
     HubClient(Transport& transport, HubOptions options);
     ~HubClient();
     HubClient(const HubClient&) = delete;
@@ -67,7 +67,7 @@ public:
 
     struct State;  // the load in flight (shared with the transport callbacks)
 
-private:
+  private:
     Transport& transport_;
     HubOptions options_;
     std::shared_ptr<State> state_;

@@ -64,7 +64,9 @@ int load_model(std::string endpoint, std::string repo_id, std::string revision, 
     raw->load(
         repo_id,
         [on_progress](const HubProgress& p) {
-            on_progress(json{{"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}.dump());
+            on_progress(json{
+                {"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}
+                            .dump());
         },
         [session, on_done](LoadResult r) {
             std::string out = r.error ? error_json(r.error) : register_model(std::move(r.snapshot), &r.stats);
@@ -209,8 +211,13 @@ void release(int handle) { g_models.erase(handle); }
 std::string gpus() {
     json out = json::array();
     for (const auto& g : gpu_catalog())
-        out.push_back({{"id", g.id}, {"name", g.name}, {"segment", g.segment}, {"backend", gpu_backend_name(g.backend)},
-                       {"memory_bytes", g.memory_bytes}, {"usable_bytes", g.usable_bytes}, {"multi_gpu", g.multi_gpu}});
+        out.push_back({{"id", g.id},
+                       {"name", g.name},
+                       {"segment", g.segment},
+                       {"backend", gpu_backend_name(g.backend)},
+                       {"memory_bytes", g.memory_bytes},
+                       {"usable_bytes", g.usable_bytes},
+                       {"multi_gpu", g.multi_gpu}});
     return out.dump();
 }
 

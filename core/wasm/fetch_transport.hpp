@@ -8,7 +8,7 @@
 namespace vram {
 
 class FetchTransport : public Transport {
-public:
+  public:
     void send(const HttpRequest& request, std::function<void(HttpResponse)> done) override;
 };
 

@@ -74,9 +74,12 @@ Scripted parse_response(std::string_view rec) {
         }
         rest = after;
         if (line[0] == ':') {
-            if (line.rfind(":timed_out", 0) == 0) out.response.timed_out = true;
-            else if (line.rfind(":truncated", 0) == 0) out.response.truncated = true;
-            else if (line.rfind(":error", 0) == 0) out.response.transport_error = std::string(line.substr(std::min<size_t>(7, line.size())));
+            if (line.rfind(":timed_out", 0) == 0)
+                out.response.timed_out = true;
+            else if (line.rfind(":truncated", 0) == 0)
+                out.response.truncated = true;
+            else if (line.rfind(":error", 0) == 0)
+                out.response.transport_error = std::string(line.substr(std::min<size_t>(7, line.size())));
             continue;
         }
         size_t colon = line.find(':');
@@ -148,10 +151,16 @@ struct FakeTransport : Transport {
         const std::string key = key_of(req.url);
         Scripted* pick = nullptr;
         for (auto& s : script)
-            if (!s.used && s.key == key) { pick = &s; break; }
+            if (!s.used && s.key == key) {
+                pick = &s;
+                break;
+            }
         if (!pick)
             for (auto& s : script)
-                if (!s.used && s.key == "*") { pick = &s; break; }
+                if (!s.used && s.key == "*") {
+                    pick = &s;
+                    break;
+                }
         HttpResponse r;
         if (!pick) {
             r.status = 0;
@@ -187,15 +196,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 size_t eq = line.find('=');
                 if (eq == std::string_view::npos) continue;
                 std::string k(line.substr(0, eq)), v(line.substr(eq + 1));
-                if (k == "repo") repo = v;
-                else if (k == "token") options.token = v;
-                else if (k == "revision") options.revision = v;
-                else if (k == "variant") options.variant = v;
-                else if (k == "endpoint") options.endpoint = v;
-                else if (k == "order") order = v;
-                else if (k == "cancel") cancel_after = fuzz::to_u64(v);
-                else if (k == "destroy") destroy_after = fuzz::to_u64(v);
-                else if (k == "cut") transport.cut = v != "0";
+                if (k == "repo")
+                    repo = v;
+                else if (k == "token")
+                    options.token = v;
+                else if (k == "revision")
+                    options.revision = v;
+                else if (k == "variant")
+                    options.variant = v;
+                else if (k == "endpoint")
+                    options.endpoint = v;
+                else if (k == "order")
+                    order = v;
+                else if (k == "cancel")
+                    cancel_after = fuzz::to_u64(v);
+                else if (k == "destroy")
+                    destroy_after = fuzz::to_u64(v);
+                else if (k == "cut")
+                    transport.cut = v != "0";
             }
             continue;
         }

@@ -28,15 +28,25 @@ constexpr size_t kMaxRuns = 4;
 EstimateOptions options_from(const std::vector<std::pair<std::string, std::string>>& kv) {
     EstimateOptions o;
     for (const auto& [k, v] : kv) {
-        if (k == "profile") o.profile = v;
-        else if (k == "precision") { Precision p; if (parse_precision(v, p)) o.precision = p; }
-        else if (k == "context") o.context_tokens = fuzz::to_u64(v);
-        else if (k == "batch") o.batch = static_cast<uint32_t>(fuzz::to_u64(v));
-        else if (k == "tp") o.tp = static_cast<uint32_t>(fuzz::to_u64(v));
-        else if (k == "gpu") o.gpu = v;
-        else if (k == "kv") o.kv_dtype = v;
-        else if (k == "util") o.gpu_memory_utilization = std::strtod(v.c_str(), nullptr);
-        else if (k == "mnbt") o.max_num_batched_tokens = fuzz::to_u64(v);
+        if (k == "profile")
+            o.profile = v;
+        else if (k == "precision") {
+            Precision p;
+            if (parse_precision(v, p)) o.precision = p;
+        } else if (k == "context")
+            o.context_tokens = fuzz::to_u64(v);
+        else if (k == "batch")
+            o.batch = static_cast<uint32_t>(fuzz::to_u64(v));
+        else if (k == "tp")
+            o.tp = static_cast<uint32_t>(fuzz::to_u64(v));
+        else if (k == "gpu")
+            o.gpu = v;
+        else if (k == "kv")
+            o.kv_dtype = v;
+        else if (k == "util")
+            o.gpu_memory_utilization = std::strtod(v.c_str(), nullptr);
+        else if (k == "mnbt")
+            o.max_num_batched_tokens = fuzz::to_u64(v);
     }
     return o;
 }
@@ -45,7 +55,8 @@ void run(const Model& m, const EstimateOptions& o) {
     Estimate e = estimate(m, o);
     if (std::getenv("VRAM_FUZZ_VERBOSE"))
         std::fprintf(stderr, "pipeline: estimate %s/%s: %s %s total %llu\n", o.profile.c_str(), o.gpu.c_str(),
-                     error_code_name(e.error.code), e.error.message.c_str(), static_cast<unsigned long long>(e.total_bytes));
+                     error_code_name(e.error.code), e.error.message.c_str(),
+                     static_cast<unsigned long long>(e.total_bytes));
     if (e.error) return;
     std::string j = render_json(m, e);
     // The JSON report must be JSON (the page parses it).
@@ -74,8 +85,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     Model m = analyze(snap);
     if (std::getenv("VRAM_FUZZ_VERBOSE"))
-        std::fprintf(stderr, "pipeline: analyze %s: %s %s (%llu tensors)\n", m.repo_id.c_str(), error_code_name(m.error.code),
-                     m.error.message.c_str(), static_cast<unsigned long long>(m.n_tensors));
+        std::fprintf(stderr, "pipeline: analyze %s: %s %s (%llu tensors)\n", m.repo_id.c_str(),
+                     error_code_name(m.error.code), m.error.message.c_str(),
+                     static_cast<unsigned long long>(m.n_tensors));
     if (m.error) return 0;
     (void)render_preamble(m);
     if (runs.empty()) {

@@ -29,10 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)read_header_length(input, file, size);
     HeaderLength len = read_header_length(input, file, 0);
     if (!len.error) {
-        if (len.header_bytes == 0 || len.header_bytes > kMaxHeaderBytes) __builtin_trap();  // accepted lengths are bounded
+        if (len.header_bytes == 0 || len.header_bytes > kMaxHeaderBytes)
+            __builtin_trap();  // accepted lengths are bounded
         const uint64_t have = size - kHeaderPrefixBytes;
         // The client passes exactly N bytes; a shorter prefix is what a truncated read would give.
-        const std::string_view header = input.substr(kHeaderPrefixBytes, len.header_bytes <= have ? len.header_bytes : have);
+        const std::string_view header =
+            input.substr(kHeaderPrefixBytes, len.header_bytes <= have ? len.header_bytes : have);
         SafetensorsHeader h = parse_safetensors_header(header, file, 0);
         check(h);
         if (!h.error) {

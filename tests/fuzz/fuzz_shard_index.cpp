@@ -14,7 +14,8 @@ static void check(const ShardList& s, const std::string& folder) {
     if (s.error) return;
     if (s.shards.empty()) __builtin_trap();
     for (const auto& p : s.shards) {
-        if (p.find("..") != std::string::npos || p.empty() || p[0] == '/' || p.find("://") != std::string::npos) __builtin_trap();
+        if (p.find("..") != std::string::npos || p.empty() || p[0] == '/' || p.find("://") != std::string::npos)
+            __builtin_trap();
         if (!folder.empty() && p.rfind(folder + "/", 0) != 0) __builtin_trap();
         if (!s.tensors_per_shard.count(p)) __builtin_trap();
     }

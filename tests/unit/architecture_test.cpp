@@ -8,7 +8,8 @@ using namespace vram;
 
 TEST_CASE("a Llama config gives 32 full-attention layers of 8 KV heads of width 128", "[architecture]") {
     // meta-llama__Llama-3.1-8B/config.copy.json
-    ArchitectureResult r = parse_architecture(R"({"hidden_size":4096,"intermediate_size":14336,"max_position_embeddings":131072,
+    ArchitectureResult r =
+        parse_architecture(R"({"hidden_size":4096,"intermediate_size":14336,"max_position_embeddings":131072,
       "model_type":"llama","num_attention_heads":32,"num_hidden_layers":32,"num_key_value_heads":8,"vocab_size":128256})");
     REQUIRE_FALSE(r.error);
     const Architecture& a = r.arch;
@@ -26,7 +27,8 @@ TEST_CASE("a Llama config gives 32 full-attention layers of 8 KV heads of width 
     CHECK(a.encoder_tokens == 0);
 }
 
-TEST_CASE("a DeepSeek-V3 config gives MLA layers of one 576-wide latent and keeps the per-head widths", "[architecture][mla]") {
+TEST_CASE("a DeepSeek-V3 config gives MLA layers of one 576-wide latent and keeps the per-head widths",
+          "[architecture][mla]") {
     // deepseek-ai__DeepSeek-R1/config.json (DeepSeek-V3 dimensions)
     ArchitectureResult r = parse_architecture(R"({"hidden_size":7168,"kv_lora_rank":512,"model_type":"deepseek_v3",
       "moe_intermediate_size":2048,"n_routed_experts":256,"num_attention_heads":128,"num_experts_per_tok":8,
@@ -49,9 +51,11 @@ TEST_CASE("a DeepSeek-V3 config gives MLA layers of one 576-wide latent and keep
 TEST_CASE("gpt-oss layer_types alternate sliding (window 128) and full layers", "[architecture][sliding]") {
     // openai__gpt-oss-20b/config.json
     std::string types;
-    for (int i = 0; i < 24; ++i) types += std::string(i ? "," : "") + (i % 2 ? "\"full_attention\"" : "\"sliding_attention\"");
-    ArchitectureResult r = parse_architecture(R"({"head_dim":64,"hidden_size":2880,"layer_types":[)" + types +
-                                              R"(],"max_position_embeddings":131072,"model_type":"gpt_oss","num_attention_heads":64,
+    for (int i = 0; i < 24; ++i)
+        types += std::string(i ? "," : "") + (i % 2 ? "\"full_attention\"" : "\"sliding_attention\"");
+    ArchitectureResult r =
+        parse_architecture(R"({"head_dim":64,"hidden_size":2880,"layer_types":[)" + types +
+                           R"(],"max_position_embeddings":131072,"model_type":"gpt_oss","num_attention_heads":64,
       "num_hidden_layers":24,"num_key_value_heads":8,"sliding_window":128})");
     REQUIRE_FALSE(r.error);
     REQUIRE(r.arch.layers.size() == 24);
@@ -61,7 +65,8 @@ TEST_CASE("gpt-oss layer_types alternate sliding (window 128) and full layers", 
     CHECK(r.arch.layers[1].window_tokens == 0);
 }
 
-TEST_CASE("Qwen3-Next makes every fourth layer full attention and the rest Gated DeltaNet state", "[architecture][linear]") {
+TEST_CASE("Qwen3-Next makes every fourth layer full attention and the rest Gated DeltaNet state",
+          "[architecture][linear]") {
     // Qwen__Qwen3-Next-80B-A3B-Instruct/config.json
     ArchitectureResult r = parse_architecture(R"({"full_attention_interval":4,"head_dim":256,"hidden_size":2048,
       "linear_conv_kernel_dim":4,"linear_key_head_dim":128,"linear_num_key_heads":16,"linear_num_value_heads":32,
@@ -79,9 +84,11 @@ TEST_CASE("Qwen3-Next makes every fourth layer full attention and the rest Gated
     CHECK(a.moe_intermediate_size == 512);
 }
 
-TEST_CASE("flan-t5-base is an encoder-decoder whose decoder cross-attends to 512 encoder positions", "[architecture][encoder_decoder]") {
+TEST_CASE("flan-t5-base is an encoder-decoder whose decoder cross-attends to 512 encoder positions",
+          "[architecture][encoder_decoder]") {
     // google__flan-t5-base/config.json
-    ArchitectureResult r = parse_architecture(R"({"d_ff":2048,"d_kv":64,"d_model":768,"is_encoder_decoder":true,"model_type":"t5",
+    ArchitectureResult r =
+        parse_architecture(R"({"d_ff":2048,"d_kv":64,"d_model":768,"is_encoder_decoder":true,"model_type":"t5",
       "n_positions":512,"num_decoder_layers":12,"num_heads":12,"num_layers":12,"vocab_size":32128})");
     REQUIRE_FALSE(r.error);
     CHECK(r.arch.encoder_decoder);
@@ -92,9 +99,11 @@ TEST_CASE("flan-t5-base is an encoder-decoder whose decoder cross-attends to 512
     CHECK(r.arch.encoder_tokens == 512);
 }
 
-TEST_CASE("an encoder-decoder with max_source_positions cross-attends to that many positions", "[architecture][encoder_decoder]") {
+TEST_CASE("an encoder-decoder with max_source_positions cross-attends to that many positions",
+          "[architecture][encoder_decoder]") {
     // Synthetic: the Whisper keys (max_source_positions = encoder frames); no Whisper config is in data/real.
-    ArchitectureResult r = parse_architecture(R"({"model_type":"whisper","d_model":1280,"decoder_layers":32,"encoder_layers":32,
+    ArchitectureResult r =
+        parse_architecture(R"({"model_type":"whisper","d_model":1280,"decoder_layers":32,"encoder_layers":32,
       "decoder_attention_heads":20,"max_source_positions":1500,"max_target_positions":448})");
     REQUIRE_FALSE(r.error);
     CHECK(r.arch.encoder_decoder);
@@ -110,11 +119,13 @@ TEST_CASE("a config that is not JSON or not an object is config_invalid", "[arch
 }
 
 TEST_CASE("a config with absurd dimensions is config_invalid and names each value", "[architecture][malformed]") {
-    ArchitectureResult r = parse_architecture(R"({"model_type":"llama","num_hidden_layers":1000000000000,"hidden_size":64,
+    ArchitectureResult r =
+        parse_architecture(R"({"model_type":"llama","num_hidden_layers":1000000000000,"hidden_size":64,
         "num_attention_heads":-8,"max_position_embeddings":1099511627776})");
     CHECK(r.error.code == ErrorCode::config_invalid);
     CHECK(r.error.message.find("num_hidden_layers = 1000000000000") != std::string::npos);
     CHECK(r.error.message.find("num_attention_heads = -8") != std::string::npos);
     CHECK(r.error.message.find("max_position_embeddings") != std::string::npos);
-    CHECK(parse_architecture(R"({"model_type":"llama","num_hidden_layers":2.5})").error.code == ErrorCode::config_invalid);
+    CHECK(parse_architecture(R"({"model_type":"llama","num_hidden_layers":2.5})").error.code ==
+          ErrorCode::config_invalid);
 }

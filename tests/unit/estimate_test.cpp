@@ -34,9 +34,11 @@ const char* kDeepSeekV3 = R"({"architectures":["DeepseekV3ForCausalLM"],"hidden_
 // openai__gpt-oss-20b/config.json (layer_types alternate sliding_attention / full_attention, 24 entries)
 std::string gpt_oss_20b() {
     std::string types;
-    for (int i = 0; i < 24; ++i) types += std::string(i ? "," : "") + (i % 2 ? "\"full_attention\"" : "\"sliding_attention\"");
+    for (int i = 0; i < 24; ++i)
+        types += std::string(i ? "," : "") + (i % 2 ? "\"full_attention\"" : "\"sliding_attention\"");
     return R"({"architectures":["GptOssForCausalLM"],"experts_per_token":4,"head_dim":64,"hidden_size":2880,
-      "intermediate_size":2880,"layer_types":[)" + types + R"(],"max_position_embeddings":131072,"model_type":"gpt_oss",
+      "intermediate_size":2880,"layer_types":[)" +
+           types + R"(],"max_position_embeddings":131072,"model_type":"gpt_oss",
       "num_attention_heads":64,"num_experts_per_tok":4,"num_hidden_layers":24,"num_key_value_heads":8,
       "num_local_experts":32,"sliding_window":128,"vocab_size":201088})";
 }
@@ -118,7 +120,8 @@ TEST_CASE("Qwen2-7B holds 57,344 bytes of KV per token and ignores its disabled 
     }
 }
 
-TEST_CASE("DeepSeek-V3 caches one 576-wide MLA latent per token and layer: 70,272 bytes in bf16", "[estimate][kv][mla]") {
+TEST_CASE("DeepSeek-V3 caches one 576-wide MLA latent per token and layer: 70,272 bytes in bf16",
+          "[estimate][kv][mla]") {
     // 61 layers × (kv_lora_rank 512 + qk_rope_head_dim 64) × 2 bytes, no K/V pair
     const Model m = model_from_config(kDeepSeekV3);
     for (const char* p : {"vllm", "sglang"}) {
@@ -158,7 +161,8 @@ TEST_CASE("an int8 KV cache under transformers takes one byte per element", "[es
     CHECK(e.kv_bytes_per_token == 28'672);
 }
 
-TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what it accepts", "[estimate][kv_dtype][malformed]") {
+TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what it accepts",
+          "[estimate][kv_dtype][malformed]") {
     const Model m = model_from_config(kLlama31_8B);
     EstimateOptions o;
     o.profile = "vllm";
@@ -172,7 +176,8 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
     o.kv_dtype = "fp8";
     CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
     o.kv_dtype = "fp4";
-    CHECK(estimate(m, o).error.message == "unknown kv_dtype \"fp4\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl)");
+    CHECK(estimate(m, o).error.message ==
+          "unknown kv_dtype \"fp4\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl)");
 }
 
 TEST_CASE("the llama.cpp profile on a safetensors model says it needs a GGUF repo", "[estimate][profile][malformed]") {
@@ -187,7 +192,8 @@ TEST_CASE("an unknown profile is invalid_argument listing the known ones", "[est
     CHECK(e.error.message == "unknown profile \"tgi\" (known: classic, transformers, vllm, sglang, llama.cpp)");
 }
 
-TEST_CASE("gpt-oss-20b's sliding layers keep the window in transformers and window plus a batch in vllm", "[estimate][kv][sliding]") {
+TEST_CASE("gpt-oss-20b's sliding layers keep the window in transformers and window plus a batch in vllm",
+          "[estimate][kv][sliding]") {
     // 12 sliding (window 128) + 12 full layers, 8 KV heads × 64 × 2 × 2 = 2,048 bytes per layer and token
     const Model m = model_from_config(gpt_oss_20b());
     Estimate t = run(m, "transformers");
@@ -237,7 +243,8 @@ TEST_CASE("Qwen3-Next's Gated DeltaNet layers hold a fixed state per sequence", 
     CHECK(group(v, "full")->tokens_per_sequence == 1088);
 }
 
-TEST_CASE("flan-t5-base's decoder layers add cross-attention over the 512-token encoder", "[estimate][kv][encoder_decoder]") {
+TEST_CASE("flan-t5-base's decoder layers add cross-attention over the 512-token encoder",
+          "[estimate][kv][encoder_decoder]") {
     // 12 decoder layers × 12 KV heads × 64 × 2 × 2 bytes = 3,072 bytes per layer and token
     Estimate e = run(model_from_config(kFlanT5Base), "transformers", 256);
     REQUIRE_FALSE(e.error);
@@ -248,7 +255,8 @@ TEST_CASE("flan-t5-base's decoder layers add cross-attention over the 512-token 
     CHECK(group(e, "full")->bytes == 12ull * 256 * 3072);
 }
 
-TEST_CASE("tensor parallelism splits KV heads, replicates them past the head count and keeps the MLA latent whole", "[estimate][tp]") {
+TEST_CASE("tensor parallelism splits KV heads, replicates them past the head count and keeps the MLA latent whole",
+          "[estimate][tp]") {
     EstimateOptions o;
     o.profile = "vllm";
     o.context_tokens = 8192;
@@ -306,7 +314,8 @@ TEST_CASE("an unknown GPU id and a utilization above 1 are invalid_argument", "[
     CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_argument);
 }
 
-TEST_CASE("vllm's KV pool on an H100 is the reservation minus weights, activations and non-torch memory", "[estimate][vllm][gpu]") {
+TEST_CASE("vllm's KV pool on an H100 is the reservation minus weights, activations and non-torch memory",
+          "[estimate][vllm][gpu]") {
     EstimateOptions o;
     o.profile = "vllm";
     o.context_tokens = 8192;
@@ -315,8 +324,10 @@ TEST_CASE("vllm's KV pool on an H100 is the reservation minus weights, activatio
     Estimate e = estimate(model_from_config(kLlama31_8B, kLlama8BParams), o);
     REQUIRE_FALSE(e.error);
     REQUIRE(e.reservation.present);
-    CHECK(e.reservation.reserved_bytes == static_cast<uint64_t>(std::ceil(static_cast<double>(e.gpu->usable_bytes) * 0.95)));
-    CHECK(e.reservation.non_kv_bytes == e.per_gpu.weights_bytes + e.per_gpu.activation_bytes + e.overhead_parts.non_torch_bytes);
+    CHECK(e.reservation.reserved_bytes ==
+          static_cast<uint64_t>(std::ceil(static_cast<double>(e.gpu->usable_bytes) * 0.95)));
+    CHECK(e.reservation.non_kv_bytes ==
+          e.per_gpu.weights_bytes + e.per_gpu.activation_bytes + e.overhead_parts.non_torch_bytes);
     CHECK(e.reservation.kv_pool_bytes == e.reservation.reserved_bytes - e.reservation.non_kv_bytes);
     // one group of 32 layers: num_blocks = pool / (16 × 4,096) / 32; tokens = num_blocks × 16
     CHECK(e.reservation.kv_pool_tokens == e.reservation.kv_pool_bytes / (16 * 4096) / 32 * 16);
@@ -337,7 +348,8 @@ TEST_CASE("vllm counts a hybrid model's KV tokens per padded layer group", "[est
     CHECK(e.reservation.kv_pool_tokens == e.reservation.kv_pool_bytes / (16 * 1024) / 12 / 2 * 16);
 }
 
-TEST_CASE("SGLang's pool is mem_fraction_static of the GPU minus weights, context and non-torch", "[estimate][sglang][gpu]") {
+TEST_CASE("SGLang's pool is mem_fraction_static of the GPU minus weights, context and non-torch",
+          "[estimate][sglang][gpu]") {
     EstimateOptions o;
     o.profile = "sglang";
     o.context_tokens = 8192;
@@ -380,7 +392,8 @@ TEST_CASE("the GPU table counts power-of-two GPUs and never puts two Macs togeth
     REQUIRE_FALSE(e.error);
     REQUIRE(e.gpu_fit.size() == gpu_catalog().size());
     for (const auto& r : e.gpu_fit) {
-        CHECK((r.gpus_needed == 0 || r.gpus_needed == 1 || r.gpus_needed == 2 || r.gpus_needed == 4 || r.gpus_needed == 8));
+        CHECK((r.gpus_needed == 0 || r.gpus_needed == 1 || r.gpus_needed == 2 || r.gpus_needed == 4 ||
+               r.gpus_needed == 8));
         if (!r.gpu->multi_gpu) CHECK(r.gpus_needed <= 1);
         if (std::string(r.gpu->id) == "h100-80gb") CHECK(r.gpus_needed == 1);
         if (std::string(r.gpu->id) == "rtx-3070") CHECK(r.gpus_needed > 1);
@@ -401,7 +414,8 @@ TEST_CASE("classic keeps the original formulas and assumption lines", "[estimate
     CHECK(e.recommendation == "RTX 3090/4090 (24GB) or better");
     CHECK(e.assumptions == std::vector<std::string>{
                                "precision auto: every tensor keeps its stored dtype",
-                               "KV cache (classic): 2 × layers × kv_heads × head_dim × context × batch × 2 bytes, every layer full attention",
+                               "KV cache (classic): 2 × layers × kv_heads × head_dim × context × batch × 2 bytes, "
+                               "every layer full attention",
                                "activations (classic): 10 % of the weights",
                                "runtime overhead (classic): 500 MiB",
                                "GB in this report are 2^30 bytes, as in the original tool",
@@ -415,7 +429,8 @@ TEST_CASE("every engine profile lists its engine, version and source files in th
         REQUIRE_FALSE(e.error);
         bool named = false;
         for (const auto& a : e.assumptions)
-            if (a.find("rules read from") != std::string::npos && a.find(e.details.version) != std::string::npos) named = true;
+            if (a.find("rules read from") != std::string::npos && a.find(e.details.version) != std::string::npos)
+                named = true;
         CHECK(named);
     }
 }
@@ -442,12 +457,14 @@ TEST_CASE("vLLM and SGLang do not run on Apple silicon; transformers does", "[es
     CHECK(t.fits);
 }
 
-TEST_CASE("vllm and sglang refuse a diffusers pipeline; transformers sizes its weights", "[estimate][profile][malformed]") {
+TEST_CASE("vllm and sglang refuse a diffusers pipeline; transformers sizes its weights",
+          "[estimate][profile][malformed]") {
     Model m = model_from_config(R"({"_class_name":"FluxPipeline"})", 1000);
     m.layout = "diffusers";
     Estimate v = run(m, "vllm");
     CHECK(v.error.code == ErrorCode::invalid_argument);
-    CHECK(v.error.message == "profile vllm serves transformer language and encoder models; this repo has no such config.json");
+    CHECK(v.error.message ==
+          "profile vllm serves transformer language and encoder models; this repo has no such config.json");
     Estimate t = run(m, "transformers");
     REQUIRE_FALSE(t.error);
     CHECK_FALSE(t.has_kv);
@@ -459,8 +476,8 @@ TEST_CASE("vllm and sglang refuse a diffusers pipeline; transformers sizes its w
 
 namespace {
 
-using vram::test::LlamaGguf;
 using vram::test::build_llama_gguf;
+using vram::test::LlamaGguf;
 
 // Meta-Llama-3-8B's shapes (meta-llama__Llama-3.1-8B/config.copy.json: 32 layers, hidden 4096, FFN 14336, 32/8
 // heads, vocab 128256) as a Q4_K_M-style GGUF (Q4_K matrices, Q6_K output), context 8192.
@@ -483,8 +500,8 @@ Model gguf_model(const std::vector<std::pair<std::string, LlamaGguf>>& files, co
     return m;
 }
 
-Estimate llama_cpp(const Model& m, uint64_t context, uint32_t batch = 1, const std::string& kv = "auto", bool fa = true, int32_t ngl = -1,
-                   const std::string& gpu = "") {
+Estimate llama_cpp(const Model& m, uint64_t context, uint32_t batch = 1, const std::string& kv = "auto", bool fa = true,
+                   int32_t ngl = -1, const std::string& gpu = "") {
     EstimateOptions o;
     o.profile = "llama.cpp";
     o.context_tokens = context;
@@ -512,7 +529,8 @@ TEST_CASE("Llama-3-8B's KV cache is 131,072 bytes per token in f16 under llama.c
     CHECK(e.kv_groups[0].bytes_per_token == 4096);
 }
 
-TEST_CASE("llama.cpp pads the context to 256 cells with flash attention and to 32 without", "[estimate][llama.cpp][kv]") {
+TEST_CASE("llama.cpp pads the context to 256 cells with flash attention and to 32 without",
+          "[estimate][llama.cpp][kv]") {
     Model m = gguf_model({{"m.gguf", llama3_8b()}});
     CHECK(llama_cpp(m, 4000, 1, "auto", true).context_cells == 4096);
     CHECK(llama_cpp(m, 4000, 1, "auto", false).context_cells == 4000);
@@ -530,7 +548,8 @@ TEST_CASE("quantized llama.cpp caches round each row up to whole blocks of 32", 
     CHECK(llama_cpp(m, 8192, 1, "fp32").kv_bytes_per_token == 32ull * 2 * 1024 * 4);
 }
 
-TEST_CASE("a quantized V cache without flash attention is refused, as llama.cpp refuses it", "[estimate][llama.cpp][malformed]") {
+TEST_CASE("a quantized V cache without flash attention is refused, as llama.cpp refuses it",
+          "[estimate][llama.cpp][malformed]") {
     Model m = gguf_model({{"m.gguf", llama3_8b()}});
     Estimate e = llama_cpp(m, 8192, 1, "q8_0", false);
     CHECK(e.error.code == ErrorCode::invalid_argument);
@@ -539,7 +558,8 @@ TEST_CASE("a quantized V cache without flash attention is refused, as llama.cpp 
     CHECK(llama_cpp(m, 8192, 1, "fp8").error.code == ErrorCode::invalid_argument);  // not a llama.cpp cache type
 }
 
-TEST_CASE("llama.cpp keeps token_embd in system memory and offloads the output layer first", "[estimate][llama.cpp][offload]") {
+TEST_CASE("llama.cpp keeps token_embd in system memory and offloads the output layer first",
+          "[estimate][llama.cpp][offload]") {
     Model m = gguf_model({{"m.gguf", llama3_8b()}});
     const uint64_t token_embd = 4096ull * 128256 / 256 * 144;
     const uint64_t output = 4096ull * 128256 / 256 * 210 + 4096 * 4;
@@ -563,7 +583,9 @@ TEST_CASE("llama.cpp keeps token_embd in system memory and offloads the output l
     CHECK(none.activation_bytes == 0);
 }
 
-TEST_CASE("llama.cpp's compute buffer is the output head for Llama-3-8B at 512 tokens, and the logits buffer is host memory", "[estimate][llama.cpp]") {
+TEST_CASE(
+    "llama.cpp's compute buffer is the output head for Llama-3-8B at 512 tokens, and the logits buffer is host memory",
+    "[estimate][llama.cpp]") {
     Model m = gguf_model({{"m.gguf", llama3_8b()}});
     Estimate e = llama_cpp(m, 8192);
     // 4 B × 512 tokens × (128,256 logits + 4,096 norm) = 258.5 MiB, larger than attention (20 MiB) and FFN (64 MiB).
@@ -576,14 +598,17 @@ TEST_CASE("llama.cpp's compute buffer is the output head for Llama-3-8B at 512 t
     CHECK(plain.activation_bytes == 4ull * 8192 * 512 * 32 + 8ull * 512 * 4096);
 }
 
-TEST_CASE("llama.cpp sliding-window layers hold min(n_ctx, window × sequences + n_ubatch) cells", "[estimate][llama.cpp][kv][swa]") {
+TEST_CASE("llama.cpp sliding-window layers hold min(n_ctx, window × sequences + n_ubatch) cells",
+          "[estimate][llama.cpp][kv][swa]") {
     // gpt-oss-20b's attention (openai__gpt-oss-20b/config.json: 24 layers, 64/8 heads of 64, window 128), F16 matrices.
     LlamaGguf g;
     g.arch = "gpt-oss";
     g.layers = 24, g.hidden = 2880, g.ffn = 2880, g.heads = 64, g.kv_heads = 8, g.vocab = 1024, g.context = 131072;
     g.matrix_type = 1, g.output_type = 1, g.file_type = 1;
     vram::test::GgufWriter extra;
-    extra.kv_u32("gpt-oss.attention.sliding_window", 128).kv_u32("gpt-oss.attention.key_length", 64).kv_u32("gpt-oss.attention.value_length", 64);
+    extra.kv_u32("gpt-oss.attention.sliding_window", 128)
+        .kv_u32("gpt-oss.attention.key_length", 64)
+        .kv_u32("gpt-oss.attention.value_length", 64);
     g.extra = extra.bytes;
     g.extra_kv = 3;
     Model m = gguf_model({{"gpt-oss.gguf", g}});
@@ -601,7 +626,8 @@ TEST_CASE("llama.cpp sliding-window layers hold min(n_ctx, window × sequences +
     CHECK(e.kv_cache_bytes == 12ull * 2048 * 768 + 12ull * 2048 * 8192);
 }
 
-TEST_CASE("llama.cpp recurrent layers (head_count_kv 0) hold one F32 state per sequence and no KV cache", "[estimate][llama.cpp][kv][recurrent]") {
+TEST_CASE("llama.cpp recurrent layers (head_count_kv 0) hold one F32 state per sequence and no KV cache",
+          "[estimate][llama.cpp][kv][recurrent]") {
     LlamaGguf g;
     g.arch = "lfm2";
     g.layers = 4, g.hidden = 256, g.heads = 4, g.kv_heads = 2;
@@ -623,7 +649,8 @@ TEST_CASE("llama.cpp recurrent layers (head_count_kv 0) hold one F32 state per s
     CHECK(e.kv_cache_bytes == 3ull * 2048 * 2 + 512ull * 2048);
 }
 
-TEST_CASE("the quantization table gives every GGUF file at the same context, with the selected one marked", "[estimate][llama.cpp][gguf]") {
+TEST_CASE("the quantization table gives every GGUF file at the same context, with the selected one marked",
+          "[estimate][llama.cpp][gguf]") {
     LlamaGguf q4 = llama3_8b(), q8 = llama3_8b();
     q8.file_type = 7, q8.matrix_type = 8, q8.output_type = 8;
     Model m = gguf_model({{"m.Q8_0.gguf", q8}, {"m.Q4_K_M.gguf", q4}});
@@ -639,7 +666,8 @@ TEST_CASE("the quantization table gives every GGUF file at the same context, wit
     CHECK(e.gguf_rows[1].fits == e.fits);
 }
 
-TEST_CASE("max GPU layers is the largest -ngl that fits, and one more does not", "[estimate][llama.cpp][offload][fit]") {
+TEST_CASE("max GPU layers is the largest -ngl that fits, and one more does not",
+          "[estimate][llama.cpp][offload][fit]") {
     Model m = gguf_model({{"m.gguf", llama3_8b()}});
     Estimate e = llama_cpp(m, 65536, 1, "auto", true, -1, "rtx-3070");
     REQUIRE_FALSE(e.error);

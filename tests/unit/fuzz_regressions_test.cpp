@@ -56,7 +56,8 @@ TEST_CASE("fuzz: a modules_to_not_convert glob with many '*' is matched in polyn
     CHECK(m.params == 8);                           // I32 container / 4 bits = 8 parameters
 
     // The iterative matcher keeps the old semantics ('*' only, anchored, substring for plain globs).
-    QuantRules r = parse_quant_rules(R"({"quant_method":"gptq","bits":4,"modules_to_not_convert":["re:.*mlp.*","lm_*head","a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]})");
+    QuantRules r = parse_quant_rules(
+        R"({"quant_method":"gptq","bits":4,"modules_to_not_convert":["re:.*mlp.*","lm_*head","a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]})");
     TensorInfo t;
     t.dtype = DType::I32;
     t.name = "model.layers.0.mlp.down_proj.qweight";

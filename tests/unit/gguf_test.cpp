@@ -22,7 +22,9 @@ std::string small_file(bool big_endian = false, uint32_t version = 3) {
     return w.pad().bytes;
 }
 
-ErrorCode code_of(const std::string& bytes, uint64_t file_size = 0) { return parse_gguf(bytes, "m.gguf", file_size).error.code; }
+ErrorCode code_of(const std::string& bytes, uint64_t file_size = 0) {
+    return parse_gguf(bytes, "m.gguf", file_size).error.code;
+}
 
 }  // namespace
 
@@ -194,14 +196,15 @@ TEST_CASE("the ggml type table has ggml.c's block sizes and bytes per block", "[
     };
     // ../shared/reference/hub-protocol.md §D (ggml d99724f type_traits, ggml-common.h static_asserts).
     const Row rows[] = {
-        {0, "F32", 1, 4},        {1, "F16", 1, 2},        {2, "Q4_0", 32, 18},     {3, "Q4_1", 32, 20},   {6, "Q5_0", 32, 22},
-        {7, "Q5_1", 32, 24},     {8, "Q8_0", 32, 34},     {9, "Q8_1", 32, 36},     {10, "Q2_K", 256, 84}, {11, "Q3_K", 256, 110},
-        {12, "Q4_K", 256, 144},  {13, "Q5_K", 256, 176},  {14, "Q6_K", 256, 210},  {15, "Q8_K", 256, 292},
-        {16, "IQ2_XXS", 256, 66}, {17, "IQ2_XS", 256, 74}, {18, "IQ3_XXS", 256, 98}, {19, "IQ1_S", 256, 50},
-        {20, "IQ4_NL", 32, 18},  {21, "IQ3_S", 256, 110}, {22, "IQ2_S", 256, 82},  {23, "IQ4_XS", 256, 136},
-        {24, "I8", 1, 1},        {25, "I16", 1, 2},       {26, "I32", 1, 4},       {27, "I64", 1, 8},     {28, "F64", 1, 8},
-        {29, "IQ1_M", 256, 56},  {30, "BF16", 1, 2},      {34, "TQ1_0", 256, 54},  {35, "TQ2_0", 256, 66},
-        {39, "MXFP4", 32, 17},   {40, "NVFP4", 64, 36},   {41, "Q1_0", 128, 18},   {42, "Q2_0", 64, 18},
+        {0, "F32", 1, 4},         {1, "F16", 1, 2},         {2, "Q4_0", 32, 18},      {3, "Q4_1", 32, 20},
+        {6, "Q5_0", 32, 22},      {7, "Q5_1", 32, 24},      {8, "Q8_0", 32, 34},      {9, "Q8_1", 32, 36},
+        {10, "Q2_K", 256, 84},    {11, "Q3_K", 256, 110},   {12, "Q4_K", 256, 144},   {13, "Q5_K", 256, 176},
+        {14, "Q6_K", 256, 210},   {15, "Q8_K", 256, 292},   {16, "IQ2_XXS", 256, 66}, {17, "IQ2_XS", 256, 74},
+        {18, "IQ3_XXS", 256, 98}, {19, "IQ1_S", 256, 50},   {20, "IQ4_NL", 32, 18},   {21, "IQ3_S", 256, 110},
+        {22, "IQ2_S", 256, 82},   {23, "IQ4_XS", 256, 136}, {24, "I8", 1, 1},         {25, "I16", 1, 2},
+        {26, "I32", 1, 4},        {27, "I64", 1, 8},        {28, "F64", 1, 8},        {29, "IQ1_M", 256, 56},
+        {30, "BF16", 1, 2},       {34, "TQ1_0", 256, 54},   {35, "TQ2_0", 256, 66},   {39, "MXFP4", 32, 17},
+        {40, "NVFP4", 64, 36},    {41, "Q1_0", 128, 18},    {42, "Q2_0", 64, 18},
     };
     for (const auto& r : rows) {
         INFO(r.name);
@@ -252,7 +255,8 @@ TEST_CASE("a tensor count above 10,000,000 is gguf_too_many_tensors", "[gguf][ma
     CHECK(code_of(GgufWriter().header(10'000'001, 0).bytes) == ErrorCode::gguf_too_many_tensors);
 }
 
-TEST_CASE("counts whose records cannot fit in 64 MiB are gguf_prefix_too_large from the first 24 bytes", "[gguf][malformed]") {
+TEST_CASE("counts whose records cannot fit in 64 MiB are gguf_prefix_too_large from the first 24 bytes",
+          "[gguf][malformed]") {
     GgufFile f = parse_gguf(GgufWriter().header(3'000'000, 0).bytes, "m.gguf", 0);
     CHECK(f.error.code == ErrorCode::gguf_prefix_too_large);
     CHECK_FALSE(f.needs_more());

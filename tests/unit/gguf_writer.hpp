@@ -10,7 +10,7 @@
 namespace vram::test {
 
 class GgufWriter {
-public:
+  public:
     explicit GgufWriter(bool big_endian = false) : be_(big_endian) {}
     std::string bytes;
 
@@ -83,7 +83,7 @@ public:
         return *this;
     }
 
-private:
+  private:
     bool be_;
 };
 
@@ -93,36 +93,47 @@ private:
 struct LlamaGguf {
     std::string arch = "llama";
     uint32_t layers = 2, hidden = 256, ffn = 512, heads = 4, kv_heads = 2, vocab = 1024, context = 4096;
-    uint32_t file_type = 15;      // llama_ftype MOSTLY_Q4_K_M
-    uint32_t matrix_type = 12;    // Q4_K
-    uint32_t output_type = 14;    // Q6_K
-    bool tied = false;            // no output.weight
+    uint32_t file_type = 15;                   // llama_ftype MOSTLY_Q4_K_M
+    uint32_t matrix_type = 12;                 // Q4_K
+    uint32_t output_type = 14;                 // Q6_K
+    bool tied = false;                         // no output.weight
     std::vector<uint32_t> kv_heads_per_layer;  // head_count_kv as a per-layer array (0 = recurrent layer)
-    uint32_t split_no = 0, split_count = 0;  // split.no / split.count keys when split_count > 0
-    bool architecture_keys = true;           // false: a later shard without the hyperparameters
-    std::vector<std::string> only;           // tensor names to keep (a shard's share); empty = all
+    uint32_t split_no = 0, split_count = 0;    // split.no / split.count keys when split_count > 0
+    bool architecture_keys = true;             // false: a later shard without the hyperparameters
+    std::vector<std::string> only;             // tensor names to keep (a shard's share); empty = all
     // Extra metadata written verbatim after the standard keys: {count, bytes}.
     uint32_t extra_kv = 0;
     std::string extra;
 };
 
 struct BuiltGguf {
-    std::string header;   // magic … tensor infos
-    uint64_t size = 0;    // full file size: data section start + tensor data
+    std::string header;  // magic … tensor infos
+    uint64_t size = 0;   // full file size: data section start + tensor data
 };
 
 inline uint64_t ggml_size(uint32_t type, uint64_t n) {
     switch (type) {
-        case 0: return n * 4;
-        case 1: case 30: return n * 2;
-        case 2: return n / 32 * 18;
-        case 8: return n / 32 * 34;
-        case 10: return n / 256 * 84;
-        case 11: return n / 256 * 110;
-        case 12: return n / 256 * 144;
-        case 13: return n / 256 * 176;
-        case 14: return n / 256 * 210;
-        default: return 0;
+        case 0:
+            return n * 4;
+        case 1:
+        case 30:
+            return n * 2;
+        case 2:
+            return n / 32 * 18;
+        case 8:
+            return n / 32 * 34;
+        case 10:
+            return n / 256 * 84;
+        case 11:
+            return n / 256 * 110;
+        case 12:
+            return n / 256 * 144;
+        case 13:
+            return n / 256 * 176;
+        case 14:
+            return n / 256 * 210;
+        default:
+            return 0;
     }
 }
 

@@ -21,9 +21,9 @@ TEST_CASE("every catalog id is unique and found by find_gpu", "[gpu_catalog]") {
 }
 
 TEST_CASE("the catalog spans consumer, workstation, data-center, AMD and Apple parts", "[gpu_catalog]") {
-    for (const char* id : {"rtx-3060-12gb", "rtx-5090", "rtx-a4000", "rtx-6000-ada", "rtx-pro-6000-blackwell", "t4", "l4", "a10",
-                           "a100-40gb", "a100-80gb", "h100-80gb", "h200-141gb", "b200-192gb", "mi250-128gb", "mi300x-192gb",
-                           "apple-m3-max-128gb"})
+    for (const char* id : {"rtx-3060-12gb", "rtx-5090", "rtx-a4000", "rtx-6000-ada", "rtx-pro-6000-blackwell", "t4",
+                           "l4", "a10", "a100-40gb", "a100-80gb", "h100-80gb", "h200-141gb", "b200-192gb",
+                           "mi250-128gb", "mi300x-192gb", "apple-m3-max-128gb"})
         CHECK(find_gpu(id) != nullptr);
 }
 

@@ -28,7 +28,9 @@ struct FakeTransport : Transport {
     std::function<HttpResponse(const HttpRequest&)> handler;
     std::deque<std::pair<HttpRequest, std::function<void(HttpResponse)>>> queue;
     std::vector<HttpRequest> seen;
-    void send(const HttpRequest& r, std::function<void(HttpResponse)> done) override { queue.emplace_back(r, std::move(done)); }
+    void send(const HttpRequest& r, std::function<void(HttpResponse)> done) override {
+        queue.emplace_back(r, std::move(done));
+    }
     void run() {
         while (!queue.empty()) {
             auto [req, done] = std::move(queue.front());
@@ -60,7 +62,8 @@ HttpResponse serve(const HttpRequest& req, const std::map<std::string, std::stri
     if (u.find("/tree/") != std::string::npos) {
         std::string body = "[";
         for (const auto& [path, content] : files)
-            body += std::string(body.size() > 1 ? "," : "") + R"({"type":"file","path":")" + path + R"(","size":)" + std::to_string(content.size()) + "}";
+            body += std::string(body.size() > 1 ? "," : "") + R"({"type":"file","path":")" + path + R"(","size":)" +
+                    std::to_string(content.size()) + "}";
         return ok(body + "]");
     }
     auto pos = u.find("/resolve/" + kSha + "/");
@@ -78,7 +81,8 @@ HttpResponse serve(const HttpRequest& req, const std::map<std::string, std::stri
     std::sscanf(range.c_str(), "bytes=%llu-%llu", &a, &b);
     b = std::min<unsigned long long>(b, it->second.size() - 1);
     HttpResponse r = ok(it->second.substr(a, b - a + 1), 206);
-    r.headers["content-range"] = "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" + std::to_string(it->second.size());
+    r.headers["content-range"] =
+        "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" + std::to_string(it->second.size());
     return r;
 }
 
@@ -112,9 +116,11 @@ TEST_CASE("a single-file repo takes two dependent rounds: listing, then config a
 }
 
 TEST_CASE("a sharded repo takes three rounds and reads each shard header once", "[hub_client]") {
-    const std::string h1 = R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", h2 = R"({"b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
+    const std::string h1 = R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
+                      h2 = R"({"b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
     std::map<std::string, std::string> files = {
-        {"model.safetensors.index.json", R"({"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}})"},
+        {"model.safetensors.index.json",
+         R"({"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}})"},
         {"model-00001-of-00002.safetensors", st_file(h1, 4)},
         {"model-00002-of-00002.safetensors", st_file(h2, 4)}};
     FakeTransport t;
@@ -126,7 +132,8 @@ TEST_CASE("a sharded repo takes three rounds and reads each shard header once", 
 }
 
 TEST_CASE("a header longer than the first read costs one more request for that file", "[hub_client]") {
-    std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},"__metadata__":{"pad":")" + std::string(600 * 1024, 'x') + "\"}}";
+    std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},"__metadata__":{"pad":")" +
+                    std::string(600 * 1024, 'x') + "\"}}";
     std::map<std::string, std::string> files = {{"model.safetensors", st_file(h, 8)}};
     FakeTransport t;
     t.handler = [&](const HttpRequest& r) { return serve(r, files); };
@@ -142,7 +149,8 @@ TEST_CASE("the tree listing follows every Link page", "[hub_client]") {
     t.handler = [&](const HttpRequest& r) {
         if (r.url.find("/tree/") != std::string::npos) {
             if (r.url.find("cursor=2") != std::string::npos)
-                return ok(R"([{"type":"file","path":"model.safetensors","size":)" + std::to_string(8 + h.size() + 8) + "}]");
+                return ok(R"([{"type":"file","path":"model.safetensors","size":)" + std::to_string(8 + h.size() + 8) +
+                          "}]");
             HttpResponse p = ok(R"([{"type":"file","path":"README.md","size":3}])");
             p.headers["link"] = "<" + kHub + "/api/models/acme/m/tree/main?recursive=true&cursor=2>; rel=\"next\"";
             return p;
@@ -160,7 +168,8 @@ TEST_CASE("a listing that paginates forever ends with listing_invalid", "[hub_cl
     t.handler = [&](const HttpRequest& r) {
         if (r.url.find("/tree/") != std::string::npos) {
             HttpResponse p = ok("[]");
-            p.headers["link"] = "<" + kHub + "/api/models/acme/m/tree/main?cursor=" + std::to_string(++page) + ">; rel=\"next\"";
+            p.headers["link"] =
+                "<" + kHub + "/api/models/acme/m/tree/main?cursor=" + std::to_string(++page) + ">; rel=\"next\"";
             return p;
         }
         return serve(r, {});
@@ -209,8 +218,10 @@ TEST_CASE("each Hub failure maps to its own error code", "[hub_client]") {
     };
     CHECK(error_from_response(resp(401, "GatedRepo"), "x", "a/b", false).code == ErrorCode::gated);
     CHECK(error_from_response(resp(403, "GatedRepo"), "x", "a/b", true).code == ErrorCode::gated);
-    CHECK(error_from_response(resp(401, "", "Invalid credentials in Authorization header"), "x", "a/b", true).code == ErrorCode::invalid_token);
-    CHECK(error_from_response(resp(401, "", "Invalid username or password."), "x", "a/b", false).code == ErrorCode::repo_not_found);
+    CHECK(error_from_response(resp(401, "", "Invalid credentials in Authorization header"), "x", "a/b", true).code ==
+          ErrorCode::invalid_token);
+    CHECK(error_from_response(resp(401, "", "Invalid username or password."), "x", "a/b", false).code ==
+          ErrorCode::repo_not_found);
     CHECK(error_from_response(resp(404, "RepoNotFound"), "x", "a/b", true).code == ErrorCode::repo_not_found);
     CHECK(error_from_response(resp(404, "RevisionNotFound"), "x", "a/b", false).code == ErrorCode::revision_not_found);
     CHECK(error_from_response(resp(404, "EntryNotFound"), "x", "a/b", false).code == ErrorCode::entry_not_found);
@@ -243,7 +254,8 @@ TEST_CASE("model ids are validated before any request", "[hub_client][malformed]
         INFO(bad);
         CHECK_FALSE(validate_repo_id(bad).empty());
     }
-    for (const char* good : {"gpt2", "openai-community/gpt2", "Qwen/Qwen2.5-7B-Instruct", "a_b/c.d"}) CHECK(validate_repo_id(good).empty());
+    for (const char* good : {"gpt2", "openai-community/gpt2", "Qwen/Qwen2.5-7B-Instruct", "a_b/c.d"})
+        CHECK(validate_repo_id(good).empty());
 }
 
 TEST_CASE("revisions are percent-encoded with no safe characters", "[hub_client]") {
@@ -272,7 +284,8 @@ uint64_t gguf_header_end(const std::string& file) { return parse_gguf(file, "x.g
 
 TEST_CASE("a GGUF repo reads every file's header in one parallel round when it fits in 2 MiB", "[hub_client][gguf]") {
     const std::string a = gguf_file("a"), b = gguf_file("b");
-    std::map<std::string, std::string> files = {{"config.json", R"({"model_type":"llama"})"}, {"m.Q4_K_M.gguf", a}, {"m.Q8_0.gguf", b}};
+    std::map<std::string, std::string> files = {
+        {"config.json", R"({"model_type":"llama"})"}, {"m.Q4_K_M.gguf", a}, {"m.Q8_0.gguf", b}};
     FakeTransport t;
     t.handler = [&](const HttpRequest& r) { return serve(r, files); };
     LoadResult r = load(t, "acme/m");
@@ -283,10 +296,12 @@ TEST_CASE("a GGUF repo reads every file's header in one parallel round when it f
     CHECK(r.snapshot.gguf_prefixes.at("m.Q4_K_M.gguf") == a.substr(0, gguf_header_end(a)));
     CHECK(r.snapshot.gguf_prefixes.at("m.Q8_0.gguf") == b.substr(0, gguf_header_end(b)));
     for (const auto& req : t.seen)
-        if (req.url.find(".gguf") != std::string::npos) CHECK(range_of(req) == "bytes=0-" + std::to_string(a.size() - 1));
+        if (req.url.find(".gguf") != std::string::npos)
+            CHECK(range_of(req) == "bytes=0-" + std::to_string(a.size() - 1));
 }
 
-TEST_CASE("a GGUF whose metadata passes the first 2 MiB is read on until its tensor infos are complete", "[hub_client][gguf]") {
+TEST_CASE("a GGUF whose metadata passes the first 2 MiB is read on until its tensor infos are complete",
+          "[hub_client][gguf]") {
     const std::string big = gguf_file(std::string(3'000'000, 'x'));  // a 3 MB string: the header ends past 2 MiB
     std::map<std::string, std::string> files = {{"big.gguf", big}};
     FakeTransport t;

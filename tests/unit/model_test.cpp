@@ -7,9 +7,9 @@
 #include "gguf_writer.hpp"
 
 using namespace vram;
+using vram::test::build_llama_gguf;
 using vram::test::BuiltGguf;
 using vram::test::LlamaGguf;
-using vram::test::build_llama_gguf;
 
 namespace {
 
@@ -35,7 +35,8 @@ LlamaGguf quant(uint32_t file_type, uint32_t matrix_type) {
 
 }  // namespace
 
-TEST_CASE("a GGUF repo's tensors carry bytes from their blocks and the architecture comes from the metadata", "[model][gguf]") {
+TEST_CASE("a GGUF repo's tensors carry bytes from their blocks and the architecture comes from the metadata",
+          "[model][gguf]") {
     RepoSnapshot s = repo();
     LlamaGguf g = quant(15, 12);
     add_file(s, "m.Q4_K_M.gguf", build_llama_gguf(g));
@@ -66,7 +67,8 @@ TEST_CASE("a GGUF repo's tensors carry bytes from their blocks and the architect
     CHECK(m.gguf_duplicated_bytes == 0);
 }
 
-TEST_CASE("the default quantization is the smallest Q4_K_M, and gguf_file picks another by file or type", "[model][gguf]") {
+TEST_CASE("the default quantization is the smallest Q4_K_M, and gguf_file picks another by file or type",
+          "[model][gguf]") {
     RepoSnapshot s = repo();
     add_file(s, "m.Q8_0.gguf", build_llama_gguf(quant(7, 8)));
     add_file(s, "m.Q4_K_M.gguf", build_llama_gguf(quant(15, 12)));
@@ -142,7 +144,8 @@ TEST_CASE("tied embeddings are duplicated for the output layer as llama.cpp load
     CHECK(m.gguf_duplicated_bytes == 147456);
 }
 
-TEST_CASE("a GGUF header missing from the snapshot or malformed is an error with its code", "[model][gguf][malformed]") {
+TEST_CASE("a GGUF header missing from the snapshot or malformed is an error with its code",
+          "[model][gguf][malformed]") {
     RepoSnapshot s = repo();
     BuiltGguf g = build_llama_gguf(quant(15, 12));
     s.files.push_back({"m.gguf", g.size});

@@ -19,7 +19,8 @@ TensorInfo tensor(const char* name, DType d, uint64_t n) {
 TEST_CASE("GPTQ 4-bit qweight holds 8 parameters per I32 and its bookkeeping holds none", "[quantization]") {
     QuantRules r = parse_quant_rules(R"({"quant_method":"gptq","bits":4,"group_size":128})");
     CHECK(classify_tensor(r, tensor("model.layers.0.mlp.up_proj.qweight", DType::I32, 10)).multiplier == 8.0);
-    for (const char* b : {"model.layers.0.mlp.up_proj.qzeros", "model.layers.0.mlp.up_proj.scales", "model.layers.0.mlp.up_proj.g_idx"})
+    for (const char* b :
+         {"model.layers.0.mlp.up_proj.qzeros", "model.layers.0.mlp.up_proj.scales", "model.layers.0.mlp.up_proj.g_idx"})
         CHECK(classify_tensor(r, tensor(b, DType::I32, 10)).bookkeeping);
     CHECK(r.summary == "gptq 4-bit, group 128");
 }
@@ -29,16 +30,20 @@ TEST_CASE("GPTQ 3-bit qweight holds floor(32/3) = 10 parameters per I32", "[quan
     CHECK(classify_tensor(r, tensor("x.qweight", DType::I32, 1)).multiplier == 10.0);
 }
 
-TEST_CASE("bitsandbytes 4-bit U8 weights hold 2 parameters per byte; absmax and quant_state hold none", "[quantization]") {
+TEST_CASE("bitsandbytes 4-bit U8 weights hold 2 parameters per byte; absmax and quant_state hold none",
+          "[quantization]") {
     QuantRules r = parse_quant_rules(R"({"quant_method":"bitsandbytes","load_in_4bit":true})");
     CHECK(classify_tensor(r, tensor("model.layers.0.mlp.up_proj.weight", DType::U8, 10)).multiplier == 2.0);
     CHECK(classify_tensor(r, tensor("model.layers.0.mlp.up_proj.weight.absmax", DType::F32, 10)).bookkeeping);
-    CHECK(classify_tensor(r, tensor("model.layers.0.mlp.up_proj.weight.quant_state.bitsandbytes__nf4", DType::U8, 10)).bookkeeping);
+    CHECK(classify_tensor(r, tensor("model.layers.0.mlp.up_proj.weight.quant_state.bitsandbytes__nf4", DType::U8, 10))
+              .bookkeeping);
 }
 
 TEST_CASE("MXFP4 blocks hold 2 parameters per byte and their U8 scales hold none", "[quantization]") {
-    QuantRules r = parse_quant_rules(R"({"quant_method":"mxfp4","modules_to_not_convert":["model.layers.*.self_attn","model.embed_tokens","lm_head"]})");
-    CHECK(classify_tensor(r, tensor("model.layers.0.mlp.experts.gate_up_proj_blocks", DType::U8, 10)).multiplier == 2.0);
+    QuantRules r = parse_quant_rules(
+        R"({"quant_method":"mxfp4","modules_to_not_convert":["model.layers.*.self_attn","model.embed_tokens","lm_head"]})");
+    CHECK(classify_tensor(r, tensor("model.layers.0.mlp.experts.gate_up_proj_blocks", DType::U8, 10)).multiplier ==
+          2.0);
     CHECK(classify_tensor(r, tensor("model.layers.0.mlp.experts.gate_up_proj_scales", DType::U8, 10)).bookkeeping);
 }
 
@@ -56,24 +61,29 @@ TEST_CASE("FP8 block-scaled weights count once and weight_scale_inv is bookkeepi
     TensorRole w = classify_tensor(r, tensor("model.layers.3.mlp.experts.0.up_proj.weight", DType::F8_E4M3, 10));
     CHECK(w.quantized);
     CHECK(w.multiplier == 1.0);
-    CHECK(classify_tensor(r, tensor("model.layers.3.mlp.experts.0.up_proj.weight_scale_inv", DType::F32, 10)).bookkeeping);
+    CHECK(classify_tensor(r, tensor("model.layers.3.mlp.experts.0.up_proj.weight_scale_inv", DType::F32, 10))
+              .bookkeeping);
 }
 
 TEST_CASE("an E8M0 tensor is a scale in any scheme, even unquantized", "[quantization]") {
     CHECK(classify_tensor(QuantRules{}, tensor("x.scales", DType::F8_E8M0, 4)).bookkeeping);
 }
 
-TEST_CASE("a quantization_config of the wrong shape is read as not quantized, never a crash", "[quantization][malformed]") {
+TEST_CASE("a quantization_config of the wrong shape is read as not quantized, never a crash",
+          "[quantization][malformed]") {
     CHECK(parse_quant_rules(R"({"quant_method":7,"bits":"four"})").method.empty());
     CHECK(parse_quant_rules("not json").method.empty());
     CHECK(parse_quant_rules("[]").method.empty());
 }
 
-TEST_CASE("ModelOpt's hf_quant_config.json makes FP8 weights quantized and its scalar scales bookkeeping", "[quantization]") {
-    QuantRules r = parse_quant_rules(R"({"producer":{"name":"modelopt"},"quantization":{"quant_algo":"FP8","kv_cache_quant_algo":"FP8"}})");
+TEST_CASE("ModelOpt's hf_quant_config.json makes FP8 weights quantized and its scalar scales bookkeeping",
+          "[quantization]") {
+    QuantRules r = parse_quant_rules(
+        R"({"producer":{"name":"modelopt"},"quantization":{"quant_algo":"FP8","kv_cache_quant_algo":"FP8"}})");
     CHECK(r.method == "modelopt");
     CHECK(r.summary == "modelopt FP8");
     CHECK(classify_tensor(r, tensor("model.layers.0.self_attn.k_proj.weight", DType::F8_E4M3, 10)).quantized);
-    for (const char* s : {"model.layers.0.self_attn.k_proj.k_scale", "model.layers.0.self_attn.v_proj.v_scale", "model.layers.0.mlp.up_proj.input_scale"})
+    for (const char* s : {"model.layers.0.self_attn.k_proj.k_scale", "model.layers.0.self_attn.v_proj.v_scale",
+                          "model.layers.0.mlp.up_proj.input_scale"})
         CHECK(classify_tensor(r, tensor(s, DType::F32, 1)).bookkeeping);
 }

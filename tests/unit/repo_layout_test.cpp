@@ -13,7 +13,8 @@ std::vector<RepoFile> listing(std::initializer_list<const char*> paths) {
     return files;
 }
 
-const char* kIndex = R"({"metadata":{"total_size":123},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors","c":"model-00001-of-00002.safetensors"}})";
+const char* kIndex =
+    R"({"metadata":{"total_size":123},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors","c":"model-00001-of-00002.safetensors"}})";
 
 }  // namespace
 
@@ -25,19 +26,22 @@ TEST_CASE("a single-file repo needs no manifest and names its one weight file", 
 }
 
 TEST_CASE("a sharded repo asks for its index first, then names each shard once", "[repo_layout]") {
-    auto files = listing({"config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"});
+    auto files = listing({"config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+                          "model-00002-of-00002.safetensors"});
     LayoutPlan first = plan_layout(files, {}, "");
     CHECK_FALSE(first.complete());
     CHECK(first.need_texts == std::vector<std::string>{"model.safetensors.index.json"});
     LayoutPlan done = plan_layout(files, {{"model.safetensors.index.json", kIndex}}, "");
     REQUIRE(done.complete());
     CHECK(done.layout == "sharded");
-    CHECK(done.weight_files == std::vector<std::string>{"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"});
+    CHECK(done.weight_files ==
+          std::vector<std::string>{"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"});
 }
 
 TEST_CASE("consolidated.safetensors and original/ beside HF shards are not counted", "[repo_layout]") {
-    auto files = listing({"model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
-                          "consolidated.safetensors", "original/model.safetensors"});
+    auto files =
+        listing({"model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                 "consolidated.safetensors", "original/model.safetensors"});
     LayoutPlan p = plan_layout(files, {{"model.safetensors.index.json", kIndex}}, "");
     REQUIRE(p.complete());
     CHECK(p.weight_files.size() == 2);
@@ -48,7 +52,8 @@ TEST_CASE("a diffusers pipeline reports each component folder and skips the root
     auto files = listing({"model_index.json", "flux1-dev.safetensors", "transformer/config.json",
                           "transformer/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
                           "text_encoder/model.safetensors", "scheduler/scheduler_config.json"});
-    const char* index = R"({"_class_name":"FluxPipeline","transformer":["diffusers","FluxTransformer2DModel"],"vae":["diffusers","AutoencoderKL"],
+    const char* index =
+        R"({"_class_name":"FluxPipeline","transformer":["diffusers","FluxTransformer2DModel"],"vae":["diffusers","AutoencoderKL"],
                             "text_encoder":["transformers","CLIPTextModel"],"scheduler":["diffusers","FlowMatchEulerDiscreteScheduler"],"tokenizer":[null,null]})";
     LayoutPlan p = plan_layout(files, {{"model_index.json", index}}, "");
     REQUIRE(p.complete());
@@ -59,7 +64,8 @@ TEST_CASE("a diffusers pipeline reports each component folder and skips the root
 }
 
 TEST_CASE("fp16 variants beside fp32 files count once, and the variant can be switched", "[repo_layout]") {
-    auto files = listing({"model_index.json", "unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors"});
+    auto files = listing({"model_index.json", "unet/diffusion_pytorch_model.safetensors",
+                          "unet/diffusion_pytorch_model.fp16.safetensors"});
     const char* index = R"({"unet":["diffusers","UNet2DConditionModel"]})";
     LayoutPlan def = plan_layout(files, {{"model_index.json", index}}, "");
     REQUIRE(def.complete());
@@ -87,7 +93,9 @@ TEST_CASE("a repo without safetensors or GGUF says what it has instead", "[repo_
 }
 
 TEST_CASE("a repo with only GGUF files is layout gguf and needs every file's header", "[repo_layout][gguf]") {
-    LayoutPlan p = plan_layout(listing({"config.json", "pytorch_model.bin", "model.Q4_K_M.gguf", "model.Q8_0.gguf", "mmproj-model-f16.gguf"}), {}, "");
+    LayoutPlan p = plan_layout(
+        listing({"config.json", "pytorch_model.bin", "model.Q4_K_M.gguf", "model.Q8_0.gguf", "mmproj-model-f16.gguf"}),
+        {}, "");
     REQUIRE(p.complete());
     CHECK(p.layout == "gguf");
     CHECK(p.weight_files.empty());
@@ -96,7 +104,8 @@ TEST_CASE("a repo with only GGUF files is layout gguf and needs every file's hea
     CHECK(p.components[2].name == "projector");
 }
 
-TEST_CASE("a repo with safetensors and GGUF keeps the safetensors and says GGUF files are there", "[repo_layout][gguf]") {
+TEST_CASE("a repo with safetensors and GGUF keeps the safetensors and says GGUF files are there",
+          "[repo_layout][gguf]") {
     LayoutPlan p = plan_layout(listing({"config.json", "model.safetensors", "model.Q4_K_M.gguf"}), {}, "");
     REQUIRE(p.complete());
     CHECK(p.layout == "single-file");
@@ -106,16 +115,19 @@ TEST_CASE("a repo with safetensors and GGUF keeps the safetensors and says GGUF 
 }
 
 TEST_CASE("split GGUF files are one model, their shards in order", "[repo_layout][gguf]") {
-    GgufGroups g = gguf_groups(listing({"Q4_K_M/m-Q4_K_M-00002-of-00002.gguf", "Q4_K_M/m-Q4_K_M-00001-of-00002.gguf", "m-Q8_0.gguf"}));
+    GgufGroups g = gguf_groups(
+        listing({"Q4_K_M/m-Q4_K_M-00002-of-00002.gguf", "Q4_K_M/m-Q4_K_M-00001-of-00002.gguf", "m-Q8_0.gguf"}));
     REQUIRE_FALSE(g.error);
     REQUIRE(g.groups.size() == 2);
     CHECK(g.groups[0].name == "Q4_K_M/m-Q4_K_M-00001-of-00002.gguf");
-    CHECK(g.groups[0].files == std::vector<std::string>{"Q4_K_M/m-Q4_K_M-00001-of-00002.gguf", "Q4_K_M/m-Q4_K_M-00002-of-00002.gguf"});
+    CHECK(g.groups[0].files ==
+          std::vector<std::string>{"Q4_K_M/m-Q4_K_M-00001-of-00002.gguf", "Q4_K_M/m-Q4_K_M-00002-of-00002.gguf"});
     CHECK(g.groups[0].split_count == 2);
     CHECK(g.groups[1].files == std::vector<std::string>{"m-Q8_0.gguf"});
 }
 
-TEST_CASE("a split GGUF with a shard missing from the listing is gguf_metadata_invalid", "[repo_layout][gguf][malformed]") {
+TEST_CASE("a split GGUF with a shard missing from the listing is gguf_metadata_invalid",
+          "[repo_layout][gguf][malformed]") {
     GgufGroups g = gguf_groups(listing({"m-00001-of-00003.gguf", "m-00003-of-00003.gguf"}));
     CHECK(g.error.code == ErrorCode::gguf_metadata_invalid);
     CHECK(g.error.message.find("m-00002-of-00003.gguf") != std::string::npos);
@@ -138,12 +150,14 @@ TEST_CASE("an index naming an unsafe shard path is index_invalid", "[repo_layout
         CHECK(parse_shard_index(idx, "model.safetensors.index.json").error.code == ErrorCode::index_invalid);
     }
     CHECK(parse_shard_index("{not json", "model.safetensors.index.json").error.code == ErrorCode::index_invalid);
-    CHECK(parse_shard_index(R"({"metadata":{}})", "model.safetensors.index.json").error.code == ErrorCode::index_invalid);
+    CHECK(parse_shard_index(R"({"metadata":{}})", "model.safetensors.index.json").error.code ==
+          ErrorCode::index_invalid);
 }
 
 TEST_CASE("a shard index gives tensors per shard and its metadata totals, even as a float", "[repo_layout]") {
-    ShardList s = parse_shard_index(R"({"metadata":{"total_size":1.5e3,"total_parameters":7},"weight_map":{"a":"s1.safetensors","b":"s2.safetensors","c":"s1.safetensors"}})",
-                                    "text_encoder/model.safetensors.index.json");
+    ShardList s = parse_shard_index(
+        R"({"metadata":{"total_size":1.5e3,"total_parameters":7},"weight_map":{"a":"s1.safetensors","b":"s2.safetensors","c":"s1.safetensors"}})",
+        "text_encoder/model.safetensors.index.json");
     REQUIRE_FALSE(s.error);
     CHECK(s.shards == std::vector<std::string>{"text_encoder/s1.safetensors", "text_encoder/s2.safetensors"});
     CHECK(s.tensors_per_shard.at("text_encoder/s1.safetensors") == 2);

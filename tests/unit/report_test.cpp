@@ -71,7 +71,8 @@ std::string read_file(const std::string& path) {
 // Compares with the golden; with VRAM_GOLDEN_ACTUAL_DIR set, also writes what was rendered there
 // (tools/approve-golden.sh diffs that folder against tests/unit/golden and copies it over when approved).
 void check_golden(const std::string& name, const std::string& actual) {
-    if (const char* dir = std::getenv("VRAM_GOLDEN_ACTUAL_DIR")) std::ofstream(std::string(dir) + "/" + name, std::ios::binary) << actual;
+    if (const char* dir = std::getenv("VRAM_GOLDEN_ACTUAL_DIR"))
+        std::ofstream(std::string(dir) + "/" + name, std::ios::binary) << actual;
     const std::string expected = read_file(std::string(VRAM_SOURCE_DIR) + "/tests/unit/golden/" + name);
     INFO("golden " << name << " differs; run tools/approve-golden.sh to review the diff");
     CHECK(actual == expected);
@@ -145,13 +146,14 @@ TEST_CASE("the JSON report keeps every original key and adds the engine fields",
     o.context_tokens = 8192;
     o.gpu = "h100-80gb";
     const auto j = nlohmann::json::parse(render_json(llama_model(), estimate(llama_model(), o)));
-    for (const char* k : {"model_id", "architecture", "dtype_distribution", "component_sizes", "quantization", "batch_size",
-                          "context_length", "estimates", "estimates_bytes", "schema_version"})
+    for (const char* k : {"model_id", "architecture", "dtype_distribution", "component_sizes", "quantization",
+                          "batch_size", "context_length", "estimates", "estimates_bytes", "schema_version"})
         CHECK(j.contains(k));
-    for (const char* k : {"model_weights", "model_weights_raw", "kv_cache", "activation_overhead", "cuda_overhead", "total"})
+    for (const char* k :
+         {"model_weights", "model_weights_raw", "kv_cache", "activation_overhead", "cuda_overhead", "total"})
         CHECK(j["estimates_bytes"].contains(k));
-    for (const char* k : {"kv_cache_per_layer", "per_gpu", "gpu_fit", "max_context_tokens_fit", "max_batch_fit", "profile_details",
-                          "engine_reservation", "gpu", "kv_dtype", "tensor_parallel"})
+    for (const char* k : {"kv_cache_per_layer", "per_gpu", "gpu_fit", "max_context_tokens_fit", "max_batch_fit",
+                          "profile_details", "engine_reservation", "gpu", "kv_dtype", "tensor_parallel"})
         CHECK(j.contains(k));
     CHECK(j["kv_cache_per_layer"][0]["bytes_per_token"] == 4096);
     CHECK(j["gpu"]["memory_gib"] == 80.0);

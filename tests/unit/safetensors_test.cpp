@@ -29,10 +29,12 @@ TEST_CASE("a zero length prefix is header_length_zero", "[safetensors][malformed
     CHECK(read_header_length(le64(0), "x.safetensors", 0).error.code == ErrorCode::header_length_zero);
 }
 
-TEST_CASE("a header length of 2^63 is refused over the 100 MB limit and named with its file", "[safetensors][malformed]") {
+TEST_CASE("a header length of 2^63 is refused over the 100 MB limit and named with its file",
+          "[safetensors][malformed]") {
     HeaderLength h = read_header_length(le64(1ull << 63), "model-00003-of-00004.safetensors", 0);
     CHECK(h.error.code == ErrorCode::header_too_large);
-    CHECK(h.error.message == "header length 9223372036854775808 exceeds the 100 MB limit in model-00003-of-00004.safetensors");
+    CHECK(h.error.message ==
+          "header length 9223372036854775808 exceeds the 100 MB limit in model-00003-of-00004.safetensors");
 }
 
 TEST_CASE("a header longer than the file is header_truncated", "[safetensors][malformed]") {
@@ -81,8 +83,10 @@ TEST_CASE("every malformed header gets its own error code", "[safetensors][malfo
         {R"({"a":{"dtype":"F16","shape":[-1],"data_offsets":[0,2]}})", ErrorCode::tensor_entry_invalid},
         {R"({"a":{"dtype":"F16","shape":[4294967296,4294967296,16],"data_offsets":[0,2]}})", ErrorCode::shape_overflow},
         {R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[4,2]}})", ErrorCode::offsets_invalid},
-        {R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[2],"data_offsets":[2,6]}})", ErrorCode::offsets_overlap},
-        {R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"F16","shape":[1],"data_offsets":[4,6]}})", ErrorCode::offsets_hole},
+        {R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[2],"data_offsets":[2,6]}})",
+         ErrorCode::offsets_overlap},
+        {R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"F16","shape":[1],"data_offsets":[4,6]}})",
+         ErrorCode::offsets_hole},
         {R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", ErrorCode::shape_size_mismatch},
     };
     for (const auto& c : cases) {
@@ -93,7 +97,8 @@ TEST_CASE("every malformed header gets its own error code", "[safetensors][malfo
 
 TEST_CASE("tensors that end past the file are offsets_past_file", "[safetensors][malformed]") {
     const std::string json = R"({"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
-    CHECK(parse_safetensors_header(json, "m.safetensors", 8 + json.size() + 4).error.code == ErrorCode::offsets_past_file);
+    CHECK(parse_safetensors_header(json, "m.safetensors", 8 + json.size() + 4).error.code ==
+          ErrorCode::offsets_past_file);
 }
 
 TEST_CASE("bytes after the last tensor are a hole", "[safetensors][malformed]") {
@@ -102,14 +107,18 @@ TEST_CASE("bytes after the last tensor are a hole", "[safetensors][malformed]") 
 }
 
 TEST_CASE("messages name the file and the tensor", "[safetensors][malformed]") {
-    Error e = parse_safetensors_header(R"({"lm_head.weight":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", "model-00002.safetensors", 0).error;
+    Error e = parse_safetensors_header(R"({"lm_head.weight":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})",
+                                       "model-00002.safetensors", 0)
+                  .error;
     CHECK(e.message.find("lm_head.weight") != std::string::npos);
     CHECK(e.message.find("model-00002.safetensors") != std::string::npos);
 }
 
 TEST_CASE("the header scanner reads escaped names, any key order and whitespace like a JSON parser", "[safetensors]") {
-    const std::string json = "\n { \"a\\u00e9\\\"b\\\\\" : { \"data_offsets\" : [ 0 , 4 ] , \"extra\": {\"x\": [1, {\"y\": null}]}, \"shape\":[2], \"dtype\":\"F16\" } ,"
-                             " \"__metadata__\": {\"format\": \"pt\", \"n\": 3} }   ";
+    const std::string json =
+        "\n { \"a\\u00e9\\\"b\\\\\" : { \"data_offsets\" : [ 0 , 4 ] , \"extra\": {\"x\": [1, {\"y\": null}]}, "
+        "\"shape\":[2], \"dtype\":\"F16\" } ,"
+        " \"__metadata__\": {\"format\": \"pt\", \"n\": 3} }   ";
     SafetensorsHeader h = parse_safetensors_header(json, "m.safetensors", 0);
     REQUIRE_FALSE(h.error);
     REQUIRE(h.tensors.size() == 1);
@@ -119,22 +128,33 @@ TEST_CASE("the header scanner reads escaped names, any key order and whitespace 
 }
 
 TEST_CASE("invalid JSON anywhere wins over an earlier bad entry, as with a DOM parse", "[safetensors][malformed]") {
-    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}, "b": tru})", "m", 0).error.code == ErrorCode::header_not_json);
-    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", "m", 0).error.code == ErrorCode::shape_size_mismatch);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}, "b": tru})", "m", 0)
+              .error.code == ErrorCode::header_not_json);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", "m", 0).error.code ==
+          ErrorCode::shape_size_mismatch);
 }
 
-TEST_CASE("the scanner refuses what JSON refuses: bad UTF-8, lone surrogates, control characters, trailing content, deep nesting", "[safetensors][malformed]") {
-    for (const std::string bad : {std::string("{\"a\xff\":1}"), std::string(R"({"\ud800":1})"), std::string("{\"a\x01\":1}"),
-                                  std::string(R"({} {})"), std::string(R"({"a": 01})"), std::string(R"({"a": 1.})"),
-                                  std::string("{\"a\":") + std::string(600, '[') + std::string(600, ']') + "}"}) {
+TEST_CASE(
+    "the scanner refuses what JSON refuses: bad UTF-8, lone surrogates, control characters, trailing content, deep "
+    "nesting",
+    "[safetensors][malformed]") {
+    for (const std::string bad :
+         {std::string("{\"a\xff\":1}"), std::string(R"({"\ud800":1})"), std::string("{\"a\x01\":1}"),
+          std::string(R"({} {})"), std::string(R"({"a": 01})"), std::string(R"({"a": 1.})"),
+          std::string("{\"a\":") + std::string(600, '[') + std::string(600, ']') + "}"}) {
         INFO(bad.substr(0, 40));
         CHECK(parse_safetensors_header(bad, "m", 0).error.code == ErrorCode::header_not_json);
     }
     CHECK(parse_safetensors_header("[]", "m", 0).error.message.find("is array, not an object") != std::string::npos);
 }
 
-TEST_CASE("offsets and dimensions past 2^64 or negative are entry errors, not wrapped numbers", "[safetensors][malformed]") {
-    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,18446744073709551616]}})", "m", 0).error.code == ErrorCode::tensor_entry_invalid);
-    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[-1],"data_offsets":[0,2]}})", "m", 0).error.code == ErrorCode::tensor_entry_invalid);
-    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1.5],"data_offsets":[0,2]}})", "m", 0).error.code == ErrorCode::tensor_entry_invalid);
+TEST_CASE("offsets and dimensions past 2^64 or negative are entry errors, not wrapped numbers",
+          "[safetensors][malformed]") {
+    CHECK(
+        parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,18446744073709551616]}})", "m", 0)
+            .error.code == ErrorCode::tensor_entry_invalid);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[-1],"data_offsets":[0,2]}})", "m", 0).error.code ==
+          ErrorCode::tensor_entry_invalid);
+    CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1.5],"data_offsets":[0,2]}})", "m", 0).error.code ==
+          ErrorCode::tensor_entry_invalid);
 }

@@ -35,11 +35,11 @@ const char* kCsv = "_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/results_raw
 
 // How the estimator gets each measured model: config file, where its weight bytes come from.
 struct ModelSource {
-    const char* model;           // as in results_raw.csv
-    const char* config;          // under DATA_DIR; "deepseek-native:" = DeepSeek's own format, translated below
+    const char* model;   // as in results_raw.csv
+    const char* config;  // under DATA_DIR; "deepseek-native:" = DeepSeek's own format, translated below
     const char* config_note;
-    uint64_t params;             // published parameter count (BF16 checkpoint); 0 = use bytes or the config's shapes
-    uint64_t bytes;              // published checkpoint bytes (index total_size); 0 = params × 2
+    uint64_t params;  // published parameter count (BF16 checkpoint); 0 = use bytes or the config's shapes
+    uint64_t bytes;   // published checkpoint bytes (index total_size); 0 = params × 2
     const char* weights_note;
 };
 
@@ -58,7 +58,8 @@ const ModelSource kModels[] = {
      "index total_size of Mixtral-8x7B-v0.1 (93,405,585,408 B, BF16)"},
     {"openai/gpt-oss-20b", "openai__gpt-oss-20b/config.json", "verbatim HF config", 0, 13'761'264'768,
      "index total_size (13,761,264,768 B: MXFP4 experts + BF16 rest)"},
-    {"deepseek-ai/DeepSeek-V2-Lite-Chat", "deepseek-native:deepseek-ai__DeepSeek-V2-Lite/inference/configs/config_16B.json",
+    {"deepseek-ai/DeepSeek-V2-Lite-Chat",
+     "deepseek-native:deepseek-ai__DeepSeek-V2-Lite/inference/configs/config_16B.json",
      "DeepSeek's native config_16B.json translated key by key (the HF config.json is not in data/real)", 0, 0,
      "parameters counted from the config's shapes × 2 B (no published count in data/real)"},
 };
@@ -76,11 +77,13 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     std::string cur;
     bool quoted = false;
     for (char c : line) {
-        if (c == '"') quoted = !quoted;
+        if (c == '"')
+            quoted = !quoted;
         else if (c == ',' && !quoted) {
             out.push_back(cur);
             cur.clear();
-        } else if (c != '\r') cur += c;
+        } else if (c != '\r')
+            cur += c;
     }
     out.push_back(cur);
     return out;
@@ -120,20 +123,23 @@ uint64_t params_from_config(const std::string& text) {
     json c = json::parse(text);
     if (c.contains("text_config")) c = c["text_config"];
     const std::string type = c.value("model_type", "");
-    const uint64_t H = u(c, "hidden_size"), L = u(c, "num_hidden_layers"), V = u(c, "vocab_size"), I = u(c, "intermediate_size");
-    const uint64_t heads = u(c, "num_attention_heads"), kv = u(c, "num_key_value_heads") ? u(c, "num_key_value_heads") : heads;
+    const uint64_t H = u(c, "hidden_size"), L = u(c, "num_hidden_layers"), V = u(c, "vocab_size"),
+                   I = u(c, "intermediate_size");
+    const uint64_t heads = u(c, "num_attention_heads"),
+                   kv = u(c, "num_key_value_heads") ? u(c, "num_key_value_heads") : heads;
     const uint64_t hd = u(c, "head_dim") ? u(c, "head_dim") : H / heads;
     const bool tied = c.value("tie_word_embeddings", false);
     uint64_t p = V * H * (tied ? 1 : 2) + H;
     uint64_t attn = 0;
     if (u(c, "kv_lora_rank")) {
-        const uint64_t nope = u(c, "qk_nope_head_dim"), rope = u(c, "qk_rope_head_dim"), vd = u(c, "v_head_dim"), r = u(c, "kv_lora_rank");
+        const uint64_t nope = u(c, "qk_nope_head_dim"), rope = u(c, "qk_rope_head_dim"), vd = u(c, "v_head_dim"),
+                       r = u(c, "kv_lora_rank");
         const uint64_t q_lora = u(c, "q_lora_rank");
         attn += q_lora ? H * q_lora + q_lora + q_lora * heads * (nope + rope) : H * heads * (nope + rope);
         attn += H * (r + rope) + r + r * heads * (nope + vd) + heads * vd * H;
     } else {
         attn = H * heads * hd + 2 * H * kv * hd + heads * hd * H;
-        if (type == "qwen2") attn += heads * hd + 2 * kv * hd;  // q/k/v biases
+        if (type == "qwen2") attn += heads * hd + 2 * kv * hd;       // q/k/v biases
         if (type == "qwen3" || type == "qwen3_moe") attn += 2 * hd;  // q_norm, k_norm
     }
     const uint64_t E = u(c, "num_experts") ? u(c, "num_experts") : u(c, "n_routed_experts");
@@ -174,16 +180,22 @@ std::string miss_reason(const std::map<std::string, std::string>& run, const cha
     const std::string model = run.at("model"), q = run.at("quantization");
     const std::string f = figure;
     if (q == "fp8" && f == "weights")
-        return "runtime `--quantization fp8` keeps embed_tokens and lm_head in BF16 (2 × 128,256 × 4,096 × 2 B = 1.96 GiB) while "
-               "our closest precision target (int8) resizes every floating tensor; the estimator has no 'FP8 linear layers only' target";
-    if (q == "fp8" && f == "kv tokens") return "follows from the weights miss above (the KV pool is what the weights leave)";
+        return "runtime `--quantization fp8` keeps embed_tokens and lm_head in BF16 (2 × 128,256 × 4,096 × 2 B = 1.96 "
+               "GiB) while "
+               "our closest precision target (int8) resizes every floating tensor; the estimator has no 'FP8 linear "
+               "layers only' target";
+    if (q == "fp8" && f == "kv tokens")
+        return "follows from the weights miss above (the KV pool is what the weights leave)";
     if (model == "openai/gpt-oss-20b" && f == "weights")
-        return "vLLM loaded 7.01 GiB per rank, 0.60 GiB more than half the 12.82 GiB checkpoint; the log shows the TRITON MXFP4 MoE "
-               "backend, which re-lays-out expert blocks and scales for its kernel. The extra bytes are not derived here (hypothesis: "
+        return "vLLM loaded 7.01 GiB per rank, 0.60 GiB more than half the 12.82 GiB checkpoint; the log shows the "
+               "TRITON MXFP4 MoE "
+               "backend, which re-lays-out expert blocks and scales for its kernel. The extra bytes are not derived "
+               "here (hypothesis: "
                "padding of that layout)";
     if (model == "openai/gpt-oss-20b" && f == "kv tokens") return "follows from the weights miss (0.60 GiB less pool)";
     if (run.at("dtype") == "torch.float32" && f == "activation")
-        return "float32 logits and hidden states double more of the profile peak than the calibrated per-logit bytes assume";
+        return "float32 logits and hidden states double more of the profile peak than the calibrated per-logit bytes "
+               "assume";
     return "not explained: the activation and non-torch constants are calibrated averages (docs/estimates.md)";
 }
 
@@ -240,7 +252,8 @@ int main(int argc, char** argv) {
         t.params = params;
         m.tensors.push_back(t);
         models[src.model] = m;
-        weight_notes[src.model] = std::string(src.weights_note) + (params && !src.params ? " = " + count(params) + " parameters" : "") +
+        weight_notes[src.model] = std::string(src.weights_note) +
+                                  (params && !src.params ? " = " + count(params) + " parameters" : "") +
                                   "; config: " + cfg_path + " (" + src.config_note + ")";
     }
 
@@ -260,7 +273,8 @@ int main(int argc, char** argv) {
             why = lower_model == "RedHatAI/" || lower_model == "redhatai/"
                       ? "quantized checkpoint: neither its config nor its tensor sizes are in data/real"
                       : "no config for this model in data/real";
-        else if (r.at("pp") != "1") why = "pipeline parallelism (pp " + r.at("pp") + ") is not modelled";
+        else if (r.at("pp") != "1")
+            why = "pipeline parallelism (pp " + r.at("pp") + ") is not modelled";
         if (!why.empty()) {
             skipped += "| `" + name + "` | " + r.at("model") + " | " + why + " |\n";
             continue;
@@ -282,59 +296,82 @@ int main(int argc, char** argv) {
             --n_runs;
             continue;
         }
-        const Verdict w = judge(std::stod(r.at("weight_memory_gib")), e.per_gpu.weights_bytes / kGiB, kWeightsTolerance);
+        const Verdict w =
+            judge(std::stod(r.at("weight_memory_gib")), e.per_gpu.weights_bytes / kGiB, kWeightsTolerance);
         const double act_meas = std::stod(r.at("activation_memory_gib")) + std::stod(r.at("non_torch_forward_gib"));
-        const Verdict a = judge(act_meas, (e.per_gpu.activation_bytes + e.overhead_parts.non_torch_bytes) / kGiB, kActivationTolerance);
-        const Verdict k = judge(std::stod(r.at("kv_cache_tokens")), static_cast<double>(e.reservation.kv_pool_tokens), kTokensTolerance);
+        const Verdict a = judge(act_meas, (e.per_gpu.activation_bytes + e.overhead_parts.non_torch_bytes) / kGiB,
+                                kActivationTolerance);
+        const Verdict k = judge(std::stod(r.at("kv_cache_tokens")), static_cast<double>(e.reservation.kv_pool_tokens),
+                                kTokensTolerance);
         const Verdict* v[3] = {&w, &a, &k};
         const char* figure[3] = {"weights", "activation", "kv tokens"};
         for (int i = 0; i < 3; ++i) {
             (v[i]->pass ? pass : miss)[i]++;
             if (!v[i]->pass)
-                misses += "- `" + name + "` — " + figure[i] + " " + pct(v[i]->error) + ": " + miss_reason(r, figure[i]) + "\n";
+                misses += "- `" + name + "` — " + figure[i] + " " + pct(v[i]->error) + ": " +
+                          miss_reason(r, figure[i]) + "\n";
         }
         std::string setup = "tp " + r.at("tp") + ", " + r.at("max_model_len");
         if (r.at("dtype") != "torch.bfloat16") setup += ", " + r.at("dtype").substr(6);
         if (r.at("kv_cache_dtype") != "auto") setup += ", kv " + r.at("kv_cache_dtype");
         if (r.at("quantization") != "None") setup += ", q " + r.at("quantization");
         if (r.at("gpu_memory_utilization") != "0.95") setup += ", util " + r.at("gpu_memory_utilization");
-        rows += "| `" + name + "` | " + setup + " | " + fmt("%.2f", w.measured) + " | " + fmt("%.2f", w.estimated) + " | " + pct(w.error) +
-                " " + (w.pass ? "✓" : "✗") + " | " + fmt("%.2f", a.measured) + " | " + fmt("%.2f", a.estimated) + " | " + pct(a.error) + " " +
-                (a.pass ? "✓" : "✗") + " | " + count(static_cast<uint64_t>(k.measured)) + " | " + count(static_cast<uint64_t>(k.estimated)) +
-                " | " + pct(k.error) + " " + (k.pass ? "✓" : "✗") + " |\n";
+        rows += "| `" + name + "` | " + setup + " | " + fmt("%.2f", w.measured) + " | " + fmt("%.2f", w.estimated) +
+                " | " + pct(w.error) + " " + (w.pass ? "✓" : "✗") + " | " + fmt("%.2f", a.measured) + " | " +
+                fmt("%.2f", a.estimated) + " | " + pct(a.error) + " " + (a.pass ? "✓" : "✗") + " | " +
+                count(static_cast<uint64_t>(k.measured)) + " | " + count(static_cast<uint64_t>(k.estimated)) + " | " +
+                pct(k.error) + " " + (k.pass ? "✓" : "✗") + " |\n";
     }
 
     std::string md;
     md += "# Validation of the `vllm` profile against measured vLLM 0.19 runs\n\n";
-    md += "Generated by `tools/validate/validate_vllm` (CMake target `validate_vllm`; run `build/native/validate_vllm`) from\n";
+    md +=
+        "Generated by `tools/validate/validate_vllm` (CMake target `validate_vllm`; run `build/native/validate_vllm`) "
+        "from\n";
     md += "`../shared/data/real/" + std::string(kCsv) + "` — " + std::to_string(runs.size()) +
           " vLLM v0.19.0 runs on one H100-80GB (79.19 GiB as CUDA reports it) by llm-d-planner, commit d3121e05. "
           "Do not edit by hand: change the estimator or the tool and regenerate.\n\n";
-    md += "Each run is estimated with `--profile vllm --gpu h100-80gb` and the run's `tp`, `max_model_len` (context), "
-          "`gpu_memory_utilization`, `--dtype` (float32/float16 → precision), `--kv-cache-dtype fp8` (→ kv_dtype fp8) and "
-          "runtime `--quantization fp8` (→ precision int8, the closest target). Figures per GPU:\n\n";
+    md +=
+        "Each run is estimated with `--profile vllm --gpu h100-80gb` and the run's `tp`, `max_model_len` (context), "
+        "`gpu_memory_utilization`, `--dtype` (float32/float16 → precision), `--kv-cache-dtype fp8` (→ kv_dtype fp8) "
+        "and "
+        "runtime `--quantization fp8` (→ precision int8, the closest target). Figures per GPU:\n\n";
     md += "- **weights**: vLLM \"Model loading took\" vs the estimate's per-GPU weights. Target within 1 %.\n";
-    md += "- **act + nt**: vLLM \"torch peak memory increase\" + \"non-torch forward increase\" vs the estimate's activation peak + "
-          "non-torch term. Target within 15 %.\n";
-    md += "- **KV tokens**: vLLM \"GPU KV cache size\" vs the estimate's `engine_reservation.kv_pool_tokens`. Target within 5 %.\n\n";
-    md += "**Not an independent test for the second figure.** The activation model's per-logit bytes and base, the non-torch "
-          "constants (0.25 GiB at TP 1, 2.10 GiB above) and the CUDA-graph allowance were calibrated on this same campaign "
-          "(including runs of models whose configs are not here: gemma, granite, phi). Weights and the KV-token arithmetic "
-          "(block size, grouping, pool formula) come from the vLLM source and published parameter counts, not from these runs.\n\n";
+    md +=
+        "- **act + nt**: vLLM \"torch peak memory increase\" + \"non-torch forward increase\" vs the estimate's "
+        "activation peak + "
+        "non-torch term. Target within 15 %.\n";
+    md +=
+        "- **KV tokens**: vLLM \"GPU KV cache size\" vs the estimate's `engine_reservation.kv_pool_tokens`. Target "
+        "within 5 %.\n\n";
+    md +=
+        "**Not an independent test for the second figure.** The activation model's per-logit bytes and base, the "
+        "non-torch "
+        "constants (0.25 GiB at TP 1, 2.10 GiB above) and the CUDA-graph allowance were calibrated on this same "
+        "campaign "
+        "(including runs of models whose configs are not here: gemma, granite, phi). Weights and the KV-token "
+        "arithmetic "
+        "(block size, grouping, pool formula) come from the vLLM source and published parameter counts, not from these "
+        "runs.\n\n";
     md += "## Weights used\n\n";
     for (const auto& src : kModels) md += "- " + std::string(src.model) + ": " + weight_notes[src.model] + "\n";
     md += "\n## Results\n\n";
-    md += "Runs estimated: " + std::to_string(n_runs) + ". Verdicts — weights: " + std::to_string(pass[0]) + " within target, " +
-          std::to_string(miss[0]) + " missed; act + nt: " + std::to_string(pass[1]) + " within, " + std::to_string(miss[1]) +
-          " missed; KV tokens: " + std::to_string(pass[2]) + " within, " + std::to_string(miss[2]) + " missed.\n\n";
-    md += "| run | setup | weights GiB measured | estimated | error | act + nt GiB measured | estimated | error | KV tokens measured | estimated | error |\n";
+    md += "Runs estimated: " + std::to_string(n_runs) + ". Verdicts — weights: " + std::to_string(pass[0]) +
+          " within target, " + std::to_string(miss[0]) + " missed; act + nt: " + std::to_string(pass[1]) + " within, " +
+          std::to_string(miss[1]) + " missed; KV tokens: " + std::to_string(pass[2]) + " within, " +
+          std::to_string(miss[2]) + " missed.\n\n";
+    md +=
+        "| run | setup | weights GiB measured | estimated | error | act + nt GiB measured | estimated | error | KV "
+        "tokens measured | estimated | error |\n";
     md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
     md += "\n## Misses and their reasons\n\n" + (misses.empty() ? std::string("None.\n") : misses);
     md += "\n## Runs not estimated\n\n";
-    md += std::to_string(failed) + " runs failed in the campaign itself (status `failed`) and are not listed. Successful runs left out:\n\n";
+    md += std::to_string(failed) +
+          " runs failed in the campaign itself (status `failed`) and are not listed. Successful runs left out:\n\n";
     md += "| run | model | why |\n|---|---|---|\n" + skipped;
     std::ofstream(out_path, std::ios::binary) << md;
-    std::cout << "runs estimated " << n_runs << "; weights " << pass[0] << "/" << miss[0] << ", act+nt " << pass[1] << "/" << miss[1]
-              << ", kv tokens " << pass[2] << "/" << miss[2] << " (within/missed); wrote " << out_path << "\n";
+    std::cout << "runs estimated " << n_runs << "; weights " << pass[0] << "/" << miss[0] << ", act+nt " << pass[1]
+              << "/" << miss[1] << ", kv tokens " << pass[2] << "/" << miss[2] << " (within/missed); wrote " << out_path
+              << "\n";
     return 0;
 }
