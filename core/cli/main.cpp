@@ -25,6 +25,7 @@ int exit_code(ErrorCode c) {
         case ErrorCode::none:
             return kOk;
         case ErrorCode::invalid_argument:
+        case ErrorCode::invalid_option:
             return kUsage;
         case ErrorCode::repo_not_found:
         case ErrorCode::revision_not_found:
@@ -81,7 +82,11 @@ int main(int argc, char** argv) {
         return kOk;
     }
     if (!o.error.empty()) {
-        std::cerr << "error: " << o.error << "\n\n" << cli_usage();
+        std::cerr << "error: " << o.error << "\n";
+        if (o.option_error)
+            std::cerr << "(vram-estimate --help lists every option and its values)\n";
+        else
+            std::cerr << "\n" << cli_usage();
         return kUsage;
     }
     HubOptions hub;

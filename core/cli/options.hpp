@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "estimator/estimate.hpp"
+#include "estimator/options.hpp"
 
 namespace vram {
 
@@ -21,7 +21,8 @@ struct CliOptions {
     OutputFormat format = OutputFormat::text;
     bool help = false;
     bool list_gpus = false;
-    std::string error;  // usage error, empty when the arguments are fine
+    std::string error;          // usage error, empty when the arguments are fine
+    bool option_error = false;  // the error is an option's value (the core's message; no usage text after it)
 };
 
 CliOptions parse_cli(const std::vector<std::string>& args);

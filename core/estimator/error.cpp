@@ -102,6 +102,12 @@ const char* error_code_name(ErrorCode code) {
             return "cancelled";
         case ErrorCode::invalid_argument:
             return "invalid_argument";
+        case ErrorCode::invalid_option:
+            return "invalid_option";
+        case ErrorCode::out_of_memory:
+            return "out_of_memory";
+        case ErrorCode::internal:
+            return "internal";
     }
     return "unknown";
 }

@@ -58,7 +58,10 @@ enum class ErrorCode {
     bad_response,        // a response whose shape is not what the protocol says (HTML for JSON, bad Content-Range)
     no_weights,          // the repo has no safetensors weights
     cancelled,           // the user cancelled
-    invalid_argument,    // bad input from the user (model id, options)
+    invalid_argument,    // bad input from the user (model id, a combination of options the model or engine refuses)
+    invalid_option,      // an option's value unknown or out of range (options.hpp), named with what it accepts
+    out_of_memory,       // an allocation failed (the page's WebAssembly heap reached its maximum)
+    internal,            // an exception the core did not expect, caught at the wasm boundary
 };
 
 const char* error_code_name(ErrorCode code);

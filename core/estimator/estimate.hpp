@@ -1,5 +1,5 @@
 // The estimate: weights at a precision target, KV cache, activations, runtime overhead — per engine profile.
-// Profile "classic" is the original hf-vram-estimator (../shared/seed/original-tool-README.md):
+// Profile "classic" is the original hf-vram-estimator (its README's formulas and examples):
 //   KV cache      = 2 × layers × kv_heads × head_dim × context × batch × 2 bytes
 //   activations   = 10 % of the weights
 //   CUDA overhead = 500 MiB
@@ -17,6 +17,10 @@
 // With a GPU from gpu_catalog.hpp the estimate also says whether it fits, the largest context and batch
 // that fit, and for every catalog GPU how many are needed. estimate() is a pure function.
 // Every assumption a profile makes is listed in Estimate::assumptions, so the user can see it.
+// Layout: options.hpp (what the user chose, validated), engine.hpp (one evaluator per engine:
+// engine_classic.cpp, engine_transformers.cpp, engine_vllm.cpp, engine_sglang.cpp, engine_llama_cpp.cpp, with the
+// KV layout they share in engine_kv.cpp), fit.cpp (fit, tensor parallelism, the largest context and batch),
+// estimate.cpp (option resolution against the model, and the whole).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,32 +28,9 @@
 
 #include "estimator/gpu_catalog.hpp"
 #include "estimator/model.hpp"
+#include "estimator/options.hpp"
 
 namespace vram {
-
-enum class Precision : uint8_t { auto_, float32, float16, bfloat16, int8, int4 };
-const char* precision_name(Precision p);
-bool parse_precision(std::string_view text, Precision& out);
-uint32_t precision_bits(Precision p);  // 0 for auto
-
-struct EstimateOptions {
-    Precision precision = Precision::auto_;  // auto keeps every tensor's stored dtype
-    uint64_t context_tokens = 0;             // 0 = the config's max context
-    uint32_t batch = 1;                      // concurrent sequences
-    std::string profile = "classic";
-    // Fields below were added after the original four; defaults keep the original behaviour.
-    std::string kv_dtype = "auto";      // auto|fp16|bf16|fp8|int8|q8_0|q4_0, as the profile's engine offers them
-    uint32_t tp = 1;                    // tensor-parallel ranks (GPUs sharing one model replica)
-    std::string gpu;                    // gpu_catalog() id; "" = no GPU chosen
-    double gpu_memory_utilization = 0;  // vLLM gpu_memory_utilization / SGLang mem_fraction_static; 0 = engine default
-    uint64_t max_num_batched_tokens =
-        0;                  // vLLM max_num_batched_tokens / SGLang chunked_prefill_size; 0 = engine default
-    bool fit_table = true;  // compute gpu_fit (every catalog GPU); off for a chart's many points
-    // llama.cpp profile (added with GGUF support; defaults are llama-server's).
-    bool flash_attention = true;   // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
-    int32_t n_gpu_layers = -1;     // -ngl: layers offloaded, the output layer counting as one; -1 = all
-    uint32_t ubatch_tokens = 512;  // -ub: tokens of one compute graph (n_ubatch)
-};
 
 // KV cache of the layers that share one attention spec (kind, window, width), on one rank.
 struct KvLayerGroup {
@@ -177,9 +158,5 @@ struct Estimate {
 };
 
 Estimate estimate(const Model& model, const EstimateOptions& options);
-
-// Bytes of one weight tensor at a precision target: floating weights take the target width;
-// quantized storage keeps its bytes unless the target is narrower; other tensors keep theirs.
-uint64_t tensor_bytes_at(const TensorRecord& t, Precision p);
 
 }  // namespace vram

@@ -1,6 +1,6 @@
 #include "estimator/model.hpp"
 
-#include "estimator/estimate.hpp"
+#include "estimator/precision.hpp"
 
 #include <algorithm>
 #include <array>
@@ -428,12 +428,10 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     }
     if (m.n_tensors == 0 && !m.error)
         m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
-    for (Precision p : {Precision::auto_, Precision::float32, Precision::float16, Precision::bfloat16, Precision::int8,
-                        Precision::int4}) {
+    m.component_bytes_at.resize(precisions().size());
+    for (size_t index = 0; index < precisions().size(); ++index) {
         std::vector<uint64_t> sums(m.components.size(), 0);
-        for (const auto& t : m.tensors) sums[t.component] += tensor_bytes_at(t, p);
-        const size_t index = static_cast<size_t>(p);
-        if (m.component_bytes_at.size() <= index) m.component_bytes_at.resize(index + 1);
+        for (const auto& t : m.tensors) sums[t.component] += tensor_bytes_at(t, static_cast<Precision>(index));
         m.component_bytes_at[index] = std::move(sums);
     }
     return m;

@@ -11,6 +11,7 @@
 #include "estimator/architecture.hpp"
 #include "estimator/quantization.hpp"
 #include "estimator/snapshot.hpp"
+#include "estimator/tensor.hpp"
 
 namespace vram {
 
@@ -18,30 +19,6 @@ struct DTypeTally {
     uint64_t n_tensors = 0;
     uint64_t elements = 0;  // stored elements
     uint64_t bytes = 0;     // from data_offsets
-};
-
-enum TensorFlags : uint8_t {
-    kFloating = 1,     // a floating weight a precision target may resize
-    kQuantized = 2,    // a packed / low-bit weight of the checkpoint's quantization
-    kBookkeeping = 4,  // scales, zeros, indices: no parameters
-};
-
-// Where a GGUF tensor lives in llama.cpp's layer split (src/llama-model.cpp load_tensors): blk.N.* is repeating
-// layer N (≥ 0); the input layer (token_embd …) always stays in system memory; the output layer (output,
-// output_norm) is offloaded first. Safetensors tensors carry kBlockNone.
-constexpr int32_t kBlockNone = -1;
-constexpr int32_t kBlockInput = -2;
-constexpr int32_t kBlockOutput = -3;
-constexpr int32_t kBlockProjector = -4;  // mmproj: the multimodal projector (llama.cpp offloads it whole)
-
-// Compact per-tensor record kept for recomputation (a 100k-tensor model stays a few MB).
-struct TensorRecord {
-    uint32_t component = 0;  // index into Model::components
-    DType dtype = DType::unknown;
-    uint8_t flags = 0;
-    int32_t block = kBlockNone;  // GGUF: llama.cpp layer (kBlock* above)
-    uint64_t bytes = 0;          // stored bytes
-    uint64_t params = 0;         // logical parameters (0 for bookkeeping and unknown dtypes)
 };
 
 // One quantization of a GGUF repo: a file, or the shards of one split model.

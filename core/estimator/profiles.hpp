@@ -1,8 +1,8 @@
-// Engine profiles and KV-cache dtypes, as data. A profile names the engine whose memory accounting an
-// estimate follows, the version and source files its rules were read from, and the parameters those
-// rules need (KV block size, batched-token budget, memory fraction, which KV dtypes the engine offers).
-// The formulas themselves are in estimate.cpp, one function per profile, each citing its source; the
-// full derivation is docs/estimates.md.
+// Engine profiles, KV-cache dtypes and each engine's numeric facts, as data. A profile names the engine whose
+// memory accounting an estimate follows, the version and source files its rules were read from, what it accepts
+// (KV dtypes, tensor parallelism, GGUF options) and its defaults. The formulas are in the engine_*.cpp files, one
+// evaluator per engine (engine.hpp), each citing its source; docs/estimates.md derives them.
+// Adding a KV dtype, a profile default or an engine's batch default is one row here.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -13,20 +13,25 @@
 
 namespace vram {
 
+// Index into profiles(); the evaluator is chosen by it (engine.hpp).
 enum class ProfileId : uint8_t { classic, transformers, vllm, sglang, llama_cpp };
+constexpr uint32_t profile_bit(ProfileId p) { return 1u << static_cast<unsigned>(p); }
 
-enum class KvDtype : uint8_t { auto_, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl };
+// Index into kv_dtypes(). Named values are the ones code refers to; a later row needs no name here.
+enum class KvDtype : uint8_t { auto_ = 0 };
 
 struct KvDtypeInfo {
-    KvDtype dtype;
-    const char* name;         // the option's spelling
-    uint32_t block_bytes;     // bytes of one quantisation block
-    uint32_t block_elements;  // elements in that block (1 for plain types; ggml q8_0/q4_0: 32)
+    const char* name;         // the option's spelling ("q8_0")
+    const char* label;        // what the page shows
+    const char* ggml_type;    // ggml type whose block layout this is (gguf.cpp ggml_types()); "" for plain widths
+    uint32_t block_bytes;     // bytes of one block (plain types: the element width; auto: 0 = the compute dtype)
+    uint32_t block_elements;  // elements in that block (plain types 1)
+    uint32_t profiles;        // profile_bit() of every profile whose engine offers it
+    const char* help;
 };
 const std::vector<KvDtypeInfo>& kv_dtypes();
-const KvDtypeInfo* find_kv_dtype(std::string_view name);
-// "auto, fp16, bf16, …": every kv_dtype name, for messages.
-std::string kv_dtype_names();
+const KvDtypeInfo& kv_dtype_info(KvDtype d);
+bool parse_kv_dtype(std::string_view name, KvDtype& out);
 
 // How a sliding-window (or chunked-local) layer is charged.
 enum class SlidingRule : uint8_t {
@@ -37,27 +42,68 @@ enum class SlidingRule : uint8_t {
 
 struct ProfileInfo {
     ProfileId id;
-    const char* name;     // the option's spelling
-    const char* engine;   // "vLLM"
-    const char* version;  // the engine version the rules were read from
-    const char* sources;  // engine files the rules follow
-    bool implemented;     // false: the profile answers invalid_argument with `unsupported_reason`
-    const char* unsupported_reason;
+    const char* name;       // the option's spelling
+    const char* label;      // what the page shows ("vLLM")
+    const char* engine;     // "vLLM"
+    const char* version;    // the engine version the rules were read from
+    const char* sources;    // engine files the rules follow
     uint32_t block_tokens;  // KV allocation granularity in tokens (vLLM 16; 1 = token-granular)
     SlidingRule sliding;
     bool mla_latent;              // MLA cached as one latent per token and layer (false: expanded K/V per head)
-    bool supports_tp;             // tensor parallelism modelled
+    bool shared_page;             // vLLM: every KV group shares one page size (layers grouped and padded, the
+                                  // attention block grown to hold a recurrent state, one page per request's state)
+    uint32_t max_tp;              // tensor-parallel ranks modelled (1 = none; the --tp bound is the option's)
     bool preallocates;            // the engine reserves a fixed share of the GPU at start-up
     const char* fraction_option;  // name of that share's option ("gpu_memory_utilization"), "" if none
-    uint64_t kv_dtype_mask;       // bit (1 << KvDtype) for every kv_dtype the engine offers
+    bool gguf;                    // reads GGUF repos only, and takes the GGUF options (flash attention, -ngl, -ub)
     uint32_t backend_mask;        // bit (1 << GpuBackend) for every GPU backend the engine runs on
+    const char* fixed_kv_reason;  // why the KV dtype cannot be chosen ("" when it can)
+    bool original_report;         // the text report keeps the original tool's layout (classic)
 };
 
 const std::vector<ProfileInfo>& profiles();
-const ProfileInfo* find_profile(std::string_view name);
+const ProfileInfo& profile_info(ProfileId id);
+bool parse_profile(std::string_view name, ProfileId& out);
 bool profile_supports(const ProfileInfo& p, KvDtype d);
 bool profile_runs_on(const ProfileInfo& p, GpuBackend b);
-// "classic, transformers, vllm, sglang, llama.cpp"
-std::string_view profile_names();
+// "classic, transformers, vllm, sglang, llama.cpp": every profile name, for messages and help.
+std::string profile_names();
+// Every KV dtype name `p` accepts, comma-separated.
+std::string kv_dtype_names(const ProfileInfo& p);
+std::string kv_dtype_names();
+
+// A profile's default for one option (options.hpp key and value as the option reads it). Options not listed
+// default to the option's own default.
+struct ProfileDefault {
+    ProfileId profile;
+    const char* key;
+    const char* value;
+    const char* source;
+};
+const std::vector<ProfileDefault>& profile_defaults();
+// The profile's default value text for `key`, nullptr when it has none.
+const char* profile_default(ProfileId profile, std::string_view key);
+
+// An engine's batch defaults, by GPU: the first row of the profile whose condition holds is used; with no GPU
+// chosen, the profile's first row.
+struct BatchDefault {
+    ProfileId profile;
+    uint64_t min_usable_bytes;    // the GPU has at least this much usable memory
+    const char* excluded_prefix;  // … and its catalog id does not start with this ("" = none excluded)
+    uint64_t batched_tokens;      // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
+    uint32_t max_num_seqs;
+    const char* source;
+};
+const BatchDefault& batch_default(ProfileId profile, const GpuInfo* gpu);
+
+// Tensor-parallel sizes the page offers and the fit table tries ("how many GPUs").
+const std::vector<uint32_t>& tp_steps();
+
+// SGLang's mem_fraction_static by tensor-parallel size: the first row with tp ≥ min_tp.
+struct FractionStep {
+    uint32_t min_tp;
+    double fraction;
+};
+double sglang_fraction(uint32_t tp);
 
 }  // namespace vram

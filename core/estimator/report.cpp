@@ -47,7 +47,9 @@ std::string group_label(const KvLayerGroup& g) {
 }
 
 // What the reports add after the original layout: every profile but classic, and classic with a GPU.
-bool has_extended_view(const Estimate& e) { return e.options.profile != "classic" || e.gpu != nullptr; }
+bool has_extended_view(const Estimate& e) {
+    return !profile_info(e.options.profile).original_report || e.gpu != nullptr;
+}
 
 std::string fit_text(const GpuFitRow& r) {
     if (!r.engine_runs) return "engine does not run on " + std::string(gpu_backend_name(r.gpu->backend));
@@ -58,9 +60,11 @@ std::string fit_text(const GpuFitRow& r) {
 
 std::string render_extended_text(const Estimate& e) {
     std::string s;
-    const bool classic = e.options.profile == "classic";
+    const ProfileInfo& profile = profile_info(e.options.profile);
+    const bool classic = profile.original_report;
     if (!classic) {
-        s += "\nEngine Profile: " + e.options.profile + " (" + e.details.engine + " " + e.details.version + ")\n";
+        s += "\nEngine Profile: " + std::string(profile.name) + " (" + e.details.engine + " " + e.details.version +
+             ")\n";
         s += item("KV dtype:", e.kv_dtype);
         s += item("Tensor Parallel:", std::to_string(e.tp));
         if (e.details.block_tokens > 1) s += item("KV Block:", format_count(e.details.block_tokens) + " tokens");
@@ -88,7 +92,7 @@ std::string render_extended_text(const Estimate& e) {
         s += gib_line("Runtime Overhead:", e.per_gpu.overhead_bytes);
         s += kThin + "\n";
         s += gib_line("TOTAL PER GPU:", e.per_gpu.total_bytes);
-        if (e.options.profile == "llama.cpp") {
+        if (profile.gguf) {
             s += "\nOffload: " + std::to_string(e.n_gpu_layers) + " of " + std::to_string(e.per_gpu_layers_total()) +
                  " layers on the GPU (-ngl), KV cache " + format_count(e.context_cells) + " cells, flash attention " +
                  (e.options.flash_attention ? "on" : "off") + "\n";
@@ -135,8 +139,9 @@ std::string render_extended_text(const Estimate& e) {
 std::string render_gguf_table(const Model& m, const Estimate& e) {
     size_t width = 4;
     for (const auto& r : e.gguf_rows) width = std::max(width, std::min<size_t>(r.quant->name.size(), 60));
-    std::string s = "\nGGUF Files (" + std::to_string(m.gguf_quants.size()) + ", profile " + e.options.profile + ", " +
-                    format_count(e.context_tokens) + " tokens × batch " + std::to_string(e.options.batch) +
+    std::string s = "\nGGUF Files (" + std::to_string(m.gguf_quants.size()) + ", profile " +
+                    std::string(profile_info(e.options.profile).name) + ", " + format_count(e.context_tokens) +
+                    " tokens × batch " + std::to_string(e.options.batch) +
                     "; * = used above, --gguf-file to choose):\n";
     s += "    " + pad_right("file", width) + "  " + pad_right("quant", 10) + pad_right("type", 8) + pad_left("bpw", 6) +
          pad_left("weights", 12) + pad_left("KV cache", 12) + pad_left("total", 12) + (e.gpu ? "  fits" : "") + "\n";
@@ -264,7 +269,7 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     j["schema_version"] = kReportSchemaVersion;
     j["revision"] = m.revision;
     j["sha"] = m.sha;
-    j["profile"] = e.options.profile;
+    j["profile"] = profile_info(e.options.profile).name;
     j["layout"] = m.layout;
     j["variant"] = m.variant;
     j["variants"] = m.variants;
@@ -402,7 +407,7 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
                           {"selected", q.selected}});
     }
     j["gguf_files"] = quants;
-    if (e.options.profile == "llama.cpp") {
+    if (profile_info(e.options.profile).gguf) {
         j["llama_cpp"] = {
             {"flash_attention", e.options.flash_attention},
             {"ubatch_tokens", e.options.ubatch_tokens},
@@ -434,7 +439,7 @@ std::string render_markdown(const Model& m, const Estimate& e) {
     s += "| Overhead | " + format_bytes(e.overhead_bytes) + " |\n";
     s += "| **Total** | **" + format_bytes(e.total_bytes) + "** |\n";
     if (has_extended_view(e)) {
-        if (e.options.profile != "classic")
+        if (!profile_info(e.options.profile).original_report)
             s += "| Per GPU" + std::string(e.tp > 1 ? " (tp " + std::to_string(e.tp) + ")" : "") + " | " +
                  gib(e.per_gpu.total_bytes) + " |\n";
         if (e.gpu) s += "| Fits " + std::string(e.gpu->name) + " | " + (e.fits ? "yes" : "no") + " |\n";
@@ -446,8 +451,9 @@ std::string render_markdown(const Model& m, const Estimate& e) {
                  format_count(e.max_context_tokens_fit) + " |\n";
         if (e.has_fit_limits) s += "| Max batch | " + format_count(e.max_batch_fit) + " |\n";
     }
-    s += "\nProfile `" + e.options.profile + "`, " + format_count(m.params) + " parameters. GB = 2^30 bytes.\n";
-    if (e.options.profile != "classic") {
+    s += "\nProfile `" + std::string(profile_info(e.options.profile).name) + "`, " + format_count(m.params) +
+         " parameters. GB = 2^30 bytes.\n";
+    if (!profile_info(e.options.profile).original_report) {
         s += "Engine " + e.details.engine + " " + e.details.version + ", KV " + e.kv_dtype +
              ". Per-GPU rows in GiB (2^30 bytes).\n";
         std::string fits_one, fits_more;

@@ -123,10 +123,42 @@ void put_map(std::string& out, const std::map<std::string, std::string>& m, bool
     out += '}';
 }
 
+// Writes JSON text directly into one reserved string: the snapshot of a 163-shard repo is ~22 MB, and a DOM copy
+// plus its dump would triple the WebAssembly heap's peak for a moment.
+struct JsonTextWriter {
+    std::string& out;
+    void key(const char* k) {
+        out += out.size() > 1 ? ",\"" : "\"";
+        out += k;
+        out += "\":";
+    }
+    void text(const char* k, const std::string& v) {
+        key(k);
+        put_string(out, v);
+    }
+    void number(const char* k, uint64_t v) {
+        key(k);
+        out += std::to_string(v);
+    }
+    void files(const char* k, const std::vector<RepoFile>& files) {
+        key(k);
+        out += '[';
+        for (size_t i = 0; i < files.size(); ++i) {
+            if (i) out += ',';
+            out += "{\"path\":";
+            put_string(out, files[i].path);
+            out += ",\"size\":" + std::to_string(files[i].size_bytes) + "}";
+        }
+        out += ']';
+    }
+    void map(const char* k, const std::map<std::string, std::string>& m, bool base64) {
+        key(k);
+        put_map(out, m, base64);
+    }
+};
+
 }  // namespace
 
-// Written directly into one reserved string: the snapshot of a 163-shard repo is ~22 MB, and a
-// DOM copy plus its dump would triple the WebAssembly heap's peak for a moment.
 std::string snapshot_to_json(const RepoSnapshot& s) {
     size_t estimate = 1024;
     for (const auto& [k, v] : s.texts) estimate += k.size() + v.size() + 8;
@@ -135,32 +167,9 @@ std::string snapshot_to_json(const RepoSnapshot& s) {
     estimate += s.files.size() * 96;
     std::string out;
     out.reserve(estimate + estimate / 16);
-    out += "{\"schema\":1";
-    const std::pair<const char*, const std::string*> fields[] = {
-        {"repo_id", &s.repo_id}, {"revision", &s.revision},         {"sha", &s.sha},
-        {"gated", &s.gated},     {"library_name", &s.library_name}, {"pipeline_tag", &s.pipeline_tag},
-        {"variant", &s.variant}};
-    for (const auto& [key, value] : fields) {
-        out += ",\"";
-        out += key;
-        out += "\":";
-        put_string(out, *value);
-    }
-    out += ",\"files\":[";
-    for (size_t i = 0; i < s.files.size(); ++i) {
-        if (i) out += ',';
-        out += "{\"path\":";
-        put_string(out, s.files[i].path);
-        out += ",\"size\":" + std::to_string(s.files[i].size_bytes) + "}";
-    }
-    out += "],\"texts\":";
-    put_map(out, s.texts, false);
-    out += ",\"headers\":";
-    put_map(out, s.headers, false);
-    if (!s.gguf_prefixes.empty()) {
-        out += ",\"gguf_prefixes\":";
-        put_map(out, s.gguf_prefixes, true);
-    }
+    out += '{';
+    JsonTextWriter w{out};
+    write_snapshot(s, w);
     out += '}';
     return out;
 }

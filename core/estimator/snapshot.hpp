@@ -31,6 +31,25 @@ struct RepoSnapshot {
 std::string base64_encode(std::string_view bytes);
 bool base64_decode(std::string_view text, std::string& out);
 
+// The one walk over a snapshot's fields, with the stored schema's keys and order. snapshot_to_json writes JSON text
+// through it and the wasm binding a JS object (core/wasm/api.cpp), so the two can never disagree. A Writer has
+// text(key, string), number(key, uint64), files(key, files) and map(key, map, base64).
+template <class Writer>
+void write_snapshot(const RepoSnapshot& s, Writer& w) {
+    w.number("schema", 1);
+    w.text("repo_id", s.repo_id);
+    w.text("revision", s.revision);
+    w.text("sha", s.sha);
+    w.text("gated", s.gated);
+    w.text("library_name", s.library_name);
+    w.text("pipeline_tag", s.pipeline_tag);
+    w.text("variant", s.variant);
+    w.files("files", s.files);
+    w.map("texts", s.texts, false);
+    w.map("headers", s.headers, false);
+    if (!s.gguf_prefixes.empty()) w.map("gguf_prefixes", s.gguf_prefixes, true);
+}
+
 std::string snapshot_to_json(const RepoSnapshot& s);
 
 struct SnapshotResult {

@@ -8,6 +8,7 @@
 
 #include "estimator/report.hpp"
 #include "estimator/safetensors.hpp"
+#include "estimator/vocabulary.hpp"
 #include "hub/hub_client.hpp"
 #include "wasm/fetch_transport.hpp"
 
@@ -27,8 +28,27 @@ std::map<int, std::unique_ptr<HubClient>> g_sessions;
 std::map<int, std::unique_ptr<Loaded>> g_models;
 int g_next_id = 1;
 
+// Every answer is dumped with invalid UTF-8 replaced: strings from the network must never make the dump throw.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 std::string error_json(const Error& e) {
-    return json{{"ok", false}, {"error", {{"code", error_code_name(e.code)}, {"message", e.message}}}}.dump();
+    return dump(json{{"ok", false}, {"error", {{"code", error_code_name(e.code)}, {"message", e.message}}}});
+}
+
+// The one error shape at the boundary: whatever an adapter throws (a nlohmann error, std::bad_alloc when the heap
+// reaches its maximum, anything else) becomes {ok:false, error:{code, message}}.
+template <class Fn>
+std::string guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const std::bad_alloc&) {
+        return error_json(make_error(ErrorCode::out_of_memory,
+                                     "the estimate ran out of memory in this tab (the WebAssembly heap is full)"));
+    } catch (const std::exception& e) {
+        return error_json(make_error(ErrorCode::internal, std::string("internal error: ") + e.what()));
+    } catch (...) {
+        return error_json(make_error(ErrorCode::internal, "internal error"));
+    }
 }
 
 std::string register_model(RepoSnapshot snap, const HubStats* stats) {
@@ -45,7 +65,7 @@ std::string register_model(RepoSnapshot snap, const HubStats* stats) {
                 {"gated", loaded->snapshot.gated}};
     if (stats) out["stats"] = {{"requests", stats->requests}, {"bytes", stats->bytes}, {"chain", stats->chain}};
     g_models[handle] = std::move(loaded);
-    return out.dump();
+    return dump(out);
 }
 
 }  // namespace
@@ -64,12 +84,12 @@ int load_model(std::string endpoint, std::string repo_id, std::string revision, 
     raw->load(
         repo_id,
         [on_progress](const HubProgress& p) {
-            on_progress(json{
-                {"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}
-                            .dump());
+            on_progress(dump(json{
+                {"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}));
         },
         [session, on_done](LoadResult r) {
-            std::string out = r.error ? error_json(r.error) : register_model(std::move(r.snapshot), &r.stats);
+            std::string out = guarded(
+                [&] { return r.error ? error_json(r.error) : register_model(std::move(r.snapshot), &r.stats); });
             on_done(out);
             // The client is still on the stack of this callback: free it on the next turn.
             emscripten_async_call([](void* id) { g_sessions.erase(static_cast<int>(reinterpret_cast<intptr_t>(id))); },
@@ -83,45 +103,46 @@ void cancel(int session) {
 }
 
 std::string load_snapshot(std::string snapshot_json) {
-    SnapshotResult s = snapshot_from_json(snapshot_json);
-    if (s.error) return error_json(s.error);
-    return register_model(std::move(s.snapshot), nullptr);
+    return guarded([&] {
+        SnapshotResult s = snapshot_from_json(snapshot_json);
+        if (s.error) return error_json(s.error);
+        return register_model(std::move(s.snapshot), nullptr);
+    });
 }
+
+namespace {
+
+// write_snapshot() into a JS object, each string handed over from its place in the heap: a 22 MB snapshot
+// serialised here first would need as much heap again (engine.js does JSON.stringify).
+struct ValWriter {
+    emscripten::val out = emscripten::val::object();
+    void text(const char* k, const std::string& v) { out.set(k, v); }
+    void number(const char* k, uint64_t v) { out.set(k, static_cast<double>(v)); }
+    void files(const char* k, const std::vector<RepoFile>& files) {
+        emscripten::val list = emscripten::val::array();
+        for (const auto& f : files) {
+            emscripten::val e = emscripten::val::object();
+            e.set("path", f.path);
+            e.set("size", static_cast<double>(f.size_bytes));
+            list.call<void>("push", e);
+        }
+        out.set(k, list);
+    }
+    void map(const char* k, const std::map<std::string, std::string>& m, bool base64) {
+        emscripten::val o = emscripten::val::object();
+        for (const auto& [key, v] : m) o.set(key, base64 ? base64_encode(v) : v);
+        out.set(k, o);
+    }
+};
+
+}  // namespace
 
 emscripten::val snapshot(int handle) {
     auto it = g_models.find(handle);
     if (it == g_models.end()) return emscripten::val::null();
-    // Built as a JS object, each string handed over from its place in the heap: a 22 MB snapshot
-    // serialised here first would need as much heap again (engine.js does JSON.stringify). The
-    // keys are snapshot_to_json's, so snapshot_from_json reads it back.
-    const RepoSnapshot& snap = it->second->snapshot;
-    using emscripten::val;
-    val out = val::object();
-    out.set("schema", 1);
-    out.set("repo_id", snap.repo_id);
-    out.set("revision", snap.revision);
-    out.set("sha", snap.sha);
-    out.set("gated", snap.gated);
-    out.set("library_name", snap.library_name);
-    out.set("pipeline_tag", snap.pipeline_tag);
-    out.set("variant", snap.variant);
-    val files = val::array();
-    for (const auto& f : snap.files) {
-        val e = val::object();
-        e.set("path", f.path);
-        e.set("size", static_cast<double>(f.size_bytes));
-        files.call<void>("push", e);
-    }
-    out.set("files", files);
-    auto map = [](const std::map<std::string, std::string>& m, bool base64) {
-        val o = val::object();
-        for (const auto& [k, v] : m) o.set(k, base64 ? base64_encode(v) : v);
-        return o;
-    };
-    out.set("texts", map(snap.texts, false));
-    out.set("headers", map(snap.headers, false));
-    if (!snap.gguf_prefixes.empty()) out.set("gguf_prefixes", map(snap.gguf_prefixes, true));
-    return out;
+    ValWriter w;
+    write_snapshot(it->second->snapshot, w);
+    return w.out;
 }
 
 namespace {
@@ -135,28 +156,33 @@ const Model* prepare(int handle, const std::string& options_json, EstimateOption
         return nullptr;
     }
     std::string gguf_file;
-    try {
-        json j = json::parse(options_json);
-        if (j.contains("precision") && !parse_precision(j["precision"].get<std::string>(), o.precision)) {
-            error = error_json(make_error(ErrorCode::invalid_argument, "unknown precision " + j["precision"].dump()));
-            return nullptr;
-        }
-        o.context_tokens = j.value("context_tokens", uint64_t{0});
-        o.batch = j.value("batch", 1u);
-        o.profile = j.value("profile", std::string("classic"));
-        o.kv_dtype = j.value("kv_dtype", std::string("auto"));
-        o.tp = j.value("tp", 1u);
-        o.gpu = j.value("gpu", std::string());
-        o.gpu_memory_utilization = j.value("gpu_memory_utilization", 0.0);
-        o.max_num_batched_tokens = j.value("max_num_batched_tokens", uint64_t{0});
-        o.flash_attention = j.value("flash_attention", true);
-        o.n_gpu_layers = j.value("n_gpu_layers", -1);
-        o.ubatch_tokens = j.value("ubatch_tokens", 512u);
-        gguf_file = j.value("gguf_file", std::string());
-    } catch (const json::exception& e) {
-        error = error_json(make_error(ErrorCode::invalid_argument, std::string("bad options: ") + e.what()));
+    const json j = json::parse(options_json, nullptr, false);
+    if (!j.is_object()) {
+        error = error_json(make_error(ErrorCode::invalid_option, "options must be a JSON object"));
         return nullptr;
     }
+    GivenOptions given;
+    for (auto kv = j.begin(); kv != j.end(); ++kv) {
+        const json& v = kv.value();
+        if (kv.key() == "gguf_file") {
+            gguf_file = v.is_string() ? v.get<std::string>() : "";
+            continue;
+        }
+        if (v.is_null()) continue;
+        // Values reach the core's parser as text, as on the command line.
+        std::string text = v.is_string()            ? v.get<std::string>()
+                           : v.is_boolean()         ? (v.get<bool>() ? "on" : "off")
+                           : v.is_number_unsigned() ? std::to_string(v.get<uint64_t>())
+                           : v.is_number_integer()  ? std::to_string(v.get<int64_t>())
+                                                    : dump(v);
+        given.emplace_back(kv.key(), std::move(text));
+    }
+    OptionsResult r = resolve_options(given);
+    if (r.error) {
+        error = error_json(r.error);
+        return nullptr;
+    }
+    o = r.options;
     Loaded& loaded = *it->second;
     // Another quantization of a GGUF repo: re-analyze the stored snapshot (no request), keep it for the next call.
     if (loaded.model.layout == "gguf" && gguf_file != loaded.gguf_asked) {
@@ -173,7 +199,18 @@ const Model* prepare(int handle, const std::string& options_json, EstimateOption
 
 }  // namespace
 
+std::string report_unguarded(int handle, const std::string& options_json, const std::string& format);
+std::string series_unguarded(int handle, const std::string& options_json, const std::string& contexts_json);
+
 std::string report(int handle, std::string options_json, std::string format) {
+    return guarded([&] { return report_unguarded(handle, options_json, format); });
+}
+
+std::string series(int handle, std::string options_json, std::string contexts_json) {
+    return guarded([&] { return series_unguarded(handle, options_json, contexts_json); });
+}
+
+std::string report_unguarded(int handle, const std::string& options_json, const std::string& format) {
     EstimateOptions o;
     std::string error;
     const Model* m = prepare(handle, options_json, o, error);
@@ -185,40 +222,36 @@ std::string report(int handle, std::string options_json, std::string format) {
     return render_json(*m, e, -1);
 }
 
-std::string series(int handle, std::string options_json, std::string contexts_json) {
+std::string series_unguarded(int handle, const std::string& options_json, const std::string& contexts_json) {
     EstimateOptions o;
     std::string error;
     const Model* m = prepare(handle, options_json, o, error);
     if (!m) return error;
     o.fit_table = false;
-    o.gpu.clear();  // the fit searches are the chosen GPU's; a chart point needs the totals only
+    o.gpu = nullptr;  // the fit searches are the chosen GPU's; a chart point needs the totals only
     json out = json::array();
-    try {
-        for (const auto& c : json::parse(contexts_json)) {
-            o.context_tokens = c.get<uint64_t>();
-            Estimate e = estimate(*m, o);
-            if (e.error) return error_json(e.error);
-            out.push_back(e.per_gpu.total_bytes);
-        }
-    } catch (const json::exception& e) {
-        return error_json(make_error(ErrorCode::invalid_argument, std::string("bad contexts: ") + e.what()));
+    const json contexts = json::parse(contexts_json, nullptr, false);
+    if (!contexts.is_array())
+        return error_json(make_error(ErrorCode::invalid_option, "contexts must be a JSON array of token counts"));
+    for (const auto& c : contexts) {
+        if (!c.is_number_unsigned())
+            return error_json(make_error(ErrorCode::invalid_option, "contexts must be whole token counts"));
+        o.context_tokens = c.get<uint64_t>();
+        Estimate e = estimate(*m, o);
+        if (e.error) return error_json(e.error);
+        out.push_back(e.per_gpu.total_bytes);
     }
-    return out.dump();
+    return dump(out);
 }
 
 void release(int handle) { g_models.erase(handle); }
 
 std::string gpus() {
-    json out = json::array();
-    for (const auto& g : gpu_catalog())
-        out.push_back({{"id", g.id},
-                       {"name", g.name},
-                       {"segment", g.segment},
-                       {"backend", gpu_backend_name(g.backend)},
-                       {"memory_bytes", g.memory_bytes},
-                       {"usable_bytes", g.usable_bytes},
-                       {"multi_gpu", g.multi_gpu}});
-    return out.dump();
+    return guarded([] { return dump(gpus_json()); });
+}
+
+std::string vocabularies() {
+    return guarded([] { return dump(vocabularies_json()); });
 }
 
 int parse_header_stats(std::string header_json) {

@@ -18,7 +18,9 @@ void cancel(int session);
 std::string load_snapshot(std::string snapshot_json);
 // The snapshot as a JS object with snapshot_to_json's keys (JSON.stringify it to store it).
 emscripten::val snapshot(int handle);
-// options: {"precision":"auto","context_tokens":0,"batch":1,"profile":"classic"}; format: json|text|markdown.
+// options: {"precision":"auto","context_tokens":0,"batch":1,"profile":"classic", …} with the keys of the core's
+// option table (estimator/options.hpp), values as numbers, booleans or text; format: json|text|markdown.
+// Every adapter answers {"ok":false,"error":{"code","message"}} on any failure, never throws.
 // GGUF repos and the llama.cpp profile add "gguf_file" (a file or a type such as "Q5_K_M"; the stored snapshot is
 // re-analyzed, no request), "flash_attention" (true), "n_gpu_layers" (-1 = all) and "ubatch_tokens" (512).
 std::string report(int handle, std::string options_json, std::string format);
@@ -28,6 +30,8 @@ void release(int handle);
 std::string series(int handle, std::string options_json, std::string contexts_json);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
+// Every list and default the page's controls and the embed's attributes are built from (estimator/vocabulary.hpp).
+std::string vocabularies();
 // Bench only (scripts/bench, the parse-throughput figure): parses one safetensors JSON header with the
 // core's parser, keeps nothing, and returns its tensor count (-1 when the header is malformed).
 int parse_header_stats(std::string header_json);

@@ -30,6 +30,7 @@ export async function openBrowser() {
 
 async function freshPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await context.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));

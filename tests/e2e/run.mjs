@@ -23,6 +23,8 @@ let passed = 0, failed = 0;
 async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, colorScheme = 'light' } = {}) {
   if (only && !only.test(name)) return;
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
+  // The page exposes its last report to tests only when asked (web/js/shared.js testHook).
+  await context.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.url });
   const page = await context.newPage();
   const problems = [];
@@ -524,6 +526,7 @@ await scenario('the <vram-estimate> element on another origin shows the same num
   const reports = await page.$$eval('vram-estimate', (els) => els.map((e) => ({ total: e.report.estimates_bytes.total, per: e.report.per_gpu?.total, fits: e.report.gpu?.fits })));
   // The same estimate through the page's own engine:
   const check = await browser.newPage();
+  await check.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
   await check.goto(pageUrl('&model=mistralai/Mistral-7B-v0.1&precision=int4&context_tokens=8192&gpu=rtx-3070&profile=vllm'));
   await check.waitForSelector('body[data-state="done"]', { timeout: 20000 });
   const pageReport = await check.evaluate(() => window.__lastReport);

@@ -25,37 +25,33 @@ namespace {
 
 constexpr size_t kMaxRuns = 4;
 
+// The fuzzer's short keys name the core's options; values go through the same parser as the CLI and the page.
 EstimateOptions options_from(const std::vector<std::pair<std::string, std::string>>& kv) {
-    EstimateOptions o;
-    for (const auto& [k, v] : kv) {
-        if (k == "profile")
-            o.profile = v;
-        else if (k == "precision") {
-            Precision p;
-            if (parse_precision(v, p)) o.precision = p;
-        } else if (k == "context")
-            o.context_tokens = fuzz::to_u64(v);
-        else if (k == "batch")
-            o.batch = static_cast<uint32_t>(fuzz::to_u64(v));
-        else if (k == "tp")
-            o.tp = static_cast<uint32_t>(fuzz::to_u64(v));
-        else if (k == "gpu")
-            o.gpu = v;
-        else if (k == "kv")
-            o.kv_dtype = v;
-        else if (k == "util")
-            o.gpu_memory_utilization = std::strtod(v.c_str(), nullptr);
-        else if (k == "mnbt")
-            o.max_num_batched_tokens = fuzz::to_u64(v);
-    }
-    return o;
+    static const std::pair<const char*, const char*> kKeys[] = {{"profile", "profile"},
+                                                                {"precision", "precision"},
+                                                                {"context", "context_tokens"},
+                                                                {"batch", "batch"},
+                                                                {"tp", "tp"},
+                                                                {"gpu", "gpu"},
+                                                                {"kv", "kv_dtype"},
+                                                                {"util", "gpu_memory_utilization"},
+                                                                {"mnbt", "max_num_batched_tokens"}};
+    GivenOptions given;
+    for (const auto& [k, v] : kv)
+        for (const auto& [short_key, key] : kKeys)
+            if (k == short_key) given.emplace_back(key, v);
+    // A value the parser refuses is dropped, so that the estimate still runs on the rest.
+    GivenOptions accepted;
+    for (const auto& g : given)
+        if (!resolve_options({g}).error) accepted.push_back(g);
+    return resolve_options(accepted).options;
 }
 
 void run(const Model& m, const EstimateOptions& o) {
     Estimate e = estimate(m, o);
     if (std::getenv("VRAM_FUZZ_VERBOSE"))
-        std::fprintf(stderr, "pipeline: estimate %s/%s: %s %s total %llu\n", o.profile.c_str(), o.gpu.c_str(),
-                     error_code_name(e.error.code), e.error.message.c_str(),
+        std::fprintf(stderr, "pipeline: estimate %s/%s: %s %s total %llu\n", profile_info(o.profile).name,
+                     o.gpu ? o.gpu->id : "", error_code_name(e.error.code), e.error.message.c_str(),
                      static_cast<unsigned long long>(e.total_bytes));
     if (e.error) return;
     std::string j = render_json(m, e);
@@ -93,8 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (runs.empty()) {
         run(m, EstimateOptions{});
         EstimateOptions v;
-        v.profile = "vllm";
-        v.gpu = "h100-80gb";
+        v.profile = ProfileId::vllm;
+        v.gpu = find_gpu("h100-80gb");
         run(m, v);
         return 0;
     }

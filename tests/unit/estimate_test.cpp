@@ -8,6 +8,7 @@
 
 #include "estimator/estimate.hpp"
 #include "gguf_writer.hpp"
+#include "option_helpers.hpp"
 
 using namespace vram;
 
@@ -78,7 +79,7 @@ Model model_from_config(const std::string& config, uint64_t params = 0) {
 
 Estimate run(const Model& m, const std::string& profile, uint64_t context = 8192, uint32_t batch = 1) {
     EstimateOptions o;
-    o.profile = profile;
+    o.profile = profile_id(profile);
     o.context_tokens = context;
     o.batch = batch;
     return estimate(m, o);
@@ -142,9 +143,9 @@ TEST_CASE("transformers caches DeepSeek-V3's expanded per-head K and V instead o
 
 TEST_CASE("an fp8 KV cache halves Llama-3.1-8B's bytes per token under vllm", "[estimate][kv][kv_dtype]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
-    o.kv_dtype = "fp8";
+    o.kv_dtype = kv_dtype_id("fp8");
     Estimate e = estimate(model_from_config(kLlama31_8B), o);
     REQUIRE_FALSE(e.error);
     CHECK(e.kv_dtype == "fp8");
@@ -153,9 +154,9 @@ TEST_CASE("an fp8 KV cache halves Llama-3.1-8B's bytes per token under vllm", "[
 
 TEST_CASE("an int8 KV cache under transformers takes one byte per element", "[estimate][kv][kv_dtype]") {
     EstimateOptions o;
-    o.profile = "transformers";
+    o.profile = profile_id("transformers");
     o.context_tokens = 1024;
-    o.kv_dtype = "int8";
+    o.kv_dtype = kv_dtype_id("int8");
     Estimate e = estimate(model_from_config(kQwen2_7B), o);
     REQUIRE_FALSE(e.error);
     CHECK(e.kv_bytes_per_token == 28'672);
@@ -165,19 +166,21 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
           "[estimate][kv_dtype][malformed]") {
     const Model m = model_from_config(kLlama31_8B);
     EstimateOptions o;
-    o.profile = "vllm";
-    o.kv_dtype = "int8";
+    o.profile = profile_id("vllm");
+    o.kv_dtype = kv_dtype_id("int8");
     Estimate e = estimate(m, o);
     CHECK(e.error.code == ErrorCode::invalid_argument);
     CHECK(e.error.message == "kv_dtype int8 is not offered by vLLM (profile vllm accepts: auto, fp16, bf16, fp8)");
-    o.kv_dtype = "q4_0";
+    o.kv_dtype = kv_dtype_id("q4_0");
     CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
-    o.profile = "classic";
-    o.kv_dtype = "fp8";
+    o.profile = profile_id("classic");
+    o.kv_dtype = kv_dtype_id("fp8");
     CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
-    o.kv_dtype = "fp4";
-    CHECK(estimate(m, o).error.message ==
-          "unknown kv_dtype \"fp4\" (known: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl)");
+    OptionsResult unknown = resolve_options({{"kv_dtype", "fp4"}});
+    CHECK(unknown.error.code == ErrorCode::invalid_option);
+    CHECK(unknown.error.message ==
+          "kv_dtype (--kv-dtype): \"fp4\" is not one of: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, "
+          "q5_1, iq4_nl");
 }
 
 TEST_CASE("the llama.cpp profile on a safetensors model says it needs a GGUF repo", "[estimate][profile][malformed]") {
@@ -186,10 +189,11 @@ TEST_CASE("the llama.cpp profile on a safetensors model says it needs a GGUF rep
     CHECK(e.error.message == "profile llama.cpp needs a GGUF repo: test/model has no GGUF files");
 }
 
-TEST_CASE("an unknown profile is invalid_argument listing the known ones", "[estimate][profile][malformed]") {
-    Estimate e = run(model_from_config(kLlama31_8B), "tgi");
-    CHECK(e.error.code == ErrorCode::invalid_argument);
-    CHECK(e.error.message == "unknown profile \"tgi\" (known: classic, transformers, vllm, sglang, llama.cpp)");
+TEST_CASE("an unknown profile is invalid_option listing the known ones", "[estimate][profile][malformed]") {
+    OptionsResult r = resolve_options({{"profile", "tgi"}});
+    CHECK(r.error.code == ErrorCode::invalid_option);
+    CHECK(r.error.message ==
+          "profile (--profile): \"tgi\" is not one of: classic, transformers, vllm, sglang, llama.cpp");
 }
 
 TEST_CASE("gpt-oss-20b's sliding layers keep the window in transformers and window plus a batch in vllm",
@@ -258,7 +262,7 @@ TEST_CASE("flan-t5-base's decoder layers add cross-attention over the 512-token 
 TEST_CASE("tensor parallelism splits KV heads, replicates them past the head count and keeps the MLA latent whole",
           "[estimate][tp]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
     o.tp = 2;
     Estimate e = estimate(model_from_config(kLlama31_8B, kLlama8BParams), o);
@@ -274,7 +278,7 @@ TEST_CASE("tensor parallelism splits KV heads, replicates them past the head cou
 TEST_CASE("per-GPU weights are an even split plus the replicated norms", "[estimate][tp]") {
     const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
     Estimate one = estimate(m, o);
     o.tp = 4;
@@ -287,29 +291,29 @@ TEST_CASE("per-GPU weights are an even split plus the replicated norms", "[estim
 
 TEST_CASE("a tensor-parallel size that does not divide the heads is invalid_argument", "[estimate][tp][malformed]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.tp = 3;
     Estimate e = estimate(model_from_config(kLlama31_8B), o);
     CHECK(e.error.code == ErrorCode::invalid_argument);
     CHECK(e.error.message == "tp 3 does not divide the 32 attention heads (vLLM and SGLang require it)");
-    o.profile = "classic";
+    o.profile = profile_id("classic");
     o.tp = 2;
     CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_argument);
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.tp = 0;
-    CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_argument);
+    CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_option);
 }
 
-TEST_CASE("an unknown GPU id and a utilization above 1 are invalid_argument", "[estimate][gpu][malformed]") {
+TEST_CASE("an unknown GPU id and a utilization above 1 are invalid_option", "[estimate][gpu][malformed]") {
+    CHECK(resolve_options({{"profile", "vllm"}, {"gpu", "rtx-9090"}}).error.code == ErrorCode::invalid_option);
+    CHECK(resolve_options({{"gpu_memory_utilization", "1.5"}}).error.code == ErrorCode::invalid_option);
     EstimateOptions o;
-    o.profile = "vllm";
-    o.gpu = "rtx-9090";
-    CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_argument);
-    o.gpu = "h100-80gb";
+    o.profile = profile_id("vllm");
+    o.gpu = gpu_row("h100-80gb");
     o.gpu_memory_utilization = 1.5;
-    CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_argument);
+    CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_option);
     o.gpu_memory_utilization = 0;
-    o.gpu = "apple-m3-max-128gb";
+    o.gpu = gpu_row("apple-m3-max-128gb");
     o.tp = 2;
     CHECK(estimate(model_from_config(kLlama31_8B), o).error.code == ErrorCode::invalid_argument);
 }
@@ -317,9 +321,9 @@ TEST_CASE("an unknown GPU id and a utilization above 1 are invalid_argument", "[
 TEST_CASE("vllm's KV pool on an H100 is the reservation minus weights, activations and non-torch memory",
           "[estimate][vllm][gpu]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
-    o.gpu = "h100-80gb";
+    o.gpu = gpu_row("h100-80gb");
     o.gpu_memory_utilization = 0.95;
     Estimate e = estimate(model_from_config(kLlama31_8B, kLlama8BParams), o);
     REQUIRE_FALSE(e.error);
@@ -338,9 +342,9 @@ TEST_CASE("vllm's KV pool on an H100 is the reservation minus weights, activatio
 
 TEST_CASE("vllm counts a hybrid model's KV tokens per padded layer group", "[estimate][vllm][sliding]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
-    o.gpu = "h100-80gb";
+    o.gpu = gpu_row("h100-80gb");
     o.tp = 2;
     Estimate e = estimate(model_from_config(gpt_oss_20b(), 10'000'000'000), o);
     REQUIRE_FALSE(e.error);
@@ -351,9 +355,9 @@ TEST_CASE("vllm counts a hybrid model's KV tokens per padded layer group", "[est
 TEST_CASE("SGLang's pool is mem_fraction_static of the GPU minus weights, context and non-torch",
           "[estimate][sglang][gpu]") {
     EstimateOptions o;
-    o.profile = "sglang";
+    o.profile = profile_id("sglang");
     o.context_tokens = 8192;
-    o.gpu = "h100-80gb";
+    o.gpu = gpu_row("h100-80gb");
     Estimate e = estimate(model_from_config(kLlama31_8B, kLlama8BParams), o);
     REQUIRE_FALSE(e.error);
     CHECK(e.details.memory_fraction == Approx(0.88));  // server_args.py default at TP 1
@@ -364,9 +368,9 @@ TEST_CASE("the largest context and batch that fit invert the estimate exactly", 
     const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
     for (const char* p : {"classic", "transformers", "vllm", "sglang"}) {
         EstimateOptions o;
-        o.profile = p;
+        o.profile = profile_id(p);
         o.context_tokens = 4096;
-        o.gpu = "rtx-4090";
+        o.gpu = gpu_row("rtx-4090");
         Estimate e = estimate(m, o);
         REQUIRE_FALSE(e.error);
         REQUIRE(e.has_fit_limits);
@@ -386,7 +390,7 @@ TEST_CASE("the largest context and batch that fit invert the estimate exactly", 
 
 TEST_CASE("the GPU table counts power-of-two GPUs and never puts two Macs together", "[estimate][gpu][fit]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
     Estimate e = estimate(model_from_config(kLlama31_8B, kLlama8BParams), o);
     REQUIRE_FALSE(e.error);
@@ -438,20 +442,20 @@ TEST_CASE("every engine profile lists its engine, version and source files in th
 TEST_CASE("vLLM and SGLang do not run on Apple silicon; transformers does", "[estimate][gpu]") {
     const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 4096;
-    o.gpu = "apple-m3-max-128gb";
+    o.gpu = gpu_row("apple-m3-max-128gb");
     Estimate e = estimate(m, o);
     CHECK(e.error.code == ErrorCode::invalid_argument);
     CHECK(e.error.message == "vLLM does not run on Apple M3 Max (128 GB) (metal)");
-    o.gpu = "";
+    o.gpu = gpu_row("");
     for (const auto& r : estimate(m, o).gpu_fit)
         if (r.gpu->backend == GpuBackend::metal) {
             CHECK_FALSE(r.engine_runs);
             CHECK(r.gpus_needed == 0);
         }
-    o.profile = "transformers";
-    o.gpu = "apple-m3-max-128gb";
+    o.profile = profile_id("transformers");
+    o.gpu = gpu_row("apple-m3-max-128gb");
     Estimate t = estimate(m, o);
     REQUIRE_FALSE(t.error);
     CHECK(t.fits);
@@ -503,13 +507,13 @@ Model gguf_model(const std::vector<std::pair<std::string, LlamaGguf>>& files, co
 Estimate llama_cpp(const Model& m, uint64_t context, uint32_t batch = 1, const std::string& kv = "auto", bool fa = true,
                    int32_t ngl = -1, const std::string& gpu = "") {
     EstimateOptions o;
-    o.profile = "llama.cpp";
+    o.profile = profile_id("llama.cpp");
     o.context_tokens = context;
     o.batch = batch;
-    o.kv_dtype = kv;
+    o.kv_dtype = kv_dtype_id(kv);
     o.flash_attention = fa;
     o.n_gpu_layers = ngl;
-    o.gpu = gpu;
+    o.gpu = gpu_row(gpu);
     return estimate(m, o);
 }
 

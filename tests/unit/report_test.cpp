@@ -12,6 +12,7 @@
 
 #include "estimator/model.hpp"
 #include "estimator/report.hpp"
+#include "option_helpers.hpp"
 
 using namespace vram;
 
@@ -118,11 +119,11 @@ TEST_CASE("format_bytes keeps the original tool's binary units", "[report]") {
 TEST_CASE("text, JSON and Markdown reports match their goldens for every profile", "[report][golden]") {
     for (const auto& c : kCases) {
         EstimateOptions o;
-        o.profile = c.profile;
+        o.profile = profile_id(c.profile);
         o.context_tokens = c.context;
         o.batch = c.batch;
         o.tp = c.tp;
-        o.gpu = c.gpu;
+        o.gpu = gpu_row(c.gpu);
         Estimate e = estimate(llama_model(), o);
         REQUIRE_FALSE(e.error);
         check_golden(std::string(c.name) + ".expected.txt", render_text(llama_model(), e));
@@ -142,9 +143,9 @@ TEST_CASE("the classic text report ends with the original recommendation block",
 
 TEST_CASE("the JSON report keeps every original key and adds the engine fields", "[report][json]") {
     EstimateOptions o;
-    o.profile = "vllm";
+    o.profile = profile_id("vllm");
     o.context_tokens = 8192;
-    o.gpu = "h100-80gb";
+    o.gpu = gpu_row("h100-80gb");
     const auto j = nlohmann::json::parse(render_json(llama_model(), estimate(llama_model(), o)));
     for (const char* k : {"model_id", "architecture", "dtype_distribution", "component_sizes", "quantization",
                           "batch_size", "context_length", "estimates", "estimates_bytes", "schema_version"})

@@ -281,12 +281,12 @@ int main(int argc, char** argv) {
         }
         ++n_runs;
         EstimateOptions o;
-        o.profile = "vllm";
+        o.profile = ProfileId::vllm;
         o.context_tokens = std::stoull(r.at("max_model_len"));
         o.tp = static_cast<uint32_t>(std::stoul(r.at("tp")));
-        o.gpu = "h100-80gb";
+        o.gpu = find_gpu("h100-80gb");
         o.gpu_memory_utilization = std::stod(r.at("gpu_memory_utilization"));
-        if (r.at("kv_cache_dtype") == "fp8") o.kv_dtype = "fp8";
+        if (r.at("kv_cache_dtype") == "fp8") parse_kv_dtype("fp8", o.kv_dtype);
         if (r.at("dtype") == "torch.float32") o.precision = Precision::float32;
         if (r.at("dtype") == "torch.float16") o.precision = Precision::float16;
         if (r.at("quantization") == "fp8") o.precision = Precision::int8;

@@ -5,10 +5,13 @@
 // (loaded from the site that serves this file). Attributes: model (required), revision, precision,
 // context, batch, profile, kv-dtype, tp, gpu, endpoint. Public models only: no token is taken.
 import { loadModel, report } from '../js/engine.js';
-import { compactView, compactError, optionsFrom, fullPageUrl } from '../js/ui/compact.js';
+import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, optionsFrom, pageUrl } from '../js/shared.js';
+import { compactView, compactError } from '../js/ui/compact.js';
 
 const SITE = new URL('../', import.meta.url);
-const ATTRS = ['model', 'revision', 'precision', 'context', 'batch', 'profile', 'kv-dtype', 'tp', 'gpu', 'endpoint'];
+// model, revision, endpoint, and every option a link carries, in both spellings (context / context_tokens …).
+const ATTRS = ['model', 'revision', 'endpoint',
+  ...LINK_OPTION_KEYS.flatMap((k) => [k, k === 'context_tokens' ? 'context' : k.replace(/_/g, '-')])];
 
 class VramEstimate extends HTMLElement {
   static get observedAttributes() { return ATTRS; }
@@ -33,9 +36,9 @@ class VramEstimate extends HTMLElement {
     const run = ++this.run;
     const model = this.getAttribute('model');
     const revision = this.getAttribute('revision') || 'main';
-    const endpoint = this.getAttribute('endpoint') || 'https://huggingface.co';
+    const endpoint = this.getAttribute('endpoint') || DEFAULT_ENDPOINT;
     const options = optionsFrom((k) => this.getAttribute(k));
-    const full = model ? fullPageUrl(SITE, { model, revision, endpoint }, options) : null;
+    const full = model ? pageUrl(SITE, { model, revision, endpoint }, options) : null;
     const show = (node, state) => {
       if (run !== this.run) return;
       this.body.replaceWith(node);

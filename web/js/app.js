@@ -12,16 +12,14 @@ import { ChartView } from './ui/chart.js';
 import { DetailsView } from './ui/details.js';
 import { ExportView } from './ui/export.js';
 import { GgufView } from './ui/gguf.js';
-import { el, formatBytes } from './ui/dom.js';
-
-const DEFAULT_ENDPOINT = 'https://huggingface.co';
+import { el } from './ui/dom.js';
+import { DEFAULT_ENDPOINT, formatBytes, optionsFrom, pageUrl, testHook } from './shared.js';
 const TOKEN_KEY = 'vram.token';      // only written when the user ticks "remember on this device"
 const THEME_KEY = 'vram.theme';
-const OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu', 'gguf_file', 'n_gpu_layers', 'flash_attention'];
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.search);
-const state = { handle: null, loaded: null, controller: null, report: null, gpus: [] };
+const state = { handle: null, loaded: null, controller: null, report: null, gpus: [], vocab: null };
 
 // --- endpoint and its Content-Security-Policy ---------------------------------------------------
 function normalizeEndpoint(text) {
@@ -104,13 +102,8 @@ const gguf = new GgufView(ggufRoot, (file) => { controls.setGguf(true, file); re
 let controls = null;
 
 function shareLink() {
-  const url = new URL(location.origin + location.pathname);
-  url.searchParams.set('model', state.loaded.repo_id);
-  if (state.loaded.revision && state.loaded.revision !== 'main') url.searchParams.set('revision', state.loaded.revision);
-  if (endpoint !== DEFAULT_ENDPOINT) url.searchParams.set('endpoint', endpoint);
-  const o = controls.options();
-  for (const k of OPTION_KEYS) if (o[k] !== undefined && o[k] !== '' && o[k] !== 0) url.searchParams.set(k, String(o[k]));
-  return url.href;  // never the token
+  return pageUrl(new URL('./', location.href), { model: state.loaded.repo_id, revision: state.loaded.revision, endpoint },
+    controls.options());  // never the token
 }
 
 new ExportView(exportRoot, {
@@ -159,8 +152,8 @@ async function recompute(options) {
   } else chart.update({ points: [] });
   results.hidden = false;
   document.body.dataset.state = 'done';
-  window.__lastReport = r;
-  window.__recomputeMs = performance.now() - started;
+  testHook('__lastReport', r);
+  testHook('__recomputeMs', performance.now() - started);
 }
 
 // --- loading a model -----------------------------------------------------------------------------
@@ -242,11 +235,10 @@ async function estimate(event) {
 
 async function main() {
   const mod = await core();
-  state.gpus = JSON.parse(mod.gpus());
-  controls = new ControlsView($('controls'), state.gpus, (o) => recompute(o));
-  const initial = {};
-  for (const k of OPTION_KEYS) if (params.has(k)) initial[k] = params.get(k);
-  controls.set(initial);
+  state.vocab = JSON.parse(mod.vocabularies());
+  state.gpus = state.vocab.gpus;
+  controls = new ControlsView($('controls'), state.vocab, (o) => recompute(o));
+  controls.set(optionsFrom((k) => params.get(k)));
   if (params.get('model')) $('model').value = params.get('model');
   if (params.get('revision')) $('revision').value = params.get('revision');
   $('lookup').addEventListener('submit', estimate);

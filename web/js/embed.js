@@ -1,14 +1,15 @@
 // embed.html?model=…&precision=…&context=…&gpu=… — the compact view, for iframes.
 import { loadModel, report } from './engine.js';
-import { compactView, compactError, optionsFrom, fullPageUrl } from './ui/compact.js';
+import { DEFAULT_ENDPOINT, optionsFrom, pageUrl, testHook } from './shared.js';
+import { compactView, compactError } from './ui/compact.js';
 
 const params = new URLSearchParams(location.search);
 const root = document.getElementById('root');
 const model = params.get('model');
 const revision = params.get('revision') || 'main';
-const endpoint = params.get('endpoint') || 'https://huggingface.co';
+const endpoint = params.get('endpoint') || DEFAULT_ENDPOINT;
 const options = optionsFrom((k) => params.get(k));
-const full = model ? fullPageUrl(new URL('./', location.href), { model, revision, endpoint }, options) : null;
+const full = model ? pageUrl(new URL('./', location.href), { model, revision, endpoint }, options) : null;
 
 async function run() {
   if (!model) {
@@ -21,6 +22,6 @@ async function run() {
   if (r.ok === false) { root.replaceChildren(compactError(r.error, full)); document.body.dataset.state = 'error'; return; }
   root.replaceChildren(compactView(r, full));
   document.body.dataset.state = 'done';
-  window.__lastReport = r;
+  testHook('__lastReport', r);
 }
 run();

@@ -1,6 +1,6 @@
 // An SVG badge for a model card (model cards render images, not scripts), made in the browser
 // from the estimate: e.g. "int4 · 8k ctx · 5.07 GiB · fits RTX 4090".
-import { formatTokens } from './dom.js';
+import { GiB, formatTokens } from '../shared.js';
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 // DejaVu Sans / Verdana-like average advance at 11 px; badges are sized from the text length.
@@ -8,7 +8,7 @@ const charWidth = (text) => Math.ceil(text.length * 6.6) + 12;
 
 export function badgeText(r) {
   const perGpu = r.per_gpu || { gpus: 1, total: r.estimates_bytes.total };
-  const gibTotal = `${(perGpu.total / 2 ** 30).toFixed(2)} GiB${perGpu.gpus > 1 ? ` ×${perGpu.gpus}` : ''}`;
+  const gibTotal = `${(perGpu.total / GiB).toFixed(2)} GiB${perGpu.gpus > 1 ? ` ×${perGpu.gpus}` : ''}`;
   const parts = [r.quantization === 'auto' ? 'as stored' : r.quantization];
   if (r.kv_bytes_per_token) parts.push(`${formatTokens(r.context_length)} ctx`);
   parts.push(gibTotal);

@@ -1,6 +1,7 @@
 // Memory against context for the chosen settings, with the chosen GPU's capacity as a line.
 // Points are computed by the core (pure, no request); the x axis is logarithmic.
-import { el, svg, formatTokens, gib } from './dom.js';
+import { el, svg } from './dom.js';
+import { GiB, formatTokens, gib } from '../shared.js';
 
 const W = 640, H = 240, L = 56, R = 12, T = 12, B = 30;
 
@@ -23,7 +24,7 @@ export class ChartView {
       const b = (yMax / 4) * i;
       g.append(svg('line', { class: 'axis', x1: L, y1: Y(b), x2: W - R, y2: Y(b), 'stroke-opacity': '0.4' }));
       const t = svg('text', { x: L - 6, y: Y(b) + 4, 'text-anchor': 'end' });
-      t.textContent = `${(b / 2 ** 30).toFixed(b / 2 ** 30 < 10 ? 1 : 0)}`;
+      t.textContent = `${(b / GiB).toFixed(b / GiB < 10 ? 1 : 0)}`;
       g.append(t);
     }
     const yl = svg('text', { x: 12, y: T + 8 });
@@ -43,7 +44,7 @@ export class ChartView {
       g.append(t);
     }
     const now = points.reduce((a, p) => (Math.abs(Math.log2(p.context / current)) < Math.abs(Math.log2(a.context / current)) ? p : a), points[0]);
-    if (current) g.append(svg('circle', { class: 'now', cx: X(current), cy: Y(now.context === current ? now.bytes : now.bytes), r: 4.5 }));
+    if (current) g.append(svg('circle', { class: 'now', cx: X(current), cy: Y(now.bytes), r: 4.5 }));
     this.root.replaceChildren(el('section', { class: 'card chart', id: 'chart' },
       el('h2', { text: 'Memory against context' }),
       el('p', { class: 'help', text: capacity ? `Per GPU at these settings; the dashed line is what the ${gpuName} can hold.` : 'Per GPU at these settings. Choose a GPU to see its capacity.' }),

@@ -1,8 +1,9 @@
 // The compact result used by the iframe view (embed.html) and the <vram-estimate> element: sized
 // for a docs page, the same numbers as the full page, with a link back to it.
-import { el, formatBytes, formatCount } from './dom.js';
+import { el } from './dom.js';
+import { REPORT_PARTS, formatBytes, formatCount } from '../shared.js';
 
-const PARTS = [['model_weights', 'Weights', '#2f62d8'], ['kv_cache', 'KV cache', '#17916a'], ['activation_overhead', 'Activations', '#b7740c'], ['cuda_overhead', 'Overhead', '#7d8490']];
+const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
 
 export function compactView(r, fullUrl) {
   const perGpu = r.per_gpu && r.per_gpu.gpus > 1 ? r.per_gpu : r.estimates_bytes;
@@ -34,28 +35,3 @@ export function compactError(error, fullUrl) {
     fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Open the full page ↗' }) : null);
 }
 
-/** Estimate options from attributes or query parameters (`get(name)` → string | null). */
-export function optionsFrom(get) {
-  const num = (v) => (v !== null && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
-  const o = {
-    precision: get('precision') || 'auto',
-    kv_dtype: get('kv_dtype') || get('kv-dtype') || 'auto',
-    context_tokens: num(get('context_tokens') ?? get('context')) || 0,
-    batch: num(get('batch')) || 1,
-    profile: get('profile') || 'classic',
-    tp: num(get('tp')) || 1,
-    gpu: get('gpu') || '',
-  };
-  return o;
-}
-
-/** The full page's URL for these settings (relative to `base`, the site root). */
-export function fullPageUrl(base, { model, revision, endpoint }, o) {
-  const u = new URL('index.html', base);
-  u.searchParams.set('model', model);
-  if (revision && revision !== 'main') u.searchParams.set('revision', revision);
-  if (endpoint && endpoint !== 'https://huggingface.co') u.searchParams.set('endpoint', endpoint);
-  for (const k of ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu'])
-    if (o[k] !== undefined && o[k] !== '' && o[k] !== 0) u.searchParams.set(k, String(o[k]));
-  return u.href;
-}

@@ -1,11 +1,8 @@
 // The estimate's settings. Changing any of them recomputes in the core from the metadata already
 // loaded: no request is made.
-import { el, formatCount, formatTokens } from './dom.js';
+import { el } from './dom.js';
+import { GiB, formatCount, formatTokens } from '../shared.js';
 
-const PRECISIONS = [['auto', 'As stored'], ['float32', 'float32'], ['float16', 'float16'], ['bfloat16', 'bfloat16'], ['int8', 'int8'], ['int4', 'int4']];
-const KV_DTYPES = [['auto', 'Auto (model dtype)'], ['fp16', 'fp16'], ['bf16', 'bf16'], ['fp8', 'fp8'], ['int8', 'int8'], ['q8_0', 'q8_0 (llama.cpp)'], ['q4_0', 'q4_0 (llama.cpp)']];
-const PROFILES = [['classic', 'Classic (original tool)'], ['transformers', 'transformers'], ['vllm', 'vLLM'], ['sglang', 'SGLang'], ['llama.cpp', 'llama.cpp (GGUF)']];
-const TPS = [1, 2, 4, 8];
 const PRESETS = [2048, 4096, 8192, 32768, 131072];
 const MIN_CONTEXT = 256;
 
@@ -21,11 +18,16 @@ const toPos = (ctx, max) => Math.round((1000 * Math.log(ctx / MIN_CONTEXT)) / Ma
 const fromPos = (pos, max) => Math.round(MIN_CONTEXT * Math.exp((pos / 1000) * Math.log(max / MIN_CONTEXT)));
 
 export class ControlsView {
-  constructor(root, gpus, onChange) {
+  /** `vocab`: the core's vocabularies() — every choice below comes from its tables. */
+  constructor(root, vocab, onChange) {
     this.root = root;
     this.onChange = onChange;
     this.maxContext = 131072;
-    const gpuOptions = [['', 'No GPU chosen'], ...gpus.map((g) => [g.id, `${g.name} — ${(g.usable_bytes / 2 ** 30).toFixed(0)} GiB`])];
+    const gpuOptions = [['', 'No GPU chosen'], ...vocab.gpus.map((g) => [g.id, `${g.name} — ${(g.usable_bytes / GiB).toFixed(0)} GiB`])];
+    const PRECISIONS = vocab.precisions.map((p) => [p.name, p.label]);
+    const KV_DTYPES = vocab.kv_dtypes.map((d) => [d.name, d.label]);
+    const PROFILES = vocab.profiles.map((p) => [p.name, p.label]);
+    const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp))].sort((a, b) => a - b);
     root.append(el('h2', { text: 'Settings' }),
       el('div', { class: 'controls-grid' },
         select('gpu', 'GPU', gpuOptions, 'Checks the fit and finds the largest context and batch.'),
@@ -66,7 +68,7 @@ export class ControlsView {
     return {
       precision: this.$('precision').value,
       kv_dtype: this.$('kv_dtype').value,
-      context_tokens: this.context || 0,
+      context_tokens: this.context || 'max',
       batch: Math.max(1, Math.min(1000000, Math.floor(Number(this.$('batch').value) || 1))),
       profile: this.$('profile').value,
       tp: Number(this.$('tp').value),
@@ -90,7 +92,7 @@ export class ControlsView {
     if (options.flash_attention !== undefined) this.$('flash_attention').checked = String(options.flash_attention) !== 'false';
     if (options.tp) this.$('tp').value = String(options.tp);
     if (options.batch) this.$('batch').value = String(options.batch);
-    if (options.context_tokens) this.context = Number(options.context_tokens);
+    if (options.context_tokens) this.context = Number(options.context_tokens) || 0;  // 'max': the model's own
   }
 
   /** The model's limits: the slider spans 256 .. its max context. */

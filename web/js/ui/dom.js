@@ -21,17 +21,5 @@ export const svg = (tag, attrs = {}, ...children) => {
   return node;
 };
 
-const GiB = 2 ** 30, MiB = 2 ** 20, KiB = 2 ** 10;
-/** The core's units: "GB" = 2^30 bytes, as the original tool prints them. */
-export function formatBytes(n) {
-  if (n >= GiB) return `${(n / GiB).toFixed(2)} GB`;
-  if (n >= MiB) return `${(n / MiB).toFixed(2)} MB`;
-  if (n >= KiB) return `${(n / KiB).toFixed(2)} KB`;
-  return `${n} B`;
-}
-export const gib = (n) => `${(n / GiB).toFixed(2)} GiB`;
-export const formatCount = (n) => Number(n).toLocaleString('en-US');
-export function formatTokens(n) {
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}k`;
-  return formatCount(n);
-}
+// Formatters live in ../shared.js; re-exported for the views that import them with the DOM helpers.
+export { formatBytes, gib, formatCount, formatTokens } from '../shared.js';

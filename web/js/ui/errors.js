@@ -1,12 +1,9 @@
 // Every error the core reports, with a message and the next step a person can take.
 import { el } from './dom.js';
+import { DEFAULT_ENDPOINT } from '../shared.js';
 
-const DEFAULT_ENDPOINT = 'https://huggingface.co';
-
-function modelPage(endpoint, repo) {
-  const base = endpoint && endpoint !== DEFAULT_ENDPOINT ? DEFAULT_ENDPOINT : endpoint || DEFAULT_ENDPOINT;
-  return `${base}/${repo}`;
-}
+// A model's page and its terms live on the Hub itself, whichever endpoint served the metadata.
+const modelPage = (repo) => `${DEFAULT_ENDPOINT}/${repo}`;
 
 /** Returns {title, steps: [text|node], focus: element id or null}. */
 export function explain(error, { repo, endpoint, hadToken, online }) {
@@ -15,9 +12,9 @@ export function explain(error, { repo, endpoint, hadToken, online }) {
     case 'gated':
       return hadToken
         ? { title: 'Your token has no access to this gated model',
-            steps: [el('span', {}, 'Open ', link(modelPage(endpoint, repo), `the model page of ${repo}`), ', accept its terms with the same account, then try again.')], focus: 'token' }
+            steps: [el('span', {}, 'Open ', link(modelPage(repo), `the model page of ${repo}`), ', accept its terms with the same account, then try again.')], focus: 'token' }
         : { title: 'This model is gated: it needs an access token',
-            steps: [el('span', {}, 'Accept its terms on ', link(modelPage(endpoint, repo), `the model page of ${repo}`), ', then paste a token from ', link('https://huggingface.co/settings/tokens', 'your token settings'), ' in the token field.')], focus: 'token' };
+            steps: [el('span', {}, 'Accept its terms on ', link(modelPage(repo), `the model page of ${repo}`), ', then paste a token from ', link('https://huggingface.co/settings/tokens', 'your token settings'), ' in the token field.')], focus: 'token' };
     case 'invalid_token':
       return { title: 'The token was refused', steps: [el('span', {}, 'Check it, or create a new one in ', link('https://huggingface.co/settings/tokens', 'your token settings'), '.')], focus: 'token' };
     case 'repo_not_found':

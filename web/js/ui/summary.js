@@ -1,12 +1,8 @@
 // The verdict: total, fit on the chosen GPU, the stacked bar and the key facts.
-import { el, formatBytes, formatCount, gib } from './dom.js';
+import { el } from './dom.js';
+import { REPORT_PARTS, formatBytes, formatCount, gib } from '../shared.js';
 
-const PARTS = [
-  ['model_weights', 'Weights', 'var(--w)'],
-  ['kv_cache', 'KV cache', 'var(--kv)'],
-  ['activation_overhead', 'Activations', 'var(--act)'],
-  ['cuda_overhead', 'Runtime overhead', 'var(--ovh)'],
-];
+const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
 
 const fact = (key, value, id) => el('div', { class: 'fact' }, el('div', { class: 'k', text: key }), el('div', { class: 'v', id, text: value }));
 
