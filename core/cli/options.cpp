@@ -56,9 +56,7 @@ std::string cli_flags_help() {
         std::string_view fl = f.flags;
         std::string first(fl.substr(0, fl.find(' ')));
         if (first == "-h") first = "-h, --help";
-        std::string line = "  " + std::string(first[1] == '-' ? "    " : "") + first + (*f.value ? " " : "") + f.value;
-        line += line.size() < 33 ? std::string(33 - line.size(), ' ') : "\n" + std::string(33, ' ');
-        out += line + f.help + "\n";
+        out += help_line(std::string(first[1] == '-' ? "    " : "") + first + (*f.value ? " " : "") + f.value, f.help);
     }
     return out;
 }

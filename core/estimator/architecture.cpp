@@ -379,7 +379,7 @@ namespace {
 
 // llama.cpp load_hparams: which layers use the sliding window when the GGUF has %s.attention.sliding_window but
 // no sliding_window_pattern. hparams.set_swa_pattern(n): layer il is SWA when il % n < n - 1. Table as
-// gguf-parser-go v0.26 and its issue #32 list it (../shared/reference/engines-and-peers.md §2); llama4 is
+// gguf-parser-go v0.26 and its issue #32 list it; llama4 is
 // chunked attention with the same rule.
 struct SwaPattern {
     const char* arch;

@@ -69,7 +69,7 @@ ArchitectureResult parse_architecture(std::string_view config_json);
 
 struct GgufFile;
 // GGUF metadata → architecture, as llama.cpp reads it (src/llama-model.cpp load_hparams, src/llama-arch.cpp
-// LLM_KV_NAMES; ../shared/reference/hub-protocol.md §D): `%s` is general.architecture; %s.block_count layers;
+// LLM_KV_NAMES): `%s` is general.architecture; %s.block_count layers;
 // %s.attention.head_count[_kv] a scalar or a per-layer array (a 0 entry is a recurrent layer without KV cache);
 // key_length / value_length default to embedding_length / head_count; %s.attention.sliding_window with the
 // arch's layer pattern; MLA (%s.attention.kv_lora_rank, key_length_mla); recurrent state from %s.ssm.* and

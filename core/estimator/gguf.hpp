@@ -2,7 +2,7 @@
 // Source of truth: ggml-org/ggml d99724f `docs/gguf.md`, `include/ggml.h` (enum ggml_type), `src/ggml.c`
 // (type_traits: block size, bytes per block), `src/gguf.cpp` (gguf_init_from_file_impl: what a loader rejects);
 // llama.cpp `include/llama.h` (enum llama_ftype); the safety limits of huggingface.js
-// `packages/gguf/src/gguf.ts` (../shared/reference/hub-protocol.md §B2, §D):
+// `packages/gguf/src/gguf.ts`:
 //   file     = "GGUF" | u32 version | u64 n_tensors | u64 n_kv | n_kv × kv | n_tensors × tensor info | pad | data
 //   kv       = string key | u32 value type | value;   string = u64 length | bytes (no NUL)
 //   array    = u32 element type | u64 count | count × element (arrays nest)

@@ -75,7 +75,7 @@ const std::vector<GpuInfo>& gpu_catalog() {
         {"a100-80gb", "NVIDIA A100 80GB", GpuBackend::cuda, "datacenter", gib(80), gib(80), true, kSpec},
         {"h100-80gb", "NVIDIA H100 80GB", GpuBackend::cuda, "datacenter", gib(80), gib_hundredths(7919), true,
          "spec 80 GB HBM3; usable = 79.19 GiB, the total CUDA reports (vLLM 0.19 logs, llm-d-planner results_raw.csv "
-         "init_total_memory_gib, data/real/_measured)"},
+         "init_total_memory_gib, tests/validation/vllm)"},
         {"h200-141gb", "NVIDIA H200 141GB", GpuBackend::cuda, "datacenter", gib(141), gib(141), true,
          "spec 141 GB HBM3e, read as GiB like the other HBM parts; usable = capacity (no measurement)"},
         {"b200-192gb", "NVIDIA B200 192GB", GpuBackend::cuda, "datacenter", gib(192), gib(180), true,
@@ -101,6 +101,10 @@ const std::vector<GpuInfo>& gpu_catalog() {
          false, kApple},
         {"apple-m3-ultra-512gb", "Apple M3 Ultra (512 GB)", GpuBackend::metal, "apple", gib(512), apple_usable(512),
          false, kApple},
+#ifdef VRAM_TEST_EXTRA_ROWS
+        {"test-gpu-40gb", "Test GPU (40 GB)", GpuBackend::cuda, "datacenter", gib(40), gib(40), true,
+         "a row added by the extra-rows test build"},
+#endif
     };
     return kCatalog;
 }

@@ -230,6 +230,30 @@ Error validate_options(const EstimateOptions& o) {
     return {};
 }
 
+std::string help_line(const std::string& flags, const std::string& help) {
+    // The flags in a 33-column gutter, the help wrapped at 100 columns.
+    constexpr size_t kGutter = 33, kWidth = 100;
+    std::string line = "  " + flags;
+    line += line.size() < kGutter ? std::string(kGutter - line.size(), ' ') : "\n" + std::string(kGutter, ' ');
+    size_t col = kGutter;
+    std::string word;
+    for (size_t i = 0; i <= help.size(); ++i) {
+        if (i < help.size() && help[i] != ' ') {
+            word += help[i];
+            continue;
+        }
+        if (col + word.size() > kWidth && col > kGutter) {
+            line.pop_back();  // the space before the break
+            line += "\n" + std::string(kGutter, ' ');
+            col = kGutter;
+        }
+        line += word + (i < help.size() ? " " : "");
+        col += word.size() + 1;
+        word.clear();
+    }
+    return line + "\n";
+}
+
 std::string options_help() {
     std::string out;
     for (const auto& s : option_specs()) {
@@ -249,25 +273,7 @@ std::string options_help() {
             if (std::string_view(d.key) == s.key)
                 defaults += (defaults.empty() ? "" : ", ") + std::string(profile_info(d.profile).name) + " " + d.value;
         if (!defaults.empty()) help += "; default " + defaults;
-        std::string line = "  " + flags;
-        line += line.size() < 33 ? std::string(33 - line.size(), ' ') : std::string("\n") + std::string(33, ' ');
-        // Wrap the help at 100 columns.
-        size_t col = 33;
-        std::string word;
-        for (size_t i = 0; i <= help.size(); ++i) {
-            if (i == help.size() || help[i] == ' ') {
-                if (col + word.size() > 100 && col > 33) {
-                    line += "\n" + std::string(33, ' ');
-                    col = 33;
-                }
-                line += word + (i < help.size() ? " " : "");
-                col += word.size() + 1;
-                word.clear();
-            } else {
-                word += help[i];
-            }
-        }
-        out += line + "\n";
+        out += help_line(flags, help);
     }
     return out;
 }

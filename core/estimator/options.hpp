@@ -73,6 +73,8 @@ OptionsResult resolve_options(const GivenOptions& given);
 // quantized V cache without flash attention. estimate() runs them too (options built by hand).
 Error validate_options(const EstimateOptions& o);
 
+// One `--help` line: the flags in a gutter, the help wrapped.
+std::string help_line(const std::string& flags, const std::string& help);
 // The estimate options' part of `--help`, from the table.
 std::string options_help();
 

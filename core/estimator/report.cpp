@@ -231,8 +231,10 @@ std::string render_text(const Model& m, const Estimate& e) {
     return s;
 }
 
-std::string render_json(const Model& m, const Estimate& e, int indent) {
-    ordered_json j;
+namespace {
+
+// The original tool's fields, in its order.
+void json_original(ordered_json& j, const Model& m, const Estimate& e) {
     j["model_id"] = m.repo_id;
     const Architecture& a = m.arch;
     if (m.has_llm) {
@@ -265,7 +267,10 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     put("total", e.total_bytes);
     j["estimates"] = est;
     j["estimates_bytes"] = est_b;
-    // Fields beyond the original schema (documented in docs/json-schema.md).
+}
+
+// Fields beyond the original schema (documented in docs/json-schema.md).
+void json_model(ordered_json& j, const Model& m, const Estimate& e) {
     j["schema_version"] = kReportSchemaVersion;
     j["revision"] = m.revision;
     j["sha"] = m.sha;
@@ -295,7 +300,10 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     j["assumptions"] = e.assumptions;
     j["notes"] = m.notes;
     j["warnings"] = m.warnings;
-    // Added with the engine profiles (docs/estimates.md § JSON). Bytes are integers; *_gib / *_gb are display values.
+}
+
+// Added with the engine profiles (docs/estimates.md § JSON). Bytes are integers; *_gib / *_gb are display values.
+void json_profile(ordered_json& j, const Model&, const Estimate& e) {
     j["kv_dtype"] = e.kv_dtype;
     j["tensor_parallel"] = e.tp;
     j["profile_details"] = {{"engine", e.details.engine},
@@ -327,6 +335,10 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
                            {"cuda_context", e.overhead_parts.cuda_context_bytes},
                            {"non_torch", e.overhead_parts.non_torch_bytes},
                            {"cuda_graphs", e.overhead_parts.cuda_graph_bytes}};
+}
+
+// The chosen GPU, the engine's reservation, the limits that fit and the catalog table.
+void json_fit(ordered_json& j, const Model&, const Estimate& e) {
     auto gpu_json = [](const GpuInfo& g) {
         return ordered_json{{"id", g.id},
                             {"name", g.name},
@@ -379,7 +391,10 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
         fit.push_back(row);
     }
     j["gpu_fit"] = fit;
-    // Added with GGUF support (docs/estimates.md § llama.cpp): the quantization table and llama.cpp's split.
+}
+
+// Added with GGUF support (docs/estimates.md § llama.cpp): the quantization table and llama.cpp's split.
+void json_gguf(ordered_json& j, const Model& m, const Estimate& e) {
     if (m.layout == "gguf") {
         j["gguf_file"] = m.gguf_file;
         j["gguf_projector"] = m.gguf_projector.empty() ? ordered_json(nullptr) : ordered_json(m.gguf_projector);
@@ -425,6 +440,17 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     } else {
         j["llama_cpp"] = nullptr;
     }
+}
+
+}  // namespace
+
+std::string render_json(const Model& m, const Estimate& e, int indent) {
+    ordered_json j;
+    json_original(j, m, e);
+    json_model(j, m, e);
+    json_profile(j, m, e);
+    json_fit(j, m, e);
+    json_gguf(j, m, e);
     return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -48,7 +48,7 @@ test('README example 3: Qwen2-7B at 8,192 tokens in int4 prints 3.55 GB, 448 MB,
   assert.match(r.stdout, /  - RTX 3070\/4070 \(8GB\) or better\n$/);
 });
 
-// README example 4 is Qwen/Qwen-Image-Edit-2511, whose files are not in ../shared/data/real;
+// README example 4 is Qwen/Qwen-Image-Edit-2511, whose files are not in the fixture tree;
 // Qwen/Qwen-Image has the same components at the same sizes (its 14 files are sharded differently
 // from Edit-2511's 10), and prints every other figure of the example to the digit.
 test('README example 4: a diffusers pipeline reports its three components and no KV cache', async () => {

@@ -37,7 +37,7 @@ async function json(args) {
   return JSON.parse(r.stdout);
 }
 
-// Real LFS sizes of TheBloke/Llama-2-7B-Chat-GGUF (../shared/data/real/TheBloke__Llama-2-7B-Chat-GGUF/lfs_pointers.json),
+// Real LFS sizes of TheBloke/Llama-2-7B-Chat-GGUF (the Git-LFS pointers of its Hub repo),
 // as the fixture's .hub.json serves them.
 const THEBLOKE = 'TheBloke/Llama-2-7B-Chat-GGUF';
 const theBlokeSizes = JSON.parse(fs.readFileSync(path.join(fixtures, THEBLOKE, '.hub.json'), 'utf8')).sizes;

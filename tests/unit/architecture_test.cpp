@@ -1,5 +1,5 @@
 // Unit tests of core/estimator/architecture.* — config.json to per-layer attention facts.
-// Configs are typed in from ../shared/data/real (the file is named above each), keeping the keys read.
+// Configs are typed in from the models' public config.json (the Hub repo is named above each), keeping the keys read.
 #include <catch2/catch.hpp>
 
 #include "estimator/architecture.hpp"
@@ -101,7 +101,7 @@ TEST_CASE("flan-t5-base is an encoder-decoder whose decoder cross-attends to 512
 
 TEST_CASE("an encoder-decoder with max_source_positions cross-attends to that many positions",
           "[architecture][encoder_decoder]") {
-    // Synthetic: the Whisper keys (max_source_positions = encoder frames); no Whisper config is in data/real.
+    // Synthetic: the Whisper keys (max_source_positions = encoder frames); no Whisper config is in the fixture data.
     ArchitectureResult r =
         parse_architecture(R"({"model_type":"whisper","d_model":1280,"decoder_layers":32,"encoder_layers":32,
       "decoder_attention_heads":20,"max_source_positions":1500,"max_target_positions":448})");

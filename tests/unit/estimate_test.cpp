@@ -1,5 +1,5 @@
 // Unit tests of core/estimator/estimate.* — per-layer KV cache, engine profiles, tensor parallelism,
-// GPU fit and its inversions. Configs are typed in from ../shared/data/real (the file is named above each),
+// GPU fit and its inversions. Configs are typed in from the models' public config.json (the Hub repo is named above each),
 // keeping the keys the estimator reads.
 #include <catch2/catch.hpp>
 

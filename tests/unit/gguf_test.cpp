@@ -194,7 +194,7 @@ TEST_CASE("the ggml type table has ggml.c's block sizes and bytes per block", "[
         const char* name;
         uint32_t block, bytes;
     };
-    // ../shared/reference/hub-protocol.md §D (ggml d99724f type_traits, ggml-common.h static_asserts).
+    // ggml d99724f: src/ggml.c type_traits, src/ggml-common.h static_asserts.
     const Row rows[] = {
         {0, "F32", 1, 4},         {1, "F16", 1, 2},         {2, "Q4_0", 32, 18},      {3, "Q4_1", 32, 20},
         {6, "Q5_0", 32, 22},      {7, "Q5_1", 32, 24},      {8, "Q8_0", 32, 34},      {9, "Q8_1", 32, 36},

@@ -1,6 +1,6 @@
 // Unit tests of core/estimator/report.* — text, JSON and Markdown rendered from one Estimate, checked
 // against golden files in tests/unit/golden/. The model is built from a RepoSnapshot typed here: the
-// shapes of Llama-3.1-8B (config from ../shared/data/real/meta-llama__Llama-3.1-8B/config.copy.json,
+// shapes of Llama-3.1-8B (config: meta-llama/Llama-3.1-8B config.json,
 // 291 BF16 tensors = 8,030,261,248 parameters, the Hub's published count) in one safetensors file.
 // To approve new goldens after reading the diff: tools/approve-golden.sh.
 #include <catch2/catch.hpp>

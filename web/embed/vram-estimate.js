@@ -4,8 +4,8 @@
 // It renders the compact estimate in its Shadow DOM with the same WebAssembly core as the page
 // (loaded from the site that serves this file). Attributes: model (required), revision, precision,
 // context, batch, profile, kv-dtype, tp, gpu, endpoint. Public models only: no token is taken.
-import { loadModel, report } from '../js/engine.js';
-import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, optionsFrom, pageUrl } from '../js/shared.js';
+import { CoreError, loadModel, report } from '../js/engine.js';
+import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, optionsFrom, pageUrl } from '../js/common.js';
 import { compactView, compactError } from '../js/ui/compact.js';
 
 const SITE = new URL('../', import.meta.url);
@@ -48,14 +48,18 @@ class VramEstimate extends HTMLElement {
     };
     if (!model) return show(compactError({ message: 'Set the model attribute, e.g. model="org/name".' }, null), 'error');
     const key = `${endpoint} ${model} ${revision}`;
-    if (this.loadedKey !== key) {
-      const loaded = await loadModel({ endpoint, repo: model, revision });
-      if (!loaded.ok) return show(compactError(loaded.error, full), 'error');
-      this.handle = loaded.handle;
-      this.loadedKey = key;
+    let r;
+    try {
+      if (this.loadedKey !== key) {
+        const loaded = await loadModel({ endpoint, repo: model, revision });
+        this.handle = loaded.handle;
+        this.loadedKey = key;
+      }
+      r = await report(this.handle, options);
+    } catch (e) {
+      if (!(e instanceof CoreError)) throw e;
+      return show(compactError(e, full), 'error');
     }
-    const r = await report(this.handle, options);
-    if (r.ok === false) return show(compactError(r.error, full), 'error');
     this.report = r;
     show(compactView(r, full), 'done');
   }

@@ -1,5 +1,5 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
-import { core, loadModel, loadSnapshot, report, release, series, snapshot } from './engine.js';
+import { CoreError, core, loadModel, loadSnapshot, report, release, series, snapshot } from './engine.js';
 import * as store from './store.js';
 import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
@@ -13,7 +13,7 @@ import { DetailsView } from './ui/details.js';
 import { ExportView } from './ui/export.js';
 import { GgufView } from './ui/gguf.js';
 import { el } from './ui/dom.js';
-import { DEFAULT_ENDPOINT, formatBytes, optionsFrom, pageUrl, testHook } from './shared.js';
+import { DEFAULT_ENDPOINT, formatBytes, optionsFrom, pageUrl, testHook } from './common.js';
 const TOKEN_KEY = 'vram.token';      // only written when the user ticks "remember on this device"
 const THEME_KEY = 'vram.theme';
 const $ = (id) => document.getElementById(id);
@@ -130,14 +130,20 @@ async function chartPoints(options, maxContext) {
   for (let c = 512; c < maxContext; c *= 2) contexts.push(c);
   contexts.push(maxContext);
   const totals = await series(state.handle, options, contexts);
-  return totals ? contexts.map((context, i) => ({ context, bytes: totals[i] })) : [];
+  return contexts.map((context, i) => ({ context, bytes: totals[i] }));
 }
 
 async function recompute(options) {
   if (state.handle === null) return;
   const started = performance.now();
-  const r = await report(state.handle, options);
-  if (r.ok === false) { controls.showError(`${r.error.message}`); return; }
+  let r;
+  try {
+    r = await report(state.handle, options);
+  } catch (e) {
+    if (!(e instanceof CoreError)) throw e;
+    controls.showError(e.message);
+    return;
+  }
   controls.showError('');
   state.report = r;
   state.options = options;
@@ -173,7 +179,8 @@ async function estimate(event) {
   document.body.dataset.state = 'loading';
   const token = $('token').value.trim();
   if (repo !== state.variantRepo) $('variant').value = '';  // a variant belongs to the repo it was chosen for
-  const loaded = await loadModel({
+  let loaded, failure = null;
+  loaded = await loadModel({
     endpoint, repo, revision: $('revision').value.trim() || 'main', token, variant: $('variant').value, signal: controller.signal,
     onProgress: (p) => {
       if (!p.files_total) { $('status').textContent = p.stage === 'manifests' ? 'Reading config and manifests…' : 'Reading the file list…'; return; }
@@ -181,23 +188,30 @@ async function estimate(event) {
       $('progress').value = p.files_done;
       $('status').textContent = `Reading headers: ${p.files_done} of ${p.files_total} files, ${formatBytes(p.bytes)}`;
     },
-  });
+  }).catch((e) => { if (!(e instanceof CoreError)) throw e; failure = e; return null; });
   if (state.controller !== controller) return;  // a newer lookup took over
   $('cancel').hidden = true;
   $('go').disabled = false;
   $('progress').hidden = true;
   let offlineCopy = null;
-  if (!loaded.ok && ['network', 'timeout', 'rate_limited'].includes(loaded.error.code)) {
+  if (failure && ['network', 'timeout', 'rate_limited'].includes(failure.code)) {
     offlineCopy = await store.find(repo, $('revision').value.trim() || 'main').catch(() => null);
-    if (offlineCopy) Object.assign(loaded, await loadSnapshot(offlineCopy.snapshot));
+    if (offlineCopy) {
+      try {
+        loaded = await loadSnapshot(offlineCopy.snapshot);
+        failure = null;
+      } catch (e) {
+        if (!(e instanceof CoreError)) throw e;
+      }
+    }
   }
-  if (!loaded.ok) {
+  if (failure) {
     document.body.dataset.state = 'error';
-    $('status').textContent = loaded.error.code === 'cancelled' ? 'Cancelled.' : '';
-    if (loaded.error.code === 'cancelled') return;
+    $('status').textContent = failure.code === 'cancelled' ? 'Cancelled.' : '';
+    if (failure.code === 'cancelled') return;
     results.hidden = true;
     $('controls').hidden = true;
-    errors.show(loaded.error, { repo, endpoint, hadToken: !!token, online: navigator.onLine });
+    errors.show(failure, { repo, endpoint, hadToken: !!token, online: navigator.onLine });
     return;
   }
   if (state.handle !== null) release(state.handle);

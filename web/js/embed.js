@@ -1,6 +1,6 @@
 // embed.html?model=…&precision=…&context=…&gpu=… — the compact view, for iframes.
-import { loadModel, report } from './engine.js';
-import { DEFAULT_ENDPOINT, optionsFrom, pageUrl, testHook } from './shared.js';
+import { CoreError, loadModel, report } from './engine.js';
+import { DEFAULT_ENDPOINT, optionsFrom, pageUrl, testHook } from './common.js';
 import { compactView, compactError } from './ui/compact.js';
 
 const params = new URLSearchParams(location.search);
@@ -16,10 +16,16 @@ async function run() {
     root.replaceChildren(compactError({ message: 'No model given: add ?model=org/name to the address.' }, null));
     return;
   }
-  const loaded = await loadModel({ endpoint, repo: model, revision });
-  if (!loaded.ok) { root.replaceChildren(compactError(loaded.error, full)); document.body.dataset.state = 'error'; return; }
-  const r = await report(loaded.handle, options);
-  if (r.ok === false) { root.replaceChildren(compactError(r.error, full)); document.body.dataset.state = 'error'; return; }
+  let r;
+  try {
+    const loaded = await loadModel({ endpoint, repo: model, revision });
+    r = await report(loaded.handle, options);
+  } catch (e) {
+    if (!(e instanceof CoreError)) throw e;
+    root.replaceChildren(compactError(e, full));
+    document.body.dataset.state = 'error';
+    return;
+  }
   root.replaceChildren(compactView(r, full));
   document.body.dataset.state = 'done';
   testHook('__lastReport', r);

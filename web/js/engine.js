@@ -4,6 +4,21 @@
 
 let modulePromise = null;
 
+/** Every failure the core reports, with its stable code (error.hpp's names); pages match on `code`, never on text. */
+export class CoreError extends Error {
+  constructor({ code, message }) {
+    super(message);
+    this.name = 'CoreError';
+    this.code = code;
+  }
+}
+
+// The core answers {ok:false, error:{code, message}} on any failure (core/wasm/api.cpp); that becomes a CoreError.
+function unwrap(answer) {
+  if (answer && answer.ok === false) throw new CoreError(answer.error);
+  return answer;
+}
+
 function loadScript(src) {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
@@ -28,8 +43,8 @@ export function core(base = new URL('../wasm/', import.meta.url).href) {
 
 /**
  * Loads a model's metadata through the core's Hub client (emscripten_fetch).
- * Resolves to {ok:true, handle, repo_id, sha, stats} or {ok:false, error:{code, message}}.
- * `signal` (an AbortSignal) cancels the load.
+ * Resolves to {ok:true, handle, repo_id, sha, stats}; rejects with a CoreError. `signal` (an AbortSignal) cancels
+ * the load (CoreError code "cancelled").
  */
 export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', onProgress, signal }) {
   const mod = await core();
@@ -38,21 +53,20 @@ export async function loadModel({ endpoint, repo, revision = 'main', token = '',
       (json) => onProgress?.(JSON.parse(json)),
       (json) => resolve(JSON.parse(json)));
     signal?.addEventListener('abort', () => mod.cancel(session), { once: true });
-  });
+  }).then(unwrap);
 }
 
-/** The report for a loaded model: format "json" gives an object, "text" and "markdown" strings. */
+/** The report for a loaded model: format "json" gives an object, "text" and "markdown" strings; or a CoreError. */
 export async function report(handle, options, format = 'json') {
   const mod = await core();
   const out = mod.report(handle, JSON.stringify(options), format);
   if (format !== 'json' && !out.startsWith('{"ok":false')) return out;
-  return JSON.parse(out);
+  return unwrap(JSON.parse(out));
 }
 
-/** Per-GPU totals at each context, in one call (the chart). */
+/** Per-GPU totals at each context, in one call (the chart); or a CoreError. */
 export async function series(handle, options, contexts) {
-  const out = JSON.parse((await core()).series(handle, JSON.stringify(options), JSON.stringify(contexts)));
-  return Array.isArray(out) ? out : null;
+  return unwrap(JSON.parse((await core()).series(handle, JSON.stringify(options), JSON.stringify(contexts))));
 }
 
 /** The model's metadata snapshot as JSON text (for the offline store). */
@@ -61,5 +75,5 @@ export async function snapshot(handle) {
   const object = mod.snapshot(handle);
   return object ? JSON.stringify(object) : '';
 }
-export async function loadSnapshot(json) { return JSON.parse((await core()).loadSnapshot(json)); }
+export async function loadSnapshot(json) { return unwrap(JSON.parse((await core()).loadSnapshot(json))); }
 export async function release(handle) { (await core()).release(handle); }

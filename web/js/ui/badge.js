@@ -1,6 +1,6 @@
 // An SVG badge for a model card (model cards render images, not scripts), made in the browser
 // from the estimate: e.g. "int4 · 8k ctx · 5.07 GiB · fits RTX 4090".
-import { GiB, formatTokens } from '../shared.js';
+import { GiB, formatTokens } from '../common.js';
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 // DejaVu Sans / Verdana-like average advance at 11 px; badges are sized from the text length.

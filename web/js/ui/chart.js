@@ -1,7 +1,7 @@
 // Memory against context for the chosen settings, with the chosen GPU's capacity as a line.
 // Points are computed by the core (pure, no request); the x axis is logarithmic.
 import { el, svg } from './dom.js';
-import { GiB, formatTokens, gib } from '../shared.js';
+import { GiB, formatTokens, gib } from '../common.js';
 
 const W = 640, H = 240, L = 56, R = 12, T = 12, B = 30;
 

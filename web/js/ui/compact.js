@@ -1,7 +1,7 @@
 // The compact result used by the iframe view (embed.html) and the <vram-estimate> element: sized
 // for a docs page, the same numbers as the full page, with a link back to it.
 import { el } from './dom.js';
-import { REPORT_PARTS, formatBytes, formatCount } from '../shared.js';
+import { REPORT_PARTS, formatBytes, formatCount } from '../common.js';
 
 const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
 

@@ -1,7 +1,7 @@
 // The estimate's settings. Changing any of them recomputes in the core from the metadata already
 // loaded: no request is made.
 import { el } from './dom.js';
-import { GiB, formatCount, formatTokens } from '../shared.js';
+import { GiB, formatCount, formatTokens } from '../common.js';
 
 const PRESETS = [2048, 4096, 8192, 32768, 131072];
 const MIN_CONTEXT = 256;

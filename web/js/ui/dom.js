@@ -21,5 +21,5 @@ export const svg = (tag, attrs = {}, ...children) => {
   return node;
 };
 
-// Formatters live in ../shared.js; re-exported for the views that import them with the DOM helpers.
-export { formatBytes, gib, formatCount, formatTokens } from '../shared.js';
+// Formatters live in ../common.js; re-exported for the views that import them with the DOM helpers.
+export { formatBytes, gib, formatCount, formatTokens } from '../common.js';

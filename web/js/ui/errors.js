@@ -1,6 +1,6 @@
 // Every error the core reports, with a message and the next step a person can take.
 import { el } from './dom.js';
-import { DEFAULT_ENDPOINT } from '../shared.js';
+import { DEFAULT_ENDPOINT } from '../common.js';
 
 // A model's page and its terms live on the Hub itself, whichever endpoint served the metadata.
 const modelPage = (repo) => `${DEFAULT_ENDPOINT}/${repo}`;
@@ -24,8 +24,8 @@ export function explain(error, { repo, endpoint, hadToken, online }) {
     case 'entry_not_found':
       return { title: 'A file the repo points to is missing', steps: ['The repo names a weight file that is not there (an index listing a missing shard, say). Try another revision.'], focus: 'revision' };
     case 'no_weights':
-      return { title: 'No safetensors weights in this repo', steps: [error.message.replace(/^no safetensors weights; /, 'It has '),
-        /gguf/i.test(error.message) ? 'GGUF files are read by the llama.cpp profile where this build supports them.' : 'Look for a safetensors version of this model (often the same name under another org).'], focus: 'model' };
+      return { title: 'No safetensors or GGUF weights in this repo', steps: [error.message,
+        'Look for a safetensors or GGUF version of this model (often the same name under another org).'], focus: 'model' };
     case 'rate_limited':
       return { title: 'The Hub is rate-limiting requests', steps: ['Wait a few minutes and try again. Signed-in requests (with a token) get a higher limit.'], focus: null };
     case 'timeout':
@@ -39,6 +39,10 @@ export function explain(error, { repo, endpoint, hadToken, online }) {
       return { title: 'Cancelled', steps: [], focus: null };
     case 'invalid_argument':
       return { title: 'That input cannot be estimated', steps: [error.message], focus: 'model' };
+    case 'invalid_option':
+      return { title: 'A setting is out of range', steps: [error.message], focus: null };
+    case 'out_of_memory':
+      return { title: 'This tab ran out of memory', steps: [error.message, 'The repo’s metadata is too large for the page; the command line has no such limit.'], focus: null };
     default:
       return { title: 'This repo’s metadata is malformed', steps: [error.message, 'The estimate would be wrong, so none is shown.'], focus: null };
   }

@@ -1,6 +1,6 @@
 // The verdict: total, fit on the chosen GPU, the stacked bar and the key facts.
 import { el } from './dom.js';
-import { REPORT_PARTS, formatBytes, formatCount, gib } from '../shared.js';
+import { REPORT_PARTS, formatBytes, formatCount, gib } from '../common.js';
 
 const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
 
