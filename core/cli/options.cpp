@@ -58,6 +58,7 @@ Estimate the GPU memory a Hugging Face model needs for inference, from its metad
       --list-gpus                print the GPU catalog and exit
       --endpoint URL             Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)
       --timeout S                seconds per HTTP request (default: 30)
+      --version                  print the version and exit
   -h, --help                     this help
 
 Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or the file $HF_HOME/token) for gated and
@@ -95,6 +96,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         };
         if (name == "-h" || name == "--help") {
             o.help = true;
+        } else if (name == "--version") {
+            o.version = true;
         } else if (name == "--json") {
             o.format = OutputFormat::json;
         } else if (name == "--markdown") {
@@ -187,7 +190,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             fail("unexpected argument \"" + a + "\" (one model at a time)");
         }
     }
-    if (!o.help && !o.list_gpus && o.model.empty()) fail("missing MODEL");
+    if (!o.help && !o.version && !o.list_gpus && o.model.empty()) fail("missing MODEL");
     return o;
 }
 

@@ -21,7 +21,8 @@ struct CliOptions {
     OutputFormat format = OutputFormat::text;
     bool help = false;
     bool list_gpus = false;
-    std::string error;  // usage error, empty when the arguments are fine
+    bool version = false;  // --version: print the version and exit
+    std::string error;     // usage error, empty when the arguments are fine
 };
 
 CliOptions parse_cli(const std::vector<std::string>& args);

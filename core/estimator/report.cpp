@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "estimator/version.hpp"
+
 namespace vram {
 namespace {
 
@@ -262,6 +264,7 @@ std::string render_json(const Model& m, const Estimate& e, int indent) {
     j["estimates_bytes"] = est_b;
     // Fields beyond the original schema (documented in docs/json-schema.md).
     j["schema_version"] = kReportSchemaVersion;
+    j["tool_version"] = kToolVersion;
     j["revision"] = m.revision;
     j["sha"] = m.sha;
     j["profile"] = e.options.profile;

@@ -8,6 +8,7 @@
 
 #include "estimator/report.hpp"
 #include "estimator/safetensors.hpp"
+#include "estimator/version.hpp"
 #include "hub/hub_client.hpp"
 #include "wasm/fetch_transport.hpp"
 
@@ -207,6 +208,8 @@ std::string series(int handle, std::string options_json, std::string contexts_js
 }
 
 void release(int handle) { g_models.erase(handle); }
+
+std::string version() { return kToolVersion; }
 
 std::string gpus() {
     json out = json::array();

@@ -28,6 +28,8 @@ void release(int handle);
 std::string series(int handle, std::string options_json, std::string contexts_json);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
+// The version of hf-vram-estimator this core was built as (package.json "version").
+std::string version();
 // Bench only (scripts/bench, the parse-throughput figure): parses one safetensors JSON header with the
 // core's parser, keeps nothing, and returns its tensor count (-1 when the header is malformed).
 int parse_header_stats(std::string header_json);

@@ -12,5 +12,6 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("release", &vram::wasm::release);
     emscripten::function("series", &vram::wasm::series);
     emscripten::function("gpus", &vram::wasm::gpus);
+    emscripten::function("version", &vram::wasm::version);
     emscripten::function("parseHeaderStats", &vram::wasm::parse_header_stats);  // scripts/bench only
 }
