@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const only = process.argv[2];  // optional: native | node | e2e | fuzz
+const only = process.argv[2];  // optional: native | node | publish | e2e | fuzz
 
 function run(name, cmd, args, env = {}) {
   return new Promise((resolve) => {
@@ -41,6 +41,9 @@ if (!only || only === 'native')
 if (!only || only === 'node')
   suites.push(['node (hub imitation, CLI, wasm)', process.execPath,
     ['--test', '--test-reporter=tap', 'tests/hub/', 'tests/cli/', 'tests/node/'], { VRAM_WASM_DIR: path.join(root, 'build/wasm') }]);
+// npm pack + the tarball installed in an empty folder, scripts/publish, the Pages workflow, scripts/check-live's comparison.
+if (!only || only === 'publish')
+  suites.push(['publish (npm package, release site, workflow)', process.execPath, ['--test', '--test-reporter=tap', 'tests/publish/']]);
 if (!only || only === 'e2e')
   suites.push(['e2e (Chromium)', process.execPath, ['tests/e2e/run.mjs']]);
 if (!only || only === 'fuzz')
