@@ -243,6 +243,7 @@ async function estimate(event) {
 async function main() {
   const mod = await core();
   state.gpus = JSON.parse(mod.gpus());
+  $('version').textContent = mod.version();
   controls = new ControlsView($('controls'), state.gpus, (o) => recompute(o));
   const initial = {};
   for (const k of OPTION_KEYS) if (params.has(k)) initial[k] = params.get(k);
