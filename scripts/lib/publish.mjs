@@ -219,6 +219,7 @@ import '${rel}${hashedBase}';
     if (/^(embed|js|wasm|css)\//.test(f)) h.push('Access-Control-Allow-Origin: *');
     rules.push([`/${f}`, h]);
   }
+  rules.push([`/${MARKER}`, ['Cache-Control: no-cache']]);
   out.set('_headers', Buffer.from(`# Response headers for hosts that read _headers (Netlify, Cloudflare Pages); written by scripts/publish.\n` +
     rules.map(([p, h]) => `${p}\n${h.map((l) => `  ${l}`).join('\n')}`).join('\n') + '\n'));
 

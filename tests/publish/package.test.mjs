@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { startHub } from '../hub/hub.mjs';
+import { startStatic } from '../../scripts/lib/static-server.mjs';
 import { packagePackage } from '../../scripts/lib/pack.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -125,4 +127,35 @@ setTimeout(() => c.abort(new Error('stop')), 20);
 try { await p; console.log(JSON.stringify({ resolved: true })); } catch (e) { console.log(JSON.stringify({ message: e.message })); }
 `);
   assert.equal(out.message, 'stop');
+});
+
+test('in Chromium, the installed package (the browser entry, vram.mjs and vram.wasm) estimates gpt2 through the imitation', async () => {
+  // The consumer folder served as a web app; the Hub imitation is another origin (CORS as the Hub's).
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>consumer</title>');
+  const web = await startStatic({ root: dir });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${web.url}/index.html`);
+    const out = await page.evaluate(async (endpoint) => {
+      const pkg = await import('/node_modules/hf-vram-estimator/index.js');
+      const model = await pkg.loadModel('gpt2', { endpoint });
+      const r = await pkg.estimate(model, { context_tokens: 1024 });
+      let missing = null;
+      try { await pkg.loadModel('fixture-org/does-not-exist', { endpoint }); } catch (e) { missing = { name: e.name, code: e.code }; }
+      return { parameters: r.parameters, total: r.estimates_bytes.total, tool_version: r.tool_version, gpus: (await pkg.gpus()).length, missing };
+    }, hub.hubUrl);
+    assert.deepEqual(errors, []);
+    assert.equal(out.parameters, 137022720);
+    assert.equal(out.tool_version, version);
+    assert.ok(out.gpus > 5);
+    assert.deepEqual(out.missing, { name: 'VramError', code: 'repo_not_found' });
+    // The README's gpt2 total at 1024 tokens (the page shows it as 1.08 GB).
+    assert.equal((out.total / 2 ** 30).toFixed(2), '1.08');
+  } finally {
+    await browser.close();
+    await web.close();
+  }
 });
