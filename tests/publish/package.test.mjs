@@ -129,6 +129,34 @@ try { await p; console.log(JSON.stringify({ resolved: true })); } catch (e) { co
   assert.equal(out.message, 'stop');
 });
 
+test('the TypeScript declarations type a real use and reject a wrong one (tsc --strict on the installed package)', async () => {
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'];
+  fs.writeFileSync(path.join(dir, 'use.ts'), `
+import { loadModel, estimate, report, gpus, vocabularies, version, release, VramError, type Report } from 'hf-vram-estimator';
+const model = await loadModel('gpt2', { revision: 'main', token: '', endpoint: 'http://127.0.0.1:1', onProgress: (p) => p.files_done, signal: new AbortController().signal });
+const r: Report = await estimate(model, { precision: 'int4', context_tokens: 8192, profile: 'vllm', gpu: 'rtx-4090' });
+const total: number = r.estimates_bytes.total;
+const md: string = await report(model.handle, {}, 'markdown');
+const memory: number = (await gpus())[0].memory_bytes;
+const n: number = (await vocabularies()).gpus.length;
+const v: string = await version();
+await release(model);
+try { await loadModel(''); } catch (e) { if (e instanceof VramError) { const code: string = e.code; console.log(code); } }
+console.log(total, md, memory, n, v);
+`);
+  fs.writeFileSync(path.join(dir, 'wrong.ts'), `
+import { estimate } from 'hf-vram-estimator';
+await estimate('gpt2');
+await estimate(1, { context_tokens: '8k' });
+`);
+  const run = promisify(execFile);
+  await run(process.execPath, [tsc, ...args, 'use.ts'], { cwd: dir }).catch((e) => assert.fail(`tsc on use.ts: ${e.stdout}${e.stderr}`));
+  const wrong = await run(process.execPath, [tsc, ...args, 'wrong.ts'], { cwd: dir }).then(() => null, (e) => e.stdout);
+  assert.match(wrong ?? '', /wrong\.ts\(3,16\): error TS2345/);
+  assert.match(wrong, /wrong\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+});
+
 test('in Chromium, the installed package (the browser entry, vram.mjs and vram.wasm) estimates gpt2 through the imitation', async () => {
   // The consumer folder served as a web app; the Hub imitation is another origin (CORS as the Hub's).
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>consumer</title>');
