@@ -24,7 +24,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const HASHED_EXT = new Set(['.js', '.css', '.wasm']);
 const TEXT_EXT = new Set(['.html', '.js', '.css', '.webmanifest', '.json', '.svg']);
 // Files that keep their names: the service worker (its URL is its identity) and the element's entry points.
-const KEEP_NAME = new Set(['sw.js', 'embed/vram-estimate.js']);
+const KEEP_NAME = new Set(['sw.js', 'embed/vram-estimate.js', 'embed/v1/vram-estimate.js']);
 const EMBED_MAJOR = 'v1';
 const HASH_CHARS = 10;  // 40 bits of sha256: collisions among a few dozen files are not a concern
 // What a previous publish, or a freshly cloned Space, may leave in DIR.
