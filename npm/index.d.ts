@@ -31,7 +31,8 @@ export interface Model {
   readonly revision: string;
   /** The commit the metadata was read at. */
   readonly sha: string;
-  readonly gated: boolean | string;
+  /** "false", "auto" or "manual", as the Hub says. */
+  readonly gated: string;
   readonly stats?: { requests: number; bytes: number; chain: number };
 }
 
