@@ -1,7 +1,8 @@
 // Service worker: the app shell (HTML, JS, CSS, the .wasm) in a versioned cache, cache-first, so
 // the page starts offline. Hub requests are never cached here: the page keeps the metadata of the
 // models it looked up in IndexedDB (the Cache API refuses the Hub's 206 answers).
-// scripts/build replaces VERSION with a hash of the shell (and lists its files), so every deploy gets a new cache and
+// scripts/build replaces VERSION with a hash of the shell (and lists its files; scripts/publish does the same with the
+// content-hashed names), so every deploy gets a new cache and
 // the page offers the update; paths are relative, so the site works from any sub-path.
 const VERSION = '__SHELL_VERSION__';
 const CACHE = `vram-shell-${VERSION}`;

@@ -12,6 +12,7 @@
 #include "cli/curl_transport.hpp"
 #include "cli/options.hpp"
 #include "estimator/report.hpp"
+#include "estimator/version.hpp"
 #include "hub/hub_client.hpp"
 
 using namespace vram;
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
     CliOptions o = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
     if (o.help) {
         std::cout << cli_usage();
+        return kOk;
+    }
+    if (o.version) {
+        std::cout << "vram-estimate (hf-vram-estimator) " << kToolVersion << "\n";
         return kOk;
     }
     if (o.list_gpus && o.error.empty()) {

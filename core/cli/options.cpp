@@ -35,6 +35,7 @@ const CliFlag kCliFlags[] = {
     {"--list-gpus", "", "print the GPU catalog and exit"},
     {"--endpoint", "URL", "Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)"},
     {"--timeout", "S", "seconds per HTTP request (default: 30)"},
+    {"--version", "", "print the version and exit"},
     {"-h --help", "", "this help"},
 };
 
@@ -102,6 +103,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         };
         if (is(name, "-h --help")) {
             o.help = true;
+        } else if (name == "--version") {
+            o.version = true;
         } else if (name == "--json") {
             o.format = OutputFormat::json;
         } else if (name == "--markdown") {
@@ -133,7 +136,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             fail("unexpected argument \"" + a + "\" (one model at a time)");
         }
     }
-    if (!o.help && !o.list_gpus && o.model.empty()) fail("missing MODEL");
+    if (!o.help && !o.version && !o.list_gpus && o.model.empty()) fail("missing MODEL");
     if (o.error.empty()) {
         OptionsResult r = resolve_options(given);
         o.estimate = r.options;

@@ -21,6 +21,7 @@ struct CliOptions {
     OutputFormat format = OutputFormat::text;
     bool help = false;
     bool list_gpus = false;
+    bool version = false;       // --version: print the version and exit
     std::string error;          // usage error, empty when the arguments are fine
     bool option_error = false;  // the error is an option's value (the core's message; no usage text after it)
 };

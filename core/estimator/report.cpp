@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "estimator/version.hpp"
+
 namespace vram {
 namespace {
 
@@ -272,6 +274,7 @@ void json_original(ordered_json& j, const Model& m, const Estimate& e) {
 // Fields beyond the original schema (documented in docs/json-schema.md).
 void json_model(ordered_json& j, const Model& m, const Estimate& e) {
     j["schema_version"] = kReportSchemaVersion;
+    j["tool_version"] = kToolVersion;
     j["revision"] = m.revision;
     j["sha"] = m.sha;
     j["profile"] = profile_info(e.options.profile).name;

@@ -9,6 +9,7 @@
 #include "estimator/report.hpp"
 #include "estimator/safetensors.hpp"
 #include "estimator/vocabulary.hpp"
+#include "estimator/version.hpp"
 #include "hub/hub_client.hpp"
 #include "wasm/fetch_transport.hpp"
 
@@ -245,6 +246,8 @@ std::string series_unguarded(int handle, const std::string& options_json, const 
 }
 
 void release(int handle) { g_models.erase(handle); }
+
+std::string version() { return kToolVersion; }
 
 std::string gpus() {
     return guarded([] { return dump(gpus_json()); });

@@ -32,6 +32,8 @@ std::string series(int handle, std::string options_json, std::string contexts_js
 std::string gpus();
 // Every list and default the page's controls and the embed's attributes are built from (estimator/vocabulary.hpp).
 std::string vocabularies();
+// The version of hf-vram-estimator this core was built as (package.json "version").
+std::string version();
 // Bench only (scripts/bench, the parse-throughput figure): parses one safetensors JSON header with the
 // core's parser, keeps nothing, and returns its tensor count (-1 when the header is malformed).
 int parse_header_stats(std::string header_json);

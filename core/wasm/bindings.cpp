@@ -13,5 +13,6 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("series", &vram::wasm::series);
     emscripten::function("gpus", &vram::wasm::gpus);
     emscripten::function("vocabularies", &vram::wasm::vocabularies);
+    emscripten::function("version", &vram::wasm::version);
     emscripten::function("parseHeaderStats", &vram::wasm::parse_header_stats);  // scripts/bench only
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const only = process.argv[2];  // optional: native | node | e2e | fuzz
+const only = process.argv[2];  // optional: native | node | publish | e2e | e2e-published | fuzz
 
 function run(name, cmd, args, env = {}) {
   return new Promise((resolve) => {
@@ -41,8 +41,16 @@ if (!only || only === 'native')
 if (!only || only === 'node')
   suites.push(['node (hub imitation, CLI, wasm)', process.execPath,
     ['--test', '--test-reporter=tap', 'tests/hub/', 'tests/cli/', 'tests/node/'], { VRAM_WASM_DIR: path.join(root, 'build/wasm') }]);
+// npm pack + the tarball installed in an empty folder, scripts/publish, the Pages workflow, scripts/check-live's comparison.
+if (!only || only === 'publish')
+  suites.push(['publish (npm package, release site, workflow)', process.execPath, ['--test', '--test-reporter=tap', 'tests/publish/']]);
 if (!only || only === 'e2e')
   suites.push(['e2e (Chromium)', process.execPath, ['tests/e2e/run.mjs']]);
+// The same scenarios on scripts/publish's output, served by the plain static server from a sub-path.
+if (!only || only === 'e2e-published')
+  suites.push(['e2e (Chromium), the published site from a sub-path', 'bash',
+    ['-c', 'node scripts/lib/publish.mjs build/published >/dev/null && node tests/e2e/run.mjs'],
+    { VRAM_E2E_SITE: 'build/published', VRAM_E2E_PREFIX: '/hf-vram-estimator/' }]);
 if (!only || only === 'fuzz')
   suites.push(['fuzz smoke (libFuzzer, ASan + UBSan, 5 s per target)', path.join(root, 'scripts/fuzz'), ['--smoke']]);
 

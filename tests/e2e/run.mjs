@@ -1,6 +1,9 @@
 // Browser tests: the built page (build/site) in Debian's Chromium through playwright-core, against
 // the Hub imitation. Each scenario is a visit as a person makes it; screenshots go to
 // test-output/e2e/ to be looked at. Ends with "N passed, N failed".
+// By default the site is build/site served at the root. VRAM_E2E_SITE=DIR runs the same scenarios
+// against another site folder (scripts/publish's output) and VRAM_E2E_PREFIX=/a/sub/path/ serves it
+// under that sub-path (a copy of it, in a temporary folder), as GitHub Pages serves a project site.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +17,20 @@ const outDir = path.join(root, 'test-output/e2e');
 fs.mkdirSync(outDir, { recursive: true });
 const only = process.argv[2] ? new RegExp(process.argv[2]) : null;
 
+const siteDir = process.env.VRAM_E2E_SITE ? path.resolve(process.env.VRAM_E2E_SITE) : path.join(root, 'build/site');
+const prefix = (process.env.VRAM_E2E_PREFIX || '').replace(/^\/+|\/+$/g, '');
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+// The element's script: the versioned path in a published site, the source path in build/site.
+const embedScript = fs.existsSync(path.join(siteDir, 'embed/v1/vram-estimate.js')) ? 'embed/v1/vram-estimate.js' : 'embed/vram-estimate.js';
 const hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
-const site = await startStatic({ root: path.join(root, 'build/site') });
+const servedDir = prefix ? copySite(prefix) : siteDir;
+const siteServer = await startStatic({ root: servedDir });
+// site.url: where the site's index.html is (no trailing slash); site.origin: the server's origin.
+const site = {
+  url: prefix ? `${siteServer.url}/${prefix}` : siteServer.url, origin: siteServer.url,
+  close: async () => { await siteServer.close(); if (prefix) fs.rmSync(servedDir, { recursive: true, force: true }); },
+};
+if (process.env.VRAM_E2E_SITE || prefix) console.log(`# site: ${siteDir} at ${site.url}/`);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true });
 const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
@@ -23,9 +38,9 @@ let passed = 0, failed = 0;
 async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, colorScheme = 'light' } = {}) {
   if (only && !only.test(name)) return;
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
-  // The page exposes its last report to tests only when asked (web/js/shared.js testHook).
+  // The page exposes its last report to tests only when asked (web/js/common.js testHook).
   await context.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.url });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -44,6 +59,12 @@ async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, col
   } finally {
     await context.close();
   }
+}
+
+function copySite(subPath) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-site-'));
+  fs.cpSync(siteDir, path.join(dir, subPath), { recursive: true });
+  return dir;
 }
 
 function expect(cond, message) { if (!cond) throw new Error(message); }
@@ -80,6 +101,8 @@ await scenario('single file: gpt2 shows its exact parameters, tensors and bytes'
   expect(await text(page, '#weight-bytes') === '548,090,880 B', 'weight bytes');
   expect(await text(page, '#total') === '1.08 GB', `total: ${await text(page, '#total')}`);
   expect(await page.isHidden('#offline') && await page.isHidden('#update'), 'no offline or update banner while online and current');
+  expect(await text(page, '#version') === version, `footer version ${await text(page, '#version')} (package.json ${version})`);
+  expect(await page.evaluate(() => window.__lastReport.tool_version) === version, 'tool_version in the report');
   await shot(page, 'single-file-gpt2');
 });
 
@@ -260,7 +283,8 @@ await scenario('the token appears in no URL, no console line and no storage unle
   await visit(page, 'meta-llama/Llama-2-7b-hf', { token: 'hf_fixture_alice' });
   await page.click('#export-link');
   const storage = await page.evaluate(async () => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage },
-    idb: (await (await import('./js/store.js')).list(true)).map((r) => r.snapshot).join('') }));
+    // The page's own store module (a published site names it js/store.<hash>.js).
+    idb: (await (await import(performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/js\/store(\.[0-9a-f]{10})?\.js$/.test(n)) || './js/store.js')).list(true)).map((r) => r.snapshot).join('') }));
   for (const [what, haystack] of [['URL', urls.join(' ')], ['console', lines.join(' ')], ['storage', storage], ['share link', await page.evaluate(() => navigator.clipboard.readText())]])
     expect(!haystack.includes('hf_fixture_alice'), `token in ${what}`);
   const withAuth = hub.requests.filter((q) => q.auth);
@@ -410,11 +434,6 @@ await scenario('dark theme renders and passes the contrast check', async (page) 
 }, { colorScheme: 'dark' });
 
 // --- installable, offline, embeddable (issue: PWA and embedding) ---------------------------------
-function copySite(subPath) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-site-'));
-  fs.cpSync(path.join(root, 'build/site'), path.join(dir, subPath), { recursive: true });
-  return dir;
-}
 
 await scenario('installable: manifest with 192 and 512 icons, a service worker that caches the shell with the .wasm', async (page) => {
   await page.goto(pageUrl());
@@ -433,7 +452,10 @@ await scenario('installable: manifest with 192 and 512 icons, a service worker t
     const c = await caches.open(names.find((n) => n.startsWith('vram-shell-')));
     return (await c.keys()).map((r) => new URL(r.url).pathname);
   });
-  expect(cached.includes('/wasm/vram.wasm') && cached.includes('/index.html') && cached.includes('/embed/vram-estimate.js'), `cached: ${cached}`);
+  // Paths under the site's prefix; a published site's .wasm has a content hash in its name.
+  const base = new URL(`${site.url}/`).pathname;
+  const has = (re) => cached.some((p) => p.startsWith(base) && re.test(p.slice(base.length)));
+  expect(has(/^wasm\/vram(\.[0-9a-f]{10})?\.wasm$/) && has(/^index\.html$/) && has(new RegExp(`^${embedScript.replace(/[./]/g, '\\$&')}$`)), `cached: ${cached}`);
 });
 
 await scenario('offline from a sub-path: visit, go offline, reload, and a model looked up before estimates with every control', async (page, { context }) => {
@@ -510,7 +532,7 @@ await scenario('a new version is announced and applied on reload', async (page) 
 const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-host-'));
 fs.writeFileSync(path.join(hostDir, 'element.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
 <h1>Our model</h1><p>Memory needed:</p>
-<script type="module" src="${site.url}/embed/vram-estimate.js"></script>
+<script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="gpt2" endpoint="${hub.hubUrl}" context="1024"></vram-estimate>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" precision="int4" context="8192" gpu="rtx-3070" profile="vllm"></vram-estimate>`);
 fs.writeFileSync(path.join(hostDir, 'iframe.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
@@ -523,6 +545,8 @@ await scenario('the <vram-estimate> element on another origin shows the same num
   await page.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 20000 });
   const totals = await page.$$eval('vram-estimate', (els) => els.map((e) => e.shadowRoot.querySelector('.total').textContent));
   expect(totals[0] === '1.08 GB', `gpt2 ${totals[0]}`);
+  const versions = await page.$$eval('vram-estimate', (els) => els.map((e) => e.shadowRoot.querySelector('.version').textContent));
+  expect(versions.every((v) => v === `hf-vram-estimator ${version}`), `element versions ${versions}`);
   const reports = await page.$$eval('vram-estimate', (els) => els.map((e) => ({ total: e.report.estimates_bytes.total, per: e.report.per_gpu?.total, fits: e.report.gpu?.fits })));
   // The same estimate through the page's own engine:
   const check = await browser.newPage();

@@ -251,6 +251,7 @@ async function main() {
   const mod = await core();
   state.vocab = JSON.parse(mod.vocabularies());
   state.gpus = state.vocab.gpus;
+  $('version').textContent = mod.version();
   controls = new ControlsView($('controls'), state.vocab, (o) => recompute(o));
   controls.set(optionsFrom((k) => params.get(k)));
   if (params.get('model')) $('model').value = params.get('model');

@@ -26,7 +26,8 @@ export function compactView(r, fullUrl) {
     el('div', { class: 'legend' }, ...PARTS.filter(([k]) => perGpu[k]).map(([k, l]) => el('span', { text: `${l} ${formatBytes(perGpu[k])}` }))),
     verdict,
     el('div', { class: 'params', text: `${formatCount(r.parameters)} parameters · ${formatCount(r.tensors)} tensors` }),
-    fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Full estimate ↗' }) : null);
+    fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Full estimate ↗' }) : null,
+    el('div', { class: 'version', part: 'version', text: `hf-vram-estimator ${r.tool_version}` }));
 }
 
 export function compactError(error, fullUrl) {
