@@ -4,7 +4,8 @@
 #   TRAINING_SOURCES=/path/to/clones python3 extract.py runs.jsonl rejected.jsonl
 #
 # TRAINING_SOURCES holds one clone per source repo, named <owner>+<name> (e.g. Lightning-AI+litgpt,
-# pytorch+torchtune, huggingface+peft, foundation-model-stack+fms-acceleration, artidoro+qlora), each
+# pytorch+torchtune, huggingface+peft, foundation-model-stack+fms-acceleration, artidoro+qlora,
+# unslothai+unsloth), each
 # with the commits named below. The PR #961 row is typed from the pull request page (no git object).
 import json, os, subprocess, csv, io, re, sys
 
@@ -470,8 +471,9 @@ rej("https://github.com/foundation-model-stack/fms-acceleration/blob/24bdadb228e
     "rows with framework_config foak-fast-kernels, accelerated-peft-bnb, accelerated-peft-bnb-foak, accelerated-peft-autogptq*",
     "measured with fms-acceleration's own fused kernels / quantized-PEFT plugin, which change activation and weight memory in ways no "
     "general estimator models; GPTQ rows also start from an already-quantized checkpoint. Kept out of runs.jsonl; only 'none' and 'baseline-peft-bnb' rows are used")
-rej("https://github.com/unslothai/unsloth (README benchmark tables)",
-    "e.g. 'Llama 3.1 (8B) ... 2x faster ... 70% less VRAM'",
+t = show("unslothai+unsloth", "015bdef0d94a241bcd94eec7a405b1700632180d", "README.md")
+rej("https://github.com/unslothai/unsloth/blob/015bdef0d94a241bcd94eec7a405b1700632180d/README.md",
+    line_of(t, r"2× faster with 70% less VRAM").strip(),
     "relative figures (speed-up, % less VRAM, longest context that fits) without an absolute peak per setting")
 rej("https://github.com/pytorch/torchtune/pull/961",
     "On my A100, I'm getting 22.3, which is still higher than the number you're seeing.",
