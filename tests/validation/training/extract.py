@@ -451,8 +451,8 @@ for rx in [r"^\| bigscience/T0_3B", r"^\| bigscience/mt0-xxl"]:
 c = "aa2ca83ca79f94f4840fe2cb34118fc09bc8abb3"; t = show(PF, c, "docs/source/accelerate/fsdp.md")
 rej(f"https://github.com/huggingface/peft/blob/{c}/docs/source/accelerate/fsdp.md", line_of(t, r"72-80 GB").strip(),
     "a range read from a dashboard, and the page says the top of it is the FULL_STATE_DICT save at the end, not training")
-rej("https://github.com/huggingface/peft/tree/main/method_comparison/MetaMathQA/results",
-    "train_info.accelerator_memory_max (e.g. lora--llama-3.2-3B-rank32.json: 22292725760)",
+rej("https://github.com/huggingface/peft/blob/5d602fdbff04c33c1c4de55cda9d4ae1d7cb7e40/method_comparison/MetaMathQA/results/lora--llama-3.2-3B-rank32.json",
+    '"accelerator_memory_max": 22292725760 (and the same field in every results/*.json)',
     "max_memory_reserved over the whole run minus the start value, and the run includes evaluation by generation at batch 50 "
     "(batch_size_eval) with a KV cache; which phase set the maximum is not recorded (utils.py: accelerator_memory_final = max_memory_reserved())")
 t = show("artidoro+qlora", "7f4e95a68dc076bea9b3a413d2b512eca6d004e5", "README.md")
