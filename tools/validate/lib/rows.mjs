@@ -9,9 +9,9 @@ import path from 'node:path';
 // tools/validate/validate_vllm.cpp instead (tests/validation/README.md).
 export const PROFILE_DIRS = ['llama.cpp', 'transformers', 'diffusers', 'vllm-other'];
 
-// Bytes per unit as printed. GB/MB are decimal; a source that divides by 1024**3 and prints "GB" is vendored with
+// Bytes per unit as printed (a token count is its own unit). GB/MB are decimal; a source that divides by 1024**3 and prints "GB" is vendored with
 // unit "GiB" and unit_printed "GB" (each folder's README says which sources do).
-export const UNIT_BYTES = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1e3, MB: 1e6, GB: 1e9 };
+export const UNIT_BYTES = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1e3, MB: 1e6, GB: 1e9, tokens: 1 };
 
 // A runs.jsonl line longer than this is not a measurement row (a pasted log): refuse it rather than parse it.
 const MAX_LINE_CHARS = 20000;
@@ -26,6 +26,8 @@ function isNonEmptyString(v) {
 // True when the printed text carries the number: 164.01 in "=   164.01 MiB", 1024 in "1024.00 MiB".
 export function quotedCarriesValue(quoted, value) {
   if (typeof quoted !== 'string' || typeof value !== 'number' || !Number.isFinite(value)) return false;
+  // Thousands separators as vLLM prints token counts: "157,936 tokens".
+  quoted = quoted.replace(/(\d),(?=\d{3}(\D|$))/g, '$1');
   for (let digits = 0; digits <= 15; digits++) {
     const s = value.toFixed(digits);
     const re = new RegExp(`(^|[^0-9.])${s.replace('.', '\\.')}([^0-9]|$)`);
