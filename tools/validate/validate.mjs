@@ -24,16 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { startHub } from '../../tests/hub/hub.mjs';
-import { TARGETS, cliArgs, estimateFor, measuredBytes, relError, targetFor } from './lib/compare.mjs';
+import { TARGETS, targetFor } from './lib/compare.mjs';
+import { compareAll } from './lib/run.mjs';
 import { loadRows, loadSplit, splitProblems } from './lib/rows.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const VLLM_CSV = '_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/results_raw.csv';
-// The imitation's token for its gated fixtures (tests/fixtures/hub/_hub.json); it never leaves this process.
-const FIXTURE_TOKEN = 'hf_fixture_alice';
-// One CLI call answers in well under a second against the local imitation; a minute means something hangs.
-const CLI_TIMEOUT_MS = 60_000;
 
 function usage(msg) {
   if (msg) console.error(`validate: ${msg}`);
@@ -82,18 +79,6 @@ function fmtValue(bytes, unit, per) {
   return `${v.toFixed(unit === 'MiB' || unit === 'MB' ? 2 : 3)} ${unit}`;
 }
 
-async function estimate(cli, hubUrl, args) {
-  try {
-    const { stdout } = await run(cli, [...args, '--endpoint', hubUrl, '--json'], {
-      env: { ...process.env, HF_TOKEN: FIXTURE_TOKEN, HF_ENDPOINT: hubUrl }, timeout: CLI_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
-    });
-    return { report: JSON.parse(stdout) };
-  } catch (e) {
-    const first = String(e.stderr ?? e.message).split('\n').find((l) => l.trim()) ?? 'no message';
-    return { error: `CLI ${e.killed ? 'timed out' : `exit ${e.code}`}: ${first}` };
-  }
-}
-
 function settingsSummary(row) {
   const s = row.settings;
   if (row.profile === 'llama.cpp') {
@@ -113,36 +98,6 @@ function settingsSummary(row) {
     return `${res}batch ${s.batch_size}, ${q}${s.placement && !/pipe\.to/.test(s.placement) ? `, ${s.placement}` : ''}`;
   }
   return '';
-}
-
-// One result line per measured quantity of every row.
-async function compareAll(rows, cli, hubUrl) {
-  const out = [];
-  for (const row of rows) {
-    const plan = cliArgs(row);
-    let report = null;
-    let runError = null;
-    if (plan.args) {
-      const r = await estimate(cli, hubUrl, plan.args);
-      report = r.report ?? null;
-      runError = r.error ?? null;
-    }
-    for (const m of row.measured) {
-      const base = { row, m, args: plan.args ?? null };
-      const meas = measuredBytes(m);
-      if (m.compare === false) out.push({ ...base, status: 'not compared', detail: m.why_not });
-      else if (plan.skip) out.push({ ...base, status: plan.skip, detail: plan.detail });
-      else if (runError) out.push({ ...base, status: 'CLI error', detail: runError });
-      else if (meas === null) out.push({ ...base, status: 'unit unknown', detail: `the basis of "${m.unit}" is not established` });
-      else {
-        const e = estimateFor(row, m, report);
-        if (e.notModelled) out.push({ ...base, status: 'not modelled yet', detail: e.notModelled });
-        else if (typeof e.bytes !== 'number' || !Number.isFinite(e.bytes)) out.push({ ...base, status: 'CLI error', detail: `the report lacks ${e.what}` });
-        else out.push({ ...base, status: 'compared', est: e.bytes, meas, err: relError(row, m, e.bytes, meas), what: e.what });
-      }
-    }
-  }
-  return out;
 }
 
 function stats(results) {
@@ -288,10 +243,12 @@ async function main() {
     '',
     summary(profiles, resultsBy, rowsBy),
     '',
+    'The vLLM profile\'s H100 campaign (tests/validation/vllm/, compared by tools/validate/validate_vllm) has its own section below, before the vLLM runs on other GPUs.',
+    '',
     ...profiles.filter((p) => p !== 'vllm').map((p) => profileSection(p, resultsBy[p], rowsBy[p])),
-    profileSection('vllm', resultsBy.vllm, rowsBy.vllm),
     vllm,
     '',
+    profileSection('vllm', resultsBy.vllm, rowsBy.vllm),
   ].join('\n');
 
   if (o.check) {

@@ -30,7 +30,8 @@ export function quotedCarriesValue(quoted, value) {
   quoted = quoted.replace(/(\d),(?=\d{3}(\D|$))/g, '$1');
   for (let digits = 0; digits <= 15; digits++) {
     const s = value.toFixed(digits);
-    const re = new RegExp(`(^|[^0-9.])${s.replace('.', '\\.')}([^0-9]|$)`);
+    // Not part of a longer number on either side: 164.01 is not in "1164.01" nor in "164.012", 164 not in "164.02".
+    const re = new RegExp(`(^|[^0-9.])${s.replace('.', '\\.')}(?![0-9]|\\.[0-9])`);
     if (re.test(quoted)) return true;
   }
   return false;
