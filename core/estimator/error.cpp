@@ -102,6 +102,14 @@ const char* error_code_name(ErrorCode code) {
             return "cancelled";
         case ErrorCode::invalid_argument:
             return "invalid_argument";
+        case ErrorCode::training_option_invalid:
+            return "training_option_invalid";
+        case ErrorCode::lora_target_unmatched:
+            return "lora_target_unmatched";
+        case ErrorCode::quantized_base:
+            return "quantized_base";
+        case ErrorCode::training_unsupported:
+            return "training_unsupported";
     }
     return "unknown";
 }

@@ -59,6 +59,11 @@ enum class ErrorCode {
     no_weights,          // the repo has no safetensors weights
     cancelled,           // the user cancelled
     invalid_argument,    // bad input from the user (model id, options)
+    // fine-tuning (core/estimator/training.*)
+    training_option_invalid,  // a training option out of its bounds (micro-batch 0, rank 0, offload without sharding)
+    lora_target_unmatched,    // LoRA targets / trainable modules that match no weight matrix of the checkpoint
+    quantized_base,           // QLoRA or full training over a checkpoint already quantized (GPTQ, AWQ, FP8 …)
+    training_unsupported,     // a repo training is not modelled for (GGUF, no decoder architecture)
 };
 
 const char* error_code_name(ErrorCode code);
