@@ -76,7 +76,7 @@ uint64_t state_bytes(const OptimizerInfo& o, const TrainPrecisionInfo& p, uint64
                      bool matrix) {
     switch (o.rule) {
         case StateRule::per_param:
-            return mul(mul(o.n_states, n), p.state_bytes);
+            return mul(mul(o.n_states, n), o.fp32_states ? 4 : p.state_bytes);
         case StateRule::blockwise_8bit:
             if (n < o.min_8bit_elements) return mul(mul(o.n_states, n), 4);
             return mul(o.n_states, add(n, mul(4, cdiv(n, o.block_elements))));
@@ -114,16 +114,20 @@ Error unmatched(const Model& m, const std::vector<std::string>& patterns, const 
 // Adapter A [r, in] and B [out, r] for one matched matrix (batched for 3-D expert tensors).
 void add_adapter(TrainingEstimate& e, const Dims& d, const TrainingOptions& o, const TrainPrecisionInfo& p,
                  const OptimizerInfo& opt) {
+    // Adapters in fp32 (PEFT) or the precision's width; torch optimizers keep their states in the adapter's dtype.
+    TrainPrecisionInfo ap = p;
+    ap.adapter_bytes = o.adapters_fp32 ? 4 : p.adapter_bytes;
+    ap.state_bytes = std::max(ap.adapter_bytes, p.state_bytes);
     const uint64_t r = o.lora_rank;
     const uint64_t a_params = mul(d.batch, mul(r, d.in)), b_params = mul(d.batch, mul(d.out, r));
     const uint64_t n = add(a_params, b_params);
     e.adapter_params = add(e.adapter_params, n);
-    e.adapter_bytes = add(e.adapter_bytes, mul(n, p.adapter_bytes));
-    e.gradient_bytes = add(e.gradient_bytes, mul(n, p.adapter_bytes));
+    e.adapter_bytes = add(e.adapter_bytes, mul(n, ap.adapter_bytes));
+    e.gradient_bytes = add(e.gradient_bytes, mul(n, ap.adapter_bytes));
     for (int k = 0; k < 2; ++k) {
         const uint64_t rows = k == 0 ? r : d.out, cols = k == 0 ? d.in : r;
         const uint64_t one = mul(rows, cols);
-        e.optimizer_bytes = add(e.optimizer_bytes, mul(d.batch, state_bytes(opt, p, one, rows, cols, true)));
+        e.optimizer_bytes = add(e.optimizer_bytes, mul(d.batch, state_bytes(opt, ap, one, rows, cols, true)));
     }
 }
 

@@ -68,7 +68,7 @@ enum class StateRule : uint8_t {
     blockwise_8bit,  // n_states × (numel × 1 B + fp32 absmax per block); 32-bit states below min_8bit_size elements
     factored,        // ≥ 2-D: row + column second moments (numel / cols + numel / rows); 1-D: a full second moment
 };
-enum class Optimizer : uint8_t { adamw, adamw_8bit, paged_adamw_8bit, adafactor, sgd, sgd_momentum, lion };
+enum class Optimizer : uint8_t { adamw, adamw_8bit, paged_adamw_8bit, adafactor, sgd, sgd_momentum, lion, paged_adamw };
 struct OptimizerInfo {
     Optimizer id;
     const char* name;
@@ -78,6 +78,7 @@ struct OptimizerInfo {
     uint32_t block_elements;     // blockwise_8bit: elements per fp32 absmax
     uint64_t min_8bit_elements;  // blockwise_8bit: smaller tensors keep 32-bit states
     bool paged;                  // states in CUDA unified memory, evicted to host under pressure
+    bool fp32_states;            // per_param: states in fp32 whatever the parameter's dtype (bitsandbytes 32-bit)
     const char* description;
     const char* source;
 };
@@ -161,6 +162,7 @@ struct TrainingOptions {
     uint32_t lora_rank = 16;                     // r (alpha scales, it costs nothing)
     std::vector<std::string> lora_targets;       // glob patterns over module / tensor names; empty = the default
     std::vector<std::string> trainable_modules;  // freeze: the only modules trained (glob patterns, as above)
+    bool adapters_fp32 = true;  // PEFT casts 16-bit adapters to fp32 (autocast_adapter_dtype); torchtune, litgpt: no
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;

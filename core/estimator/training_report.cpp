@@ -19,6 +19,7 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"lora_rank", o.lora_rank},
                         {"lora_targets", o.lora_targets},
                         {"trainable_modules", o.trainable_modules},
+                        {"adapters_fp32", o.adapters_fp32},
                         {"precision", train_precision_info(o.precision).name},
                         {"optimizer", optimizer_info(o.optimizer).name},
                         {"gradient_checkpointing", o.gradient_checkpointing},
@@ -108,6 +109,7 @@ nlohmann::json training_tables_json() {
                                    {"block_elements", r.block_elements},
                                    {"min_8bit_elements", r.min_8bit_elements},
                                    {"paged", r.paged},
+                                   {"fp32_states", r.fp32_states},
                                    {"description", r.description},
                                    {"source", r.source}});
     for (const auto& r : train_attentions())

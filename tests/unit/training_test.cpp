@@ -156,7 +156,7 @@ TEST_CASE("every option table row sits at its id and parses back from its name",
     TrainMethod m{};
     CHECK_FALSE(parse_train_method("dora", m));
     const auto tables = training_tables_json();
-    CHECK(tables["optimizers"].size() == 7);
+    CHECK(tables["optimizers"].size() == 8);
     CHECK(tables["bounds"]["max_lora_rank"] == kMaxLoraRank);
 }
 
@@ -231,6 +231,12 @@ TEST_CASE("8-bit AdamW: uint8 states with an fp32 absmax per 256, fp32 states un
     CHECK(paged.optimizer_bytes == 227'216);
 }
 
+TEST_CASE("bitsandbytes' 32-bit paged AdamW keeps fp32 states over bf16 parameters", "[training]") {
+    // pure bf16 full fine-tune: torch AdamW 2 × 2 B × 86,848 = 347,392; paged_adamw 2 × 4 B × 86,848 = 694,784.
+    CHECK(run(tiny(), full(TrainPrecision::bf16, Optimizer::adamw)).optimizer_bytes == 347'392);
+    CHECK(run(tiny(), full(TrainPrecision::bf16, Optimizer::paged_adamw)).optimizer_bytes == 694'784);
+}
+
 TEST_CASE("Adafactor factors each matrix's second moment into a row and a column from the real shape", "[training]") {
     // rows + cols: embed 100 + 64, lm_head 164; per layer q 128, k 96, v 96, o 128, gate 192, up 192, down 192
     //   = 1,024 → 2 × 1,024 + 328 = 2,376; norms are 1-D: 5 × 64 = 320 in full. (2,376 + 320) × 4 B = 10,784.
@@ -262,6 +268,23 @@ TEST_CASE("LoRA trains r × (in + out) per matched projection; the base stays fr
     const TrainingEstimate qv = run(tiny(), o);
     CHECK(qv.n_matched_tensors == 4);
     CHECK(qv.adapter_params == 3'584);
+}
+
+TEST_CASE("adapters in fp32 (PEFT) or in the model's bf16 (torchtune, litgpt)", "[training]") {
+    // pure bf16, r = 8, 16,384 adapter parameters. PEFT: 16,384 × 4 = 65,536 weights, 65,536 gradients, AdamW
+    // 2 × 4 × 16,384 = 131,072. In bf16: 32,768, 32,768 and 2 × 2 × 16,384 = 65,536.
+    TrainingOptions o;
+    o.lora_rank = 8;
+    o.precision = TrainPrecision::bf16;
+    const TrainingEstimate peft = run(tiny(), o);
+    CHECK(peft.adapter_bytes == 65'536);
+    CHECK(peft.gradient_bytes == 65'536);
+    CHECK(peft.optimizer_bytes == 131'072);
+    o.adapters_fp32 = false;
+    const TrainingEstimate bf16 = run(tiny(), o);
+    CHECK(bf16.adapter_bytes == 32'768);
+    CHECK(bf16.gradient_bytes == 32'768);
+    CHECK(bf16.optimizer_bytes == 65'536);
 }
 
 TEST_CASE("QLoRA stores the projections in NF4 with absmax per 64, double quantization or not", "[training]") {
