@@ -124,6 +124,8 @@ void add_adapter(TrainingEstimate& e, const Dims& d, const TrainingOptions& o, c
     e.adapter_params = add(e.adapter_params, n);
     e.adapter_bytes = add(e.adapter_bytes, mul(n, ap.adapter_bytes));
     e.gradient_bytes = add(e.gradient_bytes, mul(n, ap.adapter_bytes));
+    e.backward_gradient_bytes = add(e.backward_gradient_bytes, mul(n, ap.adapter_bytes));
+    e.step_temp_bytes = add(e.step_temp_bytes, mul(mul(opt.step_temp_states, n), ap.state_bytes));
     for (int k = 0; k < 2; ++k) {
         const uint64_t rows = k == 0 ? r : d.out, cols = k == 0 ? d.in : r;
         const uint64_t one = mul(rows, cols);
@@ -133,13 +135,16 @@ void add_adapter(TrainingEstimate& e, const Dims& d, const TrainingOptions& o, c
 
 // A trainable base tensor: working copy, master copy, gradient and optimizer state.
 void add_trainable(TrainingEstimate& e, const TrainTensor& t, const TrainPrecisionInfo& p, const OptimizerInfo& opt,
-                   uint64_t& gpu_bytes) {
+                   bool first_gradient, uint64_t& gpu_bytes) {
     const uint64_t n = t.params;
     gpu_bytes = mul(n, p.weight_bytes);
     e.trainable_params = add(e.trainable_params, n);
     e.master_bytes = add(e.master_bytes, mul(n, p.master_bytes));
     e.optimizer_bytes = add(e.optimizer_bytes, mul(n, p.master_bytes));
     e.gradient_bytes = add(e.gradient_bytes, mul(n, p.grad_bytes));
+    // Backward computes the output head's (and final norm's) gradients first, while every activation is alive.
+    if (first_gradient) e.backward_gradient_bytes = add(e.backward_gradient_bytes, mul(n, p.grad_bytes));
+    e.step_temp_bytes = add(e.step_temp_bytes, mul(mul(opt.step_temp_states, n), opt.fp32_states ? 4 : p.state_bytes));
     const bool matrix = t.shape.size() >= 2;
     const uint64_t rows = matrix ? t.shape[t.shape.size() - 2] : 1, cols = matrix ? t.shape.back() : n;
     e.optimizer_bytes = add(e.optimizer_bytes, state_bytes(opt, p, n, rows, cols, matrix));
@@ -172,7 +177,9 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
                                                              m.quant.summary + "-quantized (integer-packed weights)");
         uint64_t gpu_bytes = 0;
         if (trainable) {
-            add_trainable(e, t, p, opt, gpu_bytes);
+            // The head's gradient comes first in backward; an untied embedding's comes last.
+            const bool first = t.layer < 0 && (t.name.find("embed") == std::string::npos || m.arch.tied_embeddings);
+            add_trainable(e, t, p, opt, first, gpu_bytes);
         } else if ((t.flags & kFloating) && method.base_nf4 && nf4_candidate(t)) {
             uint64_t constants = 0;
             gpu_bytes = nf4_bytes(t.params, o.double_quant, constants);

@@ -79,6 +79,7 @@ struct OptimizerInfo {
     uint64_t min_8bit_elements;  // blockwise_8bit: smaller tensors keep 32-bit states
     bool paged;                  // states in CUDA unified memory, evicted to host under pressure
     bool fp32_states;            // per_param: states in fp32 whatever the parameter's dtype (bitsandbytes 32-bit)
+    uint32_t step_temp_states;   // state-sized temporaries over every trainable parameter during the step
     const char* description;
     const char* source;
 };
@@ -233,11 +234,20 @@ struct TrainingEstimate {
     uint64_t optimizer_bytes = 0;
     // Per GPU, after distribution and offload, at the options' micro-batch and sequence.
     TrainingParts per_gpu;
-    TrainingParts host;                   // CPU offload
-    uint64_t tokens = 0;                  // micro_batch × seq_tokens
-    uint64_t checkpoint_bytes = 0;        // with gradient checkpointing: the saved layer inputs
-    uint64_t recompute_bytes = 0;         // with gradient checkpointing: the largest layer recomputed
-    uint64_t ddp_bucket_bytes = 0;        // inside per_gpu.gradient_bytes
+    TrainingParts host;                    // CPU offload
+    uint64_t tokens = 0;                   // micro_batch × seq_tokens
+    uint64_t activation_bytes = 0;         // per GPU at the options' tokens, whichever phase peaks
+    uint64_t logits_bytes = 0;             // per GPU at the options' tokens, whichever phase peaks
+    uint64_t checkpoint_bytes = 0;         // with gradient checkpointing: the saved layer inputs
+    uint64_t recompute_bytes = 0;          // with gradient checkpointing: the largest layer recomputed
+    uint64_t ddp_bucket_bytes = 0;         // inside per_gpu.gradient_bytes
+    uint64_t step_temp_bytes = 0;          // whole model: the optimizer step's temporaries (torch foreach AdamW)
+    uint64_t backward_gradient_bytes = 0;  // whole model: gradients alive while every activation still is
+    // The two candidate peaks per GPU: at the start of backward (activations, logits, the first gradients) and
+    // at the optimizer step (every gradient, the step's temporaries, no activations). per_gpu is the larger.
+    uint64_t backward_peak_bytes = 0;
+    uint64_t step_peak_bytes = 0;
+    std::string peak_phase;               // "backward" or "optimizer_step"
     uint64_t gathered_layer_bytes = 0;    // ZeRO-3 / FSDP, inside per_gpu.overhead_bytes
     uint64_t dequant_buffer_bytes = 0;    // QLoRA, inside per_gpu.overhead_bytes
     uint64_t cuda_context_bytes = 0;      // inside per_gpu.overhead_bytes

@@ -123,19 +123,36 @@ uint64_t total_of(const TrainingParts& p) {
     return t;
 }
 
-// Per GPU and host, from the whole-model figures in e.
-void distribute(const WeightLayout& w, TrainingEstimate& e) {
+// Per GPU, the two phases that can peak: the start of backward (every activation and the logits, the first
+// gradients) and the optimizer step (every gradient and the step's temporaries, the activations freed).
+struct Phases {
+    TrainingParts fixed;             // weights, adapters, optimizer states, overhead, DDP buckets
+    uint64_t backward_gradient = 0;  // gradients alive at the start of backward
+    uint64_t step_gradient = 0;      // every gradient
+    uint64_t step_temp = 0;          // the optimizer step's temporaries on the GPU
+    uint64_t backward(const Dynamic& d) const {
+        return add(add(total_of(fixed), backward_gradient), add(d.activation_bytes, d.logits_bytes));
+    }
+    uint64_t step() const { return add(add(total_of(fixed), step_gradient), step_temp); }
+    uint64_t peak(const Dynamic& d) const { return std::max(backward(d), step()); }
+};
+
+Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     const TrainingOptions& o = e.options;
     const DistributionInfo& dist = distribution_info(o.distribution);
     const OffloadInfo& off = offload_info(o.offload);
     const uint64_t n = o.n_gpus;
     auto share = [&](uint64_t bytes, bool sharded) { return sharded ? cdiv(bytes, n) : bytes; };
-    TrainingParts& g = e.per_gpu;
+    Phases ph;
+    TrainingParts& g = ph.fixed;
     g.weights_bytes = off.parameters_to_host ? 0 : share(e.weights_bytes, dist.shards_parameters);
     g.adapter_bytes = off.parameters_to_host ? 0 : share(e.adapter_bytes, dist.shards_parameters);
     e.ddp_bucket_bytes = dist.bucket_copy && n > 1 ? e.gradient_bytes : 0;
-    g.gradient_bytes = add(share(e.gradient_bytes, dist.shards_gradients), e.ddp_bucket_bytes);
+    g.gradient_bytes = e.ddp_bucket_bytes;
     g.optimizer_bytes = off.optimizer_to_host ? 0 : share(e.optimizer_bytes, dist.shards_optimizer);
+    ph.backward_gradient = share(e.backward_gradient_bytes, dist.shards_gradients);
+    ph.step_gradient = share(e.gradient_bytes, dist.shards_gradients);
+    ph.step_temp = off.optimizer_to_host ? 0 : share(e.step_temp_bytes, dist.shards_optimizer);
     e.host.optimizer_bytes = off.optimizer_to_host ? e.optimizer_bytes : 0;
     e.host.weights_bytes = off.parameters_to_host ? e.weights_bytes : 0;
     e.host.adapter_bytes = off.parameters_to_host ? e.adapter_bytes : 0;
@@ -147,13 +164,7 @@ void distribute(const WeightLayout& w, TrainingEstimate& e) {
     e.dequant_buffer_bytes = mul(w.largest_nf4_params, train_precision_info(o.precision).activation_bytes);
     e.cuda_context_bytes = kCudaContextBytes;
     g.overhead_bytes = add(add(e.gathered_layer_bytes, e.dequant_buffer_bytes), e.cuda_context_bytes);
-}
-
-uint64_t static_total(const TrainingParts& g) {
-    TrainingParts s = g;
-    s.activation_bytes = 0;
-    s.logits_bytes = 0;
-    return total_of(s);
+    return ph;
 }
 
 // Largest value in [1, hi] for which fits(v) holds, given fits is monotone; 0 when fits(1) fails.
@@ -171,14 +182,11 @@ uint64_t largest_fit(uint64_t hi, F fits) {
     return lo;
 }
 
-void fit(const Model& m, const std::vector<LayerShape>& shapes, TrainingEstimate& e) {
+void fit(const Model& m, const std::vector<LayerShape>& shapes, const Phases& ph, TrainingEstimate& e) {
     if (!e.gpu) return;
-    const uint64_t usable = e.gpu->usable_bytes, fixed = static_total(e.per_gpu);
+    const uint64_t usable = e.gpu->usable_bytes;
     e.fits = e.per_gpu.total_bytes <= usable;
-    auto fits_with = [&](TrainingOptions o) {
-        const Dynamic d = dynamic_bytes(m, shapes, o, nullptr);
-        return add(fixed, add(d.activation_bytes, d.logits_bytes)) <= usable;
-    };
+    auto fits_with = [&](const TrainingOptions& o) { return ph.peak(dynamic_bytes(m, shapes, o, nullptr)) <= usable; };
     e.max_micro_batch_fit = static_cast<uint32_t>(largest_fit(kMaxMicroBatch, [&](uint64_t mb) {
         TrainingOptions o = e.options;
         o.micro_batch = static_cast<uint32_t>(mb);
@@ -200,11 +208,25 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
     const Dynamic d = dynamic_bytes(m, shapes, e.options, &e.layers);
     e.checkpoint_bytes = d.checkpoint_bytes;
     e.recompute_bytes = d.recompute_bytes;
-    distribute(w, e);
-    e.per_gpu.activation_bytes = d.activation_bytes;
-    e.per_gpu.logits_bytes = d.logits_bytes;
+    e.activation_bytes = d.activation_bytes;
+    e.logits_bytes = d.logits_bytes;
+    const Phases ph = distribute(w, e);
+    e.backward_peak_bytes = ph.backward(d);
+    e.step_peak_bytes = ph.step();
+    // per_gpu is what is in memory at the larger of the two.
+    e.per_gpu = ph.fixed;
+    if (e.backward_peak_bytes >= e.step_peak_bytes) {
+        e.peak_phase = "backward";
+        e.per_gpu.gradient_bytes = add(e.per_gpu.gradient_bytes, ph.backward_gradient);
+        e.per_gpu.activation_bytes = d.activation_bytes;
+        e.per_gpu.logits_bytes = d.logits_bytes;
+    } else {
+        e.peak_phase = "optimizer_step";
+        e.per_gpu.gradient_bytes = add(e.per_gpu.gradient_bytes, ph.step_gradient);
+        e.per_gpu.optimizer_bytes = add(e.per_gpu.optimizer_bytes, ph.step_temp);
+    }
     e.per_gpu.total_bytes = total_of(e.per_gpu);
-    fit(m, shapes, e);
+    fit(m, shapes, ph, e);
     explain(m, e);
 }
 

@@ -93,7 +93,9 @@ void explain(const Model& m, TrainingEstimate& e) {
     say(o.chunked_loss ? "logits: chunked cross-entropy in 8 chunks (torchtune CEWithChunkedOutputLoss)"
                        : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
                          "(transformers ForCausalLMLoss)");
-    say("all gradients alive at the end of backward (no optimizer step fused into backward)");
+    say("peak: the larger of the start of backward (activations, logits, the head's gradients) and the optimizer "
+        "step (every gradient and the step's temporaries, activations freed): " +
+        e.peak_phase + " here; no optimizer step fused into backward");
     say("overhead: CUDA context 0.51 GiB (measured on an H100, core/estimator/estimate.cpp)");
     if (m.arch.encoder_decoder)
         say("encoder-decoder: only the decoder's layers are counted (encoder layers and cross-attention are not)");

@@ -45,12 +45,20 @@ nlohmann::json training_json(const TrainingEstimate& e) {
                    {"adapter_params", e.adapter_params}};
     j["matched_tensors"] = {{"count", e.n_matched_tensors}, {"names", e.matched_names}};
     j["quantized_tensors"] = e.n_quantized_tensors;
-    j["model"] = {{"weights_bytes", e.weights_bytes},       {"quant_constants_bytes", e.quant_constants_bytes},
-                  {"adapter_bytes", e.adapter_bytes},       {"gradient_bytes", e.gradient_bytes},
-                  {"master_weights_bytes", e.master_bytes}, {"optimizer_bytes", e.optimizer_bytes}};
+    j["model"] = {{"weights_bytes", e.weights_bytes},
+                  {"step_temp_bytes", e.step_temp_bytes},
+                  {"backward_gradient_bytes", e.backward_gradient_bytes},
+                  {"quant_constants_bytes", e.quant_constants_bytes},
+                  {"adapter_bytes", e.adapter_bytes},
+                  {"gradient_bytes", e.gradient_bytes},
+                  {"master_weights_bytes", e.master_bytes},
+                  {"optimizer_bytes", e.optimizer_bytes}};
     j["tokens"] = e.tokens;
+    j["peak_phase"] = e.peak_phase;
     j["per_gpu"] = parts_json(e.per_gpu);
     j["per_gpu_details"] = {
+        {"backward_peak_bytes", e.backward_peak_bytes},   {"step_peak_bytes", e.step_peak_bytes},
+        {"activation_bytes", e.activation_bytes},         {"logits_bytes", e.logits_bytes},
         {"checkpoint_bytes", e.checkpoint_bytes},         {"recompute_bytes", e.recompute_bytes},
         {"ddp_bucket_bytes", e.ddp_bucket_bytes},         {"gathered_layer_bytes", e.gathered_layer_bytes},
         {"dequant_buffer_bytes", e.dequant_buffer_bytes}, {"cuda_context_bytes", e.cuda_context_bytes}};
@@ -110,6 +118,7 @@ nlohmann::json training_tables_json() {
                                    {"min_8bit_elements", r.min_8bit_elements},
                                    {"paged", r.paged},
                                    {"fp32_states", r.fp32_states},
+                                   {"step_temp_states", r.step_temp_states},
                                    {"description", r.description},
                                    {"source", r.source}});
     for (const auto& r : train_attentions())

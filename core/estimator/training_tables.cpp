@@ -66,28 +66,30 @@ const TrainPrecisionInfo& train_precision_info(TrainPrecision p) { return train_
 
 const std::vector<OptimizerInfo>& optimizers() {
     static const std::vector<OptimizerInfo> rows = {
-        {Optimizer::adamw, "adamw", "AdamW", StateRule::per_param, 2, 0, 0, false, false,
-         "two states per parameter (exp_avg, exp_avg_sq) at the precision's state width",
-         "torch 2.5 torch/optim/adamw.py (_init_group)"},
-        {Optimizer::adamw_8bit, "adamw_8bit", "AdamW 8-bit", StateRule::blockwise_8bit, 2, 256, 4096, false, false,
-         "two uint8 states + an fp32 absmax per 256 elements; tensors under 4,096 elements keep fp32 states",
+        {Optimizer::adamw, "adamw", "AdamW", StateRule::per_param, 2, 0, 0, false, false, 1,
+         "two states per parameter (exp_avg, exp_avg_sq) at the precision's state width; the default foreach step "
+         "allocates one more state-sized tensor over every parameter (exp_avg_sq_sqrt, then denom)",
+         "torch 2.5 torch/optim/adamw.py (_init_group; _multi_tensor_adamw: torch._foreach_sqrt(exp_avg_sqs))"},
+        {Optimizer::adamw_8bit, "adamw_8bit", "AdamW 8-bit", StateRule::blockwise_8bit, 2, 256, 4096, false, false, 0,
+         "two uint8 states + an fp32 absmax per 256 elements; tensors under 4,096 elements keep fp32 states; the "
+         "fused kernel updates in place",
          "bitsandbytes 0.45 bitsandbytes/optim/optimizer.py (Optimizer8bit.init_state: min_8bit_size 4096, "
          "blockwise absmax1/absmax2 per 256); Dettmers et al. 2021, arXiv 2110.02861"},
         {Optimizer::paged_adamw_8bit, "paged_adamw_8bit", "Paged AdamW 8-bit", StateRule::blockwise_8bit, 2, 256, 4096,
-         true, false, "as AdamW 8-bit, in CUDA unified memory that is paged to host memory when the GPU runs short",
+         true, false, 0, "as AdamW 8-bit, in CUDA unified memory that is paged to host memory when the GPU runs short",
          "bitsandbytes 0.45 bitsandbytes/optim/adamw.py (PagedAdamW8bit, is_paged=True)"},
-        {Optimizer::adafactor, "adafactor", "Adafactor", StateRule::factored, 1, 0, 0, false, false,
+        {Optimizer::adafactor, "adafactor", "Adafactor", StateRule::factored, 1, 0, 0, false, false, 0,
          "factored second moment: a row and a column vector per matrix from its real shape; no first moment",
          "transformers 4.57 src/transformers/optimization.py (Adafactor: exp_avg_sq_row/col, beta1=None); "
          "Shazeer & Stern 2018, arXiv 1804.04235"},
-        {Optimizer::sgd, "sgd", "SGD", StateRule::per_param, 0, 0, 0, false, false, "no state",
+        {Optimizer::sgd, "sgd", "SGD", StateRule::per_param, 0, 0, 0, false, false, 0, "no state",
          "torch 2.5 torch/optim/sgd.py (momentum 0: no momentum_buffer)"},
-        {Optimizer::sgd_momentum, "sgd_momentum", "SGD with momentum", StateRule::per_param, 1, 0, 0, false, false,
+        {Optimizer::sgd_momentum, "sgd_momentum", "SGD with momentum", StateRule::per_param, 1, 0, 0, false, false, 0,
          "one momentum buffer per parameter", "torch 2.5 torch/optim/sgd.py (momentum_buffer)"},
-        {Optimizer::lion, "lion", "Lion", StateRule::per_param, 1, 0, 0, false, false,
+        {Optimizer::lion, "lion", "Lion", StateRule::per_param, 1, 0, 0, false, false, 0,
          "one state per parameter (exp_avg)",
          "Chen et al. 2023, arXiv 2302.06675 Alg. 1; bitsandbytes 0.45 bitsandbytes/optim/lion.py (Lion32bit)"},
-        {Optimizer::paged_adamw, "paged_adamw", "Paged AdamW (32-bit)", StateRule::per_param, 2, 0, 0, true, true,
+        {Optimizer::paged_adamw, "paged_adamw", "Paged AdamW (32-bit)", StateRule::per_param, 2, 0, 0, true, true, 0,
          "bitsandbytes' 32-bit paged AdamW: two fp32 states whatever the parameter's dtype, in paged memory",
          "bitsandbytes 0.45 bitsandbytes/optim/optimizer.py (Optimizer2State.init_state, optim_bits 32: state1, "
          "state2 fp32), adamw.py (PagedAdamW)"},

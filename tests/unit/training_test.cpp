@@ -339,25 +339,25 @@ TEST_CASE("activations per layer with SDPA, eager attention and gradient checkpo
     const TrainingEstimate sdpa = run(tiny(), o);
     REQUIRE(sdpa.layers.size() == 2);
     CHECK(sdpa.layers[0].saved_bytes == 19'584);
-    CHECK(sdpa.per_gpu.activation_bytes == 43'264);
+    CHECK(sdpa.activation_bytes == 43'264);
     // eager: K and V repeated to 4 heads (64 + 64 + 64) × 2 = 384, no log-sum-exp → 2,560 × 8 = 20,480,
     //   plus probabilities 1 × 4 heads × 8² × (4 + 2) = 1,536 → 22,016 per layer; 44,032 + 4,096 = 48,128.
     o.attention = TrainAttention::eager;
     const TrainingEstimate eager = run(tiny(), o);
     CHECK(eager.layers[0].scores_bytes == 1'536);
     CHECK(eager.layers[0].saved_bytes == 22'016);
-    CHECK(eager.per_gpu.activation_bytes == 48'128);
+    CHECK(eager.activation_bytes == 48'128);
     // checkpointing (SDPA): layer inputs 2 × 8 × 64 × 2 = 2,048 + one layer recomputed 19,584 + final norm 4,096.
     o.attention = TrainAttention::sdpa;
     o.gradient_checkpointing = true;
     const TrainingEstimate ckpt = run(tiny(), o);
     CHECK(ckpt.checkpoint_bytes == 2'048);
     CHECK(ckpt.recompute_bytes == 19'584);
-    CHECK(ckpt.per_gpu.activation_bytes == 25'728);
+    CHECK(ckpt.activation_bytes == 25'728);
     // micro-batch 3 triples the tokens: 3 × 43,264 = 129,792.
     o.gradient_checkpointing = false;
     o.micro_batch = 3;
-    CHECK(run(tiny(), o).per_gpu.activation_bytes == 129'792);
+    CHECK(run(tiny(), o).activation_bytes == 129'792);
 }
 
 TEST_CASE("the logits buffer: compute width + fp32 upcast + log-softmax, or chunked", "[training]") {
@@ -365,27 +365,31 @@ TEST_CASE("the logits buffer: compute width + fp32 upcast + log-softmax, or chun
     // fp32: no upcast copy, 800 × (4 + 4) = 6,400.
     TrainingOptions o = full();
     o.seq_tokens = 8;
-    CHECK(run(tiny(), o).per_gpu.logits_bytes == 8'000);
+    CHECK(run(tiny(), o).logits_bytes == 8'000);
     o.chunked_loss = true;
-    CHECK(run(tiny(), o).per_gpu.logits_bytes == 2'400);
+    CHECK(run(tiny(), o).logits_bytes == 2'400);
     TrainingOptions f = full(TrainPrecision::fp32);
     f.seq_tokens = 8;
-    CHECK(run(tiny(), f).per_gpu.logits_bytes == 6'400);
+    CHECK(run(tiny(), f).logits_bytes == 6'400);
 }
 
 // ---- distribution and offload ------------------------------------------------------------------------------------
 
 TEST_CASE("DDP replicates and adds its bucket copy; ZeRO-1/2/3 shard states, gradients, parameters", "[training]") {
-    // bf16-mixed full, 4 GPUs. DDP: gradients 173,696 + bucket 173,696 = 347,392; optimizer 1,042,176.
+    // bf16-mixed full, 4 GPUs; the optimizer step peaks (see the phases test), so the per-GPU figures hold every
+    // gradient and the step's temporary (86,848 × 4 = 347,392). DDP: gradients 173,696 + bucket 173,696 = 347,392;
+    // optimizer 1,042,176 + 347,392 = 1,389,568. (8 tokens, so that activations stay small.)
     TrainingOptions o = full();
+    o.seq_tokens = 8;
     o.n_gpus = 4;
     const TrainingEstimate ddp = run(tiny(), o);
+    CHECK(ddp.peak_phase == "optimizer_step");
     CHECK(ddp.per_gpu.gradient_bytes == 347'392);
-    CHECK(ddp.per_gpu.optimizer_bytes == 1'042'176);
-    // ZeRO-1: optimizer 1,042,176 / 4 = 260,544, gradients whole, no bucket copy.
+    CHECK(ddp.per_gpu.optimizer_bytes == 1'389'568);
+    // ZeRO-1: optimizer and temporary / 4 = 260,544 + 86,848 = 347,392, gradients whole, no bucket copy.
     o.distribution = Distribution::zero1;
     const TrainingEstimate z1 = run(tiny(), o);
-    CHECK(z1.per_gpu.optimizer_bytes == 260'544);
+    CHECK(z1.per_gpu.optimizer_bytes == 347'392);
     CHECK(z1.per_gpu.gradient_bytes == 173'696);
     // ZeRO-2: gradients 173,696 / 4 = 43,424.
     o.distribution = Distribution::zero2;
@@ -431,17 +435,40 @@ TEST_CASE("ZeRO-3 on one GPU is a no-op: a warning, the one-GPU figures", "[trai
     CHECK(z3.per_gpu.total_bytes == one.per_gpu.total_bytes);
 }
 
+TEST_CASE("the peak is the larger of the start of backward and the optimizer step", "[training]") {
+    // Full bf16-mixed, 8 tokens. Step: every gradient 173,696 + the foreach AdamW temporary 86,848 × 4 = 347,392
+    //   → 521,088 over the fixed part. Backward: the head's and final norm's gradients (6,400 + 64) × 2 = 12,928
+    //   + activations 43,264 + logits 8,000 → 64,192. The step peaks, 456,896 above the backward.
+    TrainingOptions o = full();
+    o.seq_tokens = 8;
+    const TrainingEstimate e = run(tiny(), o);
+    CHECK(e.step_temp_bytes == 347'392);
+    CHECK(e.backward_gradient_bytes == 12'928);
+    CHECK(e.peak_phase == "optimizer_step");
+    CHECK(e.step_peak_bytes - e.backward_peak_bytes == 456'896);
+    CHECK(e.per_gpu.total_bytes == e.step_peak_bytes);
+    CHECK(e.per_gpu.activation_bytes == 0);
+    // 8-bit AdamW has no foreach temporary (fused kernel).
+    CHECK(run(tiny(), full(TrainPrecision::bf16_mixed, Optimizer::adamw_8bit)).step_temp_bytes == 0);
+}
+
 // ---- fit -------------------------------------------------------------------------------------------------------
 
 TEST_CASE("fit: largest micro-batch and sequence on a GPU whose memory is set by hand", "[training]") {
-    // At 8 tokens the tokens-dependent part is 43,264 + 8,000 = 51,264 per sequence (linear with SDPA). A GPU
-    // holding the fixed part plus 3 × 51,264 fits micro-batch 3 and not 4; at micro-batch 1, 24 tokens fit.
-    TrainingOptions o = full();
+    // LoRA r = 8 at 8 tokens: activations 43,264 + logits 8,000 = 51,264 per sequence (linear with SDPA).
+    // Step: adapter gradients 65,536 + AdamW temporary 16,384 × 4 = 65,536 → fixed + 131,072.
+    // Backward: adapter gradients 65,536 + 51,264 per sequence → fixed + 116,800 at micro-batch 1 (the step peaks),
+    // fixed + 219,328 at 3. A GPU of exactly that fits micro-batch 3 and not 4; at micro-batch 1, 24 tokens
+    // (65,536 + 24 × 6,408 = 219,328).
+    TrainingOptions o;
+    o.lora_rank = 8;
     o.seq_tokens = 8;
     const TrainingEstimate base = run(tiny(), o);
-    const uint64_t fixed = base.per_gpu.total_bytes - 51'264;
-    const GpuInfo gpu{"test", "Test GPU", GpuBackend::cuda, "test", fixed + 3 * 51'264, fixed + 3 * 51'264,
-                      true,   "hand-set"};
+    const uint64_t fixed = base.step_peak_bytes - 131'072;
+    CHECK(base.backward_peak_bytes == fixed + 116'800);
+    CHECK(base.peak_phase == "optimizer_step");
+    const uint64_t usable = fixed + 219'328;
+    const GpuInfo gpu{"test", "Test GPU", GpuBackend::cuda, "test", usable, usable, true, "hand-set"};
     const TrainingEstimate e = run(tiny(), o, &gpu);
     CHECK(e.fits);
     CHECK(e.max_micro_batch_fit == 3);
