@@ -167,9 +167,11 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
             acc.example_matrix = t.name;
             acc.example_in_layer = t.layer >= 0;
         }
+        // Weights train; integer buffers (position ids …) and bookkeeping do not. Quantized weights cannot (below).
+        const bool weight = (t.flags & (kFloating | kQuantized)) && t.params > 0;
         bool trainable = false;
-        if (o.method == TrainMethod::full) trainable = !(t.flags & kBookkeeping) && t.params > 0;
-        if (method.train_named_only) trainable = t.params > 0 && matches_any(o.trainable_modules, t.name);
+        if (o.method == TrainMethod::full) trainable = weight;
+        if (method.train_named_only) trainable = weight && matches_any(o.trainable_modules, t.name);
         const bool target =
             method.adapters && matrix && (default_targets ? t.in_llm : true) && matches_any(e.lora_targets, t.name);
         if (trainable && (t.flags & kQuantized))

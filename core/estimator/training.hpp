@@ -149,7 +149,7 @@ constexpr uint32_t kMaxMicroBatch = 65'536;
 constexpr uint64_t kMaxSeqTokens = 1ull << 24;
 // GPUs: above the largest published training run (Llama 3: 16,384 H100s, arXiv 2407.21783 §3.3).
 constexpr uint32_t kMaxTrainGpus = 65'536;
-// Glob patterns: a user list longer than this is not a target list (the default has 30 names).
+// Glob patterns: a user list longer than this is not a target list (the default has 28 names).
 constexpr size_t kMaxTargetPatterns = 256;
 // NF4 blocks (bitsandbytes Params4bit blocksize) and the second-level blocks of double quantization.
 constexpr uint64_t kNf4BlockElements = 64;

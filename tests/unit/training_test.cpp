@@ -25,15 +25,18 @@ const char* kTinyConfig = R"({"architectures":["LlamaForCausalLM"],"hidden_size"
   "max_position_embeddings":4096,"model_type":"llama","num_attention_heads":4,"num_hidden_layers":2,
   "num_key_value_heads":2,"tie_word_embeddings":false,"torch_dtype":"bfloat16","vocab_size":100})";
 
-RepoSnapshot tiny_snapshot(const std::string& config = kTinyConfig) {
+RepoSnapshot tiny_snapshot(bool with_int_buffer = false) {
+    const std::string config = kTinyConfig;
     nlohmann::ordered_json header;
     uint64_t offset = 0;
-    auto add = [&](const std::string& name, std::vector<uint64_t> shape) {
+    auto add = [&](const std::string& name, std::vector<uint64_t> shape, const char* dtype = "BF16",
+                   uint64_t width = 2) {
         uint64_t n = 1;
         for (uint64_t d : shape) n *= d;
-        header[name] = {{"dtype", "BF16"}, {"shape", shape}, {"data_offsets", {offset, offset + 2 * n}}};
-        offset += 2 * n;
+        header[name] = {{"dtype", dtype}, {"shape", shape}, {"data_offsets", {offset, offset + width * n}}};
+        offset += width * n;
     };
+    if (with_int_buffer) add("model.position_ids", {1, 4096}, "I64", 8);
     add("model.embed_tokens.weight", {100, 64});
     for (int i = 0; i < 2; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
@@ -325,6 +328,16 @@ TEST_CASE("freeze trains only the named modules", "[training]") {
     CHECK(e.gradient_bytes == 12'800);
     CHECK(e.optimizer_bytes == 76'800);
     CHECK(e.weights_bytes == 173'696);
+}
+
+TEST_CASE("integer buffers in a checkpoint are not trained", "[training]") {
+    // tiny + an I64 position_ids buffer [1, 4096] (32,768 B): full training still trains 86,848 parameters; the
+    // buffer stays as stored: weights 173,696 + 32,768 = 206,464.
+    const Loaded l = load(tiny_snapshot(true));
+    const TrainingEstimate e = run(l, full());
+    REQUIRE_FALSE(e.error);
+    CHECK(e.trainable_params == 86'848);
+    CHECK(e.weights_bytes == 206'464);
 }
 
 // ---- activations and logits --------------------------------------------------------------------------------------
