@@ -108,6 +108,14 @@ const char* error_code_name(ErrorCode code) {
             return "out_of_memory";
         case ErrorCode::internal:
             return "internal";
+        case ErrorCode::training_option_invalid:
+            return "training_option_invalid";
+        case ErrorCode::lora_target_unmatched:
+            return "lora_target_unmatched";
+        case ErrorCode::quantized_base:
+            return "quantized_base";
+        case ErrorCode::training_unsupported:
+            return "training_unsupported";
     }
     return "unknown";
 }

@@ -62,6 +62,11 @@ enum class ErrorCode {
     invalid_option,      // an option's value unknown or out of range (options.hpp), named with what it accepts
     out_of_memory,       // an allocation failed (the page's WebAssembly heap reached its maximum)
     internal,            // an exception the core did not expect, caught at the wasm boundary
+    // fine-tuning (core/estimator/training.*)
+    training_option_invalid,  // a training option out of its bounds (micro-batch 0, rank 0, offload without sharding)
+    lora_target_unmatched,    // LoRA targets / trainable modules that match no weight matrix of the checkpoint
+    quantized_base,           // QLoRA or full training over a checkpoint already quantized (GPTQ, AWQ, FP8 …)
+    training_unsupported,     // a repo training is not modelled for (GGUF, no decoder architecture)
 };
 
 const char* error_code_name(ErrorCode code);

@@ -1,0 +1,233 @@
+// The parts of the training estimate that depend on the tokens (activations per decoder layer, the logits), the
+// distribution over GPUs and offload, and the fit. Saved tensors follow transformers 4.57's Llama-family modules
+// (models/llama/modeling_llama.py: LlamaRMSNorm upcasts to fp32, q/k/v after RoPE, attention output, SwiGLU
+// intermediates; MoE blocks as models/mixtral/modeling_mixtral.py routes them); docs/training.md derives them.
+#include <algorithm>
+#include <string>
+
+#include "estimator/training_detail.hpp"
+
+namespace vram::training_detail {
+namespace {
+
+// CUDA context and library handles before the first tensor: 0.51 GiB measured on an H100 (the same constant as
+// core/estimator/estimate.cpp kCudaContextBytes, from vLLM 0.19's "non_torch_memory=0.51GiB" log line).
+constexpr uint64_t kCudaContextBytes = (51ull << 30) / 100;
+// Chunks of torchtune's chunked cross-entropy (torchtune 0.6 modules/loss/ce_chunked_output_loss.py,
+// CEWithChunkedOutputLoss num_output_chunks=8): the logits are computed and upcast to fp32 chunk by chunk.
+constexpr uint64_t kLossChunks = 8;
+// fp32 width: RMSNorm's upcast, the log-softmax, the router softmax, FlashAttention's log-sum-exp.
+constexpr uint64_t kF32 = 4;
+
+// What a decoder layer's MLP looks like, read from its tensor names.
+struct LayerShape {
+    bool moe = false;           // routed experts (".experts." tensors)
+    bool gated = true;          // SwiGLU/GeGLU (gate and up); false for fc1/c_fc/dense_h_to_4h MLPs
+    uint64_t shared_width = 0;  // shared expert's intermediate width (DeepSeek, Qwen2-MoE), 0 if none
+};
+
+std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& tt, size_t n_layers) {
+    std::vector<LayerShape> shapes(n_layers);
+    std::vector<bool> plain(n_layers, false);
+    for (const auto& t : tt.tensors) {
+        if (!t.in_llm || t.layer < 0 || static_cast<size_t>(t.layer) >= n_layers) continue;
+        LayerShape& s = shapes[static_cast<size_t>(t.layer)];
+        const std::string& n = t.name;
+        if (n.find(".experts.") != std::string::npos) s.moe = a.n_experts > 0;
+        if (n.find("fc1.") != std::string::npos || n.find("c_fc.") != std::string::npos ||
+            n.find("dense_h_to_4h.") != std::string::npos || n.find("fc_in.") != std::string::npos)
+            plain[static_cast<size_t>(t.layer)] = true;
+        if (n.find("shared_expert") != std::string::npos && n.find("up_proj.weight") != std::string::npos &&
+            t.shape.size() == 2)
+            s.shared_width += t.shape[0];
+    }
+    for (size_t k = 0; k < n_layers; ++k) shapes[k].gated = !plain[k];
+    return shapes;
+}
+
+// Bytes one decoder layer saves for backward per token (scores apart), at compute width b.
+uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, const LayerShape& s, uint64_t b,
+                               bool eager) {
+    const uint64_t h = a.hidden_size, heads = a.n_heads, d = a.head_dim;
+    uint64_t q = heads * d, k = 0, v = 0, o = heads * d;
+    if (l.kind == AttentionKind::mla) {
+        q = heads * (a.qk_nope_head_dim + a.qk_rope_head_dim);
+        k = q;
+        v = heads * a.v_head_dim;
+        o = v;
+    } else {
+        const uint64_t kv = eager ? heads : (l.n_head_kv ? l.n_head_kv : a.n_kv_heads);
+        k = kv * (l.head_dim_k ? l.head_dim_k : d);
+        v = kv * (l.head_dim_v ? l.head_dim_v : d);
+    }
+    const uint64_t norm = h * (kF32 + 2 * b);  // fp32 upcast of the input, normalized, scaled (the Linear's input)
+    uint64_t bytes = norm + b * (q + k + v) + b * o + (eager ? 0 : kF32 * heads);
+    bytes += norm;
+    const uint64_t per_mlp = s.gated ? 4 : 2;  // SwiGLU: gate, up, act(gate), product; plain: fc out, act out
+    if (s.moe) {
+        const uint64_t width = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
+        const uint64_t k_act = a.n_experts_active ? a.n_experts_active : 1;
+        bytes += kF32 * a.n_experts + k_act * (2 * h * b + per_mlp * width * b);  // router, gathered in/out, expert
+        bytes += 4 * s.shared_width * b;
+    } else {
+        bytes += per_mlp * a.intermediate_size * b;
+    }
+    return bytes;
+}
+
+struct Dynamic {
+    uint64_t activation_bytes = 0, logits_bytes = 0, checkpoint_bytes = 0, recompute_bytes = 0;
+};
+
+Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, const TrainingOptions& o,
+                      std::vector<LayerActivation>* layers) {
+    const Architecture& a = m.arch;
+    const uint64_t b = train_precision_info(o.precision).activation_bytes;
+    const bool eager = train_attention_info(o.attention).saves_scores;
+    const uint64_t tokens = mul(o.micro_batch, o.seq_tokens);
+    Dynamic d;
+    uint64_t sum = 0, largest = 0;
+    for (size_t k = 0; k < a.layers.size(); ++k) {
+        LayerActivation la;
+        la.layer = static_cast<int32_t>(k);
+        la.moe = shapes[k].moe;
+        // eager: the fp32 softmax output and its cast to the compute dtype, batch × heads × seq²
+        if (eager) la.scores_bytes = mul(mul(mul(o.micro_batch, a.n_heads), mul(o.seq_tokens, o.seq_tokens)), kF32 + b);
+        la.saved_bytes = add(mul(tokens, layer_bytes_per_token(a, a.layers[k], shapes[k], b, eager)), la.scores_bytes);
+        sum = add(sum, la.saved_bytes);
+        largest = std::max(largest, la.saved_bytes);
+        if (layers) layers->push_back(la);
+    }
+    const uint64_t final_norm = mul(tokens, a.hidden_size * (kF32 + 2 * b));
+    if (o.gradient_checkpointing) {
+        d.checkpoint_bytes = mul(mul(a.layers.size(), tokens), a.hidden_size * b);
+        d.recompute_bytes = largest;
+        d.activation_bytes = add(add(d.checkpoint_bytes, d.recompute_bytes), final_norm);
+    } else {
+        d.activation_bytes = add(sum, final_norm);
+    }
+    // logits at compute width (kept: the model's output), their fp32 upcast (none when already fp32) and the
+    // log-softmax saved for backward; chunked: the compute-width chunks plus one fp32 chunk and its log-softmax.
+    const uint64_t tv = mul(tokens, a.vocab_size);
+    const uint64_t upcast = b < kF32 ? kF32 : 0;
+    d.logits_bytes =
+        o.chunked_loss ? add(mul(tv, b), cdiv(mul(tv, upcast + kF32), kLossChunks)) : mul(tv, b + upcast + kF32);
+    return d;
+}
+
+uint64_t total_of(const TrainingParts& p) {
+    uint64_t t = 0;
+    for (uint64_t x : {p.weights_bytes, p.adapter_bytes, p.gradient_bytes, p.optimizer_bytes, p.activation_bytes,
+                       p.logits_bytes, p.overhead_bytes})
+        t = add(t, x);
+    return t;
+}
+
+// Per GPU, the two phases that can peak: the start of backward (every activation and the logits, the first
+// gradients) and the optimizer step (every gradient and the step's temporaries, the activations freed).
+struct Phases {
+    TrainingParts fixed;             // weights, adapters, optimizer states, overhead, DDP buckets
+    uint64_t backward_gradient = 0;  // gradients alive at the start of backward
+    uint64_t step_gradient = 0;      // every gradient
+    uint64_t step_temp = 0;          // the optimizer step's temporaries on the GPU
+    uint64_t backward(const Dynamic& d) const {
+        return add(add(total_of(fixed), backward_gradient), add(d.activation_bytes, d.logits_bytes));
+    }
+    uint64_t step() const { return add(add(total_of(fixed), step_gradient), step_temp); }
+    uint64_t peak(const Dynamic& d) const { return std::max(backward(d), step()); }
+};
+
+Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
+    const TrainingOptions& o = e.options;
+    const DistributionInfo& dist = distribution_info(o.distribution);
+    const OffloadInfo& off = offload_info(o.offload);
+    const uint64_t n = o.n_gpus;
+    auto share = [&](uint64_t bytes, bool sharded) { return sharded ? cdiv(bytes, n) : bytes; };
+    Phases ph;
+    TrainingParts& g = ph.fixed;
+    g.weights_bytes = off.parameters_to_host ? 0 : share(e.weights_bytes, dist.shards_parameters);
+    g.adapter_bytes = off.parameters_to_host ? 0 : share(e.adapter_bytes, dist.shards_parameters);
+    e.ddp_bucket_bytes = dist.bucket_copy && n > 1 ? e.gradient_bytes : 0;
+    g.gradient_bytes = e.ddp_bucket_bytes;
+    g.optimizer_bytes = off.optimizer_to_host ? 0 : share(e.optimizer_bytes, dist.shards_optimizer);
+    ph.backward_gradient = share(e.backward_gradient_bytes, dist.shards_gradients);
+    ph.step_gradient = share(e.gradient_bytes, dist.shards_gradients);
+    ph.step_temp = off.optimizer_to_host ? 0 : share(e.step_temp_bytes, dist.shards_optimizer);
+    e.host.optimizer_bytes = off.optimizer_to_host ? e.optimizer_bytes : 0;
+    e.host.weights_bytes = off.parameters_to_host ? e.weights_bytes : 0;
+    e.host.adapter_bytes = off.parameters_to_host ? e.adapter_bytes : 0;
+    e.host.total_bytes = total_of(e.host);
+    // ZeRO-3 / FSDP: the unit outside the layers stays gathered, plus the current layer and the prefetched next.
+    if (dist.shards_parameters && (n > 1 || off.parameters_to_host))
+        e.gathered_layer_bytes = add(w.root_bytes, mul(2, w.largest_layer_bytes));
+    // QLoRA: one NF4 weight dequantized to the compute dtype during its matmul (bitsandbytes MatMul4Bit).
+    e.dequant_buffer_bytes = mul(w.largest_nf4_params, train_precision_info(o.precision).activation_bytes);
+    e.cuda_context_bytes = kCudaContextBytes;
+    g.overhead_bytes = add(add(e.gathered_layer_bytes, e.dequant_buffer_bytes), e.cuda_context_bytes);
+    return ph;
+}
+
+// Largest value in [1, hi] for which fits(v) holds, given fits is monotone; 0 when fits(1) fails.
+template <typename F>
+uint64_t largest_fit(uint64_t hi, F fits) {
+    if (hi == 0 || !fits(1)) return 0;
+    uint64_t lo = 1;
+    while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (fits(mid))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+void fit(const Model& m, const std::vector<LayerShape>& shapes, const Phases& ph, TrainingEstimate& e) {
+    if (!e.gpu) return;
+    const uint64_t usable = e.gpu->usable_bytes;
+    e.fits = e.per_gpu.total_bytes <= usable;
+    auto fits_with = [&](const TrainingOptions& o) { return ph.peak(dynamic_bytes(m, shapes, o, nullptr)) <= usable; };
+    e.max_micro_batch_fit = static_cast<uint32_t>(largest_fit(kMaxMicroBatch, [&](uint64_t mb) {
+        TrainingOptions o = e.options;
+        o.micro_batch = static_cast<uint32_t>(mb);
+        return fits_with(o);
+    }));
+    const uint64_t cap = m.arch.max_context_tokens ? std::min(m.arch.max_context_tokens, kMaxSeqTokens) : kMaxSeqTokens;
+    e.max_seq_tokens_fit = largest_fit(cap, [&](uint64_t seq) {
+        TrainingOptions o = e.options;
+        o.seq_tokens = seq;
+        return fits_with(o);
+    });
+}
+
+}  // namespace
+
+void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout& w, TrainingEstimate& e) {
+    const std::vector<LayerShape> shapes = layer_shapes(m.arch, tt, m.arch.layers.size());
+    e.tokens = mul(e.options.micro_batch, e.options.seq_tokens);
+    const Dynamic d = dynamic_bytes(m, shapes, e.options, &e.layers);
+    e.checkpoint_bytes = d.checkpoint_bytes;
+    e.recompute_bytes = d.recompute_bytes;
+    e.activation_bytes = d.activation_bytes;
+    e.logits_bytes = d.logits_bytes;
+    const Phases ph = distribute(w, e);
+    e.backward_peak_bytes = ph.backward(d);
+    e.step_peak_bytes = ph.step();
+    // per_gpu is what is in memory at the larger of the two.
+    e.per_gpu = ph.fixed;
+    if (e.backward_peak_bytes >= e.step_peak_bytes) {
+        e.peak_phase = "backward";
+        e.per_gpu.gradient_bytes = add(e.per_gpu.gradient_bytes, ph.backward_gradient);
+        e.per_gpu.activation_bytes = d.activation_bytes;
+        e.per_gpu.logits_bytes = d.logits_bytes;
+    } else {
+        e.peak_phase = "optimizer_step";
+        e.per_gpu.gradient_bytes = add(e.per_gpu.gradient_bytes, ph.step_gradient);
+        e.per_gpu.optimizer_bytes = add(e.per_gpu.optimizer_bytes, ph.step_temp);
+    }
+    e.per_gpu.total_bytes = total_of(e.per_gpu);
+    fit(m, shapes, ph, e);
+    explain(m, e);
+}
+
+}  // namespace vram::training_detail

@@ -1,0 +1,111 @@
+// Bad input for the training estimate (bounds, combinations that cannot run, checkpoints training cannot start
+// from), and the assumptions and warnings each estimate lists.
+#include <string>
+
+#include "estimator/training_detail.hpp"
+
+namespace vram::training_detail {
+namespace {
+
+Error invalid(const std::string& message) { return make_error(ErrorCode::training_option_invalid, message); }
+
+Error check_bounds(const TrainingOptions& o) {
+    if (o.micro_batch == 0) return invalid("micro-batch 0: a training step needs at least 1 sequence per GPU");
+    if (o.micro_batch > kMaxMicroBatch)
+        return invalid("micro-batch " + std::to_string(o.micro_batch) + " is above the limit of " +
+                       std::to_string(kMaxMicroBatch));
+    if (o.seq_tokens == 0) return invalid("sequence length 0: a training sequence needs at least 1 token");
+    if (o.seq_tokens > kMaxSeqTokens)
+        return invalid("sequence length " + std::to_string(o.seq_tokens) + " is above the limit of " +
+                       std::to_string(kMaxSeqTokens) + " tokens");
+    if (o.n_gpus == 0 || o.n_gpus > kMaxTrainGpus)
+        return invalid("n_gpus " + std::to_string(o.n_gpus) + " is outside 1.." + std::to_string(kMaxTrainGpus));
+    if (train_method_info(o.method).adapters && (o.lora_rank == 0 || o.lora_rank > kMaxLoraRank))
+        return invalid("LoRA rank " + std::to_string(o.lora_rank) + " is outside 1.." + std::to_string(kMaxLoraRank));
+    if (o.lora_targets.size() > kMaxTargetPatterns || o.trainable_modules.size() > kMaxTargetPatterns)
+        return invalid("more than " + std::to_string(kMaxTargetPatterns) + " target patterns");
+    for (const auto* list : {&o.lora_targets, &o.trainable_modules})
+        for (const auto& p : *list)
+            if (p.empty()) return invalid("an empty target pattern");
+    if (train_method_info(o.method).train_named_only && o.trainable_modules.empty())
+        return invalid("method freeze trains only the modules named in trainable_modules, and none was given");
+    const DistributionInfo& d = distribution_info(o.distribution);
+    const OffloadInfo& off = offload_info(o.offload);
+    if ((off.optimizer_to_host || off.parameters_to_host) && !d.shards_optimizer)
+        return invalid("offload " + std::string(off.name) + " needs ZeRO or FSDP (DDP keeps everything on the GPU)");
+    if (off.parameters_to_host && !d.shards_parameters)
+        return invalid("offload parameters needs ZeRO-3 or FSDP (" + std::string(d.name) +
+                       " does not shard the parameters)");
+    return {};
+}
+
+}  // namespace
+
+Error check_options(const Model& m, const TrainingOptions& o) {
+    if (m.layout == "gguf")
+        return make_error(ErrorCode::training_unsupported,
+                          "fine-tuning estimates read safetensors checkpoints; " + m.repo_id + " has only GGUF files");
+    if (!m.has_llm || m.arch.layers.empty() || m.arch.hidden_size == 0)
+        return make_error(ErrorCode::training_unsupported,
+                          "fine-tuning is modelled for decoder language models (a config.json with layers, hidden size "
+                          "and heads); " +
+                              m.repo_id + " has none" + (m.model_class.empty() ? "" : " (" + m.model_class + ")"));
+    if (Error e = check_bounds(o)) return e;
+    // QLoRA quantizes a floating checkpoint at load time; bitsandbytes 4-bit checkpoints are already that.
+    if (train_method_info(o.method).base_nf4 && !m.quant.method.empty() &&
+        !(m.quant.method == "bitsandbytes" && m.quant.load_in_4bit))
+        return make_error(ErrorCode::quantized_base,
+                          "QLoRA quantizes a 16-bit checkpoint to NF4 when it loads; " + m.repo_id + " is already " +
+                              m.quant.summary +
+                              " and cannot be re-quantized — use method lora (adapters over the "
+                              "quantized base) or the model's 16-bit original");
+    return {};
+}
+
+void explain(const Model& m, TrainingEstimate& e) {
+    const TrainingOptions& o = e.options;
+    const TrainMethodInfo& method = train_method_info(o.method);
+    const TrainPrecisionInfo& p = train_precision_info(o.precision);
+    const OptimizerInfo& opt = optimizer_info(o.optimizer);
+    const DistributionInfo& d = distribution_info(o.distribution);
+    auto say = [&](std::string s) { e.assumptions.push_back(std::move(s)); };
+    say(std::string("method ") + method.name + ": " + method.description + " (" + method.source + ")");
+    say(std::string("precision ") + p.name + ": " + p.description + " (" + p.source + ")");
+    say(std::string("optimizer ") + opt.name + ": " + opt.description + " (" + opt.source + ")");
+    if (opt.paged)
+        say("paged optimizer states are counted on the GPU: they move to host memory only when the GPU runs short");
+    if (method.adapters)
+        say("LoRA dropout 0 (PEFT's default): the adapters save no dropped-out copy of their input; the adapter's "
+            "r-wide intermediate is not counted");
+    if (method.base_nf4)
+        say(std::string("NF4: 0.5 B/param + ") +
+            (o.double_quant ? "1 B per 64-block absmax + fp32 per 256 blocks (double quantization)"
+                            : "fp32 absmax per 64-block") +
+            "; embeddings, the output head, norms and 3-D fused experts stay at the compute width");
+    say("activations: what autograd saves per decoder layer (fp32 RMSNorm upcasts, Q/K/V after RoPE, attention "
+        "output, MLP intermediates, MoE routing); transient buffers of backward are not counted");
+    if (o.gradient_checkpointing)
+        say("gradient checkpointing as transformers applies it: one checkpoint per decoder layer (its input), one "
+            "layer recomputed at a time (torch.utils.checkpoint, non-reentrant)");
+    if (!train_attention_info(o.attention).saves_scores)
+        say("sdpa: grouped K/V heads kept as they are (FlashAttention); transformers' SDPA path repeats them to every "
+            "query head when it passes a mask");
+    say(o.chunked_loss ? "logits: chunked cross-entropy in 8 chunks (torchtune CEWithChunkedOutputLoss)"
+                       : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
+                         "(transformers ForCausalLMLoss)");
+    say("peak: the larger of the start of backward (activations, logits, the head's gradients) and the optimizer "
+        "step (every gradient and the step's temporaries, activations freed): " +
+        e.peak_phase + " here; no optimizer step fused into backward");
+    say("overhead: CUDA context 0.51 GiB (measured on an H100, core/estimator/estimate.cpp)");
+    if (m.arch.encoder_decoder)
+        say("encoder-decoder: only the decoder's layers are counted (encoder layers and cross-attention are not)");
+    if (o.n_gpus == 1 && o.distribution != Distribution::ddp && o.offload == Offload::none)
+        e.warnings.push_back(std::string(d.label) +
+                             " on one GPU shards nothing: a no-op here, the figures are those of one GPU");
+    if (o.distribution == Distribution::ddp && o.n_gpus > 1)
+        say("DDP gradient buckets: a second copy of the gradients (gradient_as_bucket_view=False)");
+    if (e.host.total_bytes)
+        say("host memory is that of all ranks together (one node), beside the pinned buffers not counted");
+}
+
+}  // namespace vram::training_detail

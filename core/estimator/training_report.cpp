@@ -1,0 +1,158 @@
+// JSON rendering of the training estimate and of its option tables (training_report.hpp).
+#include "estimator/training_report.hpp"
+
+namespace vram {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json parts_json(const TrainingParts& p) {
+    return ordered_json{{"weights_bytes", p.weights_bytes},       {"adapter_bytes", p.adapter_bytes},
+                        {"gradient_bytes", p.gradient_bytes},     {"optimizer_bytes", p.optimizer_bytes},
+                        {"activation_bytes", p.activation_bytes}, {"logits_bytes", p.logits_bytes},
+                        {"overhead_bytes", p.overhead_bytes},     {"total_bytes", p.total_bytes}};
+}
+
+ordered_json options_json(const TrainingOptions& o) {
+    return ordered_json{{"method", train_method_info(o.method).name},
+                        {"double_quant", o.double_quant},
+                        {"lora_rank", o.lora_rank},
+                        {"lora_targets", o.lora_targets},
+                        {"trainable_modules", o.trainable_modules},
+                        {"adapters_fp32", o.adapters_fp32},
+                        {"precision", train_precision_info(o.precision).name},
+                        {"optimizer", optimizer_info(o.optimizer).name},
+                        {"gradient_checkpointing", o.gradient_checkpointing},
+                        {"micro_batch", o.micro_batch},
+                        {"seq_tokens", o.seq_tokens},
+                        {"attention", train_attention_info(o.attention).name},
+                        {"chunked_loss", o.chunked_loss},
+                        {"n_gpus", o.n_gpus},
+                        {"distribution", distribution_info(o.distribution).name},
+                        {"offload", offload_info(o.offload).name}};
+}
+
+}  // namespace
+
+nlohmann::json training_json(const TrainingEstimate& e) {
+    if (e.error) return {{"error", {{"code", error_code_name(e.error.code)}, {"message", e.error.message}}}};
+    ordered_json j;
+    j["options"] = options_json(e.options);
+    j["lora_targets_used"] = e.lora_targets;
+    j["params"] = {{"total_params", e.params},
+                   {"trainable_params", e.trainable_params},
+                   {"frozen_params", e.frozen_params},
+                   {"adapter_params", e.adapter_params}};
+    j["matched_tensors"] = {{"count", e.n_matched_tensors}, {"names", e.matched_names}};
+    j["quantized_tensors"] = e.n_quantized_tensors;
+    j["model"] = {{"weights_bytes", e.weights_bytes},
+                  {"step_temp_bytes", e.step_temp_bytes},
+                  {"backward_gradient_bytes", e.backward_gradient_bytes},
+                  {"quant_constants_bytes", e.quant_constants_bytes},
+                  {"adapter_bytes", e.adapter_bytes},
+                  {"gradient_bytes", e.gradient_bytes},
+                  {"master_weights_bytes", e.master_bytes},
+                  {"optimizer_bytes", e.optimizer_bytes}};
+    j["tokens"] = e.tokens;
+    j["peak_phase"] = e.peak_phase;
+    j["per_gpu"] = parts_json(e.per_gpu);
+    j["per_gpu_details"] = {
+        {"backward_peak_bytes", e.backward_peak_bytes},   {"step_peak_bytes", e.step_peak_bytes},
+        {"activation_bytes", e.activation_bytes},         {"logits_bytes", e.logits_bytes},
+        {"checkpoint_bytes", e.checkpoint_bytes},         {"recompute_bytes", e.recompute_bytes},
+        {"ddp_bucket_bytes", e.ddp_bucket_bytes},         {"gathered_layer_bytes", e.gathered_layer_bytes},
+        {"dequant_buffer_bytes", e.dequant_buffer_bytes}, {"cuda_context_bytes", e.cuda_context_bytes}};
+    j["host"] = parts_json(e.host);
+    ordered_json layers = ordered_json::array();
+    for (const auto& l : e.layers)
+        layers.push_back(
+            {{"layer", l.layer}, {"moe", l.moe}, {"saved_bytes", l.saved_bytes}, {"scores_bytes", l.scores_bytes}});
+    j["layers"] = layers;
+    if (e.gpu) {
+        j["gpu"] = {{"id", e.gpu->id},
+                    {"name", e.gpu->name},
+                    {"usable_bytes", e.gpu->usable_bytes},
+                    {"fits", e.fits},
+                    {"max_micro_batch_fit", e.max_micro_batch_fit},
+                    {"max_seq_tokens_fit", e.max_seq_tokens_fit}};
+    }
+    j["assumptions"] = e.assumptions;
+    j["warnings"] = e.warnings;
+    return j;
+}
+
+std::string render_training_json(const TrainingEstimate& e, int indent) { return training_json(e).dump(indent); }
+
+nlohmann::json training_tables_json() {
+    ordered_json t;
+    for (const auto& r : train_methods())
+        t["methods"].push_back({{"id", static_cast<int>(r.id)},
+                                {"name", r.name},
+                                {"label", r.label},
+                                {"adapters", r.adapters},
+                                {"base_nf4", r.base_nf4},
+                                {"train_named_only", r.train_named_only},
+                                {"description", r.description},
+                                {"source", r.source}});
+    for (const auto& r : train_precisions())
+        t["precisions"].push_back({{"id", static_cast<int>(r.id)},
+                                   {"name", r.name},
+                                   {"label", r.label},
+                                   {"frozen_bytes_per_param", r.frozen_bytes},
+                                   {"weight_bytes_per_param", r.weight_bytes},
+                                   {"master_bytes_per_param", r.master_bytes},
+                                   {"grad_bytes_per_param", r.grad_bytes},
+                                   {"adapter_bytes_per_param", r.adapter_bytes},
+                                   {"state_bytes_per_element", r.state_bytes},
+                                   {"activation_bytes_per_element", r.activation_bytes},
+                                   {"description", r.description},
+                                   {"source", r.source}});
+    static const char* kRules[] = {"per_param", "blockwise_8bit", "factored"};
+    for (const auto& r : optimizers())
+        t["optimizers"].push_back({{"id", static_cast<int>(r.id)},
+                                   {"name", r.name},
+                                   {"label", r.label},
+                                   {"rule", kRules[static_cast<int>(r.rule)]},
+                                   {"n_states", r.n_states},
+                                   {"block_elements", r.block_elements},
+                                   {"min_8bit_elements", r.min_8bit_elements},
+                                   {"paged", r.paged},
+                                   {"fp32_states", r.fp32_states},
+                                   {"step_temp_states", r.step_temp_states},
+                                   {"description", r.description},
+                                   {"source", r.source}});
+    for (const auto& r : train_attentions())
+        t["attentions"].push_back({{"id", static_cast<int>(r.id)},
+                                   {"name", r.name},
+                                   {"label", r.label},
+                                   {"saves_scores", r.saves_scores},
+                                   {"description", r.description},
+                                   {"source", r.source}});
+    for (const auto& r : distributions())
+        t["distributions"].push_back({{"id", static_cast<int>(r.id)},
+                                      {"name", r.name},
+                                      {"label", r.label},
+                                      {"shards_optimizer", r.shards_optimizer},
+                                      {"shards_gradients", r.shards_gradients},
+                                      {"shards_parameters", r.shards_parameters},
+                                      {"bucket_copy", r.bucket_copy},
+                                      {"description", r.description},
+                                      {"source", r.source}});
+    for (const auto& r : offloads())
+        t["offloads"].push_back({{"id", static_cast<int>(r.id)},
+                                 {"name", r.name},
+                                 {"label", r.label},
+                                 {"optimizer_to_host", r.optimizer_to_host},
+                                 {"parameters_to_host", r.parameters_to_host},
+                                 {"description", r.description},
+                                 {"source", r.source}});
+    t["default_lora_targets"] = default_lora_targets();
+    t["bounds"] = {{"max_lora_rank", kMaxLoraRank},
+                   {"max_micro_batch", kMaxMicroBatch},
+                   {"max_seq_tokens", kMaxSeqTokens},
+                   {"max_gpus", kMaxTrainGpus},
+                   {"max_target_patterns", kMaxTargetPatterns}};
+    return t;
+}
+
+}  // namespace vram

@@ -1,0 +1,18 @@
+// The training estimate as JSON: its own object (the "training" key of a report, or a document of its own), every
+// field snake_case with its unit in the name. render_training_json() gives the text the CLI and the page print.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "estimator/training.hpp"
+
+namespace vram {
+
+nlohmann::json training_json(const TrainingEstimate& e);
+// indent 2 for people, -1 for programs. An estimate with an error renders {"error": {"code", "message"}}.
+std::string render_training_json(const TrainingEstimate& e, int indent = 2);
+
+// Every option table (rows with id, name, label, costs, description, source) for the page's controls and --help.
+nlohmann::json training_tables_json();
+
+}  // namespace vram
