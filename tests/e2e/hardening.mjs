@@ -286,14 +286,25 @@ export async function hardeningScenarios({ scenario, expect, text, shot, pageUrl
     htmlErrors: { value: true, message: /HTML|HTTP 500/, title: /answered with an error/ },
     htmlOk: { value: true, message: /HTML page/, title: /not what the protocol says/ },
     endlessTree: { value: true, message: /listing/ },
+    // The switches issue-16a adds to the imitation (they run here once both branches are merged).
+    endlessBody: { value: true, message: /model info|MiB|limit/i },
+    gzipBomb: { value: true, message: /model info|MiB|limit/i },
+    // A slow server is legal: the true total. (The page's whole-load deadline, 300 s, is too long for
+    // this suite; the CLI's --deadline test covers the deadline itself.)
+    delayMs: { value: { ms: 300 }, message: null, total: true },
+    // A llama config without a usable layer count: the true total (layers counted from the tensor
+    // names) or an error that names the key.
+    configPatch: { model: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0', value: { set: { num_hidden_layers: null } }, message: /num_hidden_layers/, total: true },
+    // 41 legal shards whose headers are padded to 95 MB: the per-load metadata budget, not the heap.
+    paddedHeader: { model: 'Qwen/Qwen3-Next-80B-A3B-Instruct', value: 95_000_000, message: /MiB|budget|metadata/i, timeoutMs: 240000 },
   };
   const measurements = [];
-  let baseline = null;
+  const baselines = {};  // model → its total without faults
 
-  const loadUnder = (faults, { timeoutMs = 60000 } = {}) => (page) => (async () => {
+  const loadUnder = (faults, { timeoutMs = 60000, model = 'gpt2' } = {}) => (page) => (async () => {
     await page.goto(`${site.url}/`);
     await page.waitForSelector('body[data-ready="true"]');
-    await page.fill('#model', 'gpt2');
+    await page.fill('#model', model);
     hub.setFaults(faults);
     const started = Date.now();
     try {
@@ -317,7 +328,7 @@ export async function hardeningScenarios({ scenario, expect, text, shot, pageUrl
     const m = await measured(browser, hub.hubUrl, loadUnder({}));
     if (m.result.failure) throw m.result.failure;
     expect(m.result.state === 'done' && m.result.total > 0, JSON.stringify(m.result));
-    baseline = m.result.total;
+    baselines.gpt2 = m.result.total;
     measurements.push({ fault: '(none)', ...m });
   });
 
@@ -330,15 +341,20 @@ export async function hardeningScenarios({ scenario, expect, text, shot, pageUrl
   for (const name of names.filter((n) => CASES[n])) {
     const c = CASES[name];
     await scenario(`a hostile Hub, ${name}: the page ends in its message, never a partial total, renderer under 512 MiB`, async () => {
-      const m = await measured(browser, hub.hubUrl, loadUnder({ [name]: c.value }, { timeoutMs: c.timeoutMs }));
-      measurements.push({ fault: name, ...m });
+      const model = c.model || 'gpt2';
+      if (c.total && baselines[model] === undefined) {
+        const b = await measured(browser, hub.hubUrl, loadUnder({}, { model, timeoutMs: c.timeoutMs }));
+        baselines[model] = b.result.state === 'done' ? b.result.total : null;
+      }
+      const m = await measured(browser, hub.hubUrl, loadUnder({ [name]: c.value }, { model, timeoutMs: c.timeoutMs }));
+      measurements.push({ fault: model === 'gpt2' ? name : `${name} (${model})`, ...m });
       expect(!m.crashed, 'the renderer crashed');
       if (m.result.failure) throw m.result.failure;
       const r = m.result;
       if (r.state === 'done') {
-        expect(c.total && baseline !== null && r.total === baseline, `a total under ${name}: ${r.total} (true total ${baseline})`);
+        expect(c.total && baselines[model] && r.total === baselines[model], `a total under ${name}: ${r.total} (true total ${baselines[model]})`);
       } else {
-        expect(c.message.test(r.error), `${name}: ${r.error}`);
+        expect(c.message?.test(r.error), `${name}: ${r.error}`);
         expect(!c.title || c.title.test(r.title), `${name}: title "${r.title}"`);
         expect(!r.resultsShown, 'a total next to an error');
       }
