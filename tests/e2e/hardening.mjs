@@ -118,7 +118,7 @@ function faultSwitchNames(hub) {
   throw new Error('the imitation accepted an unknown fault switch');
 }
 
-export async function hardeningScenarios({ scenario, expect, text, shot, pageUrl, root, outDir, browser, hub, site, TEST_CONNECT_SRC }) {
+export async function hardeningScenarios({ scenario, expect, text, shot, axe, root, outDir, browser, hub, site, TEST_CONNECT_SRC }) {
   const fixtures = path.join(root, 'tests/fixtures/hub');
   const hubOrigin = new URL(hub.hubUrl).origin;
 
@@ -148,6 +148,7 @@ export async function hardeningScenarios({ scenario, expect, text, shot, pageUrl
       expect(other.requests.length === 0, `requests before consent: ${other.requests.map((q) => q.path).join(', ')}`);
       expect(await page.evaluate(() => document.body.dataset.state) === undefined, 'nothing loaded');
       await shot(page, 'endpoint-ask');
+      await axe(page);
 
       // Agreeing loads from there, without the token: the gated model asks for one.
       await page.fill('#model', 'meta-llama/Llama-2-7b-hf');
@@ -209,6 +210,7 @@ export async function hardeningScenarios({ scenario, expect, text, shot, pageUrl
       expect(refused === 'refused connect-src', refused);
       expect(hub.requests.length === before, `${hub.requests.length - before} requests reached the imitation`);
       await shot(page, 'endpoint-refused-by-csp');
+      await axe(page);
     } finally {
       await shipped.close();
     }

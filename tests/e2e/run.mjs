@@ -578,7 +578,7 @@ await host.close();
 fs.rmSync(hostDir, { recursive: true, force: true });
 
 // Issue 16: the token per endpoint, the shipped CSP, framing, and the page under a hostile Hub.
-await hardeningScenarios({ scenario, expect, text, shot, pageUrl, root, outDir, browser, hub, site, TEST_CONNECT_SRC });
+await hardeningScenarios({ scenario, expect, text, shot, axe, root, outDir, browser, hub, site, TEST_CONNECT_SRC });
 
 await browser.close();
 await site.close();
