@@ -283,7 +283,7 @@ export async function hardeningScenarios({ scenario, expect, text, shot, axe, ro
     truncateBody: { value: 1000, message: /short|truncat|ended|incomplete|while reading model\.safetensors/i },
     ignoreRange: { value: true, message: /Range|200|cap|limit|bytes/i, total: true },
     contentRangeMismatch: { value: true, message: /Content-Range/, title: /not what the protocol says/ },
-    redirectLoop: { value: true, message: /redirect|while reading config\.json/i },
+    redirectLoop: { value: true, message: /redirect|while reading (config\.json|model\.safetensors)/i },  // whichever /resolve read fails first
     redirectToScheme: { value: 'ftp', message: /redirect|scheme|ftp|network|answer/i },
     htmlErrors: { value: true, message: /HTML|HTTP 500/, title: /answered with an error/ },
     htmlOk: { value: true, message: /HTML page/, title: /not what the protocol says/ },
