@@ -16,18 +16,21 @@ if (args.includes('--help')) {
 
 Builds and serves the page at http://127.0.0.1:PORT/.
   --demo         also start the local Hub imitation with the fixture models and open the page on it
+                 (the pages' Content-Security-Policy is widened to its origins as they are served)
   --latency-ms N with --demo: wait N ms before every Hub answer (default 0)
 `);
   process.exit(0);
 }
 const port = Number(opt('--port', '8080'));
 const demo = args.includes('--demo');
-const site = await startStatic({ root: path.join(root, 'build/site'), port });
 let hub = null;
 if (demo) {
   hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), port: port + 1, cdnPort: port + 2,
     latencyMs: Number(opt('--latency-ms', '0')) });
 }
+// The built pages allow connections to the Hub and its CDN only; the demo widens that, as it
+// serves them, to the imitation's two origins (build/site stays as shipped).
+const site = await startStatic({ root: path.join(root, 'build/site'), port, connectSrc: hub ? [hub.hubUrl, hub.cdnUrl] : [] });
 const page = demo ? `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}&model=mistralai/Mistral-7B-v0.1` : `${site.url}/`;
 console.log(`Site: ${site.url}`);
 if (hub) console.log(`Hub imitation: ${hub.hubUrl} (CDN ${hub.cdnUrl}) — demo models from tests/fixtures/hub`);

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import { connectSources, widenConnectSrc } from './csp.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -11,8 +12,11 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export function startStatic({ root, port = 0, host = '127.0.0.1', log = null }) {
+// `connectSrc`: origins added to the connect-src of every HTML page's meta Content-Security-Policy
+// as it is served (the demo's and the tests' Hub imitation); the files on disk stay as shipped.
+export function startStatic({ root, port = 0, host = '127.0.0.1', log = null, connectSrc = [] }) {
   const base = path.resolve(root);
+  const widen = connectSources(connectSrc);
   const server = http.createServer((req, res) => {
     let pathname;
     try {
@@ -34,9 +38,18 @@ export function startStatic({ root, port = 0, host = '127.0.0.1', log = null }) 
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
         return;
       }
+      const rewrite = widen.length && path.extname(file) === '.html';
+      let body = null;
+      if (rewrite) {
+        try {
+          body = Buffer.from(widenConnectSrc(fs.readFileSync(file, 'utf8'), widen));
+        } catch {
+          body = fs.readFileSync(file);  // a page without the policy is served as it is
+        }
+      }
       res.writeHead(200, {
         'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-        'Content-Length': st.size,
+        'Content-Length': body ? body.length : st.size,
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
         // As GitHub Pages does: the site's files may be loaded from other origins (the
@@ -44,6 +57,7 @@ export function startStatic({ root, port = 0, host = '127.0.0.1', log = null }) 
         'Access-Control-Allow-Origin': '*',
       });
       if (req.method === 'HEAD') res.end();
+      else if (body) res.end(body);
       else fs.createReadStream(file).pipe(res);
     });
   });

@@ -68,7 +68,7 @@ for (const need of ['build/native/vram-estimate', 'build/site/index.html', 'buil
 const benchStarted = Date.now();
 const hub = await startHub({ fixtures, latencyMs });
 const reqlog = instrument(hub);
-const site = await startStatic({ root: path.join(root, 'build/site') });
+const site = await startStatic({ root: path.join(root, 'build/site'), connectSrc: [hub.hubUrl, hub.cdnUrl] });  // widened as served
 const browser = await openBrowser();
 const hubJs = hubJsClient(root);
 const results = {

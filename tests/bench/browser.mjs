@@ -31,6 +31,12 @@ export async function openBrowser() {
 async function freshPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   await context.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
+  // The bench's user has chosen the imitation as their endpoint (the page asks before a link moves
+  // it to another one: web/js/endpoint-gate.js).
+  await context.addInitScript(() => {
+    const endpoint = new URLSearchParams(location.search).get('endpoint');
+    try { if (endpoint) localStorage.setItem('vram.endpoint', endpoint); } catch { /* an opaque origin */ }
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));

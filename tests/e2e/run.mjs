@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startHub } from '../hub/hub.mjs';
 import { startStatic } from '../../scripts/lib/static-server.mjs';
+import { hardeningScenarios } from './hardening.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'test-output/e2e');
@@ -23,8 +24,11 @@ const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf
 // The element's script: the versioned path in a published site, the source path in build/site.
 const embedScript = fs.existsSync(path.join(siteDir, 'embed/v1/vram-estimate.js')) ? 'embed/v1/vram-estimate.js' : 'embed/vram-estimate.js';
 const hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
+// The shipped pages may connect to the Hub and its CDN only; served here, they may also reach the
+// imitations the tests start on loopback ports (scripts/lib/csp.mjs).
+const TEST_CONNECT_SRC = ['http://127.0.0.1:*', 'http://localhost:*'];
 const servedDir = prefix ? copySite(prefix) : siteDir;
-const siteServer = await startStatic({ root: servedDir });
+const siteServer = await startStatic({ root: servedDir, connectSrc: TEST_CONNECT_SRC });
 // site.url: where the site's index.html is (no trailing slash); site.origin: the server's origin.
 const site = {
   url: prefix ? `${siteServer.url}/${prefix}` : siteServer.url, origin: siteServer.url,
@@ -35,11 +39,18 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || 
 const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let passed = 0, failed = 0;
-async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, colorScheme = 'light' } = {}) {
+// ownEndpoint: the user has chosen the imitation as their endpoint (as the endpoint setting does),
+// so links to it load without the question a link to another endpoint asks first.
+async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, colorScheme = 'light', ownEndpoint = hub.hubUrl } = {}) {
   if (only && !only.test(name)) return;
   const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
   // The page exposes its last report to tests only when asked (web/js/common.js testHook).
   await context.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
+  if (ownEndpoint) {
+    await context.addInitScript((url) => {
+      try { if (!localStorage.getItem('vram.endpoint')) localStorage.setItem('vram.endpoint', url); } catch { /* an opaque origin */ }
+    }, ownEndpoint);
+  }
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
   const page = await context.newPage();
   const problems = [];
@@ -228,6 +239,7 @@ await scenario('errors: a custom endpoint that refuses cross-origin requests', a
   const other = site.url.replace('127.0.0.1', 'localhost');
   await page.goto(`${site.url}/?endpoint=${encodeURIComponent(other)}`);
   await page.waitForSelector('body[data-ready="true"]');
+  await page.click('#endpoint-accept');  // a link to another endpoint asks first
   await page.fill('#model', 'gpt2');
   await page.click('#go');
   await page.waitForSelector('body[data-state="error"]', { timeout: 20000 });
@@ -325,6 +337,7 @@ await scenario('progress counts files and cancel stops a long load', async (page
   try {
     await page.goto(`${site.url}/?endpoint=${encodeURIComponent(slow.hubUrl)}`);
     await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#endpoint-accept');  // a link to another endpoint asks first
     await page.fill('#model', 'deepseek-ai/DeepSeek-R1');
     await page.click('#go');
     await page.waitForFunction(() => /Reading headers: \d+ of 163 files/.test(document.getElementById('status').textContent), null, { timeout: 15000 });
@@ -362,14 +375,15 @@ await scenario('the token is stored only when "remember on this device" is ticke
   await page.waitForSelector('body[data-ready="true"]');
   await page.fill('#token', 'hf_fixture_alice');
   await page.dispatchEvent('#token', 'change');
-  expect(await page.evaluate(() => localStorage.getItem('vram.token')) === null, 'stored without remember');
+  const key = `vram.token@${new URL(hub.hubUrl).origin}`;  // remembered per endpoint (web/js/token-store.js)
+  expect(await page.evaluate((k) => localStorage.getItem(k), key) === null, 'stored without remember');
   await page.check('#remember');
-  expect(await page.evaluate(() => localStorage.getItem('vram.token')) === 'hf_fixture_alice', 'not stored with remember');
+  expect(await page.evaluate((k) => localStorage.getItem(k), key) === 'hf_fixture_alice', 'not stored with remember');
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
   expect(await page.inputValue('#token') === 'hf_fixture_alice', 'remembered token restored');
   await page.uncheck('#remember');
-  expect(await page.evaluate(() => localStorage.getItem('vram.token')) === null, 'forgotten');
+  expect(await page.evaluate((k) => localStorage.getItem(k), key) === null, 'forgotten');
 });
 
 await scenario('model suggestions come from the Hub search', async (page) => {
@@ -460,7 +474,7 @@ await scenario('installable: manifest with 192 and 512 icons, a service worker t
 
 await scenario('offline from a sub-path: visit, go offline, reload, and a model looked up before estimates with every control', async (page, { context }) => {
   const dir = copySite('docs/app');
-  const sub = await startStatic({ root: dir });
+  const sub = await startStatic({ root: dir, connectSrc: TEST_CONNECT_SRC });
   try {
     const base = `${sub.url}/docs/app/`;
     await page.goto(`${base}?endpoint=${encodeURIComponent(hub.hubUrl)}`);
@@ -500,7 +514,7 @@ await scenario('offline from a sub-path: visit, go offline, reload, and a model 
 
 await scenario('a new version is announced and applied on reload', async (page) => {
   const dir = copySite('');
-  const sub = await startStatic({ root: dir });
+  const sub = await startStatic({ root: dir, connectSrc: TEST_CONNECT_SRC });
   try {
     await page.goto(`${sub.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}`);
     await page.waitForSelector('body[data-ready="true"]');
@@ -552,6 +566,7 @@ await scenario('the <vram-estimate> element on another origin shows the same num
   const check = await browser.newPage();
   await check.addInitScript(() => { globalThis.__VRAM_TEST_HOOKS__ = true; });
   await check.goto(pageUrl('&model=mistralai/Mistral-7B-v0.1&precision=int4&context_tokens=8192&gpu=rtx-3070&profile=vllm'));
+  await check.click('#endpoint-accept');  // a fresh browser profile: the link's endpoint is asked about
   await check.waitForSelector('body[data-state="done"]', { timeout: 20000 });
   const pageReport = await check.evaluate(() => window.__lastReport);
   await check.close();
@@ -588,6 +603,9 @@ await scenario('the badge is valid SVG whose text matches the estimate, and the 
 
 await host.close();
 fs.rmSync(hostDir, { recursive: true, force: true });
+
+// Issue 16: the token per endpoint, the shipped CSP, framing, and the page under a hostile Hub.
+await hardeningScenarios({ scenario, expect, text, shot, axe, root, outDir, browser, hub, site, TEST_CONNECT_SRC });
 
 await browser.close();
 await site.close();

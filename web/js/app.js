@@ -14,7 +14,13 @@ import { ExportView } from './ui/export.js';
 import { GgufView } from './ui/gguf.js';
 import { el } from './ui/dom.js';
 import { DEFAULT_ENDPOINT, formatBytes, optionsFrom, pageUrl, testHook } from './common.js';
-const TOKEN_KEY = 'vram.token';      // only written when the user ticks "remember on this device"
+import { rememberedToken, rememberToken } from './token-store.js';
+import { EndpointGate } from './endpoint-gate.js';
+
+// Inside another site's frame, js/frame-guard.js has replaced the page with a link out: the app
+// never starts there, so its token field cannot be clicked through an overlay (issue 16 item 7).
+if (document.documentElement.dataset.framed === 'true') await new Promise(() => {});
+
 const THEME_KEY = 'vram.theme';
 const $ = (id) => document.getElementById(id);
 
@@ -29,8 +35,20 @@ function normalizeEndpoint(text) {
     return u.origin + u.pathname.replace(/\/+$/, '');
   } catch { return DEFAULT_ENDPOINT; }
 }
-const endpoint = normalizeEndpoint(params.get('endpoint') || localStorage.getItem('vram.endpoint') || DEFAULT_ENDPOINT);
+const ownEndpoint = normalizeEndpoint(localStorage.getItem('vram.endpoint') || DEFAULT_ENDPOINT);
+const endpoint = normalizeEndpoint(params.get('endpoint') || ownEndpoint);
 $('endpoint').value = endpoint;
+// A link that moves the page to another endpoint asks first; one the page's CSP refuses says so.
+const gate = new EndpointGate($('lookup').insertAdjacentElement('beforebegin', el('section', { id: 'endpoint-gate', class: 'card', tabindex: '-1', 'aria-label': 'Hub endpoint' })), {
+  endpoint, own: ownEndpoint, fallback: DEFAULT_ENDPOINT,
+  onAccept: () => { if ($('model').value.trim()) estimate(); },
+  onDecline: (back) => {
+    if (back === DEFAULT_ENDPOINT) localStorage.removeItem('vram.endpoint');
+    const url = new URL(location.href);
+    url.searchParams.delete('endpoint');
+    location.replace(url);
+  },
+});
 // Narrow connect-src to this endpoint (and the CDN it redirects to) for the life of the page: a
 // second policy can only restrict the static one in index.html. Changing the endpoint reloads.
 {
@@ -61,12 +79,11 @@ $('theme').addEventListener('click', () => {
   applyTheme(next);
 });
 
-// --- token: in memory; stored only when "remember" is ticked -----------------------------------
-const stored = localStorage.getItem(TOKEN_KEY);
+// --- token: in memory; stored only when "remember" is ticked, for this endpoint only -------------
+const stored = rememberedToken(endpoint);
 if (stored) { $('token').value = stored; $('remember').checked = true; }
 function persistToken() {
-  if ($('remember').checked && $('token').value.trim()) localStorage.setItem(TOKEN_KEY, $('token').value.trim());
-  else localStorage.removeItem(TOKEN_KEY);
+  rememberToken(endpoint, $('remember').checked ? $('token').value.trim() : '');
 }
 $('remember').addEventListener('change', persistToken);
 $('token').addEventListener('change', persistToken);
@@ -77,7 +94,7 @@ let searchController = null;
 $('model').addEventListener('input', () => {
   clearTimeout(searchTimer);
   const q = $('model').value.trim();
-  if (q.length < 2) return;
+  if (q.length < 2 || !gate.open) return;  // nothing goes to a linked endpoint before the user agrees
   searchTimer = setTimeout(async () => {
     searchController?.abort();
     searchController = new AbortController();
@@ -167,6 +184,7 @@ async function estimate(event) {
   event?.preventDefault();
   const repo = $('model').value.trim();
   if (!repo) { $('model').focus(); return; }
+  if (!gate.open) { gate.show(); return; }
   state.controller?.abort();
   const controller = new AbortController();
   state.controller = controller;
@@ -260,6 +278,7 @@ async function main() {
   $('variant').addEventListener('change', () => estimate());
   $('cancel').addEventListener('click', () => state.controller?.abort());
   document.body.dataset.ready = 'true';
-  if (params.get('model')) estimate();
+  if (!gate.open) gate.show();
+  else if (params.get('model')) estimate();
 }
 main();

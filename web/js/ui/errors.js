@@ -35,6 +35,10 @@ export function explain(error, { repo, endpoint, hadToken, online }) {
       if (endpoint && endpoint !== DEFAULT_ENDPOINT)
         return { title: `The endpoint ${endpoint} did not answer this page`, steps: ['It is unreachable, or it refuses cross-origin requests (CORS) from this page. Check the endpoint setting, or use https://huggingface.co.'], focus: 'endpoint' };
       return { title: 'Could not reach the Hub', steps: ['Check your connection and try again.'], focus: null };
+    case 'http_error':
+      return { title: 'The Hub answered with an error', steps: [error.message, 'The fault is on the server’s side; try again later.'], focus: null };
+    case 'bad_response':
+      return { title: 'The Hub’s answer was not what the protocol says', steps: [error.message, 'A proxy, a captive portal or a misbehaving mirror can cause this; no estimate is made from such an answer.'], focus: null };
     case 'cancelled':
       return { title: 'Cancelled', steps: [], focus: null };
     case 'invalid_argument':
