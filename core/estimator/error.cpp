@@ -32,8 +32,8 @@ const char* error_code_name(ErrorCode code) {
             return "offsets_past_file";
         case ErrorCode::shape_size_mismatch:
             return "shape_size_mismatch";
-        case ErrorCode::tensor_name_duplicate:
-            return "tensor_name_duplicate";
+        case ErrorCode::tensor_duplicate:
+            return "tensor_duplicate";
         case ErrorCode::sum_overflow:
             return "sum_overflow";
         case ErrorCode::gguf_bad_magic:

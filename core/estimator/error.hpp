@@ -8,21 +8,21 @@ namespace vram {
 enum class ErrorCode {
     none = 0,
     // safetensors header (core/estimator/safetensors.*)
-    header_too_short,       // fewer than 8 bytes where the length prefix should be
-    header_length_zero,     // the u64 length prefix is 0
-    header_too_large,       // the u64 length prefix exceeds kMaxHeaderBytes
-    header_truncated,       // fewer header bytes than the prefix announced
-    header_not_json,        // the header is not valid JSON (or not valid UTF-8)
-    header_not_object,      // the header is JSON but not an object of tensor entries
-    tensor_entry_invalid,   // an entry lacks dtype/shape/data_offsets or has the wrong types
-    shape_overflow,         // the product of the dimensions overflows 64 bits
-    offsets_invalid,        // begin > end
-    offsets_overlap,        // two tensors share bytes
-    offsets_hole,           // bytes between two tensors belong to none
-    offsets_past_file,      // a tensor ends past the file size
-    shape_size_mismatch,    // element count × dtype width disagrees with the byte span
-    tensor_name_duplicate,  // a tensor name given twice in one header (the Rust reader refuses it)
-    sum_overflow,           // a sum of bytes or parameters across tensors or files overflows 64 bits
+    header_too_short,      // fewer than 8 bytes where the length prefix should be
+    header_length_zero,    // the u64 length prefix is 0
+    header_too_large,      // the u64 length prefix exceeds kMaxHeaderBytes
+    header_truncated,      // fewer header bytes than the prefix announced
+    header_not_json,       // the header is not valid JSON (or not valid UTF-8)
+    header_not_object,     // the header is JSON but not an object of tensor entries
+    tensor_entry_invalid,  // an entry lacks dtype/shape/data_offsets or has the wrong types
+    shape_overflow,        // the product of the dimensions overflows 64 bits
+    offsets_invalid,       // begin > end
+    offsets_overlap,       // two tensors share bytes
+    offsets_hole,          // bytes between two tensors belong to none
+    offsets_past_file,     // a tensor ends past the file size
+    shape_size_mismatch,   // element count × dtype width disagrees with the byte span
+    tensor_duplicate,      // a tensor name given twice in one header (the Rust reader refuses it)
+    sum_overflow,          // a sum of bytes or parameters across tensors or files overflows 64 bits
     // GGUF header (core/estimator/gguf.*)
     gguf_bad_magic,               // the first 4 bytes are not "GGUF"
     gguf_bad_version,             // a version other than 2 or 3
@@ -57,7 +57,7 @@ enum class ErrorCode {
     http_error,          // any other non-success status
     network,             // status 0: connection refused, DNS, CORS refused, offline
     timeout,             // the request took longer than its limit
-    budget_exceeded,     // the whole load passed a per-estimate limit (header bytes, requests, deadline)
+    budget_exceeded,     // the whole load passed a per-estimate limit (metadata bytes, requests)
     bad_response,        // a response whose shape is not what the protocol says (HTML for JSON, bad Content-Range)
     no_weights,          // the repo has no safetensors weights
     cancelled,           // the user cancelled

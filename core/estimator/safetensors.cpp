@@ -496,7 +496,7 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
         for (const auto& t : out.tensors)
             if (!names.insert(t.name).second) {
                 out.error = make_error(
-                    ErrorCode::tensor_name_duplicate,
+                    ErrorCode::tensor_duplicate,
                     "the tensor name \"" + t.name + "\" is given twice in the header of " + std::string(file));
                 out.tensors.clear();
                 return out;
