@@ -58,6 +58,7 @@ Estimate the GPU memory a Hugging Face model needs for inference, from its metad
       --list-gpus                print the GPU catalog and exit
       --endpoint URL             Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)
       --timeout S                seconds per HTTP request (default: 30)
+      --deadline S               seconds for the whole load, every request and retry (default: 300)
   -h, --help                     this help
 
 Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or the file $HF_HOME/token) for gated and
