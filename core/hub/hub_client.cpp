@@ -308,14 +308,16 @@ void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<voi
     ++s->result.stats.requests;
     s->result.stats.chain = std::max(s->result.stats.chain, depth);
     const std::string url = req.url;
-    s->transport->send(req, [s, url, then = std::move(then)](HttpResponse r) mutable {
+    // A request whose timeout the deadline shortened: its timeout is the deadline's.
+    const bool clipped = req.timeout_ms < s->options.timeout_ms;
+    s->transport->send(req, [s, url, clipped, then = std::move(then)](HttpResponse r) mutable {
         --s->outstanding;
         if (s->finished) return;
         if (s->cancelled) {
             finish(s, make_error(ErrorCode::cancelled, "cancelled"));
             return;
         }
-        if (r.status == 0 && time_left_ms(s) == 0) {
+        if (r.status == 0 && (time_left_ms(s) == 0 || (clipped && r.timed_out))) {
             finish(s, deadline_error(s, url));
             return;
         }
