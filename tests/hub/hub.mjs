@@ -1363,7 +1363,8 @@ async function describeFile(state, branch, rel) {
   const abs = path.join(branch.dir, rel);
   const stat = await fsp.stat(abs);
   const sizes = branch.meta.sizes;
-  const sizeOverride = sizes && Object.hasOwn(sizes, rel) && isNonNegativeInteger(sizes[rel]) ? sizes[rel] : null;
+  // Any whole size, also past 2^53: a crafted repo may list exact powers of two such as 2^61.
+  const sizeOverride = sizes && Object.hasOwn(sizes, rel) && Number.isInteger(sizes[rel]) && sizes[rel] >= 0 ? sizes[rel] : null;
   const key = `${stat.mtimeMs}:${stat.size}:${sizeOverride}`;
   const cached = state.fileCache.get(abs);
   if (cached?.key === key) return cached.info;
