@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 
 #include "cli/curl_transport.hpp"
@@ -101,7 +102,7 @@ void print_error(const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     uint32_t deadline_s = 300;
     const std::string deadline_problem = take_deadline(args, deadline_s);
@@ -180,4 +181,18 @@ int main(int argc, char** argv) {
             break;
     }
     return kOk;
+}
+
+// Whatever escapes the core (an allocation past the machine's memory, say) ends in a message and an
+// exit code, never in std::terminate's abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        print_error("out of memory while reading the metadata");
+        return kMalformed;
+    } catch (const std::exception& e) {
+        print_error(std::string("internal error: ") + e.what());
+        return kMalformed;
+    }
 }

@@ -26,7 +26,7 @@ const MAX_INDEX_BYTES = 256 << 10;    // shard_index, layout: bigger indexes are
 const MAX_SHARDS_PER_REPO = 2;        // safetensors: near-identical shards add nothing
 const MAX_PREFIX_BYTES = 128 << 10;   // safetensors: larger prefixes only slow the mutations down
 
-const targets = ['safetensors', 'gguf', 'architecture', 'shard_index', 'layout', 'hub_client', 'pipeline'];
+const targets = ['safetensors', 'gguf', 'architecture', 'shard_index', 'layout', 'hub_client', 'pipeline', 'repo'];
 const counts = Object.fromEntries(targets.map((t) => [t, 0]));
 
 function seed(target, content, hint = '') {
@@ -201,6 +201,7 @@ for (const repo of repos) {
   const snap = bundle([slisting, ...all_texts, ...headers]);
   if (snap.length <= MAX_BUNDLE_BYTES) {
     seed('pipeline', snap, repo.label);
+    seed('repo', snap, repo.label);  // the same bundle, served file by file to the Hub client
     seed('pipeline', bundle([snap, ...option_sets]), `${repo.label}__options`);
     for (const v of variants) seed('pipeline', bundle([snap, `V ${v}`]), `${repo.label}__${v}`);
     if (snap.length < 64 << 10) {
@@ -355,6 +356,7 @@ const dict_sources = {
   layout: ['core/estimator/repo_layout.cpp'],
   hub_client: ['core/hub/hub_client.cpp', 'core/estimator/repo_layout.cpp'],
   pipeline: ['core/estimator/*.cpp'],
+  repo: ['core/hub/hub_client.cpp', 'core/estimator/repo_layout.cpp', 'core/estimator/safetensors.cpp'],
 };
 fs.mkdirSync(path.join(out, 'dicts'), { recursive: true });
 for (const t of targets) {
