@@ -57,7 +57,8 @@ struct RepoTransport : Transport {
                 return r;
             }
             nlohmann::json page = nlohmann::json::array();
-            for (const auto& f : repo->files) page.push_back({{"type", "file"}, {"path", f.path}, {"size", f.size_bytes}});
+            for (const auto& f : repo->files)
+                page.push_back({{"type", "file"}, {"path", f.path}, {"size", f.size_bytes}});
             r.body = page.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             return r;
         }
@@ -103,7 +104,8 @@ struct RepoTransport : Transport {
         r.status = 206;
         r.body = a < stored.size() ? stored.substr(a, last - a + 1) : std::string();
         r.body.resize(last - a + 1, '\0');
-        r.headers["content-range"] = "bytes " + std::to_string(a) + "-" + std::to_string(last) + "/" + std::to_string(size);
+        r.headers["content-range"] =
+            "bytes " + std::to_string(a) + "-" + std::to_string(last) + "/" + std::to_string(size);
         return r;
     }
 };

@@ -890,7 +890,8 @@ async function sendTree(ctx, idParts, rev, pathSegments) {
   const body = [];
   for (const entry of page) {
     const item = await treeEntry(ctx.state, branch, entry);
-    const pad = item.type === 'file' ? await headerPadding(ctx, await describeFile(ctx.state, branch, item.path)) : null;
+    const pad = item.type === 'file' && activeFault(ctx, 'paddedHeader') !== undefined
+      ? await headerPadding(ctx, await describeFile(ctx.state, branch, item.path)) : null;
     if (pad) item.size += pad.extra;
     if (pad && item.lfs) item.lfs.size += pad.extra;
     body.push(item);
