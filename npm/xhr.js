@@ -5,6 +5,8 @@
 // responses, lower-case headers from getAllResponseHeaders(), status 0 on network failure, and
 // ontimeout. CORS itself is not enforced here: that is the browser tests' job.
 export class NodeXMLHttpRequest {
+  // The most body bytes any one request received (tests reset it): what a tab would have held.
+  static maxReceived = 0;
   constructor() {
     this.readyState = 0;
     this.status = 0;
@@ -25,11 +27,14 @@ export class NodeXMLHttpRequest {
     const line = this._responseHeaders.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
     return line ? line.slice(line.indexOf(':') + 1).trim() : null;
   }
-  abort() { this._controller.abort(); }
+  abort() { this._aborted = true; this._controller.abort(); }
   _set(state) { this.readyState = state; this.onreadystatechange?.({ target: this }); }
+  // The body is read chunk by chunk, with a progress event after each as browsers send them, so a
+  // client that aborts on progress stops the transfer: `received` counts what arrived before it did.
   async send() {
     let timer = null;
     let timedOut = false;
+    this.received = 0;
     if (this.timeout) timer = setTimeout(() => { timedOut = true; this._controller.abort(); }, this.timeout);
     try {
       const res = await fetch(this._url, { method: this._method, headers: this._headers, redirect: 'follow', signal: this._controller.signal });
@@ -37,11 +42,25 @@ export class NodeXMLHttpRequest {
       this.statusText = res.statusText;
       this._responseHeaders = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\r\n') + '\r\n';
       this._set(2);
-      const body = await res.arrayBuffer();
-      this.response = this.responseType === 'arraybuffer' ? body : Buffer.from(body).toString();
+      const total = Number(res.headers.get('content-length') ?? 0);
+      const chunks = [];
+      if (res.body) {
+        for await (const chunk of res.body) {
+          chunks.push(chunk);
+          this.received += chunk.byteLength;
+          NodeXMLHttpRequest.maxReceived = Math.max(NodeXMLHttpRequest.maxReceived, this.received);
+          if (this.readyState !== 3) this._set(3);
+          this.onprogress?.({ target: this, loaded: this.received, total, lengthComputable: total > 0 });
+          if (this._aborted) return;
+        }
+      }
+      const body = Buffer.concat(chunks);
+      const buffer = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+      this.response = this.responseType === 'arraybuffer' ? buffer : body.toString();
       this._set(4);
       this.onload?.({ target: this, loaded: body.byteLength, total: body.byteLength });
     } catch {
+      if (this._aborted) return;
       this.status = 0;
       this._set(4);
       if (timedOut) this.ontimeout?.({ target: this });

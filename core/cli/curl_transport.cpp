@@ -8,6 +8,8 @@
 #include <deque>
 #include <list>
 
+#include "cli/terminal.hpp"
+
 namespace vram {
 namespace {
 
@@ -110,8 +112,7 @@ struct CurlTransport::Impl {
         }
         curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
         curl_multi_add_handle(multi, t.easy);
-        if (options.verbose_log)
-            std::fprintf(stderr, "GET %s%s\n", t.url.c_str(), t.send_auth && !t.request.headers.empty() ? "" : "");
+        if (options.verbose_log) std::fprintf(stderr, "GET %s\n", terminal_safe(t.url, Newlines::escape).c_str());
     }
 
     void cleanup(Transfer& t) {

@@ -3,14 +3,17 @@
 // every failure goes to stderr with its own exit code.
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 
 #include "cli/curl_transport.hpp"
 #include "cli/options.hpp"
+#include "cli/terminal.hpp"
 #include "estimator/report.hpp"
 #include "estimator/version.hpp"
 #include "hub/hub_client.hpp"
@@ -67,10 +70,46 @@ std::string read_token() {
     return t;
 }
 
+// `--deadline S` / `--deadline=S`: seconds for the whole load (every request and retry), 1 to 86,400;
+// default 300. Taken out of the arguments before parse_cli sees them; "" or the problem.
+std::string take_deadline(std::vector<std::string>& args, uint32_t& deadline_s) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string value;
+        size_t n = 0;
+        if (args[i] == "--deadline") {
+            if (i + 1 >= args.size()) return "--deadline needs a number of seconds";
+            value = args[i + 1];
+            n = 2;
+        } else if (args[i].rfind("--deadline=", 0) == 0) {
+            value = args[i].substr(11);
+            n = 1;
+        } else {
+            continue;
+        }
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(value.c_str(), &end, 10);
+        if (value.empty() || !std::isdigit(static_cast<unsigned char>(value[0])) || *end != '\0' || v < 1 || v > 86'400)
+            return "deadline must be a whole number of seconds from 1 to 86400, got \"" + value + "\"";
+        deadline_s = static_cast<uint32_t>(v);
+        args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i + n));
+        --i;
+    }
+    return {};
+}
+
+// Every line to stderr goes through here: its text may come from the repo or the server.
+void print_error(const std::string& message) {
+    std::cerr << "error: " << terminal_safe(message, Newlines::escape) << "\n";
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
-    CliOptions o = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
+static int run(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    uint32_t deadline_s = 300;
+    const std::string deadline_problem = take_deadline(args, deadline_s);
+    CliOptions o = parse_cli(args);
+    if (o.error.empty() && !deadline_problem.empty()) o.error = deadline_problem;
     if (o.help) {
         std::cout << cli_usage();
         return kOk;
@@ -87,7 +126,7 @@ int main(int argc, char** argv) {
         return kOk;
     }
     if (!o.error.empty()) {
-        std::cerr << "error: " << o.error << "\n";
+        print_error(o.error);
         if (o.option_error)
             std::cerr << "(vram-estimate --help lists every option and its values)\n";
         else
@@ -101,6 +140,7 @@ int main(int argc, char** argv) {
     hub.revision = o.revision;
     hub.variant = o.variant;
     hub.timeout_ms = o.timeout_s * 1000;
+    hub.deadline_ms = deadline_s * 1000;
 
     CurlTransport transport;
     HubClient client(transport, hub);
@@ -120,7 +160,7 @@ int main(int argc, char** argv) {
     if (progress_shown) std::fprintf(stderr, "\r\033[K");
 
     if (loaded.error) {
-        std::cerr << "error: " << loaded.error.message << "\n";
+        print_error(loaded.error.message);
         if (loaded.error.code == ErrorCode::gated || loaded.error.code == ErrorCode::invalid_token ||
             (loaded.error.code == ErrorCode::repo_not_found && hub.token.empty()))
             std::cerr
@@ -130,24 +170,38 @@ int main(int argc, char** argv) {
     }
     Model model = analyze(loaded.snapshot, o.gguf_file);
     if (model.error) {
-        std::cerr << "error: " << model.error.message << "\n";
+        print_error(model.error.message);
         return exit_code(model.error.code);
     }
     Estimate e = estimate(model, o.estimate);
     if (e.error) {
-        std::cerr << "error: " << e.error.message << "\n";
+        print_error(e.error.message);
         return exit_code(e.error.code);
     }
     switch (o.format) {
         case OutputFormat::json:
-            std::cout << render_json(model, e);
+            std::cout << terminal_safe(render_json(model, e));
             break;
         case OutputFormat::markdown:
-            std::cout << render_markdown(model, e);
+            std::cout << terminal_safe(render_markdown(model, e));
             break;
         case OutputFormat::text:
-            std::cout << render_preamble(model) << render_text(model, e);
+            std::cout << terminal_safe(render_preamble(model) + render_text(model, e));
             break;
     }
     return kOk;
+}
+
+// Whatever escapes the core (an allocation past the machine's memory, say) ends in a message and an
+// exit code, never in std::terminate's abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        print_error("out of memory while reading the metadata");
+        return kMalformed;
+    } catch (const std::exception& e) {
+        print_error(std::string("internal error: ") + e.what());
+        return kMalformed;
+    }
 }

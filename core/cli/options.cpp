@@ -35,6 +35,7 @@ const CliFlag kCliFlags[] = {
     {"--list-gpus", "", "print the GPU catalog and exit"},
     {"--endpoint", "URL", "Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)"},
     {"--timeout", "S", "seconds per HTTP request (default: 30)"},
+    {"--deadline", "S", "seconds for the whole load, every request and retry (default: 300)"},
     {"--version", "", "print the version and exit"},
     {"-h --help", "", "this help"},
 };

@@ -203,6 +203,77 @@ void read_common(const json& c, Architecture& a) {
     }
 }
 
+// What a config key holds, for a message: "is missing", "is null", "is the string \"32\"" …
+std::string key_state(const json& c, const char* key) {
+    auto it = c.find(key);
+    if (it == c.end()) return std::string(key) + " is missing";
+    std::string v = it->dump();
+    if (v.size() > 40) v = v.substr(0, 40) + "…";
+    if (it->is_null()) return std::string(key) + " is null";
+    if (it->is_string()) return std::string(key) + " is the string " + v;
+    if (it->is_boolean()) return std::string(key) + " is the boolean " + v;
+    if (it->is_number()) return std::string(key) + " is " + v;
+    return std::string(key) + " is " + it->type_name();
+}
+
+// A decoder needs its layer and head counts; when config.json lacks them, the tensor names and the
+// Q/K projection shapes tell them (n_heads = q rows / head_dim, n_kv_heads = k rows / head_dim). False
+// with `error` set when they stay unknown for a family that must have them.
+bool fill_counts(const json& root, const json& c, bool must_have, const LayerHints* hints, Architecture& a,
+                 Error& error) {
+    if (a.n_layers && a.n_heads) return true;
+    // A multimodal config whose text_config lacks the count may carry it at the top level.
+    if (!a.n_layers && &c != &root)
+        if (uint64_t n = get_u(root, {"num_hidden_layers", "n_layer", "num_layers", "n_layers"}, kMaxLayers)) {
+            a.n_layers = static_cast<uint32_t>(n);
+            a.assumptions.push_back("the nested config has no layer count: " + std::to_string(n) +
+                                    " layers from the top-level config");
+        }
+    std::string missing;
+    if (!a.n_layers) missing = key_state(c, "num_hidden_layers");
+    if (!a.n_heads) missing += (missing.empty() ? "" : ", ") + key_state(c, "num_attention_heads");
+    if (missing.empty()) return true;
+    if (!hints) {
+        if (must_have) a.missing_counts = missing;
+        return true;
+    }
+    std::vector<std::string> found;
+    if (!a.n_layers && hints->n_layers) {
+        a.n_layers = hints->n_layers;
+        found.push_back(std::to_string(a.n_layers) + " layers counted from the tensor names (layers.0 … layers." +
+                        std::to_string(a.n_layers - 1) + ")");
+    }
+    if (!a.n_heads && hints->q_proj_rows) {
+        uint64_t head_dim = a.head_dim;
+        if (!head_dim && a.n_kv_heads && hints->k_proj_rows && hints->k_proj_rows % a.n_kv_heads == 0)
+            head_dim = hints->k_proj_rows / a.n_kv_heads;
+        if (head_dim && hints->q_proj_rows % head_dim == 0 && hints->q_proj_rows / head_dim <= kMaxHeads) {
+            a.n_heads = static_cast<uint32_t>(hints->q_proj_rows / head_dim);
+            a.head_dim = static_cast<uint32_t>(head_dim);
+            found.push_back(std::to_string(a.n_heads) + " attention heads from q_proj's " +
+                            std::to_string(hints->q_proj_rows) + " rows / head_dim " + std::to_string(head_dim));
+            if (!a.n_kv_heads && hints->k_proj_rows % head_dim == 0 && hints->k_proj_rows / head_dim <= kMaxHeads &&
+                hints->k_proj_rows) {
+                a.n_kv_heads = static_cast<uint32_t>(hints->k_proj_rows / head_dim);
+                found.push_back(std::to_string(a.n_kv_heads) + " KV heads from k_proj's " +
+                                std::to_string(hints->k_proj_rows) + " rows");
+            }
+        }
+    }
+    if (a.n_layers && a.n_heads) {
+        std::string text = "config.json has no usable count (" + missing + "): ";
+        for (size_t i = 0; i < found.size(); ++i) text += (i ? "; " : "") + found[i];
+        a.assumptions.push_back(text);
+        return true;
+    }
+    if (!must_have) return true;
+    error = make_error(ErrorCode::config_invalid,
+                       "config.json (model_type \"" + a.model_type + "\") has no usable " +
+                           (!a.n_layers ? std::string("layer count") : std::string("attention head count")) + ": " +
+                           missing + ", and the tensor names do not tell it either");
+    return false;
+}
+
 void build_layers(const json& c, Family family, Architecture& a) {
     a.layers.assign(a.n_layers, AttentionLayer{AttentionKind::full, a.n_kv_heads, a.head_dim, a.head_dim, 0, 0});
     if (family == Family::mla) {
@@ -290,7 +361,7 @@ const char* attention_kind_name(AttentionKind kind) {
     return "unknown";
 }
 
-ArchitectureResult parse_architecture(std::string_view config_json) {
+ArchitectureResult parse_architecture(std::string_view config_json, const LayerHints* hints) {
     ArchitectureResult out;
     json root;
     try {
@@ -363,9 +434,18 @@ ArchitectureResult parse_architecture(std::string_view config_json) {
             a.encoder_tokens = get_u(*c, {"max_source_positions"}, 1ull << 32);
             if (!a.encoder_tokens) a.encoder_tokens = a.max_context_tokens;
             break;
-        default:
+        default: {
+            const bool must_have = fam && family != Family::non_llm;
+            if (family != Family::non_llm && !fill_counts(root, *c, must_have, hints, a, out.error)) return out;
+            if (a.n_kv_heads == 0 && a.n_heads != 0) {  // heads read from q_proj, no k_proj seen
+                a.n_kv_heads = a.n_heads;
+                a.assumptions.push_back("KV heads = attention heads (" + std::to_string(a.n_heads) + ")");
+            }
+            if (a.head_dim == 0 && a.n_heads != 0 && a.hidden_size != 0)
+                a.head_dim = static_cast<uint32_t>(a.hidden_size / a.n_heads);
             a.has_kv_cache = a.n_layers > 0 && a.n_heads > 0;
             break;
+        }
     }
     if (a.has_kv_cache) build_layers(*c, family, a);
     return out;

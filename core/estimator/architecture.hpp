@@ -56,6 +56,18 @@ struct Architecture {
     bool from_gguf = false;                // read from GGUF metadata rather than config.json
     std::vector<AttentionLayer> layers;    // one per decoder layer
     std::vector<std::string> assumptions;  // defaults taken, keys missing, fallbacks used
+    // A decoder whose config.json lacks a usable layer or head count: the keys and what they hold
+    // ("num_hidden_layers is null"). parse_architecture(config, &hints) then reads the counts from the
+    // tensor names, or fails naming these keys. "" when the config has the counts.
+    std::string missing_counts;
+};
+
+// What the weights' tensor names tell about a decoder whose config lacks its counts
+// (model.cpp collects them while it reads the headers).
+struct LayerHints {
+    uint32_t n_layers = 0;     // 1 + the largest N of "layers.N." (or "h.N.", "blocks.N."), 0 = none or gaps
+    uint64_t q_proj_rows = 0;  // shape[0] of layer 0's q_proj.weight: n_heads × head_dim (0 = not seen)
+    uint64_t k_proj_rows = 0;  // shape[0] of layer 0's k_proj.weight: n_kv_heads × head_dim (0 = not seen)
 };
 
 struct ArchitectureResult {
@@ -64,8 +76,10 @@ struct ArchitectureResult {
 };
 
 // Parses config.json text. A model type outside the family table falls back to the generic keys
-// and says so in arch.assumptions.
-ArchitectureResult parse_architecture(std::string_view config_json);
+// and says so in arch.assumptions. Without hints, a decoder lacking its counts comes back with
+// arch.missing_counts set and no KV cache; with hints, the counts are read from them (an
+// assumption says so) or the result is a config_invalid error naming the keys.
+ArchitectureResult parse_architecture(std::string_view config_json, const LayerHints* hints = nullptr);
 
 struct GgufFile;
 // GGUF metadata → architecture, as llama.cpp reads it (src/llama-model.cpp load_hparams, src/llama-arch.cpp

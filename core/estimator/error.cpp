@@ -32,6 +32,10 @@ const char* error_code_name(ErrorCode code) {
             return "offsets_past_file";
         case ErrorCode::shape_size_mismatch:
             return "shape_size_mismatch";
+        case ErrorCode::tensor_duplicate:
+            return "tensor_duplicate";
+        case ErrorCode::sum_overflow:
+            return "sum_overflow";
         case ErrorCode::gguf_bad_magic:
             return "gguf_bad_magic";
         case ErrorCode::gguf_bad_version:
@@ -94,6 +98,8 @@ const char* error_code_name(ErrorCode code) {
             return "network";
         case ErrorCode::timeout:
             return "timeout";
+        case ErrorCode::budget_exceeded:
+            return "budget_exceeded";
         case ErrorCode::bad_response:
             return "bad_response";
         case ErrorCode::no_weights:

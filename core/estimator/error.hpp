@@ -21,6 +21,8 @@ enum class ErrorCode {
     offsets_hole,          // bytes between two tensors belong to none
     offsets_past_file,     // a tensor ends past the file size
     shape_size_mismatch,   // element count × dtype width disagrees with the byte span
+    tensor_duplicate,      // a tensor name given twice in one header (the Rust reader refuses it)
+    sum_overflow,          // a sum of bytes or parameters across tensors or files overflows 64 bits
     // GGUF header (core/estimator/gguf.*)
     gguf_bad_magic,               // the first 4 bytes are not "GGUF"
     gguf_bad_version,             // a version other than 2 or 3
@@ -55,6 +57,7 @@ enum class ErrorCode {
     http_error,          // any other non-success status
     network,             // status 0: connection refused, DNS, CORS refused, offline
     timeout,             // the request took longer than its limit
+    budget_exceeded,     // the whole load passed a per-estimate limit (metadata bytes, requests)
     bad_response,        // a response whose shape is not what the protocol says (HTML for JSON, bad Content-Range)
     no_weights,          // the repo has no safetensors weights
     cancelled,           // the user cancelled

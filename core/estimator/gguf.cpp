@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "estimator/checked_math.hpp"
+
 namespace vram {
 namespace {
 
@@ -259,7 +261,11 @@ bool parse_tensor_info(Parse& p, GgufTensor& t) {
                       "tensor \"" + t.name + "\" of type " + info->name + " has ne[0] = " + std::to_string(ne0) +
                           ", not a multiple of its block of " + std::to_string(info->block_elements) +
                           where(p.file, at));
-    t.bytes = n / info->block_elements * info->block_bytes;
+    // n < 2^63, but 2^62 F32 elements are 2^64 bytes: the byte count is checked too.
+    if (!checked_mul(n / info->block_elements, info->block_bytes, t.bytes))
+        return p.fail(ErrorCode::gguf_dim_invalid, "the byte size of tensor \"" + t.name + "\" (" + std::to_string(n) +
+                                                       " elements of " + info->name + ") overflows 64 bits" +
+                                                       where(p.file, at));
     return true;
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "estimator/checked_math.hpp"
 #include "estimator/gguf.hpp"
 
 namespace vram {
@@ -46,20 +47,35 @@ uint32_t component_index(Model& m, const std::string& name) {
     return static_cast<uint32_t>(m.components.size() - 1);
 }
 
-// Records one tensor and adds it to its component's, its dtype's and the model's totals.
-void add_tensor(Model& m, const TensorRecord& r, const std::string& dtype_name, uint64_t stored_elements) {
-    m.tensors.push_back(r);
+// Records one tensor and adds it to its component's, its dtype's and the model's totals. False (nothing
+// recorded) when a total would pass 2^64: the sums are of numbers the files chose, and a wrapped sum is a
+// small, wrong total.
+bool add_tensor(Model& m, const TensorRecord& r, const std::string& dtype_name, uint64_t stored_elements) {
     Component& c = m.components[r.component];
-    ++c.n_tensors;
-    c.bytes += r.bytes;
-    c.params += r.params;
     DTypeTally& d = m.dtypes[dtype_name];
+    uint64_t c_bytes = 0, c_params = 0, d_elements = 0, d_bytes = 0, m_bytes = 0, m_params = 0;
+    if (!checked_add(c.bytes, r.bytes, c_bytes) || !checked_add(c.params, r.params, c_params) ||
+        !checked_add(d.elements, stored_elements, d_elements) || !checked_add(d.bytes, r.bytes, d_bytes) ||
+        !checked_add(m.bytes, r.bytes, m_bytes) || !checked_add(m.params, r.params, m_params))
+        return false;
+    m.tensors.push_back(r);
+    ++c.n_tensors;
+    c.bytes = c_bytes;
+    c.params = c_params;
     ++d.n_tensors;
-    d.elements += stored_elements;
-    d.bytes += r.bytes;
+    d.elements = d_elements;
+    d.bytes = d_bytes;
     ++m.n_tensors;
-    m.bytes += r.bytes;
-    m.params += r.params;
+    m.bytes = m_bytes;
+    m.params = m_params;
+    return true;
+}
+
+Error sum_overflow(const std::string& what) {
+    return make_error(ErrorCode::sum_overflow,
+                      "the " + what +
+                          " add up to more than 2^64 (18,446,744,073,709,551,615): no real model is that "
+                          "large, the metadata is malformed");
 }
 
 std::string class_of(const std::string& config_text) {
@@ -119,6 +135,52 @@ int32_t block_of(const std::string& name) {
     return kBlockInput;
 }
 
+// The layer index of a decoder tensor name: N in "….layers.N.…" (also "h.N." as in GPT-2 and "blocks.N."),
+// -1 when the name has none or N is not a plausible layer.
+int64_t layer_index(const std::string& name) {
+    for (const char* seg : {"layers.", "h.", "blocks."}) {
+        const size_t len = std::char_traits<char>::length(seg);
+        for (size_t at = name.find(seg); at != std::string::npos; at = name.find(seg, at + 1)) {
+            if (at != 0 && name[at - 1] != '.') continue;
+            size_t k = at + len;
+            uint64_t n = 0;
+            while (k < name.size() && k < at + len + 6 && name[k] >= '0' && name[k] <= '9')
+                n = n * 10 + static_cast<uint64_t>(name[k++] - '0');
+            if (k > at + len && k < name.size() && name[k] == '.' && n < kMaxGgufBlocks) return static_cast<int64_t>(n);
+        }
+    }
+    return -1;
+}
+
+bool ends_with(const std::string& s, const char* tail) {
+    const size_t n = std::char_traits<char>::length(tail);
+    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+}
+
+// Collects LayerHints from the LLM's tensor names (for a config that lacks its counts).
+struct HintCollector {
+    std::vector<bool> seen;
+    uint64_t max_layer = 0;
+    LayerHints hints;
+    void add(const TensorInfo& t) {
+        const int64_t layer = layer_index(t.name);
+        if (layer < 0) return;
+        const auto n = static_cast<size_t>(layer);
+        if (seen.size() <= n) seen.resize(n + 1, false);
+        seen[n] = true;
+        if (layer == 0 && t.shape.size() == 2 && dtype_is_floating(t.dtype)) {
+            if (ends_with(t.name, ".q_proj.weight")) hints.q_proj_rows = t.shape[0];
+            if (ends_with(t.name, ".k_proj.weight")) hints.k_proj_rows = t.shape[0];
+        }
+    }
+    // n_layers only when layers 0 … N-1 are all present: gaps mean the names are not a plain layer stack.
+    const LayerHints& finish() {
+        const bool complete = !seen.empty() && std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
+        hints.n_layers = complete ? static_cast<uint32_t>(seen.size()) : 0;
+        return hints;
+    }
+};
+
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
@@ -175,8 +237,8 @@ Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std:
                 q.arch = std::move(a.arch);
             }
         }
-        q.file_bytes += size;
-        q.metadata_bytes += f.data_offset_bytes;
+        if (!add_to(q.file_bytes, size) || !add_to(q.metadata_bytes, f.data_offset_bytes))
+            return sum_overflow("file sizes of " + g.name);
         for (const auto& t : f.tensors) {
             if (t.name == "output.weight") has_output = true;
             if (t.name == "token_embd.weight") token_embd = t.bytes;
@@ -187,9 +249,9 @@ Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std:
             r.bytes = t.bytes;
             r.params = t.n_elements;
             q.tensors.push_back(r);
-            q.bytes += r.bytes;
-            q.params += r.params;
-            type_bytes[ggml_type_info(t.type)->name] += r.bytes;
+            if (!add_to(q.bytes, r.bytes) || !add_to(q.params, r.params) ||
+                !add_to(type_bytes[ggml_type_info(t.type)->name], r.bytes))
+                return sum_overflow("tensor bytes or parameters of " + g.name);
             ++q.n_tensors;
         }
     }
@@ -277,10 +339,11 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
 
     Component root{"root", q.files, 0, 0, 0, m.arch.model_type};
     m.components.push_back(root);
+    bool overflow = false;
     auto add = [&](const TensorRecord& rec, uint32_t component, const char* type_name) {
         TensorRecord r = rec;
         r.component = component;
-        add_tensor(m, r, type_name, r.params);
+        if (!add_tensor(m, r, type_name, r.params)) overflow = true;
     };
     // The type names are not in the records: re-read them from the stored prefixes of the selected files.
     auto add_files = [&](const std::vector<std::string>& files, uint32_t component) {
@@ -317,7 +380,10 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
             m.notes.push_back(std::to_string(projectors.size() - 1) +
                               " other projector file(s) not counted (one is loaded at a time)");
     }
-    if (m.n_tensors == 0) m.error = make_error(ErrorCode::no_weights, "the GGUF files hold no tensors");
+    if (overflow)
+        m.error = sum_overflow("tensor bytes or parameters of " + q.name);
+    else if (m.n_tensors == 0)
+        m.error = make_error(ErrorCode::no_weights, "the GGUF files hold no tensors");
     return m;
 }
 
@@ -377,6 +443,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     std::map<std::string, uint64_t> sizes;
     for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
 
+    HintCollector hints;
     for (const auto& plan_c : plan.components) {
         const uint32_t ci = component_index(m, plan_c.name == "root" ? "root" : plan_c.name);
         if (!plan_c.config_path.empty())
@@ -410,8 +477,12 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
             ++m.n_files;
             for (const auto& t : header.tensors) {
                 uint32_t target = ci;
-                if (plan_c.folder.empty())
-                    if (const char* sub = sub_component(t.name)) target = component_index(m, sub);
+                if (plan_c.folder.empty()) {
+                    if (const char* sub = sub_component(t.name))
+                        target = component_index(m, sub);
+                    else if (!m.arch.missing_counts.empty())
+                        hints.add(t);
+                }
                 TensorRole role = classify_tensor(rules, t);
                 TensorRecord r;
                 r.component = target;
@@ -422,16 +493,36 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
                 if (!role.bookkeeping && !role.quantized && dtype_is_floating(t.dtype)) r.flags |= kFloating;
                 if (!role.bookkeeping && t.dtype != DType::unknown)
                     r.params = static_cast<uint64_t>(std::llround(static_cast<double>(t.n_elements) * role.multiplier));
-                add_tensor(m, r, t.dtype_name, t.n_elements);
+                if (!add_tensor(m, r, t.dtype_name, t.n_elements)) {
+                    m.error = sum_overflow("tensor bytes or parameters of the weight files (at " + file + ")");
+                    return m;
+                }
             }
         }
     }
     if (m.n_tensors == 0 && !m.error)
         m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
+    if (!m.arch.missing_counts.empty() && !m.error) {
+        // config.json lacks the decoder's counts: read them from the tensor names, or fail naming the keys.
+        ArchitectureResult a = parse_architecture(s.texts.at("config.json"), &hints.finish());
+        if (a.error) {
+            m.error = a.error;
+            return m;
+        }
+        for (const auto& text : a.arch.assumptions)
+            if (text.rfind("config.json has no usable count", 0) == 0) m.warnings.push_back(text);
+        m.arch = std::move(a.arch);
+        m.has_llm = m.arch.has_kv_cache;
+    }
     m.component_bytes_at.resize(precisions().size());
     for (size_t index = 0; index < precisions().size(); ++index) {
+        const Precision p = static_cast<Precision>(index);
         std::vector<uint64_t> sums(m.components.size(), 0);
-        for (const auto& t : m.tensors) sums[t.component] += tensor_bytes_at(t, static_cast<Precision>(index));
+        for (const auto& t : m.tensors)
+            if (!add_to(sums[t.component], tensor_bytes_at(t, p))) {
+                m.error = sum_overflow(std::string("weight bytes at precision ") + precision_name(p));
+                return m;
+            }
         m.component_bytes_at[index] = std::move(sums);
     }
     return m;

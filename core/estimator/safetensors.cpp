@@ -2,19 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
+
+#include "estimator/checked_math.hpp"
 
 namespace vram {
 namespace {
 
 std::string where(std::string_view file, std::string_view tensor) {
     return " (tensor \"" + std::string(tensor) + "\" in " + std::string(file) + ")";
-}
-
-// Multiplies with an overflow check; false when a × b does not fit in 64 bits.
-bool checked_mul(uint64_t a, uint64_t b, uint64_t& out) {
-    if (a != 0 && b > UINT64_MAX / a) return false;
-    out = a * b;
-    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,6 +487,20 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
         out.tensors.clear();
         out.error = std::move(entry_error);
         return out;
+    }
+    // A name given twice: JSON allows it, the Rust reader (serde into a map) does not — and which of
+    // the two entries a loader keeps is undefined, so the header is malformed.
+    {
+        std::unordered_set<std::string_view> names;
+        names.reserve(out.tensors.size());
+        for (const auto& t : out.tensors)
+            if (!names.insert(t.name).second) {
+                out.error = make_error(
+                    ErrorCode::tensor_duplicate,
+                    "the tensor name \"" + t.name + "\" is given twice in the header of " + std::string(file));
+                out.tensors.clear();
+                return out;
+            }
     }
     std::sort(out.tensors.begin(), out.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
         return a.begin_bytes != b.begin_bytes ? a.begin_bytes < b.begin_bytes : a.end_bytes < b.end_bytes;

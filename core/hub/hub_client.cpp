@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "estimator/checked_math.hpp"
 #include "estimator/gguf.hpp"
 #include "estimator/repo_layout.hpp"
 #include "estimator/safetensors.hpp"
@@ -192,6 +194,8 @@ struct HubClient::State {
     ShardCache shard_cache;                    // each index parsed once, however often the plan is made
     std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
     bool api_done = false, tree_done = false;
+    uint64_t started_ms = 0;      // clock at load()
+    uint64_t metadata_bytes = 0;  // reserved against kMaxLoadMetadataBytes (reads in flight + bytes kept)
 };
 
 namespace {
@@ -226,10 +230,52 @@ void report(const StatePtr& s) {
     if (s->on_progress) s->on_progress(s->progress);
 }
 
+uint64_t now_ms(const StatePtr& s) {
+    if (s->options.clock_ms) return s->options.clock_ms();
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
+}
+
+// Milliseconds left before the load's deadline (UINT32_MAX when there is none).
+uint64_t time_left_ms(const StatePtr& s) {
+    if (!s->options.deadline_ms) return UINT32_MAX;
+    const uint64_t spent = now_ms(s) - s->started_ms;
+    return spent >= s->options.deadline_ms ? 0 : s->options.deadline_ms - spent;
+}
+
+Error deadline_error(const StatePtr& s, const std::string& what) {
+    return make_error(ErrorCode::timeout, "the whole load took longer than its deadline of " +
+                                              std::to_string(s->options.deadline_ms / 1000) +
+                                              " s (--deadline) while "
+                                              "reading " +
+                                              what);
+}
+
+// Reserves `bytes` of the per-load metadata budget; false (and the load finished) when they do not fit.
+bool reserve(const StatePtr& s, uint64_t bytes, const std::string& what) {
+    uint64_t total = 0;
+    if (!checked_add(s->metadata_bytes, bytes, total) || total > kMaxLoadMetadataBytes) {
+        finish(s, make_error(ErrorCode::budget_exceeded,
+                             "the metadata of this repo passes the limit of " +
+                                 std::to_string(kMaxLoadMetadataBytes >> 20) + " MiB per estimate at " + what + " (" +
+                                 std::to_string(s->progress.files_done) +
+                                 " weight headers read): no real model needs that much, and holding more would "
+                                 "exhaust the page's memory"));
+        return false;
+    }
+    s->metadata_bytes = total;
+    return true;
+}
+
+void release(const StatePtr& s, uint64_t bytes) { s->metadata_bytes -= std::min(bytes, s->metadata_bytes); }
+
 HttpRequest make_request(const StatePtr& s, const std::string& url) {
     HttpRequest r;
     r.url = url;
-    r.timeout_ms = s->options.timeout_ms;
+    // Each request ends at its own timeout or at the load's deadline, whichever comes first.
+    r.timeout_ms =
+        static_cast<uint32_t>(std::min<uint64_t>(s->options.timeout_ms, std::max<uint64_t>(time_left_ms(s), 1)));
     // The token goes only to the configured endpoint's origin; the CDN the Hub redirects to never
     // sees it (the browser strips it on the cross-origin hop; the curl transport does the same).
     if (!s->options.token.empty() && origin_of(url) == origin_of(strip_slash(s->options.endpoint)))
@@ -246,14 +292,33 @@ std::string resolve_url(const StatePtr& s, const std::string& path) {
 
 // Issues a request; the callback runs unless the load already finished or was cancelled.
 void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<void(HttpResponse&)> then) {
+    if (s->finished) return;
+    if (time_left_ms(s) == 0) {
+        finish(s, deadline_error(s, req.url));
+        return;
+    }
+    if (s->result.stats.requests >= kMaxLoadRequests) {
+        finish(s, make_error(ErrorCode::budget_exceeded, "the load passes the limit of " +
+                                                             std::to_string(kMaxLoadRequests) +
+                                                             " requests per estimate: no real repo needs that many"));
+        return;
+    }
+    if (req.max_body_bytes == 0) req.max_body_bytes = kMaxApiBytes;  // every answer is capped
     ++s->outstanding;
     ++s->result.stats.requests;
     s->result.stats.chain = std::max(s->result.stats.chain, depth);
-    s->transport->send(req, [s, then = std::move(then)](HttpResponse r) mutable {
+    const std::string url = req.url;
+    // A request whose timeout the deadline shortened: its timeout is the deadline's.
+    const bool clipped = req.timeout_ms < s->options.timeout_ms;
+    s->transport->send(req, [s, url, clipped, then = std::move(then)](HttpResponse r) mutable {
         --s->outstanding;
         if (s->finished) return;
         if (s->cancelled) {
             finish(s, make_error(ErrorCode::cancelled, "cancelled"));
+            return;
+        }
+        if (r.status == 0 && (time_left_ms(s) == 0 || (clipped && r.timed_out))) {
+            finish(s, deadline_error(s, url));
             return;
         }
         s->result.stats.bytes += r.body.size();
@@ -269,6 +334,14 @@ void plan_and_fetch(const StatePtr& s, uint32_t depth);
 bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& path, uint64_t start, uint64_t& total) {
     if (r.status != 200 && r.status != 206) {
         finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
+        return false;
+    }
+    if (r.truncated && r.body.empty()) {
+        // A transport that cannot keep a prefix (the browser's) stops a body longer than asked for.
+        finish(s, make_error(ErrorCode::bad_response,
+                             "the answer for " + path + " (HTTP " + std::to_string(r.status) +
+                                 ") is longer than the bytes asked for and was stopped: the server or a proxy "
+                                 "ignored the Range request"));
         return false;
     }
     if (r.status == 206) {
@@ -287,14 +360,21 @@ bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& p
 
 void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth) {
     uint64_t probe = kDefaultHeaderProbeBytes;
-    if (auto it = s->tensors_per_shard.find(path); it != s->tensors_per_shard.end())
-        probe = it->second * kHeaderBytesPerTensor + kHeaderSlackBytes;
+    if (auto it = s->tensors_per_shard.find(path); it != s->tensors_per_shard.end()) {
+        uint64_t sized = 0;
+        probe = checked_mul(it->second, kHeaderBytesPerTensor, sized) && sized < kMaxFirstHeaderReadBytes
+                    ? sized + kHeaderSlackBytes
+                    : kMaxFirstHeaderReadBytes;
+        probe = std::min(probe, kMaxFirstHeaderReadBytes);
+    }
     if (size) probe = std::min(probe, size);
     probe = std::max<uint64_t>(probe, kHeaderPrefixBytes);
+    if (!reserve(s, probe, "the first read of " + path)) return;
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
     req.max_body_bytes = probe;
     fetch(s, req, depth, [s, path, size, probe, depth](HttpResponse& r) {
+        release(s, probe);
         uint64_t file_size = size;
         if (!range_answer(s, r, path, 0, file_size)) return;
         if (r.status == 200 && r.body.size() > probe) r.body.resize(probe);  // Range ignored: keep the prefix only
@@ -303,6 +383,9 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
             finish(s, len.error);
             return;
         }
+        if (!reserve(s, len.header_bytes,
+                     "the header of " + path + " (" + std::to_string(len.header_bytes) + " bytes)"))
+            return;
         auto done = [s, path](std::string header_json) {
             s->result.snapshot.headers[path] = std::move(header_json);
             ++s->progress.files_done;
@@ -311,7 +394,9 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
         };
         const uint64_t need = kHeaderPrefixBytes + len.header_bytes;
         if (r.body.size() >= need) {
-            done(r.body.substr(kHeaderPrefixBytes, len.header_bytes));
+            r.body.resize(need);
+            r.body.erase(0, kHeaderPrefixBytes);  // in place: a long header is not copied
+            done(std::move(r.body));
             return;
         }
         // The header is longer than the first read: one more request for the rest.
@@ -342,6 +427,8 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
 void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target,
                 uint32_t depth) {
     const uint64_t start = have.size();
+    // GGUF metadata counts against the load's budget as it is read (kept until the load ends).
+    if (!reserve(s, target - start, "the GGUF metadata of " + path)) return;
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.headers.push_back({"Range", "bytes=" + std::to_string(start) + "-" + std::to_string(target - 1)});
     req.max_body_bytes = target;  // a server that ignores Range sends the file from byte 0
@@ -372,6 +459,7 @@ void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::
             fetch_gguf(s, path, file_size, std::move(have), next, depth + 1);
             return;
         }
+        if (have.size() > f.header_bytes) release(s, have.size() - f.header_bytes);
         have.resize(f.header_bytes);
         s->result.snapshot.gguf_prefixes[path] = std::move(have);
         ++s->progress.files_done;
@@ -393,6 +481,7 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
                    make_error(ErrorCode::bad_response, path + " is larger than the 128 MB limit for metadata files"));
             return;
         }
+        if (!reserve(s, r.body.size(), path)) return;
         s->result.snapshot.texts[path] = std::move(r.body);
         report(s);
         if (s->outstanding == 0) plan_and_fetch(s, 0);
@@ -470,6 +559,12 @@ bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& wh
         finish(s, error_from_response(r, what, s->repo_id, !s->options.token.empty()));
         return false;
     }
+    if (r.truncated) {
+        finish(s,
+               make_error(ErrorCode::bad_response, what + " is larger than the " + std::to_string(kMaxApiBytes >> 20) +
+                                                       " MiB limit for an API answer (an endless or inflating body?)"));
+        return false;
+    }
     try {
         if (!looks_like_json(r)) throw std::runtime_error("not JSON");
         out = json::parse(r.body);
@@ -487,7 +582,9 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
                              "the file listing goes on past " + std::to_string(kMaxTreePages) + " pages"));
         return;
     }
-    fetch(s, make_request(s, url), depth, [s, depth](HttpResponse& r) {
+    HttpRequest req = make_request(s, url);
+    req.max_body_bytes = kMaxApiBytes;
+    fetch(s, req, depth, [s, depth](HttpResponse& r) {
         json page;
         if (!json_answer(s, r, "the file listing", page)) return;
         if (!page.is_array()) {
@@ -531,6 +628,7 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
     s->result.snapshot.repo_id = repo_id;
     s->result.snapshot.revision = options_.revision.empty() ? "main" : options_.revision;
     s->result.snapshot.variant = options_.variant;
+    s->started_ms = now_ms(s);
     if (std::string problem = validate_repo_id(repo_id); !problem.empty()) {
         finish(s, make_error(ErrorCode::invalid_argument, problem));
         return;
@@ -539,37 +637,36 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
     s->progress.stage = "listing";
     report(s);
     const std::string api = endpoint(s) + "/api/models/" + repo_id;
-    fetch(
-        s,
-        make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag"),
-        1, [s](HttpResponse& r) {
-            json info;
-            if (!json_answer(s, r, "the model info", info)) return;
-            if (!info.is_object()) {
-                finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
-                return;
-            }
-            RepoSnapshot& snap = s->result.snapshot;
-            snap.sha = str_or_empty(info, "sha");
-            if (snap.sha.size() != 40 || !std::all_of(snap.sha.begin(), snap.sha.end(), [](char c) {
-                    return std::isxdigit(static_cast<unsigned char>(c));
-                })) {
-                finish(s, make_error(ErrorCode::bad_response, "the model info has no valid commit sha"));
-                return;
-            }
-            if (info.contains("id") && info["id"].is_string() &&
-                validate_repo_id(info["id"].get<std::string>()).empty()) {
-                s->api_repo = info["id"].get<std::string>();
-                snap.repo_id = s->api_repo;
-            }
-            if (info.contains("gated"))
-                snap.gated = info["gated"].is_string() ? info["gated"].get<std::string>()
-                                                       : (info["gated"] == true ? "true" : "false");
-            snap.library_name = str_or_empty(info, "library_name");
-            snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
-            s->api_done = true;
-            after_listing(s);
-        });
+    HttpRequest info_req =
+        make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag");
+    info_req.max_body_bytes = kMaxApiBytes;
+    fetch(s, info_req, 1, [s](HttpResponse& r) {
+        json info;
+        if (!json_answer(s, r, "the model info", info)) return;
+        if (!info.is_object()) {
+            finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
+            return;
+        }
+        RepoSnapshot& snap = s->result.snapshot;
+        snap.sha = str_or_empty(info, "sha");
+        if (snap.sha.size() != 40 || !std::all_of(snap.sha.begin(), snap.sha.end(), [](char c) {
+                return std::isxdigit(static_cast<unsigned char>(c));
+            })) {
+            finish(s, make_error(ErrorCode::bad_response, "the model info has no valid commit sha"));
+            return;
+        }
+        if (info.contains("id") && info["id"].is_string() && validate_repo_id(info["id"].get<std::string>()).empty()) {
+            s->api_repo = info["id"].get<std::string>();
+            snap.repo_id = s->api_repo;
+        }
+        if (info.contains("gated"))
+            snap.gated = info["gated"].is_string() ? info["gated"].get<std::string>()
+                                                   : (info["gated"] == true ? "true" : "false");
+        snap.library_name = str_or_empty(info, "library_name");
+        snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
+        s->api_done = true;
+        after_listing(s);
+    });
     fetch_tree_page(s, api + "/tree/" + rev + "?recursive=true", 1);
 }
 

@@ -9,7 +9,11 @@
 // the mmproj projectors) in parallel; a file whose metadata is longer is read on, at least doubling, until
 // its tensor infos are complete (64 MiB at most).
 // Everything is read at the commit sha the API returned, so the snapshot is consistent.
+// A load has a budget as a whole (kMaxLoadMetadataBytes, kMaxLoadRequests, HubOptions::deadline_ms)
+// besides each request's own limits: legal-but-huge repos and slow servers end in an error, not in an
+// exhausted heap or an endless load.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,9 +27,28 @@ struct HubOptions {
     std::string endpoint = "https://huggingface.co";  // HF_ENDPOINT; no trailing slash needed
     std::string token;                                // sent only to the endpoint's origin
     std::string revision = "main";
-    std::string variant;           // weight variant ("" = default files)
-    uint32_t timeout_ms = 30'000;  // per request
+    std::string variant;             // weight variant ("" = default files)
+    uint32_t timeout_ms = 30'000;    // per request
+    uint32_t deadline_ms = 300'000;  // the whole load (every request and retry); 0 = none
+    // Monotonic milliseconds for the deadline; empty = std::chrono::steady_clock (tests pass a fake clock).
+    std::function<uint64_t()> clock_ms;
 };
+
+// Metadata bytes one load may keep (safetensors headers, GGUF metadata, JSON files), all files
+// together. The largest real repos need ~140 MB (Kimi-K3: a 60 MB index and ~75 MB of headers for
+// 497k tensors); above 256 MB the page's wasm heap (capped at 1 GiB, CMakeLists.txt MAXIMUM_MEMORY)
+// could not hold the bytes and the parsed model side by side.
+constexpr uint64_t kMaxLoadMetadataBytes = 256ull << 20;
+// Requests one load may make: 1,000 tree pages (kMaxTreePages) plus 3,000 files (real repos need
+// a few hundred at most: 163 shards, or ~100 GGUF files with split parts) and their follow-up reads.
+constexpr uint32_t kMaxLoadRequests = 4'000;
+// The Hub API's JSON answers (model info, one tree page of 1,000 entries ≈ 300 KB) are refused above
+// this size: an endless or inflating body stops here.
+constexpr uint64_t kMaxApiBytes = 16ull << 20;
+// The first read of a shard's header is sized from the index's tensor count, but never above this:
+// a hostile index listing millions of names must not make the client ask for (and hold) hundreds of
+// MB of a shard. 4 MiB holds ~20k entries; a longer header costs one more request.
+constexpr uint64_t kMaxFirstHeaderReadBytes = 4ull << 20;
 
 struct HubProgress {
     std::string stage;         // "listing", "manifests", "headers"

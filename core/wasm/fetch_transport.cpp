@@ -10,6 +10,18 @@
 namespace vram {
 namespace {
 
+// emscripten 3.1.6 cannot stream into the heap (EMSCRIPTEN_FETCH_STREAM_DATA relies on Firefox's
+// removed moz-chunked-arraybuffer, src/Fetch.js), and its emscripten_fetch_close() frees the fetch but
+// leaves the XMLHttpRequest running: Fetch.js fetchFree only drops it from Fetch.xhrs, and its handlers
+// would later write into the freed struct and malloc the whole body. So a body that passes its cap is
+// stopped here: the handlers detached, the request aborted, the browser's partial copy dropped.
+EM_JS(void, vram_fetch_abort, (uint32_t id), {
+    var xhr = Fetch.xhrs[id - 1];
+    if (!xhr) return;
+    xhr.onload = xhr.onerror = xhr.ontimeout = xhr.onprogress = xhr.onreadystatechange = null;
+    xhr.abort();
+});
+
 // Retries of 429 and 5xx answers, with exponential backoff (0.5 s, 1 s, 2 s). Browsers do not
 // expose Retry-After to script on the Hub (it is not in Access-Control-Expose-Headers), so the
 // backoff cannot follow it here; the CLI's curl transport does.
@@ -21,6 +33,7 @@ struct Pending {
     uint64_t max_body_bytes = 0;
     HttpRequest request;  // kept for retries
     uint32_t attempt = 0;
+    double started_ms = 0;  // emscripten_get_now() when this attempt started
 };
 
 void start(Pending* p);
@@ -31,6 +44,44 @@ std::string trim(const std::string& s) {
 }
 
 bool retryable(int status) { return status == 429 || status == 500 || status == 502 || status == 503 || status == 504; }
+
+// Headers must be read before emscripten_fetch_close (which deletes the XHR). In 3.1.6 the
+// length includes the NUL; unpacked values keep a leading space and a trailing "\r\n".
+void read_headers(emscripten_fetch_t* f, HttpResponse& r) {
+    size_t len = emscripten_fetch_get_response_headers_length(f);
+    if (!len) return;
+    std::vector<char> raw(len + 1, '\0');
+    emscripten_fetch_get_response_headers(f, raw.data(), raw.size());
+    char** kv = emscripten_fetch_unpack_response_headers(raw.data());
+    for (char** it = kv; it && it[0] && it[1]; it += 2) r.headers[trim(it[0])] = trim(it[1]);
+    emscripten_fetch_free_unpacked_response_headers(kv);
+}
+
+void deliver(Pending* p, HttpResponse r) {
+    auto done = std::move(p->done);
+    delete p;
+    done(std::move(r));
+}
+
+// Without EMSCRIPTEN_FETCH_STREAM_DATA no bytes reach the heap before the end, but each progress event
+// says how many arrived (dataOffset = e.loaded). A body past the cap is stopped at once: what the tab
+// holds is the cap plus one chunk of the browser's, and nothing of it enters the wasm heap.
+void progress(emscripten_fetch_t* f) {
+    auto* p = static_cast<Pending*>(f->userData);
+    const uint64_t loaded = f->dataOffset + f->numBytes;
+    if (!p->max_body_bytes || loaded <= p->max_body_bytes) return;
+    HttpResponse r;
+    r.status = f->status;
+    r.truncated = true;
+    r.answered = true;
+    r.transport_error =
+        "the answer passed the " + std::to_string(p->max_body_bytes) + " bytes asked for and was stopped";
+    read_headers(f, r);
+    vram_fetch_abort(f->id);
+    f->__attributes.onerror = nullptr;  // emscripten_fetch_close calls it on an unfinished fetch: answered here
+    emscripten_fetch_close(f);
+    deliver(p, std::move(r));
+}
 
 void finish(emscripten_fetch_t* f) {
     auto* p = static_cast<Pending*>(f->userData);
@@ -49,27 +100,21 @@ void finish(emscripten_fetch_t* f) {
         r.truncated = true;
     }
     if (f->data && n) r.body.assign(f->data, static_cast<size_t>(n));
-    // Headers must be read before emscripten_fetch_close (which deletes the XHR). In 3.1.6 the
-    // length includes the NUL; unpacked values keep a leading space and a trailing "\r\n".
-    size_t len = emscripten_fetch_get_response_headers_length(f);
-    if (len) {
-        std::vector<char> raw(len + 1, '\0');
-        emscripten_fetch_get_response_headers(f, raw.data(), raw.size());
-        char** kv = emscripten_fetch_unpack_response_headers(raw.data());
-        for (char** it = kv; it && it[0] && it[1]; it += 2) r.headers[trim(it[0])] = trim(it[1]);
-        emscripten_fetch_free_unpacked_response_headers(kv);
-    }
+    read_headers(f, r);
     if (r.status == 0) {
-        r.transport_error = "no HTTP answer";
+        // XHR reports a timeout as an error with status 0 (Fetch.js ontimeout): tell it by the clock.
+        const double elapsed = emscripten_get_now() - p->started_ms;
+        r.timed_out = p->request.timeout_ms && elapsed + 50 >= p->request.timeout_ms;
+        r.transport_error =
+            r.timed_out ? "timed out after " + std::to_string(p->request.timeout_ms) + " ms" : "no HTTP answer";
     }
     emscripten_fetch_close(f);
-    auto done = std::move(p->done);
-    delete p;
-    done(std::move(r));
+    deliver(p, std::move(r));
 }
 
 void start(Pending* p) {
     const HttpRequest& request = p->request;
+    p->started_ms = emscripten_get_now();
     emscripten_fetch_attr_t attr;
     emscripten_fetch_attr_init(&attr);
     std::strcpy(attr.requestMethod, "GET");
@@ -86,6 +131,7 @@ void start(Pending* p) {
     attr.userData = p;
     attr.onsuccess = finish;
     attr.onerror = finish;
+    attr.onprogress = progress;
     emscripten_fetch(&attr, request.url.c_str());
 }
 

@@ -9,8 +9,10 @@
 // leaks into another test. The CLI is spawned asynchronously: spawnSync would block the imitation,
 // which lives in this process.
 // Run: node --test tests/cli/hostile.test.mjs (needs build/native/vram-estimate).
-import { describe, test } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -36,22 +38,49 @@ const IMG_TAG = '<img src=x onerror=alert(1)>';
 // The status-0 message of the core, right for a refused connection and wrong once the server answered.
 const NO_ANSWER_WORDING = /offline|unreachable|cross-origin/i;
 
+// The CLI's peak RSS must stay under this in every scenario (issue #16), measured with GNU time
+// where it is installed (/usr/bin/time -f %M, kilobytes).
+const MAX_RSS_KB = 512 * 1024;
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-hostile-'));
+const peaks = [];
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  if (peaks.length) {
+    peaks.sort((a, b) => b.rssKb - a.rssKb);
+    console.log(`# peak RSS of the CLI, highest first (MiB): ${peaks.slice(0, 12).map((p) => `${(p.rssKb / 1024).toFixed(0)} ${p.args}`).join('; ')}`);
+  }
+});
+
 // Runs the CLI against `hub`; a run past the budget is killed, so a hang fails the test instead of
-// stalling the suite.
+// stalling the suite. `rssKb` is its peak resident set (null without GNU time).
+let runs = 0;
 function run(hub, args, { budgetMs = BUDGET_MS } = {}) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(cli, args, {
+    const timeFile = path.join(scratch, `time-${++runs}.txt`);
+    const [command, argv] = TIME ? [TIME, ['-o', timeFile, '-f', '%M', cli, ...args]] : [cli, args];
+    const child = spawn(command, argv, {
       env: { PATH: process.env.PATH, HOME: '/nonexistent', HF_ENDPOINT: hub.hubUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: the killer below ends GNU time and the CLI under it
     });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
-    const killer = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+    const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, budgetMs);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started, budgetMs });
+      let rssKb = null;
+      if (TIME && fs.existsSync(timeFile)) {
+        // GNU time: "Command terminated by signal N" / "Command exited with non-zero status N", then %M.
+        const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
+        const m = /^Command terminated by signal (\d+)/.exec(lines[0]);
+        if (m) signal = `signal ${m[1]}`;
+        rssKb = Number(lines.at(-1));
+        peaks.push({ rssKb, args: args.join(' ') });
+      }
+      resolve({ code, signal, stdout, stderr, rssKb, ms: performance.now() - started, budgetMs });
     });
   });
 }
@@ -74,6 +103,7 @@ function runWith(faults, args, options) {
 function assertInTime(r) {
   assert.equal(r.signal, null, `the CLI was ended by ${r.signal} (a crash, or killed after ${r.budgetMs} ms)\n${r.stderr}`);
   assert.ok(r.ms < r.budgetMs, `took ${Math.round(r.ms)} ms, budget ${r.budgetMs} ms`);
+  if (r.rssKb !== null) assert.ok(r.rssKb < MAX_RSS_KB, `peak RSS ${Math.round(r.rssKb / 1024)} MiB, limit 512 MiB`);
 }
 
 function assertFails(r, code, problem) {
@@ -322,5 +352,187 @@ describe('the CLI against a hostile Hub', { concurrency: true }, () => {
       assertSucceeds(md);
       assert.ok(!md.stdout.includes('<script') && !md.stdout.includes('<img'), md.stdout);
     });
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Hardening II (issue #16): what adds up across requests, huge-but-legal repos, silent totals, and
+// terminal output. Crafted repos are written into a scratch fixture tree served by its own imitation.
+
+const ESC = '\u001b';
+// A model type that would set the terminal title and clear the screen if printed raw.
+const TERMINAL_ATTACK = `llama${ESC}]0;pwned\u0007${ESC}[2J\u202e`;
+
+// A fixture tree of crafted repos: {'org/name': {file: Buffer|string|object}} (objects as JSON).
+function writeRepos(repos) {
+  const dir = fs.mkdtempSync(path.join(scratch, 'fixtures-'));
+  for (const [id, files] of Object.entries(repos)) {
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(dir, id, name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.isBuffer(content) || typeof content === 'string' ? content : JSON.stringify(content, null, 1));
+    }
+  }
+  return dir;
+}
+
+// A safetensors prefix: u64 length, then the JSON header padded with spaces to `padTo` bytes.
+function safetensorsPrefix(headerText, padTo = 0) {
+  const header = Buffer.from(headerText.padEnd(Math.max(padTo, headerText.length), ' '));
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([prefix, header]);
+}
+
+const TINY_CONFIG = {
+  architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 64, intermediate_size: 128,
+  num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 256, vocab_size: 100,
+};
+
+async function runCrafted(repos, args, faults = {}) {
+  const hub = await startHub({ fixtures: writeRepos(repos), faults });
+  try {
+    return { r: await run(hub, args), hub };
+  } finally {
+    await hub.close();
+  }
+}
+
+describe('the CLI against what adds up across requests (issue #16)', { concurrency: true }, () => {
+  test('an endless model-info body stops at the 16 MiB cap: exit 7, RSS bounded', async () => {
+    const r = await runWith({ endlessBody: true }, [TINY]);
+    assertFails(r, EXIT.malformed, /model info.*16 MiB/);
+  });
+
+  test('an endless tree page stops at the cap too', async () => {
+    const r = await runWith({ endlessBody: { match: '/tree/' } }, [TINY]);
+    assertFails(r, EXIT.malformed, /file listing.*16 MiB/);
+  });
+
+  test('a 4 GiB gzip bomb as the model info or the listing stops at 16 MiB inflated, never bad_alloc', async () => {
+    assertFails(await runWith({ gzipBomb: { match: '/revision/' } }, [TINY]), EXIT.malformed, /model info.*16 MiB/);
+    assertFails(await runWith({ gzipBomb: { match: '/tree/' } }, [TINY]), EXIT.malformed, /file listing.*16 MiB/);
+  });
+
+  test('a config.json that inflates past its limit is refused, not held', async () => {
+    const r = await runWith({ gzipBomb: { inflatedBytes: 200 * 1024 * 1024, match: '/resolve-cache/' } }, [TINY]);
+    assertFails(r, EXIT.malformed, /config\.json.*128 MB/);
+  });
+
+  test('an index listing 100k names for one shard does not size its first read past 4 MiB', async () => {
+    const header = '{"model.embed_tokens.weight":{"dtype":"BF16","shape":[100,64],"data_offsets":[0,12800]}}';
+    const weightMap = { 'model.embed_tokens.weight': 'model-00001-of-00001.safetensors' };
+    for (let i = 0; i < 100_000; ++i) weightMap[`padding.${i}.weight`] = 'model-00001-of-00001.safetensors';
+    const { r, hub } = await runCrafted({
+      'crafted/huge-index': {
+        'config.json': TINY_CONFIG,
+        'model.safetensors.index.json': { metadata: { total_size: 12800 }, weight_map: weightMap },
+        'model-00001-of-00001.safetensors': safetensorsPrefix(header),
+      },
+    }, ['crafted/huge-index', '--json']);
+    assertInTime(r);
+    const ranges = hub.requests.filter((q) => q.origin === 'cdn').map((q) => Number(/bytes=\d+-(\d+)/.exec(q.range)?.[1] ?? -1));
+    assert.ok(ranges.length > 0 && ranges.every((end) => end < 4 * 1024 * 1024), `CDN ranges end at ${ranges}`);
+  });
+
+  test('41 legal shards with 95 MB headers end at the 256 MiB budget: exit 7, RSS under 512 MiB', async () => {
+    const r = await runWith({ paddedHeader: 95_000_000 }, ['Qwen/Qwen3-Next-80B-A3B-Instruct'], { budgetMs: 60_000 });
+    assertFails(r, EXIT.malformed, /256 MiB per estimate/);
+  });
+
+  test('headers padded below the budget still give the undisturbed estimate', async () => {
+    await baseline(TINY);
+    await assertSameEstimate(await runWith({ paddedHeader: 1_000_000 }, [TINY, '--json']), TINY);
+  });
+
+  test('a listing that answers one page per 500 ms without end stops at --deadline, exit 5', async () => {
+    const faults = { endlessTree: true, delayMs: { ms: 500, match: '/tree/' } };
+    const r = await runWith(faults, [TINY, '--deadline', '3'], { budgetMs: 8_000 });
+    assertFails(r, EXIT.network, /deadline of 3 s/);
+    assert.ok(r.ms >= 2_900, `gave up after ${Math.round(r.ms)} ms, before the deadline`);
+  });
+
+  test('--deadline must be a whole number of seconds', async () => {
+    await withHub({}, async (hub) => {
+      for (const bad of ['0', '-1', 'x', '1.5', '86401']) assertFails(await run(hub, [TINY, '--deadline', bad]), EXIT.usage, /deadline/);
+      assertSucceeds(await run(hub, [TINY, '--deadline=60']));
+    });
+  });
+});
+
+describe('no silent wrong totals (issue #16)', { concurrency: true }, () => {
+  test('a llama config without a usable num_hidden_layers and no layer tensors fails naming the key', async () => {
+    for (const [set, unset, shown] of [
+      [{ num_hidden_layers: null }, [], /num_hidden_layers is null/],
+      [{ num_hidden_layers: '2' }, [], /num_hidden_layers is the string "2"/],
+      [{ num_hidden_layers: true }, [], /num_hidden_layers is the boolean true/],
+      [{}, ['num_hidden_layers'], /num_hidden_layers is missing/],
+    ]) {
+      for (const format of [[], ['--json']]) {
+        const r = await runWith({ configPatch: { set, unset } }, [TINY, ...format]);
+        assertFails(r, EXIT.malformed, shown);
+      }
+    }
+  });
+
+  test('a llama config without num_hidden_layers counts the layers from the tensor names and says so', async () => {
+    const repo = 'TinyLlama/TinyLlama-1.1B-Chat-v1.0';
+    const want = await baseline(repo);
+    const r = await runWith({ configPatch: { set: { num_hidden_layers: null } } }, [repo, '--json']);
+    assertSucceeds(r);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.architecture.num_layers, 22);
+    assert.deepEqual(j.estimates_bytes, want.estimates_bytes);
+    assert.ok(j.warnings.some((w) => /22 layers counted from the tensor names/.test(w)), JSON.stringify(j.warnings));
+  });
+
+  test('9 shards of 2.3 × 10^18 bytes each are refused as an overflow, never a small total', async () => {
+    const files = { 'config.json': TINY_CONFIG };
+    const weightMap = {};
+    const sizes = {};
+    for (let k = 1; k <= 9; ++k) {
+      const name = `model-0000${k}-of-00009.safetensors`;
+      // 8 + 504 header bytes + data = 2.3 × 10^18, a size JSON.stringify writes exactly (2^61 it would
+      // round to 2305843009213694000); 9 of them pass 2^64 ≈ 1.8 × 10^19.
+      const data = (2_300_000_000_000_000_000n - 512n).toString();
+      files[name] = safetensorsPrefix(`{"w${k}":{"dtype":"U8","shape":[${data}],"data_offsets":[0,${data}]}}`, 504);
+      weightMap[`w${k}`] = name;
+      sizes[name] = 2.3e18;
+    }
+    files['model.safetensors.index.json'] = { metadata: {}, weight_map: weightMap };
+    files['.hub.json'] = { sizes };
+    for (const format of [[], ['--json']]) {
+      const { r } = await runCrafted({ 'crafted/overflow': files }, ['crafted/overflow', ...format]);
+      assertFails(r, EXIT.malformed, /more than 2\^64/);
+    }
+  });
+
+  test('a tensor name given twice in one header is malformed, exit 7 naming it', async () => {
+    const header = '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const { r } = await runCrafted({ 'crafted/duplicate': { 'config.json': TINY_CONFIG, 'model.safetensors': safetensorsPrefix(header) } },
+      ['crafted/duplicate']);
+    assertFails(r, EXIT.malformed, /"a" is given twice/);
+  });
+});
+
+describe('terminal output is inert (issue #16)', { concurrency: true }, () => {
+  test('escape sequences in the model type are printed escaped in every format', async () => {
+    await withHub({ configPatch: { set: { model_type: TERMINAL_ATTACK } } }, async (hub) => {
+      for (const format of [[], ['--markdown'], ['--json']]) {
+        const r = await run(hub, [TINY, ...format]);
+        assertSucceeds(r);
+        assert.ok(!r.stdout.includes(ESC) && !r.stdout.includes('\u0007') && !r.stdout.includes('\u202e'), JSON.stringify(r.stdout.slice(0, 400)));
+        if (format[0] === '--json') assert.equal(JSON.parse(r.stdout).architecture.model_type, TERMINAL_ATTACK);
+        else if (format.length === 0) assert.match(r.stdout, /\\x1b\]0;pwned\\x07\\x1b\[2J\\u202e/);
+      }
+    });
+  });
+
+  test('a tensor name with control characters is escaped in the error that names it', async () => {
+    const header = `{"evil\\u001b[31m":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"evil\\u001b[31m":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
+    const { r } = await runCrafted({ 'crafted/evil-name': { 'config.json': TINY_CONFIG, 'model.safetensors': safetensorsPrefix(header) } },
+      ['crafted/evil-name']);
+    assertFails(r, EXIT.malformed, /evil\\x1b\[31m/);
+    assert.ok(!r.stderr.includes(ESC));
   });
 });

@@ -18,6 +18,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -172,7 +173,132 @@ const FAULT_SWITCHES = {
   // Every tree page has a `Link: rel="next"`; past the last entry the pages are empty, each with a
   // new cursor, so a client that follows them never reaches the end.
   endlessTree: { home: { origin: 'hub', path: '/tree/' }, check: (v) => flagSwitch(v, 'endlessTree') },
+  // Hardening II (issue #16). 200 with a JSON body that never ends (`[` then spaces, no Content-Length).
+  endlessBody: { home: { origin: 'hub', path: '/api/models/' }, check: (v) => flagSwitch(v, 'endlessBody') },
+  // 200 with `Content-Encoding: gzip` whose body inflates to `inflatedBytes` (default 4 GiB) of `[` and
+  // spaces: a few MB on the wire. true or {inflatedBytes, match}.
+  gzipBomb: {
+    home: { origin: 'hub', path: '/api/models/' },
+    check: (v) => {
+      if (v === true) return { inflatedBytes: GZIP_BOMB_DEFAULT_BYTES };
+      checkKeys(v, 'gzipBomb', ['inflatedBytes', 'match']);
+      const inflatedBytes = v.inflatedBytes ?? GZIP_BOMB_DEFAULT_BYTES;
+      if (!isNonNegativeInteger(inflatedBytes)) throw new Error('gzipBomb.inflatedBytes must be a byte count');
+      return withMatch(v, { inflatedBytes });
+    },
+  },
+  // Every matching answer waits `ms` first (a slow server; with endlessTree, a listing that takes hours).
+  // {ms, match}.
+  delayMs: {
+    home: { origin: 'any', path: '' },
+    check: (v) => {
+      checkKeys(v, 'delayMs', ['ms', 'match']);
+      if (!isNonNegativeInteger(v.ms)) throw new Error('delayMs.ms must be milliseconds');
+      return withMatch(v, { ms: v.ms });
+    },
+  },
+  // config.json answers with `set`'s keys put in at the top level (null values kept: "the key is null"),
+  // `unset`'s keys removed. {set, unset, match}.
+  configPatch: {
+    home: { origin: 'hub', path: 'config.json' },
+    check: (v) => {
+      checkKeys(v, 'configPatch', ['set', 'unset', 'match']);
+      const set = v.set ?? {};
+      const unset = v.unset ?? [];
+      if (!set || typeof set !== 'object' || Array.isArray(set)) throw new Error('configPatch.set is an object');
+      if (!Array.isArray(unset) || !unset.every((k) => typeof k === 'string')) throw new Error('configPatch.unset is a list of keys');
+      return withMatch(v, { set, unset });
+    },
+  },
+  // Safetensors files served with their JSON header padded with spaces to `bytes` (legal: the format
+  // allows trailing whitespace), and listed in the tree with the size grown to match: a legal repo whose
+  // headers are huge. N or {bytes, match}.
+  paddedHeader: { home: { origin: 'any', path: '' }, check: (v) => byteSwitch(v, 'paddedHeader') },
 };
+
+// gzipBomb's default: 4 GiB inflated, about 4 MB of gzip.
+const GZIP_BOMB_DEFAULT_BYTES = 4 * 1024 ** 3;
+const SPACE_CHUNK = Buffer.alloc(CHUNK_BYTES, 0x20);
+
+// Waits as delayMs says (before any routing); the control endpoint is never delayed.
+async function faultDelay(ctx) {
+  if (ctx.req.url.startsWith('/_control')) return;
+  const fault = activeFault(ctx, 'delayMs');
+  if (fault !== undefined) await sleep(fault.ms, undefined, { signal: ctx.signal });
+}
+
+// `[` then spaces: `bytes` of them, or without end.
+async function* spaces(bytes = Infinity, signal = null) {
+  yield Buffer.from('[');
+  for (let sent = 1; sent < bytes && !signal?.aborted;) {
+    const n = Math.min(CHUNK_BYTES, bytes - sent);
+    yield SPACE_CHUNK.subarray(0, n);
+    sent += n;
+  }
+}
+
+function sendEndlessBody(ctx) {
+  writeHead(ctx, 200, { 'Content-Type': JSON_TYPE });
+  pipeline(Readable.from(spaces(Infinity, ctx.signal)), ctx.res).catch(() => ctx.res.destroy());
+}
+
+function sendGzipBomb(ctx, inflatedBytes) {
+  writeHead(ctx, 200, { 'Content-Type': JSON_TYPE, 'Content-Encoding': 'gzip' });
+  const gzip = zlib.createGzip({ level: 9 });
+  pipeline(Readable.from(spaces(inflatedBytes, ctx.signal)), gzip, ctx.res).catch(() => ctx.res.destroy());
+}
+
+// The config.json text with configPatch applied, or null when the fault does not take this file.
+async function patchedConfig(ctx, file) {
+  const fault = activeFault(ctx, 'configPatch');
+  if (fault === undefined || file.lfs || !file.path.endsWith('config.json')) return null;
+  const config = JSON.parse(await fsp.readFile(file.abs, 'utf8'));
+  for (const key of fault.unset) delete config[key];
+  Object.assign(config, fault.set);
+  return JSON.stringify(config, null, 2);
+}
+
+// paddedHeader for a safetensors file: {headerBytes, paddedBytes, extra} or null when it does not apply.
+async function headerPadding(ctx, file) {
+  const fault = activeFault(ctx, 'paddedHeader');
+  if (fault === undefined || !file.path.toLowerCase().endsWith('.safetensors')) return null;
+  const handle = await fsp.open(file.abs, 'r');
+  try {
+    const prefix = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(prefix, 0, 8, 0);
+    if (bytesRead < 8) return null;
+    const headerBytes = Number(prefix.readBigUInt64LE(0));
+    const paddedBytes = Math.max(headerBytes, faultBytes(fault));
+    return { headerBytes, paddedBytes, extra: paddedBytes - headerBytes };
+  } finally {
+    await handle.close();
+  }
+}
+
+// The bytes [start, end] of a file whose header is padded: new length prefix, the stored header,
+// spaces, then the file's own bytes from its data on.
+async function* paddedBytes(file, pad, start, end) {
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(pad.paddedBytes));
+  const headerEnd = 8 + pad.headerBytes; // the stored header ends here; spaces until 8 + paddedBytes
+  const dataStart = 8 + pad.paddedBytes;
+  let pos = start;
+  if (pos < 8) {
+    yield prefix.subarray(pos, Math.min(8, end + 1));
+    pos = 8;
+  }
+  if (pos <= end && pos < headerEnd) {
+    const last = Math.min(end, headerEnd - 1);
+    yield* servedBytes(file, pos, last);
+    pos = last + 1;
+  }
+  while (pos <= end && pos < dataStart) {
+    const n = Math.min(CHUNK_BYTES, dataStart - pos, end - pos + 1);
+    yield SPACE_CHUNK.subarray(0, n);
+    pos += n;
+  }
+  if (pos <= end) yield* servedBytes(file, pos - pad.extra, end - pad.extra);
+}
 
 function isServerErrorStatus(v) {
   return Number.isInteger(v) && v >= 500 && v <= 599;
@@ -299,6 +425,15 @@ function answerFromFaults(ctx) {
     sendBody(ctx, 200, { 'Content-Type': HTML_TYPE }, HTML_PORTAL_PAGE);
     return true;
   }
+  if (activeFault(ctx, 'endlessBody')) {
+    sendEndlessBody(ctx);
+    return true;
+  }
+  const bomb = activeFault(ctx, 'gzipBomb');
+  if (bomb) {
+    sendGzipBomb(ctx, bomb.inflatedBytes);
+    return true;
+  }
   return false;
 }
 
@@ -381,6 +516,7 @@ async function handle(state, origin, req, res, route) {
   };
   try {
     if (state.latencyMs > 0) await sleep(state.latencyMs, undefined, { signal: ctx.signal });
+    await faultDelay(ctx);
     if (ctx.signal.aborted) return;
     await route(ctx);
   } catch (err) {
@@ -752,7 +888,14 @@ async function sendTree(ctx, idParts, rev, pathSegments) {
   }
 
   const body = [];
-  for (const entry of page) body.push(await treeEntry(ctx.state, branch, entry));
+  for (const entry of page) {
+    const item = await treeEntry(ctx.state, branch, entry);
+    const pad = item.type === 'file' && activeFault(ctx, 'paddedHeader') !== undefined
+      ? await headerPadding(ctx, await describeFile(ctx.state, branch, item.path)) : null;
+    if (pad) item.size += pad.extra;
+    if (pad && item.lfs) item.lfs.size += pad.extra;
+    body.push(item);
+  }
   sendJson(ctx, 200, body, headers);
 }
 
@@ -970,7 +1113,10 @@ export function parseRange(header, total) {
 }
 
 async function sendContent(ctx, file, headers) {
-  const total = file.size;
+  const patched = await patchedConfig(ctx, file);
+  if (patched !== null) return sendBody(ctx, 200, headers, patched);
+  const pad = await headerPadding(ctx, file);
+  const total = file.size + (pad ? pad.extra : 0);
   // A CDN that ignores Range answers 200 with the whole file (RFC 9110 §14.2 allows it).
   const range = activeFault(ctx, 'ignoreRange') ? null : parseRange(ctx.req.headers.range, total);
   if (range === UNSATISFIABLE) {
@@ -988,7 +1134,7 @@ async function sendContent(ctx, file, headers) {
   writeHead(ctx, range ? 206 : 200, all);
   if (ctx.req.method === 'HEAD' || length === 0) return void ctx.res.end();
 
-  await writeBody(ctx, servedBytes(file, start, end), length);
+  await writeBody(ctx, pad ? paddedBytes(file, pad, start, end) : servedBytes(file, start, end), length);
 }
 
 function hasBodyFault(ctx) {
@@ -1218,7 +1364,8 @@ async function describeFile(state, branch, rel) {
   const abs = path.join(branch.dir, rel);
   const stat = await fsp.stat(abs);
   const sizes = branch.meta.sizes;
-  const sizeOverride = sizes && Object.hasOwn(sizes, rel) && isNonNegativeInteger(sizes[rel]) ? sizes[rel] : null;
+  // Any whole size, also past 2^53: a crafted repo may list exact powers of two such as 2^61.
+  const sizeOverride = sizes && Object.hasOwn(sizes, rel) && Number.isInteger(sizes[rel]) && sizes[rel] >= 0 ? sizes[rel] : null;
   const key = `${stat.mtimeMs}:${stat.size}:${sizeOverride}`;
   const cached = state.fileCache.get(abs);
   if (cached?.key === key) return cached.info;

@@ -106,3 +106,54 @@ test('the token never reaches the CDN', async () => {
   assert.ok(cdn.length > 0);
   assert.ok(cdn.every((q) => q.auth === false));
 });
+
+// ------------------------------------------------------------------------------------------------
+// Issue #16: the page's transport caps every body. Each case gets its own imitation with the fault on;
+// NodeXMLHttpRequest.maxReceived is the most bytes one request took in, as a tab would hold them.
+
+// One chunk of slack over a cap: the imitation and node stream 64 KiB pieces.
+const CHUNK_SLACK = 64 * 1024;
+
+async function loadWith(faults, repo) {
+  const faulty = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), faults });
+  NodeXMLHttpRequest.maxReceived = 0;
+  try {
+    const r = await new Promise((resolve) => core.loadModel(faulty.hubUrl, repo, 'main', '', '', () => {}, (j) => resolve(JSON.parse(j))));
+    return { r, received: NodeXMLHttpRequest.maxReceived, hub: faulty };
+  } finally {
+    await faulty.close();
+  }
+}
+
+test('a CDN that ignores Range: the 548 MB gpt2 read stops at its cap and fails cleanly', async (t) => {
+  const { r, received } = await loadWith({ ignoreRange: true }, 'gpt2');
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'bad_response');
+  assert.match(r.error.message, /ignored the Range request/);
+  t.diagnostic(`the largest read took in ${received} bytes`);
+  assert.ok(received <= 256 * 1024 + CHUNK_SLACK, `a request took in ${received} bytes`);
+});
+
+test('an endless model-info body stops at 16 MiB plus one chunk', async (t) => {
+  const { r, received } = await loadWith({ endlessBody: true }, 'fixture-crafted/tiny-ok');
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'bad_response');
+  assert.match(r.error.message, /16 MiB/);
+  t.diagnostic(`the largest read took in ${received} bytes`);
+  assert.ok(received <= 16 * 1024 * 1024 + CHUNK_SLACK, `a request took in ${received} bytes`);
+});
+
+test('a 4 GiB gzip bomb stops at 16 MiB inflated', async (t) => {
+  const { r, received } = await loadWith({ gzipBomb: { match: '/tree/' } }, 'fixture-crafted/tiny-ok');
+  assert.equal(r.ok, false);
+  assert.match(r.error.message, /file listing.*16 MiB/);
+  t.diagnostic(`the largest read took in ${received} bytes`);
+  assert.ok(received <= 16 * 1024 * 1024 + CHUNK_SLACK, `a request took in ${received} bytes`);
+});
+
+test('41 legal shards with 95 MB headers end at the 256 MiB budget with an error, not a stuck page', async () => {
+  const { r } = await loadWith({ paddedHeader: 95_000_000 }, 'Qwen/Qwen3-Next-80B-A3B-Instruct');
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'budget_exceeded');
+  assert.match(r.error.message, /256 MiB per estimate/);
+});

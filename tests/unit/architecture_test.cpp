@@ -129,3 +129,41 @@ TEST_CASE("a config with absurd dimensions is config_invalid and names each valu
     CHECK(parse_architecture(R"({"model_type":"llama","num_hidden_layers":2.5})").error.code ==
           ErrorCode::config_invalid);
 }
+
+TEST_CASE("a decoder config without a layer count is marked for the tensor names, then read from the hints",
+          "[architecture]") {
+    const std::string config =
+        R"({"model_type":"mistral","hidden_size":4096,"num_attention_heads":32,"num_key_value_heads":8})";
+    ArchitectureResult first = parse_architecture(config);
+    REQUIRE_FALSE(first.error);
+    CHECK(first.arch.missing_counts == "num_hidden_layers is missing");
+    CHECK_FALSE(first.arch.has_kv_cache);
+    LayerHints hints;
+    hints.n_layers = 32;
+    ArchitectureResult second = parse_architecture(config, &hints);
+    REQUIRE_FALSE(second.error);
+    CHECK(second.arch.n_layers == 32);
+    CHECK(second.arch.has_kv_cache);
+    CHECK(second.arch.missing_counts.empty());
+    LayerHints none;
+    ArchitectureResult third = parse_architecture(config, &none);
+    CHECK(third.error.code == ErrorCode::config_invalid);
+    CHECK_THAT(third.error.message, Catch::Contains("num_hidden_layers is missing"));
+}
+
+TEST_CASE("a nested text_config without a layer count takes the top-level one", "[architecture]") {
+    ArchitectureResult r = parse_architecture(
+        R"({"model_type":"qwen2_5_vl","num_hidden_layers":28,"text_config":{"model_type":"qwen2","hidden_size":3584,)"
+        R"("num_attention_heads":28,"num_key_value_heads":4}})");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.arch.n_layers == 28);
+    CHECK(r.arch.has_kv_cache);
+    CHECK(r.arch.missing_counts.empty());
+}
+
+TEST_CASE("a model type outside the family table without counts is not an error", "[architecture]") {
+    ArchitectureResult r = parse_architecture(R"({"model_type":"timm_wrapper","num_classes":1000})");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.arch.missing_counts.empty());
+    CHECK_FALSE(r.arch.has_kv_cache);
+}

@@ -335,3 +335,150 @@ TEST_CASE("a GGUF file that ends inside its header is gguf_truncated", "[hub_cli
     t.handler = [&](const HttpRequest& r) { return serve(r, files); };
     CHECK(load(t, "acme/m").error.code == ErrorCode::gguf_truncated);
 }
+
+// ---- the load's budget (issue #16) ----------------------------------------------------------------------
+
+namespace {
+
+// A sharded repo whose shards have headers of `header_bytes` (padded with spaces, as the format allows).
+std::map<std::string, std::string> padded_shards(int n, uint64_t header_bytes) {
+    std::map<std::string, std::string> files = {{"config.json", R"({"model_type":"llama"})"}};
+    std::string map;
+    for (int k = 1; k <= n; ++k) {
+        const std::string name = "model-" + std::to_string(k) + ".safetensors";
+        std::string h = R"({"w)" + std::to_string(k) + R"(":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})";
+        h.resize(header_bytes, ' ');
+        files[name] = st_file(h, 4);
+        map += std::string(map.empty() ? "" : ",") + "\"w" + std::to_string(k) + "\":\"" + name + "\"";
+    }
+    files["model.safetensors.index.json"] = R"({"metadata":{},"weight_map":{)" + map + "}}";
+    return files;
+}
+
+}  // namespace
+
+TEST_CASE("headers that add up past 256 MiB end the load with budget_exceeded before they are read",
+          "[hub_client][budget]") {
+    auto files = padded_shards(4, 95'000'000);
+    FakeTransport t;
+    uint64_t largest_read = 0;
+    t.handler = [&](const HttpRequest& r) {
+        HttpResponse a = serve(r, files);
+        largest_read = std::max<uint64_t>(largest_read, a.body.size());
+        return a;
+    };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::budget_exceeded);
+    CHECK_THAT(r.error.message, Catch::Contains("256 MiB per estimate"));
+    // Two 95 MB headers fit (190 MB); the third is refused before its bytes are asked for.
+    size_t long_reads = 0;
+    for (const auto& q : t.seen)
+        if (range_of(q).find("bytes=") == 0 && range_of(q).find("-95000007") != std::string::npos) ++long_reads;
+    CHECK(long_reads <= 2);
+}
+
+TEST_CASE("headers below the budget load as before", "[hub_client][budget]") {
+    auto files = padded_shards(3, 2'000'000);
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.headers.size() == 3);
+}
+
+TEST_CASE("every request carries a body cap, and an index cannot size a first read past 4 MiB",
+          "[hub_client][budget]") {
+    std::map<std::string, std::string> files = {{"config.json", "{}"}};
+    std::string map = R"("w":"model-1.safetensors")";
+    for (int i = 0; i < 100'000; ++i) map += ",\"pad." + std::to_string(i) + "\":\"model-1.safetensors\"";
+    files["model.safetensors.index.json"] = R"({"metadata":{},"weight_map":{)" + map + "}}";
+    files["model-1.safetensors"] = st_file(R"({"w":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 4);
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    load(t, "acme/m");
+    for (const auto& q : t.seen) {
+        CHECK(q.max_body_bytes > 0);
+        CHECK(q.max_body_bytes <= 128ull * 1024 * 1024);  // the largest cap, metadata files'
+    }
+    bool read_shard = false;
+    for (const auto& q : t.seen)
+        if (q.url.find("model-1.safetensors") != std::string::npos) {
+            read_shard = true;
+            CHECK(q.max_body_bytes <= kMaxFirstHeaderReadBytes);
+        }
+    CHECK(read_shard);
+}
+
+TEST_CASE("a truncated model info (an endless or inflating body) is bad_response naming the cap",
+          "[hub_client][budget]") {
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) {
+        HttpResponse a = serve(r, {{"config.json", "{}"}});
+        if (r.url.find("/revision/") != std::string::npos) {
+            a.body = std::string(16, ' ');
+            a.truncated = true;
+        }
+        return a;
+    };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::bad_response);
+    CHECK_THAT(r.error.message, Catch::Contains("model info") && Catch::Contains("16 MiB"));
+}
+
+TEST_CASE("a Range answer stopped by the transport without its bytes fails saying Range was ignored",
+          "[hub_client][budget]") {
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    std::map<std::string, std::string> files = {{"config.json", "{}"}, {"model.safetensors", st_file(h, 8)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) {
+        HttpResponse a = serve(r, files);
+        if (r.url.find("model.safetensors") != std::string::npos) {
+            a = ok("", 200);
+            a.truncated = true;  // what the page's transport gives for a body past its cap
+        }
+        return a;
+    };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::bad_response);
+    CHECK_THAT(r.error.message, Catch::Contains("ignored the Range request") && Catch::Contains("model.safetensors"));
+}
+
+TEST_CASE("a listing that goes on past the deadline ends with a timeout naming the deadline", "[hub_client][budget]") {
+    uint64_t now = 0;
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) {
+        now += 1'500;  // each page takes 1.5 s
+        if (r.url.find("/tree/") == std::string::npos) return serve(r, {});
+        HttpResponse a = ok("[]");
+        a.headers["link"] =
+            "<" + kHub + "/api/models/acme/m/tree/main?cursor=" + std::to_string(now) + ">; rel=\"next\"";
+        return a;
+    };
+    HubOptions o;
+    o.deadline_ms = 10'000;
+    o.clock_ms = [&] { return now; };
+    LoadResult r = load(t, "acme/m", o);
+    CHECK(r.error.code == ErrorCode::timeout);
+    CHECK_THAT(r.error.message, Catch::Contains("deadline of 10 s"));
+    CHECK(t.seen.size() <= 9);  // 10 s at 1.5 s a page, not 1,000 pages
+    for (const auto& q : t.seen) CHECK(q.timeout_ms <= 10'000);
+}
+
+TEST_CASE("more requests than a load may make end with budget_exceeded", "[hub_client][budget]") {
+    // 1,000 tree pages are allowed; 4,000 files each needing a header read are not.
+    std::map<std::string, std::string> files = {{"config.json", "{}"}};
+    std::string map;
+    for (int k = 0; k < 4'100; ++k) {
+        const std::string name = "s" + std::to_string(k) + ".safetensors";
+        files[name] =
+            st_file(R"({"w)" + std::to_string(k) + R"(":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 4);
+        map += std::string(map.empty() ? "" : ",") + "\"w" + std::to_string(k) + "\":\"" + name + "\"";
+    }
+    files["model.safetensors.index.json"] = R"({"metadata":{},"weight_map":{)" + map + "}}";
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::budget_exceeded);
+    CHECK_THAT(r.error.message, Catch::Contains("4000 requests"));
+    CHECK(t.seen.size() <= kMaxLoadRequests);
+}

@@ -184,3 +184,125 @@ TEST_CASE("a snapshot keeps GGUF prefixes byte for byte through its JSON (base64
     CHECK_FALSE(base64_decode("Zm9$", out));
     CHECK_FALSE(base64_decode("Zm9", out));
 }
+
+// ---- safetensors repos: sums that must not wrap, layer counts from the tensor names ----------------------
+
+namespace {
+
+// A sharded safetensors repo: one U8 tensor of `data_bytes` per shard, sizes that match the headers.
+RepoSnapshot sharded_repo(int n_shards, uint64_t data_bytes, const std::string& config) {
+    RepoSnapshot s;
+    s.repo_id = "acme/huge";
+    s.sha = "0123456789abcdef0123456789abcdef01234567";
+    s.texts["config.json"] = config;
+    std::string map;
+    for (int k = 1; k <= n_shards; ++k) {
+        const std::string name =
+            "model-0000" + std::to_string(k) + "-of-0000" + std::to_string(n_shards) + ".safetensors";
+        const std::string h = R"({"w)" + std::to_string(k) + R"(":{"dtype":"U8","shape":[)" +
+                              std::to_string(data_bytes) + R"(],"data_offsets":[0,)" + std::to_string(data_bytes) +
+                              "]}}";
+        s.headers[name] = h;
+        s.files.push_back({name, 8 + h.size() + data_bytes});
+        map += std::string(map.empty() ? "" : ",") + "\"w" + std::to_string(k) + "\":\"" + name + "\"";
+    }
+    s.texts["model.safetensors.index.json"] = R"({"metadata":{},"weight_map":{)" + map + "}}";
+    s.files.push_back({"model.safetensors.index.json", s.texts["model.safetensors.index.json"].size()});
+    s.files.push_back({"config.json", config.size()});
+    return s;
+}
+
+const char* kLlamaConfig =
+    R"({"model_type":"llama","hidden_size":64,"num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,)"
+    R"("max_position_embeddings":256,"vocab_size":100})";
+
+// A single-file llama with `layers` decoder layers named as transformers names them.
+RepoSnapshot llama_repo(const std::string& config, int layers) {
+    RepoSnapshot s;
+    s.repo_id = "acme/llama";
+    s.sha = "0123456789abcdef0123456789abcdef01234567";
+    s.texts["config.json"] = config;
+    std::string h = "{";
+    uint64_t at = 0;
+    auto add = [&](const std::string& name, uint64_t rows, uint64_t cols) {
+        const uint64_t bytes = rows * cols * 2;
+        h += std::string(h.size() > 1 ? "," : "") + "\"" + name + R"(":{"dtype":"BF16","shape":[)" +
+             std::to_string(rows) + "," + std::to_string(cols) + R"(],"data_offsets":[)" + std::to_string(at) + "," +
+             std::to_string(at + bytes) + "]}";
+        at += bytes;
+    };
+    add("model.embed_tokens.weight", 100, 64);
+    for (int i = 0; i < layers; ++i) {
+        const std::string p = "model.layers." + std::to_string(i) + ".self_attn.";
+        add(p + "q_proj.weight", 64, 64);  // 4 heads × 16
+        add(p + "k_proj.weight", 32, 64);  // 2 KV heads × 16
+        add(p + "v_proj.weight", 32, 64);
+    }
+    h += "}";
+    s.headers["model.safetensors"] = h;
+    s.files.push_back({"model.safetensors", 8 + h.size() + at});
+    s.files.push_back({"config.json", config.size()});
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("9 shards of 2^61 bytes are sum_overflow, not a wrapped small total", "[model][overflow]") {
+    // 2^61 - 1 data bytes per shard: the most a U8 tensor may hold (its size in bits must fit 64 bits).
+    Model m = analyze(sharded_repo(9, (1ull << 61) - 1, kLlamaConfig));
+    CHECK(m.error.code == ErrorCode::sum_overflow);
+    CHECK_THAT(m.error.message, Catch::Contains("2^64"));
+}
+
+TEST_CASE("7 shards of 2^61 bytes still add up exactly", "[model][overflow]") {
+    Model m = analyze(sharded_repo(7, (1ull << 61) - 1, kLlamaConfig));
+    REQUIRE_FALSE(m.error);
+    CHECK(m.bytes == 7 * ((1ull << 61) - 1));
+}
+
+TEST_CASE("a llama config without num_hidden_layers takes the layer count from the tensor names and says so",
+          "[model][architecture]") {
+    std::string config = kLlamaConfig;
+    config.replace(config.find("\"num_hidden_layers\":2"), 21, "\"num_hidden_layers\":null");
+    Model m = analyze(llama_repo(config, 3));
+    REQUIRE_FALSE(m.error);
+    CHECK(m.arch.n_layers == 3);
+    CHECK(m.has_llm);
+    CHECK(m.arch.layers.size() == 3);
+    REQUIRE(m.warnings.size() == 1);
+    CHECK_THAT(m.warnings[0], Catch::Contains("num_hidden_layers is null") && Catch::Contains("3 layers counted"));
+}
+
+TEST_CASE("a llama config without layer or head counts reads the heads from the Q/K projection shapes",
+          "[model][architecture]") {
+    const std::string config =
+        R"({"model_type":"llama","hidden_size":64,"head_dim":16,"max_position_embeddings":256,"vocab_size":100})";
+    Model m = analyze(llama_repo(config, 2));
+    REQUIRE_FALSE(m.error);
+    CHECK(m.arch.n_layers == 2);
+    CHECK(m.arch.n_heads == 4);
+    CHECK(m.arch.n_kv_heads == 2);
+    CHECK(m.arch.layers[0].n_head_kv == 2);
+}
+
+TEST_CASE("a llama config without a layer count and no layer tensors is config_invalid naming the key",
+          "[model][architecture][malformed]") {
+    std::string config = kLlamaConfig;
+    config.replace(config.find("\"num_hidden_layers\":2"), 21, "\"num_hidden_layers\":true");
+    Model m = analyze(llama_repo(config, 0));
+    CHECK(m.error.code == ErrorCode::config_invalid);
+    CHECK_THAT(m.error.message, Catch::Contains("num_hidden_layers is the boolean true"));
+}
+
+TEST_CASE("layer indexes with a gap are not read as a layer count", "[model][architecture][malformed]") {
+    std::string config = kLlamaConfig;
+    config.replace(config.find("\"num_hidden_layers\":2"), 21, "\"num_hidden_layers\":\"2\"");
+    RepoSnapshot s = llama_repo(config, 2);
+    // Rename layer 1 to layer 5: layers 1–4 are missing.
+    std::string& h = s.headers["model.safetensors"];
+    for (size_t at = h.find("model.layers.1."); at != std::string::npos; at = h.find("model.layers.1."))
+        h.replace(at, 15, "model.layers.5.");
+    Model m = analyze(s);
+    CHECK(m.error.code == ErrorCode::config_invalid);
+    CHECK_THAT(m.error.message, Catch::Contains("num_hidden_layers is the string \"2\""));
+}

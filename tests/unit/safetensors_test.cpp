@@ -158,3 +158,13 @@ TEST_CASE("offsets and dimensions past 2^64 or negative are entry errors, not wr
     CHECK(parse_safetensors_header(R"({"a":{"dtype":"F16","shape":[1.5],"data_offsets":[0,2]}})", "m", 0).error.code ==
           ErrorCode::tensor_entry_invalid);
 }
+
+TEST_CASE("a tensor name given twice in one header is tensor_duplicate, named in the message",
+          "[safetensors][malformed]") {
+    const std::string h = R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                          R"("w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";
+    SafetensorsHeader r = parse_safetensors_header(h, "model.safetensors", 8 + h.size() + 8);
+    CHECK(r.error.code == ErrorCode::tensor_duplicate);
+    CHECK_THAT(r.error.message, Catch::Contains("\"w\"") && Catch::Contains("model.safetensors"));
+    CHECK(r.tensors.empty());
+}

@@ -1,0 +1,160 @@
+// Fuzz target: a whole repo through the whole pipeline, many files at once. Input = a bundle
+// (fuzz_common.hpp: F listing, T small files, H safetensors headers, V variant). A fake Hub serves
+// it — the model info, the listing as a tree page, the small files, and each weight file as its
+// 8-byte length prefix + header (Range honoured, short 206 answers past the stored bytes) — to the
+// real HubClient; what it loads goes through analyze → estimate → render_json.
+// This is where the sums across files and the per-load budget are fuzzed (the single-file targets
+// never see them). Checked: the load ends exactly once; the model's totals are the exact sums of its
+// tensors (no wrap-around: an overflow must be an error, never a small total); a component's bytes add
+// up to the model's; the JSON report is valid.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "estimator/estimate.hpp"
+#include "estimator/model.hpp"
+#include "estimator/report.hpp"
+#include "fuzz_common.hpp"
+#include "hub/hub_client.hpp"
+
+using namespace vram;
+
+namespace {
+
+const std::string kSha = "0123456789abcdef0123456789abcdef01234567";
+const std::string kHub = "https://hub.test";
+// Bytes past the stored header a short 206 may carry (zeros): enough for a first read to see the
+// data start, small enough to keep an execution fast.
+constexpr uint64_t kMaxZeros = 4096;
+
+std::string le64(uint64_t n) {
+    std::string s(8, '\0');
+    for (int i = 0; i < 8; ++i) s[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+    return s;
+}
+
+struct RepoTransport : Transport {
+    const RepoSnapshot* repo = nullptr;
+    std::deque<std::pair<HttpRequest, std::function<void(HttpResponse)>>> queue;
+    void send(const HttpRequest& r, std::function<void(HttpResponse)> done) override {
+        if (r.max_body_bytes == 0) __builtin_trap();  // every read is capped
+        queue.emplace_back(r, std::move(done));
+    }
+
+    HttpResponse answer(const HttpRequest& req) const {
+        HttpResponse r;
+        const std::string& u = req.url;
+        if (u.find("/api/models/") != std::string::npos) {
+            r.status = 200;
+            if (u.find("/tree/") == std::string::npos) {
+                r.body = R"({"id":"fuzz/model","sha":")" + kSha + R"("})";
+                return r;
+            }
+            nlohmann::json page = nlohmann::json::array();
+            for (const auto& f : repo->files)
+                page.push_back({{"type", "file"}, {"path", f.path}, {"size", f.size_bytes}});
+            r.body = page.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            return r;
+        }
+        const std::string marker = "/resolve/" + kSha + "/";
+        const auto at = u.find(marker);
+        std::string path = at == std::string::npos ? std::string() : u.substr(at + marker.size());
+        // Paths come back percent-encoded; the fuzzed ones are matched by their encoding.
+        const RepoSnapshot& s = *repo;
+        for (const auto& [p, text] : s.texts)
+            if (url_encode(p, true) == path) {
+                r.status = 200;
+                r.body = text.substr(0, req.max_body_bytes);
+                r.truncated = text.size() > req.max_body_bytes;
+                return r;
+            }
+        for (const auto& [p, header] : s.headers)
+            if (url_encode(p, true) == path) return range(req, le64(header.size()) + header, p);
+        r.status = 404;
+        r.headers["x-error-code"] = "EntryNotFound";
+        return r;
+    }
+
+    HttpResponse range(const HttpRequest& req, const std::string& stored, const std::string& path) const {
+        uint64_t size = 0;
+        for (const auto& f : repo->files)
+            if (f.path == path) size = f.size_bytes;
+        if (size == 0) size = stored.size();
+        unsigned long long a = 0, b = 0;
+        for (const auto& [k, v] : req.headers)
+            if (k == "Range") std::sscanf(v.c_str(), "bytes=%llu-%llu", &a, &b);
+        HttpResponse r;
+        if (a >= size) {
+            r.status = 416;
+            return r;
+        }
+        b = std::min<unsigned long long>(b, size - 1);
+        // The stored bytes, then zeros (at most kMaxZeros past them): a short 206 where the file goes on.
+        const uint64_t last = std::min<uint64_t>(b, stored.size() + kMaxZeros - 1);
+        if (last < a) {
+            r.status = 416;
+            return r;
+        }
+        r.status = 206;
+        r.body = a < stored.size() ? stored.substr(a, last - a + 1) : std::string();
+        r.body.resize(last - a + 1, '\0');
+        r.headers["content-range"] =
+            "bytes " + std::to_string(a) + "-" + std::to_string(last) + "/" + std::to_string(size);
+        return r;
+    }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    fuzz::Bundle b = fuzz::parse_bundle(input);
+    RepoTransport transport;
+    transport.repo = &b.snapshot;
+    HubOptions options;
+    options.endpoint = kHub;
+    options.variant = b.snapshot.variant;
+    options.clock_ms = [] { return uint64_t{0}; };  // deterministic: the deadline never passes
+    int done_calls = 0;
+    LoadResult loaded;
+    {
+        HubClient client(transport, options);
+        client.load("fuzz/model", nullptr, [&](LoadResult r) {
+            ++done_calls;
+            loaded = std::move(r);
+        });
+        while (!transport.queue.empty()) {
+            auto item = std::move(transport.queue.front());
+            transport.queue.pop_front();
+            item.second(transport.answer(item.first));
+        }
+    }
+    if (done_calls != 1) __builtin_trap();
+    if (std::getenv("VRAM_FUZZ_VERBOSE"))
+        std::fprintf(stderr, "repo: load %s %s\n", error_code_name(loaded.error.code), loaded.error.message.c_str());
+    if (loaded.error) return 0;
+
+    Model m = analyze(loaded.snapshot);
+    if (std::getenv("VRAM_FUZZ_VERBOSE"))
+        std::fprintf(stderr, "repo: analyze %s %s\n", error_code_name(m.error.code), m.error.message.c_str());
+    if (m.error) return 0;
+    // The totals are exact sums (computed here in 128 bits): a wrapped total is a silent wrong answer.
+    unsigned __int128 bytes = 0, params = 0;
+    for (const auto& t : m.tensors) bytes += t.bytes, params += t.params;
+    if (bytes != m.bytes || params != m.params) __builtin_trap();
+    unsigned __int128 component_bytes = 0;
+    for (const auto& c : m.components) component_bytes += c.bytes;
+    if (component_bytes != m.bytes) __builtin_trap();
+
+    Estimate e = estimate(m, EstimateOptions{});
+    if (e.error) return 0;
+    const std::string j = render_json(m, e);
+    if (!nlohmann::json::accept(j)) __builtin_trap();
+    return 0;
+}
