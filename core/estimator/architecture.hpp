@@ -13,6 +13,13 @@
 
 namespace vram {
 
+// Upper bounds on what a real config (or GGUF) holds; a value above them is treated as absent so that a
+// hostile config cannot make the estimator allocate per-layer tables of absurd size.
+// 10,000 layers is 50× the deepest published decoder.
+constexpr uint64_t kMaxLayers = 10'000;
+// 2^20 heads / head dims / experts is far past any published model.
+constexpr uint64_t kMaxHeads = 1u << 20;
+
 enum class AttentionKind : uint8_t { full, sliding, chunked, mla, linear_state, none };
 const char* attention_kind_name(AttentionKind kind);
 

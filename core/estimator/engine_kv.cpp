@@ -142,13 +142,13 @@ Weights weights_of(const std::vector<TensorRecord>& tensors, Precision p, uint64
         const uint64_t b = tensor_bytes_at(t, p);
         w.total = add_sat(w.total, b);
         w.raw = add_sat(w.raw, t.bytes);
-        if (t.block == kBlockInput) w.input += b;
-        if (t.block == kBlockOutput) w.output += b;
-        if (t.block == kBlockProjector) w.projector += b;
+        if (t.block == kBlockInput) w.input = add_sat(w.input, b);
+        if (t.block == kBlockOutput) w.output = add_sat(w.output, b);
+        if (t.block == kBlockProjector) w.projector = add_sat(w.projector, b);
         if (t.block >= 0) {
             const size_t il = static_cast<size_t>(t.block);
             if (w.block.size() <= il) w.block.resize(std::max<size_t>(il + 1, n_layers), 0);
-            w.block[il] += b;
+            w.block[il] = add_sat(w.block[il], b);
         }
     }
     return w;
@@ -175,7 +175,8 @@ void paged_kv(const Model& m, const Setup& s, uint64_t context, uint32_t batch, 
         max_state = std::max(max_state, sp.state_bytes);
         min_n = std::min(min_n, sp.n);
         max_n = std::max(max_n, sp.n);
-        if (sp.kind != AttentionKind::linear_state && !sp.cross) ev.kv_bytes_per_token += sp.bytes_per_token * sp.n;
+        if (sp.kind != AttentionKind::linear_state && !sp.cross)
+            ev.kv_bytes_per_token = add_sat(ev.kv_bytes_per_token, mul_sat(sp.bytes_per_token, sp.n));
     }
     uint32_t block = s.profile->block_tokens;
     if (shared_page && max_state && max_bpt) {
@@ -211,7 +212,8 @@ void paged_kv(const Model& m, const Setup& s, uint64_t context, uint32_t batch, 
     ev.group_size = group_size ? group_size : (specs.empty() ? 0 : specs.front().n);
     ev.n_groups = group_size ? n_groups : (specs.empty() ? 0 : 1);
     for (const auto& sp : specs)
-        if (sp.kind != AttentionKind::linear_state) ev.cell_bytes += sp.bytes_per_token * sp.n;
+        if (sp.kind != AttentionKind::linear_state)
+            ev.cell_bytes = add_sat(ev.cell_bytes, mul_sat(sp.bytes_per_token, sp.n));
     ev.parts.cuda_context_bytes = kCudaContextBytes;
 }
 

@@ -1,129 +1,80 @@
 #include "estimator/error.hpp"
 
+#include <array>
+
 namespace vram {
+namespace {
+
+// One name per code, in the enum's order (error.hpp); the names are stable: tests, the JSON output and the page
+// match on them.
+constexpr std::array<const char*, 59> kNames = {
+    "none",
+    "header_too_short",
+    "header_length_zero",
+    "header_too_large",
+    "header_truncated",
+    "header_not_json",
+    "header_not_object",
+    "tensor_entry_invalid",
+    "shape_overflow",
+    "offsets_invalid",
+    "offsets_overlap",
+    "offsets_hole",
+    "offsets_past_file",
+    "shape_size_mismatch",
+    "tensor_duplicate",
+    "sum_overflow",
+    "gguf_bad_magic",
+    "gguf_bad_version",
+    "gguf_too_many_kv",
+    "gguf_too_many_tensors",
+    "gguf_string_too_long",
+    "gguf_array_too_long",
+    "gguf_array_too_deep",
+    "gguf_bad_value_type",
+    "gguf_duplicate_key",
+    "gguf_bad_alignment",
+    "gguf_too_many_dims",
+    "gguf_dim_invalid",
+    "gguf_bad_tensor_type",
+    "gguf_dim_not_block_multiple",
+    "gguf_offset_invalid",
+    "gguf_truncated",
+    "gguf_prefix_too_large",
+    "gguf_metadata_invalid",
+    "config_invalid",
+    "index_invalid",
+    "manifest_invalid",
+    "listing_invalid",
+    "repo_not_found",
+    "revision_not_found",
+    "entry_not_found",
+    "gated",
+    "invalid_token",
+    "rate_limited",
+    "http_error",
+    "network",
+    "timeout",
+    "budget_exceeded",
+    "bad_response",
+    "no_weights",
+    "cancelled",
+    "invalid_argument",
+    "invalid_option",
+    "out_of_memory",
+    "internal",
+    "training_option_invalid",
+    "lora_target_unmatched",
+    "quantized_base",
+    "training_unsupported",
+};
+static_assert(kNames.size() == static_cast<size_t>(ErrorCode::training_unsupported) + 1, "one name per ErrorCode");
+
+}  // namespace
 
 const char* error_code_name(ErrorCode code) {
-    switch (code) {
-        case ErrorCode::none:
-            return "none";
-        case ErrorCode::header_too_short:
-            return "header_too_short";
-        case ErrorCode::header_length_zero:
-            return "header_length_zero";
-        case ErrorCode::header_too_large:
-            return "header_too_large";
-        case ErrorCode::header_truncated:
-            return "header_truncated";
-        case ErrorCode::header_not_json:
-            return "header_not_json";
-        case ErrorCode::header_not_object:
-            return "header_not_object";
-        case ErrorCode::tensor_entry_invalid:
-            return "tensor_entry_invalid";
-        case ErrorCode::shape_overflow:
-            return "shape_overflow";
-        case ErrorCode::offsets_invalid:
-            return "offsets_invalid";
-        case ErrorCode::offsets_overlap:
-            return "offsets_overlap";
-        case ErrorCode::offsets_hole:
-            return "offsets_hole";
-        case ErrorCode::offsets_past_file:
-            return "offsets_past_file";
-        case ErrorCode::shape_size_mismatch:
-            return "shape_size_mismatch";
-        case ErrorCode::tensor_duplicate:
-            return "tensor_duplicate";
-        case ErrorCode::sum_overflow:
-            return "sum_overflow";
-        case ErrorCode::gguf_bad_magic:
-            return "gguf_bad_magic";
-        case ErrorCode::gguf_bad_version:
-            return "gguf_bad_version";
-        case ErrorCode::gguf_too_many_kv:
-            return "gguf_too_many_kv";
-        case ErrorCode::gguf_too_many_tensors:
-            return "gguf_too_many_tensors";
-        case ErrorCode::gguf_string_too_long:
-            return "gguf_string_too_long";
-        case ErrorCode::gguf_array_too_long:
-            return "gguf_array_too_long";
-        case ErrorCode::gguf_array_too_deep:
-            return "gguf_array_too_deep";
-        case ErrorCode::gguf_bad_value_type:
-            return "gguf_bad_value_type";
-        case ErrorCode::gguf_duplicate_key:
-            return "gguf_duplicate_key";
-        case ErrorCode::gguf_bad_alignment:
-            return "gguf_bad_alignment";
-        case ErrorCode::gguf_too_many_dims:
-            return "gguf_too_many_dims";
-        case ErrorCode::gguf_dim_invalid:
-            return "gguf_dim_invalid";
-        case ErrorCode::gguf_bad_tensor_type:
-            return "gguf_bad_tensor_type";
-        case ErrorCode::gguf_dim_not_block_multiple:
-            return "gguf_dim_not_block_multiple";
-        case ErrorCode::gguf_offset_invalid:
-            return "gguf_offset_invalid";
-        case ErrorCode::gguf_truncated:
-            return "gguf_truncated";
-        case ErrorCode::gguf_prefix_too_large:
-            return "gguf_prefix_too_large";
-        case ErrorCode::gguf_metadata_invalid:
-            return "gguf_metadata_invalid";
-        case ErrorCode::config_invalid:
-            return "config_invalid";
-        case ErrorCode::index_invalid:
-            return "index_invalid";
-        case ErrorCode::manifest_invalid:
-            return "manifest_invalid";
-        case ErrorCode::listing_invalid:
-            return "listing_invalid";
-        case ErrorCode::repo_not_found:
-            return "repo_not_found";
-        case ErrorCode::revision_not_found:
-            return "revision_not_found";
-        case ErrorCode::entry_not_found:
-            return "entry_not_found";
-        case ErrorCode::gated:
-            return "gated";
-        case ErrorCode::invalid_token:
-            return "invalid_token";
-        case ErrorCode::rate_limited:
-            return "rate_limited";
-        case ErrorCode::http_error:
-            return "http_error";
-        case ErrorCode::network:
-            return "network";
-        case ErrorCode::timeout:
-            return "timeout";
-        case ErrorCode::budget_exceeded:
-            return "budget_exceeded";
-        case ErrorCode::bad_response:
-            return "bad_response";
-        case ErrorCode::no_weights:
-            return "no_weights";
-        case ErrorCode::cancelled:
-            return "cancelled";
-        case ErrorCode::invalid_argument:
-            return "invalid_argument";
-        case ErrorCode::invalid_option:
-            return "invalid_option";
-        case ErrorCode::out_of_memory:
-            return "out_of_memory";
-        case ErrorCode::internal:
-            return "internal";
-        case ErrorCode::training_option_invalid:
-            return "training_option_invalid";
-        case ErrorCode::lora_target_unmatched:
-            return "lora_target_unmatched";
-        case ErrorCode::quantized_base:
-            return "quantized_base";
-        case ErrorCode::training_unsupported:
-            return "training_unsupported";
-    }
-    return "unknown";
+    const size_t i = static_cast<size_t>(code);
+    return i < kNames.size() ? kNames[i] : "unknown";
 }
 
 }  // namespace vram

@@ -84,9 +84,9 @@ Weights weights_for(const Model& m, Estimate& e) {
 // (VocabParallelEmbedding / ParallelLMHead), so they are split like the other matrices.
 uint64_t replicated_bytes(const Model& m, uint32_t width) {
     const Architecture& a = m.arch;
-    uint64_t params = (2ull * a.n_layers + 1) * a.hidden_size;
-    if (a.n_experts) params += static_cast<uint64_t>(a.n_layers) * a.n_experts * a.hidden_size;
-    return params * width;
+    uint64_t params = mul_sat(2ull * a.n_layers + 1, a.hidden_size);
+    if (a.n_experts) params = add_sat(params, mul_sat(static_cast<uint64_t>(a.n_layers) * a.n_experts, a.hidden_size));
+    return mul_sat(params, width);
 }
 
 // The compute width and the KV element type before the engine's own rules (Engine::resolve).

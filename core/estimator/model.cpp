@@ -387,6 +387,65 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
     return m;
 }
 
+// The LLM architecture from the root config.json, the quantization rules, and the diffusers denoiser's class.
+// false (with m.error set) when config.json is malformed.
+bool read_architecture(const RepoSnapshot& s, Model& m) {
+    // The LLM architecture: root config.json, else the first component config that has a KV cache.
+    if (auto it = s.texts.find("config.json"); it != s.texts.end()) {
+        ArchitectureResult a = parse_architecture(it->second);
+        if (a.error) {
+            m.error = a.error;
+            return false;
+        }
+        m.arch = std::move(a.arch);
+        m.has_llm = m.arch.has_kv_cache;
+    }
+    m.quant = parse_quant_rules(m.arch.quantization_config);
+    if (m.quant.method.empty())
+        if (auto it = s.texts.find("hf_quant_config.json"); it != s.texts.end())
+            m.quant = parse_quant_rules(it->second);
+    if (m.layout == "diffusers") {
+        for (const char* denoiser : {"transformer", "unet", "prior", "decoder"}) {
+            auto it = s.texts.find(std::string(denoiser) + "/config.json");
+            if (it != s.texts.end()) {
+                m.model_class = class_of(it->second);
+                if (m.arch.model_type.empty()) m.arch.model_type = m.model_class;
+                break;
+            }
+        }
+    }
+
+    return true;
+}
+
+// After the headers: the decoder's counts from the tensor names where config.json lacks them, and the
+// per-component bytes at every precision (so that a recompute never walks the tensors again).
+void finish(const RepoSnapshot& s, HintCollector& hints, Model& m) {
+    if (!m.arch.missing_counts.empty() && !m.error) {
+        // config.json lacks the decoder's counts: read them from the tensor names, or fail naming the keys.
+        ArchitectureResult a = parse_architecture(s.texts.at("config.json"), &hints.finish());
+        if (a.error) {
+            m.error = a.error;
+            return;
+        }
+        for (const auto& text : a.arch.assumptions)
+            if (text.rfind("config.json has no usable count", 0) == 0) m.warnings.push_back(text);
+        m.arch = std::move(a.arch);
+        m.has_llm = m.arch.has_kv_cache;
+    }
+    m.component_bytes_at.resize(precisions().size());
+    for (size_t index = 0; index < precisions().size(); ++index) {
+        const Precision p = static_cast<Precision>(index);
+        std::vector<uint64_t> sums(m.components.size(), 0);
+        for (const auto& t : m.tensors)
+            if (!add_to(sums[t.component], tensor_bytes_at(t, p))) {
+                m.error = sum_overflow(std::string("weight bytes at precision ") + precision_name(p));
+                return;
+            }
+        m.component_bytes_at[index] = std::move(sums);
+    }
+}
+
 }  // namespace
 
 Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
@@ -415,30 +474,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
         return m;
     }
 
-    // The LLM architecture: root config.json, else the first component config that has a KV cache.
-    if (auto it = s.texts.find("config.json"); it != s.texts.end()) {
-        ArchitectureResult a = parse_architecture(it->second);
-        if (a.error) {
-            m.error = a.error;
-            return m;
-        }
-        m.arch = std::move(a.arch);
-        m.has_llm = m.arch.has_kv_cache;
-    }
-    m.quant = parse_quant_rules(m.arch.quantization_config);
-    if (m.quant.method.empty())
-        if (auto it = s.texts.find("hf_quant_config.json"); it != s.texts.end())
-            m.quant = parse_quant_rules(it->second);
-    if (m.layout == "diffusers") {
-        for (const char* denoiser : {"transformer", "unet", "prior", "decoder"}) {
-            auto it = s.texts.find(std::string(denoiser) + "/config.json");
-            if (it != s.texts.end()) {
-                m.model_class = class_of(it->second);
-                if (m.arch.model_type.empty()) m.arch.model_type = m.model_class;
-                break;
-            }
-        }
-    }
+    if (!read_architecture(s, m)) return m;
 
     std::map<std::string, uint64_t> sizes;
     for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
@@ -502,29 +538,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
     }
     if (m.n_tensors == 0 && !m.error)
         m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
-    if (!m.arch.missing_counts.empty() && !m.error) {
-        // config.json lacks the decoder's counts: read them from the tensor names, or fail naming the keys.
-        ArchitectureResult a = parse_architecture(s.texts.at("config.json"), &hints.finish());
-        if (a.error) {
-            m.error = a.error;
-            return m;
-        }
-        for (const auto& text : a.arch.assumptions)
-            if (text.rfind("config.json has no usable count", 0) == 0) m.warnings.push_back(text);
-        m.arch = std::move(a.arch);
-        m.has_llm = m.arch.has_kv_cache;
-    }
-    m.component_bytes_at.resize(precisions().size());
-    for (size_t index = 0; index < precisions().size(); ++index) {
-        const Precision p = static_cast<Precision>(index);
-        std::vector<uint64_t> sums(m.components.size(), 0);
-        for (const auto& t : m.tensors)
-            if (!add_to(sums[t.component], tensor_bytes_at(t, p))) {
-                m.error = sum_overflow(std::string("weight bytes at precision ") + precision_name(p));
-                return m;
-            }
-        m.component_bytes_at[index] = std::move(sums);
-    }
+    if (!m.error) finish(s, hints, m);
     return m;
 }
 

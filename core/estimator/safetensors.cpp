@@ -379,6 +379,67 @@ HeaderLength read_header_length(std::string_view first_bytes, std::string_view f
     return out;
 }
 
+namespace {
+
+// The checks on the whole set of entries: no name twice, and the byte buffer entirely indexed and matching the
+// file's size (tensor.rs validate()). Sets out.error (and clears the tensors) on the first problem.
+void check_layout(SafetensorsHeader& out, std::string_view file, uint64_t file_size) {
+    // A name given twice: JSON allows it, the Rust reader (serde into a map) does not — and which of
+    // the two entries a loader keeps is undefined, so the header is malformed.
+    {
+        std::unordered_set<std::string_view> names;
+        names.reserve(out.tensors.size());
+        for (const auto& t : out.tensors)
+            if (!names.insert(t.name).second) {
+                out.error = make_error(
+                    ErrorCode::tensor_duplicate,
+                    "the tensor name \"" + t.name + "\" is given twice in the header of " + std::string(file));
+                out.tensors.clear();
+                return;
+            }
+    }
+    std::sort(out.tensors.begin(), out.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
+        return a.begin_bytes != b.begin_bytes ? a.begin_bytes < b.begin_bytes : a.end_bytes < b.end_bytes;
+    });
+    // Contiguity: the byte buffer must be entirely indexed (no holes, no overlaps) — tensor.rs validate().
+    uint64_t cursor = 0;
+    for (const auto& t : out.tensors) {
+        if (t.begin_bytes < cursor) {
+            out.error = make_error(ErrorCode::offsets_overlap, "bytes " + std::to_string(t.begin_bytes) + ".." +
+                                                                   std::to_string(cursor) + " belong to two tensors" +
+                                                                   where(file, t.name));
+            return;
+        }
+        if (t.begin_bytes > cursor) {
+            out.error = make_error(ErrorCode::offsets_hole, "bytes " + std::to_string(cursor) + ".." +
+                                                                std::to_string(t.begin_bytes) + " belong to no tensor" +
+                                                                where(file, t.name));
+            return;
+        }
+        cursor = t.end_bytes;
+    }
+    out.data_bytes = cursor;
+    if (file_size != 0) {
+        const uint64_t prefix = kHeaderPrefixBytes + out.header_bytes;
+        const uint64_t available = file_size >= prefix ? file_size - prefix : 0;
+        if (cursor > available) {
+            const std::string name = out.tensors.empty() ? std::string("?") : out.tensors.back().name;
+            out.error = make_error(ErrorCode::offsets_past_file,
+                                   "data ends at byte " + std::to_string(prefix + cursor) + " but the file has " +
+                                       std::to_string(file_size) + " bytes" + where(file, name));
+            return;
+        }
+        if (cursor < available) {
+            out.error = make_error(ErrorCode::offsets_hole,
+                                   std::to_string(available - cursor) + " bytes at the end of " + std::string(file) +
+                                       " (" + std::to_string(file_size) + " bytes) belong to no tensor");
+            return;
+        }
+    }
+}
+
+}  // namespace
+
 SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::string_view file, uint64_t file_size) {
     SafetensorsHeader out;
     out.header_bytes = header_json.size();
@@ -488,58 +549,7 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
         out.error = std::move(entry_error);
         return out;
     }
-    // A name given twice: JSON allows it, the Rust reader (serde into a map) does not — and which of
-    // the two entries a loader keeps is undefined, so the header is malformed.
-    {
-        std::unordered_set<std::string_view> names;
-        names.reserve(out.tensors.size());
-        for (const auto& t : out.tensors)
-            if (!names.insert(t.name).second) {
-                out.error = make_error(
-                    ErrorCode::tensor_duplicate,
-                    "the tensor name \"" + t.name + "\" is given twice in the header of " + std::string(file));
-                out.tensors.clear();
-                return out;
-            }
-    }
-    std::sort(out.tensors.begin(), out.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
-        return a.begin_bytes != b.begin_bytes ? a.begin_bytes < b.begin_bytes : a.end_bytes < b.end_bytes;
-    });
-    // Contiguity: the byte buffer must be entirely indexed (no holes, no overlaps) — tensor.rs validate().
-    uint64_t cursor = 0;
-    for (const auto& t : out.tensors) {
-        if (t.begin_bytes < cursor) {
-            out.error = make_error(ErrorCode::offsets_overlap, "bytes " + std::to_string(t.begin_bytes) + ".." +
-                                                                   std::to_string(cursor) + " belong to two tensors" +
-                                                                   where(file, t.name));
-            return out;
-        }
-        if (t.begin_bytes > cursor) {
-            out.error = make_error(ErrorCode::offsets_hole, "bytes " + std::to_string(cursor) + ".." +
-                                                                std::to_string(t.begin_bytes) + " belong to no tensor" +
-                                                                where(file, t.name));
-            return out;
-        }
-        cursor = t.end_bytes;
-    }
-    out.data_bytes = cursor;
-    if (file_size != 0) {
-        const uint64_t prefix = kHeaderPrefixBytes + out.header_bytes;
-        const uint64_t available = file_size >= prefix ? file_size - prefix : 0;
-        if (cursor > available) {
-            const std::string name = out.tensors.empty() ? std::string("?") : out.tensors.back().name;
-            out.error = make_error(ErrorCode::offsets_past_file,
-                                   "data ends at byte " + std::to_string(prefix + cursor) + " but the file has " +
-                                       std::to_string(file_size) + " bytes" + where(file, name));
-            return out;
-        }
-        if (cursor < available) {
-            out.error = make_error(ErrorCode::offsets_hole,
-                                   std::to_string(available - cursor) + " bytes at the end of " + std::string(file) +
-                                       " (" + std::to_string(file_size) + " bytes) belong to no tensor");
-            return out;
-        }
-    }
+    check_layout(out, file, file_size);
     return out;
 }
 

@@ -8,8 +8,8 @@
 
 #include "estimator/report.hpp"
 #include "estimator/safetensors.hpp"
-#include "estimator/vocabulary.hpp"
 #include "estimator/version.hpp"
+#include "estimator/vocabulary.hpp"
 #include "hub/hub_client.hpp"
 #include "wasm/fetch_transport.hpp"
 

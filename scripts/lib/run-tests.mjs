@@ -36,6 +36,8 @@ function counts(r) {
 }
 
 const suites = [];
+if (!only || only === 'source')
+  suites.push(['source (clang-format, file and function sizes in core/)', process.execPath, ['scripts/lib/check-source.mjs']]);
 if (!only || only === 'native')
   suites.push(['native (Catch2)', 'ctest', ['--test-dir', 'build/native', '--output-on-failure', '-j2']]);
 if (!only || only === 'node')

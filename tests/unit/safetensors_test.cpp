@@ -138,7 +138,7 @@ TEST_CASE(
     "the scanner refuses what JSON refuses: bad UTF-8, lone surrogates, control characters, trailing content, deep "
     "nesting",
     "[safetensors][malformed]") {
-    for (const std::string bad :
+    for (const std::string& bad :
          {std::string("{\"a\xff\":1}"), std::string(R"({"\ud800":1})"), std::string("{\"a\x01\":1}"),
           std::string(R"({} {})"), std::string(R"({"a": 01})"), std::string(R"({"a": 1.})"),
           std::string("{\"a\":") + std::string(600, '[') + std::string(600, ']') + "}"}) {

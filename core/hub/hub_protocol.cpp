@@ -1,0 +1,156 @@
+// The Hub protocol's pieces (hub_protocol.hpp) and the public helpers of hub_client.hpp that name repos, encode
+// paths and turn an answer's status into an Error.
+#include "hub/hub_protocol.hpp"
+
+#include <cctype>
+
+#include "hub/hub_client.hpp"
+
+namespace vram {
+namespace hub_protocol {
+
+using nlohmann::json;
+
+std::string strip_slash(std::string s) {
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    return s;
+}
+
+std::string origin_of(const std::string& url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto slash = url.find('/', scheme + 3);
+    return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+// Link: <https://…?cursor=…>; rel="next"
+std::string next_link(const std::string& link) {
+    size_t pos = 0;
+    while (pos < link.size()) {
+        auto lt = link.find('<', pos);
+        if (lt == std::string::npos) break;
+        auto gt = link.find('>', lt);
+        if (gt == std::string::npos) break;
+        auto end = link.find(',', gt);
+        std::string params = link.substr(gt + 1, end == std::string::npos ? std::string::npos : end - gt - 1);
+        if (params.find("rel=\"next\"") != std::string::npos || params.find("rel=next") != std::string::npos)
+            return link.substr(lt + 1, gt - lt - 1);
+        if (end == std::string::npos) break;
+        pos = end + 1;
+    }
+    return {};
+}
+
+std::string str_or_empty(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// " — it is an HTML page (a login page, a proxy or a captive portal?)" when the body is HTML.
+std::string html_hint(const HttpResponse& r) {
+    std::string head = r.body.substr(0, 512);
+    for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (head.find("<html") != std::string::npos || head.find("<!doctype html") != std::string::npos)
+        return ": the answer is an HTML page (a login page, a proxy or a captive portal?)";
+    return {};
+}
+
+bool looks_like_json(const HttpResponse& r) {
+    for (char c : r.body) {
+        if (std::isspace(static_cast<unsigned char>(c))) continue;
+        return c == '{' || c == '[';
+    }
+    return false;
+}
+
+// "bytes a-b/TOTAL" → a, b, total; false when absent or malformed.
+bool parse_content_range(const std::string& v, uint64_t& a, uint64_t& b, uint64_t& total) {
+    unsigned long long x = 0, y = 0, t = 0;
+    if (std::sscanf(v.c_str(), "bytes %llu-%llu/%llu", &x, &y, &t) != 3 || y < x) return false;
+    a = x, b = y, total = t;
+    return true;
+}
+
+}  // namespace hub_protocol
+
+using namespace hub_protocol;
+
+std::string validate_repo_id(const std::string& id) {
+    if (id.empty()) return "the model id is empty";
+    if (id.size() > 200) return "the model id is longer than 200 characters";
+    auto slash = id.find('/');
+    if (slash != std::string::npos && id.find('/', slash + 1) != std::string::npos)
+        return "a model id has the form org/name (one slash): \"" + id + "\"";
+    auto check_part = [](const std::string& part) -> bool {
+        if (part.empty() || part.size() > 96 || part == "." || part == ".." || part.find("..") != std::string::npos)
+            return false;
+        if (part.front() == '-' || part.front() == '.' || part.back() == '-' || part.back() == '.') return false;
+        return std::all_of(part.begin(), part.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    };
+    if (slash == std::string::npos ? !check_part(id)
+                                   : !(check_part(id.substr(0, slash)) && check_part(id.substr(slash + 1))))
+        return "\"" + id + "\" is not a valid model id: use org/name with letters, digits, '-', '_' and '.'";
+    return {};
+}
+
+std::string url_encode(const std::string& s, bool keep_slash) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+Error error_from_response(const HttpResponse& r, const std::string& what, const std::string& repo, bool had_token) {
+    const std::string code = r.header("x-error-code");
+    const std::string hub_message = r.header("x-error-message");
+    if (r.status == 0) {
+        if (r.timed_out) return make_error(ErrorCode::timeout, "timed out while reading " + what);
+        // The server answered but the transfer failed (a cut body, a redirect loop, a redirect to
+        // another scheme): say that, not "offline".
+        if (r.answered) return make_error(ErrorCode::network, "reading " + what + " failed: " + r.transport_error);
+        return make_error(ErrorCode::network,
+                          "no answer while reading " + what +
+                              (r.transport_error.empty() ? std::string() : " (" + r.transport_error + ")") +
+                              ": offline, the endpoint is unreachable, or it refused a cross-origin request");
+    }
+    if (code == "GatedRepo")
+        return make_error(ErrorCode::gated, had_token
+                                                ? "access denied: your token has no access to the gated model " + repo +
+                                                      ". Accept its terms at https://huggingface.co/" + repo +
+                                                      " with the same account."
+                                                : "access denied: " + repo +
+                                                      " is a gated model. Set HF_TOKEN to a token of an account that "
+                                                      "accepted its terms at https://huggingface.co/" +
+                                                      repo + ".");
+    if (r.status == 401 && (hub_message.find("Invalid credentials") != std::string::npos ||
+                            r.body.find("Invalid credentials in Authorization header") != std::string::npos))
+        return make_error(ErrorCode::invalid_token, "the token was refused (invalid credentials): check HF_TOKEN");
+    if (code == "RevisionNotFound")
+        return make_error(ErrorCode::revision_not_found, "revision not found for " + repo + " (" + what + ")");
+    if (code == "EntryNotFound") return make_error(ErrorCode::entry_not_found, what + " was not found in " + repo);
+    if (code == "RepoNotFound" || r.status == 401 || r.status == 404)
+        return make_error(ErrorCode::repo_not_found,
+                          "repository " + repo + " not found" +
+                              (had_token ? std::string(", or your token cannot see it")
+                                         : std::string(" (or it is private: set HF_TOKEN)")));
+    if (r.status == 429) {
+        const std::string after = r.header("retry-after");
+        return make_error(ErrorCode::rate_limited,
+                          "rate limited by the Hub while reading " + what +
+                              (after.empty() ? std::string(": try again in a few minutes")
+                                             : ": the Hub asks to wait " + after + " seconds before retrying"));
+    }
+    return make_error(ErrorCode::http_error, "HTTP " + std::to_string(r.status) + " while reading " + what);
+}
+
+}  // namespace vram
