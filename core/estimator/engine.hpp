@@ -96,8 +96,11 @@ Weights weights_of(const std::vector<TensorRecord>& tensors, Precision p, uint64
 void paged_kv(const Model& m, const Setup& s, uint64_t context, uint32_t batch, Eval& ev);
 // Weights on one rank: split over tp except what stays whole (norms, router gates).
 uint64_t rank_weights(const Weights& w, uint32_t tp);
-// CUDA context, non-torch and CUDA graphs of the server engines (vLLM, SGLang), calibrated on vLLM runs.
-void server_overhead(const Setup& s, Eval& ev);
+// The server engines (vLLM, SGLang): batch defaults by GPU (BatchDefault rows), and one evaluation — the paged
+// KV cache, the profile-run activation peak, CUDA context + non-torch + CUDA graphs (calibrated on vLLM runs).
+// Each engine adds what it subtracts before sizing its KV pool (Eval::non_kv_bytes).
+void server_resolve(Setup& s, const EstimateOptions& o);
+Eval server_evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch);
 uint64_t engine_activation(const Model& m, const Setup& s);
 // The assumption lines the KV-paging engines share (KV rows, MLA, sliding, linear state, cross-attention, TP).
 void paged_kv_assumptions(Estimate& e, const Model& m, const Setup& s, const Eval& ev, const std::string& src);

@@ -217,9 +217,22 @@ void paged_kv(const Model& m, const Setup& s, uint64_t context, uint32_t batch, 
     ev.parts.cuda_context_bytes = kCudaContextBytes;
 }
 
-void server_overhead(const Setup& s, Eval& ev) {
+void server_resolve(Setup& s, const EstimateOptions& o) {
+    const BatchDefault& b = batch_default(s.profile->id, s.gpu);
+    s.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : b.batched_tokens;
+    s.max_num_seqs = b.max_num_seqs;
+}
+
+Eval server_evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
+    Eval ev;
+    ev.share.weights_bytes = rank_weights(w, s.tp);
+    paged_kv(m, s, context, batch, ev);
+    ev.share.activation_bytes = engine_activation(m, s);
     ev.parts.non_torch_bytes = s.tp > 1 ? kNonTorchTpNBytes : kNonTorchTp1Bytes;
     ev.parts.cuda_graph_bytes = kCudaGraphBytes;
+    ev.share.overhead_bytes = ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes + ev.parts.cuda_graph_bytes;
+    total_share(ev.share);
+    return ev;
 }
 
 // Engine activation peak (vLLM profile run; SGLang reuses it for its chunked prefill, uncalibrated).

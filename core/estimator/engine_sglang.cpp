@@ -7,22 +7,14 @@ namespace vram {
 namespace {
 
 void resolve(Setup& s, const EstimateOptions& o) {
-    const BatchDefault& b = batch_default(ProfileId::sglang, s.gpu);
-    s.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : b.batched_tokens;
-    s.max_num_seqs = b.max_num_seqs;
+    server_resolve(s, o);
     s.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : sglang_fraction(s.tp);
 }
 
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
-    Eval ev;
-    ev.share.weights_bytes = rank_weights(w, s.tp);
-    paged_kv(m, s, context, batch, ev);
-    ev.share.activation_bytes = engine_activation(m, s);
-    server_overhead(s, ev);
+    Eval ev = server_evaluate(m, w, s, context, batch);
     // model_runner.py profile_max_num_token: free memory after load = total − context − weights − NCCL.
     ev.non_kv_bytes = ev.share.weights_bytes + ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes;
-    ev.share.overhead_bytes = ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes + ev.parts.cuda_graph_bytes;
-    total_share(ev.share);
     return ev;
 }
 

@@ -9,23 +9,15 @@ namespace vram {
 namespace {
 
 void resolve(Setup& s, const EstimateOptions& o) {
-    const BatchDefault& b = batch_default(ProfileId::vllm, s.gpu);
-    s.batched_tokens = o.max_num_batched_tokens ? o.max_num_batched_tokens : b.batched_tokens;
-    s.max_num_seqs = b.max_num_seqs;
+    server_resolve(s, o);
     const char* d = profile_default(ProfileId::vllm, "gpu_memory_utilization");
     s.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : (d ? std::strtod(d, nullptr) : 0.9);
 }
 
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
-    Eval ev;
-    ev.share.weights_bytes = rank_weights(w, s.tp);
-    paged_kv(m, s, context, batch, ev);
-    ev.share.activation_bytes = engine_activation(m, s);
-    server_overhead(s, ev);
+    Eval ev = server_evaluate(m, w, s, context, batch);
     // gpu_worker.py: non-KV = weights + torch peak increase + non-torch increase.
     ev.non_kv_bytes = ev.share.weights_bytes + ev.share.activation_bytes + ev.parts.non_torch_bytes;
-    ev.share.overhead_bytes = ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes + ev.parts.cuda_graph_bytes;
-    total_share(ev.share);
     return ev;
 }
 

@@ -165,7 +165,14 @@ async function cli(endpoint, repo, { timeoutS, token }) {
 }
 
 async function pageRun(browser, siteUrl, endpoint, repo, { timeoutS, token }) {
-  const page = await browser.newPage();
+  const context = await browser.newContext();
+  // The maintainer has chosen this endpoint (as the page's endpoint setting does), so the page loads from it
+  // without asking (web/js/endpoint-gate.js); its last report is exposed to this script (web/js/common.js).
+  await context.addInitScript((url) => {
+    globalThis.__VRAM_TEST_HOOKS__ = true;
+    try { localStorage.setItem('vram.endpoint', url); } catch { /* an opaque origin */ }
+  }, endpoint);
+  const page = await context.newPage();
   try {
     await page.goto(`${siteUrl}/?endpoint=${encodeURIComponent(endpoint)}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: timeoutS * 1000 });
@@ -180,7 +187,7 @@ async function pageRun(browser, siteUrl, endpoint, repo, { timeoutS, token }) {
   } catch (e) {
     return { 'page result': `no answer (${e.name})` };
   } finally {
-    await page.close();
+    await context.close();
   }
 }
 
@@ -201,7 +208,10 @@ export async function checkLive(options, log = console.log) {
     models = models.filter((m) => o.models.includes(m.repo));
   }
   const hub = await startHub({ fixtures });
-  const site = o.page ? await startStatic({ root: path.join(root, 'build/site') }) : null;
+  // The shipped page may connect to the Hub and its CDN only; served here it may also reach the imitation.
+  const site = o.page
+    ? await startStatic({ root: path.join(root, 'build/site'), connectSrc: ['http://127.0.0.1:*', 'http://localhost:*'] })
+    : null;
   let browser = null;
   if (o.page) {
     const { chromium } = await import('playwright-core');

@@ -77,6 +77,7 @@ async function measured(browser, hubUrl, fn) {
   const before = new Set(rendererPids());
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   await context.addInitScript((url) => {
+    globalThis.__VRAM_TEST_HOOKS__ = true;  // the page exposes its last report (web/js/common.js testHook)
     try { if (!localStorage.getItem('vram.endpoint')) localStorage.setItem('vram.endpoint', url); } catch { /* opaque origin */ }
   }, hubUrl);
   const page = await context.newPage();

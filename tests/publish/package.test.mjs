@@ -112,7 +112,7 @@ console.log(JSON.stringify({
   assert.equal(out.gated.code, 'gated', JSON.stringify(out.gated));
   assert.equal(out.badToken.code, 'invalid_token', JSON.stringify(out.badToken));
   assert.equal(out.unreachable.code, 'network', JSON.stringify(out.unreachable));
-  assert.equal(out.badPrecision.code, 'invalid_argument', JSON.stringify(out.badPrecision));
+  assert.equal(out.badPrecision.code, 'invalid_option', JSON.stringify(out.badPrecision));
   assert.match(out.badPrecision.message, /int3/);
   assert.equal(out.noRepo.name, 'TypeError');
   assert.equal(out.noHandle.name, 'TypeError');
