@@ -27,11 +27,8 @@ export function registerServiceWorker(banner) {
   }).catch(() => { /* no service worker (file://, private mode): the page works online */ });
 }
 
-export function watchOnline(indicator, onChange) {
-  const update = () => {
-    indicator.hidden = navigator.onLine;
-    onChange?.(navigator.onLine);
-  };
+export function watchOnline(indicator) {
+  const update = () => { indicator.hidden = navigator.onLine; };
   addEventListener('online', update);
   addEventListener('offline', update);
   update();
