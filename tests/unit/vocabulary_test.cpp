@@ -18,6 +18,7 @@ TEST_CASE("the vocabularies list every row of every table", "[vocabulary]") {
 
 TEST_CASE("each profile says what it accepts and its resolved defaults", "[vocabulary]") {
     for (const auto& p : vocabularies_json()["profiles"]) {
+        CHECK(p["precisions"].size() == precisions().size());
         if (p["name"] == "classic") {
             CHECK(p["kv_dtypes"] == nlohmann::json::array({"auto", "fp16"}));
             CHECK(p["tp"] == nlohmann::json::array({1}));
