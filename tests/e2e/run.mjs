@@ -5,6 +5,8 @@
 // against another site folder (scripts/publish's output) and VRAM_E2E_PREFIX=/a/sub/path/ serves it
 // under that sub-path (a copy of it, in a temporary folder), as GitHub Pages serves a project site.
 import fs from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -572,6 +574,52 @@ await scenario('the <vram-estimate> element on another origin shows the same num
   await check.close();
   expect(reports[1].total === pageReport.estimates_bytes.total && reports[1].fits === pageReport.gpu.fits, `${JSON.stringify(reports[1])} vs ${pageReport.estimates_bytes.total}`);
   await shot(page, 'embed-element');
+});
+
+// The same settings on every surface: the page (its URL), the CLI (--json against the same imitation) and the
+// <vram-estimate> element, for settings each parsed by the core's one option parser, the model's own max
+// context included. And a combination the core refuses leaves no total on screen.
+fs.writeFileSync(path.join(hostDir, 'surfaces.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
+<script type="module" src="${site.url}/${embedScript}"></script>
+<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" kv-dtype="fp8" tp="2" gpu="l4" context="max"></vram-estimate>
+<vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>`);
+await scenario('page, CLI and <vram-estimate> show the same totals for the same settings; a refused combination shows none', async (page) => {
+  const cases = [
+    { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&kv_dtype=fp8&tp=2&gpu=l4&context_tokens=max',
+      cli: ['--profile', 'vllm', '--kv-dtype', 'fp8', '--tp', '2', '--gpu', 'l4', '-c', 'max'] },
+    { model: 'gpt2', query: '&precision=float16&batch=3&context_tokens=max', cli: ['-q', 'float16', '-b', '3'] },
+  ];
+  // Asynchronous: the imitation answers from this very process.
+  const cliTotal = async (c) => {
+    const { stdout } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'),
+      [c.model, ...c.cli, '--json', '--endpoint', hub.hubUrl], { encoding: 'utf8', env: { ...process.env, HF_TOKEN: '' } });
+    return JSON.parse(stdout);
+  };
+  for (const c of cases) {
+    await visit(page, c.model, { query: c.query });
+    const r = await page.evaluate(() => window.__lastReport);
+    const cli = await cliTotal(c);
+    expect(r && r.estimates_bytes.total === cli.estimates_bytes.total && r.context_length === cli.context_length,
+      `${c.model}: page ${r?.estimates_bytes.total} at ${r?.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
+    expect(await text(page, '#total') !== '', 'the total is on screen');
+    c.total = cli.estimates_bytes.total;
+  }
+  const element = await browser.newPage();
+  await element.goto(`${host.url}/surfaces.html`);
+  await element.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 20000 });
+  const totals = await element.$$eval('vram-estimate', (els) => els.map((e) => e.report.estimates_bytes.total));
+  await element.close();
+  expect(totals[0] === cases[0].total && totals[1] === cases[1].total, `element ${totals} vs CLI ${cases.map((c) => c.total)}`);
+
+  // Classic keeps an fp16 KV cache: fp8 is refused, the result goes away, and a valid setting brings it back.
+  await visit(page, 'gpt2', { query: '&profile=classic' });
+  await page.selectOption('#kv_dtype', 'fp8');
+  await page.waitForSelector('body[data-state="invalid"]');
+  expect(await page.isHidden('#results'), 'no stale total next to a refused setting');
+  expect(/fp8 is not offered/.test(await text(page, '#controls-error')), await text(page, '#controls-error'));
+  await page.selectOption('#kv_dtype', 'auto');
+  await page.waitForSelector('body[data-state="done"]');
+  expect(await page.isVisible('#results') && await text(page, '#controls-error') === '', 'the total is back');
 });
 
 await scenario('the iframe view (embed.html) on another origin', async (page) => {

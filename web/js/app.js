@@ -158,7 +158,12 @@ async function recompute(options) {
     r = await report(state.handle, options);
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
+    // A combination the core refuses: its message, and no total until the settings are valid again — the
+    // previous result would be a number for other settings.
     controls.showError(e.message);
+    results.hidden = true;
+    document.body.dataset.state = 'invalid';
+    testHook('__lastReport', null);
     return;
   }
   controls.showError('');

@@ -92,13 +92,14 @@ export class ControlsView {
     if (options.flash_attention !== undefined) this.$('flash_attention').checked = String(options.flash_attention) !== 'false';
     if (options.tp) this.$('tp').value = String(options.tp);
     if (options.batch) this.$('batch').value = String(options.batch);
-    if (options.context_tokens) this.context = Number(options.context_tokens) || 0;  // 'max': the model's own
+    if (options.context_tokens) this.context = options.context_tokens === 'max' ? Infinity : Number(options.context_tokens) || 0;  // Infinity: the model's own max, once known
   }
 
   /** The model's limits: the slider spans 256 .. its max context. */
   setModel({ maxContext, hasKv }) {
     this.maxContext = Math.max(MIN_CONTEXT * 2, maxContext || 131072);
-    if (!this.context || this.context > this.maxContext) this.context = Math.min(8192, this.maxContext);
+    if (this.context === Infinity) this.context = this.maxContext;
+    else if (!this.context || this.context > this.maxContext) this.context = Math.min(8192, this.maxContext);
     for (const b of this.root.querySelectorAll('.presets button[data-context]'))
       b.disabled = b.dataset.context !== 'max' && Number(b.dataset.context) > this.maxContext;
     this.$('context-max').textContent = `Max (${formatTokens(this.maxContext)})`;
