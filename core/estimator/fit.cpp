@@ -1,6 +1,7 @@
 // Fit: whether an evaluation fits a GPU (and inside a preallocating engine's reservation), the GPU table with the
 // smallest tensor-parallel size that fits, and the inversions — the largest context, batch and -ngl that fit.
 #include "estimator/engine.hpp"
+#include "estimator/search.hpp"
 
 namespace vram {
 namespace {
@@ -28,21 +29,6 @@ TpFit smallest_tp(const Model& m, const Weights& w, const Setup& base, const Est
         if (fits_on(ev, s, gpu)) return {tp, ev.share.total_bytes};
     }
     return out;
-}
-
-// Largest x in [1, hi] with pred(x), for a monotone pred; 0 when pred(1) is false.
-template <class Pred>
-uint64_t largest(uint64_t hi, Pred pred) {
-    if (!pred(1)) return 0;
-    uint64_t lo = 1;
-    while (lo < hi) {
-        const uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (pred(mid))
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
 }
 
 }  // namespace
@@ -98,14 +84,14 @@ void fill_fit_limits(Estimate& e, const Model& m, const Weights& w, const Setup&
     };
     if (e.has_kv) {
         const uint64_t cap = m.arch.max_context_tokens ? m.arch.max_context_tokens : kMaxSearchContext;
-        e.max_context_tokens_fit = largest(cap, [&](uint64_t c) { return fits_at(c, o.batch); });
+        e.max_context_tokens_fit = largest_true(cap, [&](uint64_t c) { return fits_at(c, o.batch); });
     }
-    e.max_batch_fit = largest(kMaxSearchBatch, [&](uint64_t b) { return fits_at(e.context_tokens, b); });
+    e.max_batch_fit = largest_true(kMaxSearchBatch, [&](uint64_t b) { return fits_at(e.context_tokens, b); });
     if (s.profile->gguf) {
         // The largest -ngl (layers offloaded, the output layer counting as one) that fits at this context and batch.
         e.has_gpu_layers_fit = true;
         const uint64_t n_max = static_cast<uint64_t>(m.arch.n_layers) + 1;
-        const uint64_t x = largest(n_max + 1, [&](uint64_t k) {
+        const uint64_t x = largest_true(n_max + 1, [&](uint64_t k) {
             Setup t = s;
             t.n_gpu_layers = static_cast<int64_t>(k - 1);
             return fits_on(engine.evaluate(m, w, t, e.context_tokens, o.batch), t, gpu);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "estimator/search.hpp"
 #include "estimator/training_detail.hpp"
 
 namespace vram::training_detail {
@@ -167,33 +168,18 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     return ph;
 }
 
-// Largest value in [1, hi] for which fits(v) holds, given fits is monotone; 0 when fits(1) fails.
-template <typename F>
-uint64_t largest_fit(uint64_t hi, F fits) {
-    if (hi == 0 || !fits(1)) return 0;
-    uint64_t lo = 1;
-    while (lo < hi) {
-        const uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (fits(mid))
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-
 void fit(const Model& m, const std::vector<LayerShape>& shapes, const Phases& ph, TrainingEstimate& e) {
     if (!e.gpu) return;
     const uint64_t usable = e.gpu->usable_bytes;
     e.fits = e.per_gpu.total_bytes <= usable;
     auto fits_with = [&](const TrainingOptions& o) { return ph.peak(dynamic_bytes(m, shapes, o, nullptr)) <= usable; };
-    e.max_micro_batch_fit = static_cast<uint32_t>(largest_fit(kMaxMicroBatch, [&](uint64_t mb) {
+    e.max_micro_batch_fit = static_cast<uint32_t>(largest_true(kMaxMicroBatch, [&](uint64_t mb) {
         TrainingOptions o = e.options;
         o.micro_batch = static_cast<uint32_t>(mb);
         return fits_with(o);
     }));
     const uint64_t cap = m.arch.max_context_tokens ? std::min(m.arch.max_context_tokens, kMaxSeqTokens) : kMaxSeqTokens;
-    e.max_seq_tokens_fit = largest_fit(cap, [&](uint64_t seq) {
+    e.max_seq_tokens_fit = largest_true(cap, [&](uint64_t seq) {
         TrainingOptions o = e.options;
         o.seq_tokens = seq;
         return fits_with(o);

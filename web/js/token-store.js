@@ -3,9 +3,10 @@
 // that points the page at another endpoint starts with an empty token field, so the remembered
 // token is never sent there (issue 16 item 5).
 
+import { DEFAULT_ENDPOINT } from './common.js';
+
 const PREFIX = 'vram.token@';          // + the endpoint's origin, e.g. vram.token@https://huggingface.co
 const LEGACY_KEY = 'vram.token';       // one token for every endpoint (before per-origin storage)
-const LEGACY_ORIGIN = 'https://huggingface.co';
 
 const keyOf = (origin) => PREFIX + new URL(origin).origin;
 
@@ -14,7 +15,7 @@ const keyOf = (origin) => PREFIX + new URL(origin).origin;
 function migrate() {
   const legacy = localStorage.getItem(LEGACY_KEY);
   if (legacy === null) return;
-  if (localStorage.getItem(keyOf(LEGACY_ORIGIN)) === null) localStorage.setItem(keyOf(LEGACY_ORIGIN), legacy);
+  if (localStorage.getItem(keyOf(DEFAULT_ENDPOINT)) === null) localStorage.setItem(keyOf(DEFAULT_ENDPOINT), legacy);
   localStorage.removeItem(LEGACY_KEY);
 }
 
