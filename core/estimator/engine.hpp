@@ -115,7 +115,9 @@ Setup resolve_setup(Setup base, const EstimateOptions& o, const GpuInfo* gpu, ui
 // Does this evaluation fit on one device of `gpu`?
 bool fits_on(const Eval& ev, const Setup& s, const GpuInfo& gpu);
 EngineReservation reserve(const Eval& ev, const Setup& s, const GpuInfo& gpu);
-// Every catalog GPU: fits on one? how many (smallest power-of-two TP) are needed?
+// Classic's GPU count: the total split evenly over at most this many GPUs (fit.cpp classic_split).
+constexpr uint32_t kClassicMaxGpus = 64;
+// Every catalog GPU: fits on one? how many (smallest power-of-two TP; classic: an even split) are needed?
 void fill_fit_table(Estimate& e, const Model& m, const Weights& w, const Setup& base);
 // With a GPU chosen: the verdict, the reservation, and the largest context, batch (and -ngl) that fit.
 void fill_fit_limits(Estimate& e, const Model& m, const Weights& w, const Setup& s, const Eval& ev);

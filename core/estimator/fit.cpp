@@ -15,12 +15,26 @@ struct TpFit {
     uint64_t per_gpu_total = 0;
 };
 
+// Classic: the original tool has no tensor parallelism; its answer for a model too large for one GPU ("A100 (80GB) or
+// multi-GPU setup") is counted as an even split: the total less the 500 MiB overhead divided over N GPUs, each adding
+// its own 500 MiB. N = ceil((total − overhead) / (usable − overhead)), at most kClassicMaxGpus; 0 = none.
+TpFit classic_split(const Eval& ev, const GpuInfo& gpu) {
+    const uint64_t total = ev.share.total_bytes, overhead = ev.share.overhead_bytes;
+    if (total <= gpu.usable_bytes) return {1, total};
+    if (!gpu.multi_gpu || gpu.usable_bytes <= overhead || total == kSaturated) return {0, total};
+    const uint64_t n = cdiv(total - overhead, gpu.usable_bytes - overhead);
+    if (n > kClassicMaxGpus) return {0, total};
+    return {static_cast<uint32_t>(n), cdiv(total - overhead, n) + overhead};
+}
+
 // Smallest power-of-two TP (≤ 8) at which this context × batch fits on `gpu`; 0 = none.
 TpFit smallest_tp(const Model& m, const Weights& w, const Setup& base, const EstimateOptions& o, const GpuInfo& gpu,
                   uint64_t context, uint32_t batch) {
     TpFit out;
     if (!profile_runs_on(*base.profile, gpu.backend)) return out;
     const Engine& engine = engine_for(base.profile->id);
+    if (base.profile->id == ProfileId::classic)
+        return classic_split(engine.evaluate(m, w, resolve_setup(base, o, &gpu, 1), context, batch), gpu);
     for (uint32_t tp : tp_steps()) {
         if (tp > 1 && (tp > base.profile->max_tp || !gpu.multi_gpu || !m.arch.n_heads || m.arch.n_heads % tp)) break;
         Setup s = resolve_setup(base, o, &gpu, tp);
@@ -78,6 +92,7 @@ void fill_fit_limits(Estimate& e, const Model& m, const Weights& w, const Setup&
     const Engine& engine = engine_for(s.profile->id);
     e.fits = fits_on(ev, s, gpu);
     if (s.profile->preallocates) e.reservation = reserve(ev, s, gpu);
+    if (!o.fit_limits) return;  // a chart point or a matrix cell: whether it fits, no searches
     e.has_fit_limits = true;
     auto fits_at = [&](uint64_t context, uint64_t batch) {
         return fits_on(engine.evaluate(m, w, s, context, static_cast<uint32_t>(batch)), s, gpu);
@@ -108,6 +123,7 @@ void fill_fit_limits(Estimate& e, const Model& m, const Weights& w, const Setup&
 }
 
 void fill_gguf_rows(Estimate& e, const Model& m, const Weights& w, const Setup& s) {
+    if (!e.options.fit_table) return;  // a chart point or a matrix cell needs its own total only
     const Engine& engine = engine_for(s.profile->id);
     for (const auto& q : m.gguf_quants) {
         Model rm;

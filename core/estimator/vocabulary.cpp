@@ -1,5 +1,6 @@
 #include "estimator/vocabulary.hpp"
 
+#include "estimator/engine.hpp"
 #include "estimator/options.hpp"
 
 namespace vram {
@@ -54,6 +55,11 @@ json profile_json(const ProfileInfo& p) {
             {"precisions", precision_names},
             {"kv_dtypes", kv},
             {"tp", tp},
+            {"fit_max_gpus", p.id == ProfileId::classic ? kClassicMaxGpus : tp_steps().back()},
+            {"fit_rule", p.id == ProfileId::classic
+                             ? "classic has no tensor parallelism: the total less the 500 MiB overhead split evenly "
+                               "over N GPUs, each with its own 500 MiB"
+                             : "the smallest tensor-parallel size (1, 2, 4 or 8) at which one GPU's share fits"},
             {"gguf", p.gguf},
             {"preallocates", p.preallocates},
             {"fraction_option", p.fraction_option},

@@ -201,14 +201,14 @@ const Model* prepare(int handle, const std::string& options_json, EstimateOption
 }  // namespace
 
 std::string report_unguarded(int handle, const std::string& options_json, const std::string& format);
-std::string series_unguarded(int handle, const std::string& options_json, const std::string& contexts_json);
+std::string view_unguarded(int handle, const std::string& options_json, const std::string& request_json);
 
 std::string report(int handle, std::string options_json, std::string format) {
     return guarded([&] { return report_unguarded(handle, options_json, format); });
 }
 
-std::string series(int handle, std::string options_json, std::string contexts_json) {
-    return guarded([&] { return series_unguarded(handle, options_json, contexts_json); });
+std::string view(int handle, std::string options_json, std::string request_json) {
+    return guarded([&] { return view_unguarded(handle, options_json, request_json); });
 }
 
 std::string report_unguarded(int handle, const std::string& options_json, const std::string& format) {
@@ -223,26 +223,85 @@ std::string report_unguarded(int handle, const std::string& options_json, const 
     return render_json(*m, e, -1);
 }
 
-std::string series_unguarded(int handle, const std::string& options_json, const std::string& contexts_json) {
+namespace {
+
+// One chart point or matrix cell: the per-GPU parts at one context, and with a GPU whether it fits (no searches).
+json point_json(const Model& m, EstimateOptions o, uint64_t context, Error& error) {
+    o.fit_table = false;
+    o.fit_limits = false;
+    o.context_tokens = context;
+    const Estimate e = estimate(m, o);
+    if (e.error) {
+        error = e.error;
+        return nullptr;
+    }
+    return {{"context_tokens", e.context_tokens},          {"model_weights", e.per_gpu.weights_bytes},
+            {"kv_cache", e.per_gpu.kv_cache_bytes},        {"activation_overhead", e.per_gpu.activation_bytes},
+            {"cuda_overhead", e.per_gpu.overhead_bytes},   {"total", e.per_gpu.total_bytes},
+            {"fits", e.gpu ? json(e.fits) : json(nullptr)}};
+}
+
+bool token_counts(const json& j, std::vector<uint64_t>& out) {
+    if (!j.is_array() || j.size() > 64) return false;
+    for (const auto& c : j) {
+        if (!c.is_number_unsigned()) return false;
+        out.push_back(c.get<uint64_t>());
+    }
+    return true;
+}
+
+}  // namespace
+
+// The page's one call per control change: the report, the chart's points and the precision × context matrix, all
+// from the metadata already loaded. request: {"contexts":[N…], "matrix":{"rows":[{option overrides}…],
+// "contexts":[N…]}}; each matrix row is the options with its overrides (e.g. {"precision":"int4"}).
+std::string view_unguarded(int handle, const std::string& options_json, const std::string& request_json) {
     EstimateOptions o;
     std::string error;
     const Model* m = prepare(handle, options_json, o, error);
     if (!m) return error;
-    o.fit_table = false;
-    o.gpu = nullptr;  // the fit searches are the chosen GPU's; a chart point needs the totals only
-    json out = json::array();
-    const json contexts = json::parse(contexts_json, nullptr, false);
-    if (!contexts.is_array())
-        return error_json(make_error(ErrorCode::invalid_option, "contexts must be a JSON array of token counts"));
-    for (const auto& c : contexts) {
-        if (!c.is_number_unsigned())
-            return error_json(make_error(ErrorCode::invalid_option, "contexts must be whole token counts"));
-        o.context_tokens = c.get<uint64_t>();
-        Estimate e = estimate(*m, o);
-        if (e.error) return error_json(e.error);
-        out.push_back(e.per_gpu.total_bytes);
+    const json request = json::parse(request_json, nullptr, false);
+    std::vector<uint64_t> contexts, cell_contexts;
+    const json matrix = request.is_object() ? request.value("matrix", json::object()) : json();
+    const json rows = matrix.is_object() ? matrix.value("rows", json::array()) : json();
+    if (!request.is_object() || !token_counts(request.value("contexts", json::array()), contexts) ||
+        !token_counts(matrix.value("contexts", json::array()), cell_contexts) || !rows.is_array() || rows.size() > 16)
+        return error_json(
+            make_error(ErrorCode::invalid_option,
+                       "view request: contexts and matrix.contexts are arrays of at most 64 token counts, "
+                       "matrix.rows an array of at most 16 option objects"));
+    const Estimate e = estimate(*m, o);
+    if (e.error) return error_json(e.error);
+    json points = json::array();
+    for (uint64_t c : contexts) {
+        Error failure;
+        points.push_back(point_json(*m, o, c, failure));
+        if (failure) return error_json(failure);
     }
-    return dump(out);
+    json cells = json::array();
+    const json base = json::parse(options_json);
+    for (const auto& row : rows) {
+        json given = base;
+        if (row.is_object()) given.update(row);
+        EstimateOptions ro;
+        std::string row_error;
+        const Model* rm = prepare(handle, dump(given), ro, row_error);
+        json line = json::array();
+        Error failure;
+        for (uint64_t c : cell_contexts) {
+            if (!rm || failure) break;
+            line.push_back(point_json(*rm, ro, c, failure));
+        }
+        if (!rm)
+            cells.push_back({{"error", json::parse(row_error).value("error", json::object())}});
+        else if (failure)
+            cells.push_back({{"error", {{"code", error_code_name(failure.code)}, {"message", failure.message}}}});
+        else
+            cells.push_back({{"cells", line}});
+    }
+    m = prepare(handle, options_json, o, error);  // a row naming another GGUF file re-analyzed the model: back
+    return "{\"ok\":true,\"report\":" + render_json(*m, e, -1) + ",\"series\":" + dump(points) +
+           ",\"matrix\":" + dump(cells) + "}";
 }
 
 void release(int handle) { g_models.erase(handle); }

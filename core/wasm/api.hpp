@@ -25,9 +25,12 @@ emscripten::val snapshot(int handle);
 // re-analyzed, no request), "flash_attention" (true), "n_gpu_layers" (-1 = all) and "ubatch_tokens" (512).
 std::string report(int handle, std::string options_json, std::string format);
 void release(int handle);
-// Per-GPU totals at each context of `contexts_json` (a JSON array of token counts), in one call:
-// the page's memory-against-context chart. "[bytes, …]", or an error object.
-std::string series(int handle, std::string options_json, std::string contexts_json);
+// The page's one call per control change: {"ok":true,"report":{…as report()},"series":[point…],"matrix":[row…]}.
+// request_json: {"contexts":[N…]} — the chart's points, each the per-GPU parts at that context
+// ({"context_tokens","model_weights","kv_cache","activation_overhead","cuda_overhead","total","fits"}; fits is null
+// without a GPU) — and {"matrix":{"rows":[{overrides}…],"contexts":[N…]}}: each row the options with its overrides
+// ({"precision":"int4"}), as {"cells":[point…]} or {"error":{code,message}} when the core refuses that combination.
+std::string view(int handle, std::string options_json, std::string request_json);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
 // Every list and default the page's controls and the embed's attributes are built from (estimator/vocabulary.hpp).

@@ -10,7 +10,7 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("snapshot", &vram::wasm::snapshot);
     emscripten::function("report", &vram::wasm::report);
     emscripten::function("release", &vram::wasm::release);
-    emscripten::function("series", &vram::wasm::series);
+    emscripten::function("view", &vram::wasm::view);
     emscripten::function("gpus", &vram::wasm::gpus);
     emscripten::function("vocabularies", &vram::wasm::vocabularies);
     emscripten::function("version", &vram::wasm::version);

@@ -407,6 +407,29 @@ TEST_CASE("the GPU table counts power-of-two GPUs and never puts two Macs togeth
         if (std::string(r.gpu->id) == "rtx-4090") CHECK(r.gpus_needed == 0);
 }
 
+TEST_CASE("classic counts the GPUs a model needs as an even split, not as tensor parallelism", "[estimate][classic]") {
+    // DeepSeek-V3-shaped, 671e9 params stored bf16, 8,192 tokens: weights 1,342,000,000,000 B; KV (classic: head_dim =
+    // hidden 7,168 / 128 heads = 56) 2 × 61 layers × 128 KV heads × 56 × 2 B = 1,748,992 B/token × 8,192 =
+    // 14,327,742,464 B; activations 134,200,000,000 B; overhead 524,288,000 B: total 1,491,052,030,464 B.
+    // B200 (192 GiB usable = 206,158,430,208 B): N = ceil((total − 524,288,000) / (206,158,430,208 − 524,288,000)) =
+    // ceil(1,490,527,742,464 / 205,634,142,208) = ceil(7.25) = 8, each 1,490,527,742,464 / 8 + 524,288,000 =
+    // 186,840,255,808 B. RTX 4090 (24 GiB): ceil(1,490,527,742,464 / 25,245,515,776) = ceil(59.04) = 60.
+    // T4 (16 GiB): ceil(89.5) = 90 > 64, so none.
+    Estimate e = run(model_from_config(kDeepSeekV3, 671'000'000'000), "classic", 8192);
+    REQUIRE_FALSE(e.error);
+    REQUIRE(e.total_bytes == 1'491'052'030'464ull);
+    for (const auto& r : e.gpu_fit) {
+        const std::string id = r.gpu->id;
+        if (id == "b200-192gb") {
+            CHECK(r.gpus_needed == 8);
+            CHECK(r.per_gpu_total_bytes == 186'840'255'808ull);
+        }
+        if (id == "rtx-4090") CHECK(r.gpus_needed == 60);
+        if (id == "t4") CHECK(r.gpus_needed == 0);
+        if (!r.gpu->multi_gpu) CHECK(r.gpus_needed == 0);
+    }
+}
+
 TEST_CASE("classic keeps the original formulas and assumption lines", "[estimate][classic]") {
     Estimate e = run(model_from_config(kLlama31_8B, kLlama8BParams), "classic", 8192);
     REQUIRE_FALSE(e.error);

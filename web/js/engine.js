@@ -64,9 +64,13 @@ export async function report(handle, options, format = 'json') {
   return unwrap(JSON.parse(out));
 }
 
-/** Per-GPU totals at each context, in one call (the chart); or a CoreError. */
-export async function series(handle, options, contexts) {
-  return unwrap(JSON.parse((await core()).series(handle, JSON.stringify(options), JSON.stringify(contexts))));
+/**
+ * The page's one core call per change: {report, series, matrix} (core/wasm/api.hpp `view`): the report, the chart's
+ * points (per-GPU parts at each of `contexts`) and the matrix rows (`matrix: {rows: [overrides], contexts}`);
+ * or a CoreError.
+ */
+export async function view(handle, options, request) {
+  return unwrap(JSON.parse((await core()).view(handle, JSON.stringify(options), JSON.stringify(request))));
 }
 
 /** The model's metadata snapshot as JSON text (for the offline store). */
