@@ -161,19 +161,25 @@ std::string render_gguf_table(const Model& m, const Estimate& e) {
 
 }  // namespace
 
-std::string format_bytes(uint64_t bytes) {
+namespace {
+// Powers of 1024 with the given unit names ("GB" as the original tool prints them, or "GiB").
+std::string scaled_bytes(uint64_t bytes, const char* g, const char* m, const char* k) {
     char buf[64];
     const double b = static_cast<double>(bytes);
     if (bytes >= (1ull << 30))
-        std::snprintf(buf, sizeof buf, "%.2f GB", b / (1ull << 30));
+        std::snprintf(buf, sizeof buf, "%.2f %s", b / (1ull << 30), g);
     else if (bytes >= (1ull << 20))
-        std::snprintf(buf, sizeof buf, "%.2f MB", b / (1ull << 20));
+        std::snprintf(buf, sizeof buf, "%.2f %s", b / (1ull << 20), m);
     else if (bytes >= (1ull << 10))
-        std::snprintf(buf, sizeof buf, "%.2f KB", b / (1ull << 10));
+        std::snprintf(buf, sizeof buf, "%.2f %s", b / (1ull << 10), k);
     else
         std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
     return buf;
 }
+}  // namespace
+
+std::string format_bytes(uint64_t bytes) { return scaled_bytes(bytes, "GB", "MB", "KB"); }
+std::string format_binary(uint64_t bytes) { return scaled_bytes(bytes, "GiB", "MiB", "KiB"); }
 
 std::string format_count(uint64_t n) {
     std::string digits = std::to_string(n), out;
@@ -462,11 +468,11 @@ std::string render_markdown(const Model& m, const Estimate& e) {
     s += "| " + m.repo_id + " | " + precision_name(e.options.precision) +
          (e.has_kv ? " · " + format_count(e.context_tokens) + " ctx" : "") + " · batch " +
          std::to_string(e.options.batch) + " |\n|---|---:|\n";
-    s += "| Weights | " + format_bytes(e.weights_bytes) + " |\n";
-    if (e.has_kv) s += "| KV cache | " + format_bytes(e.kv_cache_bytes) + " |\n";
-    s += "| Activations | " + format_bytes(e.activation_bytes) + " |\n";
-    s += "| Overhead | " + format_bytes(e.overhead_bytes) + " |\n";
-    s += "| **Total** | **" + format_bytes(e.total_bytes) + "** |\n";
+    s += "| Weights | " + format_binary(e.weights_bytes) + " |\n";
+    if (e.has_kv) s += "| KV cache | " + format_binary(e.kv_cache_bytes) + " |\n";
+    s += "| Activations | " + format_binary(e.activation_bytes) + " |\n";
+    s += "| Overhead | " + format_binary(e.overhead_bytes) + " |\n";
+    s += "| **Total** | **" + format_binary(e.total_bytes) + "** |\n";
     if (has_extended_view(e)) {
         if (!profile_info(e.options.profile).original_report)
             s += "| Per GPU" + std::string(e.tp > 1 ? " (tp " + std::to_string(e.tp) + ")" : "") + " | " +
@@ -481,7 +487,7 @@ std::string render_markdown(const Model& m, const Estimate& e) {
         if (e.has_fit_limits) s += "| Max batch | " + format_count(e.max_batch_fit) + " |\n";
     }
     s += "\nProfile `" + std::string(profile_info(e.options.profile).name) + "`, " + format_count(m.params) +
-         " parameters. GB = 2^30 bytes.\n";
+         " parameters. GiB = 2^30 bytes (a \"24 GB\" GPU holds 24 GiB).\n";
     if (!profile_info(e.options.profile).original_report) {
         s += "Engine " + e.details.engine + " " + e.details.version + ", KV " + e.kv_dtype +
              ". Per-GPU rows in GiB (2^30 bytes).\n";

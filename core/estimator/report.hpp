@@ -15,6 +15,8 @@ constexpr int kReportSchemaVersion = 1;
 
 // "13.49 GB", "500.00 MB" — the original tool's units (GB = 2^30 bytes, MB = 2^20).
 std::string format_bytes(uint64_t bytes);
+// The same powers of 1024 named GiB / MiB / KiB (Markdown and the page's unit policy).
+std::string format_binary(uint64_t bytes);
 // "32,768"
 std::string format_count(uint64_t n);
 

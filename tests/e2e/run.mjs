@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import { startHub } from '../hub/hub.mjs';
 import { startStatic } from '../../scripts/lib/static-server.mjs';
 import { hardeningScenarios } from './hardening.mjs';
+import { answerScenarios } from './answer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'test-output/e2e');
@@ -112,7 +113,7 @@ await scenario('single file: gpt2 shows its exact parameters, tensors and bytes'
   expect(await text(page, '#parameters') === '137,022,720', `parameters: ${await text(page, '#parameters')}`);
   expect(await text(page, '#tensors') === '160', 'tensors');
   expect(await text(page, '#weight-bytes') === '548,090,880 B', 'weight bytes');
-  expect(await text(page, '#total') === '1.08 GB', `total: ${await text(page, '#total')}`);
+  expect(await text(page, '#total') === '1.08 GiB', `total: ${await text(page, '#total')}`);
   expect(await page.isHidden('#offline') && await page.isHidden('#update'), 'no offline or update banner while online and current');
   expect(await text(page, '#version') === version, `footer version ${await text(page, '#version')} (package.json ${version})`);
   expect(await page.evaluate(() => window.__lastReport.tool_version) === version, 'tool_version in the report');
@@ -124,7 +125,7 @@ await scenario('sharded: Mistral-7B reads both shard headers through the CDN, 19
   await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&context_tokens=32768' });
   expect(await text(page, '#tensors') === '291', 'tensors');
   expect(await text(page, '#weight-bytes') === '14,483,464,192 B', 'bytes');
-  expect(await text(page, '#total') === '19.33 GB', `total ${await text(page, '#total')}`);
+  expect(await text(page, '#total') === '19.33 GiB', `total ${await text(page, '#total')}`);
   const cdn = hub.requests.slice(before).filter((q) => q.origin === 'cdn');
   expect(cdn.length === 2 && cdn.every((q) => q.range?.startsWith('bytes=0-')), `cdn requests: ${JSON.stringify(cdn.map((q) => q.range))}`);
   await shot(page, 'sharded-mistral');
@@ -134,7 +135,7 @@ await scenario('diffusers pipeline: Qwen-Image shows three components and no KV 
   await visit(page, 'Qwen/Qwen-Image');
   const comps = await page.$$eval('#components tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   expect(JSON.stringify(comps) === JSON.stringify(['text_encoder', 'transformer', 'vae']), `components ${comps}`);
-  expect(await text(page, '#total') === '59.60 GB', `total ${await text(page, '#total')}`);
+  expect(await text(page, '#total') === '59.60 GiB', `total ${await text(page, '#total')}`);
   expect(await page.isHidden('.context-row'), 'no context control for a pipeline');
   await shot(page, 'diffusers-qwen-image');
 });
@@ -256,7 +257,7 @@ await scenario('a short burst of 502/503 answers is retried by the page and the 
   } finally {
     hub.setFaults({ status5xx: null });
   }
-  expect(await text(page, '#total') === '1.08 GB', `total ${await text(page, '#total')}`);
+  expect(await text(page, '#total') === '1.08 GiB', `total ${await text(page, '#total')}`);
 });
 
 await scenario('a hostile Hub: every fault ends in its own message and never a total', async (page) => {
@@ -321,7 +322,7 @@ await scenario('changing every control recomputes without a request, within mill
   expect(r.profile === 'vllm' && r.quantization === 'int4' && r.kv_dtype === 'fp8' && r.tensor_parallel === 2 && r.gpu.id === 'rtx-4090', JSON.stringify({ p: r.profile, q: r.quantization, k: r.kv_dtype, t: r.tensor_parallel }));
   const after = hub.requests.slice(before).filter((q) => !q.path.startsWith('/api/models?search='));  // typing asks for suggestions
   expect(after.length === 0, `${after.length} requests after load: ${after.map((q) => q.path).join(', ')}`);
-  expect((await text(page, '#total')).endsWith('GB'), 'total');
+  expect((await text(page, '#total')).endsWith('GiB'), 'total');
   await shot(page, 'controls-vllm-int4-tp2');
 });
 
@@ -560,7 +561,7 @@ await scenario('the <vram-estimate> element on another origin shows the same num
   await page.goto(`${host.url}/element.html`);
   await page.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 20000 });
   const totals = await page.$$eval('vram-estimate', (els) => els.map((e) => e.shadowRoot.querySelector('.total').textContent));
-  expect(totals[0] === '1.08 GB', `gpt2 ${totals[0]}`);
+  expect(totals[0] === '1.08 GiB', `gpt2 ${totals[0]}`);
   const versions = await page.$$eval('vram-estimate', (els) => els.map((e) => e.shadowRoot.querySelector('.version').textContent));
   expect(versions.every((v) => v === `hf-vram-estimator ${version}`), `element versions ${versions}`);
   const reports = await page.$$eval('vram-estimate', (els) => els.map((e) => ({ total: e.report.estimates_bytes.total, per: e.report.per_gpu?.total, fits: e.report.gpu?.fits })));
@@ -611,22 +612,28 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
   await element.close();
   expect(totals[0] === cases[0].total && totals[1] === cases[1].total, `element ${totals} vs CLI ${cases.map((c) => c.total)}`);
 
-  // Classic keeps an fp16 KV cache: fp8 is refused, the result goes away, and a valid setting brings it back.
+  // Classic keeps an fp16 KV cache: fp8 is disabled in the control, with the reason.
   await visit(page, 'gpt2', { query: '&profile=classic' });
-  await page.selectOption('#kv_dtype', 'fp8');
+  expect(await page.$eval('#kv_dtype option[value="fp8"]', (o) => o.disabled), 'fp8 is disabled under classic');
+  expect(/classic: the KV cache is fp16/.test(await text(page, '#kv_dtype-help')), await text(page, '#kv_dtype-help'));
+  expect(await page.$eval('#tp option[value="2"]', (o) => o.disabled), 'TP 2 is disabled under classic');
+  // A combination only the core knows it refuses (vLLM on Apple silicon): the reason, and no total until it is valid.
+  await page.selectOption('#profile', 'vllm');
+  await page.waitForFunction(() => window.__lastReport?.profile === 'vllm');
+  await page.selectOption('#gpu', 'apple-m3-max-128gb');
   await page.waitForSelector('body[data-state="invalid"]');
-  expect(await page.isHidden('#results'), 'no stale total next to a refused setting');
-  expect(/fp8 is not offered/.test(await text(page, '#controls-error')), await text(page, '#controls-error'));
-  await page.selectOption('#kv_dtype', 'auto');
+  expect(await page.isHidden('#results') && await page.$('#total') === null, 'no stale total next to a refused setting');
+  expect(/does not run on Apple/.test(await text(page, '#refused')), await text(page, '#refused'));
+  await page.selectOption('#gpu', 'rtx-4090');
   await page.waitForSelector('body[data-state="done"]');
-  expect(await page.isVisible('#results') && await text(page, '#controls-error') === '', 'the total is back');
+  expect(await page.isVisible('#results') && await text(page, '#controls-error') === '' && await text(page, '#total') !== '', 'the total is back');
 });
 
 await scenario('the iframe view (embed.html) on another origin', async (page) => {
   await page.goto(`${host.url}/iframe.html`);
   const frame = page.frameLocator('#f');
   await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
-  expect(await frame.locator('.total').textContent() === '1.08 GB', 'total');
+  expect(await frame.locator('.total').textContent() === '1.08 GiB', 'total');
   expect((await frame.locator('a.full').getAttribute('href')).includes('model=gpt2'), 'link to the full page');
   await shot(page, 'embed-iframe');
 });
@@ -654,6 +661,7 @@ fs.rmSync(hostDir, { recursive: true, force: true });
 
 // Issue 16: the token per endpoint, the shipped CSP, framing, and the page under a hostile Hub.
 await hardeningScenarios({ scenario, expect, text, shot, axe, root, outDir, browser, hub, site, TEST_CONNECT_SRC });
+await answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript });
 
 await browser.close();
 await site.close();

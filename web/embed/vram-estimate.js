@@ -3,14 +3,15 @@
 //   <script type="module" src="https://…/embed/vram-estimate.js"></script>
 // It renders the compact estimate in its Shadow DOM with the same WebAssembly core as the page
 // (loaded from the site that serves this file). Attributes: model (required), revision, precision,
-// context, batch, profile, kv-dtype, tp, gpu, endpoint. Public models only: no token is taken.
+// context, batch, profile, kv-dtype, tp, gpu, endpoint, theme (light by default, dark, auto). Public models only: no
+// token is taken.
 import { CoreError, loadModel, report } from '../js/engine.js';
 import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, optionsFrom, pageUrl } from '../js/common.js';
 import { compactView, compactError } from '../js/ui/compact.js';
 
 const SITE = new URL('../', import.meta.url);
 // model, revision, endpoint, and every option a link carries, in both spellings (context / context_tokens …).
-const ATTRS = ['model', 'revision', 'endpoint',
+const ATTRS = ['model', 'revision', 'endpoint', 'theme',
   ...LINK_OPTION_KEYS.flatMap((k) => [k, k === 'context_tokens' ? 'context' : k.replace(/_/g, '-')])];
 
 class VramEstimate extends HTMLElement {
@@ -46,7 +47,8 @@ class VramEstimate extends HTMLElement {
       this.dataset.state = state;
       this.dispatchEvent(new CustomEvent(`vram-${state}`, { bubbles: true, composed: true }));
     };
-    if (!model) return show(compactError({ message: 'Set the model attribute, e.g. model="org/name".' }, null), 'error');
+    const theme = this.getAttribute('theme');  // light (default), dark or auto
+    if (!model) return show(compactError({ message: 'Set the model attribute, e.g. model="org/name".' }, null, theme), 'error');
     const key = `${endpoint} ${model} ${revision}`;
     let r;
     try {
@@ -58,10 +60,10 @@ class VramEstimate extends HTMLElement {
       r = await report(this.handle, options);
     } catch (e) {
       if (!(e instanceof CoreError)) throw e;
-      return show(compactError(e, full), 'error');
+      return show(compactError(e, full, theme), 'error');
     }
     this.report = r;
-    show(compactView(r, full), 'done');
+    show(compactView(r, full, theme), 'done');
   }
 }
 

@@ -1,31 +1,42 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
-import { CoreError, core, loadModel, loadSnapshot, report, release, series, snapshot } from './engine.js';
+// Answer first: the result panel (#answer) holds the total and the verdict; one core call (view) per change gives the
+// report, the chart's points and the precision × context matrix; the address bar always holds the model and settings.
+import { CoreError, core, loadModel, loadSnapshot, report, release, snapshot, view } from './engine.js';
 import * as store from './store.js';
 import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
 import { badgeSvg } from './ui/badge.js';
 import { ErrorView } from './ui/errors.js';
 import { ControlsView } from './ui/controls.js';
-import { SummaryView } from './ui/summary.js';
+import { SummaryView, perGpuBytes, verdictOf } from './ui/summary.js';
 import { FitView } from './ui/fit.js';
 import { ChartView } from './ui/chart.js';
 import { DetailsView } from './ui/details.js';
 import { ExportView } from './ui/export.js';
 import { GgufView } from './ui/gguf.js';
+import { MatrixView, matrixRequest } from './ui/matrix.js';
+import { CompareView, MAX_PINS, pinFromText, pinToText } from './ui/compare.js';
 import { el } from './ui/dom.js';
-import { DEFAULT_ENDPOINT, formatBytes, optionsFrom, pageUrl, testHook } from './common.js';
+import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, formatBytes, formatCount, optionsFrom, pageUrl, parseModelInput, testHook } from './common.js';
 import { rememberedToken, rememberToken } from './token-store.js';
 import { EndpointGate } from './endpoint-gate.js';
+import { checkLinkOptions } from './link-options.js';
 
 // Inside another site's frame, js/frame-guard.js has replaced the page with a link out: the app
 // never starts there, so its token field cannot be clicked through an overlay (issue 16 item 7).
 if (document.documentElement.dataset.framed === 'true') await new Promise(() => {});
 
 const THEME_KEY = 'vram.theme';
+const GPU_KEY = 'vram.gpu';  // the GPU picker, remembered on the device (never with the token)
 const $ = (id) => document.getElementById(id);
+// Examples of different kinds, one click each (all public on the Hub).
+const EXAMPLES = [
+  ['mistralai/Mistral-7B-v0.1', 'LLM'], ['deepseek-ai/DeepSeek-R1', 'MoE, 671 B'], ['TheBloke/Llama-2-7B-Chat-GGUF', 'GGUF'],
+  ['Qwen/Qwen2.5-VL-7B-Instruct', 'vision'], ['black-forest-labs/FLUX.1-schnell', 'diffusion'],
+];
 
-const params = new URLSearchParams(location.search);
-const state = { handle: null, loaded: null, controller: null, report: null, gpus: [], vocab: null };
+let params = new URLSearchParams(location.search);
+const state = { handle: null, loaded: null, controller: null, report: null, options: null, vocab: null, pins: [], handles: new Map() };
 
 // --- endpoint and its Content-Security-Policy ---------------------------------------------------
 function normalizeEndpoint(text) {
@@ -77,6 +88,7 @@ $('theme').addEventListener('click', () => {
   const next = THEMES[(THEMES.indexOf(localStorage.getItem(THEME_KEY) || 'auto') + 1) % THEMES.length];
   localStorage.setItem(THEME_KEY, next);
   applyTheme(next);
+  if (state.report) chart.update(chart.last);  // the chart's colours are read at draw time
 });
 
 // --- token: in memory; stored only when "remember" is ticked, for this endpoint only -------------
@@ -88,46 +100,94 @@ function persistToken() {
 $('remember').addEventListener('change', persistToken);
 $('token').addEventListener('change', persistToken);
 
-// --- model search suggestions (the Hub's model search; no token sent) ---------------------------
+// --- model field: ids or pasted Hub links; search suggestions (the Hub's model search; no token sent) ----
+function readModelField() {
+  const parsed = parseModelInput($('model').value);
+  if (!parsed) return null;
+  if (parsed.repo !== $('model').value.trim()) {
+    $('model').value = parsed.repo;
+    if (parsed.revision) $('revision').value = parsed.revision;
+  }
+  return parsed.repo;
+}
+$('model').addEventListener('change', readModelField);
+async function hubSearch(q, signal) {
+  const res = await fetch(`${endpoint}/api/models?search=${encodeURIComponent(q)}&limit=8&sort=downloads&direction=-1`,
+    { signal, referrerPolicy: 'no-referrer', credentials: 'omit' });
+  if (!res.ok) return [];
+  const list = await res.json();
+  return Array.isArray(list) ? list.map((m) => m?.id).filter((id) => typeof id === 'string') : [];
+}
 let searchTimer = null;
 let searchController = null;
 $('model').addEventListener('input', () => {
   clearTimeout(searchTimer);
   const q = $('model').value.trim();
-  if (q.length < 2 || !gate.open) return;  // nothing goes to a linked endpoint before the user agrees
+  if (q.length < 2 || !gate.open || /^https?:|\//.test(q) && q.includes('://')) return;  // nothing goes to a linked endpoint before the user agrees
   searchTimer = setTimeout(async () => {
     searchController?.abort();
     searchController = new AbortController();
     try {
-      const res = await fetch(`${endpoint}/api/models?search=${encodeURIComponent(q)}&limit=10&sort=downloads&direction=-1`,
-        { signal: searchController.signal, referrerPolicy: 'no-referrer', credentials: 'omit' });
-      if (!res.ok) return;
-      const list = await res.json();
-      if (!Array.isArray(list)) return;
-      $('model-suggestions').replaceChildren(...list.filter((m) => typeof m?.id === 'string').map((m) => el('option', { value: m.id })));
+      const ids = await hubSearch(q, searchController.signal);
+      $('model-suggestions').replaceChildren(...ids.map((id) => el('option', { value: id })));
     } catch { /* suggestions are a convenience: a failed search changes nothing */ }
   }, 250);
 });
+$('examples').append(...EXAMPLES.map(([id, kind]) => el('button', { type: 'button', class: 'chip', 'data-model': id, onclick: () => {
+  $('model').value = id;
+  $('revision').value = '';
+  estimate();
+} }, el('span', { text: id.split('/')[1] }), el('small', { text: kind }))));
 
 // --- views ---------------------------------------------------------------------------------------
 const errors = new ErrorView($('error'));
 const results = $('results');
-const summaryRoot = el('div'), ggufRoot = el('div'), fitRoot = el('div'), chartRoot = el('div'), detailsRoot = el('div'), exportRoot = el('div');
-results.append(summaryRoot, ggufRoot, chartRoot, fitRoot, detailsRoot, exportRoot);
-const summary = new SummaryView(summaryRoot), fit = new FitView(fitRoot), chart = new ChartView(chartRoot), details = new DetailsView(detailsRoot);
-const gguf = new GgufView(ggufRoot, (file) => { controls.setGguf(true, file); recompute(controls.options()); });
+const roots = Object.fromEntries(['matrix', 'chart', 'gguf', 'fit', 'compare', 'details', 'export'].map((k) => [k, el('div')]));
+results.append(...Object.values(roots));
+const summary = new SummaryView($('summary-root'), { onPin: () => pinCurrent() });
+const fit = new FitView(roots.fit), chart = new ChartView(roots.chart), details = new DetailsView(roots.details);
+const matrix = new MatrixView(roots.matrix, (o) => { controls.set(o); controls.emit(); });
+const gguf = new GgufView(roots.gguf, (file) => { controls.setGguf(true, file); controls.emit(); });
+const compare = new CompareView(roots.compare, {
+  onRemove: (i) => { state.pins.splice(i, 1); syncAddress(); refreshCompare(); },
+  onOpen: (i) => openPin(state.pins[i]),
+});
 let controls = null;
 
-function shareLink() {
-  return pageUrl(new URL('./', location.href), { model: state.loaded.repo_id, revision: state.loaded.revision, endpoint },
-    controls.options());  // never the token
+const profileRow = (name) => state.vocab.profiles.find((p) => p.name === name) || state.vocab.profiles[0];
+// Options as the address bar keeps them: only what differs from the engine's defaults (the core's table).
+function linkOptions(o) {
+  const d = profileRow(o.profile).defaults;
+  const out = {};
+  for (const k of LINK_OPTION_KEYS) {
+    const v = o[k];
+    if (v === undefined || v === '' || v === null) continue;
+    const dv = d[k] === true ? 'on' : d[k] === false ? 'off' : k === 'n_gpu_layers' && d[k] === -1 ? 'all' : d[k];
+    if (k !== 'profile' && dv !== undefined && String(dv) === String(v)) continue;
+    if (k === 'gguf_file' && v === state.report?.gguf_files?.find((g) => g.selected && !params.get('gguf_file'))?.file) continue;
+    out[k] = v;
+  }
+  if (out.profile === state.vocab.profiles[0].name) delete out.profile;
+  return out;
+}
+function currentUrl(options = controls.options()) {
+  const model = state.loaded?.repo_id || readModelField();
+  return pageUrl(new URL('./', location.href), { model, revision: $('revision').value.trim() || 'main', endpoint },
+    linkOptions(options), state.pins.map((p) => ['pin', pinToText(p)]));  // never the token
+}
+// The address bar: replaced on every change of a setting, pushed when another model is loaded (Back returns to it).
+function syncAddress(push = false) {
+  if (!controls) return;
+  const url = currentUrl();
+  if (url === location.href) return;
+  history[push ? 'pushState' : 'replaceState'](null, '', url);
 }
 
-new ExportView(exportRoot, {
+new ExportView(roots.export, {
   json: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram.json`, text: JSON.stringify(state.report, null, 2) + '\n' }),
   markdown: () => report(state.handle, state.options, 'markdown'),
-  link: shareLink,
-  modelCard: async () => `${(await report(state.handle, state.options, 'markdown')).trimEnd()}\n\n[Full estimate with every setting](${shareLink()})\n`,
+  link: () => currentUrl(),
+  modelCard: async () => `${(await report(state.handle, state.options, 'markdown')).trimEnd()}\n\n[Full estimate with every setting](${currentUrl()})\n`,
   badge: () => ({ name: `${state.report.model_id.replace('/', '__')}.vram-badge.svg`, text: badgeSvg(state.report) }),
 });
 
@@ -140,85 +200,87 @@ const saved = new OfflineView($('saved-models'), {
 });
 saved.refresh();
 
-// Chart points: the per-GPU total at contexts from 512 to the model's max, computed by the core
-// in one call.
-async function chartPoints(options, maxContext) {
-  const contexts = [];
-  for (let c = 512; c < maxContext; c *= 2) contexts.push(c);
-  contexts.push(maxContext);
-  const totals = await series(state.handle, options, contexts);
-  return contexts.map((context, i) => ({ context, bytes: totals[i] }));
+// The chart's contexts: 512 doubling up to the model's max, with the current context among them (it is a point of
+// the curve, computed like the others).
+function chartContexts(current, maxContext) {
+  const set = new Set([current, maxContext]);
+  for (let c = 512; c < maxContext; c *= 2) set.add(c);
+  return [...set].filter((c) => c > 0 && c <= maxContext).sort((a, b) => a - b);
+}
+
+function showNotice(lines) {
+  $('link-notice').replaceChildren(...lines.map((t) => el('p', { text: t })));
+  $('link-notice').hidden = !lines.length;
 }
 
 async function recompute(options) {
   if (state.handle === null) return;
   const started = performance.now();
-  let r;
+  const model = state.model;
+  const current = Number(options.context_tokens) || model.maxContext;
+  const mreq = matrixRequest(profileRow(options.profile), model);
+  let answer;
   try {
-    r = await report(state.handle, options);
+    answer = await view(state.handle, options, {
+      contexts: model.hasKv && model.maxContext ? chartContexts(current, model.maxContext) : [],
+      matrix: mreq ? { rows: mreq.rows.map((r) => r.set), contexts: mreq.contexts } : { rows: [], contexts: [] },
+    });
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
-    // A combination the core refuses: its message, and no total until the settings are valid again — the
-    // previous result would be a number for other settings.
+    // A combination the core refuses: its message in the answer panel, and no total until the settings are valid
+    // again — the previous result would be a number for other settings.
     controls.showError(e.message);
+    $('summary-root').replaceChildren(el('div', { class: 'refused', id: 'refused' }, el('h2', { text: 'No estimate for these settings' }), el('p', { text: e.message })));
     results.hidden = true;
     document.body.dataset.state = 'invalid';
     testHook('__lastReport', null);
     return;
   }
+  const r = answer.report;
   controls.showError('');
+  controls.showContext(r.context_length);
   state.report = r;
   state.options = options;
-  summary.update(r);
+  const profile = profileRow(options.profile);
+  summary.update(r, { profileLabel: profile.label });
+  matrix.update(mreq, answer.matrix, options, r.gpu?.name);
   gguf.update(r);
-  fit.update(r);
+  fit.update(r, profile);
   details.update(r);
-  const gpu = state.gpus.find((g) => g.id === options.gpu);
-  if (r.kv_bytes_per_token) {
-    chart.update({ points: await chartPoints(options, r.architecture.max_context || 131072), capacity: gpu?.usable_bytes || 0,
-      current: r.context_length, gpuName: gpu?.name || '' });
-  } else chart.update({ points: [] });
+  const gpu = state.vocab.gpus.find((g) => g.id === options.gpu);
+  chart.update({ points: answer.series, capacity: gpu?.usable_bytes || 0, current: r.context_length, gpuName: gpu?.name || '' });
   results.hidden = false;
+  $('answer-empty').hidden = true;
   document.body.dataset.state = 'done';
+  const b = perGpuBytes(r);
+  const announce = `${r.model_id}: ${b.gpus > 1 ? 'per GPU ' : ''}${formatBytes(b.total)}. ${verdictOf(r).text}.`;
+  if ($('announce').textContent !== announce) $('announce').textContent = announce;
+  if (!state.loadingModel) syncAddress();
+  if (state.pins.length && state.pinGpu !== options.gpu) refreshCompare();
   testHook('__lastReport', r);
+  testHook('__lastView', answer);
   testHook('__recomputeMs', performance.now() - started);
 }
 
+// --- did you mean: a name the Hub does not know gets the Hub's own search -------------------------------
+async function didYouMean(repo) {
+  if (!gate.open) return;
+  const name = repo.split('/').pop();
+  let ids = [];
+  try { ids = (await hubSearch(name)).filter((id) => id !== repo).slice(0, 5); } catch { return; }
+  if (!ids.length || $('error').hidden) return;
+  $('error').append(el('p', { id: 'did-you-mean' }, 'Did you mean ', ...ids.flatMap((id, i) => [i ? ', ' : '',
+    el('button', { type: 'button', class: 'linkish', text: id, onclick: () => { $('model').value = id; estimate(); } })]), '?'));
+}
+
 // --- loading a model -----------------------------------------------------------------------------
-async function estimate(event) {
-  event?.preventDefault();
-  const repo = $('model').value.trim();
-  if (!repo) { $('model').focus(); return; }
-  if (!gate.open) { gate.show(); return; }
-  state.controller?.abort();
-  const controller = new AbortController();
-  state.controller = controller;
-  errors.clear();
-  $('cancel').hidden = false;
-  $('go').disabled = true;
-  $('progress').hidden = false;
-  $('progress').removeAttribute('value');
-  $('status').textContent = 'Reading the file list…';
-  document.body.dataset.state = 'loading';
-  const token = $('token').value.trim();
-  if (repo !== state.variantRepo) $('variant').value = '';  // a variant belongs to the repo it was chosen for
-  let loaded, failure = null;
-  loaded = await loadModel({
-    endpoint, repo, revision: $('revision').value.trim() || 'main', token, variant: $('variant').value, signal: controller.signal,
-    onProgress: (p) => {
-      if (!p.files_total) { $('status').textContent = p.stage === 'manifests' ? 'Reading config and manifests…' : 'Reading the file list…'; return; }
-      $('progress').max = p.files_total;
-      $('progress').value = p.files_done;
-      $('status').textContent = `Reading headers: ${p.files_done} of ${p.files_total} files, ${formatBytes(p.bytes)}`;
-    },
-  }).catch((e) => { if (!(e instanceof CoreError)) throw e; failure = e; return null; });
-  if (state.controller !== controller) return;  // a newer lookup took over
-  $('cancel').hidden = true;
-  $('go').disabled = false;
-  $('progress').hidden = true;
+async function openRepo(repo, revision, { token = '', variant = '', signal, onProgress } = {}) {
+  let failure = null;
+  let loaded = await loadModel({ endpoint, repo, revision, token, variant, signal, onProgress })
+    .catch((e) => { if (!(e instanceof CoreError)) throw e; failure = e; return null; });
   let offlineCopy = null;
   if (failure && ['network', 'timeout', 'rate_limited'].includes(failure.code)) {
-    offlineCopy = await store.find(repo, $('revision').value.trim() || 'main').catch(() => null);
+    offlineCopy = await store.find(repo, revision).catch(() => null);
     if (offlineCopy) {
       try {
         loaded = await loadSnapshot(offlineCopy.snapshot);
@@ -228,19 +290,72 @@ async function estimate(event) {
       }
     }
   }
+  return { loaded, failure, offlineCopy };
+}
+
+// Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo).
+async function refusedProfiles(handle) {
+  const refused = {};
+  for (const p of state.vocab.profiles) {
+    try { await report(handle, { profile: p.name }); } catch (e) {
+      if (!(e instanceof CoreError)) throw e;
+      refused[p.name] = e.message;
+    }
+  }
+  return refused;
+}
+
+async function estimate(event, { push = true } = {}) {
+  event?.preventDefault();
+  const repo = readModelField();
+  if (!repo) { $('model').focus(); return; }
+  if (!gate.open) { gate.show(); return; }
+  state.controller?.abort();
+  const controller = new AbortController();
+  state.controller = controller;
+  state.loadingModel = true;
+  errors.clear();
+  $('cancel').hidden = false;
+  $('go').disabled = true;
+  $('progress').hidden = false;
+  $('progress').removeAttribute('value');
+  $('status').textContent = 'Reading the file list…';
+  document.body.dataset.state = 'loading';
+  const token = $('token').value.trim();
+  const revision = $('revision').value.trim() || 'main';
+  if (repo !== state.variantRepo) $('variant').value = '';  // a variant belongs to the repo it was chosen for
+  const { loaded, failure, offlineCopy } = await openRepo(repo, revision, {
+    token, variant: $('variant').value, signal: controller.signal,
+    onProgress: (p) => {
+      if (!p.files_total) { $('status').textContent = p.stage === 'manifests' ? 'Reading config and manifests…' : 'Reading the file list…'; return; }
+      $('progress').max = p.files_total;
+      $('progress').value = p.files_done;
+      $('status').textContent = `Reading headers: ${p.files_done} of ${p.files_total} files, ${formatBytes(p.bytes)}`;
+    },
+  });
+  if (state.controller !== controller) return;  // a newer lookup took over
+  state.loadingModel = false;
+  $('cancel').hidden = true;
+  $('go').disabled = false;
+  $('progress').hidden = true;
   if (failure) {
     document.body.dataset.state = 'error';
     $('status').textContent = failure.code === 'cancelled' ? 'Cancelled.' : '';
     if (failure.code === 'cancelled') return;
     results.hidden = true;
     $('controls').hidden = true;
+    $('summary-root').replaceChildren();
+    $('answer-empty').hidden = false;
     errors.show(failure, { repo, endpoint, hadToken: !!token, online: navigator.onLine });
+    if (failure.code === 'repo_not_found') didYouMean(repo);
     return;
   }
-  if (state.handle !== null) release(state.handle);
+  if (state.handle !== null && !state.pins.some((p) => state.handles.get(`${p.model}@${p.revision}`)?.handle === state.handle)) release(state.handle);
   state.handle = loaded.handle;
-  state.loaded = { ...loaded, revision: $('revision').value.trim() || 'main' };
-  const first = await report(state.handle, { profile: 'classic' });
+  state.loaded = { ...loaded, revision };
+  const first = await report(state.handle, { profile: state.vocab.profiles[0].name });
+  const isGguf = first.layout === 'gguf';
+  state.model = { maxContext: first.architecture.max_context || 0, hasKv: !!first.kv_bytes_per_token, gguf: isGguf };
   if (offlineCopy) {
     $('status').textContent = `Offline copy of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)}, saved ${offlineCopy.savedAt.slice(0, 10)}: every setting works.`;
     document.body.dataset.source = 'offline';
@@ -251,39 +366,129 @@ async function estimate(event) {
     // result is on screen, so that serialising a large snapshot never delays it.
     setTimeout(async () => {
       try {
-        await store.save({ repo: loaded.repo_id, typed: repo, revision: state.loaded.revision, sha: loaded.sha, snapshot: await snapshot(loaded.handle) });
+        await store.save({ repo: loaded.repo_id, typed: repo, revision, sha: loaded.sha, snapshot: await snapshot(loaded.handle) });
         saved.refresh();
       } catch { /* storage full or refused: online use is unaffected */ }
     }, 0);
   }
-  controls.setModel({ maxContext: first.architecture.max_context, hasKv: !!first.kv_bytes_per_token });
+  const refused = await refusedProfiles(state.handle);
+  controls.setModel({ maxContext: first.architecture.max_context, hasKv: state.model.hasKv, refused });
   // Repos with several copies of the weights (fp16 beside fp32): say which is counted; switching reloads.
   state.variantRepo = repo;
   $('variant').replaceChildren(el('option', { value: '', text: 'Default files' }),
     ...(first.variants || []).map((v) => el('option', { value: v, text: `${v} variant` })));
   $('variant').value = first.variant || '';
   $('variant-row').hidden = !(first.variants || []).length;
-  const isGguf = first.layout === 'gguf';
   controls.setGguf(isGguf, isGguf ? (params.get('gguf_file') || first.gguf_file) : '');
-  if (isGguf && !params.get('profile') && controls.options().profile === 'classic') controls.set({ profile: 'llama.cpp' });
+  const current = controls.options().profile;
+  if (isGguf && !params.get('profile') && current === state.vocab.profiles[0].name && !refused['llama.cpp']) {
+    controls.set({ profile: 'llama.cpp' });
+    controls.note(`A GGUF repo: the page opened it with ${profileRow('llama.cpp').label}, the engine that reads GGUF files.`);
+  } else if (refused[current]) {
+    const to = isGguf && !refused['llama.cpp'] ? 'llama.cpp' : state.vocab.profiles.find((p) => !refused[p.name])?.name;
+    if (to) {
+      controls.note(`${profileRow(current).label} cannot estimate this model (${refused[current]}); showing ${profileRow(to).label}.`);
+      controls.set({ profile: to });
+    }
+  }
   $('controls').hidden = false;
+  state.loadingModel = true;
   await recompute(controls.options());
+  state.loadingModel = false;
+  syncAddress(push);
+  $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
+}
+
+// --- compare -------------------------------------------------------------------------------------
+async function handleFor(pin) {
+  const key = `${pin.model}@${pin.revision}`;
+  if (state.loaded && state.loaded.repo_id === pin.model && state.loaded.revision === pin.revision) return state.handle;
+  if (!state.handles.has(key)) {
+    state.handles.set(key, openRepo(pin.model, pin.revision, { token: $('token').value.trim() }).then(({ loaded, failure }) => {
+      if (failure) { state.handles.delete(key); throw failure; }
+      return loaded.handle;
+    }));
+  }
+  return state.handles.get(key);
+}
+async function refreshCompare() {
+  const gpu = controls?.gpu.value || '';
+  state.pinGpu = gpu;
+  const items = await Promise.all(state.pins.map(async (pin) => {
+    try {
+      return { pin, report: await report(await handleFor(pin), { ...pin.options, gpu }) };
+    } catch (e) {
+      if (!(e instanceof CoreError)) throw e;
+      return { pin, error: e.message };
+    }
+  }));
+  compare.update(items);
+  testHook('__compare', items.map((i) => i.report ? perGpuBytes(i.report).total : null));
+}
+function pinCurrent() {
+  const o = { ...linkOptions(controls.options()) };
+  delete o.gpu;  // every pin is checked against the GPU chosen now
+  const pin = { model: state.loaded.repo_id, revision: state.loaded.revision, options: { ...o, profile: controls.options().profile } };
+  const text = pinToText(pin);
+  if (state.pins.some((p) => pinToText(p) === text)) return;
+  if (state.pins.length >= MAX_PINS) state.pins.shift();
+  state.pins.push(pin);
+  syncAddress();
+  refreshCompare();
+}
+function openPin(pin) {
+  controls.set(pin.options);
+  if (state.loaded?.repo_id === pin.model && state.loaded.revision === pin.revision) { controls.emit(); return; }
+  $('model').value = pin.model;
+  $('revision').value = pin.revision === 'main' ? '' : pin.revision;
+  estimate();
+}
+
+// --- settings from the address: a value the core's tables do not accept is named, and its default used ----
+function applyParams({ first = false } = {}) {
+  const { options, problems } = checkLinkOptions(optionsFrom((k) => params.get(k)), state.vocab);
+  if (first && !params.has('gpu')) options.gpu = localStorage.getItem(GPU_KEY) || '';
+  if (!first && !params.has('gpu')) options.gpu = controls.gpu.value;
+  for (const k of ['profile', 'precision', 'kv_dtype', 'tp', 'batch', 'context_tokens', 'n_gpu_layers', 'flash_attention'])
+    if (options[k] === undefined) options[k] = k === 'context_tokens' ? 'max' : k === 'profile' ? state.vocab.profiles[0].name : profileRow(options.profile).defaults[k];
+  controls.set(options);
+  state.pins = params.getAll('pin').map(pinFromText).filter(Boolean).slice(0, MAX_PINS);
+  if (params.getAll('pin').length > state.pins.length) problems.push('A pinned result in the link could not be read and was left out.');
+  showNotice(problems.map((p) => `${p} — the page uses the default instead.`));
 }
 
 async function main() {
   const mod = await core();
   state.vocab = JSON.parse(mod.vocabularies());
-  state.gpus = state.vocab.gpus;
   $('version').textContent = mod.version();
-  controls = new ControlsView($('controls'), state.vocab, (o) => recompute(o));
-  controls.set(optionsFrom((k) => params.get(k)));
+  $('gpu').replaceChildren(el('option', { value: '', text: 'Choose your GPU…' }),
+    ...state.vocab.gpus.map((g) => el('option', { value: g.id, text: `${g.name} — ${formatCount(Math.round(g.usable_bytes / 2 ** 30))} GiB` })));
+  $('gpu').addEventListener('change', () => localStorage.setItem(GPU_KEY, $('gpu').value));
+  controls = new ControlsView($('controls'), state.vocab, $('gpu'), (o) => recompute(o));
+  applyParams({ first: true });
   if (params.get('model')) $('model').value = params.get('model');
   if (params.get('revision')) $('revision').value = params.get('revision');
   $('lookup').addEventListener('submit', estimate);
   $('variant').addEventListener('change', () => estimate());
   $('cancel').addEventListener('click', () => state.controller?.abort());
+  // Back and Forward: the address holds the model and settings; another model reloads, the same one recomputes.
+  addEventListener('popstate', () => {
+    params = new URLSearchParams(location.search);
+    applyParams();
+    const model = params.get('model') || '';
+    const revision = params.get('revision') || 'main';
+    if (model && (model !== state.loaded?.repo_id || revision !== state.loaded?.revision)) {
+      $('model').value = model;
+      $('revision').value = revision === 'main' ? '' : revision;
+      estimate(null, { push: false });
+    } else if (state.handle !== null) {
+      recompute(controls.options());
+      refreshCompare();
+    }
+  });
   document.body.dataset.ready = 'true';
+  if (state.pins.length) refreshCompare();
   if (!gate.open) gate.show();
-  else if (params.get('model')) estimate();
+  else if (params.get('model')) estimate(null, { push: false });
 }
 main();

@@ -9,15 +9,24 @@ export const GiB = 2 ** 30;
 export const MiB = 2 ** 20;
 export const KiB = 2 ** 10;
 
-/** The core's units: "GB" = 2^30 bytes, as the original tool prints them. */
+/**
+ * The page's one unit policy: binary units, named as such (GiB = 2^30 bytes). The CLI's classic text report keeps the
+ * original tool's "GB" labels for the same 2^30 bytes, and says so in its assumptions.
+ */
 export function formatBytes(n) {
-  if (n >= GiB) return `${(n / GiB).toFixed(2)} GB`;
-  if (n >= MiB) return `${(n / MiB).toFixed(2)} MB`;
-  if (n >= KiB) return `${(n / KiB).toFixed(2)} KB`;
+  if (n >= GiB) return `${(n / GiB).toFixed(2)} GiB`;
+  if (n >= MiB) return `${(n / MiB).toFixed(2)} MiB`;
+  if (n >= KiB) return `${(n / KiB).toFixed(2)} KiB`;
   return `${n} B`;
 }
 export const gib = (n) => `${(n / GiB).toFixed(2)} GiB`;
 export const formatCount = (n) => Number(n).toLocaleString('en-US');
+/** 7,241,732,096 → "7.24 B" (compact counts for narrow screens; the exact figure goes in a title). */
+export function formatCompact(n) {
+  const units = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  for (const [v, u] of units) if (n >= v) return `${(n / v).toFixed(2)} ${u}`;
+  return formatCount(n);
+}
 export function formatTokens(n) {
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024}k`;
   return formatCount(n);
@@ -36,6 +45,22 @@ export const LINK_OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'bat
   'n_gpu_layers', 'flash_attention'];
 
 /**
+ * A model id from what a person pastes: "org/name", "https://huggingface.co/org/name", "hf.co/org/name/tree/REV".
+ * Returns {repo, revision} (revision '' when the text names none) or null when it is not a model reference.
+ */
+export function parseModelInput(text) {
+  const t = String(text || '').trim();
+  const m = t.match(/^(?:https?:\/\/)?(?:www\.)?(?:huggingface\.co|hf\.co)\/(.+)$/i);
+  if (!m) return t ? { repo: t, revision: '' } : null;
+  const parts = m[1].split(/[?#]/)[0].split('/').filter(Boolean);
+  if (parts[0] === 'models') parts.shift();
+  if (['datasets', 'spaces'].includes(parts[0]) || parts.length < 1) return null;
+  const repo = parts.length >= 2 ? `${parts[0]}/${parts[1]}` : parts[0];
+  const revision = (parts[2] === 'tree' || parts[2] === 'blob' || parts[2] === 'resolve') && parts[3] ? decodeURIComponent(parts[3]) : '';
+  return { repo, revision };
+}
+
+/**
  * Estimate options from query parameters or element attributes (`get(name)` → string | null). Both spellings
  * are read: `context` and `context_tokens`, `kv-dtype` and `kv_dtype`. Values stay text: the core parses and
  * checks them, so a bad value gets the core's message.
@@ -51,15 +76,16 @@ export function optionsFrom(get) {
 }
 
 /** The page's URL for a model and settings (relative to `base`, the site root); never a token. */
-export function pageUrl(base, { model, revision, endpoint }, options = {}) {
+export function pageUrl(base, { model, revision, endpoint }, options = {}, extra = []) {
   const u = new URL('index.html', base);
   if (model) u.searchParams.set('model', model);
   if (revision && revision !== 'main') u.searchParams.set('revision', revision);
   if (endpoint && endpoint !== DEFAULT_ENDPOINT) u.searchParams.set('endpoint', endpoint);
   for (const k of LINK_OPTION_KEYS) {
     const v = options[k];
-    if (v !== undefined && v !== null && v !== '' && v !== 0) u.searchParams.set(k, String(v));
+    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
   }
+  for (const [k, v] of extra) u.searchParams.append(k, v);  // page state beside the options (pinned results)
   return u.href;
 }
 

@@ -10,10 +10,20 @@ const revision = params.get('revision') || 'main';
 const endpoint = params.get('endpoint') || DEFAULT_ENDPOINT;
 const options = optionsFrom((k) => params.get(k));
 const full = model ? pageUrl(new URL('./', location.href), { model, revision, endpoint }, options) : null;
+const theme = params.get('theme');
+
+// The host page sizes the iframe from this message: {type: "vram-estimate:height", height} in CSS pixels, sent on
+// every change of the view's height (any origin may embed the view, and the height is not a secret).
+function reportHeight() {
+  const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+  if (height && window.parent !== window) window.parent.postMessage({ type: 'vram-estimate:height', height }, '*');
+  testHook('__embedHeight', height);
+}
+if (typeof ResizeObserver === 'function') new ResizeObserver(reportHeight).observe(document.documentElement);
 
 async function run() {
   if (!model) {
-    root.replaceChildren(compactError({ message: 'No model given: add ?model=org/name to the address.' }, null));
+    root.replaceChildren(compactError({ message: 'No model given: add ?model=org/name to the address.' }, null, theme));
     return;
   }
   let r;
@@ -22,11 +32,11 @@ async function run() {
     r = await report(loaded.handle, options);
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
-    root.replaceChildren(compactError(e, full));
+    root.replaceChildren(compactError(e, full, theme));
     document.body.dataset.state = 'error';
     return;
   }
-  root.replaceChildren(compactView(r, full));
+  root.replaceChildren(compactView(r, full, theme));
   document.body.dataset.state = 'done';
   testHook('__lastReport', r);
 }

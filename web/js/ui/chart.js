@@ -1,53 +1,105 @@
-// Memory against context for the chosen settings, with the chosen GPU's capacity as a line.
-// Points are computed by the core (pure, no request); the x axis is logarithmic.
+// Memory against context for the chosen settings: the per-GPU total stacked by part (weights, KV cache, activations,
+// runtime overhead) with the chosen GPU's capacity as a line. Every point, the current one included, is computed by
+// the core at its own context (view()'s series); the x axis is logarithmic, ticks are round and never overlap, and
+// the drawing is sized to its container in CSS pixels so that it stays legible on a phone.
 import { el, svg } from './dom.js';
-import { GiB, formatTokens, gib } from '../common.js';
+import { GiB, REPORT_PARTS, formatCount, formatTokens, gib } from '../common.js';
 
-const W = 640, H = 240, L = 56, R = 12, T = 12, B = 30;
+const T = 24, B = 30, R = 14;
+
+/** Round tick step for a range: 1, 2 or 5 × 10^k, about `target` ticks. */
+export function niceStep(max, target = 4) {
+  const raw = max / target;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
+}
 
 export class ChartView {
-  constructor(root) { this.root = root; }
+  constructor(root) {
+    this.root = root;
+    this.last = null;
+    if (typeof ResizeObserver === 'function') {
+      let width = 0;
+      new ResizeObserver(() => {
+        const w = Math.round(this.root.clientWidth);
+        if (w && w !== width && this.last) { width = w; this.draw(this.last); }
+      }).observe(root);
+    }
+  }
 
-  /** points: [{context, bytes}] ascending; capacity: bytes or 0; current: context. */
-  update({ points, capacity, current, gpuName }) {
+  /** points: view()'s series (ascending contexts, the current one among them); capacity: usable bytes or 0. */
+  update(args) {
+    this.last = args;
+    this.draw(args);
+  }
+
+  draw({ points, capacity, current, gpuName }) {
     if (!points?.length) { this.root.replaceChildren(); return; }
-    const xs = points.map((p) => Math.log2(p.context));
+    const W = Math.max(300, Math.min(900, Math.round(this.root.clientWidth || 640) - 40));
+    const H = W < 480 ? 220 : 260;
+    const L = 46;
+    const xs = points.map((p) => Math.log2(p.context_tokens));
     const x0 = Math.min(...xs), x1 = Math.max(...xs);
-    const yMax = Math.max(...points.map((p) => p.bytes), capacity || 0) * 1.08;
+    const top = Math.max(...points.map((p) => p.total), capacity || 0);
+    const stepBytes = niceStep(top / GiB) * GiB;
+    const yMax = Math.ceil((top * 1.04) / stepBytes) * stepBytes;
     const X = (c) => L + ((Math.log2(c) - x0) / Math.max(1e-9, x1 - x0)) * (W - L - R);
     const Y = (b) => T + (1 - b / yMax) * (H - T - B);
-    const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc' });
-    g.append(svg('title', { id: 'chart-title' }, 'Memory against context length'));
-    g.append(svg('desc', { id: 'chart-desc' }, points.map((p) => `${formatTokens(p.context)}: ${gib(p.bytes)}`).join('; ')));
-    g.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }), svg('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
-    for (let i = 0; i <= 4; i++) {
-      const b = (yMax / 4) * i;
-      g.append(svg('line', { class: 'axis', x1: L, y1: Y(b), x2: W - R, y2: Y(b), 'stroke-opacity': '0.4' }));
+    const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-labelledby': 'chart-title chart-desc' });
+    g.append(svg('title', { id: 'chart-title' }, 'Memory against context length, per GPU'));
+    g.append(svg('desc', { id: 'chart-desc' }, points.map((p) => `${formatCount(p.context_tokens)} tokens: ${gib(p.total)}`).join('; ')));
+    // y: round GiB steps
+    for (let b = 0; b <= yMax + 1; b += stepBytes) {
+      g.append(svg('line', { class: 'grid', x1: L, y1: Y(b), x2: W - R, y2: Y(b) }));
       const t = svg('text', { x: L - 6, y: Y(b) + 4, 'text-anchor': 'end' });
-      t.textContent = `${(b / GiB).toFixed(b / GiB < 10 ? 1 : 0)}`;
+      t.textContent = `${Number((b / GiB).toFixed(2))}`;
       g.append(t);
     }
-    const yl = svg('text', { x: 12, y: T + 8 });
+    const yl = svg('text', { x: 4, y: 12 });
     yl.textContent = 'GiB';
     g.append(yl);
-    for (const p of points) {
-      if (Math.log2(p.context) % 2 !== 1 && p !== points[points.length - 1] && p !== points[0]) continue;
-      const t = svg('text', { x: X(p.context), y: H - 10, 'text-anchor': 'middle' });
-      t.textContent = formatTokens(p.context);
+    // x: powers of two, every k-th so that labels keep ≥ 44 px apart; the last point labelled when it has room
+    const minGap = 44;
+    const pow = [];
+    for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) pow.push(2 ** e);
+    const per = Math.max(1, Math.ceil(minGap / Math.max(1, (W - L - R) / Math.max(1, x1 - x0))));
+    const ticks = pow.filter((_, i) => i % per === 0);
+    const lastCtx = points[points.length - 1].context_tokens;
+    if (!ticks.includes(lastCtx) && X(lastCtx) - X(ticks[ticks.length - 1] || 0) >= minGap) ticks.push(lastCtx);
+    while (ticks.length > 1 && X(lastCtx) - X(ticks[ticks.length - 1]) < 0) ticks.pop();
+    for (const c of ticks) {
+      g.append(svg('line', { class: 'grid', x1: X(c), y1: H - B, x2: X(c), y2: H - B + 4 }));
+      const t = svg('text', { x: X(c), y: H - B + 17, 'text-anchor': 'middle' });
+      t.textContent = formatTokens(c);
       g.append(t);
     }
-    g.append(svg('polyline', { class: 'line', points: points.map((p) => `${X(p.context)},${Y(p.bytes)}`).join(' ') }));
+    // stacked areas, bottom to top in REPORT_PARTS order
+    const below = points.map(() => 0);
+    for (const part of REPORT_PARTS) {
+      if (!points.some((p) => p[part.key])) continue;
+      const upper = points.map((p, i) => below[i] + (p[part.key] || 0));
+      const d = [...points.map((p, i) => `${X(p.context_tokens)},${Y(upper[i])}`), ...points.map((p, i) => `${X(p.context_tokens)},${Y(below[i])}`).reverse()].join(' ');
+      g.append(svg('polygon', { points: d, fill: part.color, class: 'area' }, svg('title', {}, part.label)));
+      upper.forEach((v, i) => { below[i] = v; });
+    }
+    g.append(svg('polyline', { class: 'line', points: points.map((p) => `${X(p.context_tokens)},${Y(p.total)}`).join(' ') }));
+    g.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }), svg('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
     if (capacity) {
       g.append(svg('line', { class: 'cap', x1: L, y1: Y(capacity), x2: W - R, y2: Y(capacity) }));
-      const t = svg('text', { x: W - R - 4, y: Y(capacity) - 5, 'text-anchor': 'end' });
+      const t = svg('text', { x: W - R - 4, y: Y(capacity) - 5, 'text-anchor': 'end', class: 'cap-label' });
       t.textContent = `${gpuName}: ${gib(capacity)}`;
       g.append(t);
     }
-    const now = points.reduce((a, p) => (Math.abs(Math.log2(p.context / current)) < Math.abs(Math.log2(a.context / current)) ? p : a), points[0]);
-    if (current) g.append(svg('circle', { class: 'now', cx: X(current), cy: Y(now.bytes), r: 4.5 }));
+    const now = points.find((p) => p.context_tokens === current);
+    if (now) g.append(svg('circle', { class: 'now', cx: X(now.context_tokens), cy: Y(now.total), r: 5, 'data-context': String(now.context_tokens), 'data-total': String(now.total) },
+      svg('title', {}, `now: ${formatCount(now.context_tokens)} tokens, ${gib(now.total)}`)));
+    const legend = el('div', { class: 'legend' }, ...REPORT_PARTS.filter((part) => points.some((p) => p[part.key]))
+      .map((part) => el('span', {}, el('i', { style: { background: part.color } }), part.label)),
+    capacity ? el('span', {}, el('i', { class: 'cap-swatch' }), `${gpuName} capacity`) : null,
+    now ? el('span', {}, el('i', { class: 'now-swatch' }), 'these settings') : null);
     this.root.replaceChildren(el('section', { class: 'card chart', id: 'chart' },
       el('h2', { text: 'Memory against context' }),
-      el('p', { class: 'help', text: capacity ? `Per GPU at these settings; the dashed line is what the ${gpuName} can hold.` : 'Per GPU at these settings. Choose a GPU to see its capacity.' }),
-      g));
+      el('p', { class: 'help', text: 'Per GPU at these settings, stacked by part, against the context in tokens (log scale); every point is computed by the core at its own context.' }),
+      el('div', { class: 'chart-box' }, g), legend));
   }
 }

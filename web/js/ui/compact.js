@@ -5,7 +5,10 @@ import { REPORT_PARTS, formatBytes, formatCount } from '../common.js';
 
 const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
 
-export function compactView(r, fullUrl) {
+/** theme: "light" (default: the host page decides, not the reader's OS), "dark" or "auto". */
+export const embedTheme = (t) => (['dark', 'auto'].includes(t) ? `theme-${t}` : 'theme-light');
+
+export function compactView(r, fullUrl, theme) {
   const perGpu = r.per_gpu && r.per_gpu.gpus > 1 ? r.per_gpu : r.estimates_bytes;
   const total = perGpu.total || 1;
   const bar = el('div', { class: 'bar', role: 'img', 'aria-label': PARTS.filter(([k]) => perGpu[k]).map(([k, l]) => `${l} ${formatBytes(perGpu[k])}`).join(', ') },
@@ -18,20 +21,22 @@ export function compactView(r, fullUrl) {
     r.kv_bytes_per_token ? `${formatCount(r.context_length)} tokens` : null,
     `batch ${r.batch_size}`, r.profile,
   ].filter(Boolean).join(' · ');
-  return el('div', { class: 'compact', part: 'root' },
+  const tp = r.per_gpu?.gpus > 1 ? r.per_gpu.gpus : 1;
+  return el('div', { class: `compact ${embedTheme(theme)}`, part: 'root' },
     el('div', { class: 'model', part: 'model', text: r.model_id }),
-    el('div', { class: 'total', part: 'total', text: formatBytes(perGpu.total) }),
+    el('div', { class: 'total nb', part: 'total', text: formatBytes(perGpu.total) }),
+    tp > 1 ? el('div', { class: 'settings', part: 'per-gpu', text: `per GPU, tensor parallel ${tp} (${formatBytes(r.estimates_bytes.total)} in all)` }) : null,
     el('div', { class: 'settings', text: line }),
     bar,
-    el('div', { class: 'legend' }, ...PARTS.filter(([k]) => perGpu[k]).map(([k, l]) => el('span', { text: `${l} ${formatBytes(perGpu[k])}` }))),
+    el('div', { class: 'legend' }, ...PARTS.filter(([k]) => perGpu[k]).map(([k, l, c]) => el('span', {}, el('i', { style: { background: c } }), `${l} `, el('span', { class: 'nb', text: formatBytes(perGpu[k]) })))),
     verdict,
     el('div', { class: 'params', text: `${formatCount(r.parameters)} parameters · ${formatCount(r.tensors)} tensors` }),
     fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Full estimate ↗' }) : null,
     el('div', { class: 'version', part: 'version', text: `hf-vram-estimator ${r.tool_version}` }));
 }
 
-export function compactError(error, fullUrl) {
-  return el('div', { class: 'compact error', part: 'root', role: 'alert' },
+export function compactError(error, fullUrl, theme) {
+  return el('div', { class: `compact error ${embedTheme(theme)}`, part: 'root', role: 'alert' },
     el('div', { class: 'model', text: 'Could not estimate' }), el('p', { text: error.message }),
     fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Open the full page ↗' }) : null);
 }

@@ -1,16 +1,17 @@
-// The estimate's settings. Changing any of them recomputes in the core from the metadata already
-// loaded: no request is made.
+// The estimate's settings. Changing any of them recomputes in the core from the metadata already loaded: no request.
+// Every list, default and limit comes from the core's tables (vocabularies()); a choice the current engine does not
+// accept is disabled with the reason, and a setting it cannot keep falls back to the engine's default, said on screen.
 import { el } from './dom.js';
-import { GiB, formatCount, formatTokens } from '../common.js';
+import { formatCount, formatTokens } from '../common.js';
 
 const PRESETS = [2048, 4096, 8192, 32768, 131072];
 const MIN_CONTEXT = 256;
 
-function select(id, label, options, help) {
+function select(id, label, help) {
   return el('div', {},
     el('label', { for: id, text: label }),
-    el('select', { id, 'aria-describedby': help ? `${id}-help` : null }, ...options.map(([v, t]) => el('option', { value: v, text: t }))),
-    help ? el('p', { class: 'help', id: `${id}-help`, text: help }) : null);
+    el('select', { id, 'aria-describedby': `${id}-help` }),
+    el('p', { class: 'help', id: `${id}-help`, text: help || '' }));
 }
 
 // Context slider on a log scale: position 0..1000 ↔ MIN_CONTEXT..max.
@@ -18,27 +19,27 @@ const toPos = (ctx, max) => Math.round((1000 * Math.log(ctx / MIN_CONTEXT)) / Ma
 const fromPos = (pos, max) => Math.round(MIN_CONTEXT * Math.exp((pos / 1000) * Math.log(max / MIN_CONTEXT)));
 
 export class ControlsView {
-  /** `vocab`: the core's vocabularies() — every choice below comes from its tables. */
-  constructor(root, vocab, onChange) {
+  /** `vocab`: the core's vocabularies(); `gpuSelect`: the page's GPU picker (it lives on the first screen). */
+  constructor(root, vocab, gpuSelect, onChange) {
     this.root = root;
+    this.vocab = vocab;
+    this.gpu = gpuSelect;
     this.onChange = onChange;
     this.maxContext = 131072;
-    const gpuOptions = [['', 'No GPU chosen'], ...vocab.gpus.map((g) => [g.id, `${g.name} — ${(g.usable_bytes / GiB).toFixed(0)} GiB`])];
-    const PRECISIONS = vocab.precisions.map((p) => [p.name, p.label]);
-    const KV_DTYPES = vocab.kv_dtypes.map((d) => [d.name, d.label]);
-    const PROFILES = vocab.profiles.map((p) => [p.name, p.label]);
-    const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp))].sort((a, b) => a - b);
+    this.context = null;  // null: the engine's default (the model's max context, as on the command line)
+    this.refused = {};    // profile name → the core's reason it cannot estimate this model
+    this.notes = [];      // what fell back to a default since the last change the user made, and why
+    const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp)), ...[2, 4, 8]].filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => a - b);
     root.append(el('h2', { text: 'Settings' }),
       el('div', { class: 'controls-grid' },
-        select('gpu', 'GPU', gpuOptions, 'Checks the fit and finds the largest context and batch.'),
-        select('profile', 'Serving engine', PROFILES, 'Whose memory accounting to follow.'),
-        select('precision', 'Weights precision', PRECISIONS),
-        select('kv_dtype', 'KV cache dtype', KV_DTYPES),
-        el('div', {}, el('label', { for: 'batch', text: 'Batch (concurrent sequences)' }), el('input', { id: 'batch', type: 'number', min: '1', max: '1000000', step: '1', value: '1' })),
-        select('tp', 'Tensor parallel GPUs', TPS.map((t) => [String(t), String(t)])),
+        select('profile', 'Serving engine'),
+        select('precision', 'Weights precision', 'Auto keeps every tensor as stored.'),
+        select('kv_dtype', 'KV cache dtype'),
+        el('div', {}, el('label', { for: 'batch', text: 'Batch (concurrent sequences)' }), el('input', { id: 'batch', type: 'number', min: '1', max: '1000000', step: '1', value: '1', inputmode: 'numeric' })),
+        select('tp', 'Tensor parallel GPUs'),
         el('div', { class: 'gguf-only' }, el('label', { for: 'n_gpu_layers', text: 'GPU layers (-ngl)' }),
-          el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '10000', step: '1', value: '-1', 'aria-describedby': 'n_gpu_layers-help' }),
-          el('p', { class: 'help', id: 'n_gpu_layers-help', text: '-1 = all layers on the GPU; fewer puts the rest in system memory.' })),
+          el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '100000', step: '1', value: '-1', inputmode: 'numeric', 'aria-describedby': 'n_gpu_layers-help' }),
+          el('p', { class: 'help', id: 'n_gpu_layers-help', text: '-1 = all layers on the GPU; 0 keeps every layer in system memory.' })),
         el('div', { class: 'gguf-only' }, el('label', { class: 'check' }, el('input', { id: 'flash_attention', type: 'checkbox', checked: true }), 'Flash attention (llama.cpp)')),
         el('div', { class: 'context-row' },
           el('label', { for: 'context', id: 'context-label', text: 'Context length' }),
@@ -46,84 +47,159 @@ export class ControlsView {
           el('div', { class: 'presets', role: 'group', 'aria-label': 'Context presets' },
             ...PRESETS.map((p) => el('button', { type: 'button', class: 'ghost small', 'data-context': String(p), text: formatTokens(p) })),
             el('button', { type: 'button', class: 'ghost small', 'data-context': 'max', id: 'context-max', text: 'Max' }),
-            el('input', { id: 'context-exact', type: 'number', min: String(MIN_CONTEXT), step: '1', 'aria-label': 'Context length in tokens', style: { width: '9rem' } })))),
-      el('p', { id: 'controls-error', class: 'help', role: 'alert' }));
-    for (const id of ['gpu', 'profile', 'precision', 'kv_dtype', 'tp', 'flash_attention']) this.$(id).addEventListener('change', () => this.emit());
-    this.$('n_gpu_layers').addEventListener('change', () => this.emit());
+            el('input', { id: 'context-exact', type: 'number', min: String(MIN_CONTEXT), step: '1', inputmode: 'numeric', 'aria-label': 'Context length in tokens', class: 'exact' })))),
+      el('p', { id: 'controls-note', class: 'help', role: 'status' }),
+      el('p', { id: 'controls-error', class: 'help error-line', role: 'alert' }));
+    this.fill('profile', vocab.profiles.map((p) => [p.name, p.label]));
+    this.fill('precision', vocab.precisions.map((p) => [p.name, p.label]));
+    this.fill('kv_dtype', vocab.kv_dtypes.map((d) => [d.name, d.label]));
+    this.fill('tp', TPS.map((t) => [String(t), String(t)]));
+    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers']) this.$(id).addEventListener('change', () => this.emit());
+    this.$('profile').addEventListener('change', () => this.emit());
+    this.gpu.addEventListener('change', () => this.emit());
     this.$('batch').addEventListener('input', () => this.emit());
     this.$('context').addEventListener('input', () => { this.context = fromPos(Number(this.$('context').value), this.maxContext); this.emit(); });
-    this.$('context-exact').addEventListener('change', () => { this.context = Math.max(MIN_CONTEXT, Math.min(this.maxContext, Number(this.$('context-exact').value) || MIN_CONTEXT)); this.emit(); });
+    this.$('context-exact').addEventListener('change', () => {
+      this.context = Math.max(MIN_CONTEXT, Math.min(this.maxContext, Math.floor(Number(this.$('context-exact').value)) || MIN_CONTEXT));
+      this.emit();
+    });
     root.querySelector('.presets').addEventListener('click', (e) => {
       const v = e.target.closest('button')?.dataset.context;
       if (!v) return;
-      this.context = v === 'max' ? this.maxContext : Math.min(Number(v), this.maxContext);
+      this.context = v === 'max' ? null : Math.min(Number(v), this.maxContext);
       this.emit();
     });
+    this.applyProfile();
   }
 
   $(id) { return this.root.querySelector(`#${id}`); }
+  fill(id, rows) { this.$(id).replaceChildren(...rows.map(([v, t]) => el('option', { value: v, text: t }))); }
+  profileInfo() { return this.vocab.profiles.find((p) => p.name === this.$('profile').value) || this.vocab.profiles[0]; }
 
-  /** Options as the core reads them (field names as in C++ EstimateOptions). */
+  /** Options as the core reads them (the keys of its option table); defaults are left to the core. */
   options() {
-    return {
+    const p = this.profileInfo();
+    const o = {
+      profile: p.name,
       precision: this.$('precision').value,
       kv_dtype: this.$('kv_dtype').value,
-      context_tokens: this.context || 'max',
-      batch: Math.max(1, Math.min(1000000, Math.floor(Number(this.$('batch').value) || 1))),
-      profile: this.$('profile').value,
-      tp: Number(this.$('tp').value),
-      gpu: this.$('gpu').value,
-      ...(this.gguf ? { gguf_file: this.ggufFile || '', flash_attention: this.$('flash_attention').checked,
-        n_gpu_layers: Math.max(-1, Math.floor(Number(this.$('n_gpu_layers').value) || -1)) } : {}),
+      batch: String(Math.max(1, Math.min(1000000, Math.floor(Number(this.$('batch').value)) || 1))),
+      tp: this.$('tp').value,
+      gpu: this.gpu.value,
     };
+    if (this.context) o.context_tokens = String(this.context);
+    if (p.gguf && this.gguf) {
+      o.gguf_file = this.ggufFile || '';
+      o.flash_attention = this.$('flash_attention').checked ? 'on' : 'off';
+      const ngl = this.$('n_gpu_layers').value.trim();
+      o.n_gpu_layers = ngl === '' || Number(ngl) < 0 ? 'all' : String(Math.floor(Number(ngl)));  // 0 means zero layers
+    }
+    return o;
   }
 
-  /** A GGUF repo: show the llama.cpp settings; `file` is the quantization the estimate uses. */
+  /** A GGUF repo: the llama.cpp settings are offered; `file` is the quantization the estimate uses. */
   setGguf(isGguf, file) {
     this.gguf = isGguf;
     if (file !== undefined) this.ggufFile = file;
-    for (const n of this.root.querySelectorAll('.gguf-only')) n.hidden = !isGguf;
+    this.applyProfile();
   }
 
+  /**
+   * Applies settings (from a link or a click on the matrix). Values were checked against the core's table by the
+   * caller; what the current engine cannot take falls back with a note.
+   */
   set(options) {
-    for (const k of ['precision', 'kv_dtype', 'profile', 'gpu']) if (options[k] !== undefined) this.$(k).value = options[k];
+    for (const k of ['profile', 'precision', 'kv_dtype']) if (options[k] !== undefined) this.$(k).value = options[k];
+    if (options.gpu !== undefined) this.gpu.value = options.gpu;
     if (options.gguf_file) this.ggufFile = options.gguf_file;
-    if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = String(options.n_gpu_layers);
-    if (options.flash_attention !== undefined) this.$('flash_attention').checked = String(options.flash_attention) !== 'false';
-    if (options.tp) this.$('tp').value = String(options.tp);
-    if (options.batch) this.$('batch').value = String(options.batch);
-    if (options.context_tokens) this.context = options.context_tokens === 'max' ? Infinity : Number(options.context_tokens) || 0;  // Infinity: the model's own max, once known
+    if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = options.n_gpu_layers === 'all' ? '-1' : String(options.n_gpu_layers);
+    if (options.flash_attention !== undefined) this.$('flash_attention').checked = !['off', 'false', '0'].includes(String(options.flash_attention));
+    if (options.tp !== undefined) this.$('tp').value = String(options.tp);
+    if (options.batch !== undefined) this.$('batch').value = String(options.batch);
+    if (options.context_tokens !== undefined) this.context = options.context_tokens === 'max' ? null : Number(options.context_tokens) || null;
+    this.applyProfile();
   }
 
-  /** The model's limits: the slider spans 256 .. its max context. */
-  setModel({ maxContext, hasKv }) {
+  /** Disables what the current engine does not take, says why, and falls back to its defaults. */
+  applyProfile() {
+    const p = this.profileInfo();
+    const notes = this.notes;
+    for (const o of this.$('profile').options) {
+      const why = this.refused[o.value];
+      o.disabled = !!why && o.value !== p.name;
+      o.textContent = this.vocab.profiles.find((q) => q.name === o.value).label + (why ? ' — not for this model' : '');
+    }
+    const refusedNames = Object.keys(this.refused);
+    this.$('profile-help').textContent = [`${p.engine} ${p.version}.`,
+      p.name === this.vocab.profiles[0].name ? 'The command line’s default, which the page opens with; pick the engine you serve with.' : '',
+      refusedNames.length ? `Not for this model: ${refusedNames.map((n) => `${n} (${this.refused[n]})`).join('; ')}.` : ''].filter(Boolean).join(' ');
+    const kv = this.$('kv_dtype');
+    for (const o of kv.options) o.disabled = !p.kv_dtypes.includes(o.value);
+    if (kv.selectedOptions[0]?.disabled) {
+      notes.push(`KV cache dtype back to ${p.defaults.kv_dtype}: ${p.fixed_kv_reason || `${p.label} offers ${p.kv_dtypes.join(', ')}`}.`);
+      kv.value = p.defaults.kv_dtype;
+    }
+    this.$('kv_dtype-help').textContent = p.fixed_kv_reason || `${p.label} offers: ${p.kv_dtypes.join(', ')}.`;
+    const tp = this.$('tp');
+    for (const o of tp.options) o.disabled = !p.tp.includes(Number(o.value));
+    if (tp.selectedOptions[0]?.disabled) {
+      notes.push(`Tensor parallel back to ${p.defaults.tp}: ${p.label} models one GPU.`);
+      tp.value = String(p.defaults.tp);
+    }
+    this.$('tp-help').textContent = p.tp.length === 1
+      ? `${p.label}: one GPU. “Which GPUs fit” counts how many a model needs.`
+      : 'Weights and KV heads split over this many GPUs; figures are per GPU.';
+    const precision = this.$('precision');
+    for (const o of precision.options) o.disabled = !p.precisions.includes(o.value);
+    for (const n of this.root.querySelectorAll('.gguf-only')) n.hidden = !(p.gguf && this.gguf);
+    this.$('controls-note').textContent = notes.join(' ');
+  }
+
+  /** A line in the settings' note (kept until the user changes a setting). */
+  note(text) {
+    this.notes.push(text);
+    this.$('controls-note').textContent = this.notes.join(' ');
+  }
+
+  /** The model's limits and what the core refuses for it ({profile: reason}). */
+  setModel({ maxContext, hasKv, refused = {} }) {
     this.maxContext = Math.max(MIN_CONTEXT * 2, maxContext || 131072);
-    if (this.context === Infinity) this.context = this.maxContext;
-    else if (!this.context || this.context > this.maxContext) this.context = Math.min(8192, this.maxContext);
+    this.refused = refused;
+    if (this.context && this.context > this.maxContext) this.context = null;
     for (const b of this.root.querySelectorAll('.presets button[data-context]'))
       b.disabled = b.dataset.context !== 'max' && Number(b.dataset.context) > this.maxContext;
     this.$('context-max').textContent = `Max (${formatTokens(this.maxContext)})`;
     this.$('context-exact').max = String(this.maxContext);
     this.root.querySelector('.context-row').hidden = !hasKv;
     this.$('kv_dtype').disabled = !hasKv;
+    this.applyProfile();
+    this.sync();
+  }
+
+  /** The context the core used (the default resolves to the model's max). */
+  showContext(tokens) {
+    this.used = tokens;
     this.sync();
   }
 
   sync() {
+    const ctx = this.context || this.used || this.maxContext;
     const slider = this.$('context');
-    slider.value = String(toPos(this.context, this.maxContext));
-    slider.setAttribute('aria-valuetext', `${formatCount(this.context)} tokens`);
-    this.$('context-label').textContent = `Context length: ${formatCount(this.context)} tokens`;
-    this.$('context-exact').value = String(this.context);
+    slider.value = String(toPos(ctx, this.maxContext));
+    slider.setAttribute('aria-valuetext', `${formatCount(ctx)} tokens`);
+    this.$('context-label').textContent = `Context length: ${formatCount(ctx)} tokens${this.context ? '' : ' (the default: the model’s max)'}`;
+    this.$('context-exact').value = String(ctx);
     for (const b of this.root.querySelectorAll('.presets button[data-context]')) {
-      const v = b.dataset.context === 'max' ? this.maxContext : Number(b.dataset.context);
-      b.setAttribute('aria-pressed', String(v === this.context));
+      const pressed = b.dataset.context === 'max' ? !this.context : Number(b.dataset.context) === this.context;
+      b.setAttribute('aria-pressed', String(pressed));
     }
   }
 
   showError(message) { this.$('controls-error').textContent = message || ''; }
 
   emit() {
+    this.notes = [];
+    this.applyProfile();
     this.sync();
     this.onChange(this.options());
   }

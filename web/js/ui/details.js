@@ -1,7 +1,7 @@
 // Components, dtype distribution, architecture with its per-layer attention, and assumptions.
 import { el, formatBytes, formatCount } from './dom.js';
 
-const table = (head, rows) => el('div', { class: 'table-wrap' }, el('table', {},
+const table = (head, rows, name) => el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': name }, el('table', {},
   el('thead', {}, el('tr', {}, ...head.map(([t, num]) => el('th', { class: num ? 'num' : null, text: t })))),
   el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map(([t, num]) => el('td', { class: num ? 'num' : null, text: t })))))));
 
@@ -14,26 +14,36 @@ function attention(g) {
   return [[`${g.layers} × ${what}`], [size], [formatBytes(g.bytes), true]];
 }
 
+// The checkpoint's own quantization: the config's method, or a GGUF file's type (Q4_K_M), never "none" for those.
+function quantization(r) {
+  if (r.quantization_method) return r.quantization_method;
+  const file = r.gguf_files?.find((g) => g.selected);
+  if (file) return `${file.file_type || 'GGUF'} (GGUF, ${file.bits_per_weight.toFixed(2)} bits per weight)`;
+  return 'none (floating point as stored)';
+}
+
 export class DetailsView {
   constructor(root) { this.root = root; }
   update(r) {
     const comps = el('section', { class: 'card', id: 'components' }, el('h2', { text: 'Components' }),
       table([['Component'], ['Class'], ['Parameters', 1], ['Tensors', 1], ['Memory', 1]],
-        r.components.map((c) => [[c.name], [c.class_name || ''], [formatCount(c.parameters), 1], [formatCount(c.tensors), 1], [formatBytes(c.bytes), 1]])));
+        r.components.map((c) => [[c.name], [c.class_name || ''], [formatCount(c.parameters), 1], [formatCount(c.tensors), 1], [formatBytes(c.bytes), 1]]), 'Components table'));
     const dtypes = el('section', { class: 'card', id: 'dtypes' }, el('h2', { text: 'Dtype distribution' }),
       table([['Dtype'], ['Tensors', 1], ['Elements', 1], ['Bytes', 1]],
-        Object.entries(r.dtypes).map(([n, d]) => [[n], [formatCount(d.tensors), 1], [formatCount(d.elements), 1], [formatBytes(d.bytes), 1]])));
+        Object.entries(r.dtypes).map(([n, d]) => [[n], [formatCount(d.tensors), 1], [formatCount(d.elements), 1], [formatBytes(d.bytes), 1]]), 'Dtype table'));
     const a = r.architecture;
     const facts = [
       ['Model type', a.model_type], ['Layers', a.num_layers], ['Hidden size', a.hidden_size], ['Attention heads', a.num_attention_heads],
       ['KV heads', a.num_kv_heads], ['Head dimension', a.head_dim], ['Max context', a.max_context !== undefined ? `${formatCount(a.max_context)} tokens` : undefined],
-      ['Layout', r.layout + (r.variant ? ` (variant ${r.variant})` : '')], ['Quantization', r.quantization_method || 'none'],
+      ['Layout', r.layout + (r.variant ? ` (variant ${r.variant})` : '')], ['Quantization', quantization(r)],
+      ['Tensors', formatCount(r.tensors), 'tensors'], ['Weight files', formatCount(r.weight_files), 'weight-files'],
       ['KV dtype', r.kv_dtype], ['Commit', r.sha ? r.sha.slice(0, 12) : undefined],
     ].filter(([, v]) => v !== undefined && v !== '');
     const arch = el('section', { class: 'card', id: 'architecture' }, el('h2', { text: 'Architecture' }),
-      el('div', { class: 'grid2' }, table([['Property'], ['Value']], facts.map(([k, v]) => [[k], [String(v)]])),
+      el('div', { class: 'grid2' }, el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Architecture table' }, el('table', {}, el('tbody', {},
+        ...facts.map(([k, v, id]) => el('tr', {}, el('th', { scope: 'row', text: k }), el('td', { id, text: String(v) })))))),
         r.kv_cache_per_layer?.length
-          ? el('div', {}, el('h3', { class: 'k', text: 'KV cache per layer kind (one GPU)' }), table([['Layers'], ['Size'], ['Total', 1]], r.kv_cache_per_layer.map(attention)))
+          ? el('div', {}, el('h3', { class: 'k', text: 'KV cache per layer kind (one GPU)' }), table([['Layers'], ['Size'], ['Total', 1]], r.kv_cache_per_layer.map(attention), 'KV cache per layer table'))
           : el('p', { class: 'help', text: r.kv_bytes_per_token ? 'Classic profile: every layer counted as full attention.' : 'No KV cache: not a generating decoder.' })));
     const notes = el('section', { class: 'card', id: 'assumptions' }, el('h2', { text: 'Assumptions and notes' }),
       el('ul', { class: 'plain' }, ...[...r.assumptions, ...r.notes, ...r.warnings].map((t) => el('li', { text: t }))));

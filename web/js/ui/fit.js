@@ -1,31 +1,34 @@
-// Which GPUs fit, and how many of each are needed (tensor parallel, powers of two up to 8).
+// Which GPUs fit, and how many of each are needed: the smallest tensor-parallel size (1, 2, 4, 8) for the engines
+// that split a model, or classic's even split of the total (the rule is the core's, in vocabularies()).
 import { el, gib } from './dom.js';
 
 export class FitView {
   constructor(root) { this.root = root; }
-  update(r) {
+  /** r: the report; profile: its vocabularies() row (fit_rule, fit_max_gpus). */
+  update(r, profile) {
     if (!r.gpu_fit?.length) { this.root.replaceChildren(); return; }
+    const limit = `more than ${profile?.fit_max_gpus ?? 8}`;
     const body = el('tbody');
     for (const g of r.gpu_fit) {
-      const needed = !g.engine_runs ? '—' : g.gpus_needed === 0 ? 'more than 8' : String(g.gpus_needed);
+      const needed = !g.engine_runs ? '—' : g.gpus_needed === 0 ? limit : String(g.gpus_needed);
       const cls = !g.engine_runs ? '' : g.fits_one ? 'yes' : g.gpus_needed ? '' : 'no';
       body.append(el('tr', { class: r.gpu && r.gpu.id === g.id ? 'chosen' : null },
-        el('td', { text: g.name }),
-        el('td', { class: 'num', text: gib(g.usable_bytes) }),
-        el('td', { class: `num ${cls}`, text: !g.engine_runs ? `engine not on ${g.backend}` : g.fits_one ? 'yes' : 'no' }),
-        el('td', { class: 'num', text: needed }),
-        el('td', { class: 'num', text: g.engine_runs && g.per_gpu_total_bytes ? gib(g.per_gpu_total_bytes) : '—' })));
+        el('td', { 'data-label': 'GPU', text: g.name }),
+        el('td', { class: 'num', 'data-label': 'Usable', text: gib(g.usable_bytes) }),
+        el('td', { class: `num ${cls}`, 'data-label': 'Fits on one', text: !g.engine_runs ? `engine not on ${g.backend}` : g.fits_one ? 'yes' : 'no' }),
+        el('td', { class: 'num', 'data-label': 'GPUs needed', text: needed }),
+        el('td', { class: 'num', 'data-label': 'Per GPU', text: g.engine_runs && g.per_gpu_total_bytes ? gib(g.per_gpu_total_bytes) : '—' })));
     }
     const one = r.gpu_fit.filter((g) => g.engine_runs && g.fits_one).map((g) => g.name);
     const more = r.gpu_fit.filter((g) => g.engine_runs && !g.fits_one && g.gpus_needed).map((g) => `${g.gpus_needed}× ${g.name}`);
     this.root.replaceChildren(el('section', { class: 'card', id: 'gpu-fit' },
       el('h2', { text: 'Which GPUs fit' }),
       el('p', { id: 'fits-one' }, el('strong', { text: `On one GPU (${one.length}): ` }), one.length ? one.join(', ') : 'none'),
-      more.length ? el('p', { id: 'fits-more' }, el('strong', { text: 'With tensor parallelism: ' }), more.join(', ')) : null,
+      more.length ? el('p', { id: 'fits-more' }, el('strong', { text: profile?.tp?.length > 1 ? 'With tensor parallelism: ' : 'Split over several GPUs: ' }), more.join(', ')) : null,
       el('details', { id: 'fit-details' }, el('summary', { text: `All ${r.gpu_fit.length} GPUs, with memory per GPU` }),
-      el('p', { class: 'help', text: 'At these settings. “GPUs needed” is the smallest tensor-parallel degree (1, 2, 4 or 8) that fits; memory per GPU at that degree. GiB = 2^30 bytes.' }),
-      el('div', { class: 'table-wrap' }, el('table', {},
-        el('thead', {}, el('tr', {}, el('th', { text: 'GPU' }), el('th', { class: 'num', text: 'Usable' }), el('th', { class: 'num', text: 'Fits on one' }),
-          el('th', { class: 'num', text: 'GPUs needed' }), el('th', { class: 'num', text: 'Per GPU' }))), body)))));
+        el('p', { class: 'help', text: `At these settings. “GPUs needed”: ${profile?.fit_rule || 'the smallest tensor-parallel size that fits'}; memory per GPU at that count. GiB = 2^30 bytes.` }),
+        el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'GPU fit table' }, el('table', { class: 'cards' },
+          el('thead', {}, el('tr', {}, el('th', { text: 'GPU' }), el('th', { class: 'num', text: 'Usable' }), el('th', { class: 'num', text: 'Fits on one' }),
+            el('th', { class: 'num', text: 'GPUs needed' }), el('th', { class: 'num', text: 'Per GPU' }))), body)))));
   }
 }

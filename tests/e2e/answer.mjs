@@ -1,0 +1,225 @@
+// Browser tests of issue 14 (the page, answer first), run by tests/e2e/run.mjs: the same numbers as the CLI with the
+// defaults, controls that never lie, -ngl 0, one unit policy, a truthful chart, GGUF table, classic's GPU count, the
+// answer in view at 1400×900 and on a phone, the first screen (GPU picker, examples, pasted links, did you mean), the
+// address bar, the precision × context matrix, compare, and the embed's theme, per-GPU line and height message.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startStatic } from '../../scripts/lib/static-server.mjs';
+
+export async function answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript }) {
+  const cli = async (args) => {
+    const { stdout } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), [...args, '--json', '--endpoint', hub.hubUrl],
+      { encoding: 'utf8', env: { ...process.env, HF_TOKEN: '' } });
+    return JSON.parse(stdout);
+  };
+  const box = (page, sel) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, lines: e.getClientRects().length, h: r.height }; });
+
+  await scenario('answer first: defaults as on the CLI, the total and verdict in view at 1400×900, focus and a live announcement', async (page) => {
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090' });
+    const r = await page.evaluate(() => window.__lastReport);
+    const c = await cli(['mistralai/Mistral-7B-v0.1', '--gpu', 'rtx-4090']);
+    expect(r.estimates_bytes.total === c.estimates_bytes.total && r.context_length === c.context_length && r.profile === c.profile,
+      `page ${r.estimates_bytes.total} at ${r.context_length} (${r.profile}), CLI ${c.estimates_bytes.total} at ${c.context_length} (${c.profile})`);
+    expect(await text(page, '#total') === '19.33 GiB', await text(page, '#total'));
+    expect(/opens with/.test(await text(page, '#profile-help')), `the page says which engine it opened with: ${await text(page, '#profile-help')}`);
+    await page.evaluate(() => scrollTo(0, 0));
+    for (const sel of ['#total', '#verdict', '#max-context', '#max-batch', '.bar']) {
+      const b = await box(page, sel);
+      expect(b.top >= 0 && b.bottom <= 900, `${sel} in view without scrolling: ${JSON.stringify(b)}`);
+    }
+    expect(await page.evaluate(() => document.activeElement?.id) === 'answer', 'focus moves to the answer after a load');
+    expect((await text(page, '#announce')).includes('19.33 GiB'), `live region: ${await text(page, '#announce')}`);
+    await page.mouse.wheel(0, 1500);
+    await page.waitForTimeout(200);
+    const after = await box(page, '#total');
+    expect(after.top >= 0 && after.bottom <= 900, `the answer panel stays in view while scrolling: ${JSON.stringify(after)}`);
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.screenshot({ path: path.join(root, 'test-output/e2e/answer-1400.png') });
+  }, { viewport: { width: 1400, height: 900 } });
+
+  await scenario('phone 390×844: the verdict within the first screen, compact numbers, cards, no number broken', async (page) => {
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090' });
+    await page.evaluate(() => scrollTo(0, 0));
+    const v = await box(page, '#verdict');
+    expect(v.bottom <= 844, `verdict at ${Math.round(v.top)}–${Math.round(v.bottom)} px`);
+    const compact = await page.$eval('#parameters', (e) => getComputedStyle(e, '::after').content);
+    expect(compact === '"7.24 B"', `compact parameters ${compact}`);
+    for (const sel of ['#total', '#verdict .nb, #total']) expect((await box(page, sel)).lines === 1, `${sel} on one line`);
+    await page.click('#fit-details summary');
+    const display = await page.$eval('#gpu-fit table.cards tr', (e) => getComputedStyle(e).display);
+    expect(display === 'block', `fit table rows as cards (${display})`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    expect(overflow <= 0, `page ${overflow}px wider than the screen`);
+    await page.screenshot({ path: path.join(root, 'test-output/e2e/answer-390.png') });
+    await shot(page, 'answer-390-full');
+  }, { viewport: { width: 390, height: 844 } });
+
+  await scenario('-ngl 0 means zero: the GPU share and system memory side by side, equal to the CLI; the GGUF card and table', async (page) => {
+    await visit(page, 'TheBloke/Llama-2-7B-Chat-GGUF', { query: '&n_gpu_layers=0&context_tokens=4096&gpu=rtx-4090' });
+    const r = await page.evaluate(() => window.__lastReport);
+    const c = await cli(['TheBloke/Llama-2-7B-Chat-GGUF', '--profile', 'llama.cpp', '-ngl', '0', '-c', '4096', '--gpu', 'rtx-4090']);
+    expect(r.profile === 'llama.cpp' && r.llama_cpp.n_gpu_layers === 0, `profile ${r.profile}, ngl ${r.llama_cpp?.n_gpu_layers}`);
+    expect(r.per_gpu.total === c.per_gpu.total && r.llama_cpp.system_memory.total === c.llama_cpp.system_memory.total,
+      `page GPU ${r.per_gpu.total} + system ${r.llama_cpp.system_memory.total}; CLI ${c.per_gpu.total} + ${c.llama_cpp.system_memory.total}`);
+    expect(await page.isVisible('#system-memory') && (await text(page, '#system-memory')).endsWith('GiB'), 'system memory beside the GPU total');
+    expect((await text(page, '#controls-note')).includes('GGUF'), 'says why llama.cpp was chosen');
+    expect((await page.$eval('#architecture', (e) => e.textContent)).includes('Q4_K_M'), 'the architecture card names the quantization');
+    const sizes = r.gguf_files.map((g) => g.weights_bytes);
+    const shown = await page.$$eval('#gguf tbody tr td:first-child button', (bs) => bs.map((b) => b.textContent));
+    const sorted = [...r.gguf_files].sort((a, b) => a.weights_bytes - b.weights_bytes).map((g) => g.file_type);
+    expect(JSON.stringify(shown) === JSON.stringify(sorted) && sizes.length === shown.length, `rows by size: ${shown}`);
+    await page.focus('#gguf button[aria-label="Use llama-2-7b-chat.Q5_K_M.gguf"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__lastReport?.gguf_file === 'llama-2-7b-chat.Q5_K_M.gguf');
+    // -ngl 10: partial offload; every row's GPU parts add up to its GPU total.
+    await page.fill('#n_gpu_layers', '10');
+    await page.dispatchEvent('#n_gpu_layers', 'change');
+    await page.waitForFunction(() => window.__lastReport?.llama_cpp?.n_gpu_layers === 10);
+    const rows = await page.evaluate(() => window.__lastReport.gguf_files.map((g) => [g.gpu_weights_bytes, g.kv_cache_bytes, g.total_bytes, g.system_memory_bytes]));
+    expect(rows.every(([w, k, t, s]) => w + k <= t && s > 0), JSON.stringify(rows.slice(0, 2)));
+    expect(await page.isVisible('#gguf th:has-text("System memory")'), 'system memory column under partial offload');
+    await shot(page, 'gguf-ngl');
+  });
+
+  await scenario('classic counts the GPUs DeepSeek-R1 needs (B200 × N), not "more than 8"', async (page) => {
+    await visit(page, 'deepseek-ai/DeepSeek-R1', { query: '&context_tokens=8192' });
+    const r = await page.evaluate(() => window.__lastReport);
+    const b200 = r.gpu_fit.find((g) => g.id === 'b200-192gb');
+    const c = await cli(['deepseek-ai/DeepSeek-R1', '-c', '8192']);
+    expect(b200.gpus_needed > 1 && b200.gpus_needed === c.gpu_fit.find((g) => g.id === 'b200-192gb').gpus_needed, `B200 × ${b200.gpus_needed}`);
+    expect((await text(page, '#fits-more')).includes(`${b200.gpus_needed}× NVIDIA B200`), await text(page, '#fits-more'));
+  });
+
+  for (const [width, height] of [[1400, 900], [390, 844]]) {
+    await scenario(`the chart at ${width} px: the current point on the curve, round ticks, no overlapping labels, stacked parts and the capacity`, async (page) => {
+      await visit(page, 'deepseek-ai/DeepSeek-R1', { query: '&profile=vllm&tp=8&gpu=b200-192gb&context_tokens=20000' });
+      const r = await page.evaluate(() => window.__lastReport);
+      const dot = await page.$eval('#chart circle.now', (c) => ({ ctx: Number(c.dataset.context), total: Number(c.dataset.total) }));
+      expect(dot.ctx === 20000 && dot.ctx === r.context_length && dot.total === r.per_gpu.total, `dot ${JSON.stringify(dot)} vs ${r.context_length}, ${r.per_gpu.total}`);
+      const labels = await page.$$eval('#chart svg text', (ts) => ts.map((t) => { const b = t.getBoundingClientRect(); return { t: t.textContent, y: t.getAttribute('text-anchor') === 'end', l: b.left, r: b.right, top: b.top, bot: b.bottom }; }));
+      for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+        const a = labels[i], b = labels[j];
+        expect(a.r <= b.l || b.r <= a.l || a.bot <= b.top || b.bot <= a.top, `labels overlap: “${a.t}” and “${b.t}”`);
+      }
+      const yTicks = labels.filter((l) => l.y && /^\d+(\.\d+)?$/.test(l.t)).map((l) => Number(l.t));
+      const step = yTicks[1] - yTicks[0];
+      expect(yTicks.length >= 3 && yTicks.every((v, i) => Math.abs(v - i * step) < 1e-9) && /^[125]0*$|^0\.[0]*[125]$/.test(String(step)), `y ticks ${yTicks}`);
+      expect(await page.$$eval('#chart polygon.area', (p) => p.length) >= 3 && await page.isVisible('#chart line.cap'), 'stacked parts and the capacity line');
+      const fontPx = await page.$eval('#chart svg text', (t) => t.getBoundingClientRect().height);
+      expect(fontPx >= 10, `labels legible (${fontPx.toFixed(1)} px)`);
+      await page.locator('#chart').screenshot({ path: path.join(root, `test-output/e2e/chart-${width}.png`) });
+    }, { viewport: { width, height } });
+  }
+
+  await scenario('first screen: the GPU is remembered on the device, examples load in one click, a pasted Hub link and its revision, did you mean', async (page) => {
+    await page.goto(`${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.$$eval('#examples button', (b) => b.length) >= 4, 'example chips');
+    await page.selectOption('#gpu', 'rtx-4090');
+    await page.fill('#token', 'hf_fixture_alice');
+    await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    expect((await text(page, '#verdict')).includes('RTX 4090'), await text(page, '#verdict'));
+    const storage = await page.evaluate(() => JSON.stringify(localStorage));
+    expect(storage.includes('"vram.gpu":"rtx-4090"') && !storage.includes('hf_fixture_alice'), storage);
+    await page.goto(`${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.inputValue('#gpu') === 'rtx-4090', 'the GPU is remembered');
+    await page.fill('#model', 'https://huggingface.co/mistralai/Mistral-7B-v0.1/tree/main');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    expect(await page.inputValue('#model') === 'mistralai/Mistral-7B-v0.1' && await page.inputValue('#revision') === 'main', 'the link becomes the id and its revision');
+    await page.fill('#model', 'mistralai/Mistral-7B');
+    await page.fill('#revision', '');
+    await page.click('#go');
+    await page.waitForSelector('#did-you-mean', { timeout: 20000 });
+    expect((await text(page, '#did-you-mean')).includes('mistralai/Mistral-7B-v0.1'), await text(page, '#did-you-mean'));
+    await page.click('#did-you-mean button');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+  });
+
+  await scenario('the address bar holds the model and settings: reload and Back work; a bad link value is named and its default used', async (page) => {
+    await visit(page, 'gpt2', { query: '' });
+    await page.fill('#batch', '3');
+    await page.waitForFunction(() => window.__lastReport?.batch_size === 3);
+    expect(new URL(page.url()).searchParams.get('batch') === '3' && new URL(page.url()).searchParams.get('model') === 'openai-community/gpt2', page.url());
+    await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
+    await page.waitForFunction(() => window.__lastReport?.model_id === 'mistralai/Mistral-7B-v0.1', null, { timeout: 20000 });
+    expect(new URL(page.url()).searchParams.get('model') === 'mistralai/Mistral-7B-v0.1', page.url());
+    await page.goBack();
+    await page.waitForFunction(() => window.__lastReport?.model_id === 'openai-community/gpt2' && window.__lastReport.batch_size === 3, null, { timeout: 20000 });
+    await page.reload();
+    await page.waitForFunction(() => window.__lastReport?.batch_size === 3, null, { timeout: 20000 });
+    expect(!page.url().includes('hf_'), 'never a token');
+    await page.goto(`${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}&model=gpt2&kv_dtype=fp9&batch=0&context_tokens=99999999999`);
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    const notice = await text(page, '#link-notice');
+    expect(/kv_dtype “fp9”/.test(notice) && /batch “0”/.test(notice) && /context_tokens/.test(notice) && /default/.test(notice), notice);
+    const r = await page.evaluate(() => window.__lastReport);
+    expect(r.kv_dtype === 'fp16' && r.batch_size === 1 && r.context_length === 1024, `${r.kv_dtype} ${r.batch_size} ${r.context_length}`);
+    await axe(page);
+  });
+
+  await scenario('precision × context matrix: the core fills every cell with no request; a click applies it', async (page) => {
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-3070&profile=vllm' });
+    const before = hub.requests.length;
+    const cells = await page.$$eval('#matrix td.cell', (tds) => tds.map((t) => t.textContent));
+    const rows = await page.$$eval('#matrix tbody tr', (t) => t.length);
+    const cols = await page.$$eval('#matrix thead th', (t) => t.map((h) => h.textContent));
+    expect(JSON.stringify(cols) === JSON.stringify(['Weights', '4k', '8k', 'max (32k)']), `columns ${cols}`);
+    expect(rows >= 5 && cells.length === rows * 3 && cells.every((c) => /GiB/.test(c)), `${rows} rows, ${cells.length} cells: ${cells.slice(0, 3)}`);
+    expect(cells.some((c) => c.includes('✓')) && cells.some((c) => c.includes('✗')), 'cells say whether they fit');
+    const want = await page.evaluate(() => window.__lastView.matrix[3].cells[1].total);  // int4 × 8k
+    await page.click('#matrix tbody tr:nth-child(4) td:nth-child(3) button');
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'int4' && window.__lastReport.context_length === 8192);
+    const r = await page.evaluate(() => window.__lastReport);
+    expect(r.per_gpu.total === want, `cell ${want} vs report ${r.per_gpu.total}`);
+    expect(hub.requests.length === before, 'no request');
+    await page.locator('#matrix').screenshot({ path: path.join(root, 'test-output/e2e/matrix.png') });
+  });
+
+  await scenario('compare: pin results of two models, kept in the address bar and across a reload', async (page) => {
+    await visit(page, 'gpt2', { query: '&gpu=rtx-3070' });
+    await page.click('#pin');
+    await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
+    await page.waitForFunction(() => window.__lastReport?.model_id === 'mistralai/Mistral-7B-v0.1', null, { timeout: 20000 });
+    await page.selectOption('#precision', 'int4');
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'int4');
+    await page.click('#pin');
+    await page.waitForFunction(() => document.querySelectorAll('#compare .pin').length === 2);
+    const totals = await page.evaluate(() => window.__compare);
+    expect(new URL(page.url()).searchParams.getAll('pin').length === 2, page.url());
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('#compare .pin[data-total]').length === 2, null, { timeout: 20000 });
+    expect(JSON.stringify(await page.evaluate(() => window.__compare)) === JSON.stringify(totals), 'the same pinned totals after a reload');
+    await page.locator('#compare').screenshot({ path: path.join(root, 'test-output/e2e/compare.png') });
+  });
+
+  // The embed: theme, "per GPU" under TP, legend swatches, and the iframe's height message to its host.
+  const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-host-'));
+  fs.writeFileSync(path.join(hostDir, 'themes.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
+<script type="module" src="${site.url}/${embedScript}"></script>
+<vram-estimate id="light" model="gpt2" endpoint="${hub.hubUrl}"></vram-estimate>
+<vram-estimate id="dark" model="gpt2" endpoint="${hub.hubUrl}" theme="dark"></vram-estimate>
+<vram-estimate id="tp" model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" tp="2" gpu="l4"></vram-estimate>
+<iframe id="f" title="GPU memory estimate" width="480" height="100" style="border:0" src="${site.url}/embed.html?model=gpt2&endpoint=${encodeURIComponent(hub.hubUrl)}"></iframe>
+<script>window.heights = []; addEventListener('message', (e) => { if (e.data?.type === 'vram-estimate:height') window.heights.push(e.data.height); });</script>`);
+  const host = await startStatic({ root: hostDir });
+  await scenario('embed: light by default even on a dark OS, theme="dark", per GPU under TP, swatches, the iframe reports its height', async (page) => {
+    await page.goto(`${host.url}/themes.html`);
+    await page.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 30000 });
+    const bg = (id) => page.$eval(`#${id}`, (e) => getComputedStyle(e.shadowRoot.querySelector('.compact')).backgroundColor);
+    expect(await bg('light') === 'rgb(255, 255, 255)', `default ${await bg('light')}`);
+    expect(await bg('dark') === 'rgb(27, 31, 37)', `dark ${await bg('dark')}`);
+    const tp = await page.$eval('#tp', (e) => e.shadowRoot.querySelector('[part="per-gpu"]')?.textContent || '');
+    expect(/per GPU, tensor parallel 2/.test(tp), tp);
+    expect(await page.$eval('#light', (e) => e.shadowRoot.querySelectorAll('.legend i').length) >= 3, 'legend swatches');
+    await page.waitForFunction(() => window.heights.some((h) => h > 100), null, { timeout: 20000 });
+    await shot(page, 'embed-themes');
+  }, { colorScheme: 'dark', ownEndpoint: null });
+  await host.close();
+  fs.rmSync(hostDir, { recursive: true, force: true });
+}
