@@ -39,6 +39,7 @@ int exit_code(ErrorCode c) {
         case ErrorCode::invalid_token:
             return kDenied;
         case ErrorCode::network:
+        case ErrorCode::transfer_failed:
         case ErrorCode::timeout:
         case ErrorCode::rate_limited:
         case ErrorCode::http_error:

@@ -7,7 +7,7 @@ namespace {
 
 // One name per code, in the enum's order (error.hpp); the names are stable: tests, the JSON output and the page
 // match on them.
-constexpr std::array<const char*, 59> kNames = {
+constexpr std::array<const char*, 60> kNames = {
     "none",
     "header_too_short",
     "header_length_zero",
@@ -54,6 +54,7 @@ constexpr std::array<const char*, 59> kNames = {
     "rate_limited",
     "http_error",
     "network",
+    "transfer_failed",
     "timeout",
     "budget_exceeded",
     "bad_response",

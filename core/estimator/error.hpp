@@ -56,6 +56,7 @@ enum class ErrorCode {
     rate_limited,        // 429 after the retries
     http_error,          // any other non-success status
     network,             // status 0: connection refused, DNS, CORS refused, offline
+    transfer_failed,     // the server answered, then the transfer broke off (a cut body, a redirect loop)
     timeout,             // the request took longer than its limit
     budget_exceeded,     // the whole load passed a per-estimate limit (metadata bytes, requests)
     bad_response,        // a response whose shape is not what the protocol says (HTML for JSON, bad Content-Range)

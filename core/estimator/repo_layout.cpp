@@ -244,8 +244,9 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
         std::string what;
         for (const auto& o : other_weight_formats(files)) what += (what.empty() ? "" : ", ") + o;
         plan.error = make_error(ErrorCode::no_weights,
-                                what.empty() ? "no safetensors weights and no other weight files in this repo"
-                                             : "no safetensors weights; the repo has " + what);
+                                what.empty() ? "This repo has no safetensors weights and no other weight files."
+                                             : "This repo has no safetensors weights, only " + what +
+                                                   ", which cannot be sized without downloading them.");
         return plan;
     }
     const bool skipped_consolidated = std::any_of(files.begin(), files.end(), [](const RepoFile& f) {
@@ -525,7 +526,7 @@ std::vector<std::string> other_weight_formats(const std::vector<RepoFile>& files
         const std::string& ext = kind.first;
         size_t n = static_cast<size_t>(
             std::count_if(files.begin(), files.end(), [&ext](const RepoFile& f) { return ends_with(f.path, ext); }));
-        if (n) out.push_back(kind.second + " — " + std::to_string(n) + " file" + (n > 1 ? "s" : ""));
+        if (n) out.push_back(std::to_string(n) + " " + kind.second + " file" + (n > 1 ? "s" : ""));
     }
     return out;
 }

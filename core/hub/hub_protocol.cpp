@@ -117,24 +117,24 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
         if (r.timed_out) return make_error(ErrorCode::timeout, "timed out while reading " + what);
         // The server answered but the transfer failed (a cut body, a redirect loop, a redirect to
         // another scheme): say that, not "offline".
-        if (r.answered) return make_error(ErrorCode::network, "reading " + what + " failed: " + r.transport_error);
+        if (r.answered)
+            return make_error(ErrorCode::transfer_failed, "reading " + what + " failed: " + r.transport_error);
         return make_error(ErrorCode::network,
                           "no answer while reading " + what +
                               (r.transport_error.empty() ? std::string() : " (" + r.transport_error + ")") +
-                              ": offline, the endpoint is unreachable, or it refused a cross-origin request");
+                              ": offline, or the endpoint is unreachable");
     }
     if (code == "GatedRepo")
-        return make_error(ErrorCode::gated, had_token
-                                                ? "access denied: your token has no access to the gated model " + repo +
-                                                      ". Accept its terms at https://huggingface.co/" + repo +
-                                                      " with the same account."
-                                                : "access denied: " + repo +
-                                                      " is a gated model. Set HF_TOKEN to a token of an account that "
-                                                      "accepted its terms at https://huggingface.co/" +
-                                                      repo + ".");
+        return make_error(ErrorCode::gated, had_token ? "access denied: your token has no access to the gated model " +
+                                                            repo + ". Accept its terms at https://huggingface.co/" +
+                                                            repo + " with the same account."
+                                                      : "access denied: " + repo +
+                                                            " is a gated model: it needs the token of an account that "
+                                                            "accepted its terms at https://huggingface.co/" +
+                                                            repo + ".");
     if (r.status == 401 && (hub_message.find("Invalid credentials") != std::string::npos ||
                             r.body.find("Invalid credentials in Authorization header") != std::string::npos))
-        return make_error(ErrorCode::invalid_token, "the token was refused (invalid credentials): check HF_TOKEN");
+        return make_error(ErrorCode::invalid_token, "the token was refused (invalid credentials)");
     if (code == "RevisionNotFound")
         return make_error(ErrorCode::revision_not_found, "revision not found for " + repo + " (" + what + ")");
     if (code == "EntryNotFound") return make_error(ErrorCode::entry_not_found, what + " was not found in " + repo);
@@ -142,7 +142,7 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
         return make_error(ErrorCode::repo_not_found,
                           "repository " + repo + " not found" +
                               (had_token ? std::string(", or your token cannot see it")
-                                         : std::string(" (or it is private: set HF_TOKEN)")));
+                                         : std::string(" (or it is private and needs a token)")));
     if (r.status == 429) {
         const std::string after = r.header("retry-after");
         return make_error(ErrorCode::rate_limited,

@@ -107,7 +107,7 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
       const yTicks = labels.filter((l) => l.y && /^\d+(\.\d+)?$/.test(l.t)).map((l) => Number(l.t));
       const step = yTicks[1] - yTicks[0];
       expect(yTicks.length >= 3 && yTicks.every((v, i) => Math.abs(v - i * step) < 1e-9) && /^[125]0*$|^0\.[0]*[125]$/.test(String(step)), `y ticks ${yTicks}`);
-      expect(await page.$$eval('#chart polygon.area', (p) => p.length) >= 3 && await page.isVisible('#chart line.cap'), 'stacked parts and the capacity line');
+      expect(await page.$$eval('#chart polygon.area', (p) => p.length) >= 3 && (await page.$('#chart line.cap')) !== null, 'stacked parts and the capacity line');
       const fontPx = await page.$eval('#chart svg text', (t) => t.getBoundingClientRect().height);
       expect(fontPx >= 10, `labels legible (${fontPx.toFixed(1)} px)`);
       await page.locator('#chart').screenshot({ path: path.join(root, `test-output/e2e/chart-${width}.png`) });

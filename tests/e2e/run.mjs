@@ -64,6 +64,7 @@ async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, col
   try {
     await fn(page, { context, problems });
     if (problems.length) throw new Error(problems.join('; '));
+    await agreesWithCli(page);
     passed++;
     console.log(`ok - ${name}`);
   } catch (e) {
@@ -73,6 +74,33 @@ async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, col
   } finally {
     await context.close();
   }
+}
+
+// Every scenario that ends on the page with a result: the CLI, given the settings the address bar holds (the page's
+// one link builder), prints the same total at the same context — the page and the CLI agree on the whole suite.
+let cliChecks = 0;
+async function agreesWithCli(page) {
+  if (page.isClosed() || !page.url().startsWith(site.url)) return;
+  const st = await page.evaluate(() => ({ state: document.body.dataset.state, r: window.__lastReport, href: location.href, vocab: window.__vocab,
+    variant: document.getElementById('variant')?.value || '', token: document.getElementById('token')?.value || '' })).catch(() => null);
+  if (!st || st.state !== 'done' || !st.r || !st.vocab) return;
+  const u = new URL(st.href);
+  const endpoint = u.searchParams.get('endpoint') || hub.hubUrl;
+  if (!u.searchParams.get('model') || endpoint !== hub.hubUrl || /\/embed/.test(u.pathname)) return;
+  const args = [u.searchParams.get('model'), '--json', '--endpoint', endpoint];
+  if (u.searchParams.get('revision')) args.push('--revision', u.searchParams.get('revision'));
+  if (st.variant) args.push('--variant', st.variant);
+  for (const [k, v] of u.searchParams) {
+    if (k === 'gguf_file') args.push('--gguf-file', v);
+    const spec = st.vocab.options.find((o) => o.key === k);
+    if (spec) args.push(spec.flags.split(' ')[0], v);
+  }
+  const { stdout } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), args,
+    { encoding: 'utf8', env: { ...process.env, HF_TOKEN: st.token } });
+  const cli = JSON.parse(stdout);
+  cliChecks++;
+  if (cli.estimates_bytes.total !== st.r.estimates_bytes.total || cli.context_length !== st.r.context_length)
+    throw new Error(`page and CLI disagree for ${args.join(' ')}: page ${st.r.estimates_bytes.total} at ${st.r.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
 }
 
 function copySite(subPath) {
@@ -666,5 +694,6 @@ await answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, roo
 await browser.close();
 await site.close();
 await hub.close();
+console.log(`# the page and the CLI agreed at the end of ${cliChecks} scenarios (the rest end without a result on the page)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

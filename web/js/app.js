@@ -164,7 +164,7 @@ function linkOptions(o) {
     if (v === undefined || v === '' || v === null) continue;
     const dv = d[k] === true ? 'on' : d[k] === false ? 'off' : k === 'n_gpu_layers' && d[k] === -1 ? 'all' : d[k];
     if (k !== 'profile' && dv !== undefined && String(dv) === String(v)) continue;
-    if (k === 'gguf_file' && v === state.report?.gguf_files?.find((g) => g.selected && !params.get('gguf_file'))?.file) continue;
+    if (k === 'gguf_file' && v === state.defaultGguf) continue;  // the file the core picks by default
     out[k] = v;
   }
   if (out.profile === state.vocab.profiles[0].name) delete out.profile;
@@ -279,7 +279,7 @@ async function openRepo(repo, revision, { token = '', variant = '', signal, onPr
   let loaded = await loadModel({ endpoint, repo, revision, token, variant, signal, onProgress })
     .catch((e) => { if (!(e instanceof CoreError)) throw e; failure = e; return null; });
   let offlineCopy = null;
-  if (failure && ['network', 'timeout', 'rate_limited'].includes(failure.code)) {
+  if (failure && ['network', 'transfer_failed', 'timeout', 'rate_limited'].includes(failure.code)) {
     offlineCopy = await store.find(repo, revision).catch(() => null);
     if (offlineCopy) {
       try {
@@ -355,6 +355,7 @@ async function estimate(event, { push = true } = {}) {
   state.loaded = { ...loaded, revision };
   const first = await report(state.handle, { profile: state.vocab.profiles[0].name });
   const isGguf = first.layout === 'gguf';
+  state.defaultGguf = first.gguf_file;
   state.model = { maxContext: first.architecture.max_context || 0, hasKv: !!first.kv_bytes_per_token, gguf: isGguf };
   if (offlineCopy) {
     $('status').textContent = `Offline copy of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)}, saved ${offlineCopy.savedAt.slice(0, 10)}: every setting works.`;
@@ -460,6 +461,7 @@ function applyParams({ first = false } = {}) {
 async function main() {
   const mod = await core();
   state.vocab = JSON.parse(mod.vocabularies());
+  testHook('__vocab', state.vocab);
   $('version').textContent = mod.version();
   $('gpu').replaceChildren(el('option', { value: '', text: 'Choose your GPU…' }),
     ...state.vocab.gpus.map((g) => el('option', { value: g.id, text: `${g.name} — ${formatCount(Math.round(g.usable_bytes / 2 ** 30))} GiB` })));

@@ -35,6 +35,8 @@ export function explain(error, { repo, endpoint, hadToken, online }) {
       if (endpoint && endpoint !== DEFAULT_ENDPOINT)
         return { title: `The endpoint ${endpoint} did not answer this page`, steps: ['It is unreachable, or it refuses cross-origin requests (CORS) from this page. Check the endpoint setting, or use https://huggingface.co.'], focus: 'endpoint' };
       return { title: 'Could not reach the Hub', steps: ['Check your connection and try again.'], focus: null };
+    case 'transfer_failed':
+      return { title: 'The Hub’s answer broke off', steps: ['It started to answer, then the transfer stopped (a cut body or a redirect loop). Try again; a proxy or a flaky connection can cause this. No estimate is made from a partial answer.'], focus: null };
     case 'http_error':
       return { title: 'The Hub answered with an error', steps: [error.message, 'The fault is on the server’s side; try again later.'], focus: null };
     case 'bad_response':
