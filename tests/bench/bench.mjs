@@ -20,6 +20,7 @@ import { instrument, summarize } from './reqlog.mjs';
 import { runCli, hubJsClient } from './clients.mjs';
 import { openBrowser, pageLoad, coreStats, wasmHeapBytes, recomputeTimes, parseThroughput, firstLoad } from './browser.mjs';
 import { renderMarkdown, TARGETS } from './report.mjs';
+import { wasmAttribution } from './wasm-size.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'tests/fixtures/hub');
@@ -241,6 +242,10 @@ async function runPass(protocol, { pageFigures }) {
     try {
       pass.page.firstLoad = await firstLoad(browser, { siteUrl: site.url, hubUrl: hub.hubUrl, siteRoot: path.join(root, 'build/site') });
     } catch (e) { pass.page.firstLoad = { error: String(e.message || e) }; }
+    log('where the wasm\'s bytes go (relink with names)');
+    try {
+      pass.page.wasmSize = wasmAttribution(root);
+    } catch (e) { pass.page.wasmSize = { error: String(e.message || e).split('\n')[0] }; }
     }
   } finally {
     await browser.close().catch(() => {});

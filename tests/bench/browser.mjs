@@ -251,7 +251,7 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
 
 /**
  * First load: the files the page fetches from the site origin until it is ready (and a second
- * more), each compressed with gzip -9 (node's zlib, level 9), counted by kind.
+ * more), each compressed with gzip -9 and Brotli 11 (node's zlib), counted by kind.
  */
 export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
   const { context, page, problems } = await freshPage(browser);
@@ -276,7 +276,8 @@ export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
     const buf = fs.readFileSync(file);
     const ext = path.extname(file).slice(1);
     const kind = { html: 'HTML', js: 'JS', mjs: 'JS', css: 'CSS', wasm: 'WASM' }[ext] || 'other';
-    files.push({ path: rel.replace(/^\//, ''), kind, bytes: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length });
+    files.push({ path: rel.replace(/^\//, ''), kind, bytes: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length,
+      brotli: zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
   }
   const counted = files.filter((f) => f.kind !== 'other');
   const byKind = {};
@@ -294,6 +295,7 @@ export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
   return {
     files,
     gzipBytes: counted.reduce((s, f) => s + f.gzip, 0),
+    brotliBytes: counted.reduce((s, f) => s + f.brotli, 0),
     rawBytes: counted.reduce((s, f) => s + f.bytes, 0),
     byKind,
     otherGzipBytes: files.filter((f) => f.kind === 'other').reduce((s, f) => s + f.gzip, 0),

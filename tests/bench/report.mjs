@@ -171,6 +171,7 @@ function renderPageFigures(L, pass, passes) {
     L.push(`Header parse and first load do not depend on the Hub's protocol: they are measured once${first ? `, in the ${PROTOCOL_NAMES[first.protocol]} pass` : ''}.`, '');
   }
   L.push('| Figure | Measured | Target |', '|---|---|---|');
+  const tail = [];
   if (p.parse === undefined) { /* measured in another pass */ } else if (p.parse && !p.parse.error) {
     L.push(`| Header parse throughput in Chromium: the WASM core (\`parseHeaderStats\`: string into the heap, parse, validate) vs \`JSON.parse\` + a loop counting the entries, on the ${p.parse.files} DeepSeek-R1 headers (${fmtBytes(p.parse.bytes)}, ${num(p.parse.tensors)} tensors${p.parse.countsAgree ? '' : ', **counts differ**'}) | ` +
       `${p.parse.wasmMBs.toFixed(0)} MB/s vs ${p.parse.jsMBs.toFixed(0)} MB/s (${fmtMs(p.parse.wasmMs)} vs ${fmtMs(p.parse.jsMs)}; of the WASM time, ${fmtMs(p.parse.copyMs)} is the call and the string's copy into the heap): ${check(`${p.parse.ratio.toFixed(2)}×`, p.parse.ratio >= TARGETS.parseRatio, { met: `≥ ${TARGETS.parseRatio}`, missed: `< ${TARGETS.parseRatio}` })} | ≥ ${TARGETS.parseRatio}× |`);
@@ -184,15 +185,30 @@ function renderPageFigures(L, pass, passes) {
   if (p.firstLoad === undefined) { /* measured in another pass */ } else if (p.firstLoad && !p.firstLoad.error) {
     const f = p.firstLoad;
     const kinds = Object.entries(f.byKind).map(([k, v]) => `${k} ${fmtBytes(v)}`).join(', ');
-    L.push(`| First load, gzip -9: the HTML, JS, CSS and WASM files the page loads (${f.files.filter((x) => x.kind !== 'other').length} files: ${kinds}; uncompressed ${fmtBytes(f.rawBytes)}) | ` +
+    L.push(`| First load, gzip -9: the HTML, JS, CSS and WASM files the page loads (${f.files.filter((x) => x.kind !== 'other').length} files: ${kinds}; uncompressed ${fmtBytes(f.rawBytes)}${f.brotliBytes ? `; Brotli 11: ${fmtBytes(f.brotliBytes)}` : ''}) | ` +
       `${check(fmtBytes(f.gzipBytes), f.gzipBytes <= TARGETS.firstLoadBytes, { met: `≤ ${fmtBytes(TARGETS.firstLoadBytes)}`, missed: `> ${fmtBytes(TARGETS.firstLoadBytes)}` })} | ≤ ${fmtBytes(TARGETS.firstLoadBytes)} |`);
   } else L.push(`| First load | **failed: ${p.firstLoad?.error || 'not run'}** | ≤ ${fmtBytes(TARGETS.firstLoadBytes)} |`);
+  if (p.wasmSize) tail.push(...wasmSizeTable(p.wasmSize));
   if (p.heap && !p.heap.error) {
     L.push(`| Peak WASM heap (the core module's memory, which only grows) with DeepSeek-R1 loaded, recomputed and saved offline${p.heap.beforeLoadBytes ? `: ${fmtBytes(p.heap.beforeLoadBytes)} before the load` : ''}${p.heap.atCoreDoneBytes ? `, ${fmtBytes(p.heap.atCoreDoneBytes)} when the core has analyzed it` : ''}${p.heap.afterSnapshotBytes ? `, ${fmtBytes(p.heap.afterSnapshotBytes)} after the offline snapshot` : ''} | ` +
       `${check(fmtBytes(p.heap.bytes), p.heap.bytes <= TARGETS.heapBytes, { met: `≤ ${fmtBytes(TARGETS.heapBytes)}`, missed: `> ${fmtBytes(TARGETS.heapBytes)}` })} | ≤ ${fmtBytes(TARGETS.heapBytes)} |`);
   } else L.push(`| Peak WASM heap | ${p.heap?.error || 'not run'} | ≤ ${fmtBytes(TARGETS.heapBytes)} |`);
-  L.push('');
+  L.push('', ...tail);
+}
 
+// Where vram.wasm's bytes go, by source file (tests/bench/wasm-size.mjs): the rows of at least 1 %, the rest summed.
+function wasmSizeTable(w) {
+  if (w.error) return [`Where the WASM's bytes go: not measured (${w.error}).`, ''];
+  const L = [`Where vram.wasm's bytes go (${fmtBytes(w.total)} raw, ${fmtBytes(w.gzip)} gzip -9, ${fmtBytes(w.brotli)} Brotli 11; function bodies by the source file that defines them, from a relink with \`--profiling-funcs\` whose code section is ${w.codeBytesNamedBuild === w.codeBytes ? 'byte for byte as large as' : `${w.codeBytesNamedBuild} bytes against ${w.codeBytes} in`} the release build's):`, ''];
+  L.push('| Source | Raw bytes | Share | Functions |', '|---|---:|---:|---:|');
+  const big = w.byFile.filter((e) => e.bytes >= w.total / 100), rest = w.byFile.filter((e) => e.bytes < w.total / 100);
+  for (const e of big) L.push(`| ${e.what} | ${num(e.bytes)} | ${(100 * e.bytes / w.total).toFixed(1)} % | ${e.functions || '–'} |`);
+  if (rest.length) {
+    const bytes = rest.reduce((n, e) => n + e.bytes, 0);
+    L.push(`| ${rest.length} more, each under 1 % (${rest.map((e) => e.what.replace(/^core\//, '')).join(', ')}) | ${num(bytes)} | ${(100 * bytes / w.total).toFixed(1)} % | ${num(rest.reduce((n, e) => n + e.functions, 0))} |`);
+  }
+  L.push('');
+  return L;
 }
 
 function renderHow(L, results) {
