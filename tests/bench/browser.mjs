@@ -203,9 +203,11 @@ export async function recomputeTimes(page, { samples = 9, select = '#precision',
 }
 
 /**
- * Header parse throughput: the WASM core's parser (parseHeaderStats, one call per header: JS string
- * in, UTF-8 copy into the heap, parse and validate, tensor count out) against JSON.parse plus a loop
- * counting the tensor entries, on the same header strings, alternating, `reps` times each.
+ * Header parse throughput on the page's real path: the header's bytes as they come from a response
+ * (a Uint8Array) copied into the WASM heap with HEAPU8.set, as emscripten_fetch does with a response
+ * body, and parsed there (parseHeaderStatsAt: parse, validate, tensor count out), against the
+ * browser's own — TextDecoder, JSON.parse and a loop counting the tensor entries — on the same bytes,
+ * alternating, `reps` times each.
  */
 export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps = 7 }) {
   const { context, page, problems } = await freshPage(browser);
@@ -215,21 +217,27 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
     const r = await page.evaluate(async ({ engine, headers, reps }) => {
       const { core } = await import(new URL(engine, location.href).href);
       const mod = await core();
-      if (typeof mod.parseHeaderStats !== 'function') return { error: 'the wasm build has no parseHeaderStats (rebuild: ./scripts/build)' };
-      const bytes = headers.reduce((n, h) => n + new TextEncoder().encode(h).length, 0);
-      const wasm = () => { let n = 0; for (const h of headers) n += mod.parseHeaderStats(h); return n; };
+      if (typeof mod.parseHeaderStatsAt !== 'function' || typeof mod._malloc !== 'function') return { error: 'the wasm build has no parseHeaderStatsAt or _malloc (rebuild: ./scripts/build)' };
+      const encoder = new TextEncoder();
+      const buffers = headers.map((h) => encoder.encode(h));
+      const bytes = buffers.reduce((n, b) => n + b.length, 0);
+      // One heap buffer as large as the largest header, as the core keeps one per response.
+      const at = mod._malloc(Math.max(...buffers.map((b) => b.length)));
+      const parseAt = (b) => { mod.HEAPU8.set(b, at); return mod.parseHeaderStatsAt(at, b.length); };
+      const wasm = () => { let n = 0; for (const b of buffers) n += parseAt(b); return n; };
+      const decoder = new TextDecoder();
       const js = () => {
         let n = 0;
-        for (const h of headers) {
-          const o = JSON.parse(h);
+        for (const b of buffers) {
+          const o = JSON.parse(decoder.decode(b));
           for (const k in o) if (k !== '__metadata__') n++;
         }
         return n;
       };
-      // The same strings with their first byte spoiled: the parser fails on it at once, so this
-      // times the call and the copy of the string into the heap alone.
-      const spoiled = headers.map((h) => '!' + h.slice(1));
-      const copy = () => { let n = 0; for (const h of spoiled) n += mod.parseHeaderStats(h); return n; };
+      // The same bytes with their first byte spoiled: the parser fails on it at once, so this
+      // times the call and the copy of the bytes into the heap alone.
+      const spoiled = buffers.map((b) => { const c = b.slice(); c[0] = 0x21; return c; });
+      const copy = () => { let n = 0; for (const b of spoiled) n += parseAt(b); return n; };
       const counts = { wasm: wasm(), js: js(), copy: copy() };  // warm-up, and wasm and js must agree
       const times = { wasm: [], js: [], copy: [] };
       for (let i = 0; i < reps; i++) {
@@ -239,7 +247,9 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
           times[name].push(performance.now() - t);
         }
       }
-      return { bytes, counts, times, heapBytes: mod.HEAPU8.buffer.byteLength };
+      const heapBytes = mod.HEAPU8.buffer.byteLength;
+      mod._free(at);
+      return { bytes, counts, times, heapBytes };
     }, { engine: ENGINE, headers, reps });
     if (r.error) throw new Error(r.error);
     if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
