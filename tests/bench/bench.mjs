@@ -202,7 +202,8 @@ async function runPass(protocol, { pageFigures }) {
           roundTrips: pick.log.roundTrips, requests: pick.log.requests, hops: pick.log.hops, preflights: pick.log.preflights,
           redirects: pick.log.redirects, bytes: pick.log.bytes, cdnBytes: pick.log.cdnBytes, errors: pick.log.errors,
           parameters: pick.parameters, tensors: pick.tensors, statusRequests: pick.statusRequests ?? null, split: pick.log.split,
-          phases: pick.phases ?? null,
+          phases: pick.phases ?? null, longTasks: pick.longTasks ?? null,
+          longTasksAll: ok.map((x) => x.longTasks ?? null),
         } : { error: entry.clients[k].find((x) => !x.ok)?.error || 'no run' };
       }
       entry.coreStats = coreStatsOf[repo.id] || null;

@@ -75,7 +75,11 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     await page.evaluate(async (engine) => {
       const { core } = await import(new URL(engine, location.href).href);
       const mod = await core();
-      const B = window.__bench = { click: null, done: null, lastProgress: null, coreDone: null, reportMs: 0, reports: 0, snapshotMs: 0 };
+      const B = window.__bench = { click: null, done: null, lastProgress: null, coreDone: null, reportMs: 0, reports: 0, snapshotMs: 0, longTasks: [] };
+      // Main-thread tasks over 50 ms (the Long Tasks API's threshold), kept from the click on.
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (B.click !== null) B.longTasks.push({ start: e.startTime, ms: e.duration });
+      }).observe({ type: 'longtask' });
       const { loadModel, report, snapshot } = mod;
       mod.loadModel = function (endpoint, repo, rev, token, variant, onProgress, onDone) {
         return loadModel.call(this, endpoint, repo, rev, token, variant,
@@ -104,9 +108,11 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     const offset = await clockOffset(page);
     await page.click('#go');
     await page.waitForFunction(() => window.__bench.done !== null, null, { timeout: 60000 });
+    await page.waitForTimeout(50);  // the observer's last entries are delivered asynchronously
     const r = await page.evaluate(() => {
       const B = window.__bench;
       window.__benchRestore();
+      const during = B.longTasks.filter((t) => t.start >= B.click && t.start <= B.done.t);
       return {
         wallMs: B.done.t - B.click,
         span: { start: performance.timeOrigin + B.click, end: performance.timeOrigin + B.done.t },
@@ -118,6 +124,7 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
           pageMs: B.done.t - B.coreDone - B.snapshotMs - B.reportMs,
         },
         heap: { atCoreDone: B.heapAtCoreDone ?? null, afterSnapshot: B.heapAfterSnapshot ?? null },
+        longTasks: { count: during.length, maxMs: during.reduce((m, t) => Math.max(m, t.ms), 0), totalMs: during.reduce((n, t) => n + t.ms, 0) },
         state: B.done.state,
         status: document.getElementById('status').textContent,
         error: document.getElementById('error').textContent.trim().slice(0, 300),
@@ -129,7 +136,7 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     const m = /with (\d+) requests/.exec(r.status);
     const extra = after ? await after(page) : null;
     if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
-    return { wallMs: r.wallMs, span: { start: r.span.start - offset, end: r.span.end - offset }, phases: r.phases, heap: r.heap, before, statusRequests: m ? Number(m[1]) : null, parameters: r.parameters, tensors: r.tensors, extra };
+    return { wallMs: r.wallMs, span: { start: r.span.start - offset, end: r.span.end - offset }, phases: r.phases, heap: r.heap, longTasks: r.longTasks, before, statusRequests: m ? Number(m[1]) : null, parameters: r.parameters, tensors: r.tensors, extra };
   } finally {
     await context.close();
   }
