@@ -245,6 +245,20 @@ std::string series_unguarded(int handle, const std::string& options_json, const 
     return dump(out);
 }
 
+// One call per control change: the report (JSON) and the chart's series for the same options, so a
+// page repaints from a single crossing into the core. Either part's error is the answer.
+std::string report_with_series(int handle, std::string options_json, std::string contexts_json) {
+    return guarded([&] {
+        // error_json's keys come out sorted: an error answer starts with {"error":, a report never does.
+        const auto is_error = [](const std::string& answer) { return answer.rfind(R"({"error":)", 0) == 0; };
+        std::string rep = report_unguarded(handle, options_json, "json");
+        if (is_error(rep)) return rep;
+        std::string ser = series_unguarded(handle, options_json, contexts_json);
+        if (is_error(ser)) return ser;
+        return R"({"report":)" + rep + R"(,"series":)" + ser + "}";
+    });
+}
+
 void release(int handle) { g_models.erase(handle); }
 
 std::string version() { return kToolVersion; }

@@ -29,6 +29,8 @@ void release(int handle);
 // Per-GPU totals at each context of `contexts_json` (a JSON array of token counts), in one call:
 // the page's memory-against-context chart. "[bytes, …]", or an error object.
 std::string series(int handle, std::string options_json, std::string contexts_json);
+// {"report": report JSON, "series": per-GPU totals at each context} in one call, or the error JSON.
+std::string report_with_series(int handle, std::string options_json, std::string contexts_json);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
 // Every list and default the page's controls and the embed's attributes are built from (estimator/vocabulary.hpp).

@@ -11,6 +11,7 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("report", &vram::wasm::report);
     emscripten::function("release", &vram::wasm::release);
     emscripten::function("series", &vram::wasm::series);
+    emscripten::function("reportWithSeries", &vram::wasm::report_with_series);
     emscripten::function("gpus", &vram::wasm::gpus);
     emscripten::function("vocabularies", &vram::wasm::vocabularies);
     emscripten::function("version", &vram::wasm::version);

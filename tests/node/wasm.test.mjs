@@ -157,3 +157,19 @@ test('41 legal shards with 95 MB headers end at the 256 MiB budget with an error
   assert.equal(r.error.code, 'budget_exceeded');
   assert.match(r.error.message, /256 MiB per estimate/);
 });
+
+test('reportWithSeries answers the report and the chart series of the same options in one call', async () => {
+  const r = await load('gpt2');
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const options = { precision: 'float16', context_tokens: 2048 };
+  const contexts = [512, 1024, 2048];
+  const both = JSON.parse(core.reportWithSeries(r.handle, JSON.stringify(options), JSON.stringify(contexts)));
+  assert.deepEqual(both.report, report(r.handle, options));
+  assert.deepEqual(both.series, JSON.parse(core.series(r.handle, JSON.stringify(options), JSON.stringify(contexts))));
+  assert.equal(both.series.length, contexts.length);
+  // Either part's error is the answer.
+  const bad = JSON.parse(core.reportWithSeries(r.handle, JSON.stringify(options), '[-1]'));
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'invalid_option');
+  core.release(r.handle);
+});

@@ -60,13 +60,22 @@ export async function loadModel({ endpoint, repo, revision = 'main', token = '',
 export async function report(handle, options, format = 'json') {
   const mod = await core();
   const out = mod.report(handle, JSON.stringify(options), format);
-  if (format !== 'json' && !out.startsWith('{"ok":false')) return out;
+  // An error is the core's JSON, keys sorted: {"error":{…},"ok":false} (core/wasm/api.cpp error_json).
+  if (format !== 'json' && !out.startsWith('{"error":')) return out;
   return unwrap(JSON.parse(out));
 }
 
 /** Per-GPU totals at each context, in one call (the chart); or a CoreError. */
 export async function series(handle, options, contexts) {
   return unwrap(JSON.parse((await core()).series(handle, JSON.stringify(options), JSON.stringify(contexts))));
+}
+
+/**
+ * The report (JSON) and the chart's per-GPU totals at each context, in one core call (a control
+ * change needs both): {report, series}; or a CoreError.
+ */
+export async function reportWithSeries(handle, options, contexts) {
+  return unwrap(JSON.parse((await core()).reportWithSeries(handle, JSON.stringify(options), JSON.stringify(contexts))));
 }
 
 /** The model's metadata snapshot as JSON text (for the offline store). */
