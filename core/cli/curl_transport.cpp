@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <list>
 
@@ -60,6 +61,7 @@ struct CurlTransport::Impl {
     };
 
     CurlOptions options;
+    std::string ca_file;  // CAINFO when set (from $CURL_CA_BUNDLE); empty = libcurl's default
     CURLM* multi = nullptr;
     std::list<Transfer> waiting;  // queued or backing off
     std::list<Transfer> active;
@@ -105,6 +107,7 @@ struct CurlTransport::Impl {
         curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(left, 1)));
         curl_easy_setopt(t.easy, CURLOPT_USERAGENT, "hf-vram-estimator/1 (libcurl)");
         curl_easy_setopt(t.easy, CURLOPT_ACCEPT_ENCODING, "");
+        if (!ca_file.empty()) curl_easy_setopt(t.easy, CURLOPT_CAINFO, ca_file.c_str());
         t.headers = nullptr;
         for (const auto& [k, v] : t.request.headers) {
             if (!t.send_auth && lower(k) == "authorization") continue;
@@ -208,6 +211,9 @@ struct CurlTransport::Impl {
 CurlTransport::CurlTransport(CurlOptions options) : impl_(std::make_unique<Impl>()) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     impl_->options = options;
+    // CURL_CA_BUNDLE names a CA file to trust instead of the system's, as the curl tool and Python's
+    // requests read it (a mirror with a private CA; the Hub imitation's self-signed HTTPS in the bench).
+    if (const char* ca = std::getenv("CURL_CA_BUNDLE"); ca != nullptr && *ca != '\0') impl_->ca_file = ca;
     impl_->multi = curl_multi_init();
     // Shard headers are read in parallel: up to 64 connections per host (HTTP/2 multiplexes them
     // into one where the server speaks it, as the Hub does).

@@ -321,4 +321,12 @@ int parse_header_stats(std::string header_json) {
     return h.error ? -1 : static_cast<int>(h.tensors.size());
 }
 
+// The bytes already in the heap (at `address`, `length` long), as emscripten_fetch leaves a response
+// body: no copy into a std::string, the page's real path.
+int parse_header_stats_at(uintptr_t address, uint32_t length) {
+    std::string_view bytes(reinterpret_cast<const char*>(address), length);
+    SafetensorsHeader h = parse_safetensors_header(bytes, "bench.safetensors", 0);
+    return h.error ? -1 : static_cast<int>(h.tensors.size());
+}
+
 }  // namespace vram::wasm

@@ -4,6 +4,7 @@
 #pragma once
 #include <emscripten/val.h>
 
+#include <cstdint>
 #include <string>
 
 namespace vram::wasm {
@@ -40,5 +41,6 @@ std::string version();
 // Bench only (scripts/bench, the parse-throughput figure): parses one safetensors JSON header with the
 // core's parser, keeps nothing, and returns its tensor count (-1 when the header is malformed).
 int parse_header_stats(std::string header_json);
+int parse_header_stats_at(uintptr_t address, uint32_t length);  // bytes already in the heap
 
 }  // namespace vram::wasm

@@ -14,5 +14,6 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("gpus", &vram::wasm::gpus);
     emscripten::function("vocabularies", &vram::wasm::vocabularies);
     emscripten::function("version", &vram::wasm::version);
-    emscripten::function("parseHeaderStats", &vram::wasm::parse_header_stats);  // scripts/bench only
+    emscripten::function("parseHeaderStats", &vram::wasm::parse_header_stats);       // scripts/bench only
+    emscripten::function("parseHeaderStatsAt", &vram::wasm::parse_header_stats_at);  // scripts/bench only
 }

@@ -12,12 +12,15 @@ const opt = (name, fallback) => {
   return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
 };
 if (args.includes('--help')) {
-  console.log(`usage: scripts/serve [--port 8080] [--demo] [--latency-ms N]
+  console.log(`usage: scripts/serve [--port 8080] [--demo] [--latency-ms N] [--h2]
 
 Builds and serves the page at http://127.0.0.1:PORT/.
   --demo         also start the local Hub imitation with the fixture models and open the page on it
                  (the pages' Content-Security-Policy is widened to its origins as they are served)
   --latency-ms N with --demo: wait N ms before every Hub answer (default 0)
+  --h2           with --demo: the imitation speaks HTTP/2 over TLS, as huggingface.co does, with a
+                 self-signed certificate made at start-up; start the browser with the printed
+                 --ignore-certificate-errors-spki-list flag (or accept the certificate once per origin)
 `);
   process.exit(0);
 }
@@ -26,7 +29,7 @@ const demo = args.includes('--demo');
 let hub = null;
 if (demo) {
   hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), port: port + 1, cdnPort: port + 2,
-    latencyMs: Number(opt('--latency-ms', '0')) });
+    latencyMs: Number(opt('--latency-ms', '0')), protocol: args.includes('--h2') ? 'h2' : 'http1' });
 }
 // The built pages allow connections to the Hub and its CDN only; the demo widens that, as it
 // serves them, to the imitation's two origins (build/site stays as shipped).
@@ -34,6 +37,7 @@ const site = await startStatic({ root: path.join(root, 'build/site'), port, conn
 const page = demo ? `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}&model=mistralai/Mistral-7B-v0.1` : `${site.url}/`;
 console.log(`Site: ${site.url}`);
 if (hub) console.log(`Hub imitation: ${hub.hubUrl} (CDN ${hub.cdnUrl}) — demo models from tests/fixtures/hub`);
+if (hub?.certificate) console.log(`Its certificate is self-signed: chromium --ignore-certificate-errors-spki-list=${hub.certificate.spkiSha256}`);
 console.log(`Open: ${page}`);
 const stop = async () => { await site.close(); await hub?.close(); process.exit(0); };
 process.on('SIGINT', stop);

@@ -24,8 +24,13 @@ async function clockOffset(page) {
   return best.offset;
 }
 
-export async function openBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true });
+/**
+ * Chromium; `spkiSha256` (the Hub imitation's certificate under HTTPS) is accepted by its public key
+ * (--ignore-certificate-errors-spki-list): nothing in the page changes for it.
+ */
+export async function openBrowser({ spkiSha256 = null } = {}) {
+  const args = spkiSha256 ? [`--ignore-certificate-errors-spki-list=${spkiSha256}`] : [];
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args });
 }
 
 async function freshPage(browser) {
@@ -70,7 +75,11 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     await page.evaluate(async (engine) => {
       const { core } = await import(new URL(engine, location.href).href);
       const mod = await core();
-      const B = window.__bench = { click: null, done: null, lastProgress: null, coreDone: null, reportMs: 0, reports: 0, snapshotMs: 0 };
+      const B = window.__bench = { click: null, done: null, lastProgress: null, coreDone: null, reportMs: 0, reports: 0, snapshotMs: 0, longTasks: [] };
+      // Main-thread tasks over 50 ms (the Long Tasks API's threshold), kept from the click on.
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (B.click !== null) B.longTasks.push({ start: e.startTime, ms: e.duration });
+      }).observe({ type: 'longtask' });
       const { loadModel, report, snapshot } = mod;
       mod.loadModel = function (endpoint, repo, rev, token, variant, onProgress, onDone) {
         return loadModel.call(this, endpoint, repo, rev, token, variant,
@@ -99,9 +108,11 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     const offset = await clockOffset(page);
     await page.click('#go');
     await page.waitForFunction(() => window.__bench.done !== null, null, { timeout: 60000 });
+    await page.waitForTimeout(50);  // the observer's last entries are delivered asynchronously
     const r = await page.evaluate(() => {
       const B = window.__bench;
       window.__benchRestore();
+      const during = B.longTasks.filter((t) => t.start >= B.click && t.start <= B.done.t);
       return {
         wallMs: B.done.t - B.click,
         span: { start: performance.timeOrigin + B.click, end: performance.timeOrigin + B.done.t },
@@ -113,6 +124,7 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
           pageMs: B.done.t - B.coreDone - B.snapshotMs - B.reportMs,
         },
         heap: { atCoreDone: B.heapAtCoreDone ?? null, afterSnapshot: B.heapAfterSnapshot ?? null },
+        longTasks: { count: during.length, maxMs: during.reduce((m, t) => Math.max(m, t.ms), 0), totalMs: during.reduce((n, t) => n + t.ms, 0) },
         state: B.done.state,
         status: document.getElementById('status').textContent,
         error: document.getElementById('error').textContent.trim().slice(0, 300),
@@ -124,7 +136,7 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     const m = /with (\d+) requests/.exec(r.status);
     const extra = after ? await after(page) : null;
     if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
-    return { wallMs: r.wallMs, span: { start: r.span.start - offset, end: r.span.end - offset }, phases: r.phases, heap: r.heap, before, statusRequests: m ? Number(m[1]) : null, parameters: r.parameters, tensors: r.tensors, extra };
+    return { wallMs: r.wallMs, span: { start: r.span.start - offset, end: r.span.end - offset }, phases: r.phases, heap: r.heap, longTasks: r.longTasks, before, statusRequests: m ? Number(m[1]) : null, parameters: r.parameters, tensors: r.tensors, extra };
   } finally {
     await context.close();
   }
@@ -198,9 +210,11 @@ export async function recomputeTimes(page, { samples = 9, select = '#precision',
 }
 
 /**
- * Header parse throughput: the WASM core's parser (parseHeaderStats, one call per header: JS string
- * in, UTF-8 copy into the heap, parse and validate, tensor count out) against JSON.parse plus a loop
- * counting the tensor entries, on the same header strings, alternating, `reps` times each.
+ * Header parse throughput on the page's real path: the header's bytes as they come from a response
+ * (a Uint8Array) copied into the WASM heap with HEAPU8.set, as emscripten_fetch does with a response
+ * body, and parsed there (parseHeaderStatsAt: parse, validate, tensor count out), against the
+ * browser's own — TextDecoder, JSON.parse and a loop counting the tensor entries — on the same bytes,
+ * alternating, `reps` times each.
  */
 export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps = 7 }) {
   const { context, page, problems } = await freshPage(browser);
@@ -210,21 +224,27 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
     const r = await page.evaluate(async ({ engine, headers, reps }) => {
       const { core } = await import(new URL(engine, location.href).href);
       const mod = await core();
-      if (typeof mod.parseHeaderStats !== 'function') return { error: 'the wasm build has no parseHeaderStats (rebuild: ./scripts/build)' };
-      const bytes = headers.reduce((n, h) => n + new TextEncoder().encode(h).length, 0);
-      const wasm = () => { let n = 0; for (const h of headers) n += mod.parseHeaderStats(h); return n; };
+      if (typeof mod.parseHeaderStatsAt !== 'function' || typeof mod._malloc !== 'function') return { error: 'the wasm build has no parseHeaderStatsAt or _malloc (rebuild: ./scripts/build)' };
+      const encoder = new TextEncoder();
+      const buffers = headers.map((h) => encoder.encode(h));
+      const bytes = buffers.reduce((n, b) => n + b.length, 0);
+      // One heap buffer as large as the largest header, as the core keeps one per response.
+      const at = mod._malloc(Math.max(...buffers.map((b) => b.length)));
+      const parseAt = (b) => { mod.HEAPU8.set(b, at); return mod.parseHeaderStatsAt(at, b.length); };
+      const wasm = () => { let n = 0; for (const b of buffers) n += parseAt(b); return n; };
+      const decoder = new TextDecoder();
       const js = () => {
         let n = 0;
-        for (const h of headers) {
-          const o = JSON.parse(h);
+        for (const b of buffers) {
+          const o = JSON.parse(decoder.decode(b));
           for (const k in o) if (k !== '__metadata__') n++;
         }
         return n;
       };
-      // The same strings with their first byte spoiled: the parser fails on it at once, so this
-      // times the call and the copy of the string into the heap alone.
-      const spoiled = headers.map((h) => '!' + h.slice(1));
-      const copy = () => { let n = 0; for (const h of spoiled) n += mod.parseHeaderStats(h); return n; };
+      // The same bytes with their first byte spoiled: the parser fails on it at once, so this
+      // times the call and the copy of the bytes into the heap alone.
+      const spoiled = buffers.map((b) => { const c = b.slice(); c[0] = 0x21; return c; });
+      const copy = () => { let n = 0; for (const b of spoiled) n += parseAt(b); return n; };
       const counts = { wasm: wasm(), js: js(), copy: copy() };  // warm-up, and wasm and js must agree
       const times = { wasm: [], js: [], copy: [] };
       for (let i = 0; i < reps; i++) {
@@ -234,7 +254,9 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
           times[name].push(performance.now() - t);
         }
       }
-      return { bytes, counts, times, heapBytes: mod.HEAPU8.buffer.byteLength };
+      const heapBytes = mod.HEAPU8.buffer.byteLength;
+      mod._free(at);
+      return { bytes, counts, times, heapBytes };
     }, { engine: ENGINE, headers, reps });
     if (r.error) throw new Error(r.error);
     if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
@@ -246,7 +268,7 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
 
 /**
  * First load: the files the page fetches from the site origin until it is ready (and a second
- * more), each compressed with gzip -9 (node's zlib, level 9), counted by kind.
+ * more), each compressed with gzip -9 and Brotli 11 (node's zlib), counted by kind.
  */
 export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
   const { context, page, problems } = await freshPage(browser);
@@ -271,7 +293,8 @@ export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
     const buf = fs.readFileSync(file);
     const ext = path.extname(file).slice(1);
     const kind = { html: 'HTML', js: 'JS', mjs: 'JS', css: 'CSS', wasm: 'WASM' }[ext] || 'other';
-    files.push({ path: rel.replace(/^\//, ''), kind, bytes: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length });
+    files.push({ path: rel.replace(/^\//, ''), kind, bytes: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length,
+      brotli: zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
   }
   const counted = files.filter((f) => f.kind !== 'other');
   const byKind = {};
@@ -289,6 +312,7 @@ export async function firstLoad(browser, { siteUrl, hubUrl, siteRoot }) {
   return {
     files,
     gzipBytes: counted.reduce((s, f) => s + f.gzip, 0),
+    brotliBytes: counted.reduce((s, f) => s + f.brotli, 0),
     rawBytes: counted.reduce((s, f) => s + f.bytes, 0),
     byKind,
     otherGzipBytes: files.filter((f) => f.kind === 'other').reduce((s, f) => s + f.gzip, 0),

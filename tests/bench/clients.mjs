@@ -1,21 +1,22 @@
 // The two clients that are not the page: our CLI (a child process, spawned asynchronously: the Hub
 // imitation answers from this process's event loop) and @huggingface/hub's parseSafetensorsMetadata
-// (in a worker thread, so that its JSON parsing does not hold up the imitation's event loop, as the
-// page's and the CLI's parsing do not: they run in other processes).
-import { spawn } from 'node:child_process';
+// (in a child process, so that its JSON parsing does not hold up the imitation's event loop, as the
+// page's and the CLI's parsing do not: they run in other processes too).
+import { spawn, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { now } from './reqlog.mjs';
 
 /** Runs build/native/vram-estimate once; resolves {wallMs, parameters, tensors} or throws. */
-export function runCli({ root, hubUrl, repo, token }) {
+export function runCli({ root, hubUrl, repo, token, caFile = null }) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-bench-hf-'));  // no $HF_HOME/token of the machine
   const env = { ...process.env, HF_HOME: home };
   delete env.HF_TOKEN; delete env.HUGGING_FACE_HUB_TOKEN; delete env.HF_ENDPOINT;
   if (token) env.HF_TOKEN = token;
+  delete env.CURL_CA_BUNDLE;
+  if (caFile) env.CURL_CA_BUNDLE = caFile;  // the imitation's self-signed certificate under HTTPS
   const bin = path.join(root, 'build/native/vram-estimate');
   return new Promise((resolve, reject) => {
     const startEpoch = now();
@@ -40,44 +41,30 @@ export function runCli({ root, hubUrl, repo, token }) {
   });
 }
 
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
-let lib = null;
-parentPort.on('message', async ({ id, modulePath, params, ping }) => {
-  if (ping) return parentPort.postMessage({ id, ok: true, now: performance.timeOrigin + performance.now() });
-  try {
-    lib ??= await import(modulePath);
-    const started = performance.now();
-    const r = await lib.parseSafetensorsMetadata(params);
-    const wallMs = performance.now() - started;
-    const counted = Object.values(r.parameterCount || {}).reduce((a, b) => a + b, 0);
-    const headers = r.sharded ? Object.values(r.headers) : [r.header];
-    const tensors = headers.reduce((n, h) => n + Object.keys(h).filter((k) => k !== '__metadata__').length, 0);
-    const span = { start: performance.timeOrigin + started, end: performance.timeOrigin + started + wallMs };
-    parentPort.postMessage({ id, ok: true, wallMs, span, parameters: r.parameterTotal ?? counted, counted, tensors, files: r.filepaths.length });
-  } catch (e) {
-    parentPort.postMessage({ id, ok: false, error: String(e && e.stack || e) });
-  }
-});`;
-
-/** A worker that runs parseSafetensorsMetadata on request; `close()` ends it. */
-export function hubJsClient(root) {
+/**
+ * A child process (hubjs-child.mjs) that runs parseSafetensorsMetadata on request; `caFile` (the
+ * imitation's certificate under HTTPS) is given to it as NODE_EXTRA_CA_CERTS. `close()` ends it.
+ */
+export function hubJsClient(root, { caFile = null } = {}) {
   const modulePath = new URL(`file://${path.join(root, 'node_modules/@huggingface/hub/dist/index.mjs')}`).href;
   const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@huggingface/hub/package.json'), 'utf8')).version;
-  const worker = new Worker(WORKER_SOURCE, { eval: true });
+  const env = { ...process.env };
+  if (caFile) env.NODE_EXTRA_CA_CERTS = caFile;
+  const child = fork(path.join(root, 'tests/bench/hubjs-child.mjs'), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 1;
-  worker.on('message', (m) => { pending.get(m.id)?.(m); pending.delete(m.id); });
-  worker.on('error', (e) => { for (const done of pending.values()) done({ ok: false, error: String(e) }); pending.clear(); });
+  const failAll = (e) => { for (const done of pending.values()) done({ ok: false, error: String(e) }); pending.clear(); };
+  child.on('message', (m) => { pending.get(m.id)?.(m); pending.delete(m.id); });
+  child.on('error', failAll);
+  child.on('exit', (code) => failAll(`@huggingface/hub child exited ${code}`));
   const call = (msg) => {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, (m) => (m.ok ? resolve(m) : reject(new Error(`@huggingface/hub ${msg.params?.repo?.name}: ${m.error}`))));
-      worker.postMessage({ id, modulePath, ...msg });
+      child.send({ id, modulePath, ...msg });
     });
   };
-  // The worker's epoch clock minus this thread's (each thread fixes its own time origin).
+  // The child's epoch clock minus this process's (each fixes its own time origin).
   const clockOffset = async () => {
     let best = null;
     for (let i = 0; i < 5; i++) {
@@ -99,6 +86,10 @@ export function hubJsClient(root) {
       const r = await call({ params });
       return { ...r, span: { start: r.span.start - offset, end: r.span.end - offset } };
     },
-    close: () => worker.terminate(),
+    close: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.disconnect();
+    }),
   };
 }

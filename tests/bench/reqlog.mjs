@@ -1,6 +1,6 @@
 // The bench's view of the Hub imitation's request log: each record of `hub.requests` gains the time
 // its request arrived (`start`), the time its answer was done (`end`), the body bytes sent and the
-// redirect target, from hooks on node's http server in this process (the imitation runs here).
+// redirect target, from hooks on the imitation's answers in this process (the imitation runs here).
 // From those, one definition for every client (the page, the CLI, @huggingface/hub):
 //
 //   hop       one record of the log: one HTTP exchange, preflights and redirects included
@@ -14,7 +14,6 @@
 // Nothing here knows which client made the requests: the chain is what the server saw. A client
 // that holds back requests it could send (a connection limit, a concurrency pool) shows a longer
 // chain than its data dependencies: that is the point of counting it the same way for everyone.
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -22,52 +21,41 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // taken in the page, the worker or at a child's spawn (each converts its own clock the same way).
 export const now = () => performance.timeOrigin + performance.now();
 
-/** Hooks the http server of this process; returns {mark(), window(from)} over `hub.requests`. */
+/** Hooks the imitation's answers (hub.observe, either protocol); returns {mark(), window(from), restore()} over `hub.requests`. */
 export function instrument(hub) {
-  const ports = new Map([[Number(new URL(hub.hubUrl).port), hub.hubUrl], [Number(new URL(hub.cdnUrl).port), hub.cdnUrl]]);
+  const bases = { hub: hub.hubUrl, cdn: hub.cdnUrl };
   const extra = [];  // index-aligned with hub.requests
 
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function (event, req, res) {
-    if (event === 'request') {
-      const base = ports.get(this.address()?.port);
-      if (base) {
-        const b = { start: now(), end: null, bytes: 0, idx: -1, location: null, base };
-        res.__bench = b;
-        res.once('close', () => {
-          b.end = now();
-          if (b.idx >= 0) extra[b.idx] = b;
-        });
-      }
-    }
-    return emit.apply(this, arguments);
+  const count = (b, chunk, encoding) => {
+    if (chunk == null || typeof chunk === 'function') return;
+    b.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk.length;
   };
-  const writeHead = http.ServerResponse.prototype.writeHead;
-  http.ServerResponse.prototype.writeHead = function (status, ...rest) {
-    const b = this.__bench;
-    if (b) {
+  // Each answer's own writeHead, write and end are wrapped (node:http's and node:http2's
+  // compatibility objects alike); nothing global is patched.
+  const stop = hub.observe((origin, req, res) => {
+    const b = { start: now(), end: null, bytes: 0, idx: -1, location: null, base: bases[origin] };
+    res.once('close', () => {
+      b.end = now();
+      if (b.idx >= 0) extra[b.idx] = b;
+    });
+    const { writeHead, write, end } = res;
+    res.writeHead = function (status, ...rest) {
       // The imitation logs every answer right after writeHead (tests/hub/hub.mjs writeHead → record),
       // synchronously: this answer's record is the next one pushed.
       b.idx = hub.requests.length;
       const headers = rest.find((h) => h && typeof h === 'object') || {};
       for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'location') b.location = String(v);
-    }
-    return writeHead.call(this, status, ...rest);
-  };
-  const count = (res, chunk, encoding) => {
-    if (!res.__bench || chunk == null || typeof chunk === 'function') return;
-    res.__bench.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk.length;
-  };
-  const write = http.ServerResponse.prototype.write;
-  http.ServerResponse.prototype.write = function (chunk, encoding, cb) {
-    count(this, chunk, encoding);
-    return write.call(this, chunk, encoding, cb);
-  };
-  const end = http.ServerResponse.prototype.end;
-  http.ServerResponse.prototype.end = function (chunk, encoding, cb) {
-    count(this, chunk, encoding);
-    return end.call(this, chunk, encoding, cb);
-  };
+      return writeHead.call(this, status, ...rest);
+    };
+    res.write = function (chunk, encoding, cb) {
+      count(b, chunk, encoding);
+      return write.call(this, chunk, encoding, cb);
+    };
+    res.end = function (chunk, encoding, cb) {
+      count(b, chunk, encoding);
+      return end.call(this, chunk, encoding, cb);
+    };
+  });
 
   return {
     mark: () => hub.requests.length,
@@ -84,12 +72,7 @@ export function instrument(hub) {
         return { ...r, start: b.start ?? null, end: b.end ?? null, bytes: b.bytes ?? 0, location: b.location ?? null, url: (b.base || '') + r.path };
       });
     },
-    restore() {
-      http.Server.prototype.emit = emit;
-      http.ServerResponse.prototype.writeHead = writeHead;
-      http.ServerResponse.prototype.write = write;
-      http.ServerResponse.prototype.end = end;
-    },
+    restore: stop,
   };
 }
 

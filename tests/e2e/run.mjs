@@ -26,10 +26,14 @@ const prefix = (process.env.VRAM_E2E_PREFIX || '').replace(/^\/+|\/+$/g, '');
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 // The element's script: the versioned path in a published site, the source path in build/site.
 const embedScript = fs.existsSync(path.join(siteDir, 'embed/v1/vram-estimate.js')) ? 'embed/v1/vram-estimate.js' : 'embed/vram-estimate.js';
-const hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
+// VRAM_E2E_HUB_PROTOCOL=h2 runs the scenarios against the imitation on HTTP/2 over TLS, as
+// huggingface.co speaks (tests/hub/tls.mjs); plain HTTP/1.1 by default.
+const hubProtocol = process.env.VRAM_E2E_HUB_PROTOCOL || 'http1';
+const hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), protocol: hubProtocol });
+if (hubProtocol !== 'http1') console.log(`# Hub imitation: ${hub.hubUrl} (${hubProtocol})`);
 // The shipped pages may connect to the Hub and its CDN only; served here, they may also reach the
-// imitations the tests start on loopback ports (scripts/lib/csp.mjs).
-const TEST_CONNECT_SRC = ['http://127.0.0.1:*', 'http://localhost:*'];
+// imitations the tests start on loopback ports, over either protocol (scripts/lib/csp.mjs).
+const TEST_CONNECT_SRC = ['http://127.0.0.1:*', 'http://localhost:*', 'https://127.0.0.1:*', 'https://localhost:*'];
 const servedDir = prefix ? copySite(prefix) : siteDir;
 const siteServer = await startStatic({ root: servedDir, connectSrc: TEST_CONNECT_SRC });
 // site.url: where the site's index.html is (no trailing slash); site.origin: the server's origin.
@@ -38,7 +42,10 @@ const site = {
   close: async () => { await siteServer.close(); if (prefix) fs.rmSync(servedDir, { recursive: true, force: true }); },
 };
 if (process.env.VRAM_E2E_SITE || prefix) console.log(`# site: ${siteDir} at ${site.url}/`);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true });
+// Under h2, Chromium accepts the imitation's self-signed certificate by its public key; the page
+// itself knows nothing of it.
+const browserArgs = hub.certificate ? [`--ignore-certificate-errors-spki-list=${hub.certificate.spkiSha256}`] : [];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: browserArgs });
 const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let passed = 0, failed = 0;
@@ -364,7 +371,7 @@ await scenario('the context slider moves with the keyboard and the GPU verdict f
 });
 
 await scenario('progress counts files and cancel stops a long load', async (page) => {
-  const slow = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), latencyMs: 400 });
+  const slow = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub'), latencyMs: 400, protocol: hubProtocol });
   try {
     await page.goto(`${site.url}/?endpoint=${encodeURIComponent(slow.hubUrl)}`);
     await page.waitForSelector('body[data-ready="true"]');

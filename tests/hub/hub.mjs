@@ -23,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createServer, abortResponse, localCertificate, PROTOCOLS } from './tls.mjs';
 
 // What huggingface.co sends in Access-Control-Expose-Headers on every response (hub-protocol §A6.1).
 const HUB_EXPOSED_HEADERS =
@@ -450,21 +451,25 @@ function sendFaultStatus(ctx, status, message, headers) {
 
 export async function startHub({
   fixtures, port = 0, cdnPort = 0, host = '127.0.0.1', latencyMs = 0, pageSize = 1000, log = null, faults = {},
+  protocol = 'http1',
 } = {}) {
   if (!fixtures) throw new Error('startHub: `fixtures` (the fixture tree folder) is required');
   const root = path.resolve(fixtures);
   if (!(await isDirectory(root))) throw new Error(`startHub: fixture folder not found: ${root}`);
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('startHub: pageSize must be a positive integer');
   if (!isNonNegativeInteger(latencyMs)) throw new Error('startHub: latencyMs must be a non-negative integer');
+  if (!PROTOCOLS.includes(protocol)) throw new Error(`startHub: protocol must be one of ${PROTOCOLS.join(', ')}, got "${protocol}"`);
 
   const state = {
     root, latencyMs, pageSize, log, requests: [], faults: {}, startedAt: Date.now(),
     closing: new AbortController(), secret: crypto.randomBytes(32), fileCache: new Map(), hubUrl: '', cdnUrl: '',
+    observers: new Set(),
   };
   setFaults(state, faults);
 
-  const hubServer = http.createServer((req, res) => handle(state, 'hub', req, res, routeHub));
-  const cdnServer = http.createServer((req, res) => handle(state, 'cdn', req, res, routeCdn));
+  const hubServer = createServer(protocol, (req, res) => handle(state, 'hub', req, res, routeHub));
+  const cdnServer = createServer(protocol, (req, res) => handle(state, 'cdn', req, res, routeCdn));
+  state.scheme = hubServer.scheme;
   state.hubUrl = await listen(hubServer, port, host);
   try {
     state.cdnUrl = await listen(cdnServer, cdnPort, host);
@@ -477,20 +482,26 @@ export async function startHub({
   return {
     hubUrl: state.hubUrl,
     cdnUrl: state.cdnUrl,
+    protocol,
+    // The self-signed certificate both origins present under 'h2' ({cert, spkiSha256, certFile}); null over HTTP/1.1.
+    certificate: protocol === 'h2' ? localCertificate() : null,
     requests: state.requests,
+    // `fn(origin, req, res)` as each request arrives, before latency and routing (the bench's timing
+    // hooks); returns a function that removes it.
+    observe: (fn) => { state.observers.add(fn); return () => state.observers.delete(fn); },
     get faults() { return structuredClone(state.faults); },
     setFaults: (changes) => setFaults(state, changes),
     close: () => (closed ??= closeServers(state, [hubServer, cdnServer])),
   };
 }
 
-function listen(server, port, host) {
+function listen({ server, scheme }, port, host) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const shownHost = host.includes(':') ? `[${host}]` : host;
-      resolve(`http://${shownHost}:${server.address().port}`);
+      resolve(`${scheme}://${shownHost}:${server.address().port}`);
     });
   });
 }
@@ -498,9 +509,9 @@ function listen(server, port, host) {
 // Ends every open socket at once (stalled bodies, latency waits, keep-alive connections).
 async function closeServers(state, servers) {
   state.closing.abort();
-  await Promise.all(servers.map((server) => new Promise((resolve) => {
+  await Promise.all(servers.map(({ server, closeAll }) => new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    closeAll();
   })));
 }
 
@@ -508,6 +519,7 @@ async function closeServers(state, servers) {
 // Request plumbing: latency, logging, CORS, errors.
 
 async function handle(state, origin, req, res, route) {
+  for (const fn of state.observers) fn(origin, req, res);
   const done = new AbortController();
   res.once('close', () => done.abort());
   const ctx = {
@@ -924,9 +936,9 @@ function nextPageUrl(ctx, cursor) {
 
 // The origin the client asked for (its Host header when it is a plain host), for absolute URLs.
 function requestBase(ctx) {
-  const hostHeader = ctx.req.headers.host;
+  const hostHeader = ctx.req.headers.host ?? ctx.req.headers[':authority'];
   const own = ctx.origin === 'hub' ? ctx.state.hubUrl : ctx.state.cdnUrl;
-  return hostHeader && /^[A-Za-z0-9.[\]:-]+$/.test(hostHeader) ? `http://${hostHeader}` : own;
+  return hostHeader && /^[A-Za-z0-9.[\]:-]+$/.test(hostHeader) ? `${ctx.state.scheme}://${hostHeader}` : own;
 }
 
 async function treeEntry(state, branch, entry) {
@@ -1173,7 +1185,7 @@ async function sendTruncated(ctx, body, limit) {
     await new Promise((resolve, reject) => res.write(part, (err) => (err ? reject(err) : resolve())));
     sent += part.length;
   }
-  res.socket?.destroySoon();
+  abortResponse(res);
 }
 
 async function* servedBytes(file, start, end) {
@@ -1418,7 +1430,8 @@ function gitBlobOid(bytes) {
 
 const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/hub/', import.meta.url));
 
-const USAGE = `Usage: scripts/hub [--port PORT] [--fixtures DIR] [--cdn-port PORT] [--latency-ms N] [--page-size N] [--quiet]
+const USAGE = `Usage: scripts/hub [--port PORT] [--fixtures DIR] [--cdn-port PORT] [--latency-ms N] [--page-size N]
+                  [--protocol http1|h2] [--quiet]
 
 Runs the local imitation of the Hugging Face Hub and its CDN in the foreground, and prints
   Hub: http://127.0.0.1:PORT
@@ -1430,6 +1443,10 @@ once both answer, then one line per request (unless --quiet). Ctrl-C or SIGTERM 
   --fixtures DIR     fixture tree (default tests/fixtures/hub of this repo)
   --latency-ms N     wait N ms before every answer (default 0)
   --page-size N      tree entries per page (default 1000, as the Hub)
+  --protocol P       http1: plain HTTP/1.1 (default); h2: HTTP/2 over TLS as huggingface.co, with a
+                     self-signed certificate made at start-up (its SPKI hash and CA file are printed,
+                     for Chromium's --ignore-certificate-errors-spki-list and curl's --cacert).
+                     Default from $HUB_PROTOCOL when set.
   --quiet            no request log
   --help             this text
 
@@ -1455,6 +1472,7 @@ async function main(args) {
       options: {
         port: { type: 'string' }, 'cdn-port': { type: 'string' }, fixtures: { type: 'string' },
         'latency-ms': { type: 'string' }, 'page-size': { type: 'string' }, quiet: { type: 'boolean' },
+        protocol: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -1473,6 +1491,7 @@ async function main(args) {
       cdnPort: intOption(values, 'cdn-port', 0),
       latencyMs: intOption(values, 'latency-ms', 0),
       pageSize: intOption(values, 'page-size', 1000, 1),
+      protocol: values.protocol ?? (process.env.HUB_PROTOCOL || 'http1'),
       log: values.quiet ? null : (line) => console.log(line),
     });
   } catch (err) {
@@ -1481,6 +1500,7 @@ async function main(args) {
   }
   console.log(`Hub: ${hub.hubUrl}`);
   console.log(`CDN: ${hub.cdnUrl}`);
+  if (hub.certificate) console.log(`Certificate: SPKI sha256 ${hub.certificate.spkiSha256}, CA file ${hub.certificate.certFile}`);
   const stop = () => hub.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
@@ -1128,4 +1130,93 @@ test('scripts/hub --help prints the usage and exits 0', async () => {
   const code = await new Promise((resolve) => child.on('exit', resolve));
   assert.equal(code, 0);
   assert.match(out, /^Usage: scripts\/hub /);
+});
+
+// ------------------------------------------------------------------------------------------------
+// HTTP/2 over TLS (protocol 'h2'), as huggingface.co and its CDN speak.
+
+// One GET over an HTTP/2 session to `origin` trusting the imitation's certificate: {status, headers, body, alpn}.
+function h2Get(origin, pathAndQuery, { ca, headers = {} }) {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(origin, { ca });
+    session.on('error', reject);
+    const stream = session.request({ ':path': pathAndQuery, ...headers });
+    const chunks = [];
+    let head = null;
+    stream.on('response', (h) => { head = h; });
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('close', () => {
+      const alpn = session.alpnProtocol;
+      session.close();
+      if (!head) return reject(new Error(`stream closed without an answer (code ${stream.rstCode})`));
+      resolve({ status: head[':status'], headers: head, body: Buffer.concat(chunks), alpn, rstCode: stream.rstCode });
+    });
+    stream.end();
+  });
+}
+
+test('with protocol h2 both origins answer HTTP/2 over TLS with a certificate for 127.0.0.1, and redirect to the https CDN', async () => {
+  const h2hub = await startHub({ fixtures, protocol: 'h2' });
+  try {
+    assert.match(h2hub.hubUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(h2hub.cdnUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(h2hub.protocol, 'h2');
+    const { cert, spkiSha256 } = h2hub.certificate;
+    assert.match(spkiSha256, /^[A-Za-z0-9+/]{43}=$/);
+    const res = await h2Get(h2hub.hubUrl, '/openai-community/gpt2/resolve/main/model.safetensors', { ca: cert, headers: { range: 'bytes=0-7' } });
+    assert.equal(res.alpn, 'h2');
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.location);
+    assert.equal(location.origin, h2hub.cdnUrl);
+    const cdn = await h2Get(h2hub.cdnUrl, location.pathname + location.search, { ca: cert, headers: { range: 'bytes=0-7' } });
+    assert.equal(cdn.alpn, 'h2');
+    assert.equal(cdn.status, 206);
+    assert.equal(cdn.headers['content-range'], `bytes 0-7/${GPT2_WEIGHTS_SERVED}`);
+    assert.deepEqual(cdn.body, GPT2_WEIGHTS.subarray(0, 8));
+    // The tree's Link names the scheme the client came in on.
+    const tree = await h2Get(h2hub.hubUrl, '/api/models/openai-community/gpt2/tree/main', { ca: cert });
+    assert.equal(tree.status, 200);
+    assert.deepEqual(h2hub.requests.map((r) => `${r.origin} ${r.status}`), ['hub 302', 'cdn 206', 'hub 200']);
+  } finally {
+    await h2hub.close();
+  }
+});
+
+test('with protocol h2 a client without HTTP/2 is answered over HTTP/1.1 with TLS', async () => {
+  const h2hub = await startHub({ fixtures, protocol: 'h2' });
+  try {
+    const body = await new Promise((resolve, reject) => {
+      https.get(`${h2hub.hubUrl}/api/models/openai-community/gpt2`, { ca: h2hub.certificate.cert }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, version: res.httpVersion, text: Buffer.concat(chunks).toString() }));
+      }).on('error', reject);
+    });
+    assert.equal(body.version, '1.1');
+    assert.equal(body.status, 200);
+    assert.equal(JSON.parse(body.text).sha, SHA.gpt2);
+  } finally {
+    await h2hub.close();
+  }
+});
+
+test('with protocol h2 truncateBody resets the stream after N bytes, and close ends open sessions', async () => {
+  const h2hub = await startHub({ fixtures, protocol: 'h2', faults: { truncateBody: { bytes: 3, match: { origin: 'hub', path: 'config.json' } } } });
+  try {
+    const res = await h2Get(h2hub.hubUrl, `/api/resolve-cache/models/openai-community/gpt2/${SHA.gpt2}/config.json`, { ca: h2hub.certificate.cert });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.length, 3);
+    assert.notEqual(res.rstCode, 0);
+    const session = http2.connect(h2hub.hubUrl, { ca: h2hub.certificate.cert });
+    await new Promise((resolve) => session.once('connect', resolve));
+    const closed = new Promise((resolve) => session.once('close', resolve));
+    await h2hub.close();
+    await closed;
+  } finally {
+    await h2hub.close();
+  }
+});
+
+test('an unknown protocol is refused at start', async () => {
+  await assert.rejects(startHub({ fixtures, protocol: 'h3' }), /protocol must be one of http1, h2/);
 });

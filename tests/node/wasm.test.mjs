@@ -157,3 +157,27 @@ test('41 legal shards with 95 MB headers end at the 256 MiB budget with an error
   assert.equal(r.error.code, 'budget_exceeded');
   assert.match(r.error.message, /256 MiB per estimate/);
 });
+
+test('view answers the report, the chart points and the matrix of the same options in one call', async () => {
+  const r = await load('gpt2');
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const options = { precision: 'float16', context_tokens: 1024, gpu: 'rtx-3070' };
+  const both = JSON.parse(core.view(r.handle, JSON.stringify(options), JSON.stringify({ contexts: [512, 1024], matrix: { rows: [{ precision: 'int4' }, { kv_dtype: 'fp8' }], contexts: [512] } })));
+  assert.equal(both.ok, true);
+  assert.deepEqual({ ...both.report }, report(r.handle, options));
+  // The point at the report's own context is the report's per-GPU total, part by part.
+  const at = both.series[1];
+  assert.equal(at.context_tokens, 1024);
+  assert.equal(at.total, both.report.per_gpu.total);
+  assert.equal(at.model_weights + at.kv_cache + at.activation_overhead + at.cuda_overhead, at.total);
+  assert.equal(at.fits, both.report.gpu.fits);
+  assert.equal(both.series[0].kv_cache * 2, at.kv_cache, 'classic KV is linear in the context');
+  // int4 row: each cell is the report at that precision; the classic profile refuses fp8 KV, said per row.
+  const int4 = report(r.handle, { ...options, precision: 'int4', context_tokens: 512 });
+  assert.equal(both.matrix[0].cells[0].total, int4.estimates_bytes.total);
+  assert.equal(both.matrix[1].error.code, 'invalid_argument');
+  const bad = JSON.parse(core.view(r.handle, JSON.stringify(options), '{"contexts":[-1]}'));
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'invalid_option');
+  core.release(r.handle);
+});

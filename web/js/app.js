@@ -64,8 +64,9 @@ const gate = new EndpointGate($('lookup').insertAdjacentElement('beforebegin', e
 // second policy can only restrict the static one in index.html. Changing the endpoint reloads.
 {
   const origin = new URL(endpoint).origin;
-  const local = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
-  const cdn = local ? 'http://127.0.0.1:* http://localhost:*' : 'https://*.hf.co';
+  const local = /^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
+  const scheme = origin.slice(0, origin.indexOf(':'));  // the imitation over HTTP/2 is https on loopback
+  const cdn = local ? `${scheme}://127.0.0.1:* ${scheme}://localhost:*` : 'https://*.hf.co';
   document.head.append(el('meta', { 'http-equiv': 'Content-Security-Policy', content: `connect-src 'self' ${origin} ${cdn}` }));
 }
 $('endpoint').addEventListener('change', () => {

@@ -60,7 +60,8 @@ export async function loadModel({ endpoint, repo, revision = 'main', token = '',
 export async function report(handle, options, format = 'json') {
   const mod = await core();
   const out = mod.report(handle, JSON.stringify(options), format);
-  if (format !== 'json' && !out.startsWith('{"ok":false')) return out;
+  // An error is the core's JSON, keys sorted: {"error":{…},"ok":false} (core/wasm/api.cpp error_json).
+  if (format !== 'json' && !out.startsWith('{"error":')) return out;
   return unwrap(JSON.parse(out));
 }
 
