@@ -265,6 +265,10 @@ struct TrainingEstimate {
 TrainingEstimate train_estimate(const Model& model, const TrainTensors& tensors, const TrainingOptions& options,
                                 const GpuInfo* gpu);
 
+// The checks that need no model (bounds, offload without sharding, freeze without modules): the option parser
+// runs them so that a bad value is refused before any request. train_estimate() runs them again.
+Error check_training_options(const TrainingOptions& o);
+
 // Glob match as fnmatch without flags: `*` any run, `?` one character (exposed for the tests and the page).
 bool glob_match(std::string_view pattern, std::string_view text);
 // A target pattern against a tensor name: the module path is the name without its last component (".weight");

@@ -109,3 +109,7 @@ void explain(const Model& m, TrainingEstimate& e) {
 }
 
 }  // namespace vram::training_detail
+
+namespace vram {
+Error check_training_options(const TrainingOptions& o) { return training_detail::check_bounds(o); }
+}  // namespace vram
