@@ -67,14 +67,18 @@ std::string settings_line(const TrainingEstimate& e) {
 }
 
 struct PartRow {
+    const char* key;  // in parts_json()
     const char* label;
     uint64_t TrainingParts::*field;
 };
 constexpr PartRow kPartRows[] = {
-    {"Weights", &TrainingParts::weights_bytes},        {"Adapters", &TrainingParts::adapter_bytes},
-    {"Gradients", &TrainingParts::gradient_bytes},     {"Optimizer states", &TrainingParts::optimizer_bytes},
-    {"Activations", &TrainingParts::activation_bytes}, {"Logits", &TrainingParts::logits_bytes},
-    {"Overhead", &TrainingParts::overhead_bytes},
+    {"weights_bytes", "Weights", &TrainingParts::weights_bytes},
+    {"adapter_bytes", "Adapters", &TrainingParts::adapter_bytes},
+    {"gradient_bytes", "Gradients", &TrainingParts::gradient_bytes},
+    {"optimizer_bytes", "Optimizer states", &TrainingParts::optimizer_bytes},
+    {"activation_bytes", "Activations", &TrainingParts::activation_bytes},
+    {"logits_bytes", "Logits", &TrainingParts::logits_bytes},
+    {"overhead_bytes", "Overhead", &TrainingParts::overhead_bytes},
 };
 
 }  // namespace
@@ -243,6 +247,9 @@ nlohmann::json training_tables_json() {
                                  {"parameters_to_host", r.parameters_to_host},
                                  {"description", r.description},
                                  {"source", r.source}});
+    // The parts of a per-GPU figure, in the order the reports list them (keys of "per_gpu"): the page and the embed
+    // label them from here.
+    for (const auto& r : kPartRows) t["parts"].push_back({{"key", r.key}, {"label", r.label}});
     t["default_lora_targets"] = default_lora_targets();
     t["bounds"] = {{"max_lora_rank", kMaxLoraRank},
                    {"max_micro_batch", kMaxMicroBatch},

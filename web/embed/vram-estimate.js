@@ -4,9 +4,13 @@
 // It renders the compact estimate in its Shadow DOM with the same WebAssembly core as the page
 // (loaded from the site that serves this file). Attributes: model (required), revision, precision,
 // context, batch, profile, kv-dtype, tp, gpu, endpoint. Public models only: no token is taken.
-import { CoreError, loadModel, report } from '../js/engine.js';
+// Fine-tuning: mode="full|lora|qlora|freeze" and the training rows of the core's option table under their CLI
+// spellings (lora-rank, seq-len, micro-batch, optimizer, grad-checkpointing, gpus, zero, offload …; see
+// js/training-options.js); the element then shows the per-GPU peak of one training step.
+import { CoreError, loadModel, report, vocabularies } from '../js/engine.js';
 import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, optionsFrom, pageUrl } from '../js/common.js';
-import { compactView, compactError } from '../js/ui/compact.js';
+import { compactView, compactError, compactTrainingView } from '../js/ui/compact.js';
+import { trainingNames, trainingOptionsFrom, withTraining } from '../js/training-options.js';
 
 const SITE = new URL('../', import.meta.url);
 // model, revision, endpoint, and every option a link carries, in both spellings (context / context_tokens …).
@@ -29,7 +33,16 @@ class VramEstimate extends HTMLElement {
     this.run = 0;
   }
 
-  connectedCallback() { this.render(); }
+  connectedCallback() {
+    // The training attributes' names come from the core's table (known once the core is loaded): watched here.
+    this.observer ??= new MutationObserver((changes) => {
+      if (this.trainingNames && changes.some((c) => this.trainingNames.has(c.attributeName) && !ATTRS.includes(c.attributeName)))
+        this.render();
+    });
+    this.observer.observe(this, { attributes: true });
+    this.render();
+  }
+  disconnectedCallback() { this.observer?.disconnect(); }
   attributeChangedCallback() { if (this.isConnected) this.render(); }
 
   async render() {
@@ -38,7 +51,7 @@ class VramEstimate extends HTMLElement {
     const revision = this.getAttribute('revision') || 'main';
     const endpoint = this.getAttribute('endpoint') || DEFAULT_ENDPOINT;
     const options = optionsFrom((k) => this.getAttribute(k));
-    const full = model ? pageUrl(SITE, { model, revision, endpoint }, options) : null;
+    let full = model ? pageUrl(SITE, { model, revision, endpoint }, options) : null;
     const show = (node, state) => {
       if (run !== this.run) return;
       this.body.replaceWith(node);
@@ -48,8 +61,13 @@ class VramEstimate extends HTMLElement {
     };
     if (!model) return show(compactError({ message: 'Set the model attribute, e.g. model="org/name".' }, null), 'error');
     const key = `${endpoint} ${model} ${revision}`;
-    let r;
+    let r, vocab;
     try {
+      vocab = await vocabularies();
+      this.trainingNames = new Set(trainingNames(vocab));
+      const training = trainingOptionsFrom((k) => this.getAttribute(k), vocab);
+      full = withTraining(full, training);
+      Object.assign(options, training);
       if (this.loadedKey !== key) {
         const loaded = await loadModel({ endpoint, repo: model, revision });
         this.handle = loaded.handle;
@@ -61,7 +79,7 @@ class VramEstimate extends HTMLElement {
       return show(compactError(e, full), 'error');
     }
     this.report = r;
-    show(compactView(r, full), 'done');
+    show(r.training ? compactTrainingView(r, full, vocab.training.parts) : compactView(r, full), 'done');
   }
 }
 
