@@ -111,6 +111,7 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "flash_attention") o.flash_attention = on;
     if (key == "double_quant") o.training.double_quant = on;
     if (key == "adapters_fp32") o.training.adapters_fp32 = on;
+    if (key == "kbit_fp32_upcast") o.training.kbit_fp32_upcast = on;
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
     return {};
@@ -184,6 +185,10 @@ const std::vector<OptionSpec>& option_specs() {
          "QLoRA: quantize the absmax constants too (bnb_4bit_use_double_quant)", false, true},
         {"adapters_fp32", "--adapters-fp32", "on|off", OptionKind::flag, 0, 0, "",
          "LoRA adapters in fp32 as PEFT keeps them (off: the compute width, as torchtune and litgpt)", false, true},
+        {"kbit_fp32_upcast", "--kbit-fp32-upcast", "on|off", OptionKind::flag, 0, 0, "",
+         "QLoRA through PEFT's prepare_model_for_kbit_training: unquantized 16-bit parameters (embeddings, norms, "
+         "output head) upcast to fp32",
+         false, true},
         {"gradient_checkpointing", "--grad-checkpointing --gradient-checkpointing", "on|off", OptionKind::flag, 0, 0,
          "", "gradient checkpointing: keep one input per decoder layer, recompute the rest in backward", false, true},
         {"micro_batch", "--micro-batch --micro_batch", "N", OptionKind::count, 1, kMaxMicroBatch, "",
@@ -380,6 +385,7 @@ std::string training_default_text(std::string_view key) {
     if (key == "trainable_modules") return list(d.trainable_modules);
     if (key == "double_quant") return flag(d.double_quant);
     if (key == "adapters_fp32") return flag(d.adapters_fp32);
+    if (key == "kbit_fp32_upcast") return flag(d.kbit_fp32_upcast);
     if (key == "gradient_checkpointing") return flag(d.gradient_checkpointing);
     if (key == "micro_batch") return std::to_string(d.micro_batch);
     if (key == "seq_tokens") return std::to_string(d.seq_tokens);

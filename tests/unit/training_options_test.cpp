@@ -96,6 +96,15 @@ TEST_CASE("--train qlora with --double-quant on and off", "[training][options]")
     CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}}).weights_bytes == 64'312);
 }
 
+TEST_CASE("--kbit-fp32-upcast: PEFT's prepare_model_for_kbit_training keeps the unquantized rest in fp32",
+          "[training][options]") {
+    // r 8, double quantization: 64,312 with the rest (embeddings 6,400 + lm_head 6,400 + norms 5 × 64 = 13,120
+    // params) at bf16 26,240. Upcast: 13,120 × 4 = 52,480 → 64,312 − 26,240 + 52,480 = 90,552.
+    CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}, {"--kbit-fp32-upcast", "on"}}).weights_bytes == 90'552);
+    // LoRA (no k-bit base): nothing to prepare, 173,696 either way.
+    CHECK(run_text({{"--train", "lora"}, {"--kbit-fp32-upcast", "on"}}).weights_bytes == 173'696);
+}
+
 TEST_CASE("--train-precision fp32 and --optimizer sgd_momentum", "[training][options]") {
     // fp32: weights 86,848 × 4 = 347,392, AdamW 8 × 86,848 = 694,784; SGD momentum 4 × 86,848 = 347,392.
     const TrainingEstimate fp32 = run_text({{"--train", "full"}, {"--train-precision", "fp32"}});
