@@ -44,7 +44,7 @@ TEST_CASE("without --train the options are the inference ones and training is of
     CHECK_FALSE(given({{"-c", "4096"}}).train);
 }
 
-TEST_CASE("--train full: 2 + 2 + 12 bytes per parameter under the default bf16-mixed AdamW", "[training][options]") {
+TEST_CASE("option --train full: 2 + 2 + 12 bytes per parameter under the default bf16-mixed AdamW", "[training][options]") {
     // weights 86,848 × 2 = 173,696; optimizer master 347,392 + AdamW 2 × 4 × 86,848 = 694,784 → 1,042,176.
     const TrainingEstimate e = run_text({{"--train", "full"}});
     REQUIRE_FALSE(e.error);
@@ -53,7 +53,7 @@ TEST_CASE("--train full: 2 + 2 + 12 bytes per parameter under the default bf16-m
     CHECK(e.optimizer_bytes == 1'042'176);
 }
 
-TEST_CASE("--train lora is rank 16 over the default targets; --lora-rank 8 halves it", "[training][options]") {
+TEST_CASE("option --train lora is rank 16 over the default targets; --lora-rank 8 halves it", "[training][options]") {
     // r = 16: per layer 16 × (128 + 96 + 96 + 128 + 192 + 192 + 192) = 16,384, 2 layers 32,768 over 14 tensors.
     // r = 8: 16,384.
     const TrainingEstimate r16 = run_text({{"--train", "lora"}});
@@ -62,7 +62,7 @@ TEST_CASE("--train lora is rank 16 over the default targets; --lora-rank 8 halve
     CHECK(run_text({{"--train", "lora"}, {"--lora-rank", "8"}}).adapter_params == 16'384);
 }
 
-TEST_CASE("--lora-targets takes comma-separated patterns", "[training][options]") {
+TEST_CASE("option --lora-targets takes comma-separated patterns", "[training][options]") {
     // q_proj, v_proj at r 8: 2 layers × (8 × 128 + 8 × 96) = 3,584 over 4 tensors.
     const EstimateOptions o = given({{"--train", "lora"}, {"--lora-targets", "q_proj, v_proj"}});
     CHECK(o.training.lora_targets == std::vector<std::string>{"q_proj", "v_proj"});
@@ -73,7 +73,7 @@ TEST_CASE("--lora-targets takes comma-separated patterns", "[training][options]"
     CHECK(refused({{"--train", "lora"}, {"--lora-targets", "q_proj,,v_proj"}}).code == ErrorCode::invalid_option);
 }
 
-TEST_CASE("--lora-targets matching no tensor names a few real ones", "[training][options]") {
+TEST_CASE("option --lora-targets matching no tensor names a few real ones", "[training][options]") {
     const TrainingEstimate e = run_text({{"--train", "lora"}, {"--lora-targets", "query"}});
     REQUIRE(e.error);
     CHECK(e.error.code == ErrorCode::lora_target_unmatched);
@@ -81,7 +81,7 @@ TEST_CASE("--lora-targets matching no tensor names a few real ones", "[training]
     CHECK(e.error.message.find("q_proj") != std::string::npos);
 }
 
-TEST_CASE("--train freeze --trainable-modules lm_head trains 6,400 parameters", "[training][options]") {
+TEST_CASE("option --train freeze --trainable-modules lm_head trains 6,400 parameters", "[training][options]") {
     // lm_head [100, 64]: gradients 12,800, master 25,600 + AdamW 51,200 = 76,800.
     const TrainingEstimate e = run_text({{"--train", "freeze"}, {"--trainable-modules", "lm_head"}});
     CHECK(e.trainable_params == 6'400);
@@ -89,14 +89,14 @@ TEST_CASE("--train freeze --trainable-modules lm_head trains 6,400 parameters", 
     CHECK(refused({{"--train", "freeze"}}).code == ErrorCode::training_option_invalid);
 }
 
-TEST_CASE("--train qlora with --double-quant on and off", "[training][options]") {
+TEST_CASE("option --train qlora with --double-quant on and off", "[training][options]") {
     // r 8. NF4 73,728 params / 2 = 36,864 + bf16 rest 26,240; absmax fp32 per 64: 4,608 → 67,712;
     // double quantization 1 B per block + fp32 per 256 blocks = 1,208 → 64,312.
     CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}, {"--double-quant", "off"}}).weights_bytes == 67'712);
     CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}}).weights_bytes == 64'312);
 }
 
-TEST_CASE("--kbit-fp32-upcast: PEFT's prepare_model_for_kbit_training keeps the unquantized rest in fp32",
+TEST_CASE("option --kbit-fp32-upcast: PEFT's prepare_model_for_kbit_training keeps the unquantized rest in fp32",
           "[training][options]") {
     // r 8, double quantization: 64,312 with the rest (embeddings 6,400 + lm_head 6,400 + norms 5 × 64 = 13,120
     // params) at bf16 26,240. Upcast: 13,120 × 4 = 52,480 → 64,312 − 26,240 + 52,480 = 90,552.
@@ -105,7 +105,7 @@ TEST_CASE("--kbit-fp32-upcast: PEFT's prepare_model_for_kbit_training keeps the 
     CHECK(run_text({{"--train", "lora"}, {"--kbit-fp32-upcast", "on"}}).weights_bytes == 173'696);
 }
 
-TEST_CASE("--train-precision fp32 and --optimizer sgd_momentum", "[training][options]") {
+TEST_CASE("option --train-precision fp32 and --optimizer sgd_momentum", "[training][options]") {
     // fp32: weights 86,848 × 4 = 347,392, AdamW 8 × 86,848 = 694,784; SGD momentum 4 × 86,848 = 347,392.
     const TrainingEstimate fp32 = run_text({{"--train", "full"}, {"--train-precision", "fp32"}});
     CHECK(fp32.weights_bytes == 347'392);
@@ -115,7 +115,7 @@ TEST_CASE("--train-precision fp32 and --optimizer sgd_momentum", "[training][opt
     CHECK(refused({{"--train", "full"}, {"--optimizer", "adam"}}).message.find("adamw_8bit") != std::string::npos);
 }
 
-TEST_CASE("--adapters-fp32 off keeps adapters at the compute width", "[training][options]") {
+TEST_CASE("option --adapters-fp32 off keeps adapters at the compute width", "[training][options]") {
     // pure bf16, r 8: 16,384 adapter params × 2 B = 32,768 (fp32: 65,536).
     CHECK(run_text({{"--train", "lora"}, {"--lora-rank", "8"}, {"--train-precision", "bf16"}}).adapter_bytes == 65'536);
     CHECK(
@@ -123,7 +123,7 @@ TEST_CASE("--adapters-fp32 off keeps adapters at the compute width", "[training]
             .adapter_bytes == 32'768);
 }
 
-TEST_CASE("--seq-len, --micro-batch, --grad-checkpointing, --attention and --chunked-loss", "[training][options]") {
+TEST_CASE("option --seq-len, --micro-batch, --grad-checkpointing, --attention and --chunked-loss", "[training][options]") {
     // 8 tokens, SDPA: 2,448 B per token and layer × 8 = 19,584; 2 layers + final norm 4,096 = 43,264;
     // logits 800 × (2 + 4 + 4) = 8,000. Micro-batch 3: 129,792. Checkpointing: 2,048 + 19,584 + 4,096 = 25,728.
     // Eager: 48,128. Chunked loss: 800 × 2 + 800 × 8 / 8 = 2,400.
@@ -148,7 +148,7 @@ TEST_CASE("a micro-batch of 0 is refused with the option's name and range", "[tr
     CHECK(e.message == "micro_batch (--micro-batch): must be a whole number from 1 to 65536, got \"0\"");
 }
 
-TEST_CASE("--gpus, --zero and --distribution shard per GPU", "[training][options]") {
+TEST_CASE("option --gpus, --zero and --distribution shard per GPU", "[training][options]") {
     // full, 8 tokens, 4 GPUs. DDP: gradients 173,696 + bucket copy = 347,392. ZeRO-2: 173,696 / 4 = 43,424.
     // ZeRO-3: weights 173,696 / 4 = 43,424. --distribution zero3 is --zero 3.
     const GivenOptions base = {{"--train", "full"}, {"--seq-len", "8"}, {"--gpus", "4"}};
@@ -164,7 +164,7 @@ TEST_CASE("--gpus, --zero and --distribution shard per GPU", "[training][options
     CHECK(refused({{"--train", "full"}, {"--zero", "4"}}).code == ErrorCode::invalid_option);
 }
 
-TEST_CASE("--zero 3 on one GPU is a no-op, said in a warning", "[training][options]") {
+TEST_CASE("option --zero 3 on one GPU is a no-op, said in a warning", "[training][options]") {
     const TrainingEstimate z3 = run_text({{"--train", "full"}, {"--zero", "3"}});
     const TrainingEstimate one = run_text({{"--train", "full"}});
     REQUIRE(z3.warnings.size() == 1);
@@ -172,7 +172,7 @@ TEST_CASE("--zero 3 on one GPU is a no-op, said in a warning", "[training][optio
     CHECK(z3.per_gpu.total_bytes == one.per_gpu.total_bytes);
 }
 
-TEST_CASE("--offload optimizer moves the optimizer states to host memory, and needs ZeRO", "[training][options]") {
+TEST_CASE("option --offload optimizer moves the optimizer states to host memory, and needs ZeRO", "[training][options]") {
     // ZeRO-2 + offload optimizer: 0 on the GPU, 1,042,176 on the host.
     const TrainingEstimate e = run_text({{"--train", "full"}, {"--zero", "2"}, {"--offload", "optimizer"}});
     CHECK(e.per_gpu.optimizer_bytes == 0);
@@ -180,7 +180,7 @@ TEST_CASE("--offload optimizer moves the optimizer states to host memory, and ne
     CHECK(refused({{"--train", "full"}, {"--offload", "optimizer"}}).code == ErrorCode::training_option_invalid);
 }
 
-TEST_CASE("--gpu gives the training fit", "[training][options]") {
+TEST_CASE("option --gpu gives the training fit", "[training][options]") {
     // tiny's peak is a few MB over the 0.51 GiB CUDA context: it fits a 24 GiB card.
     const TrainingEstimate e = run_text({{"--train", "lora"}, {"--gpu", "rtx-4090"}});
     REQUIRE(e.gpu);
@@ -211,7 +211,7 @@ TEST_CASE("the CLI reads every fine-tuning flag, an on|off flag alone meaning on
         parse_cli({"m", "--train", "lora", "--grad-checkpointing", "off"}).estimate.training.gradient_checkpointing);
 }
 
-TEST_CASE("--help has a fine-tuning section from the table with each default", "[training][options]") {
+TEST_CASE("option --help has a fine-tuning section from the table with each default", "[training][options]") {
     // Compared with the wrapping undone.
     auto unwrap = [](const std::string& text) {
         std::string out;
