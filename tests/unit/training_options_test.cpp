@@ -44,7 +44,8 @@ TEST_CASE("without --train the options are the inference ones and training is of
     CHECK_FALSE(given({{"-c", "4096"}}).train);
 }
 
-TEST_CASE("option --train full: 2 + 2 + 12 bytes per parameter under the default bf16-mixed AdamW", "[training][options]") {
+TEST_CASE("option --train full: 2 + 2 + 12 bytes per parameter under the default bf16-mixed AdamW",
+          "[training][options]") {
     // weights 86,848 × 2 = 173,696; optimizer master 347,392 + AdamW 2 × 4 × 86,848 = 694,784 → 1,042,176.
     const TrainingEstimate e = run_text({{"--train", "full"}});
     REQUIRE_FALSE(e.error);
@@ -123,7 +124,8 @@ TEST_CASE("option --adapters-fp32 off keeps adapters at the compute width", "[tr
             .adapter_bytes == 32'768);
 }
 
-TEST_CASE("option --seq-len, --micro-batch, --grad-checkpointing, --attention and --chunked-loss", "[training][options]") {
+TEST_CASE("option --seq-len, --micro-batch, --grad-checkpointing, --attention and --chunked-loss",
+          "[training][options]") {
     // 8 tokens, SDPA: 2,448 B per token and layer × 8 = 19,584; 2 layers + final norm 4,096 = 43,264;
     // logits 800 × (2 + 4 + 4) = 8,000. Micro-batch 3: 129,792. Checkpointing: 2,048 + 19,584 + 4,096 = 25,728.
     // Eager: 48,128. Chunked loss: 800 × 2 + 800 × 8 / 8 = 2,400.
@@ -172,7 +174,8 @@ TEST_CASE("option --zero 3 on one GPU is a no-op, said in a warning", "[training
     CHECK(z3.per_gpu.total_bytes == one.per_gpu.total_bytes);
 }
 
-TEST_CASE("option --offload optimizer moves the optimizer states to host memory, and needs ZeRO", "[training][options]") {
+TEST_CASE("option --offload optimizer moves the optimizer states to host memory, and needs ZeRO",
+          "[training][options]") {
     // ZeRO-2 + offload optimizer: 0 on the GPU, 1,042,176 on the host.
     const TrainingEstimate e = run_text({{"--train", "full"}, {"--zero", "2"}, {"--offload", "optimizer"}});
     CHECK(e.per_gpu.optimizer_bytes == 0);
