@@ -634,14 +634,22 @@ await scenario('the iframe view (embed.html) on another origin', async (page) =>
 // Fine-tuning on the embed surfaces: mode="qlora" and the training rows of the core's option table under their CLI
 // spellings, the same per-GPU total as the CLI's --json; and the page's Fine-tuning module (web/js/ui/training.js)
 // mounted on a bare page, its controls built from the core's tables.
+// A module of the site by its source path, or by its content-hashed name in a published site (js/engine.<hash>.js).
+const siteModule = (rel) => {
+  if (fs.existsSync(path.join(siteDir, rel))) return rel;
+  const dir = path.posix.dirname(rel), stem = path.posix.basename(rel, '.js');
+  const hit = fs.readdirSync(path.join(siteDir, dir)).find((f) => new RegExp(`^${stem}\\.[0-9a-f]{10}\\.js$`).test(f));
+  if (!hit) throw new Error(`${rel}: not in ${siteDir}`);
+  return `${dir}/${hit}`;
+};
 fs.writeFileSync(path.join(hostDir, 'training.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090"></vram-estimate>
 <iframe id="f" title="GPU memory estimate" width="480" height="360" style="border:0" src="${site.url}/embed.html?model=mistralai/Mistral-7B-v0.1&endpoint=${encodeURIComponent(hub.hubUrl)}&mode=lora&seq-len=1024&optimizer=adamw_8bit"></iframe>
 <div id="controls"></div><div id="summary"></div>
 <script type="module">
-import { vocabularies, loadModel, report } from '${site.url}/js/engine.js';
-import { TrainingControls, TrainingSummary } from '${site.url}/js/ui/training.js';
+import { vocabularies, loadModel, report } from '${site.url}/${siteModule('js/engine.js')}';
+import { TrainingControls, TrainingSummary } from '${site.url}/${siteModule('js/ui/training.js')}';
 const vocab = await vocabularies();
 const summary = new TrainingSummary(document.getElementById('summary'), vocab);
 const { handle } = await loadModel({ endpoint: '${hub.hubUrl}', repo: 'mistralai/Mistral-7B-v0.1' });

@@ -3,7 +3,7 @@
 // parts). No list of choices lives here: a row added to a core table appears as a control.
 //
 // Mounting (for app.js, which owns the page):
-//   import { TrainingControls, TrainingSummary } from './ui/training.js';
+//   import { TrainingControls, TrainingSummary } from this module (web/js/ui/training.js, as ./ui/training.js);
 //   const vocab = await vocabularies();                        // engine.js
 //   const controls = new TrainingControls(document.getElementById('training-controls'), vocab, recompute);
 //   const summary = new TrainingSummary(document.getElementById('training-summary'), vocab);
