@@ -15,6 +15,7 @@
 #include "cli/options.hpp"
 #include "cli/terminal.hpp"
 #include "estimator/report.hpp"
+#include "estimator/training_report.hpp"
 #include "estimator/version.hpp"
 #include "hub/hub_client.hpp"
 
@@ -30,6 +31,10 @@ int exit_code(ErrorCode c) {
             return kOk;
         case ErrorCode::invalid_argument:
         case ErrorCode::invalid_option:
+        case ErrorCode::training_option_invalid:
+        case ErrorCode::lora_target_unmatched:
+        case ErrorCode::quantized_base:
+        case ErrorCode::training_unsupported:
             return kUsage;
         case ErrorCode::repo_not_found:
         case ErrorCode::revision_not_found:
@@ -101,6 +106,33 @@ std::string take_deadline(std::vector<std::string>& args, uint32_t& deadline_s) 
 // Every line to stderr goes through here: its text may come from the repo or the server.
 void print_error(const std::string& message) {
     std::cerr << "error: " << terminal_safe(message, Newlines::escape) << "\n";
+}
+
+// --train: the training estimate from the tensors of the same snapshot (no other request). JSON keeps the inference
+// report's fields and adds "training"; text and Markdown show the training estimate.
+int print_training(const CliOptions& o, const RepoSnapshot& snapshot, const Model& model, const Estimate& e) {
+    const TrainTensors tensors = training_tensors(snapshot, model);
+    if (tensors.error) {
+        print_error(tensors.error.message);
+        return exit_code(tensors.error.code);
+    }
+    const TrainingEstimate t = train_estimate(model, tensors, o.estimate.training, o.estimate.gpu);
+    if (t.error) {
+        print_error(t.error.message);
+        return exit_code(t.error.code);
+    }
+    switch (o.format) {
+        case OutputFormat::json:
+            std::cout << terminal_safe(render_json(model, e, 2, &t));
+            break;
+        case OutputFormat::markdown:
+            std::cout << terminal_safe(render_training_markdown(model, t));
+            break;
+        case OutputFormat::text:
+            std::cout << terminal_safe(render_preamble(model) + render_training_text(model, t));
+            break;
+    }
+    return kOk;
 }
 
 }  // namespace
@@ -179,6 +211,7 @@ static int run(int argc, char** argv) {
         print_error(e.error.message);
         return exit_code(e.error.code);
     }
+    if (o.estimate.train) return print_training(o, loaded.snapshot, model, e);
     switch (o.format) {
         case OutputFormat::json:
             std::cout << terminal_safe(render_json(model, e));

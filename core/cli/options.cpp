@@ -71,12 +71,15 @@ std::string cli_usage() {
            "(safetensors headers read with HTTP Range requests, config.json, shard indexes).\n\n"
            "  MODEL                          model id, org/name (a legacy id such as gpt2 works too)\n"
            "Estimate options:\n" +
-           options_help() + "Output and loading:\n" + cli_flags_help() +
+           options_help() +
+           "Fine-tuning options (with --train; figures per GPU for one training step, docs/training.md):\n" +
+           options_help(true) + "Output and loading:\n" + cli_flags_help() +
            "\nEnvironment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or the file $HF_HOME/token) for gated and\n"
            "private models; it is sent to the endpoint only, never to the CDN it redirects to.\n"
            "HF_ENDPOINT selects the Hub (a mirror, or the local imitation in tests).\n\n"
-           "Exit codes: 0 ok, 2 usage, 3 repo/revision/file not found, 4 gated or private (access denied),\n"
-           "5 network or timeout, 6 no safetensors (or GGUF) weights, 7 malformed metadata.\n";
+           "Exit codes: 0 ok, 2 usage (or a fine-tuning estimate the model refuses), 3 repo/revision/file not found,\n"
+           "4 gated or private (access denied), 5 network or timeout, 6 no safetensors (or GGUF) weights,\n"
+           "7 malformed metadata.\n";
 }
 
 CliOptions parse_cli(const std::vector<std::string>& args) {
@@ -128,7 +131,13 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
                 fail("timeout must be a whole number of seconds from 1 to 3600, got \"" + value + "\"");
             o.timeout_s = static_cast<uint32_t>(v);
         } else if (const OptionSpec* spec = find_option(name); spec && name[0] == '-') {
-            if (take()) given.emplace_back(spec->key, value);
+            // An on|off option given alone ("--grad-checkpointing") means on.
+            const bool bare_switch = spec->kind == OptionKind::flag && !has_inline &&
+                                     (i + 1 >= args.size() || !is(args[i + 1], "on off true false 1 0"));
+            if (bare_switch)
+                given.emplace_back(spec->key, "on");
+            else if (take())
+                given.emplace_back(spec->key, value);
         } else if (!a.empty() && a[0] == '-') {
             fail("unknown option " + a);
         } else if (o.model.empty()) {

@@ -53,6 +53,15 @@ Error set_choice(EstimateOptions& o, const OptionSpec& spec, std::string_view v)
     if (key == "precision") ok = parse_precision(v, o.precision);
     if (key == "profile") ok = parse_profile(v, o.profile);
     if (key == "kv_dtype") ok = parse_kv_dtype(v, o.kv_dtype);
+    if (key == "train") {
+        o.train = v != spec.special;
+        ok = !o.train || parse_train_method(v, o.training.method);
+    }
+    if (key == "train_precision") ok = parse_train_precision(v, o.training.precision);
+    if (key == "optimizer") ok = parse_optimizer(v, o.training.optimizer);
+    if (key == "attention") ok = parse_train_attention(v, o.training.attention);
+    if (key == "distribution") ok = parse_distribution(v, o.training.distribution);
+    if (key == "offload") ok = parse_offload(v, o.training.offload);
     if (key == "gpu") {
         o.gpu = (v.empty() || v == "none") ? nullptr : find_gpu(v);
         ok = v.empty() || v == "none" || o.gpu;
@@ -62,7 +71,9 @@ Error set_choice(EstimateOptions& o, const OptionSpec& spec, std::string_view v)
                                           " ids such as rtx-4090, a100-80gb, h100-80gb, apple-m3-max-128gb; "
                                           "the full list: --list-gpus, or the page's GPU menu)");
     }
-    if (!ok) return option_error(spec, "\"" + std::string(v) + "\" is not one of: " + option_choices(spec));
+    if (!ok)
+        return option_error(spec, "\"" + std::string(v) + "\" is not one of: " + option_choices(spec) +
+                                      (*spec.special ? std::string(", ") + spec.special : std::string()));
     return {};
 }
 
@@ -81,6 +92,50 @@ Error set_count(EstimateOptions& o, const OptionSpec& spec, std::string_view v) 
     if (key == "max_num_batched_tokens") o.max_num_batched_tokens = n;
     if (key == "n_gpu_layers") o.n_gpu_layers = special ? -1 : static_cast<int32_t>(n);
     if (key == "ubatch_tokens") o.ubatch_tokens = static_cast<uint32_t>(n);
+    if (key == "lora_rank") o.training.lora_rank = static_cast<uint32_t>(n);
+    if (key == "micro_batch") o.training.micro_batch = static_cast<uint32_t>(n);
+    if (key == "seq_tokens") o.training.seq_tokens = n;
+    if (key == "n_gpus") o.training.n_gpus = static_cast<uint32_t>(n);
+    // ZeRO stage N is the distribution row zeroN (training.hpp: zero1, zero2, zero3 follow ddp in that order).
+    if (key == "zero") o.training.distribution = static_cast<Distribution>(static_cast<int>(Distribution::ddp) + n);
+    return {};
+}
+
+Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
+    bool on = false;
+    if (v == "on" || v == "true" || v == "1")
+        on = true;
+    else if (!(v == "off" || v == "false" || v == "0"))
+        return option_error(spec, "must be on or off, got \"" + std::string(v) + "\"");
+    const std::string key = spec.key;
+    if (key == "flash_attention") o.flash_attention = on;
+    if (key == "double_quant") o.training.double_quant = on;
+    if (key == "adapters_fp32") o.training.adapters_fp32 = on;
+    if (key == "kbit_fp32_upcast") o.training.kbit_fp32_upcast = on;
+    if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
+    if (key == "chunked_loss") o.training.chunked_loss = on;
+    return {};
+}
+
+// "q_proj, v_proj" → {"q_proj", "v_proj"}: spaces around a pattern dropped, an empty one refused.
+Error set_list(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= v.size()) {
+        size_t end = v.find(',', start);
+        if (end == std::string_view::npos) end = v.size();
+        std::string_view item = v.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (item.empty())
+            return option_error(spec, "an empty pattern in \"" + std::string(v) + "\" (comma-separated glob patterns)");
+        if (out.size() == kMaxTargetPatterns)
+            return option_error(spec, "more than " + std::to_string(kMaxTargetPatterns) + " patterns");
+        out.emplace_back(item);
+        start = end + 1;
+    }
+    if (std::string_view(spec.key) == "lora_targets") o.training.lora_targets = std::move(out);
+    if (std::string_view(spec.key) == "trainable_modules") o.training.trainable_modules = std::move(out);
     return {};
 }
 
@@ -111,6 +166,49 @@ const std::vector<OptionSpec>& option_specs() {
          "llama.cpp: layers offloaded to the GPU, the output layer counting as one; the rest is system memory", true},
         {"ubatch_tokens", "--ubatch -ub --ubatch-size", "N", OptionKind::count, 1, kMaxUbatch, "",
          "llama.cpp: tokens per compute graph (-ub)", true},
+        // Fine-tuning (training.hpp): read only with --train; each choice lists its table's rows.
+        {"train", "--train", "M", OptionKind::choice, 0, 0, "none",
+         "estimate fine-tuning instead of inference: the peak memory of one training step per GPU", false, true},
+        {"train_precision", "--train-precision", "P", OptionKind::choice, 0, 0, "",
+         "weights, gradients and optimizer states' widths", false, true},
+        {"optimizer", "--optimizer", "O", OptionKind::choice, 0, 0, "", "optimizer (its states per parameter)", false,
+         true},
+        {"lora_rank", "--lora-rank --lora_rank", "R", OptionKind::count, 1, kMaxLoraRank, "",
+         "LoRA / QLoRA rank r (alpha costs no memory)", false, true},
+        {"lora_targets", "--lora-targets --lora_targets", "P,...", OptionKind::list, 0, 0, "",
+         "LoRA target modules: comma-separated glob patterns over the module names (default: the attention and MLP "
+         "projections)",
+         false, true},
+        {"trainable_modules", "--trainable-modules", "P,...", OptionKind::list, 0, 0, "",
+         "freeze: the only modules trained, comma-separated glob patterns", false, true},
+        {"double_quant", "--double-quant", "on|off", OptionKind::flag, 0, 0, "",
+         "QLoRA: quantize the absmax constants too (bnb_4bit_use_double_quant)", false, true},
+        {"adapters_fp32", "--adapters-fp32", "on|off", OptionKind::flag, 0, 0, "",
+         "LoRA adapters in fp32 as PEFT keeps them (off: the compute width, as torchtune and litgpt)", false, true},
+        {"kbit_fp32_upcast", "--kbit-fp32-upcast", "on|off", OptionKind::flag, 0, 0, "",
+         "QLoRA through PEFT's prepare_model_for_kbit_training: unquantized 16-bit parameters (embeddings, norms, "
+         "output head) upcast to fp32",
+         false, true},
+        {"gradient_checkpointing", "--grad-checkpointing --gradient-checkpointing", "on|off", OptionKind::flag, 0, 0,
+         "", "gradient checkpointing: keep one input per decoder layer, recompute the rest in backward", false, true},
+        {"micro_batch", "--micro-batch --micro_batch", "N", OptionKind::count, 1, kMaxMicroBatch, "",
+         "sequences per GPU per step", false, true},
+        {"seq_tokens", "--seq-len --seq_len --seq-tokens", "N", OptionKind::count, 1, kMaxSeqTokens, "",
+         "tokens per training sequence", false, true},
+        {"attention", "--attention --attn-implementation", "A", OptionKind::choice, 0, 0, "",
+         "attention implementation (eager saves the scores matrix)", false, true},
+        {"chunked_loss", "--chunked-loss", "on|off", OptionKind::flag, 0, 0, "",
+         "cross-entropy over chunks of the logits (torchtune)", false, true},
+        {"n_gpus", "--gpus", "N", OptionKind::count, 1, kMaxTrainGpus, "", "data-parallel GPUs (figures are per GPU)",
+         false, true},
+        {"distribution", "--distribution", "D", OptionKind::choice, 0, 0, "",
+         "how the GPUs share the model and its states", false, true},
+        {"zero", "--zero", "N", OptionKind::count, 1, 3, "",
+         "DeepSpeed ZeRO stage: 1 shards optimizer states, 2 also gradients, 3 also parameters (= --distribution "
+         "zeroN)",
+         false, true},
+        {"offload", "--offload", "W", OptionKind::choice, 0, 0, "",
+         "CPU offload (needs ZeRO or FSDP; parameters needs ZeRO-3 or FSDP)", false, true},
     };
     return kTable;
 }
@@ -142,6 +240,18 @@ std::string option_choices(const OptionSpec& spec) {
         for (const auto& d : kv_dtypes()) add(d.name);
     if (key == "gpu")
         for (const auto& g : gpu_catalog()) add(g.id);
+    if (key == "train")
+        for (const auto& r : train_methods()) add(r.name);
+    if (key == "train_precision")
+        for (const auto& r : train_precisions()) add(r.name);
+    if (key == "optimizer")
+        for (const auto& r : optimizers()) add(r.name);
+    if (key == "attention")
+        for (const auto& r : train_attentions()) add(r.name);
+    if (key == "distribution")
+        for (const auto& r : distributions()) add(r.name);
+    if (key == "offload")
+        for (const auto& r : offloads()) add(r.name);
     if (spec.kind == OptionKind::flag) out = "on, off";
     return out;
 }
@@ -162,13 +272,9 @@ Error set_option(EstimateOptions& o, const OptionSpec& spec, std::string_view v)
             return {};
         }
         case OptionKind::flag:
-            if (v == "on" || v == "true" || v == "1")
-                o.flash_attention = true;
-            else if (v == "off" || v == "false" || v == "0")
-                o.flash_attention = false;
-            else
-                return option_error(spec, "must be on or off, got \"" + std::string(v) + "\"");
-            return {};
+            return set_flag(o, spec, v);
+        case OptionKind::list:
+            return set_list(o, spec, v);
     }
     return {};
 }
@@ -183,11 +289,18 @@ OptionsResult resolve_options(const GivenOptions& given) {
         if (d.profile == r.options.profile)
             if (const OptionSpec* s = find_option(d.key))
                 if (Error e = set_option(r.options, *s, d.value)) return {r.options, e};
+    const OptionSpec* training_given = nullptr;
     for (const auto& [key, value] : given) {
         const OptionSpec* s = find_option(key);
         if (!s) return {r.options, make_error(ErrorCode::invalid_option, "unknown option \"" + key + "\"")};
         if (Error e = set_option(r.options, *s, value)) return {r.options, e};
+        if (s->training && std::string_view(s->key) != "train") training_given = s;
     }
+    // A fine-tuning option without --train would be silently ignored: say so instead.
+    if (training_given && !r.options.train)
+        return {r.options, option_error(*training_given, "a fine-tuning option; add --train " +
+                                                             option_choices(*find_option("train")) +
+                                                             " (without it the estimate is for inference)")};
     r.error = validate_options(r.options);
     return r;
 }
@@ -217,6 +330,8 @@ Error validate_options(const EstimateOptions& o) {
             return make_error(ErrorCode::invalid_argument,
                               std::string(o.gpu->name) + " is a single unified-memory device: tp must be 1");
     }
+    if (o.train)
+        if (Error e = check_training_options(o.training)) return e;
     if (p.gguf) {
         if (o.ubatch_tokens == 0 || o.n_gpu_layers < -1)
             return make_error(ErrorCode::invalid_option,
@@ -254,9 +369,38 @@ std::string help_line(const std::string& flags, const std::string& help) {
     return line + "\n";
 }
 
-std::string options_help() {
+std::string training_default_text(std::string_view key) {
+    const TrainingOptions d;  // the struct's defaults are the training estimate's (training.hpp)
+    auto list = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& p : v) out += (out.empty() ? "" : ",") + p;
+        return out;
+    };
+    auto flag = [](bool b) { return std::string(b ? "on" : "off"); };
+    if (key == "train") return "none";
+    if (key == "train_precision") return train_precision_info(d.precision).name;
+    if (key == "optimizer") return optimizer_info(d.optimizer).name;
+    if (key == "lora_rank") return std::to_string(d.lora_rank);
+    if (key == "lora_targets") return list(d.lora_targets);
+    if (key == "trainable_modules") return list(d.trainable_modules);
+    if (key == "double_quant") return flag(d.double_quant);
+    if (key == "adapters_fp32") return flag(d.adapters_fp32);
+    if (key == "kbit_fp32_upcast") return flag(d.kbit_fp32_upcast);
+    if (key == "gradient_checkpointing") return flag(d.gradient_checkpointing);
+    if (key == "micro_batch") return std::to_string(d.micro_batch);
+    if (key == "seq_tokens") return std::to_string(d.seq_tokens);
+    if (key == "attention") return train_attention_info(d.attention).name;
+    if (key == "chunked_loss") return flag(d.chunked_loss);
+    if (key == "n_gpus") return std::to_string(d.n_gpus);
+    if (key == "distribution") return distribution_info(d.distribution).name;
+    if (key == "offload") return offload_info(d.offload).name;
+    return "";
+}
+
+std::string options_help(bool training) {
     std::string out;
     for (const auto& s : option_specs()) {
+        if (s.training != training) continue;
         std::string flags;
         std::string_view f = s.flags;
         // "-c, --context_length N": the short spelling (if any) and the first long one.
@@ -264,7 +408,8 @@ std::string options_help() {
         const std::string shrt(f.substr(0, f.find(' ')));
         flags = (shrt != lng && shrt.rfind("--", 0) != 0 ? shrt + ", " : "    ") + lng + " " + s.value_name;
         std::string help = s.help;
-        if (s.kind == OptionKind::choice && std::string_view(s.key) != "gpu") help += ": " + option_choices(s);
+        if (s.kind == OptionKind::choice && std::string_view(s.key) != "gpu")
+            help += ": " + option_choices(s) + (*s.special ? std::string(", ") + s.special : std::string());
         if (s.kind == OptionKind::count && std::string_view(s.key) != "context_tokens")
             help += " (" + std::to_string(s.min) + " to " + std::to_string(s.max) +
                     (*s.special ? std::string(", or ") + s.special : std::string()) + ")";
@@ -273,6 +418,7 @@ std::string options_help() {
             if (std::string_view(d.key) == s.key)
                 defaults += (defaults.empty() ? "" : ", ") + std::string(profile_info(d.profile).name) + " " + d.value;
         if (!defaults.empty()) help += "; default " + defaults;
+        if (s.training && !training_default_text(s.key).empty()) help += "; default " + training_default_text(s.key);
         out += help_line(flags, help);
     }
     return out;

@@ -14,6 +14,7 @@
 #include "estimator/gpu_catalog.hpp"
 #include "estimator/precision.hpp"
 #include "estimator/profiles.hpp"
+#include "estimator/training.hpp"
 
 namespace vram {
 
@@ -34,6 +35,9 @@ struct EstimateOptions {
     bool flash_attention = true;   // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
     int32_t n_gpu_layers = -1;     // -ngl: layers offloaded, the output layer counting as one; -1 = all
     uint32_t ubatch_tokens = 512;  // -ub: tokens of one compute graph (n_ubatch)
+    // Fine-tuning (added with the training estimate): off = the inference report, unchanged.
+    bool train = false;        // --train full|lora|qlora|freeze given (none = off)
+    TrainingOptions training;  // read only when train is on; its defaults are the struct's (training.hpp)
 };
 
 enum class OptionKind : uint8_t {
@@ -41,6 +45,7 @@ enum class OptionKind : uint8_t {
     fraction,  // a number in (0, 1]
     flag,      // on|off (also true|false, 1|0)
     choice,    // one name of a core table (choices())
+    list,      // comma-separated glob patterns ("q_proj,v_proj", "*.mlp.*")
 };
 
 struct OptionSpec {
@@ -48,10 +53,11 @@ struct OptionSpec {
     const char* flags;       // command-line spellings, space-separated, the first shown in --help
     const char* value_name;  // "N", "P", "on|off"
     OptionKind kind;
-    uint64_t min, max;    // count bounds
-    const char* special;  // count: a word accepted besides numbers ("max", "all"); "" = none
-    const char* help;     // --help and the page
-    bool gguf_only;       // only the GGUF (llama.cpp) profile reads it
+    uint64_t min, max;      // count bounds
+    const char* special;    // count: a word accepted besides numbers ("max", "all"); "" = none
+    const char* help;       // --help and the page
+    bool gguf_only;         // only the GGUF (llama.cpp) profile reads it
+    bool training = false;  // a fine-tuning option: read only with --train (its own --help section)
 };
 
 const std::vector<OptionSpec>& option_specs();
@@ -71,12 +77,15 @@ struct OptionsResult {
 };
 OptionsResult resolve_options(const GivenOptions& given);
 // The checks that need no model: KV dtype and tensor parallelism against the profile, the GPU's backend, a
-// quantized V cache without flash attention. estimate() runs them too (options built by hand).
+// quantized V cache without flash attention, the training bounds (check_training_options). estimate() runs them
+// too (options built by hand).
 Error validate_options(const EstimateOptions& o);
 
 // One `--help` line: the flags in a gutter, the help wrapped.
 std::string help_line(const std::string& flags, const std::string& help);
-// The estimate options' part of `--help`, from the table.
-std::string options_help();
+// The estimate options' part of `--help`, from the table: the inference rows, or (training) the fine-tuning rows.
+std::string options_help(bool training = false);
+// A fine-tuning option's default as text ("lora", "16", "on"; "" for an empty list), from TrainingOptions{}.
+std::string training_default_text(std::string_view key);
 
 }  // namespace vram

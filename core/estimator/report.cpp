@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "estimator/training_report.hpp"
 #include "estimator/version.hpp"
 
 namespace vram {
@@ -453,13 +454,14 @@ void json_gguf(ordered_json& j, const Model& m, const Estimate& e) {
 
 }  // namespace
 
-std::string render_json(const Model& m, const Estimate& e, int indent) {
+std::string render_json(const Model& m, const Estimate& e, int indent, const TrainingEstimate* training) {
     ordered_json j;
     json_original(j, m, e);
     json_model(j, m, e);
     json_profile(j, m, e);
     json_fit(j, m, e);
     json_gguf(j, m, e);
+    if (training) j["training"] = ordered_json(training_json(*training));
     return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "estimator/estimate.hpp"
+#include "estimator/training.hpp"
 
 namespace vram {
 
@@ -22,7 +23,8 @@ std::string format_count(uint64_t n);
 
 std::string render_text(const Model& m, const Estimate& e);
 // indent 2 for people (the CLI), -1 for programs (the page: smaller and faster).
-std::string render_json(const Model& m, const Estimate& e, int indent = 2);
+// With a training estimate, the report gains a "training" object (training_report.hpp); the rest is unchanged.
+std::string render_json(const Model& m, const Estimate& e, int indent = 2, const TrainingEstimate* training = nullptr);
 std::string render_markdown(const Model& m, const Estimate& e);
 // The "Found N safetensors file(s)" preamble the CLI prints before the report.
 std::string render_preamble(const Model& m);

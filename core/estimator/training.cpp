@@ -189,7 +189,11 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
             ++e.n_quantized_tensors;
             acc.largest_nf4_params = std::max(acc.largest_nf4_params, t.params);
         } else if (t.flags & kFloating) {
-            gpu_bytes = mul(t.params, p.frozen_bytes);
+            // PEFT 0.17 src/peft/utils/other.py prepare_model_for_kbit_training: "cast all non INT8 parameters to
+            // fp32 … if ((param.dtype == torch.float16) or (param.dtype == torch.bfloat16)) and
+            // param.__class__.__name__ != "Params4bit": param.data = param.data.to(torch.float32)".
+            const bool upcast = method.base_nf4 && o.kbit_fp32_upcast;
+            gpu_bytes = mul(t.params, upcast ? std::max<uint64_t>(p.frozen_bytes, 4) : p.frozen_bytes);
         } else {
             gpu_bytes = t.bytes;  // quantized storage, bookkeeping and integer buffers stay as stored
         }

@@ -164,6 +164,9 @@ struct TrainingOptions {
     std::vector<std::string> lora_targets;       // glob patterns over module / tensor names; empty = the default
     std::vector<std::string> trainable_modules;  // freeze: the only modules trained (glob patterns, as above)
     bool adapters_fp32 = true;  // PEFT casts 16-bit adapters to fp32 (autocast_adapter_dtype); torchtune, litgpt: no
+    // QLoRA through PEFT's prepare_model_for_kbit_training: every 16-bit parameter left unquantized (embeddings,
+    // norms, the output head) is upcast to fp32. torchtune, litgpt and fms-acceleration's own prepare do not.
+    bool kbit_fp32_upcast = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;
@@ -264,6 +267,10 @@ struct TrainingEstimate {
 // The estimate. `tensors` come from training_tensors() for this Model. `gpu` may be null (no fit verdict).
 TrainingEstimate train_estimate(const Model& model, const TrainTensors& tensors, const TrainingOptions& options,
                                 const GpuInfo* gpu);
+
+// The checks that need no model (bounds, offload without sharding, freeze without modules): the option parser
+// runs them so that a bad value is refused before any request. train_estimate() runs them again.
+Error check_training_options(const TrainingOptions& o);
 
 // Glob match as fnmatch without flags: `*` any run, `?` one character (exposed for the tests and the page).
 bool glob_match(std::string_view pattern, std::string_view text);

@@ -82,6 +82,10 @@ void explain(const Model& m, TrainingEstimate& e) {
             (o.double_quant ? "1 B per 64-block absmax + fp32 per 256 blocks (double quantization)"
                             : "fp32 absmax per 64-block") +
             "; embeddings, the output head, norms and 3-D fused experts stay at the compute width");
+    if (method.base_nf4 && o.kbit_fp32_upcast)
+        say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
+            "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "
+            "counted");
     say("activations: what autograd saves per decoder layer (fp32 RMSNorm upcasts, Q/K/V after RoPE, attention "
         "output, MLP intermediates, MoE routing); transient buffers of backward are not counted");
     if (o.gradient_checkpointing)
@@ -109,3 +113,7 @@ void explain(const Model& m, TrainingEstimate& e) {
 }
 
 }  // namespace vram::training_detail
+
+namespace vram {
+Error check_training_options(const TrainingOptions& o) { return training_detail::check_bounds(o); }
+}  // namespace vram

@@ -1,5 +1,9 @@
-// JSON rendering of the training estimate and of its option tables (training_report.hpp).
+// JSON, text and Markdown rendering of the training estimate, and its option tables as JSON (training_report.hpp).
 #include "estimator/training_report.hpp"
+
+#include <cstdio>
+
+#include "estimator/report.hpp"
 
 namespace vram {
 namespace {
@@ -20,6 +24,7 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"lora_targets", o.lora_targets},
                         {"trainable_modules", o.trainable_modules},
                         {"adapters_fp32", o.adapters_fp32},
+                        {"kbit_fp32_upcast", o.kbit_fp32_upcast},
                         {"precision", train_precision_info(o.precision).name},
                         {"optimizer", optimizer_info(o.optimizer).name},
                         {"gradient_checkpointing", o.gradient_checkpointing},
@@ -32,7 +37,104 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"offload", offload_info(o.offload).name}};
 }
 
+std::string gib(uint64_t bytes) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1ull << 30));
+    return buf;
+}
+
+std::string padded(const std::string& label, uint64_t bytes) {
+    std::string v = gib(bytes);
+    std::string out = "  " + label;
+    out += std::string(label.size() < 20 ? 20 - label.size() : 1, ' ');
+    out += std::string(v.size() < 12 ? 12 - v.size() : 0, ' ') + v + "\n";
+    return out;
+}
+
+// "qlora · rank 16 · bf16-mixed · adamw · micro-batch 1 × 2,048 tokens · 1 GPU"
+std::string settings_line(const TrainingEstimate& e) {
+    const TrainingOptions& o = e.options;
+    const TrainMethodInfo& method = train_method_info(o.method);
+    std::string s = method.name;
+    if (method.adapters) s += " · rank " + std::to_string(o.lora_rank);
+    s += std::string(" · ") + train_precision_info(o.precision).name + " · " + optimizer_info(o.optimizer).name;
+    s += " · micro-batch " + std::to_string(o.micro_batch) + " × " + format_count(o.seq_tokens) + " tokens";
+    if (o.gradient_checkpointing) s += " · checkpointing";
+    s += " · " + std::to_string(o.n_gpus) + " GPU" + (o.n_gpus > 1 ? "s" : "");
+    if (o.n_gpus > 1 || o.distribution != Distribution::ddp)
+        s += std::string(" ") + distribution_info(o.distribution).name;
+    if (o.offload != Offload::none) s += std::string(" · offload ") + offload_info(o.offload).name;
+    return s;
+}
+
+struct PartRow {
+    const char* key;  // in parts_json()
+    const char* label;
+    uint64_t TrainingParts::*field;
+};
+constexpr PartRow kPartRows[] = {
+    {"weights_bytes", "Weights", &TrainingParts::weights_bytes},
+    {"adapter_bytes", "Adapters", &TrainingParts::adapter_bytes},
+    {"gradient_bytes", "Gradients", &TrainingParts::gradient_bytes},
+    {"optimizer_bytes", "Optimizer states", &TrainingParts::optimizer_bytes},
+    {"activation_bytes", "Activations", &TrainingParts::activation_bytes},
+    {"logits_bytes", "Logits", &TrainingParts::logits_bytes},
+    {"overhead_bytes", "Overhead", &TrainingParts::overhead_bytes},
+};
+
 }  // namespace
+
+std::string render_training_text(const Model& m, const TrainingEstimate& e) {
+    std::string s = "Fine-tuning " + m.repo_id + ": " + settings_line(e) + "\n";
+    s += "Parameters: " + format_count(e.params) + " total, " + format_count(e.trainable_params) + " trainable";
+    if (e.params) {
+        char pct[32];
+        std::snprintf(pct, sizeof pct, " (%.2f %%)", 100.0 * static_cast<double>(e.trainable_params) / e.params);
+        s += pct;
+    }
+    s += "\n";
+    if (e.n_matched_tensors) {
+        std::string names;
+        for (const auto& n : e.matched_names) names += (names.empty() ? "" : ", ") + n;
+        s += (train_method_info(e.options.method).adapters ? "LoRA targets: " : "Trained modules: ") +
+             format_count(e.n_matched_tensors) + " tensors matched (" + names +
+             (e.n_matched_tensors > e.matched_names.size() ? ", …" : "") + ")\n";
+    }
+    if (e.n_quantized_tensors) s += "NF4 base: " + format_count(e.n_quantized_tensors) + " tensors quantized\n";
+    s += "Per GPU, peak at " +
+         std::string(e.peak_phase == "backward" ? "the start of backward" : "the optimizer step") + ":\n";
+    for (const auto& r : kPartRows) s += padded(r.label, e.per_gpu.*r.field);
+    s += padded("Total", e.per_gpu.total_bytes);
+    if (e.host.total_bytes) s += "Host memory (CPU offload), all ranks:\n" + padded("Total", e.host.total_bytes);
+    if (e.gpu) {
+        s += std::string("Fits ") + e.gpu->name + " (" + gib(e.gpu->usable_bytes) +
+             " usable): " + (e.fits ? "yes" : "no") + "\n";
+        s += "  Largest micro-batch at " + format_count(e.options.seq_tokens) +
+             " tokens: " + format_count(e.max_micro_batch_fit) + "\n";
+        s += "  Longest sequence at micro-batch " + std::to_string(e.options.micro_batch) + ": " +
+             format_count(e.max_seq_tokens_fit) + " tokens\n";
+    }
+    for (const auto& w : e.warnings) s += "Warning: " + w + "\n";
+    s += "Assumptions:\n";
+    for (const auto& a : e.assumptions) s += "  - " + a + "\n";
+    return s;
+}
+
+std::string render_training_markdown(const Model& m, const TrainingEstimate& e) {
+    std::string s = "| " + m.repo_id + " fine-tuning | " + settings_line(e) + " |\n|---|---:|\n";
+    for (const auto& r : kPartRows)
+        if (e.per_gpu.*r.field) s += std::string("| ") + r.label + " | " + gib(e.per_gpu.*r.field) + " |\n";
+    s += "| **Total per GPU** | **" + gib(e.per_gpu.total_bytes) + "** |\n";
+    if (e.host.total_bytes) s += "| Host memory (offload) | " + gib(e.host.total_bytes) + " |\n";
+    if (e.gpu) {
+        s += std::string("| Fits ") + e.gpu->name + " | " + (e.fits ? "yes" : "no") + " |\n";
+        s += "| Max micro-batch | " + format_count(e.max_micro_batch_fit) + " |\n";
+    }
+    s += "\n" + format_count(e.trainable_params) + " of " + format_count(e.params) +
+         " parameters trained. GiB = 2^30 bytes.\n";
+    for (const auto& w : e.warnings) s += "\nWarning: " + w + "\n";
+    return s;
+}
 
 nlohmann::json training_json(const TrainingEstimate& e) {
     if (e.error) return {{"error", {{"code", error_code_name(e.error.code)}, {"message", e.error.message}}}};
@@ -146,6 +248,9 @@ nlohmann::json training_tables_json() {
                                  {"parameters_to_host", r.parameters_to_host},
                                  {"description", r.description},
                                  {"source", r.source}});
+    // The parts of a per-GPU figure, in the order the reports list them (keys of "per_gpu"): the page and the embed
+    // label them from here.
+    for (const auto& r : kPartRows) t["parts"].push_back({{"key", r.key}, {"label", r.label}});
     t["default_lora_targets"] = default_lora_targets();
     t["bounds"] = {{"max_lora_rank", kMaxLoraRank},
                    {"max_micro_batch", kMaxMicroBatch},

@@ -2,6 +2,7 @@
 
 #include "estimator/engine.hpp"
 #include "estimator/options.hpp"
+#include "estimator/training_report.hpp"
 
 namespace vram {
 namespace {
@@ -18,6 +19,8 @@ const char* kind_name(OptionKind k) {
             return "flag";
         case OptionKind::choice:
             return "choice";
+        case OptionKind::list:
+            return "list";
     }
     return "";
 }
@@ -100,19 +103,21 @@ json vocabularies_json() {
     out["gpus"] = gpus_json();
     out["options"] = json::array();
     for (const auto& s : option_specs()) {
-        json o = {{"key", s.key},
-                  {"flags", s.flags},
-                  {"kind", kind_name(s.kind)},
-                  {"help", s.help},
-                  {"gguf_only", s.gguf_only}};
+        json o = {{"key", s.key},   {"flags", s.flags},         {"kind", kind_name(s.kind)},
+                  {"help", s.help}, {"gguf_only", s.gguf_only}, {"training", s.training}};
+        if (s.training) o["default"] = training_default_text(s.key);
         if (s.kind == OptionKind::count) {
             o["min"] = s.min;
             o["max"] = s.max;
             if (*s.special) o["special"] = s.special;
         }
         if (s.kind == OptionKind::choice) o["choices"] = option_choices(s);
+        if (*s.special && s.kind == OptionKind::choice) o["special"] = s.special;
         out["options"].push_back(o);
     }
+    // The fine-tuning tables (methods, precisions, optimizers, attentions, distributions, offloads, the default LoRA
+    // targets, bounds): the page's Fine-tuning controls are built from these rows.
+    out["training"] = training_tables_json();
     // One unit policy: bytes in every field; GiB = 2^30 and GB = 10^9 when printed; GPU capacities are binary.
     out["units"] = {
         {"GiB", 1ull << 30}, {"GB", 1000000000ull}, {"gpu_capacity", "binary: a card sold as \"24 GB\" holds 24 GiB"}};

@@ -8,6 +8,7 @@
 
 #include "estimator/report.hpp"
 #include "estimator/safetensors.hpp"
+#include "estimator/training_report.hpp"
 #include "estimator/version.hpp"
 #include "estimator/vocabulary.hpp"
 #include "hub/hub_client.hpp"
@@ -22,6 +23,8 @@ struct Loaded {
     RepoSnapshot snapshot;
     Model model;
     std::string gguf_asked;  // the gguf_file the model was analyzed for ("" = default)
+    bool have_tensors = false;
+    TrainTensors tensors;  // the fine-tuning estimate's tensors, read from the snapshot on the first --train report
 };
 
 FetchTransport g_transport;
@@ -170,7 +173,15 @@ const Model* prepare(int handle, const std::string& options_json, EstimateOption
             continue;
         }
         if (v.is_null()) continue;
-        // Values reach the core's parser as text, as on the command line.
+        // Values reach the core's parser as text, as on the command line; a list (lora_targets) as "a,b".
+        if (v.is_array()) {
+            if (v.empty()) continue;  // no patterns: the default list
+            std::string list;
+            for (const auto& item : v)
+                list += (list.empty() ? "" : ",") + (item.is_string() ? item.get<std::string>() : dump(item));
+            given.emplace_back(kv.key(), std::move(list));
+            continue;
+        }
         std::string text = v.is_string()            ? v.get<std::string>()
                            : v.is_boolean()         ? (v.get<bool>() ? "on" : "off")
                            : v.is_number_unsigned() ? std::to_string(v.get<uint64_t>())
@@ -194,6 +205,7 @@ const Model* prepare(int handle, const std::string& options_json, EstimateOption
         }
         loaded.model = std::move(other);
         loaded.gguf_asked = gguf_file;
+        loaded.have_tensors = false;
     }
     return &loaded.model;
 }
@@ -218,6 +230,20 @@ std::string report_unguarded(int handle, const std::string& options_json, const 
     if (!m) return error;
     Estimate e = estimate(*m, o);
     if (e.error) return error_json(e.error);
+    if (o.train) {
+        // The same path as the CLI's --train: tensors of the stored snapshot (read once per model), no request.
+        Loaded& loaded = *g_models.at(handle);
+        if (!loaded.have_tensors) {
+            loaded.tensors = training_tensors(loaded.snapshot, loaded.model);
+            loaded.have_tensors = true;
+        }
+        if (loaded.tensors.error) return error_json(loaded.tensors.error);
+        const TrainingEstimate t = train_estimate(*m, loaded.tensors, o.training, o.gpu);
+        if (t.error) return error_json(t.error);
+        if (format == "text") return render_training_text(*m, t);
+        if (format == "markdown") return render_training_markdown(*m, t);
+        return render_json(*m, e, -1, &t);
+    }
     if (format == "text") return render_text(*m, e);
     if (format == "markdown") return render_markdown(*m, e);
     return render_json(*m, e, -1);

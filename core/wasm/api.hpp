@@ -24,6 +24,9 @@ emscripten::val snapshot(int handle);
 // Every adapter answers {"ok":false,"error":{"code","message"}} on any failure, never throws.
 // GGUF repos and the llama.cpp profile add "gguf_file" (a file or a type such as "Q5_K_M"; the stored snapshot is
 // re-analyzed, no request), "flash_attention" (true), "n_gpu_layers" (-1 = all) and "ubatch_tokens" (512).
+// Fine-tuning: "train":"lora" (any method of the training tables) and the training keys of the option table
+// ("optimizer", "lora_rank", "micro_batch", "seq_tokens", …); json adds a "training" object to the report, text and
+// markdown are the training report. Without "train" (or with null / "none") the report is the inference one.
 std::string report(int handle, std::string options_json, std::string format);
 void release(int handle);
 // The page's one call per control change: {"ok":true,"report":{…as report()},"series":[point…],"matrix":[row…]}.

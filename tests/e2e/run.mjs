@@ -673,6 +673,64 @@ await scenario('the iframe view (embed.html) on another origin', async (page) =>
   await shot(page, 'embed-iframe');
 });
 
+// Fine-tuning on the embed surfaces: mode="qlora" and the training rows of the core's option table under their CLI
+// spellings, the same per-GPU total as the CLI's --json; and the page's Fine-tuning module (web/js/ui/training.js)
+// mounted on a bare page, its controls built from the core's tables.
+// A module of the site by its source path, or by its content-hashed name in a published site (js/engine.<hash>.js).
+const siteModule = (rel) => {
+  if (fs.existsSync(path.join(siteDir, rel))) return rel;
+  const dir = path.posix.dirname(rel), stem = path.posix.basename(rel, '.js');
+  const hit = fs.readdirSync(path.join(siteDir, dir)).find((f) => new RegExp(`^${stem}\\.[0-9a-f]{10}\\.js$`).test(f));
+  if (!hit) throw new Error(`${rel}: not in ${siteDir}`);
+  return `${dir}/${hit}`;
+};
+fs.writeFileSync(path.join(hostDir, 'training.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
+<script type="module" src="${site.url}/${embedScript}"></script>
+<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090"></vram-estimate>
+<iframe id="f" title="GPU memory estimate" width="480" height="360" style="border:0" src="${site.url}/embed.html?model=mistralai/Mistral-7B-v0.1&endpoint=${encodeURIComponent(hub.hubUrl)}&mode=lora&seq-len=1024&optimizer=adamw_8bit"></iframe>
+<div id="controls"></div><div id="summary"></div>
+<script type="module">
+import { vocabularies, loadModel, report } from '${site.url}/${siteModule('js/engine.js')}';
+import { TrainingControls, TrainingSummary } from '${site.url}/${siteModule('js/ui/training.js')}';
+const vocab = await vocabularies();
+const summary = new TrainingSummary(document.getElementById('summary'), vocab);
+const { handle } = await loadModel({ endpoint: '${hub.hubUrl}', repo: 'mistralai/Mistral-7B-v0.1' });
+const recompute = async () => { const r = await report(handle, { gpu: 'rtx-4090', ...controls.options() }); summary.update(r); window.__training = r; document.body.dataset.state = 'done'; };
+const controls = new TrainingControls(document.getElementById('controls'), vocab, recompute);
+window.__controls = controls;
+window.__vocab = vocab;
+recompute();
+</script>`);
+await scenario('fine-tuning: <vram-estimate mode="qlora">, embed.html?mode=lora and the page\'s Fine-tuning module agree with the CLI', async (page) => {
+  const cli = async (args) => JSON.parse((await promisify(execFile)(path.join(root, 'build/native/vram-estimate'),
+    ['mistralai/Mistral-7B-v0.1', ...args, '--json', '--endpoint', hub.hubUrl], { encoding: 'utf8', env: { ...process.env, HF_TOKEN: '' } })).stdout).training;
+  await page.goto(`${host.url}/training.html`);
+  await page.waitForFunction(() => document.querySelector('vram-estimate').dataset.state === 'done' && document.body.dataset.state === 'done', null, { timeout: 20000 });
+  const element = await page.$eval('vram-estimate', (e) => ({ total: e.report.training.per_gpu.total_bytes, text: e.shadowRoot.querySelector('.total').textContent, model: e.shadowRoot.querySelector('.model').textContent }));
+  const qlora = await cli(['--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090']);
+  expect(element.total === qlora.per_gpu.total_bytes, `element ${element.total} vs CLI ${qlora.per_gpu.total_bytes}`);
+  expect(/fine-tuning/.test(element.model) && /GB$/.test(element.text), JSON.stringify(element));
+  const frame = page.frameLocator('#f');
+  await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
+  const lora = await cli(['--train', 'lora', '--seq-len', '1024', '--optimizer', 'adamw_8bit']);
+  const frameTotal = await frame.locator('.total').textContent();
+  expect(frameTotal === `${(lora.per_gpu.total_bytes / 2 ** 30).toFixed(2)} GB`, `iframe ${frameTotal} vs CLI ${lora.per_gpu.total_bytes}`);
+  expect((await frame.locator('a.full').getAttribute('href')).includes('mode=lora'), 'the link carries the mode');
+  // The module: one control per training row of the table (zero is the distribution choice), LoRA by default.
+  const rows = await page.evaluate(() => window.__vocab.options.filter((o) => o.training && o.key !== 'zero').length);
+  expect(await page.locator('#controls .training-control').count() === rows, `controls ${rows}`);
+  const first = await page.evaluate(() => window.__training.training);
+  const lora16 = await cli(['--train', 'lora', '--gpu', 'rtx-4090']);
+  expect(first.per_gpu.total_bytes === lora16.per_gpu.total_bytes, `module ${first.per_gpu.total_bytes} vs CLI ${lora16.per_gpu.total_bytes}`);
+  await page.selectOption('#train-train', 'qlora');
+  await page.waitForFunction(() => window.__training.training.options.method === 'qlora');
+  const module = await page.evaluate(() => window.__training.training.per_gpu.total_bytes);
+  expect(module === qlora.per_gpu.total_bytes, `module qlora ${module} vs CLI ${qlora.per_gpu.total_bytes}`);
+  const summaryText = await page.locator('#summary').textContent();
+  expect(/Fits|Does not fit/.test(summaryText) && !/null|undefined/.test(summaryText), summaryText);
+  await shot(page, 'embed-training');
+});
+
 await scenario('the badge is valid SVG whose text matches the estimate, and the model-card Markdown links back', async (page) => {
   await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&precision=int4&context_tokens=8192&gpu=rtx-3070&profile=vllm' });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-badge')]);

@@ -87,7 +87,7 @@ TEST_CASE("combinations an engine refuses are invalid_argument with the engine's
 TEST_CASE("the help text comes from the table, with each option's values and defaults", "[options]") {
     // Compared with the wrapping undone.
     std::string help;
-    for (char c : options_help()) {
+    for (char c : options_help() + options_help(true)) {
         if (c == '\n') c = ' ';
         if (c == ' ' && !help.empty() && help.back() == ' ') continue;
         help += c;

@@ -16,70 +16,12 @@
 
 #include "estimator/training.hpp"
 #include "estimator/training_report.hpp"
+#include "training_fixture.hpp"
 
 using namespace vram;
+using namespace vram::test;
 
 namespace {
-
-const char* kTinyConfig = R"({"architectures":["LlamaForCausalLM"],"hidden_size":64,"intermediate_size":128,
-  "max_position_embeddings":4096,"model_type":"llama","num_attention_heads":4,"num_hidden_layers":2,
-  "num_key_value_heads":2,"tie_word_embeddings":false,"torch_dtype":"bfloat16","vocab_size":100})";
-
-RepoSnapshot tiny_snapshot(bool with_int_buffer = false) {
-    const std::string config = kTinyConfig;
-    nlohmann::ordered_json header;
-    uint64_t offset = 0;
-    auto add = [&](const std::string& name, std::vector<uint64_t> shape, const char* dtype = "BF16",
-                   uint64_t width = 2) {
-        uint64_t n = 1;
-        for (uint64_t d : shape) n *= d;
-        header[name] = {{"dtype", dtype}, {"shape", shape}, {"data_offsets", {offset, offset + width * n}}};
-        offset += width * n;
-    };
-    if (with_int_buffer) add("model.position_ids", {1, 4096}, "I64", 8);
-    add("model.embed_tokens.weight", {100, 64});
-    for (int i = 0; i < 2; ++i) {
-        const std::string p = "model.layers." + std::to_string(i) + ".";
-        add(p + "input_layernorm.weight", {64});
-        add(p + "self_attn.q_proj.weight", {64, 64});
-        add(p + "self_attn.k_proj.weight", {32, 64});
-        add(p + "self_attn.v_proj.weight", {32, 64});
-        add(p + "self_attn.o_proj.weight", {64, 64});
-        add(p + "post_attention_layernorm.weight", {64});
-        add(p + "mlp.gate_proj.weight", {128, 64});
-        add(p + "mlp.up_proj.weight", {128, 64});
-        add(p + "mlp.down_proj.weight", {64, 128});
-    }
-    add("model.norm.weight", {64});
-    add("lm_head.weight", {100, 64});
-    const std::string text = header.dump();
-    RepoSnapshot s;
-    s.repo_id = "test/tiny-llama";
-    s.revision = "main";
-    s.files = {{"config.json", config.size()}, {"model.safetensors", 8 + text.size() + offset}};
-    s.texts["config.json"] = config;
-    s.headers["model.safetensors"] = text;
-    return s;
-}
-
-struct Loaded {
-    Model model;
-    TrainTensors tensors;
-};
-
-Loaded load(const RepoSnapshot& s) {
-    Loaded l;
-    l.model = analyze(s);
-    REQUIRE_FALSE(l.model.error);
-    l.tensors = training_tensors(s, l.model);
-    REQUIRE_FALSE(l.tensors.error);
-    return l;
-}
-
-const Loaded& tiny() {
-    static const Loaded l = load(tiny_snapshot());
-    return l;
-}
 
 // A fixture repo of tests/fixtures/hub as the Hub client would snapshot it: the listing, config.json and shard
 // index, and each weight file's header (the fixtures hold only the 8-byte length and the header).

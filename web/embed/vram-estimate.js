@@ -5,9 +5,13 @@
 // (loaded from the site that serves this file). Attributes: model (required), revision, precision,
 // context, batch, profile, kv-dtype, tp, gpu, endpoint, theme (light by default, dark, auto). Public models only: no
 // token is taken.
-import { CoreError, loadModel, report } from '../js/engine.js';
+// Fine-tuning: mode="full|lora|qlora|freeze" and the training rows of the core's option table under their CLI
+// spellings (lora-rank, seq-len, micro-batch, optimizer, grad-checkpointing, gpus, zero, offload …; see
+// js/training-options.js); the element then shows the per-GPU peak of one training step.
+import { CoreError, loadModel, report, vocabularies } from '../js/engine.js';
 import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, optionsFrom, pageUrl } from '../js/common.js';
-import { compactView, compactError } from '../js/ui/compact.js';
+import { compactView, compactError, compactTrainingView } from '../js/ui/compact.js';
+import { trainingNames, trainingOptionsFrom, withTraining } from '../js/training-options.js';
 
 const SITE = new URL('../', import.meta.url);
 // model, revision, endpoint, and every option a link carries, in both spellings (context / context_tokens …).
@@ -30,7 +34,16 @@ class VramEstimate extends HTMLElement {
     this.run = 0;
   }
 
-  connectedCallback() { this.render(); }
+  connectedCallback() {
+    // The training attributes' names come from the core's table (known once the core is loaded): watched here.
+    this.observer ??= new MutationObserver((changes) => {
+      if (this.trainingNames && changes.some((c) => this.trainingNames.has(c.attributeName) && !ATTRS.includes(c.attributeName)))
+        this.render();
+    });
+    this.observer.observe(this, { attributes: true });
+    this.render();
+  }
+  disconnectedCallback() { this.observer?.disconnect(); }
   attributeChangedCallback() { if (this.isConnected) this.render(); }
 
   async render() {
@@ -39,7 +52,7 @@ class VramEstimate extends HTMLElement {
     const revision = this.getAttribute('revision') || 'main';
     const endpoint = this.getAttribute('endpoint') || DEFAULT_ENDPOINT;
     const options = optionsFrom((k) => this.getAttribute(k));
-    const full = model ? pageUrl(SITE, { model, revision, endpoint }, options) : null;
+    let full = model ? pageUrl(SITE, { model, revision, endpoint }, options) : null;
     const show = (node, state) => {
       if (run !== this.run) return;
       this.body.replaceWith(node);
@@ -50,8 +63,13 @@ class VramEstimate extends HTMLElement {
     const theme = this.getAttribute('theme');  // light (default), dark or auto
     if (!model) return show(compactError({ message: 'Set the model attribute, e.g. model="org/name".' }, null, theme), 'error');
     const key = `${endpoint} ${model} ${revision}`;
-    let r;
+    let r, vocab;
     try {
+      vocab = await vocabularies();
+      this.trainingNames = new Set(trainingNames(vocab));
+      const training = trainingOptionsFrom((k) => this.getAttribute(k), vocab);
+      full = withTraining(full, training);
+      Object.assign(options, training);
       if (this.loadedKey !== key) {
         const loaded = await loadModel({ endpoint, repo: model, revision });
         this.handle = loaded.handle;
@@ -63,7 +81,7 @@ class VramEstimate extends HTMLElement {
       return show(compactError(e, full, theme), 'error');
     }
     this.report = r;
-    show(compactView(r, full, theme), 'done');
+    show(r.training ? compactTrainingView(r, full, vocab.training.parts, theme) : compactView(r, full, theme), 'done');
   }
 }
 

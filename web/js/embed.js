@@ -1,7 +1,9 @@
 // embed.html?model=…&precision=…&context=…&gpu=… — the compact view, for iframes.
-import { CoreError, loadModel, report } from './engine.js';
+// embed.html?model=…&mode=qlora&lora-rank=16&seq-len=2048&gpu=rtx-4090 — the fine-tuning view (training-options.js).
+import { CoreError, loadModel, report, vocabularies } from './engine.js';
 import { DEFAULT_ENDPOINT, optionsFrom, pageUrl, testHook } from './common.js';
-import { compactView, compactError } from './ui/compact.js';
+import { compactView, compactError, compactTrainingView } from './ui/compact.js';
+import { trainingOptionsFrom, withTraining } from './training-options.js';
 
 const params = new URLSearchParams(location.search);
 const root = document.getElementById('root');
@@ -9,7 +11,7 @@ const model = params.get('model');
 const revision = params.get('revision') || 'main';
 const endpoint = params.get('endpoint') || DEFAULT_ENDPOINT;
 const options = optionsFrom((k) => params.get(k));
-const full = model ? pageUrl(new URL('./', location.href), { model, revision, endpoint }, options) : null;
+let full = model ? pageUrl(new URL('./', location.href), { model, revision, endpoint }, options) : null;
 const theme = params.get('theme');
 
 // The host page sizes the iframe from this message: {type: "vram-estimate:height", height} in CSS pixels, sent on
@@ -26,17 +28,20 @@ async function run() {
     root.replaceChildren(compactError({ message: 'No model given: add ?model=org/name to the address.' }, null, theme));
     return;
   }
-  let r;
+  let r, vocab;
   try {
+    vocab = await vocabularies();
+    const training = trainingOptionsFrom((k) => params.get(k), vocab);
+    full = withTraining(full, training);
     const loaded = await loadModel({ endpoint, repo: model, revision });
-    r = await report(loaded.handle, options);
+    r = await report(loaded.handle, { ...options, ...training });
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
     root.replaceChildren(compactError(e, full, theme));
     document.body.dataset.state = 'error';
     return;
   }
-  root.replaceChildren(compactView(r, full, theme));
+  root.replaceChildren(r.training ? compactTrainingView(r, full, vocab.training.parts, theme) : compactView(r, full, theme));
   document.body.dataset.state = 'done';
   testHook('__lastReport', r);
 }

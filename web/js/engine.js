@@ -82,3 +82,13 @@ export async function snapshot(handle) {
 }
 export async function loadSnapshot(json) { return unwrap(JSON.parse((await core()).loadSnapshot(json))); }
 export async function release(handle) { (await core()).release(handle); }
+
+let vocabPromise = null;
+/** Every list and default of the core (vocabularies_json: profiles, GPUs, the option table, the training tables), once. */
+export function vocabularies() {
+  if (!vocabPromise) {
+    vocabPromise = core().then((mod) => unwrap(JSON.parse(mod.vocabularies())));
+    vocabPromise.catch(() => { vocabPromise = null; });
+  }
+  return vocabPromise;
+}

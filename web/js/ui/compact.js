@@ -8,6 +8,36 @@ const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
 /** theme: "light" (default: the host page decides, not the reader's OS), "dark" or "auto". */
 export const embedTheme = (t) => (['dark', 'auto'].includes(t) ? `theme-${t}` : 'theme-light');
 
+// Fine-tuning parts (keys of the report's training.per_gpu, labels from the core's vocabularies().training.parts).
+const TRAINING_COLORS = { weights_bytes: 'var(--w)', adapter_bytes: 'var(--adp)', gradient_bytes: 'var(--grad)',
+  optimizer_bytes: 'var(--opt)', activation_bytes: 'var(--act)', logits_bytes: 'var(--lgt)', overhead_bytes: 'var(--ovh)' };
+
+/** The compact fine-tuning result: per-GPU peak of one training step, its parts, the fit. `parts`: [{key, label}]. */
+export function compactTrainingView(r, fullUrl, parts, theme) {
+  const t = r.training, g = t.per_gpu, o = t.options;
+  const shown = parts.filter((p) => g[p.key]);
+  const total = g.total_bytes || 1;
+  const bar = el('div', { class: 'bar', role: 'img', 'aria-label': shown.map((p) => `${p.label} ${formatBytes(g[p.key])}`).join(', ') },
+    ...shown.map((p) => el('span', { style: { width: `${(100 * g[p.key]) / total}%`, background: TRAINING_COLORS[p.key] || 'var(--ovh)' }, title: `${p.label} ${formatBytes(g[p.key])}` })));
+  const line = [o.method, o.method === 'lora' || o.method === 'qlora' ? `rank ${o.lora_rank}` : null, o.precision, o.optimizer,
+    `micro-batch ${o.micro_batch} × ${formatCount(o.seq_tokens)} tokens`, o.gradient_checkpointing ? 'checkpointing' : null,
+    o.n_gpus > 1 ? `${o.n_gpus} GPUs ${o.distribution}` : null].filter(Boolean).join(' · ');
+  const verdict = t.gpu
+    ? el('div', { class: `verdict ${t.gpu.fits ? 'fits' : 'nofit'}`, part: 'verdict', text: `${t.gpu.fits ? 'Fits' : 'Does not fit'} on ${o.n_gpus > 1 ? `${o.n_gpus}× ` : ''}${t.gpu.name}` })
+    : null;
+  return el('div', { class: `compact training ${embedTheme(theme)}`, part: 'root' },
+    el('div', { class: 'model', part: 'model', text: `${r.model_id} · fine-tuning` }),
+    el('div', { class: 'total', part: 'total', text: formatBytes(g.total_bytes) }),
+    el('div', { class: 'settings', text: line }),
+    bar,
+    el('div', { class: 'legend' }, ...shown.map((p) => el('span', {}, el('i', { style: { background: TRAINING_COLORS[p.key] || 'var(--ovh)' } }), `${p.label} `, el('span', { class: 'nb', text: formatBytes(g[p.key]) })))),
+    verdict,
+    ...t.warnings.map((w) => el('div', { class: 'warning', text: w })),
+    el('div', { class: 'params', text: `${formatCount(t.params.trainable_params)} of ${formatCount(t.params.total_params)} parameters trained · per GPU` }),
+    fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Full estimate ↗' }) : null,
+    el('div', { class: 'version', part: 'version', text: `hf-vram-estimator ${r.tool_version}` }));
+}
+
 export function compactView(r, fullUrl, theme) {
   const perGpu = r.per_gpu && r.per_gpu.gpus > 1 ? r.per_gpu : r.estimates_bytes;
   const total = perGpu.total || 1;

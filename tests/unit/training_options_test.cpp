@@ -1,0 +1,248 @@
+// The fine-tuning options as the CLI and the page give them: text through the one option table
+// (core/estimator/options.cpp, resolve_options) into TrainingOptions, then train_estimate() on "tiny"
+// (training_fixture.hpp: 86,848 parameters, 2 layers, vocab 100, BF16). Each option has a figure worked by hand
+// in the comment; the rules behind the figures are training_test.cpp's.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "cli/options.hpp"
+#include "estimator/options.hpp"
+#include "estimator/training.hpp"
+#include "estimator/training_report.hpp"
+#include "training_fixture.hpp"
+
+using namespace vram;
+using namespace vram::test;
+
+namespace {
+
+EstimateOptions given(const GivenOptions& g) {
+    const OptionsResult r = resolve_options(g);
+    INFO(r.error.message);
+    REQUIRE_FALSE(r.error);
+    return r.options;
+}
+
+TrainingEstimate run_text(const GivenOptions& g) {
+    const EstimateOptions o = given(g);
+    REQUIRE(o.train);
+    return train_estimate(tiny().model, tiny().tensors, o.training, o.gpu);
+}
+
+Error refused(const GivenOptions& g) {
+    const OptionsResult r = resolve_options(g);
+    REQUIRE(r.error);
+    return r.error;
+}
+
+}  // namespace
+
+TEST_CASE("without --train the options are the inference ones and training is off", "[training][options]") {
+    CHECK_FALSE(given({}).train);
+    CHECK_FALSE(given({{"train", "none"}}).train);
+    CHECK_FALSE(given({{"-c", "4096"}}).train);
+}
+
+TEST_CASE("option --train full: 2 + 2 + 12 bytes per parameter under the default bf16-mixed AdamW",
+          "[training][options]") {
+    // weights 86,848 × 2 = 173,696; optimizer master 347,392 + AdamW 2 × 4 × 86,848 = 694,784 → 1,042,176.
+    const TrainingEstimate e = run_text({{"--train", "full"}});
+    REQUIRE_FALSE(e.error);
+    CHECK(e.trainable_params == 86'848);
+    CHECK(e.weights_bytes == 173'696);
+    CHECK(e.optimizer_bytes == 1'042'176);
+}
+
+TEST_CASE("option --train lora is rank 16 over the default targets; --lora-rank 8 halves it", "[training][options]") {
+    // r = 16: per layer 16 × (128 + 96 + 96 + 128 + 192 + 192 + 192) = 16,384, 2 layers 32,768 over 14 tensors.
+    // r = 8: 16,384.
+    const TrainingEstimate r16 = run_text({{"--train", "lora"}});
+    CHECK(r16.adapter_params == 32'768);
+    CHECK(r16.n_matched_tensors == 14);
+    CHECK(run_text({{"--train", "lora"}, {"--lora-rank", "8"}}).adapter_params == 16'384);
+}
+
+TEST_CASE("option --lora-targets takes comma-separated patterns", "[training][options]") {
+    // q_proj, v_proj at r 8: 2 layers × (8 × 128 + 8 × 96) = 3,584 over 4 tensors.
+    const EstimateOptions o = given({{"--train", "lora"}, {"--lora-targets", "q_proj, v_proj"}});
+    CHECK(o.training.lora_targets == std::vector<std::string>{"q_proj", "v_proj"});
+    const TrainingEstimate e =
+        run_text({{"--train", "lora"}, {"--lora-rank", "8"}, {"--lora-targets", "q_proj,v_proj"}});
+    CHECK(e.n_matched_tensors == 4);
+    CHECK(e.adapter_params == 3'584);
+    CHECK(refused({{"--train", "lora"}, {"--lora-targets", "q_proj,,v_proj"}}).code == ErrorCode::invalid_option);
+}
+
+TEST_CASE("option --lora-targets matching no tensor names a few real ones", "[training][options]") {
+    const TrainingEstimate e = run_text({{"--train", "lora"}, {"--lora-targets", "query"}});
+    REQUIRE(e.error);
+    CHECK(e.error.code == ErrorCode::lora_target_unmatched);
+    CHECK(e.error.message.find("query") != std::string::npos);
+    CHECK(e.error.message.find("q_proj") != std::string::npos);
+}
+
+TEST_CASE("option --train freeze --trainable-modules lm_head trains 6,400 parameters", "[training][options]") {
+    // lm_head [100, 64]: gradients 12,800, master 25,600 + AdamW 51,200 = 76,800.
+    const TrainingEstimate e = run_text({{"--train", "freeze"}, {"--trainable-modules", "lm_head"}});
+    CHECK(e.trainable_params == 6'400);
+    CHECK(e.optimizer_bytes == 76'800);
+    CHECK(refused({{"--train", "freeze"}}).code == ErrorCode::training_option_invalid);
+}
+
+TEST_CASE("option --train qlora with --double-quant on and off", "[training][options]") {
+    // r 8. NF4 73,728 params / 2 = 36,864 + bf16 rest 26,240; absmax fp32 per 64: 4,608 → 67,712;
+    // double quantization 1 B per block + fp32 per 256 blocks = 1,208 → 64,312.
+    CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}, {"--double-quant", "off"}}).weights_bytes == 67'712);
+    CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}}).weights_bytes == 64'312);
+}
+
+TEST_CASE("option --kbit-fp32-upcast: PEFT's prepare_model_for_kbit_training keeps the unquantized rest in fp32",
+          "[training][options]") {
+    // r 8, double quantization: 64,312 with the rest (embeddings 6,400 + lm_head 6,400 + norms 5 × 64 = 13,120
+    // params) at bf16 26,240. Upcast: 13,120 × 4 = 52,480 → 64,312 − 26,240 + 52,480 = 90,552.
+    CHECK(run_text({{"--train", "qlora"}, {"--lora-rank", "8"}, {"--kbit-fp32-upcast", "on"}}).weights_bytes == 90'552);
+    // LoRA (no k-bit base): nothing to prepare, 173,696 either way.
+    CHECK(run_text({{"--train", "lora"}, {"--kbit-fp32-upcast", "on"}}).weights_bytes == 173'696);
+}
+
+TEST_CASE("option --train-precision fp32 and --optimizer sgd_momentum", "[training][options]") {
+    // fp32: weights 86,848 × 4 = 347,392, AdamW 8 × 86,848 = 694,784; SGD momentum 4 × 86,848 = 347,392.
+    const TrainingEstimate fp32 = run_text({{"--train", "full"}, {"--train-precision", "fp32"}});
+    CHECK(fp32.weights_bytes == 347'392);
+    CHECK(fp32.optimizer_bytes == 694'784);
+    CHECK(run_text({{"--train", "full"}, {"--train-precision", "fp32"}, {"--optimizer", "sgd_momentum"}})
+              .optimizer_bytes == 347'392);
+    CHECK(refused({{"--train", "full"}, {"--optimizer", "adam"}}).message.find("adamw_8bit") != std::string::npos);
+}
+
+TEST_CASE("option --adapters-fp32 off keeps adapters at the compute width", "[training][options]") {
+    // pure bf16, r 8: 16,384 adapter params × 2 B = 32,768 (fp32: 65,536).
+    CHECK(run_text({{"--train", "lora"}, {"--lora-rank", "8"}, {"--train-precision", "bf16"}}).adapter_bytes == 65'536);
+    CHECK(
+        run_text({{"--train", "lora"}, {"--lora-rank", "8"}, {"--train-precision", "bf16"}, {"--adapters-fp32", "off"}})
+            .adapter_bytes == 32'768);
+}
+
+TEST_CASE("option --seq-len, --micro-batch, --grad-checkpointing, --attention and --chunked-loss",
+          "[training][options]") {
+    // 8 tokens, SDPA: 2,448 B per token and layer × 8 = 19,584; 2 layers + final norm 4,096 = 43,264;
+    // logits 800 × (2 + 4 + 4) = 8,000. Micro-batch 3: 129,792. Checkpointing: 2,048 + 19,584 + 4,096 = 25,728.
+    // Eager: 48,128. Chunked loss: 800 × 2 + 800 × 8 / 8 = 2,400.
+    const GivenOptions base = {{"--train", "full"}, {"--seq-len", "8"}};
+    auto with = [&](const char* k, const char* v) {
+        GivenOptions g = base;
+        g.emplace_back(k, v);
+        return run_text(g);
+    };
+    const TrainingEstimate e = run_text(base);
+    CHECK(e.activation_bytes == 43'264);
+    CHECK(e.logits_bytes == 8'000);
+    CHECK(with("--micro-batch", "3").activation_bytes == 129'792);
+    CHECK(with("--grad-checkpointing", "on").activation_bytes == 25'728);
+    CHECK(with("--attention", "eager").activation_bytes == 48'128);
+    CHECK(with("--chunked-loss", "on").logits_bytes == 2'400);
+}
+
+TEST_CASE("a micro-batch of 0 is refused with the option's name and range", "[training][options]") {
+    const Error e = refused({{"--train", "lora"}, {"--micro-batch", "0"}});
+    CHECK(e.code == ErrorCode::invalid_option);
+    CHECK(e.message == "micro_batch (--micro-batch): must be a whole number from 1 to 65536, got \"0\"");
+}
+
+TEST_CASE("option --gpus, --zero and --distribution shard per GPU", "[training][options]") {
+    // full, 8 tokens, 4 GPUs. DDP: gradients 173,696 + bucket copy = 347,392. ZeRO-2: 173,696 / 4 = 43,424.
+    // ZeRO-3: weights 173,696 / 4 = 43,424. --distribution zero3 is --zero 3.
+    const GivenOptions base = {{"--train", "full"}, {"--seq-len", "8"}, {"--gpus", "4"}};
+    auto with = [&](const char* k, const char* v) {
+        GivenOptions g = base;
+        g.emplace_back(k, v);
+        return run_text(g);
+    };
+    CHECK(run_text(base).per_gpu.gradient_bytes == 347'392);
+    CHECK(with("--zero", "2").per_gpu.gradient_bytes == 43'424);
+    CHECK(with("--zero", "3").per_gpu.weights_bytes == 43'424);
+    CHECK(with("--distribution", "zero3").per_gpu.total_bytes == with("--zero", "3").per_gpu.total_bytes);
+    CHECK(refused({{"--train", "full"}, {"--zero", "4"}}).code == ErrorCode::invalid_option);
+}
+
+TEST_CASE("option --zero 3 on one GPU is a no-op, said in a warning", "[training][options]") {
+    const TrainingEstimate z3 = run_text({{"--train", "full"}, {"--zero", "3"}});
+    const TrainingEstimate one = run_text({{"--train", "full"}});
+    REQUIRE(z3.warnings.size() == 1);
+    CHECK(z3.warnings[0].find("no-op") != std::string::npos);
+    CHECK(z3.per_gpu.total_bytes == one.per_gpu.total_bytes);
+}
+
+TEST_CASE("option --offload optimizer moves the optimizer states to host memory, and needs ZeRO",
+          "[training][options]") {
+    // ZeRO-2 + offload optimizer: 0 on the GPU, 1,042,176 on the host.
+    const TrainingEstimate e = run_text({{"--train", "full"}, {"--zero", "2"}, {"--offload", "optimizer"}});
+    CHECK(e.per_gpu.optimizer_bytes == 0);
+    CHECK(e.host.optimizer_bytes == 1'042'176);
+    CHECK(refused({{"--train", "full"}, {"--offload", "optimizer"}}).code == ErrorCode::training_option_invalid);
+}
+
+TEST_CASE("option --gpu gives the training fit", "[training][options]") {
+    // tiny's peak is a few MB over the 0.51 GiB CUDA context: it fits a 24 GiB card.
+    const TrainingEstimate e = run_text({{"--train", "lora"}, {"--gpu", "rtx-4090"}});
+    REQUIRE(e.gpu);
+    CHECK(e.fits);
+    CHECK(e.max_micro_batch_fit > 1);
+}
+
+TEST_CASE("a fine-tuning option without --train is refused, not ignored", "[training][options]") {
+    const Error e = refused({{"--optimizer", "sgd"}});
+    CHECK(e.code == ErrorCode::invalid_option);
+    CHECK(e.message.find("--train") != std::string::npos);
+    CHECK(refused({{"--train", "dpo"}}).message.find("full, lora, qlora, freeze, none") != std::string::npos);
+}
+
+TEST_CASE("the CLI reads every fine-tuning flag, an on|off flag alone meaning on", "[training][options]") {
+    const CliOptions c = parse_cli({"meta-llama/Llama-3.1-8B", "--train", "qlora", "--lora-rank", "16", "--seq-len",
+                                    "2048", "--micro-batch", "1", "--gpu", "rtx-4090", "--grad-checkpointing"});
+    INFO(c.error);
+    REQUIRE(c.error.empty());
+    CHECK(c.model == "meta-llama/Llama-3.1-8B");
+    CHECK(c.estimate.train);
+    CHECK(c.estimate.training.method == TrainMethod::qlora);
+    CHECK(c.estimate.training.gradient_checkpointing);
+    CHECK(c.estimate.training.seq_tokens == 2048);
+    CHECK(std::string(c.estimate.gpu->id) == "rtx-4090");
+    // `--grad-checkpointing off` still reads its value.
+    CHECK_FALSE(
+        parse_cli({"m", "--train", "lora", "--grad-checkpointing", "off"}).estimate.training.gradient_checkpointing);
+}
+
+TEST_CASE("option --help has a fine-tuning section from the table with each default", "[training][options]") {
+    // Compared with the wrapping undone.
+    auto unwrap = [](const std::string& text) {
+        std::string out;
+        for (char c : text) {
+            if (c == '\n') c = ' ';
+            if (c == ' ' && !out.empty() && out.back() == ' ') continue;
+            out += c;
+        }
+        return out;
+    };
+    const std::string inference = unwrap(options_help()), training = unwrap(options_help(true));
+    for (const auto& s : option_specs()) {
+        const std::string first = std::string(s.flags).substr(0, std::string(s.flags).find(' '));
+        CHECK((s.training ? training : inference).find(s.help) != std::string::npos);
+        if (s.training) CHECK(inference.find(first + " ") == std::string::npos);
+    }
+    CHECK(training.find("default lora") == std::string::npos);  // --train has no default method: absent = inference
+    CHECK(training.find("default adamw") != std::string::npos);
+    CHECK(training.find("full, lora, qlora, freeze, none") != std::string::npos);
+    CHECK(cli_usage().find("--grad-checkpointing") != std::string::npos);
+}
+
+TEST_CASE("the training report renders as text and Markdown with every part", "[training][options]") {
+    const TrainingEstimate e = run_text({{"--train", "lora"}, {"--gpu", "rtx-4090"}});
+    const std::string text = render_training_text(tiny().model, e), md = render_training_markdown(tiny().model, e);
+    for (const char* part : {"Weights", "Adapters", "Gradients", "Optimizer states", "Activations", "Logits",
+                             "Overhead", "Total", "Fits NVIDIA GeForce RTX 4090"})
+        CHECK(text.find(part) != std::string::npos);
+    CHECK(text.find("lora · rank 16 · bf16-mixed · adamw") != std::string::npos);
+    CHECK(md.find("| **Total per GPU** |") != std::string::npos);
+}

@@ -1,0 +1,122 @@
+// The page's Fine-tuning controls and result, built from the core's tables (vocabularies(): the option rows with
+// `training: true`, and vocab.training's methods, precisions, optimizers, attentions, distributions, offloads and
+// parts). No list of choices lives here: a row added to a core table appears as a control.
+//
+// Mounting (for app.js, which owns the page):
+//   import { TrainingControls, TrainingSummary } from this module (web/js/ui/training.js, as ./ui/training.js);
+//   const vocab = await vocabularies();                        // engine.js
+//   const controls = new TrainingControls(document.getElementById('training-controls'), vocab, recompute);
+//   const summary = new TrainingSummary(document.getElementById('training-summary'), vocab);
+//   // on every change, in Fine-tuning mode:
+//   const r = await report(handle, { ...inferenceOptions, ...controls.options() });   // gpu comes from the page
+//   summary.update(r);                                          // r.training: the core's training_json()
+//   // Inference mode: leave controls.options() out (a training key without `train` is refused by the core).
+//   // A share link: controls.options() as query parameters; controls.set(params) restores them.
+// options() keeps the C++ keys (train, lora_rank, micro_batch, seq_tokens …), values as the core reads them.
+import { el, formatBytes, formatCount } from './dom.js';
+
+// Rows of vocab.options that are controls of their own here: the method is the section's switch, and ZeRO stages are
+// the `distribution` choice's rows (zero1, zero2, zero3), so the `--zero N` shorthand is not repeated.
+const NOT_A_CONTROL = new Set(['zero']);
+
+// A choice row's entries, from vocab.training's table of that name: [name, label].
+function choices(vocab, row) {
+  const table = { train: 'methods', train_precision: 'precisions', optimizer: 'optimizers', attention: 'attentions',
+    distribution: 'distributions', offload: 'offloads' }[row.key];
+  const rows = table ? vocab.training[table] : row.choices.split(', ').map((name) => ({ name, label: name }));
+  return rows.map((r) => [r.name, r.label]);
+}
+
+function control(vocab, row) {
+  const id = `train-${row.key}`;
+  const label = el('label', { for: id, text: row.help });
+  let input;
+  if (row.kind === 'choice') {
+    input = el('select', { id }, ...choices(vocab, row).map(([v, t]) => el('option', { value: v, text: t })));
+  } else if (row.kind === 'flag') {
+    input = el('input', { id, type: 'checkbox' });
+  } else if (row.kind === 'count') {
+    input = el('input', { id, type: 'number', min: String(row.min), max: String(row.max), step: '1' });
+  } else {  // list: comma-separated glob patterns
+    input = el('input', { id, type: 'text', placeholder: row.key === 'lora_targets' ? vocab.training.default_lora_targets.join(',') : '' });
+  }
+  return { row, input, node: el('div', { class: `training-control training-${row.key}` }, label, input) };
+}
+
+export class TrainingControls {
+  /** `vocab`: the core's vocabularies(); `onChange()` is called after any control changes. */
+  constructor(root, vocab, onChange) {
+    this.root = root;
+    this.vocab = vocab;
+    this.onChange = onChange;
+    this.controls = vocab.options.filter((r) => r.training && !NOT_A_CONTROL.has(r.key)).map((r) => control(vocab, r));
+    this.byKey = Object.fromEntries(this.controls.map((c) => [c.row.key, c]));
+    root.append(el('h2', { text: 'Fine-tuning' }), el('div', { class: 'controls-grid training-grid' }, ...this.controls.map((c) => c.node)));
+    this.set({});
+    for (const c of this.controls) c.input.addEventListener(c.input.type === 'text' ? 'change' : 'input', () => { this.sync(); this.onChange(); });
+    this.sync();
+  }
+
+  /** Shows only what the chosen method reads: LoRA rows for adapters, trainable modules for freeze. */
+  sync() {
+    const method = this.vocab.training.methods.find((m) => m.name === this.byKey.train.input.value);
+    const show = { lora_rank: method?.adapters, lora_targets: method?.adapters, adapters_fp32: method?.adapters,
+      double_quant: method?.base_nf4, trainable_modules: method?.train_named_only };
+    for (const [key, visible] of Object.entries(show)) if (this.byKey[key]) this.byKey[key].node.hidden = !visible;
+  }
+
+  /** The training options for report(): the core's keys; hidden controls and default values are left out. */
+  options() {
+    const o = { train: this.byKey.train.input.value };
+    for (const c of this.controls) {
+      if (c.row.key === 'train' || c.node.hidden) continue;
+      const v = c.input.type === 'checkbox' ? (c.input.checked ? 'on' : 'off') : c.input.value.trim();
+      if (v !== '' && v !== c.row.default) o[c.row.key] = c.input.type === 'number' ? Number(v) : v;
+    }
+    return o;
+  }
+
+  /** Sets the controls from options (a share link's parameters or options()); absent keys take the core's default. */
+  set(o) {
+    for (const c of this.controls) {
+      const given = o[c.row.key];
+      let v = given ?? (c.row.key === 'train' ? (o.mode ?? this.vocab.training.methods[1]?.name) : c.row.default);
+      if (Array.isArray(v)) v = v.join(',');
+      if (c.input.type === 'checkbox') c.input.checked = v === true || v === 'on' || v === 'true' || v === '1';
+      else c.input.value = v ?? '';
+    }
+    this.sync();
+  }
+}
+
+export class TrainingSummary {
+  /** `vocab`: the core's vocabularies() (the parts' labels). */
+  constructor(root, vocab) {
+    this.root = root;
+    this.parts = vocab.training.parts;
+  }
+
+  /** `report`: report()'s JSON with its `training` object (training_json in core/estimator/training_report.cpp). */
+  update(report) {
+    const t = report?.training;
+    if (!t) { this.root.replaceChildren(); return; }
+    const g = t.per_gpu;
+    const rows = this.parts.filter((p) => g[p.key]).map((p) => el('tr', {}, el('th', { scope: 'row', text: p.label }), el('td', { text: formatBytes(g[p.key]) })));
+    const fit = t.gpu ? [
+      el('p', { class: `verdict ${t.gpu.fits ? 'fits' : 'nofit'}`, text: `${t.gpu.fits ? 'Fits' : 'Does not fit'} on ${t.gpu.name}` }),
+      el('p', { text: `Largest micro-batch at ${formatCount(t.options.seq_tokens)} tokens: ${formatCount(t.gpu.max_micro_batch_fit)} · longest sequence at micro-batch ${t.options.micro_batch}: ${formatCount(t.gpu.max_seq_tokens_fit)} tokens` }),
+    ] : [];
+    this.root.replaceChildren(...[
+      el('h2', { text: 'Fine-tuning memory per GPU' }),
+      el('p', { class: 'total', text: formatBytes(g.total_bytes) }),
+      el('p', { text: `Peak at ${t.peak_phase === 'backward' ? 'the start of backward' : 'the optimizer step'} · ${formatCount(t.params.trainable_params)} of ${formatCount(t.params.total_params)} parameters trained` }),
+      el('table', { class: 'training-parts' }, el('tbody', {}, ...rows,
+        el('tr', {}, el('th', { scope: 'row', text: 'Total' }), el('td', { text: formatBytes(g.total_bytes) })))),
+      t.host.total_bytes ? el('p', { text: `Host memory (CPU offload), all ranks: ${formatBytes(t.host.total_bytes)}` }) : null,
+      ...fit,
+      ...t.warnings.map((w) => el('p', { class: 'warning', text: w })),
+      t.matched_tensors.count ? el('p', { text: `${formatCount(t.matched_tensors.count)} tensors matched: ${t.matched_tensors.names.join(', ')}${t.matched_tensors.count > t.matched_tensors.names.length ? ', …' : ''}` }) : null,
+      el('details', {}, el('summary', { text: 'Assumptions' }), el('ul', {}, ...t.assumptions.map((a) => el('li', { text: a })))),
+    ].filter(Boolean));
+  }
+}
