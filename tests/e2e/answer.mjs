@@ -198,6 +198,24 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.locator('#compare').screenshot({ path: path.join(root, 'test-output/e2e/compare.png') });
   });
 
+  await scenario('fine-tuning on the page: the same breakdown as the CLI, the question switch, and back to inference', async (page) => {
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090&mode=qlora&lora_rank=16&seq_tokens=2048&micro_batch=1' });
+    const r = await page.evaluate(() => window.__lastReport);
+    const c = await cli(['mistralai/Mistral-7B-v0.1', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090']);
+    expect(JSON.stringify(r.training.per_gpu) === JSON.stringify(c.training.per_gpu), `page ${JSON.stringify(r.training.per_gpu)} CLI ${JSON.stringify(c.training.per_gpu)}`);
+    const shown = await page.$$eval('.training-parts tr', (trs) => trs.map((t) => t.textContent));
+    expect(shown.length >= 7 && shown.at(-1).includes((c.training.per_gpu.total_bytes / 2 ** 30).toFixed(2)), shown.join(' | '));
+    expect(await page.isHidden('#controls') && await page.isVisible('#training-controls'), 'the fine-tuning settings replace the serving ones');
+    await page.selectOption('#train-optimizer', 'adamw_8bit');
+    await page.waitForFunction(() => window.__lastReport?.training?.options.optimizer === 'adamw_8bit');
+    expect(new URL(page.url()).searchParams.get('optimizer') === 'adamw_8bit' && new URL(page.url()).searchParams.get('mode') === 'qlora', page.url());
+    await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
+    await axe(page);
+    await page.check('#mode input[value="inference"]');
+    await page.waitForFunction(() => window.__lastReport && !window.__lastReport.training);
+    expect(await page.isVisible('#controls') && (await text(page, '#total')).endsWith('GiB'), 'inference again');
+  }, { viewport: { width: 1400, height: 900 } });
+
   // The embed: theme, "per GPU" under TP, legend swatches, and the iframe's height message to its host.
   const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-host-'));
   fs.writeFileSync(path.join(hostDir, 'themes.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>

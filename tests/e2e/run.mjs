@@ -99,6 +99,7 @@ async function agreesWithCli(page) {
   if (st.variant) args.push('--variant', st.variant);
   for (const [k, v] of u.searchParams) {
     if (k === 'gguf_file') args.push('--gguf-file', v);
+    if (k === 'mode') args.push('--train', v);
     const spec = st.vocab.options.find((o) => o.key === k);
     if (spec) args.push(spec.flags.split(' ')[0], v);
   }
@@ -106,7 +107,8 @@ async function agreesWithCli(page) {
     { encoding: 'utf8', env: { ...process.env, HF_TOKEN: st.token } });
   const cli = JSON.parse(stdout);
   cliChecks++;
-  if (cli.estimates_bytes.total !== st.r.estimates_bytes.total || cli.context_length !== st.r.context_length)
+  if (cli.estimates_bytes.total !== st.r.estimates_bytes.total || cli.context_length !== st.r.context_length ||
+      cli.training?.per_gpu?.total_bytes !== st.r.training?.per_gpu?.total_bytes)
     throw new Error(`page and CLI disagree for ${args.join(' ')}: page ${st.r.estimates_bytes.total} at ${st.r.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
 }
 

@@ -21,6 +21,8 @@ import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, formatBytes, formatCount, optionsFr
 import { rememberedToken, rememberToken } from './token-store.js';
 import { EndpointGate } from './endpoint-gate.js';
 import { checkLinkOptions } from './link-options.js';
+import { TrainingControls, TrainingSummary } from './ui/training.js';
+import { trainingOptionsFrom, withTraining } from './training-options.js';
 
 // Inside another site's frame, js/frame-guard.js has replaced the page with a link out: the app
 // never starts there, so its token field cannot be clicked through an overlay (issue 16 item 7).
@@ -154,6 +156,9 @@ const compare = new CompareView(roots.compare, {
   onOpen: (i) => openPin(state.pins[i]),
 });
 let controls = null;
+let training = null;           // the Fine-tuning controls (ui/training.js), built from the core's tables
+let trainingSummary = null;
+const mode = () => document.querySelector('#mode input:checked').value;  // "inference" or "training"
 
 const profileRow = (name) => state.vocab.profiles.find((p) => p.name === name) || state.vocab.profiles[0];
 // Options as the address bar keeps them: only what differs from the engine's defaults (the core's table).
@@ -173,8 +178,9 @@ function linkOptions(o) {
 }
 function currentUrl(options = controls.options()) {
   const model = state.loaded?.repo_id || readModelField();
-  return pageUrl(new URL('./', location.href), { model, revision: $('revision').value.trim() || 'main', endpoint },
+  const href = pageUrl(new URL('./', location.href), { model, revision: $('revision').value.trim() || 'main', endpoint },
     linkOptions(options), state.pins.map((p) => ['pin', pinToText(p)]));  // never the token
+  return mode() === 'training' && training ? withTraining(href, training.options()) : href;
 }
 // The address bar: replaced on every change of a setting, pushed when another model is loaded (Back returns to it).
 function syncAddress(push = false) {
@@ -214,8 +220,38 @@ function showNotice(lines) {
   $('link-notice').hidden = !lines.length;
 }
 
+// Fine-tuning: the core's training report for the GPU chosen above and the training settings; the inference-only
+// views (matrix, chart, GPU table, GGUF table, compare) step aside.
+async function recomputeTraining(options) {
+  let r;
+  try {
+    r = await report(state.handle, { ...options, ...training.options() });
+  } catch (e) {
+    if (!(e instanceof CoreError)) throw e;
+    $('summary-root').replaceChildren(el('div', { class: 'refused', id: 'refused' }, el('h2', { text: 'No fine-tuning estimate for these settings' }), el('p', { text: e.message })));
+    results.hidden = true;
+    document.body.dataset.state = 'invalid';
+    testHook('__lastReport', null);
+    return;
+  }
+  state.report = r;
+  state.options = { ...options, ...training.options() };
+  trainingSummary.update(r);
+  for (const k of ['matrix', 'chart', 'fit', 'gguf', 'compare']) roots[k].hidden = true;
+  details.update(r);
+  results.hidden = false;
+  $('answer-empty').hidden = true;
+  document.body.dataset.state = 'done';
+  const announce = `${r.model_id}: fine-tuning ${formatBytes(r.training.per_gpu.total_bytes)} per GPU.`;
+  if ($('announce').textContent !== announce) $('announce').textContent = announce;
+  if (!state.loadingModel) syncAddress();
+  testHook('__lastReport', r);
+}
+
 async function recompute(options) {
   if (state.handle === null) return;
+  if (mode() === 'training') return recomputeTraining(options);
+  for (const k of ['matrix', 'chart', 'fit', 'gguf', 'compare']) roots[k].hidden = false;
   const started = performance.now();
   const model = state.model;
   const current = Number(options.context_tokens) || model.maxContext;
@@ -393,7 +429,8 @@ async function estimate(event, { push = true } = {}) {
       controls.set({ profile: to });
     }
   }
-  $('controls').hidden = false;
+  $('controls').hidden = mode() === 'training';
+  $('training-controls').hidden = mode() !== 'training';
   state.loadingModel = true;
   await recompute(controls.options());
   state.loadingModel = false;
@@ -468,6 +505,19 @@ async function main() {
     ...state.vocab.gpus.map((g) => el('option', { value: g.id, text: `${g.name} — ${formatCount(Math.round(g.usable_bytes / 2 ** 30))} GiB` })));
   $('gpu').addEventListener('change', () => localStorage.setItem(GPU_KEY, $('gpu').value));
   controls = new ControlsView($('controls'), state.vocab, $('gpu'), (o) => recompute(o));
+  training = new TrainingControls($('training-controls'), state.vocab, () => recompute(controls.options()));
+  trainingSummary = new TrainingSummary($('summary-root'), state.vocab);
+  const fromLink = trainingOptionsFrom((k) => params.get(k), state.vocab);
+  if (fromLink.train) {
+    training.set(fromLink);
+    document.querySelector('#mode input[value="training"]').checked = true;
+  }
+  const showMode = () => {
+    $('training-controls').hidden = mode() !== 'training' || state.handle === null;
+    $('controls').hidden = mode() === 'training' || state.handle === null;
+    if (state.handle !== null) recompute(controls.options());
+  };
+  for (const r of document.querySelectorAll('#mode input')) r.addEventListener('change', showMode);
   applyParams({ first: true });
   if (params.get('model')) $('model').value = params.get('model');
   if (params.get('revision')) $('revision').value = params.get('revision');
