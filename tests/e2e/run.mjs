@@ -711,12 +711,12 @@ await scenario('fine-tuning: <vram-estimate mode="qlora">, embed.html?mode=lora 
   const element = await page.$eval('vram-estimate', (e) => ({ total: e.report.training.per_gpu.total_bytes, text: e.shadowRoot.querySelector('.total').textContent, model: e.shadowRoot.querySelector('.model').textContent }));
   const qlora = await cli(['--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090']);
   expect(element.total === qlora.per_gpu.total_bytes, `element ${element.total} vs CLI ${qlora.per_gpu.total_bytes}`);
-  expect(/fine-tuning/.test(element.model) && /GB$/.test(element.text), JSON.stringify(element));
+  expect(/fine-tuning/.test(element.model) && /GiB$/.test(element.text), JSON.stringify(element));
   const frame = page.frameLocator('#f');
   await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
   const lora = await cli(['--train', 'lora', '--seq-len', '1024', '--optimizer', 'adamw_8bit']);
   const frameTotal = await frame.locator('.total').textContent();
-  expect(frameTotal === `${(lora.per_gpu.total_bytes / 2 ** 30).toFixed(2)} GB`, `iframe ${frameTotal} vs CLI ${lora.per_gpu.total_bytes}`);
+  expect(frameTotal === `${(lora.per_gpu.total_bytes / 2 ** 30).toFixed(2)} GiB`, `iframe ${frameTotal} vs CLI ${lora.per_gpu.total_bytes}`);
   expect((await frame.locator('a.full').getAttribute('href')).includes('mode=lora'), 'the link carries the mode');
   // The module: one control per training row of the table (zero is the distribution choice), LoRA by default.
   const rows = await page.evaluate(() => window.__vocab.options.filter((o) => o.training && o.key !== 'zero').length);
