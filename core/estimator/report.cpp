@@ -256,10 +256,10 @@ void json_original(ordered_json& j, const Model& m, const Estimate& e) {
     }
     ordered_json dtypes = ordered_json::object();
     for (const auto& [name, d] : m.dtypes) dtypes[name] = d.n_tensors;
-    j["dtype_distribution"] = dtypes;
+    j["dtype_distribution"] = std::move(dtypes);
     ordered_json sizes = ordered_json::object();
     for (const auto& c : e.components) sizes[c.name] = format_bytes(c.bytes);
-    j["component_sizes"] = sizes;
+    j["component_sizes"] = std::move(sizes);
     j["quantization"] = precision_name(e.options.precision);
     j["batch_size"] = e.options.batch;
     j["context_length"] = e.context_tokens;
@@ -274,8 +274,8 @@ void json_original(ordered_json& j, const Model& m, const Estimate& e) {
     put("activation_overhead", e.activation_bytes);
     put("cuda_overhead", e.overhead_bytes);
     put("total", e.total_bytes);
-    j["estimates"] = est;
-    j["estimates_bytes"] = est_b;
+    j["estimates"] = std::move(est);
+    j["estimates_bytes"] = std::move(est_b);
 }
 
 // Fields beyond the original schema (documented in docs/json-schema.md).
@@ -299,11 +299,11 @@ void json_model(ordered_json& j, const Model& m, const Estimate& e) {
                          {"parameters", m.components[i].params},
                          {"tensors", m.components[i].n_tensors},
                          {"class_name", m.components[i].class_name}});
-    j["components"] = comps;
+    j["components"] = std::move(comps);
     ordered_json dt = ordered_json::object();
     for (const auto& [name, d] : m.dtypes)
         dt[name] = {{"tensors", d.n_tensors}, {"elements", d.elements}, {"bytes", d.bytes}};
-    j["dtypes"] = dt;
+    j["dtypes"] = std::move(dt);
     j["kv_bytes_per_token"] = e.kv_bytes_per_token;
     j["quantization_method"] = m.quant.summary;
     j["recommendation"] = e.recommendation;
@@ -334,7 +334,7 @@ void json_profile(ordered_json& j, const Model&, const Estimate& e) {
                           {"tokens_per_sequence", g.tokens_per_sequence},
                           {"state_bytes", g.state_bytes},
                           {"bytes", g.bytes}});
-    j["kv_cache_per_layer"] = groups;
+    j["kv_cache_per_layer"] = std::move(groups);
     j["per_gpu"] = {{"gpus", e.tp},
                     {"model_weights", e.per_gpu.weights_bytes},
                     {"kv_cache", e.per_gpu.kv_cache_bytes},
@@ -365,7 +365,7 @@ void json_fit(ordered_json& j, const Model&, const Estimate& e) {
         ordered_json g = gpu_json(*e.gpu);
         g["fits"] = e.fits;
         g["source"] = e.gpu->source;
-        j["gpu"] = g;
+        j["gpu"] = std::move(g);
     } else {
         j["gpu"] = nullptr;
     }
@@ -389,18 +389,21 @@ void json_fit(ordered_json& j, const Model&, const Estimate& e) {
     ordered_json fit = ordered_json::array();
     // Rows stay lean (the page re-renders them on every control change); the catalog's full entry
     // is under "gpu" for the chosen one and in `vram-estimate --list-gpus`.
+    // One row per catalog GPU on every render: assigned field by field and moved, not built from
+    // initializer lists and copied (a third of render_json's time under the fuzzers' sanitizers).
     for (const auto& r : e.gpu_fit) {
-        ordered_json row = {{"id", r.gpu->id},
-                            {"name", r.gpu->name},
-                            {"backend", gpu_backend_name(r.gpu->backend)},
-                            {"usable_bytes", r.gpu->usable_bytes}};
+        ordered_json row = ordered_json::object();
+        row["id"] = r.gpu->id;
+        row["name"] = r.gpu->name;
+        row["backend"] = gpu_backend_name(r.gpu->backend);
+        row["usable_bytes"] = r.gpu->usable_bytes;
         row["engine_runs"] = r.engine_runs;
         row["fits_one"] = r.fits_one;
         row["gpus_needed"] = r.gpus_needed;
         row["per_gpu_total_bytes"] = r.per_gpu_total_bytes;
-        fit.push_back(row);
+        fit.push_back(std::move(row));
     }
-    j["gpu_fit"] = fit;
+    j["gpu_fit"] = std::move(fit);
 }
 
 // Added with GGUF support (docs/estimates.md § llama.cpp): the quantization table and llama.cpp's split.
@@ -431,7 +434,7 @@ void json_gguf(ordered_json& j, const Model& m, const Estimate& e) {
                           {"fits", e.gpu ? ordered_json(r.fits) : ordered_json(nullptr)},
                           {"selected", q.selected}});
     }
-    j["gguf_files"] = quants;
+    j["gguf_files"] = std::move(quants);
     if (profile_info(e.options.profile).gguf) {
         j["llama_cpp"] = {
             {"flash_attention", e.options.flash_attention},
