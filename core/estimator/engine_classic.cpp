@@ -51,7 +51,9 @@ void assumptions(Estimate& e, const Model&, const Setup&, const Weights&, const 
     }
     e.assumptions.push_back("activations (classic): 10 % of the weights");
     e.assumptions.push_back("runtime overhead (classic): 500 MiB");
-    e.assumptions.push_back("GB in this report are 2^30 bytes, as in the original tool");
+    e.assumptions.push_back(
+        "units: the text report prints GB, MB and KB as the original tool does, meaning GiB, MiB and KiB (2^30, 2^20, "
+        "2^10 bytes)");
 }
 
 }  // namespace

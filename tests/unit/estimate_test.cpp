@@ -445,7 +445,8 @@ TEST_CASE("classic keeps the original formulas and assumption lines", "[estimate
                                "every layer full attention",
                                "activations (classic): 10 % of the weights",
                                "runtime overhead (classic): 500 MiB",
-                               "GB in this report are 2^30 bytes, as in the original tool",
+                               "units: the text report prints GB, MB and KB as the original tool does, meaning GiB, "
+                               "MiB and KiB (2^30, 2^20, 2^10 bytes)",
                            });
 }
 
