@@ -13,6 +13,8 @@ const endpoint = params.get('endpoint') || DEFAULT_ENDPOINT;
 const options = optionsFrom((k) => params.get(k));
 let full = model ? pageUrl(new URL('./', location.href), { model, revision, endpoint }, options) : null;
 const theme = params.get('theme');
+// The frame's canvas follows the theme too (a dark canvas behind a light card shows at its rounded corners).
+document.querySelector('meta[name="color-scheme"]').content = theme === 'dark' ? 'dark' : theme === 'auto' ? 'light dark' : 'light';
 
 // The host page sizes the iframe from this message: {type: "vram-estimate:height", height} in CSS pixels, sent on
 // every change of the view's height (any origin may embed the view, and the height is not a secret).
