@@ -3,37 +3,13 @@
 // vocabularies() exporting the training tables the page's controls are built from.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { startHub } from '../hub/hub.mjs';
-import { NodeXMLHttpRequest } from './xhr.mjs';
+import { closeCore, core, load, report, setupCore } from './wasm-core.mjs';
 
-const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const wasmDir = process.env.VRAM_WASM_DIR || path.join(root, 'build/wasm');
-
-let hub, core;
-
-before(async () => {
-  globalThis.XMLHttpRequest = NodeXMLHttpRequest;
-  hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
-  const createVramCore = require(path.join(wasmDir, 'vram.js'));
-  core = await createVramCore({ wasmBinary: fs.readFileSync(path.join(wasmDir, 'vram.wasm')) });
-});
-after(async () => { await hub?.close(); });
-
-function load(repo, token = '') {
-  return new Promise((resolve) => core.loadModel(hub.hubUrl, repo, 'main', token, '', () => {}, (j) => resolve(JSON.parse(j))));
-}
-const report = (handle, options = {}, format = 'json') => {
-  const out = core.report(handle, JSON.stringify(options), format);
-  return format === 'json' ? JSON.parse(out) : out;
-};
+before(setupCore);
+after(closeCore);
 
 test('a QLoRA report of Llama-3.1-8B: 41,943,040 adapter parameters, the inference fields unchanged', async () => {
-  const r = await load('meta-llama/Llama-3.1-8B', 'hf_fixture_alice');
+  const r = await load('meta-llama/Llama-3.1-8B', { token: 'hf_fixture_alice' });
   assert.equal(r.ok, true, JSON.stringify(r));
   const plain = report(r.handle, { gpu: 'rtx-4090' });
   const train = report(r.handle, { gpu: 'rtx-4090', train: 'qlora', lora_rank: 16, seq_tokens: 2048, micro_batch: 1 });
@@ -52,7 +28,7 @@ test('a QLoRA report of Llama-3.1-8B: 41,943,040 adapter parameters, the inferen
 });
 
 test('the page\'s values: numbers, booleans, a list of targets, null for "not set"', async () => {
-  const r = await load('meta-llama/Llama-3.1-8B', 'hf_fixture_alice');
+  const r = await load('meta-llama/Llama-3.1-8B', { token: 'hf_fixture_alice' });
   // q_proj, v_proj at r 8: 32 × 8 × (8,192 + 5,120) = 3,407,872.
   const t = report(r.handle, { train: 'lora', lora_rank: 8, lora_targets: ['q_proj', 'v_proj'], gradient_checkpointing: true, offload: null }).training;
   assert.equal(t.params.adapter_params, 3407872);
@@ -66,7 +42,7 @@ test('the page\'s values: numbers, booleans, a list of targets, null for "not se
 });
 
 test('bad training input answers {ok:false} with the core\'s code and message', async () => {
-  const r = await load('meta-llama/Llama-3.1-8B', 'hf_fixture_alice');
+  const r = await load('meta-llama/Llama-3.1-8B', { token: 'hf_fixture_alice' });
   const cases = [
     [{ train: 'lora', micro_batch: 0 }, 'invalid_option', /micro_batch \(--micro-batch\): must be a whole number from 1/],
     [{ train: 'lora', lora_targets: ['query'] }, 'lora_target_unmatched', /its matrices are named/],

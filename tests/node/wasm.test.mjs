@@ -2,35 +2,16 @@
 // emscripten_fetch (XMLHttpRequest, polyfilled here with xhr2) to the Hub imitation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startHub } from '../hub/hub.mjs';
+import { closeCore, core, hub, load, report, setupCore } from './wasm-core.mjs';
 import { NodeXMLHttpRequest } from './xhr.mjs';
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const wasmDir = process.env.VRAM_WASM_DIR || path.join(root, 'build/wasm');
 
-let hub, core;
-
-before(async () => {
-  globalThis.XMLHttpRequest = NodeXMLHttpRequest;
-  hub = await startHub({ fixtures: path.join(root, 'tests/fixtures/hub') });
-  const createVramCore = require(path.join(wasmDir, 'vram.js'));
-  // Node 20 has a global fetch that the 3.1.6 loader would misuse for the .wasm path: pass the bytes.
-  core = await createVramCore({ wasmBinary: fs.readFileSync(path.join(wasmDir, 'vram.wasm')) });
-});
-after(async () => { await hub?.close(); });
-
-function load(repo, { token = '', revision = 'main', variant = '' } = {}) {
-  return new Promise((resolve) => core.loadModel(hub.hubUrl, repo, revision, token, variant, () => {}, (j) => resolve(JSON.parse(j))));
-}
-const report = (handle, options = {}, format = 'json') => {
-  const out = core.report(handle, JSON.stringify(options), format);
-  return format === 'json' ? JSON.parse(out) : out;
-};
+before(setupCore);
+after(closeCore);
 
 test('gpt2 loads through the redirect to the CDN and counts 160 F32 tensors exactly', async () => {
   const r = await load('gpt2');

@@ -222,36 +222,50 @@ function showNotice(lines) {
 
 // Fine-tuning: the core's training report for the GPU chosen above and the training settings; the inference-only
 // views (matrix, chart, GPU table, GGUF table, compare) step aside.
-async function recomputeTraining(options) {
-  let r;
-  try {
-    r = await report(state.handle, { ...options, ...training.options() });
-  } catch (e) {
-    if (!(e instanceof CoreError)) throw e;
-    $('summary-root').replaceChildren(el('div', { class: 'refused', id: 'refused' }, el('h2', { text: 'No fine-tuning estimate for these settings' }), el('p', { text: e.message })));
-    results.hidden = true;
-    document.body.dataset.state = 'invalid';
-    testHook('__lastReport', null);
-    return;
-  }
+// A combination the core refuses: its message in the answer panel, and no total until the settings are valid again —
+// the previous result would be a number for other settings.
+function showRefused(title, message) {
+  $('summary-root').replaceChildren(el('div', { class: 'refused', id: 'refused' }, el('h2', { text: title }), el('p', { text: message })));
+  results.hidden = true;
+  document.body.dataset.state = 'invalid';
+  testHook('__lastReport', null);
+}
+
+// A result is on screen: the state, the live announcement and the address bar follow it.
+function showResult(r, options, announce) {
   state.report = r;
-  state.options = { ...options, ...training.options() };
-  trainingSummary.update(r);
-  for (const k of ['matrix', 'chart', 'fit', 'gguf', 'compare']) roots[k].hidden = true;
+  state.options = options;
   details.update(r);
   results.hidden = false;
   $('answer-empty').hidden = true;
   document.body.dataset.state = 'done';
-  const announce = `${r.model_id}: fine-tuning ${formatBytes(r.training.per_gpu.total_bytes)} per GPU.`;
   if ($('announce').textContent !== announce) $('announce').textContent = announce;
   if (!state.loadingModel) syncAddress();
   testHook('__lastReport', r);
 }
 
+// The views only inference has (the fine-tuning view stands them aside).
+const INFERENCE_VIEWS = ['matrix', 'chart', 'fit', 'gguf', 'compare'];
+
+async function recomputeTraining(options) {
+  const given = { ...options, ...training.options() };
+  let r;
+  try {
+    r = await report(state.handle, given);
+  } catch (e) {
+    if (!(e instanceof CoreError)) throw e;
+    showRefused('No fine-tuning estimate for these settings', e.message);
+    return;
+  }
+  trainingSummary.update(r);
+  for (const k of INFERENCE_VIEWS) roots[k].hidden = true;
+  showResult(r, given, `${r.model_id}: fine-tuning ${formatBytes(r.training.per_gpu.total_bytes)} per GPU.`);
+}
+
 async function recompute(options) {
   if (state.handle === null) return;
   if (mode() === 'training') return recomputeTraining(options);
-  for (const k of ['matrix', 'chart', 'fit', 'gguf', 'compare']) roots[k].hidden = false;
+  for (const k of INFERENCE_VIEWS) roots[k].hidden = false;
   const started = performance.now();
   const model = state.model;
   const current = Number(options.context_tokens) || model.maxContext;
@@ -264,37 +278,23 @@ async function recompute(options) {
     });
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
-    // A combination the core refuses: its message in the answer panel, and no total until the settings are valid
-    // again — the previous result would be a number for other settings.
     controls.showError(e.message);
-    $('summary-root').replaceChildren(el('div', { class: 'refused', id: 'refused' }, el('h2', { text: 'No estimate for these settings' }), el('p', { text: e.message })));
-    results.hidden = true;
-    document.body.dataset.state = 'invalid';
-    testHook('__lastReport', null);
+    showRefused('No estimate for these settings', e.message);
     return;
   }
   const r = answer.report;
   controls.showError('');
   controls.showContext(r.context_length);
-  state.report = r;
-  state.options = options;
   const profile = profileRow(options.profile);
   summary.update(r, { profileLabel: profile.label });
   matrix.update(mreq, answer.matrix, options, r.gpu?.name);
   gguf.update(r);
   fit.update(r, profile);
-  details.update(r);
   const gpu = state.vocab.gpus.find((g) => g.id === options.gpu);
   chart.update({ points: answer.series, capacity: gpu?.usable_bytes || 0, current: r.context_length, gpuName: gpu?.name || '' });
-  results.hidden = false;
-  $('answer-empty').hidden = true;
-  document.body.dataset.state = 'done';
   const b = perGpuBytes(r);
-  const announce = `${r.model_id}: ${b.gpus > 1 ? 'per GPU ' : ''}${formatBytes(b.total)}. ${verdictOf(r).text}.`;
-  if ($('announce').textContent !== announce) $('announce').textContent = announce;
-  if (!state.loadingModel) syncAddress();
+  showResult(r, options, `${r.model_id}: ${b.gpus > 1 ? 'per GPU ' : ''}${formatBytes(b.total)}. ${verdictOf(r).text}.`);
   if (state.pins.length && state.pinGpu !== options.gpu) refreshCompare();
-  testHook('__lastReport', r);
   testHook('__lastView', answer);
   testHook('__recomputeMs', performance.now() - started);
 }
@@ -330,16 +330,21 @@ async function openRepo(repo, revision, { token = '', variant = '', signal, onPr
   return { loaded, failure, offlineCopy };
 }
 
-// Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo).
-async function refusedProfiles(handle) {
+// Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo); `first` is the
+// report of the first engine that takes it (its model-level fields: layout, architecture, files, variants).
+async function profileReports(handle) {
   const refused = {};
+  let first = null;
   for (const p of state.vocab.profiles) {
-    try { await report(handle, { profile: p.name }); } catch (e) {
+    try {
+      const r = await report(handle, { profile: p.name });
+      first ??= r;
+    } catch (e) {
       if (!(e instanceof CoreError)) throw e;
       refused[p.name] = e.message;
     }
   }
-  return refused;
+  return { refused, first };
 }
 
 async function estimate(event, { push = true } = {}) {
@@ -390,7 +395,7 @@ async function estimate(event, { push = true } = {}) {
   if (state.handle !== null && !state.pins.some((p) => state.handles.get(`${p.model}@${p.revision}`)?.handle === state.handle)) release(state.handle);
   state.handle = loaded.handle;
   state.loaded = { ...loaded, revision };
-  const first = await report(state.handle, { profile: state.vocab.profiles[0].name });
+  const { refused, first } = await profileReports(state.handle);
   const isGguf = first.layout === 'gguf';
   state.defaultGguf = first.gguf_file;
   state.model = { maxContext: first.architecture.max_context || 0, hasKv: !!first.kv_bytes_per_token, gguf: isGguf };
@@ -409,7 +414,6 @@ async function estimate(event, { push = true } = {}) {
       } catch { /* storage full or refused: online use is unaffected */ }
     }, 0);
   }
-  const refused = await refusedProfiles(state.handle);
   controls.setModel({ maxContext: first.architecture.max_context, hasKv: state.model.hasKv, refused });
   // Repos with several copies of the weights (fp16 beside fp32): say which is counted; switching reloads.
   state.variantRepo = repo;

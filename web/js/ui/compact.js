@@ -1,9 +1,8 @@
 // The compact result used by the iframe view (embed.html) and the <vram-estimate> element: sized
 // for a docs page, the same numbers as the full page, with a link back to it.
 import { el } from './dom.js';
-import { REPORT_PARTS, formatBytes, formatCount } from '../common.js';
-
-const PARTS = REPORT_PARTS.map((p) => [p.key, p.label, p.color]);
+import { formatBytes, formatCount } from '../common.js';
+import { perGpuBytes, stackedBar } from './summary.js';
 
 /** theme: "light" (default: the host page decides, not the reader's OS), "dark" or "auto". */
 export const embedTheme = (t) => (['dark', 'auto'].includes(t) ? `theme-${t}` : 'theme-light');
@@ -15,10 +14,7 @@ const TRAINING_COLORS = { weights_bytes: 'var(--w)', adapter_bytes: 'var(--adp)'
 /** The compact fine-tuning result: per-GPU peak of one training step, its parts, the fit. `parts`: [{key, label}]. */
 export function compactTrainingView(r, fullUrl, parts, theme) {
   const t = r.training, g = t.per_gpu, o = t.options;
-  const shown = parts.filter((p) => g[p.key]);
-  const total = g.total_bytes || 1;
-  const bar = el('div', { class: 'bar', role: 'img', 'aria-label': shown.map((p) => `${p.label} ${formatBytes(g[p.key])}`).join(', ') },
-    ...shown.map((p) => el('span', { style: { width: `${(100 * g[p.key]) / total}%`, background: TRAINING_COLORS[p.key] || 'var(--ovh)' }, title: `${p.label} ${formatBytes(g[p.key])}` })));
+  const colored = parts.map((p) => ({ ...p, color: TRAINING_COLORS[p.key] || 'var(--ovh)' }));
   const line = [o.method, o.method === 'lora' || o.method === 'qlora' ? `rank ${o.lora_rank}` : null, o.precision, o.optimizer,
     `micro-batch ${o.micro_batch} × ${formatCount(o.seq_tokens)} tokens`, o.gradient_checkpointing ? 'checkpointing' : null,
     o.n_gpus > 1 ? `${o.n_gpus} GPUs ${o.distribution}` : null].filter(Boolean).join(' · ');
@@ -29,8 +25,7 @@ export function compactTrainingView(r, fullUrl, parts, theme) {
     el('div', { class: 'model', part: 'model', text: `${r.model_id} · fine-tuning` }),
     el('div', { class: 'total', part: 'total', text: formatBytes(g.total_bytes) }),
     el('div', { class: 'settings', text: line }),
-    bar,
-    el('div', { class: 'legend' }, ...shown.map((p) => el('span', {}, el('i', { style: { background: TRAINING_COLORS[p.key] || 'var(--ovh)' } }), `${p.label} `, el('span', { class: 'nb', text: formatBytes(g[p.key]) })))),
+    ...stackedBar(g, colored, g.total_bytes),
     verdict,
     ...t.warnings.map((w) => el('div', { class: 'warning', text: w })),
     el('div', { class: 'params', text: `${formatCount(t.params.trainable_params)} of ${formatCount(t.params.total_params)} parameters trained · per GPU` }),
@@ -39,26 +34,22 @@ export function compactTrainingView(r, fullUrl, parts, theme) {
 }
 
 export function compactView(r, fullUrl, theme) {
-  const perGpu = r.per_gpu && r.per_gpu.gpus > 1 ? r.per_gpu : r.estimates_bytes;
-  const total = perGpu.total || 1;
-  const bar = el('div', { class: 'bar', role: 'img', 'aria-label': PARTS.filter(([k]) => perGpu[k]).map(([k, l]) => `${l} ${formatBytes(perGpu[k])}`).join(', ') },
-    ...PARTS.filter(([k]) => perGpu[k]).map(([k, l, c]) => el('span', { style: { width: `${(100 * perGpu[k]) / total}%`, background: c }, title: `${l} ${formatBytes(perGpu[k])}` })));
+  const perGpu = perGpuBytes(r);
+  const tp = perGpu.gpus;
   const verdict = r.gpu
-    ? el('div', { class: `verdict ${r.gpu.fits ? 'fits' : 'nofit'}`, part: 'verdict', text: `${r.gpu.fits ? 'Fits' : 'Does not fit'} on ${r.per_gpu?.gpus > 1 ? `${r.per_gpu.gpus}× ` : ''}${r.gpu.name}` })
+    ? el('div', { class: `verdict ${r.gpu.fits ? 'fits' : 'nofit'}`, part: 'verdict', text: `${r.gpu.fits ? 'Fits' : 'Does not fit'} on ${tp > 1 ? `${tp}× ` : ''}${r.gpu.name}` })
     : el('div', { class: 'verdict', part: 'verdict', text: r.recommendation });
   const line = [
     r.quantization === 'auto' ? 'as stored' : r.quantization,
     r.kv_bytes_per_token ? `${formatCount(r.context_length)} tokens` : null,
     `batch ${r.batch_size}`, r.profile,
   ].filter(Boolean).join(' · ');
-  const tp = r.per_gpu?.gpus > 1 ? r.per_gpu.gpus : 1;
   return el('div', { class: `compact ${embedTheme(theme)}`, part: 'root' },
     el('div', { class: 'model', part: 'model', text: r.model_id }),
     el('div', { class: 'total nb', part: 'total', text: formatBytes(perGpu.total) }),
     tp > 1 ? el('div', { class: 'settings', part: 'per-gpu', text: `per GPU, tensor parallel ${tp} (${formatBytes(r.estimates_bytes.total)} in all)` }) : null,
     el('div', { class: 'settings', text: line }),
-    bar,
-    el('div', { class: 'legend' }, ...PARTS.filter(([k]) => perGpu[k]).map(([k, l, c]) => el('span', {}, el('i', { style: { background: c } }), `${l} `, el('span', { class: 'nb', text: formatBytes(perGpu[k]) })))),
+    ...stackedBar(perGpu),
     verdict,
     el('div', { class: 'params', text: `${formatCount(r.parameters)} parameters · ${formatCount(r.tensors)} tensors` }),
     fullUrl ? el('a', { class: 'full', href: fullUrl, target: '_blank', rel: 'noopener', text: 'Full estimate ↗' }) : null,

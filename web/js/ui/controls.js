@@ -29,7 +29,7 @@ export class ControlsView {
     this.context = null;  // null: the engine's default (the model's max context, as on the command line)
     this.refused = {};    // profile name → the core's reason it cannot estimate this model
     this.notes = [];      // what fell back to a default since the last change the user made, and why
-    const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp)), ...[2, 4, 8]].filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => a - b);
+    const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp))].sort((a, b) => a - b);  // every size any engine takes
     root.append(el('h2', { text: 'Settings' }),
       el('div', { class: 'controls-grid' },
         select('profile', 'Serving engine'),

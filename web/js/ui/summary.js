@@ -12,13 +12,16 @@ export function perGpuBytes(r) {
   return r.per_gpu && r.per_gpu.gpus > 1 ? r.per_gpu : { gpus: 1, ...r.estimates_bytes };
 }
 
-export function stackedBar(b) {
-  const total = b.total || 1;
-  const parts = REPORT_PARTS.filter((p) => b[p.key]);
+/**
+ * The bar of a total's parts and its legend with swatches — the page's answer panel, the compact view and its
+ * fine-tuning form. `b`: bytes by part key; `parts`: [{key, label, color}] in stacking order; `total`: b's total.
+ */
+export function stackedBar(b, parts = REPORT_PARTS, total = b.total) {
+  const shown = parts.filter((p) => b[p.key]);
   return [
-    el('div', { class: 'bar', role: 'img', 'aria-label': parts.map((p) => `${p.label} ${formatBytes(b[p.key])}`).join(', ') },
-      ...parts.map((p) => el('span', { style: { width: `${(100 * b[p.key]) / total}%`, background: p.color }, title: `${p.label}: ${formatBytes(b[p.key])}` }))),
-    el('div', { class: 'legend' }, ...parts.map((p) => el('span', {}, el('i', { style: { background: p.color } }), `${p.label} `, el('b', { class: 'nb', text: formatBytes(b[p.key]) })))),
+    el('div', { class: 'bar', role: 'img', 'aria-label': shown.map((p) => `${p.label} ${formatBytes(b[p.key])}`).join(', ') },
+      ...shown.map((p) => el('span', { style: { width: `${(100 * b[p.key]) / (total || 1)}%`, background: p.color }, title: `${p.label}: ${formatBytes(b[p.key])}` }))),
+    el('div', { class: 'legend' }, ...shown.map((p) => el('span', {}, el('i', { style: { background: p.color } }), `${p.label} `, el('span', { class: 'nb v', text: formatBytes(b[p.key]) })))),
   ];
 }
 
