@@ -195,6 +195,10 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.reload();
     await page.waitForFunction(() => document.querySelectorAll('#compare .pin[data-total]').length === 2, null, { timeout: 20000 });
     expect(JSON.stringify(await page.evaluate(() => window.__compare)) === JSON.stringify(totals), 'the same pinned totals after a reload');
+    // Each pin is the CLI's total for its settings on the GPU chosen now.
+    const cliTotals = [(await cli(['gpt2', '--gpu', 'rtx-3070'])).estimates_bytes.total,
+      (await cli(['mistralai/Mistral-7B-v0.1', '-q', 'int4', '--gpu', 'rtx-3070'])).estimates_bytes.total];
+    expect(JSON.stringify(totals) === JSON.stringify(cliTotals), `pins ${totals} vs CLI ${cliTotals}`);
     await page.locator('#compare').screenshot({ path: path.join(root, 'test-output/e2e/compare.png') });
   });
 
@@ -211,6 +215,13 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(new URL(page.url()).searchParams.get('optimizer') === 'adamw_8bit' && new URL(page.url()).searchParams.get('mode') === 'qlora', page.url());
     await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
     await axe(page);
+    // A micro-batch of 0, which the core refuses: its reason and no total (no stale number), and back when valid.
+    await page.fill('#train-micro_batch', '0');
+    await page.waitForSelector('body[data-state="invalid"]');
+    expect(await page.$('#summary-root .total') === null && /micro/i.test(await text(page, '#refused')), `refused: ${await text(page, '#refused')}`);
+    await page.fill('#train-micro_batch', '1');
+    await page.waitForFunction(() => window.__lastReport?.training?.options.micro_batch === 1);
+    expect(await page.isVisible('#summary-root .total'), 'the total is back');
     await page.check('#mode input[value="inference"]');
     await page.waitForFunction(() => window.__lastReport && !window.__lastReport.training);
     expect(await page.isVisible('#controls') && (await text(page, '#total')).endsWith('GiB'), 'inference again');
