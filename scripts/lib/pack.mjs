@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { esmGlue } from './esm-glue.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wasmDir = path.join(root, 'build/wasm');
@@ -22,10 +23,8 @@ export function packagePackage() {
   for (const f of fs.readdirSync(path.join(root, 'npm')))
     if (f !== 'package.json') fs.copyFileSync(path.join(root, 'npm', f), path.join(stage, f));
   const glue = fs.readFileSync(path.join(wasmDir, 'vram.js'), 'utf8');
-  if (!/\bvar createVramCore\b/.test(glue)) throw new Error('build/wasm/vram.js does not define createVramCore (EXPORT_NAME changed?)');
   fs.writeFileSync(path.join(stage, 'vram.cjs'), glue);
-  // In an ES module the UMD tail finds no `module`/`define` and does nothing; the export is added.
-  fs.writeFileSync(path.join(stage, 'vram.mjs'), `${glue}\nexport default createVramCore;\n`);
+  fs.writeFileSync(path.join(stage, 'vram.mjs'), esmGlue(glue));
   fs.copyFileSync(path.join(wasmDir, 'vram.wasm'), path.join(stage, 'vram.wasm'));
   const out = { name: pkg.name, version: rootPkg.version, ...pkg, repository: rootPkg.repository, homepage: rootPkg.homepage };
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(out, null, 2) + '\n');

@@ -146,7 +146,11 @@ async function runPass(protocol, { pageFigures }) {
           endMark = reqlog.mark();
           if (!last) return;
           if (repo.big) {
-            await page.waitForTimeout(1000);  // the offline copy is saved after the load
+            // The offline copy is saved by the core's worker after the answer; calls made before it ends would wait.
+            await page.evaluate(async () => {
+              const { callTimes } = await import('./js/engine.js');
+              for (let waited = 0; !(callTimes.save?.calls >= 1) && waited < 60000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+            });
             rec = await recomputeTimes(page);
             heap = await wasmHeapBytes(page);
           }

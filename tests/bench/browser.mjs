@@ -1,8 +1,8 @@
 // The page (build/site) in Debian's Chromium, as tests/e2e/run.mjs drives it: a model load timed
 // from the click on Estimate to body[data-state="done"], and the figures only the page has —
 // recompute time, header-parse throughput of the WASM core, first-load transfer and WASM heap.
-// The core module is reached by importing the page's own engine.js (same URL, so the same module
-// instance and the same cached core): no hook in web/ is needed.
+// The page's core runs in its Web Worker, reached through the page's own engine.js (same URL, so the same module
+// instance: its callTimes and heapBytes); figures that need the module itself use core-api.js on the page's thread.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -10,6 +10,10 @@ import { chromium } from 'playwright-core';
 import { now } from './reqlog.mjs';
 
 const ENGINE = 'js/engine.js';
+// The core's calls as the page's worker runs them (web/js/core-api.js), imported on the page's own thread: a second
+// instance of the same module and wasm, for the figures that need the module itself (a load's statistics, parse
+// throughput); the page's own instance lives in its worker.
+const CORE = 'js/core-api.js';
 
 // The page's epoch clock (timeOrigin + now) minus this process's, from the exchange with the
 // shortest round trip: the two can differ by tens of milliseconds (each fixes its origin once).
@@ -69,32 +73,17 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
       document.getElementById('model').value = repo;
       document.getElementById('token').value = token || '';
     }, { repo, token });
-    // Timestamps taken in the page: the click's, and the moment body[data-state] becomes "done".
-    // The module's loadModel, report and snapshot are wrapped (engine.js looks them up on the module
-    // at each call) to tell where the time after the last answer goes.
+    // Timestamps taken in the page: the click's, and the moment body[data-state] becomes "done". The core runs in
+    // the page's worker; engine.js's callTimes (time from each call to its answer, the last answer's and the last
+    // progress report's moments) tell where the time after the last answer goes.
     await page.evaluate(async (engine) => {
-      const { core } = await import(new URL(engine, location.href).href);
-      const mod = await core();
-      const B = window.__bench = { click: null, done: null, lastProgress: null, coreDone: null, reportMs: 0, reports: 0, snapshotMs: 0, longTasks: [] };
+      const { callTimes } = await import(new URL(engine, location.href).href);
+      for (const k of Object.keys(callTimes)) delete callTimes[k];
+      const B = window.__bench = { click: null, done: null, longTasks: [], callTimes };
       // Main-thread tasks over 50 ms (the Long Tasks API's threshold), kept from the click on.
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) if (B.click !== null) B.longTasks.push({ start: e.startTime, ms: e.duration });
       }).observe({ type: 'longtask' });
-      const { loadModel, report, snapshot } = mod;
-      mod.loadModel = function (endpoint, repo, rev, token, variant, onProgress, onDone) {
-        return loadModel.call(this, endpoint, repo, rev, token, variant,
-          (j) => { B.lastProgress = performance.now(); return onProgress(j); },
-          (j) => { B.coreDone = performance.now(); B.heapAtCoreDone = mod.HEAPU8.buffer.byteLength; return onDone(j); });
-      };
-      mod.report = function (...a) {
-        const t = performance.now();
-        try { return report.apply(this, a); } finally { B.reportMs += performance.now() - t; B.reports++; }
-      };
-      mod.snapshot = function (...a) {
-        const t = performance.now();
-        try { return snapshot.apply(this, a); } finally { B.snapshotMs += performance.now() - t; B.heapAfterSnapshot = mod.HEAPU8.buffer.byteLength; }
-      };
-      window.__benchRestore = () => { Object.assign(mod, { loadModel, report, snapshot }); };
       document.getElementById('go').addEventListener('click', () => { B.click = performance.now(); }, { capture: true, once: true });
       new MutationObserver((_, obs) => {
         const s = document.body.dataset.state;
@@ -109,21 +98,26 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     await page.click('#go');
     await page.waitForFunction(() => window.__bench.done !== null, null, { timeout: 60000 });
     await page.waitForTimeout(50);  // the observer's last entries are delivered asynchronously
-    const r = await page.evaluate(() => {
+    const r = await page.evaluate(async (engine) => {
       const B = window.__bench;
-      window.__benchRestore();
+      const { where } = await import(new URL(engine, location.href).href);
+      const load = B.callTimes.loadModel || {};
+      const reportMs = (B.callTimes.report?.ms || 0) + (B.callTimes.view?.ms || 0);
+      const reports = (B.callTimes.report?.calls || 0) + (B.callTimes.view?.calls || 0);
       const during = B.longTasks.filter((t) => t.start >= B.click && t.start <= B.done.t);
       return {
         wallMs: B.done.t - B.click,
         span: { start: performance.timeOrigin + B.click, end: performance.timeOrigin + B.done.t },
         // After the last answer: the core's last planning and analysis (every header parsed, the
         // layout), then the page: the offline snapshot, the core's reports, its own JS and DOM.
-        phases: B.coreDone === null ? null : {
-          coreFinishMs: B.lastProgress === null ? null : B.coreDone - B.lastProgress,
-          snapshotMs: B.snapshotMs, reportMs: B.reportMs, reports: B.reports,
-          pageMs: B.done.t - B.coreDone - B.snapshotMs - B.reportMs,
+        // The offline snapshot is taken by the worker after the answer is on screen (web/js/app.js), so none here.
+        phases: load.lastEnd == null ? null : {
+          coreFinishMs: load.lastProgress == null ? null : load.lastEnd - load.lastProgress,
+          snapshotMs: 0, reportMs, reports,
+          pageMs: B.done.t - load.lastEnd - reportMs,
+          where: await where(),
         },
-        heap: { atCoreDone: B.heapAtCoreDone ?? null, afterSnapshot: B.heapAfterSnapshot ?? null },
+        heap: { atCoreDone: null, afterSnapshot: null },
         longTasks: { count: during.length, maxMs: during.reduce((m, t) => Math.max(m, t.ms), 0), totalMs: during.reduce((n, t) => n + t.ms, 0) },
         state: B.done.state,
         status: document.getElementById('status').textContent,
@@ -131,7 +125,7 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
         parameters: window.__lastReport?.parameters,
         tensors: window.__lastReport?.tensors,
       };
-    });
+    }, ENGINE);
     if (r.state !== 'done') throw new Error(`page: ${repo} ended in state ${r.state}: ${r.error}`);
     const m = /with (\d+) requests/.exec(r.status);
     const extra = after ? await after(page) : null;
@@ -150,7 +144,7 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
 export function coreStats(page, { hubUrl, repo, token, timeReports = false }) {
   return page.evaluate(async ({ engine, hubUrl, repo, token, timeReports }) => {
     const { core } = await import(new URL(engine, location.href).href);
-    const mod = await core();
+    const mod = await core();  // core-api.js's module, on this thread
     let lastProgress = null;
     const r = await new Promise((resolve) => mod.loadModel(hubUrl, repo, 'main', token || '', '',
       () => { lastProgress = performance.now(); }, (json) => resolve({ ...JSON.parse(json), doneAt: performance.now() })));
@@ -168,43 +162,34 @@ export function coreStats(page, { hubUrl, repo, token, timeReports = false }) {
     }
     mod.release(r.handle);
     return out;
-  }, { engine: ENGINE, hubUrl, repo, token, timeReports });
+  }, { engine: CORE, hubUrl, repo, token, timeReports });
 }
 
-/** WASM memory of the page's core module now (it only grows, so this is the peak so far). */
+/** WASM memory of the page's core module (in its worker) now (it only grows, so this is the peak so far). */
 export function wasmHeapBytes(page) {
-  return page.evaluate(async (engine) => {
-    const { core } = await import(new URL(engine, location.href).href);
-    const mod = await core();
-    return mod.HEAPU8.buffer.byteLength;
-  }, ENGINE);
+  return page.evaluate(async (engine) => (await import(new URL(engine, location.href).href)).heapBytes(), ENGINE);
 }
 
 /** Median `window.__recomputeMs` over `samples` changes of a select (it alternates between values). */
 export async function recomputeTimes(page, { samples = 9, select = '#precision', values = ['int8', 'float16', 'int4', 'auto'] } = {}) {
-  // While sampling, mod.report is wrapped (engine.js looks it up on the module at each call) to
-  // tell the core's share of a recompute from the page's own (JSON.parse, views, chart).
+  // engine.js's callTimes (each core call from the page to its answer, through the worker) tell the core's share of
+  // a recompute from the page's own (JSON.parse, views, chart).
   await page.evaluate(async (engine) => {
-    const { core } = await import(new URL(engine, location.href).href);
-    const mod = await core();
-    const report = mod.report;
-    window.__benchCore = { ms: 0, calls: 0, restore: () => { mod.report = report; } };
-    mod.report = function (...a) {
-      const t = performance.now();
-      try { return report.apply(this, a); } finally { window.__benchCore.ms += performance.now() - t; window.__benchCore.calls++; }
-    };
+    const { callTimes } = await import(new URL(engine, location.href).href);
+    const sum = (k) => ['report', 'view'].reduce((n, c) => n + (callTimes[c]?.[k] || 0), 0);
+    window.__benchCore = { ms: 0, calls: 0, mark() { this.at = { ms: sum('ms'), calls: sum('calls') }; }, read() { return { ms: sum('ms') - this.at.ms, calls: sum('calls') - this.at.calls }; } };
   }, ENGINE);
   const times = [], coreMs = [], calls = [];
   try {
     for (let i = 0; i < samples; i++) {
-      await page.evaluate(() => { window.__recomputeMs = undefined; window.__benchCore.ms = 0; window.__benchCore.calls = 0; });
+      await page.evaluate(() => { window.__recomputeMs = undefined; window.__benchCore.mark(); });
       await page.selectOption(select, values[i % values.length]);
       await page.waitForFunction(() => window.__recomputeMs !== undefined, null, { timeout: 10000 });
-      const r = await page.evaluate(() => ({ ms: window.__recomputeMs, core: window.__benchCore.ms, calls: window.__benchCore.calls }));
+      const r = await page.evaluate(() => { const c = window.__benchCore.read(); return { ms: window.__recomputeMs, core: c.ms, calls: c.calls }; });
       times.push(r.ms); coreMs.push(r.core); calls.push(r.calls);
     }
   } finally {
-    await page.evaluate(() => window.__benchCore.restore());
+    await page.evaluate(() => { delete window.__benchCore; });
   }
   return { times, coreMs, calls };
 }
@@ -257,7 +242,7 @@ export async function parseThroughput(browser, { siteUrl, hubUrl, headers, reps 
       const heapBytes = mod.HEAPU8.buffer.byteLength;
       mod._free(at);
       return { bytes, counts, times, heapBytes };
-    }, { engine: ENGINE, headers, reps });
+    }, { engine: CORE, headers, reps });
     if (r.error) throw new Error(r.error);
     if (problems.length) throw new Error(`page: ${problems.join('; ')}`);
     return r;

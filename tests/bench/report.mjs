@@ -156,13 +156,13 @@ function renderLoads(L, results) {
   const withPhases = results.repos.filter((r) => r.page?.phases);
   if (withPhases.length) {
     L.push('Where the page\'s time goes after the last answer (the reported run; the same split for the CLI is its last column above):', '');
-    L.push(`| Repository | After the last answer | Core: last planning and analysis (every header parsed) | Offline snapshot | Core reports | Page JS and DOM | Main-thread tasks over 50 ms during the load (Long Tasks API): count, longest, sum; target: none over ${TARGETS.longTaskMs} ms |`);
+    L.push(`| Repository | After the last answer | Core: last planning and analysis (every header parsed) | Where the core runs (the offline snapshot is saved there after the answer) | Core reports (call to answer) | Page JS and DOM | Main-thread tasks over 50 ms during the load (Long Tasks API): count, longest, sum; target: none over ${TARGETS.longTaskMs} ms |`);
     L.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const r of withPhases) {
       const ph = r.page.phases;
       const lt = r.page.longTasks;
       const tasks = lt ? (lt.count ? `${lt.count}, ${fmtMs(lt.maxMs)}, ${fmtMs(lt.totalMs)}` : 'none') : '–';
-      L.push(`| ${r.id} | ${fmtMs(r.page.split?.afterMs)} | ${fmtMs(ph.coreFinishMs)} | ${fmtMs(ph.snapshotMs)} | ${fmtMs(ph.reportMs)} (${ph.reports} calls) | ${fmtMs(ph.pageMs)} | ${tasks} |`);
+      L.push(`| ${r.id} | ${fmtMs(r.page.split?.afterMs)} | ${fmtMs(ph.coreFinishMs)} | ${ph.where === 'worker' ? 'Web Worker' : ph.where === 'main' ? 'page thread' : '–'} | ${fmtMs(ph.reportMs)} (${ph.reports} calls) | ${fmtMs(ph.pageMs)} | ${tasks} |`);
     }
     L.push('');
   }

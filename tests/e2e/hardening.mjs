@@ -95,10 +95,7 @@ async function measured(browser, hubUrl, fn) {
       await cdp.send('Performance.enable');
       const { metrics } = await cdp.send('Performance.getMetrics');
       jsHeapBytes = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? null;
-      wasmBytes = await page.evaluate(async () => {
-        const mod = await (await import('./js/engine.js')).core();
-        return mod.HEAP8?.buffer.byteLength ?? null;
-      }).catch(() => null);
+      wasmBytes = await page.evaluate(async () => (await import('./js/engine.js')).heapBytes()).catch(() => null);
     }
     return { result, peakBytes: peaks.length ? Math.max(...peaks) : null, pids, jsHeapBytes, wasmBytes, crashed, errors };
   } finally {

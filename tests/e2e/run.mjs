@@ -120,8 +120,27 @@ function copySite(subPath) {
 
 function expect(cond, message) { if (!cond) throw new Error(message); }
 const text = (page, sel) => page.textContent(sel).then((t) => t.trim());
+// A module of the site by its source path, or by its content-hashed name in a published site (js/engine.<hash>.js).
+const siteModule = (rel) => {
+  if (fs.existsSync(path.join(siteDir, rel))) return rel;
+  const dir = path.posix.dirname(rel), stem = path.posix.basename(rel, '.js');
+  const hit = fs.readdirSync(path.join(siteDir, dir)).find((f) => new RegExp(`^${stem}\\.[0-9a-f]{10}\\.js$`).test(f));
+  if (!hit) throw new Error(`${rel}: not in ${siteDir}`);
+  return `${dir}/${hit}`;
+};
+// The page's engine.js as the page itself imports it (the same module instance: callTimes, where()).
+const engineUrl = `${site.url}/${siteModule('js/engine.js')}`;
 const pageUrl = (query = '') => `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}${query}`;
 const shot = (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+
+// Clicks a copy button and returns what it put on the clipboard, once the page says so (a copy may wait for the
+// core's worker first, e.g. the Markdown report).
+async function copied(page, selector) {
+  await page.evaluate(() => { document.getElementById('export-status').textContent = ''; });
+  await page.click(selector);
+  await page.waitForFunction(() => document.getElementById('export-status').textContent === 'Copied.');
+  return page.evaluate(() => navigator.clipboard.readText());
+}
 
 async function visit(page, model, { token, query = '' } = {}) {
   await page.goto(pageUrl(query));
@@ -315,11 +334,14 @@ await scenario('a hostile Hub: every fault ends in its own message and never a t
       await page.fill('#model', model);
       const started = Date.now();
       await page.click('#go');
-      await page.waitForFunction(() => document.body.dataset.state === 'error' || document.body.dataset.state === 'done', null, { timeout: 20000 });
+      // A hang bound, not a speed target: the endless listing is cut at 1,000 pages (hub_client.cpp kMaxTreePages),
+      // ~8 s on this 2-core machine at rest and 18–24 s at a load average of 15.
+      await page.waitForFunction(() => document.body.dataset.state === 'error' || document.body.dataset.state === 'done', null, { timeout: 45000 })
+        .catch(async (e) => { throw new Error(`${JSON.stringify(faults)} ${model}: no end in 45 s (${e.message.split('\n')[0]}); status: ${await text(page, '#status')}`); });
       expect(await page.evaluate(() => document.body.dataset.state) === 'error', `${JSON.stringify(faults)} ${model}: no error`);
       expect(message.test(await text(page, '#error')), `${JSON.stringify(faults)} ${model}: ${await text(page, '#error')}`);
       expect(await page.isHidden('#results'), 'no total next to an error');
-      expect(Date.now() - started < 15000, 'bounded time');
+      expect(Date.now() - started < 40000, `bounded time: ${Date.now() - started} ms`);
     } finally {
       hub.setFaults({ htmlOk: null, endlessTree: null, contentRangeMismatch: null, status5xx: null });
     }
@@ -333,11 +355,11 @@ await scenario('the token appears in no URL, no console line and no storage unle
   const urls = [];
   page.on('request', (r) => urls.push(r.url()));
   await visit(page, 'meta-llama/Llama-2-7b-hf', { token: 'hf_fixture_alice' });
-  await page.click('#export-link');
+  const shared = await copied(page, '#export-link');
   const storage = await page.evaluate(async () => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage },
     // The page's own store module (a published site names it js/store.<hash>.js).
     idb: (await (await import(performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/js\/store(\.[0-9a-f]{10})?\.js$/.test(n)) || './js/store.js')).list(true)).map((r) => r.snapshot).join('') }));
-  for (const [what, haystack] of [['URL', urls.join(' ')], ['console', lines.join(' ')], ['storage', storage], ['share link', await page.evaluate(() => navigator.clipboard.readText())]])
+  for (const [what, haystack] of [['URL', urls.join(' ')], ['console', lines.join(' ')], ['storage', storage], ['share link', shared]])
     expect(!haystack.includes('hf_fixture_alice'), `token in ${what}`);
   const withAuth = hub.requests.filter((q) => q.auth);
   expect(withAuth.every((q) => q.origin === 'hub'), 'Authorization only to the Hub');
@@ -395,11 +417,9 @@ await scenario('export: JSON in the CLI schema, Markdown, and a share link witho
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
   const json = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
   expect(json.model_id === 'meta-llama/Llama-2-7b-hf' && json.estimates_bytes.model_weights_raw === 13476839424 && json.schema_version === 1, 'json');
-  await page.click('#export-markdown');
-  const md = await page.evaluate(() => navigator.clipboard.readText());
+  const md = await copied(page, '#export-markdown');
   expect(md.startsWith('| meta-llama/Llama-2-7b-hf |') && md.includes('**Total**'), `markdown ${md.slice(0, 80)}`);
-  await page.click('#export-link');
-  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const link = await copied(page, '#export-link');
   const u = new URL(link);
   expect(!link.includes('hf_fixture_alice') && !u.searchParams.has('token'), `link carries the token: ${link}`);
   for (const [k, v] of [['model', 'meta-llama/Llama-2-7b-hf'], ['profile', 'vllm'], ['gpu', 'l4'], ['context_tokens', '4096']])
@@ -552,6 +572,47 @@ await scenario('offline from a sub-path: visit, go offline, reload, and a model 
   }
 });
 
+await scenario('a copy saved by the previous version of the store (one object store, IndexedDB version 1) is listed, saved anew under its alias and opens offline', async (page, { context }) => {
+  await visit(page, 'gpt2');
+  await page.waitForFunction(() => document.querySelector('#saved summary')?.textContent.includes('(1)'));
+  // Rewrite the database as version 1 of web/js/store.js kept it: one store, `snapshots`, whole records.
+  const idb = (fn, arg) => page.evaluate(fn, arg);
+  await idb(async () => {
+    const req = (r) => new Promise((res, rej) => { r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+    const db = await req(indexedDB.open('vram-estimator'));
+    const t = db.transaction(['entries', 'snapshots']);
+    const [entry] = await req(t.objectStore('entries').getAll());
+    const { snapshot } = await req(t.objectStore('snapshots').get(entry.key));
+    db.close();
+    await req(indexedDB.deleteDatabase('vram-estimator'));
+    const open = indexedDB.open('vram-estimator', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('snapshots', { keyPath: 'key' }).createIndex('repo_revision', ['repo', 'revision']);
+    const v1 = await req(open);
+    await req(v1.transaction('snapshots', 'readwrite').objectStore('snapshots').put({ ...entry, snapshot }));
+    v1.close();
+  });
+  await page.goto(pageUrl());  // without the model in the address, which would load it again and save it anew
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.waitForFunction(() => document.querySelector('#saved summary')?.textContent.includes('(1)'), null, { timeout: 10000 });
+  // Looked up again by its canonical id, it is saved anew and keeps the alias it was first typed as.
+  await page.goto(pageUrl('&model=openai-community%2Fgpt2'));
+  await page.waitForSelector('body[data-state="done"]');
+  await page.evaluate(async (url) => {
+    const { callTimes } = await import(url);
+    while (!(callTimes.save?.calls >= 1)) await new Promise((r) => setTimeout(r, 50));
+  }, engineUrl);
+  await context.setOffline(true);
+  try {
+    await page.fill('#model', 'gpt2');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 15000 });
+    expect(await page.evaluate(() => document.body.dataset.source) === 'offline', `the version-1 copy opened offline: ${await text(page, '#error')}`);
+    expect(await text(page, '#parameters') === '137,022,720', 'parameters');
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
 await scenario('a new version is announced and applied on reload', async (page) => {
   const dir = copySite('');
   const sub = await startStatic({ root: dir, connectSrc: TEST_CONNECT_SRC });
@@ -678,14 +739,6 @@ await scenario('the iframe view (embed.html) on another origin', async (page) =>
 // Fine-tuning on the embed surfaces: mode="qlora" and the training rows of the core's option table under their CLI
 // spellings, the same per-GPU total as the CLI's --json; and the page's Fine-tuning module (web/js/ui/training.js)
 // mounted on a bare page, its controls built from the core's tables.
-// A module of the site by its source path, or by its content-hashed name in a published site (js/engine.<hash>.js).
-const siteModule = (rel) => {
-  if (fs.existsSync(path.join(siteDir, rel))) return rel;
-  const dir = path.posix.dirname(rel), stem = path.posix.basename(rel, '.js');
-  const hit = fs.readdirSync(path.join(siteDir, dir)).find((f) => new RegExp(`^${stem}\\.[0-9a-f]{10}\\.js$`).test(f));
-  if (!hit) throw new Error(`${rel}: not in ${siteDir}`);
-  return `${dir}/${hit}`;
-};
 fs.writeFileSync(path.join(hostDir, 'training.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090"></vram-estimate>
@@ -745,8 +798,7 @@ await scenario('the badge is valid SVG whose text matches the estimate, and the 
   const gib = (r.per_gpu.total / 2 ** 30).toFixed(2);
   expect(!parsed.error && parsed.root === 'svg', JSON.stringify(parsed));
   expect(parsed.texts[1] === `int4 · 8k ctx · ${gib} GiB · ${r.gpu.fits ? 'fits' : 'exceeds'} RTX 3070`, `badge text: ${parsed.texts[1]}`);
-  await page.click('#export-card');
-  const md = await page.evaluate(() => navigator.clipboard.readText());
+  const md = await copied(page, '#export-card');
   expect(/\[Full estimate with every setting\]\(http.*model=mistralai%2FMistral-7B-v0\.1.*\)/.test(md), md);
   fs.writeFileSync(path.join(outDir, 'badge.svg'), svgText);
 });
@@ -756,7 +808,7 @@ fs.rmSync(hostDir, { recursive: true, force: true });
 
 // Issue 16: the token per endpoint, the shipped CSP, framing, and the page under a hostile Hub.
 await hardeningScenarios({ scenario, expect, text, shot, axe, root, outDir, browser, hub, site, TEST_CONNECT_SRC });
-await answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript });
+await answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript, engineUrl });
 
 await browser.close();
 await site.close();

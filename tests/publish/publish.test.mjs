@@ -50,7 +50,10 @@ test('no page, module or stylesheet still refers to a file by its unhashed name,
     }
   }
   assert.match(read('index.html'), /src="js\/app\.[0-9a-f]{10}\.js"/);
-  assert.match(read(result.hashed['js/engine.js']), /'vram\.[0-9a-f]{10}\.js'/);
+  // The worker's module graph: engine.js → core-worker.js → core-api.js → the glue → the wasm.
+  assert.match(read(result.hashed['js/engine.js']), /'\.\/core-worker\.[0-9a-f]{10}\.js'/);
+  assert.match(read(result.hashed['js/core-worker.js']), /'\.\/core-api\.[0-9a-f]{10}\.js'/);
+  assert.match(read(result.hashed['js/core-api.js']), /'\.\.\/wasm\/vram\.[0-9a-f]{10}\.js'/);
   assert.match(read(result.hashed['wasm/vram.js']), /"vram\.[0-9a-f]{10}\.wasm"/);
 });
 

@@ -1,8 +1,7 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
 // Answer first: the result panel (#answer) holds the total and the verdict; one core call (view) per change gives the
 // report, the chart's points and the precision × context matrix; the address bar always holds the model and settings.
-import { CoreError, core, loadModel, loadSnapshot, report, release, snapshot, view } from './engine.js';
-import * as store from './store.js';
+import { CoreError, loadModel, openOffline, report, release, saveOffline, saved as savedModels, version, view, vocabularies } from './engine.js';
 import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
 import { badgeSvg } from './ui/badge.js';
@@ -202,7 +201,7 @@ new ExportView(roots.export, {
 registerServiceWorker($('update'));
 watchOnline($('offline'));
 const saved = new OfflineView($('saved-models'), {
-  list: () => store.list(), remove: (k) => store.remove(k), clear: () => store.clear(),
+  list: savedModels.list, remove: savedModels.remove, clear: savedModels.clear,
   open: (r) => { $('model').value = r.repo; $('revision').value = r.revision === 'main' ? '' : r.revision; estimate(); },
 });
 saved.refresh();
@@ -317,14 +316,11 @@ async function openRepo(repo, revision, { token = '', variant = '', signal, onPr
     .catch((e) => { if (!(e instanceof CoreError)) throw e; failure = e; return null; });
   let offlineCopy = null;
   if (failure && ['network', 'transfer_failed', 'timeout', 'rate_limited'].includes(failure.code)) {
-    offlineCopy = await store.find(repo, revision).catch(() => null);
+    // No saved copy, no store in this browser, or a copy the core cannot read: the network's failure stands.
+    offlineCopy = await openOffline(repo, revision).catch(() => null);
     if (offlineCopy) {
-      try {
-        loaded = await loadSnapshot(offlineCopy.snapshot);
-        failure = null;
-      } catch (e) {
-        if (!(e instanceof CoreError)) throw e;
-      }
+      loaded = offlineCopy.loaded;
+      failure = null;
     }
   }
   return { loaded, failure, offlineCopy };
@@ -405,14 +401,6 @@ async function estimate(event, { push = true } = {}) {
   } else {
     $('status').textContent = `Read ${first.weight_files} weight file${first.weight_files === 1 ? '' : 's'} of ${loaded.repo_id} at commit ${loaded.sha.slice(0, 7)} with ${loaded.stats.requests} requests.`;
     document.body.dataset.source = 'network';
-    // Keep the metadata for offline use (keyed by repo and commit; never the token) — once the
-    // result is on screen, so that serialising a large snapshot never delays it.
-    setTimeout(async () => {
-      try {
-        await store.save({ repo: loaded.repo_id, typed: repo, revision, sha: loaded.sha, snapshot: await snapshot(loaded.handle) });
-        saved.refresh();
-      } catch { /* storage full or refused: online use is unaffected */ }
-    }, 0);
   }
   controls.setModel({ maxContext: first.architecture.max_context, hasKv: state.model.hasKv, refused });
   // Repos with several copies of the weights (fp16 beside fp32): say which is counted; switching reloads.
@@ -440,6 +428,12 @@ async function estimate(event, { push = true } = {}) {
   state.loadingModel = false;
   syncAddress(push);
   $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
+  // Keep the metadata for offline use (keyed by repo and commit; never the token) once the answer is on screen: the
+  // core's worker serialises and stores it, off this thread.
+  if (!offlineCopy) {
+    saveOffline({ handle: loaded.handle, repo: loaded.repo_id, typed: repo, revision, sha: loaded.sha })
+      .then(() => saved.refresh(), () => { /* storage full or refused: online use is unaffected */ });
+  }
 }
 
 // --- compare -------------------------------------------------------------------------------------
@@ -501,10 +495,9 @@ function applyParams({ first = false } = {}) {
 }
 
 async function main() {
-  const mod = await core();
-  state.vocab = JSON.parse(mod.vocabularies());
+  state.vocab = await vocabularies();
   testHook('__vocab', state.vocab);
-  $('version').textContent = mod.version();
+  $('version').textContent = await version();
   $('gpu').replaceChildren(el('option', { value: '', text: 'Choose your GPU…' }),
     ...state.vocab.gpus.map((g) => el('option', { value: g.id, text: `${g.name} — ${formatCount(Math.round(g.usable_bytes / 2 ** 30))} GiB` })));
   $('gpu').addEventListener('change', () => localStorage.setItem(GPU_KEY, $('gpu').value));

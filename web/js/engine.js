@@ -1,8 +1,8 @@
-// engine.js — the only importer of the WebAssembly core. It loads vram.js (Emscripten's UMD
-// output) once, caches the module promise, and turns the core's callback API into promises.
-// Field names in the objects it returns are the C++ ones (see core/wasm/api.hpp).
-
-let modulePromise = null;
+// engine.js — the page's one door to the WebAssembly core (core-api.js). The core — fetching, parsing, estimating,
+// the offline store — runs in a Web Worker (core-worker.js), so loading a 163-shard repo never blocks the page;
+// where no worker can be started (a host page of <vram-estimate> whose policy forbids one), the same calls run on
+// this thread. Callers get promises either way. Field names in the objects returned are the C++ ones
+// (core/wasm/api.hpp).
 
 /** Every failure the core reports, with its stable code (error.hpp's names); pages match on `code`, never on text. */
 export class CoreError extends Error {
@@ -19,27 +19,82 @@ function unwrap(answer) {
   return answer;
 }
 
-function loadScript(src) {
+/**
+ * Time per call, from the call to its answer on this thread (scripts/bench reads it):
+ * {call: {ms, calls, lastEnd, lastProgress}} (the last two: performance.now() of the last answer and progress report).
+ */
+export const callTimes = {};
+const timesOf = (name) => (callTimes[name] ??= { ms: 0, calls: 0, lastEnd: null, lastProgress: null });
+
+let backendPromise = null;
+let nextId = 1;
+
+// A worker made from a blob: URL takes the page's Content-Security-Policy (connect-src: the Hub and its CDN only);
+// one made from its own URL would take only what its response's headers say, which a static host never sets.
+function startWorker() {
+  const url = new URL('./core-worker.js', import.meta.url).href;
+  const blob = URL.createObjectURL(new Blob([`import ${JSON.stringify(url)};\n`], { type: 'text/javascript' }));
+  const worker = new Worker(blob, { type: 'module', name: 'vram-core' });
+  const pending = new Map();
   return new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = src;
-    script.onload = resolve;
-    script.onerror = () => reject(new Error(`could not load ${src}`));
-    document.head.append(script);
+    const failAll = (message) => {
+      for (const p of pending.values()) p.reject(new Error(message));
+      pending.clear();
+    };
+    worker.onerror = (e) => { e.preventDefault?.(); failAll(`the core's worker failed: ${e.message || 'could not start'}`); reject(new Error('no worker')); };
+    worker.onmessage = ({ data }) => {
+      const p = pending.get(data.id);
+      if (!p) return;
+      if ('progress' in data) { p.onProgress?.(data.progress); return; }
+      pending.delete(data.id);
+      if (data.failure) p.reject(Object.assign(new Error(data.failure.message), { name: data.failure.name }));
+      else p.resolve(data.value);
+    };
+    const backend = {
+      kind: 'worker',
+      call(call, args, { id = nextId++, onProgress } = {}) {
+        return new Promise((res, rej) => {
+          pending.set(id, { resolve: res, reject: rej, onProgress });
+          worker.postMessage({ id, call, args });
+        });
+      },
+    };
+    // The first answer says the worker and its module graph loaded.
+    backend.call('version', {}).then(() => resolve(backend), reject);
   });
 }
 
-/** The core module, created once. `base` is where vram.js and vram.wasm live (relative URLs). */
-export function core(base = new URL('../wasm/', import.meta.url).href) {
-  if (!modulePromise) {
-    modulePromise = (async () => {
-      if (typeof globalThis.createVramCore !== 'function') await loadScript(new URL('vram.js', base).href);
-      return globalThis.createVramCore({ locateFile: (file) => new URL(file, base).href });
-    })();
-    modulePromise.catch(() => { modulePromise = null; });
-  }
-  return modulePromise;
+async function inThread() {
+  const { calls } = await import('./core-api.js');
+  return {
+    kind: 'main',
+    call(call, args, { id = nextId++, onProgress } = {}) { return calls[call](args, { id, progress: (json) => onProgress?.(json) }); },
+  };
 }
+
+function backend() {
+  if (!backendPromise) {
+    backendPromise = (typeof Worker === 'function' ? startWorker().catch(() => inThread()) : inThread());
+    backendPromise.catch(() => { backendPromise = null; });
+  }
+  return backendPromise;
+}
+
+async function call(name, args, { id, onProgress } = {}) {
+  const b = await backend();
+  const c = timesOf(name);
+  const t = performance.now();
+  try {
+    return await b.call(name, args, { id, onProgress: (p) => { c.lastProgress = performance.now(); onProgress?.(p); } });
+  } finally {
+    c.lastEnd = performance.now();
+    c.ms += c.lastEnd - t;
+    c.calls++;
+  }
+}
+
+/** Where the core runs: "worker" or "main". */
+export async function where() { return (await backend()).kind; }
 
 /**
  * Loads a model's metadata through the core's Hub client (emscripten_fetch).
@@ -47,19 +102,16 @@ export function core(base = new URL('../wasm/', import.meta.url).href) {
  * the load (CoreError code "cancelled").
  */
 export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', onProgress, signal }) {
-  const mod = await core();
-  return new Promise((resolve) => {
-    const session = mod.loadModel(endpoint, repo, revision, token, variant,
-      (json) => onProgress?.(JSON.parse(json)),
-      (json) => resolve(JSON.parse(json)));
-    signal?.addEventListener('abort', () => mod.cancel(session), { once: true });
-  }).then(unwrap);
+  const id = nextId++;
+  signal?.addEventListener('abort', () => { call('cancel', { id }); }, { once: true });
+  const json = await call('loadModel', { endpoint, repo, revision, token, variant },
+    { id, onProgress: (p) => onProgress?.(JSON.parse(p)) });
+  return unwrap(JSON.parse(json));
 }
 
 /** The report for a loaded model: format "json" gives an object, "text" and "markdown" strings; or a CoreError. */
 export async function report(handle, options, format = 'json') {
-  const mod = await core();
-  const out = mod.report(handle, JSON.stringify(options), format);
+  const out = await call('report', { handle, options: JSON.stringify(options), format });
   // An error is the core's JSON, keys sorted: {"error":{…},"ok":false} (core/wasm/api.cpp error_json).
   if (format !== 'json' && !out.startsWith('{"error":')) return out;
   return unwrap(JSON.parse(out));
@@ -71,23 +123,38 @@ export async function report(handle, options, format = 'json') {
  * or a CoreError.
  */
 export async function view(handle, options, request) {
-  return unwrap(JSON.parse((await core()).view(handle, JSON.stringify(options), JSON.stringify(request))));
+  return unwrap(JSON.parse(await call('view', { handle, options: JSON.stringify(options), request: JSON.stringify(request) })));
 }
 
-/** The model's metadata snapshot as JSON text (for the offline store). */
-export async function snapshot(handle) {
-  const mod = await core();
-  const object = mod.snapshot(handle);
-  return object ? JSON.stringify(object) : '';
+export function release(handle) { return call('release', { handle }); }
+
+/** Keeps a loaded model's metadata for offline use ({handle, repo, typed, revision, sha}; never the token). */
+export function saveOffline(entry) { return call('save', entry); }
+
+/** The newest copy of repo at revision kept for offline use, loaded: {loaded (as loadModel's), savedAt} or null. */
+export async function openOffline(repo, revision) {
+  const found = await call('openSaved', { repo, revision });
+  return found && { loaded: unwrap(JSON.parse(found.answer)), savedAt: found.savedAt };
 }
-export async function loadSnapshot(json) { return unwrap(JSON.parse((await core()).loadSnapshot(json))); }
-export async function release(handle) { (await core()).release(handle); }
+
+/** The models kept for offline use (newest first, without their snapshots), and forgetting them. */
+export const saved = {
+  list: () => call('listSaved', {}),
+  remove: (key) => call('removeSaved', { key }),
+  clear: () => call('clearSaved', {}),
+};
+
+/** The core's version text. */
+export function version() { return call('version', {}); }
+
+/** The core's WebAssembly memory now, in bytes (it only grows, so this is the peak so far). */
+export function heapBytes() { return call('heapBytes', {}); }
 
 let vocabPromise = null;
 /** Every list and default of the core (vocabularies_json: profiles, GPUs, the option table, the training tables), once. */
 export function vocabularies() {
   if (!vocabPromise) {
-    vocabPromise = core().then((mod) => unwrap(JSON.parse(mod.vocabularies())));
+    vocabPromise = call('vocabularies', {}).then((json) => unwrap(JSON.parse(json)));
     vocabPromise.catch(() => { vocabPromise = null; });
   }
   return vocabPromise;
