@@ -324,6 +324,20 @@ uint64_t llama_cpp_compute_buffer_bytes(const LlamaGraphShape& s) {
     return plan(g, s.alignment);
 }
 
+std::vector<uint64_t> llama_cpp_layers_to_plan(const std::vector<uint64_t>& layer_kv) {
+    constexpr size_t kMaxPeriod = 16;
+    const size_t n = layer_kv.size();
+    for (size_t p = 1; p <= kMaxPeriod && 6 * p < n; ++p) {
+        bool periodic = true;
+        for (size_t i = p; i < n && periodic; ++i) periodic = layer_kv[i] == layer_kv[i - p];
+        if (!periodic) continue;
+        std::vector<uint64_t> kept(layer_kv.begin(), layer_kv.begin() + static_cast<long>(4 * p));
+        kept.insert(kept.end(), layer_kv.end() - static_cast<long>(2 * p), layer_kv.end());
+        return kept;
+    }
+    return layer_kv;
+}
+
 uint64_t llama_cpp_host_inputs_bytes(const LlamaGraphShape& s, uint64_t n_kv) {
     const uint64_t nt = s.n_tokens, a = std::max<uint64_t>(s.alignment, 1);
     uint64_t sum = 0;

@@ -38,6 +38,12 @@ struct LlamaGraphShape {
 // The high-water mark of ggml-alloc's plan for the graph, in bytes (UINT64_MAX if a size saturates).
 uint64_t llama_cpp_compute_buffer_bytes(const LlamaGraphShape& s);
 
+// The layers worth planning: a stack that repeats with a period p ≤ 16 (every layer alike, or a sliding-window
+// pattern) and is longer than 6·p keeps its first 4·p and last 2·p layers. The plan settles into the period after
+// its first layers, so the layers between repeat a peak already seen (tests/unit/llama_cpp_graph_test.cpp plans
+// both and compares); this bounds a 10,000-layer GGUF to a few dozen planned layers.
+std::vector<uint64_t> llama_cpp_layers_to_plan(const std::vector<uint64_t>& layer_kv);
+
 // The host (CPU, CUDA_Host) compute buffer of an offloaded graph: the inputs llama.cpp sets on the CPU backend
 // (inp_tokens, inp_pos, the F32 KQ mask [n_kv, pad(n_tokens, 32)], inp_out_ids) and the token embeddings that
 // get_rows gathers from the CPU-resident token_embd, all live at once.

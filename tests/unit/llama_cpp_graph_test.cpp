@@ -87,3 +87,46 @@ TEST_CASE("a graph too large to count saturates instead of wrapping", "[llama.cp
     s.n_head = 1ull << 20;
     CHECK(llama_cpp_compute_buffer_bytes(s) == UINT64_MAX);
 }
+
+TEST_CASE("a repeating stack is planned from its first four and last two periods", "[llama.cpp][graph]") {
+    const std::vector<uint64_t> dense(32, 4096);
+    CHECK(llama_cpp_layers_to_plan(dense) == std::vector<uint64_t>(6, 4096));
+    // A sliding-window pattern of period 2 (window layers hold 1024 cells): 8 + 4 layers.
+    std::vector<uint64_t> swa;
+    for (int i = 0; i < 40; ++i) swa.push_back(i % 2 ? 4096 : 1024);
+    const auto kept = llama_cpp_layers_to_plan(swa);
+    REQUIRE(kept.size() == 12);
+    CHECK(kept.front() == 1024);
+    CHECK(kept.back() == 4096);
+    // No period of 16 or less, or too few layers: every layer is planned.
+    std::vector<uint64_t> odd(20, 4096);
+    odd[7] = 512;
+    CHECK(llama_cpp_layers_to_plan(odd) == odd);
+    CHECK(llama_cpp_layers_to_plan(std::vector<uint64_t>(6, 4096)).size() == 6);
+}
+
+TEST_CASE("planning the kept layers gives the same buffer as planning every layer", "[llama.cpp][graph]") {
+    // The plan settles into the stack's period within its first layers: over flash attention on and off, dense and
+    // MoE FFNs, own inputs and copies, GQA and MHA, ubatch 32 and 512, every layer alike, a period-2 window and a
+    // hybrid stack with a recurrent layer in four, both plans agree to the byte.
+    int compared = 0;
+    for (bool fa : {false, true})
+        for (bool moe : {false, true})
+            for (bool own : {false, true})
+                for (uint64_t nt : {32ull, 512ull})
+                    for (uint64_t kvh : {8ull, 32ull})
+                        for (int pattern = 0; pattern < 3; ++pattern) {
+                            LlamaGraphShape s = llama2_7b(2048, nt, fa);
+                            s.n_head_kv = kvh, s.own_inputs = own;
+                            if (moe) s.n_expert = 8, s.n_expert_used = 2, s.n_ff_exp = 14336;
+                            s.layer_kv.clear();
+                            for (uint64_t i = 0; i < 40; ++i)
+                                s.layer_kv.push_back(pattern == 1 && i % 2 ? 1024 : pattern == 2 && i % 4 ? 0 : 2048);
+                            LlamaGraphShape kept = s;
+                            kept.layer_kv = llama_cpp_layers_to_plan(s.layer_kv);
+                            REQUIRE(kept.layer_kv.size() < s.layer_kv.size());
+                            CHECK(llama_cpp_compute_buffer_bytes(kept) == llama_cpp_compute_buffer_bytes(s));
+                            ++compared;
+                        }
+    CHECK(compared == 96);
+}
