@@ -3,8 +3,8 @@
 // block rounding), sliding-window layers holding min(n_ctx, W·n_seq + n_ubatch) cells, recurrent layers one F32
 // state per sequence, the compute and output buffers, and -ngl partial offload: the input layer (token_embd) stays
 // in system memory, the output layer is offloaded first (i_gpu_start = max(n_layer + 1 − ngl, 0)); what is not on
-// the GPU is reported as system memory (HostShare). Rules from llama.cpp's allocator as gguf-parser-go models it
-// (docs/estimates.md).
+// the GPU is reported as system memory (HostShare). The compute buffers are ggml-alloc's plan of llama.cpp's
+// worst-case graph (llama_cpp_graph.cpp); the runtime footprint follows gguf-parser-go (docs/estimates.md).
 #include <algorithm>
 
 #include "estimator/engine.hpp"
