@@ -93,6 +93,10 @@ class Planner {
         for (size_t i = 0; i + 1 < blocks_.size(); ++i)
             if (blocks_[i].size >= size && blocks_[i].size <= best_size) best = i, best_size = blocks_[i].size;
         Block& b = blocks_[best];
+        if (b.size <= size && best + 1 == blocks_.size()) {  // past the endless block's 2^63: too large to count
+            overflow_ = true;
+            return 0;
+        }
         const uint64_t offset = b.offset;
         b.offset = add_sat(b.offset, size);
         b.size = b.size > size ? b.size - size : 0;
@@ -125,7 +129,7 @@ class Planner {
         auto at = std::find_if(blocks_.begin(), blocks_.end(), [&](const Block& b) { return b.offset >= offset; });
         blocks_.insert(at, {offset, size});
     }
-    uint64_t max_size() const { return max_; }
+    uint64_t max_size() const { return overflow_ ? kSaturated : max_; }
 
   private:
     struct Block {
@@ -134,6 +138,7 @@ class Planner {
     uint64_t align_;
     std::vector<Block> blocks_;
     uint64_t max_ = 0;
+    bool overflow_ = false;
 };
 
 // ggml_gallocr_alloc_graph_impl for one buffer: the high-water mark of the plan.

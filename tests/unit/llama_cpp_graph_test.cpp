@@ -86,6 +86,14 @@ TEST_CASE("a graph too large to count saturates instead of wrapping", "[llama.cp
     LlamaGraphShape s = llama2_7b(1ull << 40, 1ull << 20, false);
     s.n_head = 1ull << 20;
     CHECK(llama_cpp_compute_buffer_bytes(s) == UINT64_MAX);
+    // An FFN row of 2^62 elements: each tensor saturates, and the planner says so instead of indexing past its blocks.
+    LlamaGraphShape ffn = llama2_7b(2048, 512, true);
+    ffn.n_ff = 1ull << 62;
+    CHECK(llama_cpp_compute_buffer_bytes(ffn) == UINT64_MAX);
+    // Tensors that fit one by one but not together: 4 B × 2^20 tokens × 2^40-wide rows = 2^62 B each, two at once.
+    LlamaGraphShape wide = llama2_7b(2048, 1ull << 20, true);
+    wide.n_embd = 1ull << 40;
+    CHECK(llama_cpp_compute_buffer_bytes(wide) == UINT64_MAX);
 }
 
 TEST_CASE("a repeating stack is planned from its first four and last two periods", "[llama.cpp][graph]") {
