@@ -3,11 +3,12 @@
 // block rounding), sliding-window layers holding min(n_ctx, W·n_seq + n_ubatch) cells, recurrent layers one F32
 // state per sequence, the compute and output buffers, and -ngl partial offload: the input layer (token_embd) stays
 // in system memory, the output layer is offloaded first (i_gpu_start = max(n_layer + 1 − ngl, 0)); what is not on
-// the GPU is reported as system memory (HostShare). Rules from llama.cpp's allocator as gguf-parser-go models it
-// (docs/estimates.md).
+// the GPU is reported as system memory (HostShare). The compute buffers are ggml-alloc's plan of llama.cpp's
+// worst-case graph (llama_cpp_graph.cpp); the runtime footprint follows gguf-parser-go (docs/estimates.md).
 #include <algorithm>
 
 #include "estimator/engine.hpp"
+#include "estimator/llama_cpp_graph.hpp"
 
 namespace vram {
 namespace {
@@ -24,6 +25,8 @@ constexpr uint64_t kBytesPerMerge = 48 + 56;
 // Context padding: n_ctx = pad(n_ctx, 256) with flash attention, else 32 (gguf-parser-go; llama.cpp cparams / the
 // KV cache's get_padding).
 constexpr uint64_t kPadFlash = 256, kPadPlain = 32;
+// Compute buffer alignment: ggml-cuda's buffer type 128 B, the CPU's TENSOR_ALIGNMENT 32 B (ggml-backend.c).
+constexpr uint64_t kGpuBufferAlignment = 128, kHostBufferAlignment = 32;
 
 void resolve(Setup& s, const EstimateOptions& o) {
     if (o.kv_dtype == KvDtype::auto_) {
@@ -45,7 +48,9 @@ struct Placement {
 };
 
 // KV cache and recurrent state, per layer, on the layer's device (llama-kv-cache.cpp, offload_kqv on).
-void kv_cache(const Architecture& a, const Setup& s, const Placement& p, Eval& ev, bool& cpu_layers) {
+void kv_cache(const Architecture& a, const Setup& s, const Placement& p, Eval& ev, bool& cpu_layers,
+              std::vector<uint64_t>& layer_kv) {
+    layer_kv.assign(a.layers.size(), 0);
     for (uint64_t il = 0; il < a.layers.size(); ++il) {
         const AttentionLayer& l = a.layers[il];
         KvLayerGroup g;
@@ -67,6 +72,7 @@ void kv_cache(const Architecture& a, const Setup& s, const Placement& p, Eval& e
                 cells = std::min(p.n_ctx, pad_up(add_sat(mul_sat(l.window_tokens, p.n_seq), s.ubatch), p.pad));
             g.window_tokens = windowed ? l.window_tokens : 0;
             g.tokens_per_sequence = cells;
+            layer_kv[il] = cells;
             bytes = mul_sat(g.bytes_per_token, cells);
             ev.kv_bytes_per_token += g.bytes_per_token;
         }
@@ -90,46 +96,53 @@ void kv_cache(const Architecture& a, const Setup& s, const Placement& p, Eval& e
     }
 }
 
-// Compute buffers, after gguf-parser-go (file_estimate__llamacpp.go): layers run one after another, so the buffer
-// is the largest of one layer's attention, one layer's FFN and the output head, for n_t = min(n_ctx, n_ubatch).
-void compute_buffers(const Architecture& a, const Setup& s, const Placement& p, bool cpu_layers, Eval& ev) {
-    const uint64_t n_ctx = p.n_ctx, n_t = std::min(n_ctx, s.ubatch);
-    const uint64_t H = a.hidden_size, heads = a.n_heads, kvh = a.n_kv_heads, hd = a.head_dim;
-    uint64_t hd_v = hd;
+// Compute buffers: llama.cpp's worst-case graph (n_t = min(n_ctx, n_ubatch) tokens, every cell attended, every token
+// an output) planned by ggml-alloc (llama_cpp_graph.cpp: build_llama and ggml-alloc.c of release b3216). Offloaded,
+// the GPU buffer holds the layers on the GPU (and the output head when it is offloaded) with copies of the graph
+// inputs; the host buffer holds the inputs themselves and the gathered embeddings, or, when repeating layers stay on
+// the CPU, their own plan. CPU only, the one host buffer holds the whole graph.
+void compute_buffers(const Architecture& a, const Setup& s, const Placement& p, bool cpu_layers,
+                     const std::vector<uint64_t>& layer_kv, Eval& ev) {
+    LlamaGraphShape g;
+    g.n_embd = a.hidden_size;
+    g.n_head = a.n_heads;
+    g.head_dim_k = g.head_dim_v = a.head_dim;
+    g.n_head_kv = a.n_kv_heads;
     for (const auto& l : a.layers)
-        if (l.kind != AttentionKind::linear_state && l.kind != AttentionKind::none) {
-            hd_v = l.head_dim_v;
+        if (l.kind != AttentionKind::linear_state && l.kind != AttentionKind::none && l.head_dim_v) {
+            g.head_dim_v = l.head_dim_v;
             break;
         }
-    uint64_t attention = 0;
-    if (s.flash_attention)  // F32 Q, K, V of the ubatch + the F16 KQ mask [n_kv, n_t]
-        attention = add_sat(mul_sat(mul_sat(kF32Bytes, n_t), heads * hd + kvh * (hd + hd_v)),
-                            mul_sat(mul_sat(kF16Bytes, n_ctx), n_t));
-    else  // F32 KQ scores [n_kv, n_t, n_head] + Q and the attention output
-        attention = add_sat(mul_sat(mul_sat(mul_sat(kF32Bytes, n_ctx), n_t), heads),
-                            mul_sat(mul_sat(2 * kF32Bytes, n_t), heads * hd));
-    uint64_t ffn = 0;
-    if (a.n_experts && a.n_experts_active) {
-        const uint64_t n_ff = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
-        ffn = mul_sat(mul_sat(kF32Bytes, n_t),
-                      H + a.n_experts + a.n_experts_active * (2 * n_ff + H));  // router logits, gate/up, down
-    } else {
-        ffn = mul_sat(mul_sat(kF32Bytes, n_t), H + 2 * a.intermediate_size);  // norm, gate, up
+    g.n_ff = a.intermediate_size;
+    g.n_expert = a.n_experts;
+    g.n_expert_used = a.n_experts_active;
+    g.n_ff_exp = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
+    g.n_vocab = a.vocab_size;
+    g.n_tokens = std::min(p.n_ctx, s.ubatch);
+    g.flash_attn = s.flash_attention;
+    uint64_t n_kv = 0;
+    for (uint64_t kv : layer_kv) n_kv = std::max(n_kv, kv);
+    const auto split = layer_kv.begin() + static_cast<long>(std::min<uint64_t>(p.gpu_start, layer_kv.size()));
+    if (p.ngl == 0) {
+        g.layer_kv = llama_cpp_layers_to_plan(layer_kv);
+        g.own_inputs = true;
+        ev.share.activation_bytes = 0;
+        ev.host.compute_bytes = llama_cpp_compute_buffer_bytes(g);
+        return;
     }
-    const uint64_t head = mul_sat(mul_sat(kF32Bytes, n_t), a.vocab_size + H);  // F32 logits [n_vocab, n_t] + norm
-    const uint64_t layer_peak = std::max(attention, ffn);
-    // Graph inputs live in host memory: the embeddings the CPU input layer gathers, the F32 KQ mask, token ids,
-    // positions.
-    const uint64_t inputs = add_sat(mul_sat(mul_sat(kF32Bytes, n_t), H + n_ctx), 8 * n_t);
-    uint64_t gpu_compute = 0, host_compute = inputs;
-    if (p.ngl > 0) {
-        gpu_compute = p.output_gpu ? std::max(layer_peak, head) : layer_peak;
-        if (cpu_layers) host_compute = add_sat(host_compute, layer_peak);
-    } else {
-        host_compute = add_sat(host_compute, std::max(layer_peak, head));
+    g.layer_kv = llama_cpp_layers_to_plan({split, layer_kv.end()});
+    g.output_head = p.output_gpu;
+    g.alignment = kGpuBufferAlignment;
+    ev.share.activation_bytes = llama_cpp_compute_buffer_bytes(g);
+    g.alignment = kHostBufferAlignment;
+    uint64_t host = llama_cpp_host_inputs_bytes(g, n_kv);
+    if (cpu_layers) {
+        g.layer_kv = llama_cpp_layers_to_plan({layer_kv.begin(), split});
+        g.output_head = false;
+        g.own_inputs = true;
+        host = std::max(host, llama_cpp_compute_buffer_bytes(g));
     }
-    ev.share.activation_bytes = gpu_compute;
-    ev.host.compute_bytes = host_compute;
+    ev.host.compute_bytes = host;
 }
 
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
@@ -157,9 +170,10 @@ Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context
     if (p.output_gpu) gpu_w += w.duplicated;
 
     bool cpu_layers = false;
-    kv_cache(a, s, p, ev, cpu_layers);
+    std::vector<uint64_t> layer_kv;
+    kv_cache(a, s, p, ev, cpu_layers, layer_kv);
     cpu_layers = cpu_layers || (p.gpu_start > 0 && n_layer > 0);  // a repeating layer runs on the CPU
-    compute_buffers(a, s, p, cpu_layers, ev);
+    compute_buffers(a, s, p, cpu_layers, layer_kv, ev);
 
     ev.share.weights_bytes = gpu_w;
     ev.parts.fixed_bytes = kGpuFootprintBytes;
@@ -209,19 +223,25 @@ void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights& w, 
     if (w.duplicated)
         add("tied embeddings (no output.weight): the output layer loads token_embd again (TENSOR_DUPLICATED), " +
             gib_text(w.duplicated) + " on the GPU");
-    add("compute buffer (GPU), after gguf-parser-go: the largest of one layer's attention, one layer's FFN and the "
-        "output head for n_t = min(n_ctx, n_ubatch) tokens, all F32 — attention with flash attention 4·n_t·(Q + K + "
-        "V widths) + 2·n_ctx·n_t (F16 mask), without 4·n_ctx·n_t·n_head (KQ scores) + 8·n_t·n_head·head_dim; FFN "
-        "4·n_t·(n_embd + 2·n_ff) (MoE: 4·n_t·(n_embd + n_expert + n_used·(2·n_ff_exp + n_embd))); output "
-        "4·n_t·(n_vocab + n_embd)");
-    add("system memory: graph inputs 4·n_t·(n_embd + n_ctx) + 8·n_t (plus a layer's activations when some layers stay "
-        "on the CPU), the logits output buffer n_vocab × 4 B × sequences (llama-context.cpp output_reserve), 150 MiB "
+    add(std::string("compute buffers: llama.cpp's worst-case graph (") +
+        std::to_string(std::min(e.context_cells, s.ubatch)) +
+        " tokens = min(n_ctx, n_ubatch), every cell attended, every token an output) planned node by node as "
+        "ggml-alloc plans it: best fit among the free blocks, in-place reuse of a parent with one child, a tensor "
+        "freed after its last reader (build_llama and ggml-alloc.c of llama.cpp release b3216, as b3617 ships them); " +
+        (s.flash_attention ? "flash attention: one attention node and the F16 mask, no KQ scores"
+                           : "without flash attention the F32 KQ scores [n_kv, n_tokens, n_head] and their in-place "
+                             "soft_max") +
+        "; other architectures are planned as that graph with their own shapes (not checked against their logs)");
+    add("system memory: the host compute buffer holds the graph inputs (token ids, positions, output ids, the F32 KQ "
+        "mask) and the gathered embeddings (repeating layers left on the CPU: their own plan, not checked against "
+        "logs), the logits output buffer n_vocab × 4 B × sequences (llama-context.cpp output_reserve), 150 MiB "
         "runtime + 5 MiB + GGUF metadata (" +
         std::to_string(m.gguf_metadata_bytes) +
         " B) + tokenizer tables (tokens × 96 B + merges × 104 B) (gguf-parser-go footprint)");
     add("overhead (GPU): 250 MiB runtime footprint (gguf-parser-go --platform-footprint default \"150,250\" MiB)");
-    add("not validated against measured llama.cpp runs in this repository (gguf-parser-go reports ~100 MiB deviation "
-        "for the same model)");
+    add("buffers checked against 10 llama.cpp logs (docs/validation.md): model, KV and output buffers exact, compute "
+        "buffers of Llama 2, Llama 3.1 and Qwen2 within the printed 0.01 MiB (two rows of other builds miss and say "
+        "why); flash attention on, MoE, partial offload and the runtime footprint are not checked");
 }
 
 }  // namespace

@@ -13,7 +13,8 @@
 // block rounding), sliding-window layers holding min(n_ctx, W·n_seq + n_ubatch) cells, recurrent layers one F32
 // state per sequence, the compute and output buffers, and -ngl partial offload: the input layer (token_embd) stays
 // in system memory, the output layer is offloaded first (i_gpu_start = max(n_layer + 1 − ngl, 0)); what is not on
-// the GPU is reported as system memory (HostShare).
+// the GPU is reported as system memory (HostShare); its compute buffers are ggml-alloc's plan of llama.cpp's graph
+// (llama_cpp_graph.cpp).
 // With a GPU from gpu_catalog.hpp the estimate also says whether it fits, the largest context and batch
 // that fit, and for every catalog GPU how many are needed. estimate() is a pure function.
 // Every assumption a profile makes is listed in Estimate::assumptions, so the user can see it.

@@ -94,13 +94,15 @@ const std::vector<ProfileInfo>& profiles() {
          "python/sglang/srt/model_executor/model_runner.py (profile_max_num_token), "
          "python/sglang/srt/server_args.py (mem_fraction_static, chunked_prefill_size defaults)",
          1, SlidingRule::full_context, true, false, 64, true, "mem_fraction_static", false, kServerBackends, "", false},
-        // llama.cpp (llama-server defaults): GGUF repos only. Rules from llama.cpp's allocator as gguf-parser-go
-        // models it (docs/estimates.md); each one is cited in engine_llama_cpp.cpp.
+        // llama.cpp (llama-server defaults): GGUF repos only. Placement and caches from llama.cpp's sources, the
+        // compute buffers from its graph and ggml-alloc's plan (llama_cpp_graph.cpp); each rule is cited in
+        // engine_llama_cpp.cpp.
         {ProfileId::llama_cpp, "llama.cpp", "llama.cpp (GGUF)", "llama.cpp",
-         "master (read at 00395eb; compute model of gguf-parser-go v0.26)",
+         "master (read at 00395eb; compute buffers from release b3216's graph and ggml-alloc)",
          "src/llama-model.cpp (load_tensors: input layer on the CPU, i_gpu_start), src/llama-kv-cache.cpp, "
          "src/llama-kv-cache-iswa.cpp (size_swa), src/llama-memory-recurrent.cpp, src/llama-context.cpp (output "
-         "buffer); gpustack/gguf-parser-go file_estimate__llamacpp.go (compute buffer, footprint)",
+         "buffer); src/llama.cpp build_llama and ggml/src/ggml-alloc.c of release b3216 (compute buffers); "
+         "gpustack/gguf-parser-go file_estimate__llamacpp.go (footprint)",
          1, SlidingRule::window, true, false, 1, false, "", true, kAllBackends, "", false},
     };
     return kTable;

@@ -68,6 +68,7 @@ export function rowProblems(row, profileDir) {
       if (!isNonEmptyString(m?.quoted)) p.push(`${at}.quoted is missing`);
       else if (typeof m.value === 'number' && !quotedCarriesValue(m.quoted, m.value)) p.push(`${at}.quoted does not show the value ${m.value}: ${JSON.stringify(m.quoted)}`);
       if (m?.compare === false && !isNonEmptyString(m.why_not)) p.push(`${at}.compare is false but "why_not" is empty`);
+      if (m && 'miss_reason' in m && !isNonEmptyString(m.miss_reason)) p.push(`${at}.miss_reason is set but empty`);
     });
   }
   return p;
