@@ -67,12 +67,20 @@ void add_targets(const json& targets, std::vector<std::string>& out) {
             out.clear();
             return;
         }
+        // litgpt's q/k/v are slices of one fused Linear; where the checkpoint fuses them too (Phi-3 qkv_proj,
+        // Falcon query_key_value) the adapter sits on the fused matrix (litgpt lora.py LoRAQKVLinear).
         if (n == "q" || n == "q_proj") out.push_back("q_proj");
         if (n == "k" || n == "k_proj") out.push_back("k_proj");
         if (n == "v" || n == "v_proj") out.push_back("v_proj");
-        if (n == "attn.proj" || n == "output_proj" || n == "o_proj") out.push_back("o_proj");
+        if (n == "q" || n == "k" || n == "v")
+            for (const char* m : {"qkv_proj", "query_key_value"}) out.push_back(m);
+        // attention output: o_proj (Llama, Gemma, Phi-3), dense (Phi-2 self_attn.dense, Falcon self_attention.dense)
+        if (n == "attn.proj" || n == "output_proj" || n == "o_proj")
+            for (const char* m : {"o_proj", "self_attn.dense", "self_attention.dense"}) out.push_back(m);
         if (n == "mlp" || has(n, "w1,w2,w3"))
-            for (const char* m : {"gate_proj", "up_proj", "down_proj", "w1", "w2", "w3"}) out.push_back(m);
+            for (const char* m : {"gate_proj", "up_proj", "down_proj", "w1", "w2", "w3", "gate_up_proj", "fc1", "fc2",
+                                  "dense_h_to_4h", "dense_4h_to_h"})
+                out.push_back(m);
         if (n == "lm_head" || n == "output") out.push_back("lm_head");
     }
 }
