@@ -17,6 +17,7 @@
 // figure counts the CUDA context (nvidia-smi, reserved, unstated) or not (max allocated, peak active).
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -221,9 +222,20 @@ int main(int argc, char** argv) {
         const bool allocated = has(quantity, "allocat") || has(quantity, "active");
         const uint64_t est = e.per_gpu.total_bytes - (allocated ? e.cuda_context_bytes : 0);
         if (str(r, "outcome") == "oom") {
-            table[split] += fmt("| %s | %s | OOM on %s | %.2f | | | %s%s |\n", id.c_str(), str(r, "family").c_str(),
-                                str(r, "gpu").c_str(), est / kGB, note.c_str(),
-                                allocated ? "estimate without the CUDA context" : "");
+            // An OOM run is consistent with an estimate (CUDA context included: the process ran out) above the
+            // card's memory as the row names it ("... 24 GB"); informational, not part of --check.
+            const std::string gpu = str(r, "gpu");
+            const size_t gb = gpu.rfind(" GB");
+            size_t from = gb == std::string::npos ? gb : gpu.rfind(' ', gb - 1);
+            const double card =
+                from == std::string::npos ? 0 : std::atof(gpu.substr(from + 1, gb - from - 1).c_str()) * kGB;
+            const double total = static_cast<double>(e.per_gpu.total_bytes);
+            const std::string oom = card <= 0      ? ""
+                                    : total > card ? "estimate above the card"
+                                                   : "**estimate fits the card: OOM not predicted**";
+            table[split] +=
+                fmt("| %s | %s | OOM on %s | %.2f | | %s | %s%s |\n", id.c_str(), str(r, "family").c_str(), gpu.c_str(),
+                    est / kGB, oom.c_str(), note.c_str(), allocated ? "estimate without the CUDA context" : "");
             continue;
         }
         const double measured = r.value("measured_bytes", 0.0);
@@ -258,7 +270,10 @@ int main(int argc, char** argv) {
         "`reasons.jsonl` and the fixture tree; do not edit by hand. Nothing is fitted: a reason says why a held-out "
         "row "
         "misses 10 %, it does not change the estimate. Estimates of runs measured as `max_memory_allocated` or peak "
-        "active memory leave out the CUDA context. Split: `SPLIT.md`.\n\n" +
+        "active memory leave out the CUDA context. A run that ran out of memory is consistent with the estimate when "
+        "the "
+        "estimate with the CUDA context exceeds the card's memory as the row names it (informational). Split: "
+        "`SPLIT.md`.\n\n" +
         summary + "\n\n## Held-out (judge) rows\n\n" + head + table["judge"] + "\n## Calibration rows\n\n" + head +
         table["calibrate"];
     if (write_to.empty())
