@@ -3,16 +3,25 @@
 // the constants of core/estimator/training* are what they are, and this prints how far each run is from them,
 // held-out ("judge") rows apart from calibration rows.
 //
-//   validate_training [RUNS_JSONL]
-//     RUNS_JSONL  tests/validation/training/runs.jsonl (default: in the source tree)
+//   validate_training [--check] [--write FILE] [RUNS_JSONL]
+//     RUNS_JSONL  tests/validation/training/runs.jsonl (default: in the source tree); the written reasons for held-out
+//                 rows outside 10 % are read from reasons.jsonl beside it
+//     --write     write the tables to FILE (tests/validation/training/RESULTS.md) instead of printing them
+//     --check     exit 1 unless every measured held-out row is within 10 % or has a written reason, every reason
+//                 names such a row, and RESULTS.md is what this run gives (ctest runs this: issue 15's "within
+//                 target or explained")
 //
-// Not part of ctest: it prints, it does not judge. A run's free-text settings (precision, optimizer, distribution)
+// Nothing is fitted: a reason says why a row misses (a sourced term not modelled, a figure that contradicts its own
+// settings, or "not explained"); it never changes the estimate. A run's free-text settings (precision, optimizer, distribution)
 // are mapped to the estimator's table rows by the rules in options_of(); the row's quantity says whether the
 // figure counts the CUDA context (nvidia-smi, reserved, unstated) or not (max allocated, peak active).
+#include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -67,12 +76,20 @@ void add_targets(const json& targets, std::vector<std::string>& out) {
             out.clear();
             return;
         }
+        // litgpt's q/k/v are slices of one fused Linear; where the checkpoint fuses them too (Phi-3 qkv_proj,
+        // Falcon query_key_value) the adapter sits on the fused matrix (litgpt lora.py LoRAQKVLinear).
         if (n == "q" || n == "q_proj") out.push_back("q_proj");
         if (n == "k" || n == "k_proj") out.push_back("k_proj");
         if (n == "v" || n == "v_proj") out.push_back("v_proj");
-        if (n == "attn.proj" || n == "output_proj" || n == "o_proj") out.push_back("o_proj");
+        if (n == "q" || n == "k" || n == "v")
+            for (const char* m : {"qkv_proj", "query_key_value"}) out.push_back(m);
+        // attention output: o_proj (Llama, Gemma, Phi-3), dense (Phi-2 self_attn.dense, Falcon self_attention.dense)
+        if (n == "attn.proj" || n == "output_proj" || n == "o_proj")
+            for (const char* m : {"o_proj", "self_attn.dense", "self_attention.dense"}) out.push_back(m);
         if (n == "mlp" || has(n, "w1,w2,w3"))
-            for (const char* m : {"gate_proj", "up_proj", "down_proj", "w1", "w2", "w3"}) out.push_back(m);
+            for (const char* m : {"gate_proj", "up_proj", "down_proj", "w1", "w2", "w3", "gate_up_proj", "fc1", "fc2",
+                                  "dense_h_to_4h", "dense_4h_to_h"})
+                out.push_back(m);
         if (n == "lm_head" || n == "output") out.push_back("lm_head");
     }
 }
@@ -115,18 +132,66 @@ TrainingOptions options_of(const json& r, std::string& note) {
 
 }  // namespace
 
+// printf into a string (the tables are assembled, then printed or written).
+std::string fmt(const char* f, ...) {
+    char buf[8192];
+    va_list args;
+    va_start(args, f);
+    std::vsnprintf(buf, sizeof buf, f, args);
+    va_end(args);
+    return buf;
+}
+
+// reasons.jsonl: {id, kind, reason, sources} per held-out row that misses 10 %.
+struct Reason {
+    std::string kind, text;
+};
+
+bool read_reasons(const std::filesystem::path& file, std::map<std::string, Reason>& out) {
+    std::ifstream in(file);
+    if (!in) return true;  // no reasons written yet
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        try {
+            const json r = json::parse(line);
+            out[str(r, "id")] = Reason{str(r, "kind"), str(r, "reason")};
+        } catch (const json::exception& e) {
+            std::cerr << "validate_training: a line of " << file << " is not JSON: " << e.what() << "\n";
+            return false;
+        }
+    }
+    return true;
+}
+
 int main(int argc, char** argv) {
     namespace fs = std::filesystem;
     const fs::path root = VRAM_SOURCE_DIR;
-    const fs::path runs = argc > 1 ? fs::path(argv[1]) : root / "tests/validation/training/runs.jsonl";
+    bool check = false;
+    fs::path runs = root / "tests/validation/training/runs.jsonl", write_to;
+    for (int k = 1; k < argc; ++k) {
+        const std::string a = argv[k];
+        if (a == "--check")
+            check = true;
+        else if (a == "--write" && k + 1 < argc)
+            write_to = argv[++k];
+        else
+            runs = a;
+    }
     std::ifstream in(runs);
     if (!in) {
         std::cerr << "validate_training: cannot read " << runs << "\n";
         return 1;
     }
-    std::printf("| run | split | family | measured GB | estimate GB | estimate / measured | verdict | note |\n");
-    std::printf("|---|---|---|---:|---:|---:|---|---|\n");
-    int n_judge = 0, n_judge_ok = 0, n_rows = 0;
+    std::map<std::string, Reason> reasons;
+    if (!read_reasons(runs.parent_path() / "reasons.jsonl", reasons)) return 1;
+    std::map<std::string, bool> reason_used;
+    const std::string head =
+        "| run | family | measured GB | estimate GB | estimate / measured | verdict | note |\n"
+        "|---|---|---:|---:|---:|---|---|\n";
+    std::map<std::string, std::string> table;  // split → rows
+    int n_judge = 0, n_judge_ok = 0, n_rows = 0, n_unexplained = 0;
+    std::map<std::string, int> by_kind;
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
@@ -145,10 +210,11 @@ int main(int argc, char** argv) {
         const Model m = analyze(s);
         const TrainTensors tt = training_tensors(s, m);
         const TrainingEstimate e = train_estimate(m, tt, o, nullptr);
-        const std::string split = str(r, "split"), quantity = str(r, "quantity");
+        const std::string id = str(r, "id"), split = str(r, "split"), quantity = str(r, "quantity");
         if (e.error) {
-            std::printf("| %s | %s | %s | | | | error | %s |\n", str(r, "id").c_str(), split.c_str(),
-                        str(r, "family").c_str(), e.error.message.c_str());
+            table[split] +=
+                fmt("| %s | %s | | | | error | %s |\n", id.c_str(), str(r, "family").c_str(), e.error.message.c_str());
+            if (split == "judge" && str(r, "outcome") == "ok") ++n_unexplained;
             continue;
         }
         ++n_rows;
@@ -156,23 +222,92 @@ int main(int argc, char** argv) {
         const bool allocated = has(quantity, "allocat") || has(quantity, "active");
         const uint64_t est = e.per_gpu.total_bytes - (allocated ? e.cuda_context_bytes : 0);
         if (str(r, "outcome") == "oom") {
-            std::printf("| %s | %s | %s | OOM on %s | %.2f | | | %s%s |\n", str(r, "id").c_str(), split.c_str(),
-                        str(r, "family").c_str(), str(r, "gpu").c_str(), est / kGB, note.c_str(),
-                        allocated ? "estimate without the CUDA context" : "");
+            // An OOM run is consistent with an estimate (CUDA context included: the process ran out) above the
+            // card's memory as the row names it ("... 24 GB"); informational, not part of --check.
+            const std::string gpu = str(r, "gpu");
+            const size_t gb = gpu.rfind(" GB");
+            size_t from = gb == std::string::npos ? gb : gpu.rfind(' ', gb - 1);
+            const double card =
+                from == std::string::npos ? 0 : std::atof(gpu.substr(from + 1, gb - from - 1).c_str()) * kGB;
+            const double total = static_cast<double>(e.per_gpu.total_bytes);
+            const std::string oom = card <= 0      ? ""
+                                    : total > card ? "estimate above the card"
+                                                   : "**estimate fits the card: OOM not predicted**";
+            table[split] +=
+                fmt("| %s | %s | OOM on %s | %.2f | | %s | %s%s |\n", id.c_str(), str(r, "family").c_str(), gpu.c_str(),
+                    est / kGB, oom.c_str(), note.c_str(), allocated ? "estimate without the CUDA context" : "");
             continue;
         }
         const double measured = r.value("measured_bytes", 0.0);
         const double ratio = measured > 0 ? est / measured : 0;
         const bool ok = ratio >= 1 - kTolerance && ratio <= 1 + kTolerance;
+        std::string verdict = ok ? "within 10 %" : "**outside**";
+        const auto why = reasons.find(id);
         if (split == "judge") {
             ++n_judge;
             n_judge_ok += ok;
+            if (!ok && why != reasons.end()) {
+                ++by_kind[why->second.kind];
+                reason_used[id] = true;
+                verdict += " — " + why->second.kind;
+                note = why->second.text + " " + note;
+            } else if (!ok) {
+                ++n_unexplained;
+                verdict += " — no reason written";
+            }
         }
-        std::printf("| %s | %s | %s | %.2f | %.2f | %.3f | %s | %s%s |\n", str(r, "id").c_str(), split.c_str(),
-                    str(r, "family").c_str(), measured / kGB, est / kGB, ratio, ok ? "within 10 %" : "**outside**",
-                    note.c_str(), allocated ? "estimate without the CUDA context" : "");
+        table[split] +=
+            fmt("| %s | %s | %.2f | %.2f | %.3f | %s | %s%s |\n", id.c_str(), str(r, "family").c_str(), measured / kGB,
+                est / kGB, ratio, verdict.c_str(), note.c_str(), allocated ? "estimate without the CUDA context" : "");
     }
-    std::printf("\n%d runs with a fixture estimated; held-out (judge) runs within 10 %%: %d of %d\n", n_rows,
-                n_judge_ok, n_judge);
+    std::string summary = fmt("%d runs with a fixture estimated. Held-out (judge) measured runs: %d; within 10 %%: %d",
+                              n_rows, n_judge, n_judge_ok);
+    for (const auto& [kind, count] : by_kind) summary += fmt("; outside, %s: %d", kind.c_str(), count);
+    summary += fmt("; outside without a written reason: %d.", n_unexplained);
+    const std::string doc =
+        "# Training estimate vs measured fine-tuning runs\n\n"
+        "Generated by `build/native/validate_training --write tests/validation/training/RESULTS.md` from `runs.jsonl`, "
+        "`reasons.jsonl` and the fixture tree; do not edit by hand. Nothing is fitted: a reason says why a held-out "
+        "row "
+        "misses 10 %, it does not change the estimate. Estimates of runs measured as `max_memory_allocated` or peak "
+        "active memory leave out the CUDA context. A run that ran out of memory is consistent with the estimate when "
+        "the "
+        "estimate with the CUDA context exceeds the card's memory as the row names it (informational). Split: "
+        "`SPLIT.md`.\n\n" +
+        summary + "\n\n## Held-out (judge) rows\n\n" + head + table["judge"] + "\n## Calibration rows\n\n" + head +
+        table["calibrate"];
+    if (write_to.empty())
+        std::fputs(doc.c_str(), stdout);
+    else {
+        std::ofstream out(write_to, std::ios::binary);
+        out << doc;
+        std::printf("%s\n", summary.c_str());
+    }
+    const fs::path results = runs.parent_path() / "RESULTS.md";
+    std::ifstream committed(results, std::ios::binary);
+    std::stringstream was;
+    was << committed.rdbuf();
+    const bool stale_results = was.str() != doc;
+    int stale = 0;
+    for (const auto& [id, reason] : reasons)
+        if (!reason_used.count(id)) {
+            std::fprintf(stderr,
+                         "validate_training: reasons.jsonl explains %s, which is not a measured held-out row "
+                         "outside 10 %% (stale reason)\n",
+                         id.c_str());
+            ++stale;
+        }
+    if (check && stale_results)
+        std::fprintf(stderr,
+                     "validate_training --check: %s is not what the runs and the estimator give now "
+                     "(regenerate with --write)\n",
+                     results.string().c_str());
+    if (check && (n_unexplained || stale || stale_results)) {
+        std::fprintf(stderr,
+                     "validate_training --check: %d held-out rows outside 10 %% without a reason, %d stale "
+                     "reasons\n",
+                     n_unexplained, stale);
+        return 1;
+    }
     return 0;
 }

@@ -424,6 +424,13 @@ FIXTURE = {
     "unsloth/Mistral-7B-v0.2": ("mistralai/Mistral-7B-v0.1", "same shapes per litgpt/config.py @ 00af8b0 (both entries: padded_vocab_size=32000, n_layer=32, n_query_groups=8, intermediate_size=14336, LLaMAMLP); v0.1 adds sliding_window_size=4096, which does not act at 512 tokens"),
     "mistralai/Mixtral-8x7B-Instruct-v0.1": ("mistralai/Mixtral-8x7B-v0.1", "instruct twin: same tensor names and shapes"),
     "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T": ("TinyLlama/TinyLlama-1.1B-Chat-v1.0", "chat fine-tune of the same 3T checkpoint: same tensor names and shapes"),
+    "google/gemma-2b": ("google/gemma-2b", "same repo id; config.json and model.safetensors.index.json proven byte-identical (sha256) to HF copies of Gemma 2B (tests/fixtures/hub/google/gemma-2b/SOURCE.md)"),
+    "google/gemma-7b": ("google/gemma-7b", "same repo id; config.json and index proven byte-identical (sha256) to an HF copy of Gemma 7B (tests/fixtures/hub/google/gemma-7b/SOURCE.md)"),
+    "google/gemma-2-2b": ("google/gemma-2-2b", "same repo id; config.json is a transcription (not proven byte-identical) and only the parameter total is checked (Keras-Hub preset count; tests/fixtures/hub/google/gemma-2-2b/SOURCE.md)"),
+    "google/gemma-2-9b": ("google/gemma-2-9b", "same repo id; config.json is a transcription (not proven byte-identical) and only the parameter total is checked (Keras-Hub preset count; tests/fixtures/hub/google/gemma-2-9b/SOURCE.md)"),
+    "microsoft/phi-2": ("microsoft/phi-2", "same repo; config.json and index byte-identical (sha256) to the HF files at revision 810d367 (tests/fixtures/hub/microsoft/phi-2/SOURCE.md)"),
+    "microsoft/Phi-3-mini-4k-instruct": ("microsoft/Phi-3-mini-4k-instruct", "same repo; config.json and index byte-identical (sha256) to the HF files at revision f39ac1d (tests/fixtures/hub/microsoft/Phi-3-mini-4k-instruct/SOURCE.md)"),
+    "tiiuae/falcon-7b": ("tiiuae/falcon-7b", "same repo; config.json and the safetensors index byte-identical (sha256) to the HF files at revision ec89142 (tests/fixtures/hub/tiiuae/falcon-7b/SOURCE.md)"),
 }
 for r in rows:
     r["split"] = "judge" if r["family"] in JUDGE_FAMILIES else "calibrate"
