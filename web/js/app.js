@@ -237,10 +237,20 @@ function showResult(r, options, announce) {
   details.update(r);
   results.hidden = false;
   $('answer-empty').hidden = true;
-  document.body.dataset.state = 'done';
   if ($('announce').textContent !== announce) $('announce').textContent = announce;
-  if (!state.loadingModel) syncAddress();
   testHook('__lastReport', r);
+  if (state.loadingModel) return;  // a load finishes its own way (estimate())
+  document.body.dataset.state = 'done';
+  syncAddress();
+}
+
+// Resolves after the browser has had a chance to paint (a frame, then a task), or after 100 ms in a tab that draws no
+// frames: a long piece of work split there never makes one long frame.
+function afterPaint() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); resolve(); }, 0));
+  });
 }
 
 // The views only inference has (the fine-tuning view stands them aside).
@@ -425,7 +435,13 @@ async function estimate(event, { push = true } = {}) {
   $('training-controls').hidden = mode() !== 'training';
   state.loadingModel = true;
   await recompute(controls.options());
+  const wasRefused = document.body.dataset.state === 'invalid';
+  // The answer paints first; the address bar and the focus follow after that frame (pushState and the layout that
+  // focus forces would otherwise lengthen the load's last task).
+  await afterPaint();
   state.loadingModel = false;
+  if (state.controller !== controller) return;  // a newer lookup took over
+  if (!wasRefused) document.body.dataset.state = 'done';
   syncAddress(push);
   $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
   // Keep the metadata for offline use (keyed by repo and commit; never the token) once the answer is on screen: the
