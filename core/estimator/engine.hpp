@@ -23,8 +23,9 @@ struct Setup {
     const ProfileInfo* profile = nullptr;
     const GpuInfo* gpu = nullptr;
     uint32_t tp = 1;
-    uint32_t act_bytes = 2;  // compute dtype width
-    std::string kv_name;     // resolved KV element type
+    uint32_t act_bytes = 2;    // compute dtype width
+    uint32_t weight_bits = 0;  // the precision target's bits (0 = every tensor as stored)
+    std::string kv_name;       // resolved KV element type
     uint32_t kv_block_bytes = 2;
     uint32_t kv_block_elements = 1;
     uint64_t batched_tokens = 0;  // vLLM max_num_batched_tokens / SGLang chunked_prefill_size

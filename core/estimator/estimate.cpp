@@ -96,6 +96,7 @@ Setup base_setup(const Model& m, const EstimateOptions& o) {
     const uint32_t width = precision_info(o.precision).compute_bytes;
     // vLLM and SGLang run float32 checkpoints in 16 bits unless --dtype float32 is given; transformers keeps them.
     s.act_bytes = width ? width : (m.arch.torch_dtype == "float32" && o.profile == ProfileId::transformers ? 4 : 2);
+    s.weight_bits = precision_info(o.precision).bits;
     s.flash_attention = o.flash_attention;
     s.ubatch = o.ubatch_tokens;
     s.n_gpu_layers = o.n_gpu_layers;

@@ -710,3 +710,57 @@ TEST_CASE("max GPU layers is the largest -ngl that fits, and one more does not",
     CHECK(llama_cpp(m, 65536, 1, "auto", true, static_cast<int32_t>(n), "rtx-3070").fits);
     CHECK_FALSE(llama_cpp(m, 65536, 1, "auto", true, static_cast<int32_t>(n + 1), "rtx-3070").fits);
 }
+
+TEST_CASE(
+    "transformers with bitsandbytes 4-bit keeps embeddings and lm_head 16-bit and adds the absmax and a "
+    "dequantized Linear",
+    "[estimate][transformers][bnb]") {
+    // Llama-3.1-8B, 8,030,261,248 parameters in one BF16 record, context 1024, batch 1.
+    // Flat int4: 8,030,261,248 / 2 = 4,015,130,624 B. Embeddings + lm_head (untied): 2 × 128,256 × 4,096 =
+    // 1,050,673,152 params, 16-bit instead of 4: + 1,050,673,152 × 12 / 8 = 1,576,009,728 B. The rest,
+    // 6,979,588,096 params, one float32 absmax per 64: 109,056,064 × 4 = 436,224,256 B.
+    // Weights: 4,015,130,624 + 1,576,009,728 + 436,224,256 = 6,027,364,608 B.
+    // (Cross-check: the HF API count of unsloth's bnb-4bit Llama-3.1-8B has BF16 1,050,939,392 = these embeddings
+    // + 266,240 norm weights, and 6,979,321,856 quantized: meta-llama__Llama-3.1-8B/facts.json.)
+    // Prefill dequantizes the largest Linear, 14,336 × 4,096 × 2 B = 117,440,512 B, on top of the bf16 activations.
+    const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
+    EstimateOptions o;
+    o.profile = profile_id("transformers");
+    o.context_tokens = 1024;
+    o.precision = Precision::int4;
+    const Estimate q = estimate(m, o);
+    REQUIRE_FALSE(q.error);
+    CHECK(q.per_gpu.weights_bytes == 6'027'364'608);
+    o.precision = Precision::bfloat16;
+    const Estimate b = estimate(m, o);
+    REQUIRE_FALSE(b.error);
+    CHECK(q.per_gpu.activation_bytes - b.per_gpu.activation_bytes == 117'440'512);
+    CHECK(q.per_gpu.kv_cache_bytes == b.per_gpu.kv_cache_bytes);
+}
+
+TEST_CASE("transformers with bitsandbytes 8-bit keeps embeddings and lm_head 16-bit, no absmax, no dequant buffer",
+          "[estimate][transformers][bnb]") {
+    // Flat int8: 8,030,261,248 B; embeddings + lm_head at 2 bytes instead of 1: + 1,050,673,152 B = 9,080,934,400 B.
+    const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
+    EstimateOptions o;
+    o.profile = profile_id("transformers");
+    o.context_tokens = 1024;
+    o.precision = Precision::int8;
+    const Estimate q = estimate(m, o);
+    REQUIRE_FALSE(q.error);
+    CHECK(q.per_gpu.weights_bytes == 9'080'934'400);
+    o.precision = Precision::bfloat16;
+    CHECK(q.per_gpu.activation_bytes == estimate(m, o).per_gpu.activation_bytes);
+}
+
+TEST_CASE("a pre-quantized checkpoint under transformers gets no bitsandbytes terms", "[estimate][transformers][bnb]") {
+    Model m = model_from_config(kLlama31_8B, kLlama8BParams);
+    m.arch.quantization_config = R"({"quant_method":"gptq","bits":4})";
+    EstimateOptions o;
+    o.profile = profile_id("transformers");
+    o.context_tokens = 1024;
+    o.precision = Precision::int4;
+    const Estimate q = estimate(m, o);
+    REQUIRE_FALSE(q.error);
+    CHECK(q.per_gpu.weights_bytes == 4'015'130'624);
+}
