@@ -112,6 +112,7 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "double_quant") o.training.double_quant = on;
     if (key == "adapters_fp32") o.training.adapters_fp32 = on;
     if (key == "kbit_fp32_upcast") o.training.kbit_fp32_upcast = on;
+    if (key == "nf4_every_linear") o.training.nf4_every_linear = on;
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
     return {};
@@ -188,6 +189,10 @@ const std::vector<OptionSpec>& option_specs() {
         {"kbit_fp32_upcast", "--kbit-fp32-upcast", "on|off", OptionKind::flag, 0, 0, "",
          "QLoRA through PEFT's prepare_model_for_kbit_training: unquantized 16-bit parameters (embeddings, norms, "
          "output head) upcast to fp32",
+         false, true},
+        {"nf4_every_linear", "--nf4-every-linear", "on|off", OptionKind::flag, 0, 0, "",
+         "QLoRA as litgpt runs it (Lightning BitsandbytesPrecision): every Linear in NF4, the output head too, "
+         "dequantized through an fp16 copy",
          false, true},
         {"gradient_checkpointing", "--grad-checkpointing --gradient-checkpointing", "on|off", OptionKind::flag, 0, 0,
          "", "gradient checkpointing: keep one input per decoder layer, recompute the rest in backward", false, true},
@@ -386,6 +391,7 @@ std::string training_default_text(std::string_view key) {
     if (key == "double_quant") return flag(d.double_quant);
     if (key == "adapters_fp32") return flag(d.adapters_fp32);
     if (key == "kbit_fp32_upcast") return flag(d.kbit_fp32_upcast);
+    if (key == "nf4_every_linear") return flag(d.nf4_every_linear);
     if (key == "gradient_checkpointing") return flag(d.gradient_checkpointing);
     if (key == "micro_batch") return std::to_string(d.micro_batch);
     if (key == "seq_tokens") return std::to_string(d.seq_tokens);

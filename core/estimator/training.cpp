@@ -35,10 +35,16 @@ bool is_matrix(const TrainTensor& t) {
 
 // bitsandbytes replaces nn.Linear modules; embeddings are nn.Embedding and the output head is skipped
 // (transformers 4.57 integrations/bitsandbytes.py replace_with_bnb_linear, utils get_keys_to_not_convert).
-bool nf4_candidate(const TrainTensor& t) {
+// Lightning's BitsandbytesPrecision (litgpt) swaps the class itself, so the head is converted too: lightning
+// 2.3.0.dev20240328 (438f29f) src/lightning/fabric/plugins/precision/bitsandbytes.py module_init_context:
+// "_ClassReplacementContextManager({"torch.nn.Linear": self._linear_cls})"; litgpt 5895df1 lora.py builds the
+// head as LoRALinear, whose "self.linear = torch.nn.Linear(in_features, out_features, **kwargs)".
+bool nf4_candidate(const TrainTensor& t, bool head_too) {
     if (!(t.flags & kFloating) || t.shape.size() != 2 || last_component(t.name) != "weight") return false;
     const std::string leaf = module_leaf(t.name);
-    for (const char* skip : {"lm_head", "embed_out", "output", "wte", "wpe"})
+    for (const char* head : {"lm_head", "embed_out", "output"})
+        if (leaf == head) return head_too;
+    for (const char* skip : {"wte", "wpe"})
         if (leaf == skip) return false;
     return t.name.find("embed") == std::string::npos;
 }
@@ -182,7 +188,7 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
             // The head's gradient comes first in backward; an untied embedding's comes last.
             const bool first = t.layer < 0 && (t.name.find("embed") == std::string::npos || m.arch.tied_embeddings);
             add_trainable(e, t, p, opt, first, gpu_bytes);
-        } else if ((t.flags & kFloating) && method.base_nf4 && nf4_candidate(t)) {
+        } else if ((t.flags & kFloating) && method.base_nf4 && nf4_candidate(t, o.nf4_every_linear)) {
             uint64_t constants = 0;
             gpu_bytes = nf4_bytes(t.params, o.double_quant, constants);
             e.quant_constants_bytes = add(e.quant_constants_bytes, constants);

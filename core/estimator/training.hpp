@@ -167,6 +167,10 @@ struct TrainingOptions {
     // QLoRA through PEFT's prepare_model_for_kbit_training: every 16-bit parameter left unquantized (embeddings,
     // norms, the output head) is upcast to fp32. torchtune, litgpt and fms-acceleration's own prepare do not.
     bool kbit_fp32_upcast = false;
+    // QLoRA as Lightning's BitsandbytesPrecision runs it (litgpt): every nn.Linear becomes 4-bit, the output head
+    // included, each quantized from an fp16 cast, so its matmul dequantizes to fp16 and casts to the compute dtype
+    // (two copies of the layer at once). transformers, PEFT/TRL, fms-acceleration: off (head kept, one copy).
+    bool nf4_every_linear = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;

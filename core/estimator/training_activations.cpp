@@ -161,8 +161,16 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     // ZeRO-3 / FSDP: the unit outside the layers stays gathered, plus the current layer and the prefetched next.
     if (dist.shards_parameters && (n > 1 || off.parameters_to_host))
         e.gathered_layer_bytes = add(w.root_bytes, mul(2, w.largest_layer_bytes));
-    // QLoRA: one NF4 weight dequantized to the compute dtype during its matmul (bitsandbytes MatMul4Bit).
-    e.dequant_buffer_bytes = mul(w.largest_nf4_params, train_precision_info(o.precision).activation_bytes);
+    // QLoRA: one NF4 weight dequantized to the compute dtype during its matmul (bitsandbytes 0.42.0
+    // autograd/_functions.py MatMul4Bit: "F.dequantize_4bit(B, quant_state).to(A.dtype)"). dequantize_4bit returns
+    // the dtype quantize_4bit recorded ("dtype=A.dtype"); Lightning quantizes from fp16 ("w =
+    // weight.contiguous().to(device=device, dtype=torch.half)", bitsandbytes.py @ 438f29f), so under
+    // nf4_every_linear an fp16 copy lives beside the compute-width one (none when the compute dtype is fp16).
+    const TrainPrecision pr = o.precision;
+    const uint64_t act = train_precision_info(pr).activation_bytes;
+    const bool fp16_compute = pr == TrainPrecision::fp16 || pr == TrainPrecision::fp16_mixed;
+    const uint64_t dequant_width = o.nf4_every_linear && !fp16_compute ? 2 + act : act;
+    e.dequant_buffer_bytes = mul(w.largest_nf4_params, dequant_width);
     e.cuda_context_bytes = kCudaContextBytes;
     g.overhead_bytes = add(add(e.gathered_layer_bytes, e.dequant_buffer_bytes), e.cuda_context_bytes);
     return ph;

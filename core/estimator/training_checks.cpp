@@ -81,7 +81,15 @@ void explain(const Model& m, TrainingEstimate& e) {
         say(std::string("NF4: 0.5 B/param + ") +
             (o.double_quant ? "1 B per 64-block absmax + fp32 per 256 blocks (double quantization)"
                             : "fp32 absmax per 64-block") +
-            "; embeddings, the output head, norms and 3-D fused experts stay at the compute width");
+            (o.nf4_every_linear
+                 ? "; embeddings, norms and 3-D fused experts stay at the compute width"
+                 : "; embeddings, the output head, norms and 3-D fused experts stay at the compute width"));
+    if (method.base_nf4 && o.nf4_every_linear)
+        say("every Linear in NF4, the output head too, as Lightning's BitsandbytesPrecision (litgpt) swaps them; "
+            "it quantizes from an fp16 cast, so a matmul holds the fp16 dequantized weight and its compute-width "
+            "copy at once (lightning 2.3 fabric/plugins/precision/bitsandbytes.py, bitsandbytes 0.42 MatMul4Bit); "
+            "a head tied to the embedding in the checkpoint, which litgpt keeps as a separate tensor, is not "
+            "counted");
     if (method.base_nf4 && o.kbit_fp32_upcast)
         say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
             "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "

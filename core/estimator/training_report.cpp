@@ -25,6 +25,7 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"trainable_modules", o.trainable_modules},
                         {"adapters_fp32", o.adapters_fp32},
                         {"kbit_fp32_upcast", o.kbit_fp32_upcast},
+                        {"nf4_every_linear", o.nf4_every_linear},
                         {"precision", train_precision_info(o.precision).name},
                         {"optimizer", optimizer_info(o.optimizer).name},
                         {"gradient_checkpointing", o.gradient_checkpointing},

@@ -106,6 +106,27 @@ TEST_CASE("option --kbit-fp32-upcast: PEFT's prepare_model_for_kbit_training kee
     CHECK(run_text({{"--train", "lora"}, {"--kbit-fp32-upcast", "on"}}).weights_bytes == 173'696);
 }
 
+TEST_CASE("option --nf4-every-linear: litgpt's QLoRA quantizes the head too and dequantizes through fp16",
+          "[training][options]") {
+    // r 8, double quantization: 64,312 with lm_head [100, 64] at bf16 (12,800 B). In NF4: 6,400 / 2 = 3,200 B
+    // + 100 blocks of 64 × 1 B + fp32 per 256 blocks (1 × 4 B) = 3,304 → 64,312 − 12,800 + 3,304 = 54,816.
+    // The largest NF4 tensor is still an MLP matrix (8,192 > 6,400): its dequantized fp16 copy and bf16 cast,
+    // 8,192 × (2 + 2) = 32,768 B instead of 8,192 × 2 = 16,384.
+    const TrainingEstimate on = run_text({{"--train", "qlora"}, {"--lora-rank", "8"}, {"--nf4-every-linear", "on"}});
+    CHECK(on.weights_bytes == 54'816);
+    CHECK(on.n_quantized_tensors == 15);
+    CHECK(on.dequant_buffer_bytes == 32'768);
+    const TrainingEstimate off = run_text({{"--train", "qlora"}, {"--lora-rank", "8"}});
+    CHECK(off.weights_bytes == 64'312);
+    CHECK(off.n_quantized_tensors == 14);
+    CHECK(off.dequant_buffer_bytes == 16'384);
+    // fp16 compute: the cast of an fp16 dequantization is the same tensor, one copy: 8,192 × 2 = 16,384.
+    CHECK(run_text({{"--train", "qlora"}, {"--nf4-every-linear", "on"}, {"--train-precision", "fp16"}})
+              .dequant_buffer_bytes == 16'384);
+    // LoRA has no NF4 base: the flag changes nothing (173,696 B of weights either way).
+    CHECK(run_text({{"--train", "lora"}, {"--nf4-every-linear", "on"}}).weights_bytes == 173'696);
+}
+
 TEST_CASE("option --train-precision fp32 and --optimizer sgd_momentum", "[training][options]") {
     // fp32: weights 86,848 × 4 = 347,392, AdamW 8 × 86,848 = 694,784; SGD momentum 4 × 86,848 = 347,392.
     const TrainingEstimate fp32 = run_text({{"--train", "full"}, {"--train-precision", "fp32"}});

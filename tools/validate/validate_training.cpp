@@ -109,6 +109,8 @@ TrainingOptions options_of(const json& r, std::string& note) {
     o.precision = has(precision, "mixed") && !has(precision, "mixed_precision: 'no'") ? TrainPrecision::bf16_mixed
                                                                                       : TrainPrecision::bf16;
     o.adapters_fp32 = !(has(framework, "litgpt") || has(framework, "torchtune"));
+    // litgpt quantizes through Lightning's BitsandbytesPrecision: every Linear, the head too (FORMULAS.md §2.1).
+    o.nf4_every_linear = has(str(q, "library"), "BitsandbytesPrecision");
     if (has(optimizer, "8bit") || has(optimizer, "8-bit"))
         o.optimizer = has(optimizer, "aged") ? Optimizer::paged_adamw_8bit : Optimizer::adamw_8bit;
     else if (has(optimizer, "PagedAdamW") || has(optimizer, "bitsandbytes"))
