@@ -725,6 +725,19 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
   await page.selectOption('#gpu', 'rtx-4090');
   await page.waitForSelector('body[data-state="done"]');
   expect(await page.isVisible('#results') && await text(page, '#controls-error') === '' && await text(page, '#total') !== '', 'the total is back');
+
+  // The same combination from a link, refused at the load itself: the load's end (address bar, focus) leaves it
+  // refused, as the CLI refuses it.
+  await page.goto(pageUrl('&model=gpt2&profile=vllm&gpu=apple-m3-max-128gb'));
+  await page.waitForSelector('body[data-state="invalid"]', { timeout: 20000 });
+  await page.waitForFunction(() => document.activeElement?.id === 'answer');  // the load has ended
+  expect(await page.evaluate(() => document.body.dataset.state) === 'invalid' && await page.$('#total') === null,
+    `a load refused by the core ends with no total: ${await page.evaluate(() => document.body.dataset.state)}`);
+  const refusedCli = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'),
+    ['gpt2', '--profile', 'vllm', '--gpu', 'apple-m3-max-128gb', '--json', '--endpoint', hub.hubUrl], { encoding: 'utf8', env: { ...process.env, HF_TOKEN: '' } })
+    .then(() => null, (e) => e);
+  expect(refusedCli && refusedCli.code !== 0 && /does not run on Apple/.test(refusedCli.stderr), `the CLI refuses it too: ${refusedCli?.stderr}`);
+  expect(/does not run on Apple/.test(await text(page, '#refused')), await text(page, '#refused'));
 });
 
 await scenario('the iframe view (embed.html) on another origin', async (page) => {

@@ -239,9 +239,9 @@ function showResult(r, options, announce) {
   $('answer-empty').hidden = true;
   if ($('announce').textContent !== announce) $('announce').textContent = announce;
   testHook('__lastReport', r);
-  if (state.loadingModel) return;  // a load finishes its own way (estimate())
-  document.body.dataset.state = 'done';
-  syncAddress();
+  // A load ends its own way (estimate()): "done" once the address bar and focus have followed.
+  document.body.dataset.state = state.loadingModel ? 'loading' : 'done';
+  if (!state.loadingModel) syncAddress();
 }
 
 // Resolves after the browser has had a chance to paint (a frame, then a task), or after 100 ms in a tab that draws no
@@ -435,13 +435,13 @@ async function estimate(event, { push = true } = {}) {
   $('training-controls').hidden = mode() !== 'training';
   state.loadingModel = true;
   await recompute(controls.options());
-  const wasRefused = document.body.dataset.state === 'invalid';
   // The answer paints first; the address bar and the focus follow after that frame (pushState and the layout that
   // focus forces would otherwise lengthen the load's last task).
   await afterPaint();
+  if (state.controller !== controller) return;  // a newer lookup took over (and owns loadingModel)
   state.loadingModel = false;
-  if (state.controller !== controller) return;  // a newer lookup took over
-  if (!wasRefused) document.body.dataset.state = 'done';
+  // A control changed in between may have been refused ("invalid", no total) or answered ("loading", a total).
+  if (document.body.dataset.state === 'loading') document.body.dataset.state = 'done';
   syncAddress(push);
   $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
   // Keep the metadata for offline use (keyed by repo and commit; never the token) once the answer is on screen: the
