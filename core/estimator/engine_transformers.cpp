@@ -32,8 +32,7 @@ BnbLayout bnb_layout(const Model& m, const Setup& s) {
     const Architecture& a = m.arch;
     if ((s.weight_bits != 4 && s.weight_bits != 8) || !m.has_llm || !a.quantization_config.empty() || a.from_gguf)
         return b;
-    uint64_t params = 0;
-    for (const auto& t : m.tensors) params = add_sat(params, t.params);
+    const uint64_t params = m.params;  // Σ of the tensors' parameters, kept by analyze(): no walk per evaluation
     const uint64_t emb = std::min(params, mul_sat(mul_sat(a.vocab_size, a.hidden_size), a.tied_embeddings ? 1 : 2));
     // Embeddings at 2 bytes where the target counted bits/8: (16 − bits) / 8 bytes more per parameter.
     b.extra_weight_bytes = mul_sat(emb, 16 - s.weight_bits) / 8;
