@@ -235,8 +235,11 @@ async function runPass(protocol, { pageFigures }) {
     }
     const big = pass.repos.find((r) => r.id === 'deepseek-ai/DeepSeek-R1');
     if (recompute) {
-      pass.page.recompute = { medianMs: median(recompute.times), samplesMs: recompute.times.map((x) => +x.toFixed(2)), repo: 'deepseek-ai/DeepSeek-R1', control: '#precision',
-        coreShareMs: median(recompute.coreMs), coreCalls: median(recompute.calls),
+      const r2 = (xs) => xs.map((x) => +x.toFixed(2));
+      pass.page.recompute = { medianMs: median(recompute.times), samplesMs: r2(recompute.times), repo: 'deepseek-ai/DeepSeek-R1', control: '#precision',
+        paintMs: median(recompute.paintMs), paintSamplesMs: r2(recompute.paintMs),
+        coreMs: median(recompute.coreMs), coreSamplesMs: r2(recompute.coreMs), roundTripMs: median(recompute.roundTripMs),
+        coreCalls: median(recompute.calls), coreCallsMax: Math.max(...recompute.calls),
         coreReportJsonMs: big?.coreStats?.report_json_ms ?? null, coreReportMarkdownMs: big?.coreStats?.report_markdown_ms ?? null };
     }
     else pass.page.recompute = { error: 'not measured (run with the DeepSeek-R1 repo)' };

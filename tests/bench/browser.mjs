@@ -170,28 +170,35 @@ export function wasmHeapBytes(page) {
   return page.evaluate(async (engine) => (await import(new URL(engine, location.href).href)).heapBytes(), ENGINE);
 }
 
-/** Median `window.__recomputeMs` over `samples` changes of a select (it alternates between values). */
+/**
+ * A control change, `samples` times (a select alternating between values), each measured three ways:
+ * - paint: from the input event (its timeStamp) to the frame with the new numbers painted (app.js's __paintedAt:
+ *   a frame callback, then the task after it);
+ * - page: `window.__recomputeMs`, recompute() from its call to the DOM updated;
+ * - core: the core calls' own time where the core runs (engine.js callTimes coreMs: in the worker, without the
+ *   messages), and through the worker (ms), with the number of core calls.
+ */
 export async function recomputeTimes(page, { samples = 9, select = '#precision', values = ['int8', 'float16', 'int4', 'auto'] } = {}) {
-  // engine.js's callTimes (each core call from the page to its answer, through the worker) tell the core's share of
-  // a recompute from the page's own (JSON.parse, views, chart).
   await page.evaluate(async (engine) => {
     const { callTimes } = await import(new URL(engine, location.href).href);
     const sum = (k) => ['report', 'view'].reduce((n, c) => n + (callTimes[c]?.[k] || 0), 0);
-    window.__benchCore = { ms: 0, calls: 0, mark() { this.at = { ms: sum('ms'), calls: sum('calls') }; }, read() { return { ms: sum('ms') - this.at.ms, calls: sum('calls') - this.at.calls }; } };
+    const now = () => ({ ms: sum('ms'), coreMs: sum('coreMs'), calls: sum('calls') });
+    window.__benchCore = { mark() { this.at = now(); }, read() { const n = now(); return { ms: n.ms - this.at.ms, coreMs: n.coreMs - this.at.coreMs, calls: n.calls - this.at.calls }; } };
+    for (const type of ['input', 'change']) document.addEventListener(type, (e) => { window.__inputAt ??= e.timeStamp; }, true);
   }, ENGINE);
-  const times = [], coreMs = [], calls = [];
+  const times = [], paintMs = [], coreMs = [], roundTripMs = [], calls = [];
   try {
     for (let i = 0; i < samples; i++) {
-      await page.evaluate(() => { window.__recomputeMs = undefined; window.__benchCore.mark(); });
+      await page.evaluate(() => { window.__recomputeMs = undefined; window.__paintedAt = undefined; window.__inputAt = undefined; window.__benchCore.mark(); });
       await page.selectOption(select, values[i % values.length]);
-      await page.waitForFunction(() => window.__recomputeMs !== undefined, null, { timeout: 10000 });
-      const r = await page.evaluate(() => { const c = window.__benchCore.read(); return { ms: window.__recomputeMs, core: c.ms, calls: c.calls }; });
-      times.push(r.ms); coreMs.push(r.core); calls.push(r.calls);
+      await page.waitForFunction(() => window.__paintedAt !== undefined, null, { timeout: 10000 });
+      const r = await page.evaluate(() => { const c = window.__benchCore.read(); return { ms: window.__recomputeMs, paint: window.__paintedAt - window.__inputAt, coreMs: c.coreMs, roundTrip: c.ms, calls: c.calls }; });
+      times.push(r.ms); paintMs.push(r.paint); coreMs.push(r.coreMs); roundTripMs.push(r.roundTrip); calls.push(r.calls);
     }
   } finally {
     await page.evaluate(() => { delete window.__benchCore; });
   }
-  return { times, coreMs, calls };
+  return { times, paintMs, coreMs, roundTripMs, calls };
 }
 
 /**

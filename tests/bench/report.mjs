@@ -7,7 +7,9 @@ export const TARGETS = {
   chainSharded: 3,           // dependent requests, sharded repos and pipelines (page and CLI)
   wallRatio: 0.5,            // our wall time ÷ @huggingface/hub's, same run
   parseRatio: 1.0,           // WASM header parse throughput ÷ JSON.parse + counting loop
-  recomputeMs: 2,            // window.__recomputeMs after a select changes, 163-shard repo
+  paintMs: 16,               // a control change: input event to the frame with the new numbers painted, 163-shard repo
+  coreMs: 2,                 // the core's part of that change (its calls' own time where it runs, the worker)
+  callsPerChange: 1,         // core calls per control change (the report and the chart series together)
   firstLoadBytes: 150 * 1024,   // HTML + JS + CSS + WASM the page loads, gzip -9
   heapBytes: 64 * 1024 * 1024,  // WASM memory with the 163-shard repo loaded
   longTaskMs: 50,               // longest main-thread task during a page load (issue #17 §3; Long Tasks API)
@@ -18,6 +20,17 @@ export const TARGETS = {
 export const PROTOCOL_NAMES = { h2: 'HTTP/2 over TLS', http1: 'HTTP/1.1' };
 const TARGET_PROTOCOL = 'h2';
 const loadText = (pass) => pass.loadAverage ? `load average ${pass.loadAverage.start.join(' ')} at the start, ${pass.loadAverage.end?.join(' ') ?? '–'} at the end (1, 5, 15 min)` : '';
+
+// A control change, three judged figures (issue #17 item 4): the frame, the core's part, the calls per change.
+function recomputeRows(p) {
+  const q = p.recompute;
+  if (!q || q.error || q.paintMs == null) return [{ what: 'a control change', measured: q?.error || 'not run', target: `≤ ${TARGETS.paintMs} ms`, ok: null }];
+  return [
+    { what: 'a control change: input event to the new numbers painted', measured: fmtMs(q.paintMs), target: `≤ ${TARGETS.paintMs} ms`, ok: q.paintMs <= TARGETS.paintMs },
+    { what: 'a control change: the core\'s part (in the worker)', measured: fmtMs(q.coreMs), target: `≤ ${TARGETS.coreMs} ms`, ok: q.coreMs <= TARGETS.coreMs },
+    { what: 'a control change: core calls', measured: String(q.coreCallsMax), target: `≤ ${TARGETS.callsPerChange}`, ok: q.coreCallsMax <= TARGETS.callsPerChange },
+  ];
+}
 
 const CLIENTS = [['page', 'page (Chromium)'], ['cli', 'CLI'], ['hub', '@huggingface/hub']];
 
@@ -70,13 +83,12 @@ function evaluatePass(results) {
   const p = results.page;
   if (p.parse === undefined && p.firstLoad === undefined) {
     // The protocol-independent figures were measured in another pass.
-    if (p.recompute && !p.recompute.error) rows.push({ what: 'recompute after a control change', measured: fmtMs(p.recompute.medianMs), target: `≤ ${TARGETS.recomputeMs} ms`, ok: p.recompute.medianMs <= TARGETS.recomputeMs });
+    rows.push(...recomputeRows(p));
     return rows;
   }
   if (p.parse && !p.parse.error) rows.push({ what: 'header parse throughput, WASM ÷ JSON.parse', measured: `${p.parse.ratio.toFixed(2)}×`, target: `≥ ${TARGETS.parseRatio}×`, ok: p.parse.ratio >= TARGETS.parseRatio });
   else rows.push({ what: 'header parse throughput', measured: p.parse?.error || 'not run', target: `≥ ${TARGETS.parseRatio}×`, ok: null });
-  if (p.recompute && !p.recompute.error) rows.push({ what: 'recompute after a control change', measured: fmtMs(p.recompute.medianMs), target: `≤ ${TARGETS.recomputeMs} ms`, ok: p.recompute.medianMs <= TARGETS.recomputeMs });
-  else rows.push({ what: 'recompute', measured: p.recompute?.error || 'not run', target: `≤ ${TARGETS.recomputeMs} ms`, ok: null });
+  rows.push(...recomputeRows(p));
   if (p.firstLoad && !p.firstLoad.error) rows.push({ what: 'first-load transfer (gzip -9)', measured: fmtBytes(p.firstLoad.gzipBytes), target: `≤ ${fmtBytes(TARGETS.firstLoadBytes)}`, ok: p.firstLoad.gzipBytes <= TARGETS.firstLoadBytes });
   else rows.push({ what: 'first-load transfer', measured: p.firstLoad?.error || 'not run', target: `≤ ${fmtBytes(TARGETS.firstLoadBytes)}`, ok: null });
   if (p.heap && !p.heap.error) rows.push({ what: 'peak WASM heap', measured: fmtBytes(p.heap.bytes), target: `≤ ${fmtBytes(TARGETS.heapBytes)}`, ok: p.heap.bytes <= TARGETS.heapBytes });
@@ -183,12 +195,13 @@ function renderPageFigures(L, pass, passes) {
     L.push(`| Header parse throughput in Chromium on the page's real path: the WASM core (the response's bytes put into the heap with \`HEAPU8.set\` as emscripten_fetch does, then \`parseHeaderStatsAt\`: parse, validate, count) vs the browser's own (\`TextDecoder\` + \`JSON.parse\` + a loop counting the entries) on the same bytes, the ${p.parse.files} DeepSeek-R1 headers (${fmtBytes(p.parse.bytes)}, ${num(p.parse.tensors)} tensors${p.parse.countsAgree ? '' : ', **counts differ**'}) | ` +
       `${p.parse.wasmMBs.toFixed(0)} MB/s vs ${p.parse.jsMBs.toFixed(0)} MB/s (${fmtMs(p.parse.wasmMs)} vs ${fmtMs(p.parse.jsMs)}; of the WASM time, ${fmtMs(p.parse.copyMs)} is the call and the bytes' copy into the heap): ${check(`${p.parse.ratio.toFixed(2)}×`, p.parse.ratio >= TARGETS.parseRatio, { met: `≥ ${TARGETS.parseRatio}`, missed: `< ${TARGETS.parseRatio}` })} | ≥ ${TARGETS.parseRatio}× |`);
   } else L.push(`| Header parse throughput | **failed: ${p.parse?.error || 'not run'}** | ≥ ${TARGETS.parseRatio}× |`);
-  if (p.recompute && !p.recompute.error) {
-    let unit = p.recompute.coreShareMs != null ? `; of it, ${fmtMs(p.recompute.coreShareMs)} in ${p.recompute.coreCalls} core report calls` : '';
-    if (p.recompute.coreReportJsonMs != null) unit += ` (one alone: ${fmtMs(p.recompute.coreReportJsonMs)} json, ${fmtMs(p.recompute.coreReportMarkdownMs)} markdown)`;
-    L.push(`| Recompute after a control change (\`window.__recomputeMs\`, ${p.recompute.control} changed ${p.recompute.samplesMs.length} times, median; DeepSeek-R1 loaded${unit}) | ` +
-      `${check(fmtMs(p.recompute.medianMs), p.recompute.medianMs <= TARGETS.recomputeMs, { met: `≤ ${TARGETS.recomputeMs} ms`, missed: `> ${TARGETS.recomputeMs} ms` })} | ≤ ${TARGETS.recomputeMs} ms |`);
-  } else L.push(`| Recompute after a control change | ${p.recompute?.error || 'not run'} | ≤ ${TARGETS.recomputeMs} ms |`);
+  if (p.recompute && !p.recompute.error && p.recompute.paintMs != null) {
+    const q = p.recompute;
+    const judged = (ms, target) => check(fmtMs(ms), ms <= target, { met: `≤ ${target} ms`, missed: `> ${target} ms` });
+    L.push(`| A control change, from the input event to the frame with the new numbers painted (${q.control} changed ${q.samplesMs.length} times, median; DeepSeek-R1 loaded; of it, recompute() from its call to the DOM updated: ${fmtMs(q.medianMs)}, of which the core call through the worker: ${fmtMs(q.roundTripMs)}) | ${judged(q.paintMs, TARGETS.paintMs)} | ≤ ${TARGETS.paintMs} ms |`);
+    L.push(`| The core's part of that change: its calls' own time in the worker (engine.js \`callTimes\` coreMs: estimate, chart series, matrix, JSON out${q.coreReportJsonMs != null ? `; one report alone: ${fmtMs(q.coreReportJsonMs)} json, ${fmtMs(q.coreReportMarkdownMs)} markdown` : ''}) | ${judged(q.coreMs, TARGETS.coreMs)} | ≤ ${TARGETS.coreMs} ms |`);
+    L.push(`| Core calls per change (the report, the chart's series and the matrix together) | ${check(String(q.coreCallsMax), q.coreCallsMax <= TARGETS.callsPerChange, { met: `≤ ${TARGETS.callsPerChange}`, missed: `> ${TARGETS.callsPerChange}` })} | ${TARGETS.callsPerChange} |`);
+  } else L.push(`| A control change | ${p.recompute?.error || 'not run'} | ≤ ${TARGETS.paintMs} ms |`);
   if (p.firstLoad === undefined) { /* measured in another pass */ } else if (p.firstLoad && !p.firstLoad.error) {
     const f = p.firstLoad;
     const kinds = Object.entries(f.byKind).map(([k, v]) => `${k} ${fmtBytes(v)}`).join(', ');

@@ -180,6 +180,8 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await visit(page, 'gpt2', { query: '' });
     await page.fill('#batch', '3');
     await page.waitForFunction(() => window.__lastReport?.batch_size === 3);
+    // A change paints first; the address bar follows after that frame (body[data-address] is set until it has).
+    await page.waitForFunction(() => !document.body.dataset.address);
     expect(new URL(page.url()).searchParams.get('batch') === '3' && new URL(page.url()).searchParams.get('model') === 'openai-community/gpt2', page.url());
     await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
     // A load ends with the address bar and focus after the answer has painted; "done" says it has ended.
@@ -248,7 +250,7 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(shown.length >= 7 && shown.at(-1).includes((c.training.per_gpu.total_bytes / 2 ** 30).toFixed(2)), shown.join(' | '));
     expect(await page.isHidden('#controls') && await page.isVisible('#training-controls'), 'the fine-tuning settings replace the serving ones');
     await page.selectOption('#train-optimizer', 'adamw_8bit');
-    await page.waitForFunction(() => window.__lastReport?.training?.options.optimizer === 'adamw_8bit');
+    await page.waitForFunction(() => window.__lastReport?.training?.options.optimizer === 'adamw_8bit' && !document.body.dataset.address);
     expect(new URL(page.url()).searchParams.get('optimizer') === 'adamw_8bit' && new URL(page.url()).searchParams.get('mode') === 'qlora', page.url());
     await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
     await axe(page);

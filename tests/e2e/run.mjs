@@ -88,6 +88,8 @@ async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, col
 let cliChecks = 0;
 async function agreesWithCli(page) {
   if (page.isClosed() || !page.url().startsWith(site.url)) return;
+  // The address bar follows a change after its frame has painted: read it once it has caught up.
+  await page.waitForFunction(() => !document.body.dataset.address, null, { timeout: 5000 }).catch(() => {});
   const st = await page.evaluate(() => ({ state: document.body.dataset.state, r: window.__lastReport, href: location.href, vocab: window.__vocab,
     variant: document.getElementById('variant')?.value || '', token: document.getElementById('token')?.value || '' })).catch(() => null);
   if (!st || st.state !== 'done' || !st.r || !st.vocab) return;

@@ -21,10 +21,12 @@ function unwrap(answer) {
 
 /**
  * Time per call, from the call to its answer on this thread (scripts/bench reads it):
- * {call: {ms, calls, lastEnd, lastProgress}} (the last two: performance.now() of the last answer and progress report).
+ * {call: {ms, coreMs, calls, lastEnd, lastProgress}}: coreMs is the part spent in the call itself where the core runs
+ * (in the worker: without posting the call and its answer; on this thread: equal to ms); the last two are
+ * performance.now() of the last answer and progress report.
  */
 export const callTimes = {};
-const timesOf = (name) => (callTimes[name] ??= { ms: 0, calls: 0, lastEnd: null, lastProgress: null });
+const timesOf = (name) => (callTimes[name] ??= { ms: 0, coreMs: 0, calls: 0, lastEnd: null, lastProgress: null });
 
 let backendPromise = null;
 let nextId = 1;
@@ -48,7 +50,7 @@ function startWorker() {
       if ('progress' in data) { p.onProgress?.(data.progress); return; }
       pending.delete(data.id);
       if (data.failure) p.reject(Object.assign(new Error(data.failure.message), { name: data.failure.name }));
-      else p.resolve(data.value);
+      else p.resolve({ value: data.value, ms: data.ms });
     };
     const backend = {
       kind: 'worker',
@@ -68,7 +70,11 @@ async function inThread() {
   const { calls } = await import('./core-api.js');
   return {
     kind: 'main',
-    call(call, args, { id = nextId++, onProgress } = {}) { return calls[call](args, { id, progress: (json) => onProgress?.(json) }); },
+    async call(call, args, { id = nextId++, onProgress } = {}) {
+      const t = performance.now();
+      const value = await calls[call](args, { id, progress: (json) => onProgress?.(json) });
+      return { value, ms: performance.now() - t };
+    },
   };
 }
 
@@ -85,7 +91,9 @@ async function call(name, args, { id, onProgress } = {}) {
   const c = timesOf(name);
   const t = performance.now();
   try {
-    return await b.call(name, args, { id, onProgress: (p) => { c.lastProgress = performance.now(); onProgress?.(p); } });
+    const { value, ms } = await b.call(name, args, { id, onProgress: (p) => { c.lastProgress = performance.now(); onProgress?.(p); } });
+    c.coreMs += ms;
+    return value;
   } finally {
     c.lastEnd = performance.now();
     c.ms += c.lastEnd - t;

