@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_set>
+#include <functional>
+#include <string_view>
 
 #include "estimator/checked_math.hpp"
 
@@ -23,6 +24,10 @@ std::string where(std::string_view file, std::string_view tensor) {
 
 // Nesting deeper than this in a skipped value is refused: real headers nest 3 levels.
 constexpr int kMaxNesting = 512;
+
+// The keys the format names, as views: compared by length first, never through strlen.
+constexpr std::string_view kMetadataKey = "__metadata__", kDtypeKey = "dtype", kShapeKey = "shape",
+                           kOffsetsKey = "data_offsets";
 
 enum class Num { none, unsigned_int, other };  // other: negative, fractional, exponent or > 2^64-1
 
@@ -386,21 +391,53 @@ namespace {
 void check_layout(SafetensorsHeader& out, std::string_view file, uint64_t file_size) {
     // A name given twice: JSON allows it, the Rust reader (serde into a map) does not — and which of
     // the two entries a loader keeps is undefined, so the header is malformed.
+    // An open-addressing table of tensor indices (no allocation per name, unlike a node-based set: the 92k names
+    // of a 163-shard repo are checked on every load).
     {
-        std::unordered_set<std::string_view> names;
-        names.reserve(out.tensors.size());
-        for (const auto& t : out.tensors)
-            if (!names.insert(t.name).second) {
-                out.error = make_error(
-                    ErrorCode::tensor_duplicate,
-                    "the tensor name \"" + t.name + "\" is given twice in the header of " + std::string(file));
-                out.tensors.clear();
-                return;
+        const size_t n = out.tensors.size();
+        size_t slots = 16;
+        while (slots < 2 * n) slots *= 2;
+        std::vector<uint32_t> table(slots, 0);  // tensor index + 1; 0 is empty
+        const std::hash<std::string_view> hash;
+        for (size_t i = 0; i < n; ++i) {
+            const std::string_view name = out.tensors[i].name;
+            for (size_t at = hash(name) & (slots - 1);; at = (at + 1) & (slots - 1)) {
+                if (table[at] == 0) {
+                    table[at] = static_cast<uint32_t>(i + 1);
+                    break;
+                }
+                if (out.tensors[table[at] - 1].name == name) {
+                    out.error = make_error(ErrorCode::tensor_duplicate, "the tensor name \"" + std::string(name) +
+                                                                            "\" is given twice in the header of " +
+                                                                            std::string(file));
+                    out.tensors.clear();
+                    return;
+                }
             }
+        }
     }
-    std::sort(out.tensors.begin(), out.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
+    // Into data_offsets order: most headers already are (then nothing moves); otherwise the order is found on
+    // small keys and each entry moved once.
+    const auto before = [](const TensorInfo& a, const TensorInfo& b) {
         return a.begin_bytes != b.begin_bytes ? a.begin_bytes < b.begin_bytes : a.end_bytes < b.end_bytes;
-    });
+    };
+    if (!std::is_sorted(out.tensors.begin(), out.tensors.end(), before)) {
+        struct Key {
+            uint64_t begin, end;
+            uint32_t index;
+        };
+        std::vector<Key> keys;
+        keys.reserve(out.tensors.size());
+        for (size_t i = 0; i < out.tensors.size(); ++i)
+            keys.push_back({out.tensors[i].begin_bytes, out.tensors[i].end_bytes, static_cast<uint32_t>(i)});
+        std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+            return a.begin != b.begin ? a.begin < b.begin : a.end != b.end ? a.end < b.end : a.index < b.index;
+        });
+        std::vector<TensorInfo> sorted;
+        sorted.reserve(keys.size());
+        for (const Key& k : keys) sorted.push_back(std::move(out.tensors[k.index]));
+        out.tensors = std::move(sorted);
+    }
     // Contiguity: the byte buffer must be entirely indexed (no holes, no overlaps) — tensor.rs validate().
     uint64_t cursor = 0;
     for (const auto& t : out.tensors) {
@@ -462,12 +499,15 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
     }
     std::string key;
     Entry entry;
+    // Real entries take 80-200 bytes of JSON each: room for the likely count up front, so that the tensors are not
+    // moved again and again as the vector grows (capped: a hostile header's size says nothing).
+    out.tensors.reserve(std::min<size_t>(header_json.size() / 96, 1u << 16));
     if (sc.expect('{') && !sc.eat('}')) {
         do {
             sc.ws();
             if (!sc.string(&key) || !sc.expect(':')) break;
             sc.ws();
-            if (key == "__metadata__") {
+            if (key == kMetadataKey) {
                 if (sc.p < sc.end && *sc.p == '{') {
                     ++sc.p;
                     std::string mkey, mval;
@@ -505,16 +545,17 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
                         sc.ws();
                         const bool is_string = sc.p < sc.end && *sc.p == '"';
                         const bool is_array = sc.p < sc.end && *sc.p == '[';
-                        if (field == "dtype" && is_string) {
+                        const std::string_view f = field;
+                        if (f == kDtypeKey && is_string) {
                             entry.has_dtype = sc.string(&entry.dtype);
-                        } else if (field == "shape" && is_array) {
+                        } else if (f == kShapeKey && is_array) {
                             entry.has_shape = sc.number_array(entry.shape, entry.shape_unsigned);
-                        } else if (field == "data_offsets" && is_array) {
+                        } else if (f == kOffsetsKey && is_array) {
                             entry.has_offsets = sc.number_array(entry.offsets, entry.offsets_unsigned);
                         } else {
-                            if (field == "dtype") entry.has_dtype = false;
-                            if (field == "shape") entry.has_shape = false;
-                            if (field == "data_offsets") entry.has_offsets = false;
+                            if (f == kDtypeKey) entry.has_dtype = false;
+                            if (f == kShapeKey) entry.has_shape = false;
+                            if (f == kOffsetsKey) entry.has_offsets = false;
                             sc.skip();
                         }
                     } while (sc.syntax.empty() && sc.eat(','));
@@ -525,12 +566,12 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
             }
             if (!sc.syntax.empty()) break;
             if (entry_error) continue;
-            TensorInfo t;
+            TensorInfo& t = out.tensors.emplace_back();
             if (Error e = check_entry(key, entry, file, t, out.warnings)) {
+                out.tensors.pop_back();
                 entry_error = std::move(e);
                 continue;
             }
-            out.tensors.push_back(std::move(t));
         } while (sc.syntax.empty() && sc.eat(','));
         if (sc.syntax.empty()) sc.expect('}');
     }
@@ -549,6 +590,7 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::st
         out.error = std::move(entry_error);
         return out;
     }
+    if (out.tensors.capacity() > 2 * out.tensors.size() + 64) out.tensors.shrink_to_fit();  // a padded header
     check_layout(out, file, file_size);
     return out;
 }

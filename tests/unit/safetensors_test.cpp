@@ -168,3 +168,31 @@ TEST_CASE("a tensor name given twice in one header is tensor_duplicate, named in
     CHECK_THAT(r.error.message, Catch::Contains("\"w\"") && Catch::Contains("model.safetensors"));
     CHECK(r.tensors.empty());
 }
+
+// Many entries, written in reverse offset order (as a header sorted by name may be): the tensors come out in offset
+// order, each name checked once; one name repeated among them is found wherever it falls.
+TEST_CASE("thousands of entries in reverse offset order come out sorted; a repeated name among them is found",
+          "[safetensors]") {
+    const int n = 3000;
+    auto header = [&](int repeat_of) {
+        std::string h = "{";
+        for (int i = n - 1; i >= 0; --i) {
+            const std::string name = "model.layers." + std::to_string(i == repeat_of + 1 ? repeat_of : i) + ".w";
+            h += "\"" + name + "\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[" + std::to_string(4 * i) + "," +
+                 std::to_string(4 * i + 4) + "]}" + (i ? "," : "");
+        }
+        return h + "}";
+    };
+    const std::string ok = header(-2);
+    SafetensorsHeader h = parse_safetensors_header(ok, "m.safetensors", 8 + ok.size() + 4 * n);
+    REQUIRE_FALSE(h.error);
+    REQUIRE(h.tensors.size() == static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        CHECK(h.tensors[static_cast<size_t>(i)].begin_bytes == 4u * static_cast<unsigned>(i));
+        CHECK(h.tensors[static_cast<size_t>(i)].name == "model.layers." + std::to_string(i) + ".w");
+    }
+    const std::string twice = header(1234);  // entry 1235 is named model.layers.1234.w as well
+    SafetensorsHeader d = parse_safetensors_header(twice, "m.safetensors", 8 + twice.size() + 4 * n);
+    CHECK(d.error.code == ErrorCode::tensor_duplicate);
+    CHECK_THAT(d.error.message, Catch::Contains("model.layers.1234.w"));
+}
