@@ -133,8 +133,21 @@ struct ValWriter {
         out.set(k, list);
     }
     void map(const char* k, const std::map<std::string, std::string>& m, bool base64) {
+        // Text goes to JS through a TextDecoder over a view of the heap: no copy of it is made in the heap first
+        // (the headers of a 163-shard repo are 12 MB of text).
+        // ignoreBOM: the text's bytes as they are (a leading BOM is kept, as the heap copy kept it).
+        static const emscripten::val decoder = [] {
+            emscripten::val options = emscripten::val::object();
+            options.set("ignoreBOM", true);
+            return emscripten::val::global("TextDecoder").new_(std::string("utf-8"), options);
+        }();
         emscripten::val o = emscripten::val::object();
-        for (const auto& [key, v] : m) o.set(key, base64 ? base64_encode(v) : v);
+        for (const auto& [key, v] : m) {
+            if (base64)
+                o.set(key, base64_encode(v));
+            else
+                o.set(key, decoder.call<emscripten::val>("decode", emscripten::typed_memory_view(v.size(), v.data())));
+        }
         out.set(k, o);
     }
 };

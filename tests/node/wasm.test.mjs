@@ -2,6 +2,7 @@
 // emscripten_fetch (XMLHttpRequest, polyfilled here with xhr2) to the Hub imitation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHub } from '../hub/hub.mjs';
@@ -65,6 +66,23 @@ test('a snapshot round-trips: the stored metadata gives the same report offline'
   const again = JSON.parse(core.loadSnapshot(stored));
   assert.equal(again.ok, true);
   assert.deepEqual(report(again.handle).estimates_bytes, report(r.handle).estimates_bytes);
+});
+
+test('the snapshot holds each header as the file has it, and taking it does not grow the heap', async () => {
+  // DeepSeek-R1's 163 headers (11.9 MB): copied into the heap on their way to JS, they grew it 46 → 67 MiB.
+  const r = await load('deepseek-ai/DeepSeek-R1');
+  assert.equal(r.ok, true);
+  const heap = core.HEAPU8.length;
+  const snap = core.snapshot(r.handle);
+  assert.equal(core.HEAPU8.length, heap, `the heap grew from ${heap} to ${core.HEAPU8.length} bytes`);
+  const dir = path.join(root, 'tests/fixtures/hub/deepseek-ai/DeepSeek-R1');
+  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors'));
+  assert.equal(Object.keys(snap.headers).length, names.length);
+  for (const f of names) {
+    const file = fs.readFileSync(path.join(dir, f));
+    assert.equal(snap.headers[f], file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString('utf8'), f);
+  }
+  core.release(r.handle);
 });
 
 test('a gated repo without a token fails with code gated, and with the right token loads', async () => {
