@@ -343,6 +343,40 @@ std::string view_unguarded(int handle, const std::string& options_json, const st
            ",\"matrix\":" + dump(cells) + "}";
 }
 
+// Which engines refuse the model, and why, in one call: each profile's estimate at its defaults without the fit
+// table and searches (they cannot refuse), and the report of the first engine that takes it (its model-level fields:
+// layout, architecture, files, variants). The page asked for a full report per engine before (5 calls, each with the
+// 40-GPU fit table and its searches).
+std::string engines_unguarded(int handle) {
+    json refused = json::object();
+    std::string first;
+    for (const auto& p : profiles()) {
+        EstimateOptions o;
+        std::string error;
+        const Model* m = prepare(handle, dump(json{{"profile", p.name}}), o, error);
+        if (!m) {
+            const json j = json::parse(error, nullptr, false);
+            if (j.is_object() && j.value("error", json::object()).value("code", "") == "invalid_argument" &&
+                g_models.find(handle) == g_models.end())
+                return error;  // no such model: every engine would say so
+            refused[p.name] = j.is_object() ? j.value("error", json::object()).value("message", error) : error;
+            continue;
+        }
+        o.fit_table = false;
+        o.fit_limits = false;
+        const Estimate e = estimate(*m, o);
+        if (e.error)
+            refused[p.name] = e.error.message;
+        else if (first.empty())
+            first = render_json(*m, e, -1);
+    }
+    return "{\"ok\":true,\"refused\":" + dump(refused) + ",\"first\":" + (first.empty() ? "null" : first) + "}";
+}
+
+std::string engines(int handle) {
+    return guarded([&] { return engines_unguarded(handle); });
+}
+
 void release(int handle) { g_models.erase(handle); }
 
 std::string version() { return kToolVersion; }

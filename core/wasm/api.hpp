@@ -35,6 +35,9 @@ void release(int handle);
 // without a GPU) — and {"matrix":{"rows":[{overrides}…],"contexts":[N…]}}: each row the options with its overrides
 // ({"precision":"int4"}), as {"cells":[point…]} or {"error":{code,message}} when the core refuses that combination.
 std::string view(int handle, std::string options_json, std::string request_json);
+// Which engines (profiles) refuse the model, and why, with the report of the first that takes it (fit table off):
+// {"ok":true,"refused":{"llama.cpp":"profile llama.cpp needs a GGUF repo: …"},"first":{…as report()}|null}.
+std::string engines(int handle);
 // The GPU catalog: [{"id","name","segment","backend","memory_bytes","usable_bytes","multi_gpu"}].
 std::string gpus();
 // Every list and default the page's controls and the embed's attributes are built from (estimator/vocabulary.hpp).

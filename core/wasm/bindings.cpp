@@ -11,6 +11,7 @@ EMSCRIPTEN_BINDINGS(vram) {
     emscripten::function("report", &vram::wasm::report);
     emscripten::function("release", &vram::wasm::release);
     emscripten::function("view", &vram::wasm::view);
+    emscripten::function("engines", &vram::wasm::engines);
     emscripten::function("gpus", &vram::wasm::gpus);
     emscripten::function("vocabularies", &vram::wasm::vocabularies);
     emscripten::function("version", &vram::wasm::version);

@@ -85,6 +85,29 @@ test('the snapshot holds each header as the file has it, and taking it does not 
   core.release(r.handle);
 });
 
+test('engines(): each engine that refuses the model with its reason, as report() refuses it, in one call', async () => {
+  for (const repo of ['openai-community/gpt2', 'Qwen/Qwen-Image', 'TheBloke/Llama-2-7B-Chat-GGUF']) {
+    const r = await load(repo);
+    assert.equal(r.ok, true, repo);
+    const answer = JSON.parse(core.engines(r.handle));
+    assert.equal(answer.ok, true);
+    const profiles = JSON.parse(core.vocabularies()).profiles.map((p) => p.name);
+    let first = null;
+    for (const name of profiles) {
+      const full = report(r.handle, { profile: name });
+      if (full.ok === false) assert.equal(answer.refused[name], full.error.message, `${repo} ${name}`);
+      else {
+        assert.equal(answer.refused[name], undefined, `${repo} ${name}: ${answer.refused[name]}`);
+        first ??= full;
+      }
+    }
+    if (!repo.endsWith('GGUF')) assert.ok(Object.keys(answer.refused).length > 0, `${repo}: some engine refuses it`);
+    for (const k of ['layout', 'gguf_file', 'architecture', 'kv_bytes_per_token', 'weight_files', 'variants', 'variant'])
+      assert.deepEqual(answer.first[k], first[k], `${repo} first.${k}`);
+  }
+  assert.equal(JSON.parse(core.engines(987654)).error.code, 'invalid_argument');
+});
+
 test('a gated repo without a token fails with code gated, and with the right token loads', async () => {
   const denied = await load('meta-llama/Llama-2-7b-hf');
   assert.equal(denied.ok, false);

@@ -1,7 +1,7 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
 // Answer first: the result panel (#answer) holds the total and the verdict; one core call (view) per change gives the
 // report, the chart's points and the precision × context matrix; the address bar always holds the model and settings.
-import { CoreError, loadModel, openOffline, report, release, saveOffline, saved as savedModels, version, view, vocabularies } from './engine.js';
+import { CoreError, engines, loadModel, openOffline, report, release, saveOffline, saved as savedModels, version, view, vocabularies } from './engine.js';
 import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
 import { badgeSvg } from './ui/badge.js';
@@ -361,19 +361,10 @@ async function openRepo(repo, revision, { token = '', variant = '', signal, onPr
 }
 
 // Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo); `first` is the
-// report of the first engine that takes it (its model-level fields: layout, architecture, files, variants).
+// report of the first engine that takes it (its model-level fields: layout, architecture, files, variants). One core
+// call (engines()).
 async function profileReports(handle) {
-  const refused = {};
-  let first = null;
-  for (const p of state.vocab.profiles) {
-    try {
-      const r = await report(handle, { profile: p.name });
-      first ??= r;
-    } catch (e) {
-      if (!(e instanceof CoreError)) throw e;
-      refused[p.name] = e.message;
-    }
-  }
+  const { refused, first } = await engines(handle);
   return { refused, first };
 }
 

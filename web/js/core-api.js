@@ -40,6 +40,7 @@ export const calls = {
     if (session !== undefined) (await core()).cancel(session);
   },
   async report({ handle, options, format }) { return (await core()).report(handle, options, format); },
+  async engines({ handle }) { return (await core()).engines(handle); },
   async view({ handle, options, request }) { return (await core()).view(handle, options, request); },
   async release({ handle }) { (await core()).release(handle); },
   /** Keeps the model's metadata snapshot for offline use (keyed by repo and commit; never the token). */

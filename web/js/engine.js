@@ -134,6 +134,14 @@ export async function view(handle, options, request) {
   return unwrap(JSON.parse(await call('view', { handle, options: JSON.stringify(options), request: JSON.stringify(request) })));
 }
 
+/**
+ * Which engines refuse a loaded model and why, in one core call: {refused: {profile: message}, first: the report of the
+ * first engine that takes it (model-level fields; no fit table) or null}; or a CoreError.
+ */
+export async function engines(handle) {
+  return unwrap(JSON.parse(await call('engines', { handle })));
+}
+
 export function release(handle) { return call('release', { handle }); }
 
 /** Keeps a loaded model's metadata for offline use ({handle, repo, typed, revision, sha}; never the token). */
