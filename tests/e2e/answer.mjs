@@ -110,6 +110,9 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(await page.evaluate(() => document.body.dataset.state) === 'done', 'R1 answered');
     const where = await page.evaluate(async (url) => (await import(url)).where(), engineUrl);
     expect(where === 'worker', `the core runs in ${where}`);
+    // The worker ran the core once on its made-up model when it started (core-api.js warmUp), and it worked.
+    const warmed = await page.evaluate(async (url) => (await import(url)).warmedUp, engineUrl);
+    expect(warmed === true, `warm-up: ${warmed}`);
     const onPage = await page.evaluate(() => ({
       factory: typeof globalThis.createVramCore,
       fetched: performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /\/wasm\/vram\.wasm$/.test(new URL(n).pathname)),

@@ -29,6 +29,8 @@ export const callTimes = {};
 const timesOf = (name) => (callTimes[name] ??= { ms: 0, coreMs: 0, calls: 0, lastEnd: null, lastProgress: null });
 
 let backendPromise = null;
+/** Whether the worker's warm-up (core-api.js warmUp) ran: a promise of true or false; null until it starts. */
+export let warmedUp = null;
 let nextId = 1;
 
 // A worker made from a blob: URL takes the page's Content-Security-Policy (connect-src: the Hub and its CDN only);
@@ -61,8 +63,13 @@ function startWorker() {
         });
       },
     };
-    // The first answer says the worker and its module graph loaded.
-    backend.call('version', {}).then(() => resolve(backend), reject);
+    // The first answer says the worker and its module graph loaded. Then the worker runs the core once on a made-up
+    // model (core-api.js warmUp), so that the first real load does not wait on compiling it; a failure there changes
+    // nothing (the first load is then only slower).
+    backend.call('version', {}).then(() => {
+      resolve(backend);
+      warmedUp = backend.call('warmUp', {}).then(({ value }) => value, () => false);
+    }, reject);
   });
 }
 
