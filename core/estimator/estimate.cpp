@@ -42,6 +42,12 @@ Error check_against_model(const Model& m, const EstimateOptions& o) {
         return make_error(ErrorCode::invalid_argument,
                           std::string("profile ") + p.name +
                               " serves transformer language and encoder models; this repo has no such config.json");
+    if (precision_info(o.precision).linear_only && (!m.arch.quantization_config.empty() || m.layout == "gguf"))
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("precision ") + precision_name(o.precision) +
+                              " quantizes a 16-bit checkpoint as it loads; " + m.repo_id +
+                              " is already quantized (vLLM refuses a --quantization that differs from the "
+                              "checkpoint's)");
     if (p.gguf && m.layout != "gguf")
         return make_error(
             ErrorCode::invalid_argument,
@@ -184,6 +190,11 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     if (profile_info(o.profile).gguf) e.n_layers_offloadable = m.arch.n_layers + 1;
     if (o.precision == Precision::auto_)
         e.assumptions.push_back("precision auto: every tensor keeps its stored dtype");
+    else if (precision_info(o.precision).linear_only)
+        e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) + ": " +
+                                precision_info(o.precision).help +
+                                " [vLLM 0.19 quantization/fp8.py: Fp8Config.get_quant_method, "
+                                "scaled_fp8_quant(weight, scale=None)]");
     else
         e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) +
                                 ": floating weights at that width; quantized storage keeps its bytes unless narrower");

@@ -125,6 +125,18 @@ bool parse_profile(std::string_view name, ProfileId& out) {
 
 bool profile_supports(const ProfileInfo& p, KvDtype d) { return (kv_dtype_info(d).profiles & profile_bit(p.id)) != 0; }
 bool profile_runs_on(const ProfileInfo& p, GpuBackend b) { return (p.backend_mask & on(b)) != 0; }
+bool profile_takes(const ProfileInfo& p, Precision x) {
+    const uint32_t mask = precision_info(x).profiles;
+    return mask == 0 || (mask & profile_bit(p.id)) != 0;
+}
+
+std::string precision_names(const ProfileInfo& p) {
+    std::string out;
+    for (size_t i = 0; i < precisions().size(); ++i)
+        if (profile_takes(p, static_cast<Precision>(i)))
+            out += (out.empty() ? "" : ", ") + std::string(precisions()[i].name);
+    return out;
+}
 
 std::string profile_names() {
     std::string out;

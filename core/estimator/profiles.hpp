@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "estimator/gpu_catalog.hpp"
+#include "estimator/precision.hpp"
 
 namespace vram {
 
@@ -66,6 +67,10 @@ const ProfileInfo& profile_info(ProfileId id);
 bool parse_profile(std::string_view name, ProfileId& out);
 bool profile_supports(const ProfileInfo& p, KvDtype d);
 bool profile_runs_on(const ProfileInfo& p, GpuBackend b);
+// Does the profile's engine take this precision target (PrecisionInfo::profiles)?
+bool profile_takes(const ProfileInfo& p, Precision x);
+// Every precision name `p` takes, comma-separated.
+std::string precision_names(const ProfileInfo& p);
 // "classic, transformers, vllm, sglang, llama.cpp": every profile name, for messages and help.
 std::string profile_names();
 // Every KV dtype name `p` accepts, comma-separated.

@@ -764,3 +764,54 @@ TEST_CASE("a pre-quantized checkpoint under transformers gets no bitsandbytes te
     REQUIRE_FALSE(q.error);
     CHECK(q.per_gpu.weights_bytes == 4'015'130'624);
 }
+
+TEST_CASE("vllm --quantization fp8 puts Llama-3.1-8B's Linear layers at one byte and keeps embeddings and lm_head",
+          "[estimate][vllm][fp8]") {
+    // Llama-3.1-8B by part (config shapes; the Linear part is the rest of the published 8,030,261,248):
+    // embed_tokens + lm_head 2 × 128,256 × 4,096 = 1,050,673,152; norms (2 × 32 + 1) × 4,096 = 266,240;
+    // Linear matrices 6,979,321,856, here one record (one 4-byte scale).
+    Model m = model_from_config(kLlama31_8B);
+    m.tensors.clear();
+    for (uint64_t n : {1'050'673'152ull, 266'240ull, 6'979'321'856ull}) {
+        TensorRecord t;
+        t.dtype = DType::BF16;
+        t.flags = kFloating | (n == 6'979'321'856ull ? kLinear : 0);
+        t.params = n;
+        t.bytes = 2 * n;
+        m.tensors.push_back(t);
+    }
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    o.precision = precision_id("fp8");
+    Estimate e = estimate(m, o);
+    REQUIRE_FALSE(e.error);
+    // 6,979,321,856 × 1 B + 4 B scale + (1,050,673,152 + 266,240) × 2 B = 9,081,200,644 B (8.46 GiB;
+    // vLLM 0.19 logged "Model loading took 8.49 GiB", llm-d-planner results_raw.csv, …-8192-qfp8).
+    CHECK(e.per_gpu.weights_bytes == 9'081'200'644ull);
+    o.precision = Precision::int8;  // int8 halves every floating tensor: 8,030,261,248 B
+    CHECK(estimate(m, o).per_gpu.weights_bytes == 8'030'261'248ull);
+}
+
+TEST_CASE("fp8 weights are refused by engines that do not take them and on an already-quantized checkpoint",
+          "[estimate][fp8][malformed]") {
+    const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
+    EstimateOptions o;
+    o.precision = precision_id("fp8");
+    o.profile = profile_id("transformers");
+    Estimate e = estimate(m, o);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message ==
+          "precision fp8 is not offered by Hugging Face transformers (profile transformers "
+          "accepts: auto, float32, float16, bfloat16, int8, int4)");
+    for (const char* p : {"classic", "sglang"}) {
+        o.profile = profile_id(p);
+        CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
+    }
+    Model gptq = model_from_config(kLlama31_8B, kLlama8BParams);
+    gptq.arch.quantization_config = R"({"quant_method":"gptq","bits":4})";
+    o.profile = profile_id("vllm");
+    e = estimate(gptq, o);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message.find("is already quantized") != std::string::npos);
+}

@@ -150,6 +150,26 @@ uint64_t params_from_config(const std::string& text) {
     return p;
 }
 
+// Token embeddings + lm_head (untied) of a decoder-only config: VocabParallelEmbedding / ParallelLMHead in vLLM.
+uint64_t embedding_params(const std::string& text) {
+    json c = json::parse(text);
+    if (c.contains("text_config")) c = c["text_config"];
+    return u(c, "vocab_size") * u(c, "hidden_size") * (c.value("tie_word_embeddings", false) ? 1 : 2);
+}
+
+// RMSNorm weights: two per layer and the final one, Qwen3's q_norm/k_norm, MLA's q_a/kv_a norms.
+uint64_t norm_params(const std::string& text) {
+    json c = json::parse(text);
+    if (c.contains("text_config")) c = c["text_config"];
+    const std::string type = c.value("model_type", "");
+    const uint64_t H = u(c, "hidden_size"), L = u(c, "num_hidden_layers"), heads = u(c, "num_attention_heads");
+    const uint64_t hd = u(c, "head_dim") ? u(c, "head_dim") : (heads ? H / heads : 0);
+    uint64_t n = (2 * L + 1) * H;
+    if (type == "qwen3" || type == "qwen3_moe") n += L * 2 * hd;
+    if (u(c, "kv_lora_rank")) n += L * (u(c, "q_lora_rank") + u(c, "kv_lora_rank"));
+    return n;
+}
+
 struct Verdict {
     double measured = 0, estimated = 0, error = 0;
     bool pass = false;
@@ -179,13 +199,6 @@ std::string count(uint64_t n) {
 std::string miss_reason(const std::map<std::string, std::string>& run, const char* figure) {
     const std::string model = run.at("model"), q = run.at("quantization");
     const std::string f = figure;
-    if (q == "fp8" && f == "weights")
-        return "runtime `--quantization fp8` keeps embed_tokens and lm_head in BF16 (2 × 128,256 × 4,096 × 2 B = 1.96 "
-               "GiB) while "
-               "our closest precision target (int8) resizes every floating tensor; the estimator has no 'FP8 linear "
-               "layers only' target";
-    if (q == "fp8" && f == "kv tokens")
-        return "follows from the weights miss above (the KV pool is what the weights leave)";
     if (model == "openai/gpt-oss-20b" && f == "weights")
         return "vLLM loaded 7.01 GiB per rank, 0.60 GiB more than half the 12.82 GiB checkpoint; the log shows the "
                "TRITON MXFP4 MoE "
@@ -245,12 +258,26 @@ int main(int argc, char** argv) {
         const uint64_t params = src.params ? src.params : (src.bytes ? 0 : params_from_config(text));
         const uint64_t bytes = src.bytes ? src.bytes : params * 2;
         m.components.push_back(Component{"root", {}, 1, bytes, params, ""});
-        TensorRecord t;
-        t.dtype = DType::BF16;
-        t.flags = src.bytes ? 0 : kFloating;  // a byte total of mixed dtypes is not resized by a precision target
-        t.bytes = bytes;
-        t.params = params;
-        m.tensors.push_back(t);
+        if (src.bytes) {
+            TensorRecord t;  // a byte total of mixed dtypes is not resized by a precision target
+            t.dtype = DType::BF16;
+            t.bytes = bytes;
+            m.tensors.push_back(t);
+        } else {
+            // Three records so that a Linear-only target (vLLM --quantization fp8) sees what it resizes: the
+            // embeddings + lm_head and the norms from the config's shapes, the Linear matrices the rest.
+            const uint64_t embed = embedding_params(text), norms = norm_params(text);
+            const uint64_t parts[3] = {embed, norms, params - embed - norms};
+            for (int i = 0; i < 3; ++i) {
+                const uint64_t n = parts[i];
+                TensorRecord t;
+                t.dtype = DType::BF16;
+                t.flags = kFloating | (i == 2 ? kLinear : 0);
+                t.bytes = n * 2;
+                t.params = n;
+                m.tensors.push_back(t);
+            }
+        }
         models[src.model] = m;
         weight_notes[src.model] = std::string(src.weights_note) +
                                   (params && !src.params ? " = " + count(params) + " parameters" : "") +
@@ -289,7 +316,7 @@ int main(int argc, char** argv) {
         if (r.at("kv_cache_dtype") == "fp8") parse_kv_dtype("fp8", o.kv_dtype);
         if (r.at("dtype") == "torch.float32") o.precision = Precision::float32;
         if (r.at("dtype") == "torch.float16") o.precision = Precision::float16;
-        if (r.at("quantization") == "fp8") o.precision = Precision::int8;
+        if (r.at("quantization") == "fp8") parse_precision("fp8", o.precision);
         Estimate e = estimate(it->second, o);
         if (e.error) {
             skipped += "| `" + name + "` | " + r.at("model") + " | estimate failed: " + e.error.message + " |\n";
@@ -335,7 +362,9 @@ int main(int argc, char** argv) {
         "Each run is estimated with `--profile vllm --gpu h100-80gb` and the run's `tp`, `max_model_len` (context), "
         "`gpu_memory_utilization`, `--dtype` (float32/float16 → precision), `--kv-cache-dtype fp8` (→ kv_dtype fp8) "
         "and "
-        "runtime `--quantization fp8` (→ precision int8, the closest target). Figures per GPU:\n\n";
+        "runtime `--quantization fp8` (→ precision fp8: Linear matrices at 1 B + a per-tensor scale, the embeddings, "
+        "lm_head "
+        "and norms from the config's shapes at 2 B). Figures per GPU:\n\n";
     md += "- **weights**: vLLM \"Model loading took\" vs the estimate's per-GPU weights. Target within 1 %.\n";
     md +=
         "- **act + nt**: vLLM \"torch peak memory increase\" + \"non-torch forward increase\" vs the estimate's "
