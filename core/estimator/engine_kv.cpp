@@ -49,7 +49,10 @@ Spec layer_spec(const Architecture& a, const AttentionLayer& l, const Setup& s) 
         // mamba_ssm_cache_dtype "auto" = the model dtype).
         sp.state_bytes = mul_sat(cdiv(l.state_elements, s.tp), s.act_bytes);
     } else if (l.kind == AttentionKind::mla) {
-        if (s.profile->mla_latent || a.v_head_dim == 0 || a.qk_nope_head_dim == 0) {
+        if (s.kv_mla_record_bytes && s.profile->mla_latent) {
+            // A fixed per-token record (fp8_ds_mla: 656 B, profiles.cpp kv_dtypes).
+            sp.bytes_per_token = s.kv_mla_record_bytes;
+        } else if (s.profile->mla_latent || a.v_head_dim == 0 || a.qk_nope_head_dim == 0) {
             // vLLM kv_cache_interface.py MLAAttentionSpec: one latent of kv_lora_rank + qk_rope_head_dim per
             // token and layer, no K/V pair, the same on every TP rank.
             sp.bytes_per_token = kv_row_bytes(l.head_dim_k, s);
@@ -263,7 +266,11 @@ void paged_kv_assumptions(Estimate& e, const Model& m, const Setup& s, const Eva
     add("KV cache per layer: K and V rows of max(1, kv_heads / tp) heads × (head_dim_k + head_dim_v) per token; "
         "KV dtype " +
         e.kv_dtype);
-    if (p.mla_latent)
+    if (p.mla_latent && s.kv_mla_record_bytes)
+        add("MLA layers: one " + e.kv_dtype + " record of " + std::to_string(s.kv_mla_record_bytes) +
+            " B per token and layer (512 fp8 latent + 4 fp32 scales + 64 bf16 rope; kv_cache_interface.py "
+            "MLAAttentionSpec), on every TP rank");
+    else if (p.mla_latent)
         add("MLA layers: one latent of kv_lora_rank + qk_rope_head_dim per token and layer (no K/V pair), on every TP "
             "rank");
     else

@@ -48,6 +48,18 @@ Error check_against_model(const Model& m, const EstimateOptions& o) {
                               " quantizes a 16-bit checkpoint as it loads; " + m.repo_id +
                               " is already quantized (vLLM refuses a --quantization that differs from the "
                               "checkpoint's)");
+    if (const KvDtypeInfo& kv = kv_dtype_info(o.kv_dtype); kv.mla_record_bytes)
+        for (const auto& l : m.arch.layers)
+            if (l.kind != AttentionKind::none && l.kind != AttentionKind::linear_state &&
+                (l.kind != AttentionKind::mla || l.head_dim_k != kv.mla_latent_width))
+                return make_error(ErrorCode::invalid_argument,
+                                  std::string("kv_dtype ") + kv.name + " holds MLA latents of " +
+                                      std::to_string(kv.mla_latent_width) + " (kv_lora_rank + qk_rope_head_dim); " +
+                                      m.repo_id + " has " +
+                                      (l.kind == AttentionKind::mla
+                                           ? "an MLA latent of " + std::to_string(l.head_dim_k)
+                                           : std::string(attention_kind_name(l.kind)) + " attention layers") +
+                                      " (use fp8 for its KV cache)");
     if (p.gguf && m.layout != "gguf")
         return make_error(
             ErrorCode::invalid_argument,
@@ -114,6 +126,7 @@ Setup base_setup(const Model& m, const EstimateOptions& o) {
         s.kv_name = kv.name;
         s.kv_block_bytes = kv.block_bytes;
         s.kv_block_elements = kv.block_elements;
+        s.kv_mla_record_bytes = kv.mla_record_bytes;
     }
     return s;
 }

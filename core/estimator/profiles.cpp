@@ -50,6 +50,13 @@ const std::vector<KvDtypeInfo>& kv_dtypes() {
         {"q5_0", "q5_0 (llama.cpp)", "Q5_0", 0, 0, kLlamaCpp, "ggml block of 32"},
         {"q5_1", "q5_1 (llama.cpp)", "Q5_1", 0, 0, kLlamaCpp, "ggml block of 32"},
         {"iq4_nl", "iq4_nl (llama.cpp)", "IQ4_NL", 0, 0, kLlamaCpp, "ggml block of 32"},
+        // vLLM --kv-cache-dtype fp8_ds_mla (DeepSeek's FlashMLA layout): per token and MLA layer 512 float8_e4m3 of
+        // the latent, 4 float32 scales (one per 128 values), 64 bfloat16 of the rope part = 656 B
+        // (vllm/v1/kv_cache_interface.py MLAAttentionSpec.real_page_size_bytes: block_size × 656;
+        // v1/attention/backends/mla/flashmla_sparse.py get_kv_cache_shape, get_supported_head_sizes [576]).
+        {"fp8_ds_mla", "fp8_ds_mla (vLLM, MLA models)", "", 1, 1, kVllm,
+         "DeepSeek MLA layout: 512 fp8 latent + 4 fp32 scales + 64 bf16 rope = 656 B per token and layer",
+         512 * 1 + 4 * 4 + 64 * 2, 512 + 64},
 #ifdef VRAM_TEST_EXTRA_ROWS
         {"fp4_test", "fp4 (test row)", "", 1, 2, kVllm, "a row added by the extra-rows test build"},
 #endif

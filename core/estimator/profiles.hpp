@@ -29,6 +29,10 @@ struct KvDtypeInfo {
     uint32_t block_elements;  // elements in that block (plain types 1)
     uint32_t profiles;        // profile_bit() of every profile whose engine offers it
     const char* help;
+    // MLA-only layouts: one record of this many bytes per token and layer in place of the latent's elements
+    // (0 = elements × width), and the only latent width (kv_lora_rank + qk_rope_head_dim) the record holds.
+    uint32_t mla_record_bytes = 0;
+    uint32_t mla_latent_width = 0;
 };
 const std::vector<KvDtypeInfo>& kv_dtypes();
 const KvDtypeInfo& kv_dtype_info(KvDtype d);

@@ -170,7 +170,8 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
     o.kv_dtype = kv_dtype_id("int8");
     Estimate e = estimate(m, o);
     CHECK(e.error.code == ErrorCode::invalid_argument);
-    CHECK(e.error.message == "kv_dtype int8 is not offered by vLLM (profile vllm accepts: auto, fp16, bf16, fp8)");
+    CHECK(e.error.message ==
+          "kv_dtype int8 is not offered by vLLM (profile vllm accepts: auto, fp16, bf16, fp8, fp8_ds_mla)");
     o.kv_dtype = kv_dtype_id("q4_0");
     CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
     o.profile = profile_id("classic");
@@ -180,7 +181,7 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
     CHECK(unknown.error.code == ErrorCode::invalid_option);
     CHECK(unknown.error.message ==
           "kv_dtype (--kv-dtype): \"fp4\" is not one of: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, "
-          "q5_1, iq4_nl");
+          "q5_1, iq4_nl, fp8_ds_mla");
 }
 
 TEST_CASE("the llama.cpp profile on a safetensors model says it needs a GGUF repo", "[estimate][profile][malformed]") {
@@ -814,4 +815,41 @@ TEST_CASE("fp8 weights are refused by engines that do not take them and on an al
     e = estimate(gptq, o);
     CHECK(e.error.code == ErrorCode::invalid_argument);
     CHECK(e.error.message.find("is already quantized") != std::string::npos);
+}
+
+TEST_CASE("fp8_ds_mla stores DeepSeek-V3's MLA latent as a 656-byte record per token and layer under vllm",
+          "[estimate][kv][kv_dtype][mla]") {
+    const Model m = model_from_config(kDeepSeekV3);
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    Estimate bf16 = estimate(m, o);
+    REQUIRE_FALSE(bf16.error);
+    CHECK(bf16.kv_bytes_per_token == 61ull * (512 + 64) * 2);  // 70,272: the bf16 latent
+    o.kv_dtype = kv_dtype_id("fp8_ds_mla");
+    Estimate ds = estimate(m, o);
+    REQUIRE_FALSE(ds.error);
+    CHECK(ds.kv_dtype == "fp8_ds_mla");
+    // 61 layers × (512 fp8 + 4 × 4 B scales + 64 × 2 B rope) = 61 × 656 = 40,016
+    CHECK(ds.kv_bytes_per_token == 40'016);
+    // 8,192 tokens in 16-token blocks: 8,192 × 40,016 B on one sequence
+    CHECK(ds.per_gpu.kv_cache_bytes == 8192ull * 40'016);
+    o.kv_dtype = kv_dtype_id("fp8");  // plain fp8: the 576-element latent at 1 B
+    CHECK(estimate(m, o).kv_bytes_per_token == 61ull * 576);
+}
+
+TEST_CASE("fp8_ds_mla is refused with its reason for a model without MLA and by engines that lack it",
+          "[estimate][kv_dtype][mla][malformed]") {
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.kv_dtype = kv_dtype_id("fp8_ds_mla");
+    Estimate e = estimate(model_from_config(kLlama31_8B), o);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message ==
+          "kv_dtype fp8_ds_mla holds MLA latents of 576 (kv_lora_rank + qk_rope_head_dim); "
+          "test/model has full attention layers (use fp8 for its KV cache)");
+    for (const char* p : {"transformers", "sglang", "classic"}) {
+        o.profile = profile_id(p);
+        CHECK(estimate(model_from_config(kDeepSeekV3), o).error.code == ErrorCode::invalid_argument);
+    }
 }
