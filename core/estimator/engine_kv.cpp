@@ -17,7 +17,7 @@ constexpr uint64_t kCudaContextBytes = gib_hundredths(51);
 constexpr uint64_t kNonTorchTp1Bytes = gib_hundredths(25);
 constexpr uint64_t kNonTorchTpNBytes = gib_hundredths(210);
 // CUDA graphs (FULL_AND_PIECEWISE, 51 capture sizes): 0.51–1.85 GiB, mean 1.04 GiB in the same runs
-// (accuracy_report.final.md §4). vLLM 0.19 captures them after sizing the KV pool, outside the reservation.
+// (accuracy_report.final.md §4). SGLang keeps this flat allowance; vLLM models its captures (engine_vllm.cpp).
 constexpr uint64_t kCudaGraphBytes = kGiB;
 // vLLM profile run (gpu_worker.py determine_available_memory): a dummy forward of max_num_batched_tokens and a
 // dummy sampler over min(max_num_seqs, max_num_batched_tokens) rows of logits. Per logit: the compute dtype plus
@@ -309,8 +309,11 @@ void server_assumptions(Estimate& e, const Setup& s, const Eval& ev, const std::
                             "calibrated on vLLM 0.19 runs (tests/validation/vllm)" +
                             src);
     e.assumptions.push_back("overhead: CUDA context 0.51 GiB + non-torch " + gib_text(ev.parts.non_torch_bytes) +
-                            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs 1 GiB "
-                            "(mean of the measured runs)" +
+                            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs " +
+                            gib_text(ev.parts.cuda_graph_bytes) +
+                            (s.profile->id == ProfileId::vllm
+                                 ? " (from the captured sizes, below)"
+                                 : " (the mean measured under vLLM 0.19; this engine's captures are not modelled)") +
                             src);
 }
 

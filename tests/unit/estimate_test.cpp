@@ -853,3 +853,36 @@ TEST_CASE("fp8_ds_mla is refused with its reason for a model without MLA and by 
         CHECK(estimate(model_from_config(kDeepSeekV3), o).error.code == ErrorCode::invalid_argument);
     }
 }
+
+TEST_CASE("vllm's CUDA graphs follow the captured sizes, the layers per rank and MoE layers",
+          "[estimate][vllm][cuda_graphs]") {
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    o.gpu = gpu_row("h100-80gb");
+    const Model llama = model_from_config(kLlama31_8B, kLlama8BParams);
+    // H100: max_num_seqs 1024, so sizes up to min(2 × 1024, 512) = 512: 1, 2, 4 + 8…248 (31) + 256…512 (17) = 51
+    // PIECEWISE and 51 FULL. Per graph 6 MiB + 32 layers × 96 KiB = 9,437,184 B; × 102 = 962,592,768 B.
+    Estimate e = estimate(llama, o);
+    REQUIRE_FALSE(e.error);
+    CHECK(e.overhead_parts.cuda_graph_bytes == 962'592'768);
+    o.tp = 2;  // 6 MiB + 16 × 96 KiB = 7,864,320 B per graph
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 102ull * 7'864'320);
+    o.tp = 1;
+    o.max_num_batched_tokens = 256;  // sizes stop at 256: 35 PIECEWISE + 35 FULL
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 70ull * 9'437'184);
+    o.max_num_batched_tokens = 0;
+    o.gpu = gpu_row("l4");  // < 70 GiB: max_num_seqs 256, FULL graphs only up to 256: 51 + 35
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 86ull * 9'437'184);
+    // gpt-oss raises the largest size to 1024: 3 + 31 + 49 = 83 sizes, both modes; at tp 2 a graph holds
+    // 6 MiB + 24 layers × 96 KiB / 2 + 24 MoE layers × 104 KiB = 10,027,008 B.
+    o.gpu = gpu_row("h100-80gb");
+    o.tp = 2;
+    Estimate g = estimate(model_from_config(gpt_oss_20b(), 20'900'000'000), o);
+    REQUIRE_FALSE(g.error);
+    CHECK(g.overhead_parts.cuda_graph_bytes == 166ull * 10'027'008);
+    // SGLang keeps the flat 1 GiB.
+    o.profile = profile_id("sglang");
+    o.tp = 1;
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 1ull << 30);
+}
