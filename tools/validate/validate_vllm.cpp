@@ -203,11 +203,19 @@ std::string miss_reason(const std::map<std::string, std::string>& run, const cha
     const std::string model = run.at("model"), q = run.at("quantization");
     const std::string f = figure;
     if (model == "openai/gpt-oss-20b" && f == "weights")
-        return "vLLM loaded 7.01 GiB per rank, 0.60 GiB more than half the 12.82 GiB checkpoint; the log shows the "
-               "TRITON MXFP4 MoE "
-               "backend, which re-lays-out expert blocks and scales for its kernel. The extra bytes are not derived "
-               "here (hypothesis: "
-               "padding of that layout)";
+        // Per rank, per layer (32 experts, hidden 2,880, expert width 2,880 / 2 = 1,440 → 1,472): padding
+        // 32 × 64 × (1,440 + 90 + 2) + 32 × 2,880 × (16 + 1) = 4,704,256 B (the bf16 bias pad included); float32
+        // biases 32 × 2,944 × 2 = 188,416 B; w2 bias whole on each rank in float32 32 × 2,880 × 4 − the estimate's
+        // half in bf16 = 276,480 B. Sum × 24 layers = 124,059,648 B (0.12 GiB).
+        return "vLLM loaded 7.01 GiB per rank, 0.60 GiB more than half the 12.82 GiB checkpoint. What vLLM 0.19's "
+               "source establishes explains 0.12 GiB of it: fused_moe/oracle/mxfp4.py "
+               "mxfp4_round_up_hidden_size_and_intermediate_size pads the TRITON backend's per-rank expert width to a "
+               "multiple of 64 (1,440 → 1,472 at tp 2; 2,880 at tp 1 needs none), convert_to_mxfp4_moe_kernel_format "
+               "turns the expert biases to float32, and the row-parallel down-projection bias stays whole on each "
+               "rank. The other 0.48 GiB is in the Hopper layouts _swizzle_mxfp4 asks triton_kernels for "
+               "(convert_layout to the default MXFP4 value and scale layouts, outside vLLM's tree) and in whether the "
+               "unswizzled scales stay referenced; neither is established from the source read, so the layout is not "
+               "modelled";
     if (model == "openai/gpt-oss-20b" && f == "kv tokens") return "follows from the weights miss (0.60 GiB less pool)";
     if (model == "deepseek-ai/DeepSeek-V2-Lite-Chat" && f == "cuda graphs")
         return "the log's FULL graphs start at 522 MiB on the first capture (\"Estimated FULL CUDA graph memory: "
