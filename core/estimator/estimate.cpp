@@ -46,8 +46,8 @@ Error check_against_model(const Model& m, const EstimateOptions& o) {
         return make_error(ErrorCode::invalid_argument,
                           std::string("precision ") + precision_name(o.precision) +
                               " quantizes a 16-bit checkpoint as it loads; " + m.repo_id +
-                              " is already quantized (vLLM refuses a --quantization that differs from the "
-                              "checkpoint's)");
+                              " is already quantized: estimate it as stored (precision auto), as vLLM serves a "
+                              "quantized checkpoint with its own method");
     if (const KvDtypeInfo& kv = kv_dtype_info(o.kv_dtype); kv.mla_record_bytes)
         for (const auto& l : m.arch.layers)
             if (l.kind != AttentionKind::none && l.kind != AttentionKind::linear_state &&
