@@ -28,7 +28,8 @@ struct Setup {
     std::string kv_name;       // resolved KV element type
     uint32_t kv_block_bytes = 2;
     uint32_t kv_block_elements = 1;
-    uint64_t batched_tokens = 0;  // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
+    uint32_t kv_mla_record_bytes = 0;  // MLA layers: bytes per token and layer of a fixed record (fp8_ds_mla)
+    uint64_t batched_tokens = 0;       // vLLM max_num_batched_tokens / SGLang chunked_prefill_size
     uint32_t max_num_seqs = 0;
     double fraction = 0;
     // llama.cpp

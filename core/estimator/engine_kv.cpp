@@ -17,7 +17,7 @@ constexpr uint64_t kCudaContextBytes = gib_hundredths(51);
 constexpr uint64_t kNonTorchTp1Bytes = gib_hundredths(25);
 constexpr uint64_t kNonTorchTpNBytes = gib_hundredths(210);
 // CUDA graphs (FULL_AND_PIECEWISE, 51 capture sizes): 0.51–1.85 GiB, mean 1.04 GiB in the same runs
-// (accuracy_report.final.md §4). vLLM 0.19 captures them after sizing the KV pool, outside the reservation.
+// (accuracy_report.final.md §4). SGLang keeps this flat allowance; vLLM models its captures (engine_vllm.cpp).
 constexpr uint64_t kCudaGraphBytes = kGiB;
 // vLLM profile run (gpu_worker.py determine_available_memory): a dummy forward of max_num_batched_tokens and a
 // dummy sampler over min(max_num_seqs, max_num_batched_tokens) rows of logits. Per logit: the compute dtype plus
@@ -49,7 +49,10 @@ Spec layer_spec(const Architecture& a, const AttentionLayer& l, const Setup& s) 
         // mamba_ssm_cache_dtype "auto" = the model dtype).
         sp.state_bytes = mul_sat(cdiv(l.state_elements, s.tp), s.act_bytes);
     } else if (l.kind == AttentionKind::mla) {
-        if (s.profile->mla_latent || a.v_head_dim == 0 || a.qk_nope_head_dim == 0) {
+        if (s.kv_mla_record_bytes && s.profile->mla_latent) {
+            // A fixed per-token record (fp8_ds_mla: 656 B, profiles.cpp kv_dtypes).
+            sp.bytes_per_token = s.kv_mla_record_bytes;
+        } else if (s.profile->mla_latent || a.v_head_dim == 0 || a.qk_nope_head_dim == 0) {
             // vLLM kv_cache_interface.py MLAAttentionSpec: one latent of kv_lora_rank + qk_rope_head_dim per
             // token and layer, no K/V pair, the same on every TP rank.
             sp.bytes_per_token = kv_row_bytes(l.head_dim_k, s);
@@ -263,7 +266,11 @@ void paged_kv_assumptions(Estimate& e, const Model& m, const Setup& s, const Eva
     add("KV cache per layer: K and V rows of max(1, kv_heads / tp) heads × (head_dim_k + head_dim_v) per token; "
         "KV dtype " +
         e.kv_dtype);
-    if (p.mla_latent)
+    if (p.mla_latent && s.kv_mla_record_bytes)
+        add("MLA layers: one " + e.kv_dtype + " record of " + std::to_string(s.kv_mla_record_bytes) +
+            " B per token and layer (512 fp8 latent + 4 fp32 scales + 64 bf16 rope; kv_cache_interface.py "
+            "MLAAttentionSpec), on every TP rank");
+    else if (p.mla_latent)
         add("MLA layers: one latent of kv_lora_rank + qk_rope_head_dim per token and layer (no K/V pair), on every TP "
             "rank");
     else
@@ -302,8 +309,11 @@ void server_assumptions(Estimate& e, const Setup& s, const Eval& ev, const std::
                             "calibrated on vLLM 0.19 runs (tests/validation/vllm)" +
                             src);
     e.assumptions.push_back("overhead: CUDA context 0.51 GiB + non-torch " + gib_text(ev.parts.non_torch_bytes) +
-                            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs 1 GiB "
-                            "(mean of the measured runs)" +
+                            " (NCCL/all-reduce; calibrated, 0.25 GiB at TP 1, 2.1 GiB above) + CUDA graphs " +
+                            gib_text(ev.parts.cuda_graph_bytes) +
+                            (s.profile->id == ProfileId::vllm
+                                 ? " (from the captured sizes, below)"
+                                 : " (the mean measured under vLLM 0.19; this engine's captures are not modelled)") +
                             src);
 }
 

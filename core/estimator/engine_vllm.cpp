@@ -1,12 +1,59 @@
 // Profile "vllm": vLLM's own accounting (profiles.cpp names the version and files). The KV cache follows
 // engine_kv.cpp (blocks of 16 tokens, hybrid groups sharing one page); the activation peak is the profile run's;
 // the engine reserves gpu_memory_utilization of the GPU and sizes its KV pool from what is left.
+#include <algorithm>
 #include <cstdlib>
 
 #include "estimator/engine.hpp"
 
 namespace vram {
 namespace {
+
+// CUDA graphs (FULL_AND_PIECEWISE, vLLM 0.19's default mode). Capture sizes: vllm/config/vllm.py
+// _set_cudagraph_sizes — max = min(max_num_seqs × 2, 512, max_num_batched_tokens), sizes [1, 2, 4] +
+// range(8, min(max + 1, 256), 8) + range(256, max + 1, 16); PIECEWISE graphs at every size, FULL (uniform decode)
+// graphs at the sizes ≤ max_num_seqs. gpt-oss raises the max to 1024 (model_executor/models/config.py
+// GptOssForCausalLMConfig.verify_and_update_config: "from 67 to 83" graphs).
+constexpr uint32_t kGraphMaxCapture = 512;
+struct CaptureOverride {
+    const char* model_type;
+    uint32_t max_capture;
+};
+constexpr CaptureOverride kCaptureOverrides[] = {{"gpt_oss", 1024}};
+// Bytes per captured graph, fitted on the 26 estimated H100 runs of tests/validation/vllm (actual "Graph capturing
+// finished … took X GiB", 0.64–1.57 GiB; SPLIT.md: that campaign calibrates the vLLM profile): a fixed part per
+// graph, a part per decoder layer on each rank (piecewise graphs split at every attention layer) and one per MoE
+// layer (fused-MoE buffers). Least squares (tools/validate/fit_vllm_graphs.py): 6.07 MiB, 96.0 KiB, 104.8 KiB.
+constexpr uint64_t kGraphFixedBytes = 6 * kMiB;
+constexpr uint64_t kGraphPerLayerBytes = 96 * 1024;
+constexpr uint64_t kGraphPerMoeLayerBytes = 104 * 1024;
+
+struct Graphs {
+    uint32_t piecewise = 0, full = 0, largest = 0;
+    uint64_t bytes = 0;
+};
+
+Graphs cuda_graphs(const Model& m, const Setup& s) {
+    Graphs g;
+    uint32_t max = std::min<uint64_t>(2ull * s.max_num_seqs, kGraphMaxCapture);
+    for (const auto& o : kCaptureOverrides)
+        if (m.arch.model_type == o.model_type) max = o.max_capture;
+    max = static_cast<uint32_t>(std::min<uint64_t>(max, s.batched_tokens ? s.batched_tokens : max));
+    auto add = [&](uint32_t size) {
+        ++g.piecewise;
+        if (size <= s.max_num_seqs) ++g.full;
+        g.largest = size;
+    };
+    for (uint32_t size : {1u, 2u, 4u})
+        if (size <= max) add(size);
+    for (uint32_t size = 8; size < std::min<uint32_t>(max + 1, 256); size += 8) add(size);
+    for (uint32_t size = 256; size <= max; size += 16) add(size);
+    const uint64_t layers = m.arch.n_layers;
+    const uint64_t per_graph = kGraphFixedBytes + layers * kGraphPerLayerBytes / s.tp +
+                               (m.arch.n_experts ? layers * kGraphPerMoeLayerBytes : 0);
+    g.bytes = mul_sat(g.piecewise + g.full, per_graph);
+    return g;
+}
 
 void resolve(Setup& s, const EstimateOptions& o) {
     server_resolve(s, o);
@@ -16,6 +63,11 @@ void resolve(Setup& s, const EstimateOptions& o) {
 
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
     Eval ev = server_evaluate(m, w, s, context, batch);
+    // vLLM 0.19 captures its graphs after sizing the KV pool (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS off): they
+    // count in the total, not in non-KV.
+    ev.parts.cuda_graph_bytes = cuda_graphs(m, s).bytes;
+    ev.share.overhead_bytes = ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes + ev.parts.cuda_graph_bytes;
+    total_share(ev.share);
     // gpu_worker.py: non-KV = weights + torch peak increase + non-torch increase.
     ev.non_kv_bytes = ev.share.weights_bytes + ev.share.activation_bytes + ev.parts.non_torch_bytes;
     return ev;
@@ -33,6 +85,15 @@ void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, co
     const std::string src = " [" + std::string(s.profile->engine) + " " + s.profile->version + "]";
     paged_kv_assumptions(e, m, s, ev, src);
     server_assumptions(e, s, ev, src);
+    const Graphs g = cuda_graphs(m, s);
+    e.assumptions.push_back("CUDA graphs: " + std::to_string(g.piecewise) + " PIECEWISE + " + std::to_string(g.full) +
+                            " FULL captures (sizes 1 … " + std::to_string(g.largest) +
+                            ", vllm/config/vllm.py _set_cudagraph_sizes) × (6 MiB + 96 KiB × layers / tp + 104 KiB × "
+                            "MoE layers) = " +
+                            gib_text(g.bytes) +
+                            "; per-graph bytes fitted on the vLLM 0.19 H100 runs (tests/validation/vllm), captured "
+                            "after the KV pool is sized" +
+                            src);
     e.assumptions.push_back(
         "KV pool = gpu_memory_utilization × GPU memory − (weights + activation peak + non-torch); tokens = "
         "num_blocks // groups × block (hybrid models: layers grouped by spec and padded, kv_cache_utils.py)" +

@@ -42,6 +42,24 @@ Error check_against_model(const Model& m, const EstimateOptions& o) {
         return make_error(ErrorCode::invalid_argument,
                           std::string("profile ") + p.name +
                               " serves transformer language and encoder models; this repo has no such config.json");
+    if (precision_info(o.precision).linear_only && (!m.arch.quantization_config.empty() || m.layout == "gguf"))
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("precision ") + precision_name(o.precision) +
+                              " quantizes a 16-bit checkpoint as it loads; " + m.repo_id +
+                              " is already quantized: estimate it as stored (precision auto), as vLLM serves a "
+                              "quantized checkpoint with its own method");
+    if (const KvDtypeInfo& kv = kv_dtype_info(o.kv_dtype); kv.mla_record_bytes)
+        for (const auto& l : m.arch.layers)
+            if (l.kind != AttentionKind::none && l.kind != AttentionKind::linear_state &&
+                (l.kind != AttentionKind::mla || l.head_dim_k != kv.mla_latent_width))
+                return make_error(ErrorCode::invalid_argument,
+                                  std::string("kv_dtype ") + kv.name + " holds MLA latents of " +
+                                      std::to_string(kv.mla_latent_width) + " (kv_lora_rank + qk_rope_head_dim); " +
+                                      m.repo_id + " has " +
+                                      (l.kind == AttentionKind::mla
+                                           ? "an MLA latent of " + std::to_string(l.head_dim_k)
+                                           : std::string(attention_kind_name(l.kind)) + " attention layers") +
+                                      " (use fp8 for its KV cache)");
     if (p.gguf && m.layout != "gguf")
         return make_error(
             ErrorCode::invalid_argument,
@@ -108,6 +126,7 @@ Setup base_setup(const Model& m, const EstimateOptions& o) {
         s.kv_name = kv.name;
         s.kv_block_bytes = kv.block_bytes;
         s.kv_block_elements = kv.block_elements;
+        s.kv_mla_record_bytes = kv.mla_record_bytes;
     }
     return s;
 }
@@ -184,6 +203,11 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     if (profile_info(o.profile).gguf) e.n_layers_offloadable = m.arch.n_layers + 1;
     if (o.precision == Precision::auto_)
         e.assumptions.push_back("precision auto: every tensor keeps its stored dtype");
+    else if (precision_info(o.precision).linear_only)
+        e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) + ": " +
+                                precision_info(o.precision).help +
+                                " [vLLM 0.19 quantization/fp8.py: Fp8Config.get_quant_method, "
+                                "scaled_fp8_quant(weight, scale=None)]");
     else
         e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) +
                                 ": floating weights at that width; quantized storage keeps its bytes unless narrower");

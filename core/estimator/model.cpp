@@ -157,6 +157,17 @@ bool ends_with(const std::string& s, const char* tail) {
     return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
 }
 
+// A Linear layer's weight matrix as vLLM builds it (LinearBase, or FusedMoE experts): "….weight" of rank 2 or 3,
+// not the token embeddings (VocabParallelEmbedding), the output head (ParallelLMHead) nor an MoE router gate
+// (ReplicatedLinear with quant_config=None in vLLM's llama/mixtral/qwen*_moe/deepseek_v2 models).
+bool linear_matrix(const TensorInfo& t) {
+    if ((t.shape.size() != 2 && t.shape.size() != 3) || !ends_with(t.name, ".weight")) return false;
+    if (t.name.find("embed") != std::string::npos || t.name.find("lm_head") != std::string::npos) return false;
+    for (const char* leaf : {".gate.weight", ".shared_expert_gate.weight", ".wte.weight", ".wpe.weight"})
+        if (ends_with(t.name, leaf)) return false;
+    return t.name != "output.weight";
+}
+
 // Collects LayerHints from the LLM's tensor names (for a config that lacks its counts).
 struct HintCollector {
     std::vector<bool> seen;
@@ -526,7 +537,10 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
                 r.bytes = t.bytes();
                 if (role.bookkeeping) r.flags |= kBookkeeping;
                 if (role.quantized) r.flags |= kQuantized;
-                if (!role.bookkeeping && !role.quantized && dtype_is_floating(t.dtype)) r.flags |= kFloating;
+                if (!role.bookkeeping && !role.quantized && dtype_is_floating(t.dtype)) {
+                    r.flags |= kFloating;
+                    if (linear_matrix(t)) r.flags |= kLinear;
+                }
                 if (!role.bookkeeping && t.dtype != DType::unknown)
                     r.params = static_cast<uint64_t>(std::llround(static_cast<double>(t.n_elements) * role.multiplier));
                 if (!add_tensor(m, r, t.dtype_name, t.n_elements)) {

@@ -319,6 +319,10 @@ Error validate_options(const EstimateOptions& o) {
         return make_error(ErrorCode::invalid_argument, std::string("kv_dtype ") + kv.name + " is not offered by " +
                                                            p.engine + " (profile " + p.name +
                                                            " accepts: " + kv_dtype_names(p) + ")");
+    if (!profile_takes(p, o.precision))
+        return make_error(ErrorCode::invalid_argument, std::string("precision ") + precision_name(o.precision) +
+                                                           " is not offered by " + p.engine + " (profile " + p.name +
+                                                           " accepts: " + precision_names(p) + ")");
     if (o.tp > p.max_tp)
         return make_error(ErrorCode::invalid_argument, std::string("profile ") + p.name +
                                                            " has no tensor parallelism (tp " + std::to_string(o.tp) +

@@ -19,6 +19,11 @@ struct PrecisionInfo {
     uint32_t bits;           // bits per parameter of a floating weight at this target; 0 = keep the stored dtype
     uint32_t compute_bytes;  // activation / compute width the engines run at; 0 = the checkpoint's own
     const char* help;        // one line for --help and the page
+    // Linear weight matrices only (TensorRecord kLinear): they take `bits` plus one fp32 per-tensor scale each;
+    // every other floating tensor (embeddings, lm_head, norms) runs at compute_bytes. false: every floating tensor
+    // takes `bits`.
+    bool linear_only = false;
+    uint32_t profiles = 0;  // profile_bit() of every profile whose engine takes it; 0 = every profile
 };
 
 const std::vector<PrecisionInfo>& precisions();
@@ -29,7 +34,10 @@ uint32_t precision_bits(Precision p);  // 0 for auto
 bool parse_precision(std::string_view text, Precision& out);
 
 // Bytes of one weight tensor at a precision target: floating weights take the target width;
-// quantized storage keeps its bytes unless the target is narrower; other tensors keep theirs.
+// quantized storage keeps its bytes unless the target is narrower; other tensors keep theirs. A linear_only target
+// resizes Linear matrices (plus their scale) and puts the other floating tensors at the compute width.
 uint64_t tensor_bytes_at(const TensorRecord& t, Precision p);
+// vLLM scaled_fp8_quant(weight, scale=None): one float32 scale per quantized weight.
+constexpr uint64_t kPerTensorScaleBytes = 4;
 
 }  // namespace vram

@@ -50,6 +50,13 @@ const std::vector<KvDtypeInfo>& kv_dtypes() {
         {"q5_0", "q5_0 (llama.cpp)", "Q5_0", 0, 0, kLlamaCpp, "ggml block of 32"},
         {"q5_1", "q5_1 (llama.cpp)", "Q5_1", 0, 0, kLlamaCpp, "ggml block of 32"},
         {"iq4_nl", "iq4_nl (llama.cpp)", "IQ4_NL", 0, 0, kLlamaCpp, "ggml block of 32"},
+        // vLLM --kv-cache-dtype fp8_ds_mla (DeepSeek's FlashMLA layout): per token and MLA layer 512 float8_e4m3 of
+        // the latent, 4 float32 scales (one per 128 values), 64 bfloat16 of the rope part = 656 B
+        // (vllm/v1/kv_cache_interface.py MLAAttentionSpec.real_page_size_bytes: block_size × 656;
+        // v1/attention/backends/mla/flashmla_sparse.py get_kv_cache_shape, get_supported_head_sizes [576]).
+        {"fp8_ds_mla", "fp8_ds_mla (vLLM, MLA models)", "", 1, 1, kVllm,
+         "DeepSeek MLA layout: 512 fp8 latent + 4 fp32 scales + 64 bf16 rope = 656 B per token and layer",
+         512 * 1 + 4 * 4 + 64 * 2, 512 + 64},
 #ifdef VRAM_TEST_EXTRA_ROWS
         {"fp4_test", "fp4 (test row)", "", 1, 2, kVllm, "a row added by the extra-rows test build"},
 #endif
@@ -125,6 +132,18 @@ bool parse_profile(std::string_view name, ProfileId& out) {
 
 bool profile_supports(const ProfileInfo& p, KvDtype d) { return (kv_dtype_info(d).profiles & profile_bit(p.id)) != 0; }
 bool profile_runs_on(const ProfileInfo& p, GpuBackend b) { return (p.backend_mask & on(b)) != 0; }
+bool profile_takes(const ProfileInfo& p, Precision x) {
+    const uint32_t mask = precision_info(x).profiles;
+    return mask == 0 || (mask & profile_bit(p.id)) != 0;
+}
+
+std::string precision_names(const ProfileInfo& p) {
+    std::string out;
+    for (size_t i = 0; i < precisions().size(); ++i)
+        if (profile_takes(p, static_cast<Precision>(i)))
+            out += (out.empty() ? "" : ", ") + std::string(precisions()[i].name);
+    return out;
+}
 
 std::string profile_names() {
     std::string out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "estimator/gpu_catalog.hpp"
+#include "estimator/precision.hpp"
 
 namespace vram {
 
@@ -28,6 +29,10 @@ struct KvDtypeInfo {
     uint32_t block_elements;  // elements in that block (plain types 1)
     uint32_t profiles;        // profile_bit() of every profile whose engine offers it
     const char* help;
+    // MLA-only layouts: one record of this many bytes per token and layer in place of the latent's elements
+    // (0 = elements × width), and the only latent width (kv_lora_rank + qk_rope_head_dim) the record holds.
+    uint32_t mla_record_bytes = 0;
+    uint32_t mla_latent_width = 0;
 };
 const std::vector<KvDtypeInfo>& kv_dtypes();
 const KvDtypeInfo& kv_dtype_info(KvDtype d);
@@ -66,6 +71,10 @@ const ProfileInfo& profile_info(ProfileId id);
 bool parse_profile(std::string_view name, ProfileId& out);
 bool profile_supports(const ProfileInfo& p, KvDtype d);
 bool profile_runs_on(const ProfileInfo& p, GpuBackend b);
+// Does the profile's engine take this precision target (PrecisionInfo::profiles)?
+bool profile_takes(const ProfileInfo& p, Precision x);
+// Every precision name `p` takes, comma-separated.
+std::string precision_names(const ProfileInfo& p);
 // "classic, transformers, vllm, sglang, llama.cpp": every profile name, for messages and help.
 std::string profile_names();
 // Every KV dtype name `p` accepts, comma-separated.

@@ -11,6 +11,8 @@ enum TensorFlags : uint8_t {
     kFloating = 1,     // a floating weight a precision target may resize
     kQuantized = 2,    // a packed / low-bit weight of the checkpoint's quantization
     kBookkeeping = 4,  // scales, zeros, indices: no parameters
+    kLinear = 8,       // a Linear layer's weight matrix (rank 2, or stacked experts): not an embedding, output head,
+                       // norm or MoE router gate — what vLLM's Fp8LinearMethod / Fp8MoEMethod quantize
 };
 
 // Where a GGUF tensor lives in llama.cpp's layer split (src/llama-model.cpp load_tensors): blk.N.* is repeating

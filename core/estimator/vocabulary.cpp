@@ -29,9 +29,10 @@ json profile_json(const ProfileInfo& p) {
     json kv = json::array();
     for (size_t i = 0; i < kv_dtypes().size(); ++i)
         if (profile_supports(p, static_cast<KvDtype>(i))) kv.push_back(kv_dtypes()[i].name);
-    // Every profile takes every precision target today (the engines load any of them); the list is the table's.
-    json precision_names = json::array();
-    for (const auto& row : precisions()) precision_names.push_back(row.name);
+    // The precision targets the profile's engine takes (PrecisionInfo::profiles); the list is the table's.
+    json precision_list = json::array();
+    for (size_t i = 0; i < precisions().size(); ++i)
+        if (profile_takes(p, static_cast<Precision>(i))) precision_list.push_back(precisions()[i].name);
     json tp = json::array();
     for (uint32_t t : tp_steps())
         if (t <= p.max_tp) tp.push_back(t);
@@ -55,7 +56,7 @@ json profile_json(const ProfileInfo& p) {
             {"label", p.label},
             {"engine", p.engine},
             {"version", p.version},
-            {"precisions", precision_names},
+            {"precisions", precision_list},
             {"kv_dtypes", kv},
             {"tp", tp},
             {"fit_max_gpus", p.id == ProfileId::classic ? kClassicMaxGpus : tp_steps().back()},

@@ -170,7 +170,8 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
     o.kv_dtype = kv_dtype_id("int8");
     Estimate e = estimate(m, o);
     CHECK(e.error.code == ErrorCode::invalid_argument);
-    CHECK(e.error.message == "kv_dtype int8 is not offered by vLLM (profile vllm accepts: auto, fp16, bf16, fp8)");
+    CHECK(e.error.message ==
+          "kv_dtype int8 is not offered by vLLM (profile vllm accepts: auto, fp16, bf16, fp8, fp8_ds_mla)");
     o.kv_dtype = kv_dtype_id("q4_0");
     CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
     o.profile = profile_id("classic");
@@ -180,7 +181,7 @@ TEST_CASE("a KV dtype the engine does not offer is invalid_argument naming what 
     CHECK(unknown.error.code == ErrorCode::invalid_option);
     CHECK(unknown.error.message ==
           "kv_dtype (--kv-dtype): \"fp4\" is not one of: auto, fp16, bf16, fp8, int8, q8_0, q4_0, fp32, q4_1, q5_0, "
-          "q5_1, iq4_nl");
+          "q5_1, iq4_nl, fp8_ds_mla");
 }
 
 TEST_CASE("the llama.cpp profile on a safetensors model says it needs a GGUF repo", "[estimate][profile][malformed]") {
@@ -763,4 +764,125 @@ TEST_CASE("a pre-quantized checkpoint under transformers gets no bitsandbytes te
     const Estimate q = estimate(m, o);
     REQUIRE_FALSE(q.error);
     CHECK(q.per_gpu.weights_bytes == 4'015'130'624);
+}
+
+TEST_CASE("vllm --quantization fp8 puts Llama-3.1-8B's Linear layers at one byte and keeps embeddings and lm_head",
+          "[estimate][vllm][fp8]") {
+    // Llama-3.1-8B by part (config shapes; the Linear part is the rest of the published 8,030,261,248):
+    // embed_tokens + lm_head 2 × 128,256 × 4,096 = 1,050,673,152; norms (2 × 32 + 1) × 4,096 = 266,240;
+    // Linear matrices 6,979,321,856, here one record (one 4-byte scale).
+    Model m = model_from_config(kLlama31_8B);
+    m.tensors.clear();
+    for (uint64_t n : {1'050'673'152ull, 266'240ull, 6'979'321'856ull}) {
+        TensorRecord t;
+        t.dtype = DType::BF16;
+        t.flags = kFloating | (n == 6'979'321'856ull ? kLinear : 0);
+        t.params = n;
+        t.bytes = 2 * n;
+        m.tensors.push_back(t);
+    }
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    o.precision = precision_id("fp8");
+    Estimate e = estimate(m, o);
+    REQUIRE_FALSE(e.error);
+    // 6,979,321,856 × 1 B + 4 B scale + (1,050,673,152 + 266,240) × 2 B = 9,081,200,644 B (8.46 GiB;
+    // vLLM 0.19 logged "Model loading took 8.49 GiB", llm-d-planner results_raw.csv, …-8192-qfp8).
+    CHECK(e.per_gpu.weights_bytes == 9'081'200'644ull);
+    o.precision = Precision::int8;  // int8 halves every floating tensor: 8,030,261,248 B
+    CHECK(estimate(m, o).per_gpu.weights_bytes == 8'030'261'248ull);
+}
+
+TEST_CASE("fp8 weights are refused by engines that do not take them and on an already-quantized checkpoint",
+          "[estimate][fp8][malformed]") {
+    const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
+    EstimateOptions o;
+    o.precision = precision_id("fp8");
+    o.profile = profile_id("transformers");
+    Estimate e = estimate(m, o);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message ==
+          "precision fp8 is not offered by Hugging Face transformers (profile transformers "
+          "accepts: auto, float32, float16, bfloat16, int8, int4)");
+    for (const char* p : {"classic", "sglang"}) {
+        o.profile = profile_id(p);
+        CHECK(estimate(m, o).error.code == ErrorCode::invalid_argument);
+    }
+    Model gptq = model_from_config(kLlama31_8B, kLlama8BParams);
+    gptq.arch.quantization_config = R"({"quant_method":"gptq","bits":4})";
+    o.profile = profile_id("vllm");
+    e = estimate(gptq, o);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message.find("is already quantized") != std::string::npos);
+}
+
+TEST_CASE("fp8_ds_mla stores DeepSeek-V3's MLA latent as a 656-byte record per token and layer under vllm",
+          "[estimate][kv][kv_dtype][mla]") {
+    const Model m = model_from_config(kDeepSeekV3);
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    Estimate bf16 = estimate(m, o);
+    REQUIRE_FALSE(bf16.error);
+    CHECK(bf16.kv_bytes_per_token == 61ull * (512 + 64) * 2);  // 70,272: the bf16 latent
+    o.kv_dtype = kv_dtype_id("fp8_ds_mla");
+    Estimate ds = estimate(m, o);
+    REQUIRE_FALSE(ds.error);
+    CHECK(ds.kv_dtype == "fp8_ds_mla");
+    // 61 layers × (512 fp8 + 4 × 4 B scales + 64 × 2 B rope) = 61 × 656 = 40,016
+    CHECK(ds.kv_bytes_per_token == 40'016);
+    // 8,192 tokens in 16-token blocks: 8,192 × 40,016 B on one sequence
+    CHECK(ds.per_gpu.kv_cache_bytes == 8192ull * 40'016);
+    o.kv_dtype = kv_dtype_id("fp8");  // plain fp8: the 576-element latent at 1 B
+    CHECK(estimate(m, o).kv_bytes_per_token == 61ull * 576);
+}
+
+TEST_CASE("fp8_ds_mla is refused with its reason for a model without MLA and by engines that lack it",
+          "[estimate][kv_dtype][mla][malformed]") {
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.kv_dtype = kv_dtype_id("fp8_ds_mla");
+    Estimate e = estimate(model_from_config(kLlama31_8B), o);
+    CHECK(e.error.code == ErrorCode::invalid_argument);
+    CHECK(e.error.message ==
+          "kv_dtype fp8_ds_mla holds MLA latents of 576 (kv_lora_rank + qk_rope_head_dim); "
+          "test/model has full attention layers (use fp8 for its KV cache)");
+    for (const char* p : {"transformers", "sglang", "classic"}) {
+        o.profile = profile_id(p);
+        CHECK(estimate(model_from_config(kDeepSeekV3), o).error.code == ErrorCode::invalid_argument);
+    }
+}
+
+TEST_CASE("vllm's CUDA graphs follow the captured sizes, the layers per rank and MoE layers",
+          "[estimate][vllm][cuda_graphs]") {
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    o.gpu = gpu_row("h100-80gb");
+    const Model llama = model_from_config(kLlama31_8B, kLlama8BParams);
+    // H100: max_num_seqs 1024, so sizes up to min(2 × 1024, 512) = 512: 1, 2, 4 + 8…248 (31) + 256…512 (17) = 51
+    // PIECEWISE and 51 FULL. Per graph 6 MiB + 32 layers × 96 KiB = 9,437,184 B; × 102 = 962,592,768 B.
+    Estimate e = estimate(llama, o);
+    REQUIRE_FALSE(e.error);
+    CHECK(e.overhead_parts.cuda_graph_bytes == 962'592'768);
+    o.tp = 2;  // 6 MiB + 16 × 96 KiB = 7,864,320 B per graph
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 102ull * 7'864'320);
+    o.tp = 1;
+    o.max_num_batched_tokens = 256;  // sizes stop at 256: 35 PIECEWISE + 35 FULL
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 70ull * 9'437'184);
+    o.max_num_batched_tokens = 0;
+    o.gpu = gpu_row("l4");  // < 70 GiB: max_num_seqs 256, FULL graphs only up to 256: 51 + 35
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 86ull * 9'437'184);
+    // gpt-oss raises the largest size to 1024: 3 + 31 + 49 = 83 sizes, both modes; at tp 2 a graph holds
+    // 6 MiB + 24 layers × 96 KiB / 2 + 24 MoE layers × 104 KiB = 10,027,008 B.
+    o.gpu = gpu_row("h100-80gb");
+    o.tp = 2;
+    Estimate g = estimate(model_from_config(gpt_oss_20b(), 20'900'000'000), o);
+    REQUIRE_FALSE(g.error);
+    CHECK(g.overhead_parts.cuda_graph_bytes == 166ull * 10'027'008);
+    // SGLang keeps the flat 1 GiB.
+    o.profile = profile_id("sglang");
+    o.tp = 1;
+    CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 1ull << 30);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "estimator/model.hpp"
+#include "estimator/precision.hpp"
 #include "gguf_writer.hpp"
 
 using namespace vram;
@@ -305,4 +306,16 @@ TEST_CASE("layer indexes with a gap are not read as a layer count", "[model][arc
     Model m = analyze(s);
     CHECK(m.error.code == ErrorCode::config_invalid);
     CHECK_THAT(m.error.message, Catch::Contains("num_hidden_layers is the string \"2\""));
+}
+
+TEST_CASE("Linear matrices are flagged for a Linear-only target; the embeddings are not", "[model][fp8]") {
+    Model m = analyze(llama_repo(kLlamaConfig, 2));
+    REQUIRE_FALSE(m.error);
+    int linear = 0;
+    for (const auto& t : m.tensors) linear += (t.flags & kLinear) ? 1 : 0;
+    CHECK(linear == 6);  // q, k, v of two layers; embed_tokens is not a Linear
+    Precision fp8{};
+    REQUIRE(parse_precision("fp8", fp8));
+    // q 64×64 + k 32×64 + v 32×64 = 8,192 params per layer at 1 B, + 4 B scale per tensor; embeddings 100×64 × 2 B.
+    CHECK(m.component_bytes_at[static_cast<size_t>(fp8)][0] == 2 * 8192 + 6 * 4 + 100 * 64 * 2);
 }

@@ -20,6 +20,12 @@ inline KvDtype kv_dtype_id(std::string_view name) {
     return d;
 }
 
+inline Precision precision_id(std::string_view name) {
+    Precision p{};
+    REQUIRE(parse_precision(name, p));
+    return p;
+}
+
 // nullptr for "" (no GPU chosen) and for ids not in the catalog.
 inline const GpuInfo* gpu_row(std::string_view id) { return id.empty() ? nullptr : find_gpu(id); }
 

@@ -55,7 +55,7 @@ TEST_CASE("an unknown or out-of-range value is invalid_option naming the option 
         return r.error.message;
     };
     CHECK(message({{"precision", "int3"}}) ==
-          "precision (--quantization): \"int3\" is not one of: auto, float32, float16, bfloat16, int8, int4");
+          "precision (--quantization): \"int3\" is not one of: auto, float32, float16, bfloat16, int8, int4, fp8");
     CHECK(message({{"context_tokens", "0"}}) ==
           "context_tokens (--context_length): must be a whole number from 1 to 4294967296 or max, got \"0\"");
     CHECK(message({{"batch", "1000001"}}) ==

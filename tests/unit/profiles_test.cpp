@@ -37,7 +37,7 @@ TEST_CASE("quantized KV dtypes take their block layout from the ggml type table"
 
 TEST_CASE("which engine offers which KV dtype", "[profiles][kv_dtype]") {
     CHECK(kv_dtype_names(profile_info(ProfileId::classic)) == "auto, fp16");
-    CHECK(kv_dtype_names(profile_info(ProfileId::vllm)) == "auto, fp16, bf16, fp8");
+    CHECK(kv_dtype_names(profile_info(ProfileId::vllm)) == "auto, fp16, bf16, fp8, fp8_ds_mla");
     CHECK(kv_dtype_names(profile_info(ProfileId::transformers)) == "auto, fp16, bf16, int8");
     CHECK(kv_dtype_names(profile_info(ProfileId::llama_cpp)) ==
           "auto, fp16, bf16, q8_0, q4_0, fp32, q4_1, q5_0, q5_1, iq4_nl");
