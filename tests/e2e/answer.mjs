@@ -212,6 +212,11 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     const cols = await page.$$eval('#matrix thead th', (t) => t.map((h) => h.textContent));
     expect(JSON.stringify(cols) === JSON.stringify(['Weights', '4k', '8k', 'max (32k)']), `columns ${cols}`);
     expect(rows >= 5 && cells.length === rows * 3 && cells.every((c) => /GiB/.test(c)), `${rows} rows, ${cells.length} cells: ${cells.slice(0, 3)}`);
+    // The precision rows are the core's precision table as vLLM takes it, with the table's labels (fp8: vLLM's own).
+    const labels = await page.$$eval('#matrix tbody th', (t) => t.map((h) => h.textContent));
+    const vocab = await page.evaluate(() => window.__vocab);
+    const fp8 = vocab.precisions.find((p) => p.name === 'fp8');
+    expect(labels.includes(fp8.label) && labels.includes('int4') && !labels.includes('float32'), `rows ${labels}`);
     expect(cells.some((c) => c.includes('✓')) && cells.some((c) => c.includes('✗')), 'cells say whether they fit');
     const want = await page.evaluate(() => window.__lastView.matrix[3].cells[1].total);  // int4 × 8k
     await page.click('#matrix tbody tr:nth-child(4) td:nth-child(3) button');

@@ -293,7 +293,7 @@ async function recompute(options) {
   const started = performance.now();
   const model = state.model;
   const current = Number(options.context_tokens) || model.maxContext;
-  const mreq = matrixRequest(profileRow(options.profile), model);
+  const mreq = matrixRequest(profileRow(options.profile), model, state.vocab.precisions);
   let answer;
   try {
     answer = await view(state.handle, options, {

@@ -6,15 +6,18 @@ import { formatBytes, formatTokens } from '../common.js';
 
 const COLUMNS = [4096, 8192, 32768, 131072];
 
-/** The matrix's rows and columns for a profile (vocab row) and a model: what view() is asked for. */
-export function matrixRequest(profile, { maxContext, hasKv, gguf }) {
+// 16-bit weights are one row (bfloat16); float32 and float16 add nothing a reader compares here.
+const SAME_AS_A_ROW = ['float32', 'float16'];
+
+/**
+ * The matrix's rows and columns for a profile (vocab row) and a model: what view() is asked for. The precision rows
+ * are the core's precision table (`precisions`: vocabularies().precisions, with their labels) as the profile takes
+ * them.
+ */
+export function matrixRequest(profile, { maxContext, hasKv, gguf }, precisions) {
   if (gguf) return null;  // a GGUF repo has its quantization table instead
-  const rows = [
-    { label: 'As stored', set: { precision: 'auto' } },
-    { label: '16-bit (bf16)', set: { precision: 'bfloat16' } },
-    { label: '8-bit (int8 / fp8)', set: { precision: 'int8' } },
-    { label: '4-bit (int4)', set: { precision: 'int4' } },
-  ].filter((r) => profile.precisions.includes(r.set.precision));
+  const rows = precisions.filter((p) => profile.precisions.includes(p.name) && !SAME_AS_A_ROW.includes(p.name))
+    .map((p) => ({ label: p.label, set: { precision: p.name } }));
   if (hasKv) {
     for (const kv of profile.kv_dtypes.filter((d) => ['fp8', 'int8'].includes(d)))
       rows.push({ label: `As stored, ${kv} KV cache`, set: { precision: 'auto', kv_dtype: kv } });
