@@ -195,7 +195,17 @@ await scenario('diffusers pipeline: Qwen-Image shows three components and no KV 
   expect(JSON.stringify(comps) === JSON.stringify(['text_encoder', 'transformer', 'vae']), `components ${comps}`);
   expect(await text(page, '#total') === '59.60 GiB', `total ${await text(page, '#total')}`);
   expect(await page.isHidden('.context-row'), 'no context control for a pipeline');
+  expect(await page.isHidden('#height'), 'no image size outside the diffusers profile');
   await shot(page, 'diffusers-qwen-image');
+  // The diffusers profile: its image-size controls appear, and a smaller image recomputes (the link carries it).
+  await page.selectOption('#profile', 'diffusers');
+  await page.waitForFunction(() => window.__lastReport?.profile === 'diffusers');
+  expect(await page.isVisible('#height') && await page.isVisible('#model_cpu_offload'), 'image size and offload shown for diffusers');
+  const full = await page.evaluate(() => window.__lastReport.estimates_bytes.total);
+  await page.fill('#height', '512');
+  await page.dispatchEvent('#height', 'change');
+  await page.waitForFunction((t) => window.__lastReport?.estimates_bytes.total !== t, full);
+  expect(new URL(page.url()).searchParams.get('height') === '512', `link ${page.url()}`);
 });
 
 await scenario('variants: SDXL counts its default fp32 files once, and switching to fp16 halves the weights', async (page) => {
