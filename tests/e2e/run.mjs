@@ -693,12 +693,15 @@ await scenario('the <vram-estimate> element on another origin shows the same num
 fs.writeFileSync(path.join(hostDir, 'surfaces.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" kv-dtype="fp8" tp="2" gpu="l4" context="max"></vram-estimate>
-<vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>`);
+<vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>
+<vram-estimate model="Qwen/Qwen-Image" endpoint="${hub.hubUrl}" profile="diffusers" height="512" width="768" batch="2" model-cpu-offload="on"></vram-estimate>`);
 await scenario('page, CLI and <vram-estimate> show the same totals for the same settings; a refused combination shows none', async (page) => {
   const cases = [
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&kv_dtype=fp8&tp=2&gpu=l4&context_tokens=max',
       cli: ['--profile', 'vllm', '--kv-dtype', 'fp8', '--tp', '2', '--gpu', 'l4', '-c', 'max'] },
     { model: 'gpt2', query: '&precision=float16&batch=3&context_tokens=max', cli: ['-q', 'float16', '-b', '3'] },
+    { model: 'Qwen/Qwen-Image', query: '&profile=diffusers&height=512&width=768&batch=2&model_cpu_offload=on',
+      cli: ['--profile', 'diffusers', '--height', '512', '--width', '768', '-b', '2', '--model-cpu-offload', 'on'] },
   ];
   // Asynchronous: the imitation answers from this very process.
   const cliTotal = async (c) => {
@@ -720,7 +723,7 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
   await element.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 20000 });
   const totals = await element.$$eval('vram-estimate', (els) => els.map((e) => e.report.estimates_bytes.total));
   await element.close();
-  expect(totals[0] === cases[0].total && totals[1] === cases[1].total, `element ${totals} vs CLI ${cases.map((c) => c.total)}`);
+  expect(totals.length === cases.length && totals.every((t, i) => t === cases[i].total), `element ${totals} vs CLI ${cases.map((c) => c.total)}`);
 
   // Classic keeps an fp16 KV cache: fp8 is disabled in the control, with the reason.
   await visit(page, 'gpt2', { query: '&profile=classic' });
