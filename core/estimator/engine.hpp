@@ -36,12 +36,16 @@ struct Setup {
     bool flash_attention = true;
     uint64_t ubatch = 512;
     int64_t n_gpu_layers = -1;  // -1 = all
+    // diffusers (0 = the pipeline's default)
+    uint32_t height = 0, width = 0, text_tokens = 0;
+    bool model_cpu_offload = false;
 };
 
 struct Weights {
     uint64_t total = 0;  // all tensors at the precision target
     uint64_t raw = 0;
-    uint64_t replicated = 0;  // stays whole on every rank under TP
+    std::vector<uint64_t> component;  // per Model::components entry, at the precision target
+    uint64_t replicated = 0;          // stays whole on every rank under TP
     // GGUF, by llama.cpp layer (TensorRecord::block)
     std::vector<uint64_t> block;  // repeating layer il
     uint64_t input = 0;           // token_embd … (always in system memory)
@@ -84,7 +88,7 @@ struct Engine {
 const Engine& engine_for(ProfileId id);
 
 // One per engine file.
-extern const Engine kClassicEngine, kTransformersEngine, kVllmEngine, kSglangEngine, kLlamaCppEngine;
+extern const Engine kClassicEngine, kTransformersEngine, kVllmEngine, kSglangEngine, kLlamaCppEngine, kDiffusersEngine;
 
 // ---- shared helpers (engine_kv.cpp) ------------------------------------------------------------------------
 // gpu_worker.py: requested_memory = ceil(total_memory × gpu_memory_utilization).

@@ -329,6 +329,8 @@ const Engine& engine_for(ProfileId id) {
             return kSglangEngine;
         case ProfileId::llama_cpp:
             return kLlamaCppEngine;
+        case ProfileId::diffusers:
+            return kDiffusersEngine;
     }
     return kClassicEngine;
 }

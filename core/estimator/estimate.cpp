@@ -60,6 +60,12 @@ Error check_against_model(const Model& m, const EstimateOptions& o) {
                                            ? "an MLA latent of " + std::to_string(l.head_dim_k)
                                            : std::string(attention_kind_name(l.kind)) + " attention layers") +
                                       " (use fp8 for its KV cache)");
+    if (p.id == ProfileId::diffusers && (m.layout != "diffusers" || !m.pipeline.present))
+        return make_error(ErrorCode::invalid_argument,
+                          "profile diffusers estimates diffusers pipelines (a model_index.json with component "
+                          "folders): " +
+                              m.repo_id + " has layout " + (m.layout.empty() ? std::string("unknown") : m.layout) +
+                              "; use transformers, vllm, sglang or llama.cpp");
     if (p.gguf && m.layout != "gguf")
         return make_error(
             ErrorCode::invalid_argument,
@@ -85,7 +91,10 @@ Weights weights_for(const Model& m, Estimate& e) {
     if (!cached)
         for (const auto& t : m.tensors)
             e.components[t.component].bytes = add_sat(e.components[t.component].bytes, tensor_bytes_at(t, o.precision));
-    for (const auto& c : e.components) w.total = add_sat(w.total, c.bytes);
+    for (const auto& c : e.components) {
+        w.total = add_sat(w.total, c.bytes);
+        w.component.push_back(c.bytes);
+    }
     if (m.layout == "gguf") {  // llama.cpp places GGUF tensors by layer
         Weights g = weights_of(m.tensors, o.precision, m.gguf_duplicated_bytes, m.arch.n_layers);
         w.block = std::move(g.block);
@@ -173,7 +182,10 @@ void add_assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&
     if (engine.standalone_assumptions) return engine.assumptions(e, m, s, w, ev);
     if (e.has_kv && !e.options.context_tokens)
         e.assumptions.push_back("context: the config's max context, " + std::to_string(e.context_tokens) + " tokens");
-    if (!e.has_kv) e.assumptions.push_back("no KV cache: the config describes no generating decoder");
+    if (!e.has_kv)
+        e.assumptions.push_back(p.id == ProfileId::diffusers
+                                    ? "no KV cache: a diffusers pipeline generates no tokens"
+                                    : "no KV cache: the config describes no generating decoder");
     engine.assumptions(e, m, s, w, ev);
     if (!p.preallocates && (e.options.gpu_memory_utilization > 0 || e.options.max_num_batched_tokens))
         e.assumptions.push_back(std::string("gpu_memory_utilization and max_num_batched_tokens ignored: profile ") +
@@ -198,7 +210,7 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     Weights w = weights_for(m, e);
     e.weights_raw_bytes = w.raw;
     e.tp = o.tp;
-    e.has_kv = m.has_llm;
+    e.has_kv = m.has_llm && o.profile != ProfileId::diffusers;  // a pipeline generates no tokens
     e.context_tokens = o.context_tokens ? o.context_tokens : m.arch.max_context_tokens;
     if (profile_info(o.profile).gguf) e.n_layers_offloadable = m.arch.n_layers + 1;
     if (o.precision == Precision::auto_)

@@ -550,6 +550,14 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
             }
         }
     }
+    if (m.layout == "diffusers") {
+        std::map<std::string, std::string> configs;
+        for (const auto& c : plan.components)
+            if (auto it = s.texts.find(c.config_path); !c.config_path.empty() && it != s.texts.end())
+                configs[c.name] = it->second;
+        const auto index = s.texts.find("model_index.json");
+        m.pipeline = read_pipeline_shape(index == s.texts.end() ? "" : index->second, configs);
+    }
     if (m.n_tensors == 0 && !m.error)
         m.error = make_error(ErrorCode::no_weights, "the safetensors files hold no tensors");
     if (!m.error) finish(s, hints, m);

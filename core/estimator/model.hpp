@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "estimator/architecture.hpp"
+#include "estimator/pipeline.hpp"
 #include "estimator/quantization.hpp"
 #include "estimator/snapshot.hpp"
 #include "estimator/tensor.hpp"
@@ -62,6 +63,7 @@ struct Model {
     bool has_llm = false;     // an architecture with a KV cache was read
     Architecture arch;        // of the LLM (or of the root config when no LLM)
     std::string model_class;  // diffusers: the denoiser's class (KV cache N/A)
+    PipelineShape pipeline;   // diffusers: the component configs the diffusers profile reads
     QuantRules quant;
     // Σ tensor_bytes_at(t, precision) per component, for each Precision (indexed by its value),
     // computed once in analyze() so that a recompute never walks the tensors again.

@@ -18,6 +18,9 @@ constexpr uint64_t kMaxBatchedTokens = 1ull << 24;
 constexpr uint64_t kMaxGpuLayers = 100'000;
 // llama.cpp -ub: 2^20 tokens per compute graph is far past what fits any GPU.
 constexpr uint64_t kMaxUbatch = 1ull << 20;
+// diffusers: 2^16 pixels a side is 64× FLUX's 1024 default; 2^16 prompt tokens is 128× FLUX's 512.
+constexpr uint64_t kMaxImageSide = 1ull << 16;
+constexpr uint64_t kMaxTextTokens = 1ull << 16;
 
 bool parse_count(std::string_view text, uint64_t min, uint64_t max, uint64_t& out) {
     if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string_view::npos)
@@ -92,6 +95,9 @@ Error set_count(EstimateOptions& o, const OptionSpec& spec, std::string_view v) 
     if (key == "max_num_batched_tokens") o.max_num_batched_tokens = n;
     if (key == "n_gpu_layers") o.n_gpu_layers = special ? -1 : static_cast<int32_t>(n);
     if (key == "ubatch_tokens") o.ubatch_tokens = static_cast<uint32_t>(n);
+    if (key == "height") o.height = special ? 0 : static_cast<uint32_t>(n);
+    if (key == "width") o.width = special ? 0 : static_cast<uint32_t>(n);
+    if (key == "text_tokens") o.text_tokens = special ? 0 : static_cast<uint32_t>(n);
     if (key == "lora_rank") o.training.lora_rank = static_cast<uint32_t>(n);
     if (key == "micro_batch") o.training.micro_batch = static_cast<uint32_t>(n);
     if (key == "seq_tokens") o.training.seq_tokens = n;
@@ -115,6 +121,7 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "nf4_every_linear") o.training.nf4_every_linear = on;
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
+    if (key == "model_cpu_offload") o.model_cpu_offload = on;
     return {};
 }
 
@@ -167,6 +174,15 @@ const std::vector<OptionSpec>& option_specs() {
          "llama.cpp: layers offloaded to the GPU, the output layer counting as one; the rest is system memory", true},
         {"ubatch_tokens", "--ubatch -ub --ubatch-size", "N", OptionKind::count, 1, kMaxUbatch, "",
          "llama.cpp: tokens per compute graph (-ub)", true},
+        // diffusers profile: the pipeline call's size and the placement (engine_diffusers.cpp).
+        {"height", "--height", "PX", OptionKind::count, 8, kMaxImageSide, "default",
+         "diffusers: image height in pixels (default: the pipeline's, e.g. FLUX 1024)", false},
+        {"width", "--width", "PX", OptionKind::count, 8, kMaxImageSide, "default",
+         "diffusers: image width in pixels (default: the pipeline's)", false},
+        {"text_tokens", "--text-tokens --max-sequence-length", "N", OptionKind::count, 1, kMaxTextTokens, "default",
+         "diffusers: prompt tokens of the long text encoder (max_sequence_length; default: the pipeline's)", false},
+        {"model_cpu_offload", "--model-cpu-offload", "on|off", OptionKind::flag, 0, 0, "",
+         "diffusers: enable_model_cpu_offload (one component on the GPU at a time)", false},
         // Fine-tuning (training.hpp): read only with --train; each choice lists its table's rows.
         {"train", "--train", "M", OptionKind::choice, 0, 0, "none",
          "estimate fine-tuning instead of inference: the peak memory of one training step per GPU", false, true},
@@ -339,6 +355,14 @@ Error validate_options(const EstimateOptions& o) {
             return make_error(ErrorCode::invalid_argument,
                               std::string(o.gpu->name) + " is a single unified-memory device: tp must be 1");
     }
+    if (o.profile != ProfileId::diffusers && (o.height || o.width || o.text_tokens || o.model_cpu_offload))
+        return make_error(ErrorCode::invalid_argument,
+                          std::string("height, width, text_tokens and model_cpu_offload are read by the diffusers "
+                                      "profile only (profile ") +
+                              p.name + ")");
+    if (o.profile == ProfileId::diffusers && (o.tp > 1 || o.train))
+        return make_error(ErrorCode::invalid_argument, o.train ? "profile diffusers estimates inference only"
+                                                               : "profile diffusers has no tensor parallelism");
     if (o.train)
         if (Error e = check_training_options(o.training)) return e;
     if (p.gguf) {

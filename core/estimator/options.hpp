@@ -35,6 +35,10 @@ struct EstimateOptions {
     bool flash_attention = true;   // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
     int32_t n_gpu_layers = -1;     // -ngl: layers offloaded, the output layer counting as one; -1 = all
     uint32_t ubatch_tokens = 512;  // -ub: tokens of one compute graph (n_ubatch)
+    // diffusers profile (added with pipeline estimates): 0 = the pipeline's default.
+    uint32_t height = 0, width = 0;  // image size in pixels
+    uint32_t text_tokens = 0;        // the prompt's length in tokens (max_sequence_length of the T5 encoder)
+    bool model_cpu_offload = false;  // pipe.enable_model_cpu_offload(): one component on the GPU at a time
     // Fine-tuning (added with the training estimate): off = the inference report, unchanged.
     bool train = false;        // --train full|lora|qlora|freeze given (none = off)
     TrainingOptions training;  // read only when train is on; its defaults are the struct's (training.hpp)
@@ -56,7 +60,7 @@ struct OptionSpec {
     uint64_t min, max;      // count bounds
     const char* special;    // count: a word accepted besides numbers ("max", "all"); "" = none
     const char* help;       // --help and the page
-    bool gguf_only;         // only the GGUF (llama.cpp) profile reads it
+    bool gguf_only;         // only the GGUF (llama.cpp) profile reads it (diffusers_only: the diffusers profile)
     bool training = false;  // a fine-tuning option: read only with --train (its own --help section)
 };
 

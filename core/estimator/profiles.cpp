@@ -15,6 +15,7 @@ constexpr uint32_t kTransformers = profile_bit(ProfileId::transformers);
 constexpr uint32_t kVllm = profile_bit(ProfileId::vllm);
 constexpr uint32_t kSglang = profile_bit(ProfileId::sglang);
 constexpr uint32_t kLlamaCpp = profile_bit(ProfileId::llama_cpp);
+constexpr uint32_t kDiffusers = profile_bit(ProfileId::diffusers);
 
 constexpr uint64_t kMiB = 1ull << 20;
 constexpr uint64_t kGiB = 1ull << 30;
@@ -37,7 +38,7 @@ const std::vector<KvDtypeInfo>& kv_dtypes() {
     // --kv-cache-dtype fp8; llama.cpp -ctk/-ctv f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1
     // (common/arg.cpp). "auto" has no width of its own: the profile resolves it to the model's compute dtype.
     static const std::vector<KvDtypeInfo> kTable = with_ggml_blocks({
-        {"auto", "Auto (model dtype)", "", 0, 1, kClassic | kTransformers | kVllm | kSglang | kLlamaCpp,
+        {"auto", "Auto (model dtype)", "", 0, 1, kClassic | kTransformers | kVllm | kSglang | kLlamaCpp | kDiffusers,
          "the engine's default: the model's compute dtype (llama.cpp: f16)"},
         {"fp16", "fp16", "", 2, 1, kClassic | kTransformers | kVllm | kSglang | kLlamaCpp, "2 bytes per element"},
         {"bf16", "bf16", "", 2, 1, kTransformers | kVllm | kSglang | kLlamaCpp, "2 bytes per element"},
@@ -111,6 +112,17 @@ const std::vector<ProfileInfo>& profiles() {
          "buffer); src/llama.cpp build_llama and ggml/src/ggml-alloc.c of release b3216 (compute buffers); "
          "gpustack/gguf-parser-go file_estimate__llamacpp.go (footprint)",
          1, SlidingRule::window, true, false, 1, false, "", true, kAllBackends, "", false},
+        // diffusers pipelines (model_index.json): every component resident, or enable_model_cpu_offload; the
+        // denoiser, VAE-decode and text-encoder phases at a resolution and batch (engine_diffusers.cpp cites each
+        // rule). No KV cache: a pipeline generates no tokens.
+        {ProfileId::diffusers, "diffusers", "diffusers (pipelines)", "Hugging Face diffusers",
+         "0.3x (pipeline_utils.py read at 007fbf0b)",
+         "src/diffusers/pipelines/pipeline_utils.py (enable_model_cpu_offload), pipelines/flux/pipeline_flux.py "
+         "(vae_scale_factor, _pack_latents, default_sample_size, max_sequence_length), "
+         "models/transformers/transformer_flux.py (FluxSingleTransformerBlock), models/autoencoders/vae.py (Decoder), "
+         "models/resnet.py (ResnetBlock2D, Upsample2D)",
+         1, SlidingRule::full_context, false, false, 1, false, "", false, kAllBackends,
+         "diffusers: a pipeline has no KV cache", false},
     };
     return kTable;
 }

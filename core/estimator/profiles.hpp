@@ -15,7 +15,7 @@
 namespace vram {
 
 // Index into profiles(); the evaluator is chosen by it (engine.hpp).
-enum class ProfileId : uint8_t { classic, transformers, vllm, sglang, llama_cpp };
+enum class ProfileId : uint8_t { classic, transformers, vllm, sglang, llama_cpp, diffusers };
 constexpr uint32_t profile_bit(ProfileId p) { return 1u << static_cast<unsigned>(p); }
 
 // Index into kv_dtypes(). Named values are the ones code refers to; a later row needs no name here.

@@ -65,6 +65,7 @@ json profile_json(const ProfileInfo& p) {
                                "over N GPUs, each with its own 500 MiB"
                              : "the smallest tensor-parallel size (1, 2, 4 or 8) at which one GPU's share fits"},
             {"gguf", p.gguf},
+            {"pipeline", p.id == ProfileId::diffusers},  // takes the image size and placement (height, width …)
             {"preallocates", p.preallocates},
             {"fraction_option", p.fraction_option},
             {"backends", backends},

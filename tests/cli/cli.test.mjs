@@ -61,6 +61,33 @@ test('README example 4: a diffusers pipeline reports its three components and no
   assert.match(r.stdout, /  - A100 \(80GB\) or multi-GPU setup\n$/);
 });
 
+// Profile diffusers (engine_diffusers.cpp). FLUX.1-schnell at its defaults, 1024² px, batch 1, 512 T5 tokens:
+// weights 31.405 GiB (the components as stored); the VAE decode is the largest phase: 9 maps × 256 channels ×
+// 1024² px × 2 bytes = 4.5 GiB (the denoiser's 14 × 3072 × 4608 tokens × 2 bytes = 0.369 GiB is smaller).
+// FLUX.1-schnell is gated in the fixture tree (.hub.json): the imitation's fixture token reads it.
+const FLUX_TOKEN = { HF_TOKEN: 'hf_fixture_alice' };
+test('profile diffusers: FLUX.1-schnell at 1024² resident and with model CPU offload; options refused elsewhere', async () => {
+  const r = await run(['black-forest-labs/FLUX.1-schnell', '--profile', 'diffusers', '--json'], FLUX_TOKEN);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.per_gpu.activation_overhead, 9 * 256 * 1024 * 1024 * 2);
+  assert.equal(j.per_gpu.model_weights, j.estimates_bytes.model_weights);
+  assert.ok(j.assumptions.some((a) => /4096 image tokens/.test(a)), j.assumptions.join('\n'));
+  // Half the side: a quarter of the decoder map; the denoiser's 1024 + 512 tokens stay below it.
+  const small = JSON.parse((await run(['black-forest-labs/FLUX.1-schnell', '--profile', 'diffusers', '--height', '512', '--width', '512', '--json'], FLUX_TOKEN)).stdout);
+  assert.equal(small.per_gpu.activation_overhead, 9 * 256 * 512 * 512 * 2);
+  // Offload: the transformer alone (the largest component) plus the denoiser's 14 × 3072 × 4608 × 2 bytes.
+  const off = JSON.parse((await run(['black-forest-labs/FLUX.1-schnell', '--profile', 'diffusers', '--model-cpu-offload', 'on', '--json'], FLUX_TOKEN)).stdout);
+  assert.equal(off.per_gpu.activation_overhead, 14 * 3072 * 4608 * 2);
+  assert.ok(off.per_gpu.model_weights < j.per_gpu.model_weights * 0.75);
+  const refused = await run(['black-forest-labs/FLUX.1-schnell', '--height', '512'], FLUX_TOKEN);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /diffusers profile only/);
+  const llm = await run(['TinyLlama/TinyLlama-1.1B-Chat-v1.0', '--profile', 'diffusers']);
+  assert.notEqual(llm.code, 0);
+  assert.match(llm.stderr, /profile diffusers estimates diffusers pipelines.*layout single-file/);
+});
+
 test('README example 5: gpt2 --json gives the original estimates_bytes exactly', async () => {
   const r = await run(['gpt2', '--json']);
   assert.equal(r.code, 0, r.stderr);

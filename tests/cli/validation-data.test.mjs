@@ -101,8 +101,23 @@ test('a row without a fixture is not run and says why; a quantity the report lac
   assert.deepEqual(cliArgs(r), { skip: 'no fixture', detail: 'no data' });
   const t = { ...goodRow(), profile: 'transformers' };
   assert.match(estimateFor(t, { quantity: 'torch_max_memory_reserved' }, { per_gpu: {} }).notModelled, /allocator-reserve/);
-  const d = { ...goodRow(), profile: 'diffusers', settings: { placement: 'pipe.to("cuda")' } };
-  assert.match(estimateFor(d, { quantity: 'torch_max_memory_reserved' }, { per_gpu: {} }).notModelled, /no diffusers profile/);
+  const d = { ...goodRow(), profile: 'diffusers', settings: { placement: 'pipe.to("cuda")', quantized: { transformer: 'bnb' } } };
+  assert.match(estimateFor(d, { quantity: 'torch_max_memory_reserved' }, { per_gpu: {} }).notModelled, /per-component quantization/);
+});
+
+test('diffusers rows: the run\'s call as CLI options, reserved compared with weights (+ activations), never the CUDA context', () => {
+  const settings = { height: 768, width: 1024, batch_size: 2, max_sequence_length: 256, placement: 'pipe.to("cuda")' };
+  const d = { ...goodRow(), profile: 'diffusers', fixture: { repo: 'org/pipe' }, settings };
+  assert.deepEqual(cliArgs(d).args, ['org/pipe', '--profile', 'diffusers', '--height', '768', '--width', '1024', '-b', '2', '--text-tokens', '256']);
+  const report = { per_gpu: { model_weights: 10, activation_overhead: 3 }, overhead_parts: { cuda_context: 100 } };
+  assert.equal(estimateFor(d, { quantity: 'torch_max_memory_reserved_after_load' }, report).bytes, 10);
+  assert.equal(estimateFor(d, { quantity: 'torch_max_memory_reserved' }, report).bytes, 13);
+  const off = { ...d, settings: { ...settings, placement: 'pipe.enable_model_cpu_offload()' } };
+  assert.deepEqual(cliArgs(off).args.slice(-2), ['--model-cpu-offload', 'on']);
+  assert.match(estimateFor(off, { quantity: 'torch_max_memory_reserved_after_load' }, report).notModelled, /on the CPU/);
+  assert.equal(estimateFor(off, { quantity: 'torch_max_memory_reserved' }, report).bytes, 13);
+  const group = { ...d, settings: { ...settings, placement: 'transformer group offload' } };
+  assert.match(estimateFor(group, { quantity: 'torch_max_memory_reserved' }, report).notModelled, /not modelled/);
 });
 
 test('llama.cpp sizes printed to 0.01 MiB count as exact within half a unit of the last digit', () => {

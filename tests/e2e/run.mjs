@@ -195,7 +195,17 @@ await scenario('diffusers pipeline: Qwen-Image shows three components and no KV 
   expect(JSON.stringify(comps) === JSON.stringify(['text_encoder', 'transformer', 'vae']), `components ${comps}`);
   expect(await text(page, '#total') === '59.60 GiB', `total ${await text(page, '#total')}`);
   expect(await page.isHidden('.context-row'), 'no context control for a pipeline');
+  expect(await page.isHidden('#height'), 'no image size outside the diffusers profile');
   await shot(page, 'diffusers-qwen-image');
+  // The diffusers profile: its image-size controls appear, and a smaller image recomputes (the link carries it).
+  await page.selectOption('#profile', 'diffusers');
+  await page.waitForFunction(() => window.__lastReport?.profile === 'diffusers');
+  expect(await page.isVisible('#height') && await page.isVisible('#model_cpu_offload'), 'image size and offload shown for diffusers');
+  const full = await page.evaluate(() => window.__lastReport.estimates_bytes.total);
+  await page.fill('#height', '512');
+  await page.dispatchEvent('#height', 'change');
+  await page.waitForFunction((t) => window.__lastReport?.estimates_bytes.total !== t, full);
+  expect(new URL(page.url()).searchParams.get('height') === '512', `link ${page.url()}`);
 });
 
 await scenario('variants: SDXL counts its default fp32 files once, and switching to fp16 halves the weights', async (page) => {
@@ -683,12 +693,15 @@ await scenario('the <vram-estimate> element on another origin shows the same num
 fs.writeFileSync(path.join(hostDir, 'surfaces.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" kv-dtype="fp8" tp="2" gpu="l4" context="max"></vram-estimate>
-<vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>`);
+<vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>
+<vram-estimate model="Qwen/Qwen-Image" endpoint="${hub.hubUrl}" profile="diffusers" height="512" width="768" batch="2" model-cpu-offload="on"></vram-estimate>`);
 await scenario('page, CLI and <vram-estimate> show the same totals for the same settings; a refused combination shows none', async (page) => {
   const cases = [
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&kv_dtype=fp8&tp=2&gpu=l4&context_tokens=max',
       cli: ['--profile', 'vllm', '--kv-dtype', 'fp8', '--tp', '2', '--gpu', 'l4', '-c', 'max'] },
     { model: 'gpt2', query: '&precision=float16&batch=3&context_tokens=max', cli: ['-q', 'float16', '-b', '3'] },
+    { model: 'Qwen/Qwen-Image', query: '&profile=diffusers&height=512&width=768&batch=2&model_cpu_offload=on',
+      cli: ['--profile', 'diffusers', '--height', '512', '--width', '768', '-b', '2', '--model-cpu-offload', 'on'] },
   ];
   // Asynchronous: the imitation answers from this very process.
   const cliTotal = async (c) => {
@@ -710,7 +723,7 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
   await element.waitForFunction(() => [...document.querySelectorAll('vram-estimate')].every((e) => e.dataset.state === 'done'), null, { timeout: 20000 });
   const totals = await element.$$eval('vram-estimate', (els) => els.map((e) => e.report.estimates_bytes.total));
   await element.close();
-  expect(totals[0] === cases[0].total && totals[1] === cases[1].total, `element ${totals} vs CLI ${cases.map((c) => c.total)}`);
+  expect(totals.length === cases.length && totals.every((t, i) => t === cases[i].total), `element ${totals} vs CLI ${cases.map((c) => c.total)}`);
 
   // Classic keeps an fp16 KV cache: fp8 is disabled in the control, with the reason.
   await visit(page, 'gpt2', { query: '&profile=classic' });

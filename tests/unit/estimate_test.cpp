@@ -194,7 +194,7 @@ TEST_CASE("an unknown profile is invalid_option listing the known ones", "[estim
     OptionsResult r = resolve_options({{"profile", "tgi"}});
     CHECK(r.error.code == ErrorCode::invalid_option);
     CHECK(r.error.message ==
-          "profile (--profile): \"tgi\" is not one of: classic, transformers, vllm, sglang, llama.cpp");
+          "profile (--profile): \"tgi\" is not one of: classic, transformers, vllm, sglang, llama.cpp, diffusers");
 }
 
 TEST_CASE("gpt-oss-20b's sliding layers keep the window in transformers and window plus a batch in vllm",

@@ -15,7 +15,7 @@ TEST_CASE("each profile row is found by its name and its id indexes the table", 
     }
     ProfileId id{};
     CHECK_FALSE(parse_profile("tgi", id));
-    CHECK(profile_names() == "classic, transformers, vllm, sglang, llama.cpp");
+    CHECK(profile_names() == "classic, transformers, vllm, sglang, llama.cpp, diffusers");
 }
 
 TEST_CASE("quantized KV dtypes take their block layout from the ggml type table", "[profiles][kv_dtype]") {

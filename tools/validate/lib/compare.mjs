@@ -53,7 +53,13 @@ export function cliArgs(row) {
     return { args };
   }
   if (row.profile === 'diffusers') {
-    // No diffusers profile yet: the default (classic) report gives the resident weights of every component.
+    // The diffusers profile at the run's call: image size, images per prompt, prompt tokens, placement.
+    args.push('--profile', 'diffusers');
+    if (Number.isInteger(s.height)) args.push('--height', String(s.height));
+    if (Number.isInteger(s.width)) args.push('--width', String(s.width));
+    if (Number.isInteger(s.batch_size)) args.push('-b', String(s.batch_size));
+    if (Number.isInteger(s.max_sequence_length)) args.push('--text-tokens', String(s.max_sequence_length));
+    if (/enable_model_cpu_offload/.test(String(s.placement ?? ''))) args.push('--model-cpu-offload', 'on');
     return { args };
   }
   if (row.profile === 'vllm') {
@@ -103,12 +109,19 @@ export function estimateFor(row, m, report) {
     }
   }
   if (row.profile === 'diffusers') {
-    const placementResident = /pipe\.to\("cuda"\)/.test(String(row.settings?.placement ?? ''));
-    if (m.quantity === 'torch_max_memory_reserved_after_load' && !row.settings?.quantized && placementResident) {
-      return { bytes: g.model_weights, what: 'per_gpu.model_weights (every component resident; the measured reserve adds allocator rounding)' };
+    // Like with like: torch.cuda.max_memory_reserved excludes the CUDA context, so neither side counts it. After
+    // loading with every component resident, the reserve holds the weights; at the peak, the weights plus the
+    // largest phase's activations (engine_diffusers.cpp).
+    const placement = String(row.settings?.placement ?? '');
+    if (row.settings?.quantized) return { notModelled: 'per-component quantization (one backend on some components) is not expressible in the CLI' };
+    if (!/pipe\.to\("cuda"\)|enable_model_cpu_offload/.test(placement)) return { notModelled: `placement "${placement}" is not modelled` };
+    const offload = /enable_model_cpu_offload/.test(placement);
+    if (m.quantity === 'torch_max_memory_reserved_after_load') {
+      if (offload) return { notModelled: 'after enable_model_cpu_offload every component is on the CPU; the profile sizes the call' };
+      return { bytes: g.model_weights, what: 'per_gpu.model_weights (every component resident)' };
     }
-    if (m.quantity === 'torch_max_memory_reserved_after_load') return { notModelled: 'per-component quantization or offload is not expressible in the CLI' };
-    return { notModelled: 'there is no diffusers profile yet (denoiser activations, VAE decode, text-encoder pass)' };
+    if (m.quantity === 'torch_max_memory_reserved') return { bytes: sum(g.model_weights, g.activation_overhead), what: 'per_gpu.model_weights + activation_overhead (no CUDA context)' };
+    return { notModelled: `no part of the report is "${m.quantity}"` };
   }
   if (row.profile === 'vllm') {
     const er = report.engine_reservation ?? {};

@@ -41,6 +41,13 @@ export class ControlsView {
           el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '100000', step: '1', value: '-1', inputmode: 'numeric', 'aria-describedby': 'n_gpu_layers-help' }),
           el('p', { class: 'help', id: 'n_gpu_layers-help', text: '-1 = all layers on the GPU; 0 keeps every layer in system memory.' })),
         el('div', { class: 'gguf-only' }, el('label', { class: 'check' }, el('input', { id: 'flash_attention', type: 'checkbox', checked: true }), 'Flash attention (llama.cpp)')),
+        // diffusers pipelines: the call's image size, prompt tokens and placement (the core's option table).
+        el('div', { class: 'pipeline-only' }, el('label', { for: 'height', text: 'Image height (px)' }),
+          el('input', { id: 'height', type: 'number', min: '8', max: '65536', step: '8', placeholder: 'default', inputmode: 'numeric', 'aria-describedby': 'height-help' }),
+          el('p', { class: 'help', id: 'height-help', text: 'Empty: the pipeline’s default (FLUX: 1024).' })),
+        el('div', { class: 'pipeline-only' }, el('label', { for: 'width', text: 'Image width (px)' }),
+          el('input', { id: 'width', type: 'number', min: '8', max: '65536', step: '8', placeholder: 'default', inputmode: 'numeric' })),
+        el('div', { class: 'pipeline-only' }, el('label', { class: 'check' }, el('input', { id: 'model_cpu_offload', type: 'checkbox' }), 'Model CPU offload (enable_model_cpu_offload)')),
         el('div', { class: 'context-row' },
           el('label', { for: 'context', id: 'context-label', text: 'Context length' }),
           el('input', { id: 'context', type: 'range', min: '0', max: '1000', step: '1', 'aria-labelledby': 'context-label', 'aria-valuetext': '' }),
@@ -54,7 +61,7 @@ export class ControlsView {
     this.fill('precision', vocab.precisions.map((p) => [p.name, p.label]));
     this.fill('kv_dtype', vocab.kv_dtypes.map((d) => [d.name, d.label]));
     this.fill('tp', TPS.map((t) => [String(t), String(t)]));
-    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers']) this.$(id).addEventListener('change', () => this.emit());
+    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers', 'height', 'width', 'model_cpu_offload']) this.$(id).addEventListener('change', () => this.emit());
     this.$('profile').addEventListener('change', () => this.emit());
     this.gpu.addEventListener('change', () => this.emit());
     this.$('batch').addEventListener('input', () => this.emit());
@@ -88,6 +95,13 @@ export class ControlsView {
       gpu: this.gpu.value,
     };
     if (this.context) o.context_tokens = String(this.context);
+    if (p.pipeline) {
+      for (const k of ['height', 'width']) {
+        const v = Math.floor(Number(this.$(k).value));
+        if (v >= 8) o[k] = String(Math.min(65536, v));
+      }
+      if (this.$('model_cpu_offload').checked) o.model_cpu_offload = 'on';
+    }
     if (p.gguf && this.gguf) {
       o.gguf_file = this.ggufFile || '';
       o.flash_attention = this.$('flash_attention').checked ? 'on' : 'off';
@@ -114,6 +128,8 @@ export class ControlsView {
     if (options.gguf_file) this.ggufFile = options.gguf_file;
     if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = options.n_gpu_layers === 'all' ? '-1' : String(options.n_gpu_layers);
     if (options.flash_attention !== undefined) this.$('flash_attention').checked = !['off', 'false', '0'].includes(String(options.flash_attention));
+    for (const k of ['height', 'width']) if (options[k] !== undefined) this.$(k).value = options[k] === 'default' ? '' : String(options[k]);
+    if (options.model_cpu_offload !== undefined) this.$('model_cpu_offload').checked = ['on', 'true', '1'].includes(String(options.model_cpu_offload));
     if (options.tp !== undefined) this.$('tp').value = String(options.tp);
     if (options.batch !== undefined) this.$('batch').value = String(options.batch);
     if (options.context_tokens !== undefined) this.context = options.context_tokens === 'max' ? null : Number(options.context_tokens) || null;
@@ -152,6 +168,7 @@ export class ControlsView {
     const precision = this.$('precision');
     for (const o of precision.options) o.disabled = !p.precisions.includes(o.value);
     for (const n of this.root.querySelectorAll('.gguf-only')) n.hidden = !(p.gguf && this.gguf);
+    for (const n of this.root.querySelectorAll('.pipeline-only')) n.hidden = !p.pipeline;
     this.$('controls-note').textContent = notes.join(' ');
   }
 
