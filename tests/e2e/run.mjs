@@ -204,7 +204,7 @@ await scenario('diffusers pipeline: Qwen-Image shows three components and no KV 
   const full = await page.evaluate(() => window.__lastReport.estimates_bytes.total);
   await page.fill('#height', '512');
   await page.dispatchEvent('#height', 'change');
-  await page.waitForFunction((t) => window.__lastReport?.estimates_bytes.total !== t, full);
+  await page.waitForFunction((t) => window.__lastReport?.estimates_bytes.total !== t && !document.body.dataset.address, full);
   expect(new URL(page.url()).searchParams.get('height') === '512', `link ${page.url()}`);
 });
 
