@@ -68,7 +68,7 @@ std::string render_extended_text(const Estimate& e) {
     if (!classic) {
         s += "\nEngine Profile: " + std::string(profile.name) + " (" + e.details.engine + " " + e.details.version +
              ")\n";
-        s += item("KV dtype:", e.kv_dtype);
+        if (e.has_kv) s += item("KV dtype:", e.kv_dtype);  // a pipeline or an encoder keeps no KV cache
         s += item("Tensor Parallel:", std::to_string(e.tp));
         if (e.details.block_tokens > 1) s += item("KV Block:", format_count(e.details.block_tokens) + " tokens");
         if (e.details.max_num_batched_tokens)
