@@ -80,6 +80,10 @@ test('profile diffusers: FLUX.1-schnell at 1024² resident and with model CPU of
   const off = JSON.parse((await run(['black-forest-labs/FLUX.1-schnell', '--profile', 'diffusers', '--model-cpu-offload', 'on', '--json'], FLUX_TOKEN)).stdout);
   assert.equal(off.per_gpu.activation_overhead, 14 * 3072 * 4608 * 2);
   assert.ok(off.per_gpu.model_weights < j.per_gpu.model_weights * 0.75);
+  // The text report names the engine but no KV dtype: a pipeline keeps no KV cache.
+  const text = (await run(['black-forest-labs/FLUX.1-schnell', '--profile', 'diffusers'], FLUX_TOKEN)).stdout;
+  assert.match(text, /Engine Profile: diffusers/);
+  assert.doesNotMatch(text, /KV dtype/);
   const refused = await run(['black-forest-labs/FLUX.1-schnell', '--height', '512'], FLUX_TOKEN);
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /diffusers profile only/);
