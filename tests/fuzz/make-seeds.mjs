@@ -29,7 +29,7 @@ const MAX_INDEX_BYTES = 6 << 10;      // shard_index, layout: bigger indexes are
 const MAX_SHARDS_PER_REPO = 2;        // safetensors: near-identical shards add nothing
 const MAX_PREFIX_BYTES = 128 << 10;   // safetensors: larger prefixes only slow the mutations down
 
-const targets = ['safetensors', 'gguf', 'architecture', 'shard_index', 'layout', 'hub_client', 'pipeline', 'repo'];
+const targets = ['safetensors', 'gguf', 'architecture', 'shard_index', 'layout', 'hub_client', 'pipeline', 'repo', 'json_check'];
 const counts = Object.fromEntries(targets.map((t) => [t, 0]));
 
 function seed(target, content, hint = '') {
@@ -350,6 +350,15 @@ seed('gguf', gguf([
   ['gemma3.attention.key_length', 'u32', 256], ['gemma3.attention.value_length', 'u32', 256], ['gemma3.attention.sliding_window', 'u32', 1024],
 ], [['token_embd.weight', [64, 8], 0]], { alignment: 64 }), 'gemma3-sliding');
 
+// json_check: JSON texts that reach each of JsonCheck's rules (objects, escapes, surrogates, UTF-8, numbers).
+for (const [text, hint] of [
+  ['{"a":[1,-0.5e+3,true,false,null,{}],"b":"x\\u00e9\\ud83d\\ude00\\n","c":[]}', 'all-kinds'],
+  ['\ufeff [ "\u00e9\u4e2d\u{1f600}" ] ', 'bom-utf8'],
+  ['[1e999]', 'double-overflow'],
+  ['["\\ud800"]', 'lone-surrogate'],
+  ['123456789012345678901234567890', 'long-integer'],
+]) seed('json_check', text, hint);
+
 // Dictionaries: the hand-written tokens + every short string literal of the sources a target reads.
 const dict_sources = {
   safetensors: ['core/estimator/safetensors.cpp', 'core/estimator/dtype.cpp'],
@@ -360,6 +369,7 @@ const dict_sources = {
   hub_client: ['core/hub/hub_client.cpp', 'core/estimator/repo_layout.cpp'],
   pipeline: ['core/estimator/*.cpp'],
   repo: ['core/hub/hub_client.cpp', 'core/estimator/repo_layout.cpp', 'core/estimator/safetensors.cpp'],
+  json_check: [],
 };
 fs.mkdirSync(path.join(out, 'dicts'), { recursive: true });
 for (const t of targets) {
