@@ -164,12 +164,16 @@ emscripten::val snapshot(int handle) {
 
 namespace {
 
+std::string no_model_json(int handle) {
+    return error_json(make_error(ErrorCode::invalid_argument, "no model with handle " + std::to_string(handle)));
+}
+
 // Reads the options JSON and picks the model (re-analyzing a GGUF repo for another file); returns
 // nullptr with `error` set when either is wrong.
 const Model* prepare(int handle, const std::string& options_json, EstimateOptions& o, std::string& error) {
     auto it = g_models.find(handle);
     if (it == g_models.end()) {
-        error = error_json(make_error(ErrorCode::invalid_argument, "no model with handle " + std::to_string(handle)));
+        error = no_model_json(handle);
         return nullptr;
     }
     std::string gguf_file;
@@ -348,18 +352,16 @@ std::string view_unguarded(int handle, const std::string& options_json, const st
 // layout, architecture, files, variants). The page asked for a full report per engine before (5 calls, each with the
 // 40-GPU fit table and its searches).
 std::string engines_unguarded(int handle) {
+    if (g_models.find(handle) == g_models.end())  // no such model: every engine would say so
+        return no_model_json(handle);
     json refused = json::object();
     std::string first;
     for (const auto& p : profiles()) {
         EstimateOptions o;
         std::string error;
         const Model* m = prepare(handle, dump(json{{"profile", p.name}}), o, error);
-        if (!m) {
-            const json j = json::parse(error, nullptr, false);
-            if (j.is_object() && j.value("error", json::object()).value("code", "") == "invalid_argument" &&
-                g_models.find(handle) == g_models.end())
-                return error;  // no such model: every engine would say so
-            refused[p.name] = j.is_object() ? j.value("error", json::object()).value("message", error) : error;
+        if (!m) {  // the engine's defaults refused (error: the core's error JSON)
+            refused[p.name] = json::parse(error)["error"].value("message", error);
             continue;
         }
         o.fit_table = false;

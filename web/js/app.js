@@ -360,14 +360,6 @@ async function openRepo(repo, revision, { token = '', variant = '', signal, onPr
   return { loaded, failure, offlineCopy };
 }
 
-// Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo); `first` is the
-// report of the first engine that takes it (its model-level fields: layout, architecture, files, variants). One core
-// call (engines()).
-async function profileReports(handle) {
-  const { refused, first } = await engines(handle);
-  return { refused, first };
-}
-
 async function estimate(event, { push = true } = {}) {
   event?.preventDefault();
   const repo = readModelField();
@@ -416,7 +408,9 @@ async function estimate(event, { push = true } = {}) {
   if (state.handle !== null && !state.pins.some((p) => state.handles.get(`${p.model}@${p.revision}`)?.handle === state.handle)) release(state.handle);
   state.handle = loaded.handle;
   state.loaded = { ...loaded, revision };
-  const { refused, first } = await profileReports(state.handle);
+  // Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo); `first`: the report
+  // of the first engine that takes it (its model-level fields: layout, architecture, files, variants).
+  const { refused, first } = await engines(state.handle);
   const isGguf = first.layout === 'gguf';
   state.defaultGguf = first.gguf_file;
   state.model = { maxContext: first.architecture.max_context || 0, hasKv: !!first.kv_bytes_per_token, gguf: isGguf };

@@ -18,6 +18,9 @@ function select(id, label, help) {
 const toPos = (ctx, max) => Math.round((1000 * Math.log(ctx / MIN_CONTEXT)) / Math.log(max / MIN_CONTEXT));
 const fromPos = (pos, max) => Math.round(MIN_CONTEXT * Math.exp((pos / 1000) * Math.log(max / MIN_CONTEXT)));
 
+/** A row of the core's option table (vocabularies().options) by key. */
+function optionSpec(vocab, key) { return vocab.options.find((o) => o.key === key); }
+
 export class ControlsView {
   /** `vocab`: the core's vocabularies(); `gpuSelect`: the page's GPU picker (it lives on the first screen). */
   constructor(root, vocab, gpuSelect, onChange) {
@@ -30,6 +33,14 @@ export class ControlsView {
     this.refused = {};    // profile name → the core's reason it cannot estimate this model
     this.notes = [];      // what fell back to a default since the last change the user made, and why
     const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp))].sort((a, b) => a - b);  // every size any engine takes
+    // An image side for pipelines: bounds, the word for "the pipeline's own" (empty field) and the help from the core's
+    // option row, as --help prints them.
+    const imageSide = (key, label) => {
+      const spec = optionSpec(vocab, key);
+      return el('div', { class: 'pipeline-only' }, el('label', { for: key, text: label }),
+        el('input', { id: key, type: 'number', min: String(spec.min), max: String(spec.max), step: '8', placeholder: spec.special, inputmode: 'numeric', 'aria-describedby': `${key}-help` }),
+        el('p', { class: 'help', id: `${key}-help`, text: `Empty: ${spec.help.replace(/^diffusers: /, '')}.` }));
+    };
     root.append(el('h2', { text: 'Settings' }),
       el('div', { class: 'controls-grid' },
         select('profile', 'Serving engine'),
@@ -42,11 +53,8 @@ export class ControlsView {
           el('p', { class: 'help', id: 'n_gpu_layers-help', text: '-1 = all layers on the GPU; 0 keeps every layer in system memory.' })),
         el('div', { class: 'gguf-only' }, el('label', { class: 'check' }, el('input', { id: 'flash_attention', type: 'checkbox', checked: true }), 'Flash attention (llama.cpp)')),
         // diffusers pipelines: the call's image size, prompt tokens and placement (the core's option table).
-        el('div', { class: 'pipeline-only' }, el('label', { for: 'height', text: 'Image height (px)' }),
-          el('input', { id: 'height', type: 'number', min: '8', max: '65536', step: '8', placeholder: 'default', inputmode: 'numeric', 'aria-describedby': 'height-help' }),
-          el('p', { class: 'help', id: 'height-help', text: 'Empty: the pipeline’s default (FLUX: 1024).' })),
-        el('div', { class: 'pipeline-only' }, el('label', { for: 'width', text: 'Image width (px)' }),
-          el('input', { id: 'width', type: 'number', min: '8', max: '65536', step: '8', placeholder: 'default', inputmode: 'numeric' })),
+        imageSide('height', 'Image height (px)'),
+        imageSide('width', 'Image width (px)'),
         el('div', { class: 'pipeline-only' }, el('label', { class: 'check' }, el('input', { id: 'model_cpu_offload', type: 'checkbox' }), 'Model CPU offload (enable_model_cpu_offload)')),
         el('div', { class: 'context-row' },
           el('label', { for: 'context', id: 'context-label', text: 'Context length' }),
@@ -97,8 +105,9 @@ export class ControlsView {
     if (this.context) o.context_tokens = String(this.context);
     if (p.pipeline) {
       for (const k of ['height', 'width']) {
+        const spec = optionSpec(this.vocab, k);
         const v = Math.floor(Number(this.$(k).value));
-        if (v >= 8) o[k] = String(Math.min(65536, v));
+        if (v >= spec.min) o[k] = String(Math.min(spec.max, v));
       }
       if (this.$('model_cpu_offload').checked) o.model_cpu_offload = 'on';
     }
