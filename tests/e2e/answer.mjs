@@ -225,6 +225,15 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(r.per_gpu.total === want, `cell ${want} vs report ${r.per_gpu.total}`);
     expect(hub.requests.length === before, 'no request');
     await page.locator('#matrix').screenshot({ path: path.join(root, 'test-output/e2e/matrix.png') });
+    // vLLM's runtime fp8 row: its cell becomes the report, and the scenario ends on it (the suite's CLI check then
+    // compares the page's fp8 total with the CLI's -q fp8).
+    const fp8Row = (await page.evaluate(() => window.__vocab.precisions.filter((p) => p.name === 'fp8').map((p) => p.label)))[0];
+    const rowIndex = labels.indexOf(fp8Row);
+    const wantFp8 = await page.evaluate((i) => window.__lastView.matrix[i].cells[1].total, rowIndex);
+    await page.click(`#matrix tbody tr:nth-child(${rowIndex + 1}) td:nth-child(3) button`);
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'fp8' && !document.body.dataset.address);
+    const rf = await page.evaluate(() => window.__lastReport);
+    expect(rf.per_gpu.total === wantFp8 && rf.per_gpu.total < r.per_gpu.total * 2, `fp8 cell ${wantFp8} vs report ${rf.per_gpu.total}`);
   });
 
   await scenario('compare: pin results of two models, kept in the address bar and across a reload', async (page) => {
