@@ -187,8 +187,10 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.waitForFunction(() => !document.body.dataset.address);
     expect(new URL(page.url()).searchParams.get('batch') === '3' && new URL(page.url()).searchParams.get('model') === 'openai-community/gpt2', page.url());
     await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
-    // A load ends with the address bar and focus after the answer has painted; "done" says it has ended.
+    // A load is "done" once its answer has painted; the address bar and the focus follow in the next task
+    // (body[data-address] is set until they have).
     await page.waitForFunction(() => window.__lastReport?.model_id === 'mistralai/Mistral-7B-v0.1' && document.body.dataset.state === 'done', null, { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
     expect(new URL(page.url()).searchParams.get('model') === 'mistralai/Mistral-7B-v0.1', page.url());
     await page.goBack();
     await page.waitForFunction(() => window.__lastReport?.model_id === 'openai-community/gpt2' && window.__lastReport.batch_size === 3, null, { timeout: 20000 });
@@ -240,8 +242,10 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await visit(page, 'gpt2', { query: '&gpu=rtx-3070' });
     await page.click('#pin');
     await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
-    // A load ends with the address bar and focus after the answer has painted; "done" says it has ended.
+    // A load is "done" once its answer has painted; the address bar and the focus follow in the next task
+    // (body[data-address] is set until they have).
     await page.waitForFunction(() => window.__lastReport?.model_id === 'mistralai/Mistral-7B-v0.1' && document.body.dataset.state === 'done', null, { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
     await page.selectOption('#precision', 'int4');
     await page.waitForFunction(() => window.__lastReport?.quantization === 'int4');
     await page.click('#pin');

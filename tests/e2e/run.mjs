@@ -151,6 +151,8 @@ async function visit(page, model, { token, query = '' } = {}) {
   if (token) await page.fill('#token', token);
   await page.click('#go');
   await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 20000 });
+  // "done": the answer has painted; the address bar and the focus follow in the next task (body[data-address]).
+  await page.waitForFunction(() => !document.body.dataset.address);
 }
 
 async function axe(page) {

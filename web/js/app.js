@@ -344,14 +344,14 @@ async function didYouMean(repo) {
 }
 
 // --- loading a model -----------------------------------------------------------------------------
-async function openRepo(repo, revision, { token = '', variant = '', signal, onProgress } = {}) {
+async function openRepo(repo, revision, { token = '', variant = '', withEngines = false, signal, onProgress } = {}) {
   let failure = null;
-  let loaded = await loadModel({ endpoint, repo, revision, token, variant, signal, onProgress })
+  let loaded = await loadModel({ endpoint, repo, revision, token, variant, withEngines, signal, onProgress })
     .catch((e) => { if (!(e instanceof CoreError)) throw e; failure = e; return null; });
   let offlineCopy = null;
   if (failure && ['network', 'transfer_failed', 'timeout', 'rate_limited'].includes(failure.code)) {
     // No saved copy, no store in this browser, or a copy the core cannot read: the network's failure stands.
-    offlineCopy = await openOffline(repo, revision).catch(() => null);
+    offlineCopy = await openOffline(repo, revision, { withEngines }).catch(() => null);
     if (offlineCopy) {
       loaded = offlineCopy.loaded;
       failure = null;
@@ -380,7 +380,7 @@ async function estimate(event, { push = true } = {}) {
   const revision = $('revision').value.trim() || 'main';
   if (repo !== state.variantRepo) $('variant').value = '';  // a variant belongs to the repo it was chosen for
   const { loaded, failure, offlineCopy } = await openRepo(repo, revision, {
-    token, variant: $('variant').value, signal: controller.signal,
+    token, withEngines: true, variant: $('variant').value, signal: controller.signal,
     onProgress: (p) => {
       if (!p.files_total) { $('status').textContent = p.stage === 'manifests' ? 'Reading config and manifests…' : 'Reading the file list…'; return; }
       $('progress').max = p.files_total;
@@ -449,10 +449,18 @@ async function estimate(event, { push = true } = {}) {
   await afterPaint();
   if (state.controller !== controller) return;  // a newer lookup took over (and owns loadingModel)
   state.loadingModel = false;
+  // The answer is on screen: the load is done. The address bar (pushState took 1-25 ms here) and the focus follow
+  // in the next task; body[data-address="pending"] says so until they have.
+  document.body.dataset.address = 'pending';
   // A control changed in between may have been refused ("invalid", no total) or answered ("loading", a total).
   if (document.body.dataset.state === 'loading') document.body.dataset.state = 'done';
-  syncAddress(push);
-  $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
+  setTimeout(() => {
+    if (state.controller === controller) {
+      syncAddress(push);
+      $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
+    }
+    if (!addressPending) delete document.body.dataset.address;
+  }, 0);
   // Keep the metadata for offline use (keyed by repo and commit; never the token) once the answer is on screen: the
   // core's worker serialises and stores it, off this thread.
   if (!offlineCopy) {
@@ -562,6 +570,10 @@ async function main() {
     }
   });
   document.body.dataset.ready = 'true';
+  // While the visitor types a model id, open the connection to the Hub (DNS, TCP, TLS), so that the first request of
+  // a load does not wait for it. Anonymous, as the core's requests are (no cookies; a token goes in a header). Only to
+  // an endpoint the visitor has accepted: nothing goes to a linked endpoint before that.
+  if (gate.open) document.head.append(el('link', { rel: 'preconnect', href: new URL(endpoint).origin, crossorigin: 'anonymous' }));
   if (state.pins.length) refreshCompare();
   if (!gate.open) gate.show();
   else if (params.get('model')) estimate(null, { push: false });

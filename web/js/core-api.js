@@ -53,18 +53,29 @@ function warmUpSnapshot() {
     texts: { 'config.json': config }, headers: { 'model.safetensors': headerText } });
 }
 
+/** engines() of the model a load or a snapshot answer names, as JSON text; null when that answer is a failure. */
+function enginesOf(mod, answerJson) {
+  const answer = JSON.parse(answerJson);
+  return answer.ok ? mod.engines(answer.handle) : null;
+}
+
 /** The calls; each is async and gets (args, {id, progress}) from its dispatcher. */
 export const calls = {
   async vocabularies() { return (await core()).vocabularies(); },
   async version() { return (await core()).version(); },
   async heapBytes() { return (await core()).HEAPU8.buffer.byteLength; },
-  /** Resolves to the core's final JSON text; `progress(json)` gets each progress report. */
-  async loadModel({ endpoint, repo, revision, token, variant }, { id, progress }) {
+  /**
+   * Resolves to {answer: the core's final JSON text, engines: with `withEngines`, engines() of the loaded model as JSON
+   * text (null when the load failed)}; `progress(json)` gets each progress report. The page needs engines() first
+   * after every load (which engines refuse the model; the model-level fields), so it can travel with the load's
+   * answer: one message to the page instead of a second round trip to this worker.
+   */
+  async loadModel({ endpoint, repo, revision, token, variant, withEngines }, { id, progress }) {
     const mod = await core();
     return new Promise((resolve) => {
       sessions.set(id, mod.loadModel(endpoint, repo, revision, token, variant, progress, (json) => {
         sessions.delete(id);
-        resolve(json);
+        resolve({ answer: json, engines: withEngines ? enginesOf(mod, json) : null });
       }));
     });
   },
@@ -98,10 +109,12 @@ export const calls = {
     return true;
   },
   /** The newest saved copy of repo at revision, loaded into the core: {answer (the core's JSON), savedAt} or null. */
-  async openSaved({ repo, revision }) {
+  async openSaved({ repo, revision, withEngines }) {
     const entry = await store.find(repo, revision);
     if (!entry) return null;
-    return { answer: (await core()).loadSnapshot(entry.snapshot), savedAt: entry.savedAt };
+    const mod = await core();
+    const answer = mod.loadSnapshot(entry.snapshot);
+    return { answer, engines: withEngines ? enginesOf(mod, answer) : null, savedAt: entry.savedAt };
   },
   async listSaved() { return store.list(); },
   async removeSaved({ key }) { await store.remove(key); },

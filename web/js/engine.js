@@ -114,14 +114,24 @@ export async function where() { return (await backend()).kind; }
 /**
  * Loads a model's metadata through the core's Hub client (emscripten_fetch).
  * Resolves to {ok:true, handle, repo_id, sha, stats}; rejects with a CoreError. `signal` (an AbortSignal) cancels
- * the load (CoreError code "cancelled").
+ * the load (CoreError code "cancelled"). `withEngines`: the worker computes engines() with the load, so that the first
+ * engines(handle) needs no second round trip.
  */
-export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', onProgress, signal }) {
+export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', withEngines = false, onProgress, signal }) {
   const id = nextId++;
   signal?.addEventListener('abort', () => { call('cancel', { id }); }, { once: true });
-  const json = await call('loadModel', { endpoint, repo, revision, token, variant },
+  const { answer, engines: enginesJson } = await call('loadModel', { endpoint, repo, revision, token, variant, withEngines },
     { id, onProgress: (p) => onProgress?.(JSON.parse(p)) });
-  return unwrap(JSON.parse(json));
+  return loadedWithEngines(answer, enginesJson);
+}
+
+// engines() answers computed by the worker with a load's answer (core-api.js loadModel, openSaved), by handle: the
+// first engines(handle) takes its answer from here instead of asking the worker again.
+const enginesAtLoad = new Map();
+function loadedWithEngines(answer, enginesJson) {
+  const loaded = unwrap(JSON.parse(answer));
+  if (enginesJson) enginesAtLoad.set(loaded.handle, enginesJson);
+  return loaded;
 }
 
 /** The report for a loaded model: format "json" gives an object, "text" and "markdown" strings; or a CoreError. */
@@ -146,18 +156,23 @@ export async function view(handle, options, request) {
  * first engine that takes it (model-level fields; no fit table) or null}; or a CoreError.
  */
 export async function engines(handle) {
-  return unwrap(JSON.parse(await call('engines', { handle })));
+  const atLoad = enginesAtLoad.get(handle);
+  enginesAtLoad.delete(handle);
+  return unwrap(JSON.parse(atLoad ?? await call('engines', { handle })));
 }
 
-export function release(handle) { return call('release', { handle }); }
+export function release(handle) {
+  enginesAtLoad.delete(handle);
+  return call('release', { handle });
+}
 
 /** Keeps a loaded model's metadata for offline use ({handle, repo, typed, revision, sha}; never the token). */
 export function saveOffline(entry) { return call('save', entry); }
 
 /** The newest copy of repo at revision kept for offline use, loaded: {loaded (as loadModel's), savedAt} or null. */
-export async function openOffline(repo, revision) {
-  const found = await call('openSaved', { repo, revision });
-  return found && { loaded: unwrap(JSON.parse(found.answer)), savedAt: found.savedAt };
+export async function openOffline(repo, revision, { withEngines = false } = {}) {
+  const found = await call('openSaved', { repo, revision, withEngines });
+  return found && { loaded: loadedWithEngines(found.answer, found.engines), savedAt: found.savedAt };
 }
 
 /** The models kept for offline use (newest first, without their snapshots), and forgetting them. */

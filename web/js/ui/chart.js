@@ -32,6 +32,10 @@ export class ChartView {
   /** points: view()'s series (ascending contexts, the current one among them); capacity: usable bytes or 0. */
   update(args) {
     this.last = args;
+    // Not measured yet (the chart was hidden until this update): its ResizeObserver reports the width after the
+    // browser's own layout of this frame, before the paint, and draws then. Reading clientWidth here instead forced a
+    // layout of the whole page in the middle of the first answer's update (~15 ms after a load).
+    if (!this.width && typeof ResizeObserver === 'function' && args.points?.length) return;
     this.draw(args);
   }
 
