@@ -237,7 +237,7 @@ function renderHow(L, results) {
   L.push(
     '- Every client talks to the same Hub imitation (`tests/hub/hub.mjs`, in the bench\'s process) with the same latency, one client at a time. ' +
     'The page: a fresh browser context per run, the model id set in the form, the time from the click on Estimate to `body[data-state="done"]`, both taken in the page ' +
-    '(this includes the first report, the chart and the offline save). The CLI: `build/native/vram-estimate MODEL --endpoint HUB --json`, spawned asynchronously, process start to exit. ' +
+    '(this includes the first report and the chart: `done` is set once the frame with the answer has painted; the address bar, the focus and the offline save follow it). The CLI: `build/native/vram-estimate MODEL --endpoint HUB --json`, spawned asynchronously, process start to exit. ' +
     '@huggingface/hub: `parseSafetensorsMetadata({repo, hubUrl, computeParametersCount: true})`, plus `library: "diffusers"` for a pipeline (it then reads the denoiser only), in a child process so that its JSON parsing does not stall the imitation.',
     '- Protocols: in the HTTP/2 pass both origins of the imitation speak HTTP/2 over TLS (node\'s `http2`, ALPN `h2`, a self-signed certificate made at start-up), as huggingface.co and its CDN do; Chromium accepts the certificate by its public key (`--ignore-certificate-errors-spki-list`), the CLI through `CURL_CA_BUNDLE` (libcurl then negotiates HTTP/2), ' +
     '@huggingface/hub through `NODE_EXTRA_CA_CERTS` (node\'s fetch, undici, speaks HTTP/1.1 over TLS with no per-origin connection limit). In the HTTP/1.1 pass both origins are plain HTTP/1.1, where Chromium opens at most six connections per origin and queues the rest.',
