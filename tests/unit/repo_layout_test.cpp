@@ -1,6 +1,11 @@
 // Unit tests of core/estimator/repo_layout.* — which weight files make up each component.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "estimator/repo_layout.hpp"
 
 using namespace vram;
@@ -170,4 +175,99 @@ TEST_CASE("a manifest that names the same folder twice counts its weights once",
     LayoutPlan p = plan_layout(files, {{"modules.json", R"([{"path":""},{"path":""}])"}}, "");
     REQUIRE(p.complete());
     CHECK(p.weight_files == std::vector<std::string>{"model.safetensors"});
+}
+
+// The index reader (the Scanner, no DOM) against nlohmann, which read indexes before: the same verdict on
+// validity and the same shards, counts and totals, on hand-made edge cases and on the real indexes of the
+// fixture tree (DeepSeek-R1's 8.9 MB among them).
+namespace {
+struct IndexReference {
+    bool valid = false;
+    std::vector<std::string> shards;
+    std::map<std::string, uint64_t> counts;
+    uint64_t total_size = 0, total_params = 0;
+};
+IndexReference reference_index(const std::string& text) {
+    IndexReference r;
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    r.valid = !j.is_discarded();
+    if (!r.valid || !j.is_object()) return r;
+    auto count = [&](const nlohmann::json& v) {
+        if (!v.is_string()) return;
+        const std::string s = v.get<std::string>();
+        if (r.counts[s]++ == 0) r.shards.push_back(s);
+    };
+    // nlohmann's object keeps the last of duplicate keys: the cases below have none.
+    if (j.contains("weight_map")) {
+        const auto& wm = j["weight_map"];
+        if (wm.is_object() || wm.is_array())
+            for (const auto& v : wm) count(v);
+    }
+    if (j.contains("metadata") && j["metadata"].is_object()) {
+        for (const auto& [k, v] : j["metadata"].items()) {
+            uint64_t* into = k == "total_size" ? &r.total_size : k == "total_parameters" ? &r.total_params : nullptr;
+            if (!into || !v.is_number()) continue;
+            if (v.is_number_unsigned())
+                *into = v.get<uint64_t>();
+            else if (v.get<double>() >= 0 && v.get<double>() < 18446744073709551616.0)
+                *into = static_cast<uint64_t>(v.get<double>());
+        }
+    }
+    return r;
+}
+void same_as_reference(const std::string& text) {
+    INFO(text.substr(0, 200));
+    const IndexReference want = reference_index(text);
+    const ShardList got = parse_shard_index(text, "m.safetensors.index.json");
+    if (!want.valid) {
+        CHECK(got.error.code == ErrorCode::index_invalid);
+        CHECK(got.error.message.find("is not valid JSON") != std::string::npos);
+        return;
+    }
+    if (want.shards.empty()) {
+        CHECK(got.error.code == ErrorCode::index_invalid);
+        return;
+    }
+    REQUIRE_FALSE(got.error);
+    CHECK(got.shards == want.shards);
+    for (const auto& s : want.shards) CHECK(got.tensors_per_shard.at(s) == want.counts.at(s));
+    CHECK(got.total_size_bytes == want.total_size);
+    CHECK(got.total_parameters == want.total_params);
+}
+}  // namespace
+
+TEST_CASE("the shard index reader agrees with nlohmann on validity, shards, counts and totals", "[repo_layout]") {
+    for (const char* text : {
+             R"({"weight_map":{"a":"s1","b":"s2","c":"s1"}})",
+             R"( {"metadata":{"total_size":-5,"total_parameters":1e30,"x":[1,{"y":null}]},"weight_map":{"a":"s"}} )",
+             R"({"metadata":{"total_size":18446744073709551615},"weight_map":{"a":"s"}})",
+             R"({"metadata":{"total_size":18446744073709551616},"weight_map":{"a":"s"}})",
+             R"({"metadata":{"total_size":"12","total_parameters":2.9},"weight_map":{"a":"s"}})",
+             R"({"weight_map":["s1","s2",3,{"a":"s3"},["s4"]]})",
+             R"({"weight_map":{"a":{"nested":"s1"},"b":"s2","c":null,"d":true}})",
+             R"({"weight_map":{"\u00e9\ud83d\ude00":"s\u002f1","x":"s\/1"}})",
+             R"({"weight_map":"s1"})",
+             R"({"weight_map":{}})",
+             R"([{"weight_map":{"a":"s"}}])",
+             R"("weight_map")",
+             R"({"weight_map":{"a":"s"}} x)",
+             R"({"weight_map":{"a":"s",}})",
+             R"({"weight_map":{"a":"s"})",
+             R"({"weight_map":{"a":"s\x"}})",
+             R"({"weight_map":{"a":"s1"},"weight_map2":{"a":"s2"}})",
+             R"({"metadata":{"total_size":01},"weight_map":{"a":"s"}})",
+             R"({"metadata":{"total_size":1.},"weight_map":{"a":"s"}})",
+             "{\"weight_map\":{\"a\":\"s\xff\"}}",
+             "{\"weight_map\":{\"a\":\"s\t\"}}",
+             "",
+             "   ",
+         })
+        same_as_reference(text);
+    for (const char* repo :
+         {"deepseek-ai/DeepSeek-R1", "mistralai/Mistral-7B-v0.1", "Qwen/Qwen3-Next-80B-A3B-Instruct"}) {
+        std::ifstream in(std::string(VRAM_SOURCE_DIR) + "/tests/fixtures/hub/" + repo + "/model.safetensors.index.json",
+                         std::ios::binary);
+        REQUIRE(in);
+        same_as_reference(std::string(std::istreambuf_iterator<char>(in), {}));
+    }
 }
