@@ -125,6 +125,11 @@ EngineReservation reserve(const Eval& ev, const Setup& s, const GpuInfo& gpu);
 constexpr uint32_t kClassicMaxGpus = 64;
 // Every catalog GPU: fits on one? how many (smallest power-of-two TP; classic: an even split) are needed?
 void fill_fit_table(Estimate& e, const Model& m, const Weights& w, const Setup& base);
+// The most GPUs the fit table tries for a profile, and its rule in words (the CLI's text report and the page's fit
+// table, through vocabularies(), read both): classic's even split up to kClassicMaxGpus; an engine with tensor
+// parallelism, the power-of-two sizes up to tp_steps()'s last; an engine modelled on one GPU (max_tp 1), one.
+uint32_t fit_max_gpus(const ProfileInfo& p);
+const char* fit_rule(const ProfileInfo& p);
 // With a GPU chosen: the verdict, the reservation, and the largest context, batch (and -ngl) that fit.
 void fill_fit_limits(Estimate& e, const Model& m, const Weights& w, const Setup& s, const Eval& ev);
 // GGUF repos: every quantization at this context, batch and GPU (the same rules as the main estimate).

@@ -1,5 +1,7 @@
 // Fit: whether an evaluation fits a GPU (and inside a preallocating engine's reservation), the GPU table with the
 // smallest tensor-parallel size that fits, and the inversions — the largest context, batch and -ngl that fit.
+#include <algorithm>
+
 #include "estimator/engine.hpp"
 #include "estimator/search.hpp"
 
@@ -46,6 +48,19 @@ TpFit smallest_tp(const Model& m, const Weights& w, const Setup& base, const Est
 }
 
 }  // namespace
+
+uint32_t fit_max_gpus(const ProfileInfo& p) {
+    if (p.id == ProfileId::classic) return kClassicMaxGpus;
+    return std::min(p.max_tp, tp_steps().back());
+}
+
+const char* fit_rule(const ProfileInfo& p) {
+    if (p.id == ProfileId::classic)
+        return "classic has no tensor parallelism: the total less the 500 MiB overhead split evenly over N GPUs, each "
+               "with its own 500 MiB";
+    if (fit_max_gpus(p) <= 1) return "this profile models one GPU: the model fits on one, or it does not";
+    return "the smallest tensor-parallel size (1, 2, 4 or 8) at which one GPU's share fits";
+}
 
 Setup resolve_setup(Setup base, const EstimateOptions& o, const GpuInfo* gpu, uint32_t tp) {
     base.gpu = gpu;

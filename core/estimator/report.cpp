@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "estimator/engine.hpp"
 #include "estimator/training_report.hpp"
 #include "estimator/version.hpp"
 
@@ -54,9 +55,11 @@ bool has_extended_view(const Estimate& e) {
     return !profile_info(e.options.profile).original_report || e.gpu != nullptr;
 }
 
-std::string fit_text(const GpuFitRow& r) {
+std::string fit_text(const GpuFitRow& r, const ProfileInfo& p) {
     if (!r.engine_runs) return "engine does not run on " + std::string(gpu_backend_name(r.gpu->backend));
-    if (!r.gpus_needed) return "does not fit (TP <= 8)";
+    if (!r.gpus_needed)
+        return fit_max_gpus(p) <= 1 ? "does not fit on one GPU"
+                                    : "does not fit (TP <= " + std::to_string(fit_max_gpus(p)) + ")";
     return r.gpus_needed == 1 ? "1 GPU"
                               : std::to_string(r.gpus_needed) + " GPUs (tp " + std::to_string(r.gpus_needed) + ")";
 }
@@ -129,9 +132,11 @@ std::string render_extended_text(const Estimate& e) {
                                              std::to_string(e.per_gpu_layers_total()) + " (-ngl)");
     }
     if (!classic) {
-        s += "\nGPUs Needed (smallest power-of-two TP that fits):\n";
+        s += fit_max_gpus(profile) <= 1 ? "\nGPUs Needed (this profile models one GPU):\n"
+                                        : "\nGPUs Needed (smallest power-of-two TP that fits):\n";
         for (const auto& r : e.gpu_fit)
-            s += "  - " + pad_right(r.gpu->id, 24) + pad_left(gib(r.gpu->usable_bytes), 12) + "  " + fit_text(r) + "\n";
+            s += "  - " + pad_right(r.gpu->id, 24) + pad_left(gib(r.gpu->usable_bytes), 12) + "  " +
+                 fit_text(r, profile) + "\n";
         s += "\nAssumptions:\n";
         for (const auto& a : e.assumptions) s += "  - " + a + "\n";
     }

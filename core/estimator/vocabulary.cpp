@@ -59,11 +59,8 @@ json profile_json(const ProfileInfo& p) {
             {"precisions", precision_list},
             {"kv_dtypes", kv},
             {"tp", tp},
-            {"fit_max_gpus", p.id == ProfileId::classic ? kClassicMaxGpus : tp_steps().back()},
-            {"fit_rule", p.id == ProfileId::classic
-                             ? "classic has no tensor parallelism: the total less the 500 MiB overhead split evenly "
-                               "over N GPUs, each with its own 500 MiB"
-                             : "the smallest tensor-parallel size (1, 2, 4 or 8) at which one GPU's share fits"},
+            {"fit_max_gpus", fit_max_gpus(p)},
+            {"fit_rule", fit_rule(p)},
             {"gguf", p.gguf},
             {"pipeline", p.id == ProfileId::diffusers},  // takes the image size and placement (height, width …)
             {"preallocates", p.preallocates},

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "estimator/estimate.hpp"
+#include "estimator/report.hpp"
 #include "gguf_writer.hpp"
 #include "option_helpers.hpp"
 
@@ -543,6 +544,18 @@ Estimate llama_cpp(const Model& m, uint64_t context, uint32_t batch = 1, const s
 }
 
 }  // namespace
+
+TEST_CASE("llama.cpp's text fit table says one GPU, not 'TP <= 8' (the profile models no split)",
+          "[report][llama.cpp]") {
+    Model m = gguf_model({{"llama3-8b.Q4_K_M.gguf", llama3_8b()}});
+    // 64 sequences of 8,192 tokens: 131,072 B × 8,192 × 64 = 64 GiB of KV cache, more than most GPUs hold.
+    Estimate e = llama_cpp(m, 8192, 64);
+    REQUIRE_FALSE(e.error);
+    const std::string t = render_text(m, e);
+    CHECK(t.find("GPUs Needed (this profile models one GPU):") != std::string::npos);
+    CHECK(t.find("does not fit on one GPU") != std::string::npos);
+    CHECK(t.find("TP <=") == std::string::npos);
+}
 
 TEST_CASE("Llama-3-8B's KV cache is 131,072 bytes per token in f16 under llama.cpp", "[estimate][llama.cpp][kv]") {
     Model m = gguf_model({{"llama3-8b.Q4_K_M.gguf", llama3_8b()}});

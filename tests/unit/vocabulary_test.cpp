@@ -37,3 +37,20 @@ TEST_CASE("each profile says what it accepts and its resolved defaults", "[vocab
         }
     }
 }
+
+TEST_CASE("the fit table's bound and rule follow the profile: an even split, TP up to 8, or one GPU", "[vocabulary]") {
+    for (const auto& p : vocabularies_json()["profiles"]) {
+        INFO(p["name"]);
+        if (p["name"] == "classic") CHECK(p["fit_max_gpus"] == 64);
+        if (p["name"] == "vllm" || p["name"] == "sglang" || p["name"] == "transformers") {
+            CHECK(p["fit_max_gpus"] == 8);
+            CHECK(p["fit_rule"].get<std::string>().find("tensor-parallel size (1, 2, 4 or 8)") != std::string::npos);
+        }
+        // llama.cpp and diffusers are modelled on one GPU (max_tp 1): no "TP <= 8", no "more than 8".
+        if (p["name"] == "llama.cpp" || p["name"] == "diffusers") {
+            CHECK(p["fit_max_gpus"] == 1);
+            CHECK(p["tp"] == nlohmann::json::array({1}));
+            CHECK(p["fit_rule"].get<std::string>().find("one GPU") != std::string::npos);
+        }
+    }
+}
