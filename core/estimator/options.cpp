@@ -153,8 +153,8 @@ const std::vector<OptionSpec>& option_specs() {
     static const std::vector<OptionSpec> kTable = {
         {"context_tokens", "-c --context_length --context-length", "N", OptionKind::count, 1, kMaxContextTokens, "max",
          "context length in tokens (default, or max: the config's max context)", false},
-        {"batch", "-b --batch_size --batch-size", "N", OptionKind::count, 1, kMaxBatch, "", "concurrent sequences",
-         false},
+        {"batch", "-b --batch_size --batch-size", "N", OptionKind::count, 1, kMaxBatch, "",
+         "concurrent sequences (diffusers: images generated in one call)", false},
         {"precision", "-q --quantization", "P", OptionKind::choice, 0, 0, "",
          "weight precision target (auto: every tensor keeps its stored dtype)", false},
         {"profile", "--profile", "P", OptionKind::choice, 0, 0, "",

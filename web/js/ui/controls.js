@@ -21,6 +21,13 @@ const fromPos = (pos, max) => Math.round(MIN_CONTEXT * Math.exp((pos / 1000) * M
 /** A row of the core's option table (vocabularies().options) by key. */
 function optionSpec(vocab, key) { return vocab.options.find((o) => o.key === key); }
 
+// The batch: its bounds and its meaning (sequences; images for a pipeline) from the core's option row, as --help.
+function batchInput(spec) {
+  return el('div', {}, el('label', { for: 'batch', text: 'Batch' }),
+    el('input', { id: 'batch', type: 'number', min: String(spec.min), max: String(spec.max), step: '1', value: '1', inputmode: 'numeric', 'aria-describedby': 'batch-help' }),
+    el('p', { class: 'help', id: 'batch-help', text: spec.help.replace(/^./, (c) => c.toUpperCase()) + '.' }));
+}
+
 export class ControlsView {
   /** `vocab`: the core's vocabularies(); `gpuSelect`: the page's GPU picker (it lives on the first screen). */
   constructor(root, vocab, gpuSelect, onChange) {
@@ -32,6 +39,7 @@ export class ControlsView {
     this.context = null;  // null: the engine's default (the model's max context, as on the command line)
     this.refused = {};    // profile name → the core's reason it cannot estimate this model
     this.notes = [];      // what fell back to a default since the last change the user made, and why
+    this.batchSpec = optionSpec(vocab, 'batch');
     const TPS = [...new Set(vocab.profiles.flatMap((p) => p.tp))].sort((a, b) => a - b);  // every size any engine takes
     // An image side for pipelines: bounds, the word for "the pipeline's own" (empty field) and the help from the core's
     // option row, as --help prints them.
@@ -46,7 +54,7 @@ export class ControlsView {
         select('profile', 'Serving engine'),
         select('precision', 'Weights precision', 'Auto keeps every tensor as stored.'),
         select('kv_dtype', 'KV cache dtype'),
-        el('div', {}, el('label', { for: 'batch', text: 'Batch (concurrent sequences)' }), el('input', { id: 'batch', type: 'number', min: '1', max: '1000000', step: '1', value: '1', inputmode: 'numeric' })),
+        batchInput(optionSpec(vocab, 'batch')),
         select('tp', 'Tensor parallel GPUs'),
         el('div', { class: 'gguf-only' }, el('label', { for: 'n_gpu_layers', text: 'GPU layers (-ngl)' }),
           el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '100000', step: '1', value: '-1', inputmode: 'numeric', 'aria-describedby': 'n_gpu_layers-help' }),
@@ -98,7 +106,7 @@ export class ControlsView {
       profile: p.name,
       precision: this.$('precision').value,
       kv_dtype: this.$('kv_dtype').value,
-      batch: String(Math.max(1, Math.min(1000000, Math.floor(Number(this.$('batch').value)) || 1))),
+      batch: String(Math.max(this.batchSpec.min, Math.min(this.batchSpec.max, Math.floor(Number(this.$('batch').value)) || 1))),
       tp: this.$('tp').value,
       gpu: this.gpu.value,
     };

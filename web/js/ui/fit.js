@@ -7,7 +7,9 @@ export class FitView {
   /** r: the report; profile: its vocabularies() row (fit_rule, fit_max_gpus). */
   update(r, profile) {
     if (!r.gpu_fit?.length) { this.root.replaceChildren(); return; }
-    const limit = `more than ${profile?.fit_max_gpus ?? 8}`;
+    // gpus_needed 0: more GPUs than the profile tries; a profile modelled on one GPU (fit_max_gpus 1) just does not fit.
+    const max = profile?.fit_max_gpus ?? 8;
+    const limit = max > 1 ? `more than ${max}` : 'does not fit';
     const one = r.gpu_fit.filter((g) => g.engine_runs && g.fits_one).map((g) => g.name);
     const more = r.gpu_fit.filter((g) => g.engine_runs && !g.fits_one && g.gpus_needed).map((g) => `${g.gpus_needed}× ${g.name}`);
     // The table of every GPU (40 rows) sits in a closed <details>: it is built when opened, not on every change; one the
