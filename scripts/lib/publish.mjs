@@ -4,6 +4,8 @@
 //   the site's HTML, JS and CSS is rewritten, files in dependency order so that a file's hash covers
 //   the hashed names it refers to. The service worker (web/sw.js) gets the new file list and a new
 //   cache version.
+// - JS and CSS are minified (esbuild, a pinned devDependency: whitespace, syntax and local names; exported names,
+//   strings and property names stay as written, so every quoted file reference survives for the hashing below).
 // - _headers, for hosts that read one (Netlify, Cloudflare Pages): a Content-Security-Policy with
 //   frame-ancestors on each page (the pages' meta policy plus what only a header can say),
 //   X-Content-Type-Options, Referrer-Policy: no-referrer, application/wasm, a year of cache for
@@ -19,6 +21,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HASHED_EXT = new Set(['.js', '.css', '.wasm']);
@@ -33,6 +36,14 @@ const SPACE_TEMPLATE = new Set(['.git', 'README.md', '.gitattributes']);
 const LONG_CACHE = 'public, max-age=31536000, immutable';
 
 const sha = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
+
+// What the release ships is what the browser needs, not what a reader needs: the sources are in the repository.
+// No target lowering (the page's own syntax is kept) and no legal comments (the licence is the repository's).
+function minify(file, body) {
+  const loader = { '.js': 'js', '.css': 'css' }[path.posix.extname(file)];
+  if (!loader) return body;
+  return Buffer.from(transformSync(body.toString('utf8'), { loader, minify: true, legalComments: 'none', charset: 'utf8' }).code);
+}
 
 function listFiles(dir, base = dir) {
   const out = [];
@@ -143,7 +154,7 @@ export function publish({ dir, space = false, siteDir = path.join(root, 'build/s
   prepareDir(dir);
 
   const files = listFiles(siteDir).filter((f) => f !== 'sw.js');
-  const content = new Map(files.map((f) => [f, fs.readFileSync(path.join(siteDir, f))]));
+  const content = new Map(files.map((f) => [f, minify(f, fs.readFileSync(path.join(siteDir, f)))]));
   const isText = (f) => TEXT_EXT.has(path.posix.extname(f));
   const hashable = files.filter((f) => HASHED_EXT.has(path.posix.extname(f)) && !KEEP_NAME.has(f));
   // The element's module gets a hashed name too; its stable paths become one-line modules importing it.

@@ -12,10 +12,12 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startHub } from '../hub/hub.mjs';
 import { startStatic } from '../../scripts/lib/static-server.mjs';
+import { publish } from '../../scripts/lib/publish.mjs';
 import { instrument, summarize } from './reqlog.mjs';
 import { runCli, hubJsClient } from './clients.mjs';
 import { openBrowser, pageLoad, coreStats, wasmHeapBytes, recomputeTimes, parseThroughput, firstLoad } from './browser.mjs';
@@ -248,7 +250,19 @@ async function runPass(protocol, { pageFigures }) {
     if (pageFigures) {
     log('first-load transfer');
     try {
-      pass.page.firstLoad = await firstLoad(browser, { siteUrl: site.url, hubUrl: hub.hubUrl, siteRoot: path.join(root, 'build/site') });
+      // What a visitor loads is the release (scripts/publish: minified, content-hashed), so that is what is measured;
+      // the same files as build/site has them (unminified) are summed beside it.
+      const releaseDir = path.join(outDir, 'published');
+      const released = publish({ dir: releaseDir });
+      const releaseSite = await startStatic({ root: releaseDir, connectSrc: [hub.hubUrl, hub.cdnUrl] });
+      try {
+        pass.page.firstLoad = await firstLoad(browser, { siteUrl: releaseSite.url, hubUrl: hub.hubUrl, siteRoot: releaseDir });
+      } finally { await releaseSite.close(); }
+      const sourceOf = new Map(Object.entries(released.hashed).map(([from, to]) => [to, from]));
+      pass.page.firstLoad.unminifiedGzipBytes = pass.page.firstLoad.files.filter((f) => f.kind !== 'other').reduce((s, f) => {
+        const file = path.join(root, 'build/site', sourceOf.get(f.path) ?? f.path);
+        return s + zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+      }, 0);
     } catch (e) { pass.page.firstLoad = { error: String(e.message || e) }; }
     log('where the wasm\'s bytes go (relink with names)');
     try {
