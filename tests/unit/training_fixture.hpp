@@ -16,7 +16,8 @@ inline const char* kTinyConfig = R"({"architectures":["LlamaForCausalLM"],"hidde
   "max_position_embeddings":4096,"model_type":"llama","num_attention_heads":4,"num_hidden_layers":2,
   "num_key_value_heads":2,"tie_word_embeddings":false,"torch_dtype":"bfloat16","vocab_size":100})";
 
-inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false) {
+// without_head: a checkpoint that ties the head to the embedding stores no lm_head (Gemma's does not).
+inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false, bool without_head = false) {
     const std::string config = kTinyConfig;
     nlohmann::ordered_json header;
     uint64_t offset = 0;
@@ -42,7 +43,7 @@ inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false) {
         add(p + "mlp.down_proj.weight", {64, 128});
     }
     add("model.norm.weight", {64});
-    add("lm_head.weight", {100, 64});
+    if (!without_head) add("lm_head.weight", {100, 64});
     const std::string text = header.dump();
     RepoSnapshot s;
     s.repo_id = "test/tiny-llama";
