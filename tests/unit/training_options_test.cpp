@@ -336,6 +336,22 @@ TEST_CASE("option --litgpt-modules: one adapter input for q, k and v, as litgpt'
                                          {"--lora-dropout", "0.05"},
                                          {"--litgpt-modules", "on"}});
     CHECK(e.activation_bytes == 37'120);
+    // A checkpoint's fused gate_up_proj [256, 64] is two Linears in litgpt (fc_1, fc_2), each with its own dropped
+    // copy. Adapter on gate_up_proj only, dropout 0.1: x of q/k/v (128), of the MLP (128) and down's input (256) go;
+    // one copy 64 × 3 = 192 → 2,448 − 512 + 192 = 2,128 per layer, 8 × (2 × 2,128 + 384) = 37,120; litgpt's two:
+    // 384 → 2,320, 8 × (2 × 2,320 + 384) = 40,192.
+    static const Loaded fused = load(tiny_snapshot(false, false, true));
+    auto run_fused = [&](const char* litgpt) {
+        const EstimateOptions o = given({{"--train", "lora"},
+                                         {"--seq-len", "8"},
+                                         {"--adapters-fp32", "off"},
+                                         {"--lora-targets", "gate_up_proj"},
+                                         {"--lora-dropout", "0.1"},
+                                         {"--litgpt-modules", litgpt}});
+        return train_estimate(fused.model, fused.tensors, o.training, o.gpu);
+    };
+    CHECK(run_fused("off").activation_bytes == 37'120);
+    CHECK(run_fused("on").activation_bytes == 40'192);
 }
 
 TEST_CASE("option --untie-head: litgpt's separate head over a checkpoint that ties it", "[training][options]") {
