@@ -1,6 +1,7 @@
 #include "estimator/options.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 namespace vram {
@@ -31,6 +32,13 @@ bool parse_count(std::string_view text, uint64_t min, uint64_t max, uint64_t& ou
     if (errno != 0 || v < min || v > max) return false;
     out = v;
     return true;
+}
+
+// A dropout rate as the user would write it ("0", "0.05").
+std::string probability_text(double p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", p);
+    return buf;
 }
 
 std::string first_flag(const OptionSpec& spec) {
@@ -119,6 +127,8 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "adapters_fp32") o.training.adapters_fp32 = on;
     if (key == "kbit_fp32_upcast") o.training.kbit_fp32_upcast = on;
     if (key == "nf4_every_linear") o.training.nf4_every_linear = on;
+    if (key == "litgpt_modules") o.training.litgpt_modules = on;
+    if (key == "untie_head") o.training.untie_head = on;
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
     if (key == "model_cpu_offload") o.model_cpu_offload = on;
@@ -210,6 +220,16 @@ const std::vector<OptionSpec>& option_specs() {
          "QLoRA as litgpt runs it (Lightning BitsandbytesPrecision): every Linear in NF4, the output head too, "
          "dequantized through an fp16 copy",
          false, true},
+        {"lora_dropout", "--lora-dropout --lora_dropout", "P", OptionKind::probability, 0, 0, "",
+         "LoRA dropout on the adapters' input, in [0, 1): above 0 each adapted Linear saves a dropped copy and a "
+         "1-byte mask of its input (PEFT's LoraConfig default is 0)",
+         false, true},
+        {"litgpt_modules", "--litgpt-modules", "on|off", OptionKind::flag, 0, 0, "",
+         "the Linears as litgpt builds them: q, k and v fused into one with one adapter input, a fused gate_up_proj "
+         "split in two (off: one adapter per Linear of the checkpoint, as PEFT and torchtune)",
+         false, true},
+        {"untie_head", "--untie-head", "on|off", OptionKind::flag, 0, 0, "",
+         "a separate output head even where the checkpoint ties it to the embedding, as litgpt keeps it", false, true},
         {"gradient_checkpointing", "--grad-checkpointing --gradient-checkpointing", "on|off", OptionKind::flag, 0, 0,
          "", "gradient checkpointing: keep one input per decoder layer, recompute the rest in backward", false, true},
         {"micro_batch", "--micro-batch --micro_batch", "N", OptionKind::count, 1, kMaxMicroBatch, "",
@@ -290,6 +310,15 @@ Error set_option(EstimateOptions& o, const OptionSpec& spec, std::string_view v)
             if (s.empty() || *end != '\0' || !(f > 0 && f <= 1))
                 return option_error(spec, "must be a number in (0, 1], got \"" + s + "\"");
             o.gpu_memory_utilization = f;
+            return {};
+        }
+        case OptionKind::probability: {
+            const std::string s(v);
+            char* end = nullptr;
+            const double f = s.empty() ? -1 : std::strtod(s.c_str(), &end);
+            if (s.empty() || *end != '\0' || !(f >= 0 && f < kMaxLoraDropout))
+                return option_error(spec, "must be a number in [0, 1), got \"" + s + "\"");
+            o.training.lora_dropout = f;
             return {};
         }
         case OptionKind::flag:
@@ -420,6 +449,9 @@ std::string training_default_text(std::string_view key) {
     if (key == "adapters_fp32") return flag(d.adapters_fp32);
     if (key == "kbit_fp32_upcast") return flag(d.kbit_fp32_upcast);
     if (key == "nf4_every_linear") return flag(d.nf4_every_linear);
+    if (key == "lora_dropout") return probability_text(d.lora_dropout);
+    if (key == "litgpt_modules") return flag(d.litgpt_modules);
+    if (key == "untie_head") return flag(d.untie_head);
     if (key == "gradient_checkpointing") return flag(d.gradient_checkpointing);
     if (key == "micro_batch") return std::to_string(d.micro_batch);
     if (key == "seq_tokens") return std::to_string(d.seq_tokens);

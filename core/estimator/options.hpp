@@ -45,11 +45,12 @@ struct EstimateOptions {
 };
 
 enum class OptionKind : uint8_t {
-    count,     // a whole number in [min, max]; words[] may name special values
-    fraction,  // a number in (0, 1]
-    flag,      // on|off (also true|false, 1|0)
-    choice,    // one name of a core table (choices())
-    list,      // comma-separated glob patterns ("q_proj,v_proj", "*.mlp.*")
+    count,        // a whole number in [min, max]; words[] may name special values
+    fraction,     // a number in (0, 1]
+    flag,         // on|off (also true|false, 1|0)
+    choice,       // one name of a core table (choices())
+    list,         // comma-separated glob patterns ("q_proj,v_proj", "*.mlp.*")
+    probability,  // a number in [0, 1) (a dropout rate)
 };
 
 struct OptionSpec {

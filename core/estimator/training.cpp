@@ -139,6 +139,54 @@ void add_adapter(TrainingEstimate& e, const Dims& d, const TrainingOptions& o, c
     }
 }
 
+// What one adapter keeps of its input for backward (AdaptedInputs). Sources, per adapted Linear:
+//   PEFT 0.13.2 (431c0e2) src/peft/tuners/lora/layer.py Linear.forward: "x = x.to(lora_A.weight.dtype)" then
+//     "result = result + lora_B(lora_A(dropout(x))) * scaling" — a cast (a new tensor when the adapter is fp32 and x
+//     16-bit), then dropout; lora/bnb.py Linear4bit.forward casts only "if requires_conversion" ("= not
+//     torch.is_autocast_enabled()"); lora_dropout is nn.Dropout(p) above 0, else nn.Identity (layer.py
+//     update_layer), LoraConfig's default 0.0 (config.py).
+//   litgpt 5895df1 litgpt/lora.py LoRALinear.forward: "lora = (self.lora_dropout(x) @ self.lora_A.transpose(0, 1)
+//     @ ...)" and LoRAQKVLinear.forward "after_A = F.linear(self.lora_dropout(x), self.lora_A)": no cast, one
+//     dropout for the fused q/k/v Linear; lora_dropout is "lambda x: x" at 0.
+//   torchtune ff594c2 torchtune/modules/peft/lora.py LoRALinear.forward: "lora_out = self.lora_a(self.dropout(x))".
+// torch.nn.Dropout saves its 1-byte mask; lora_A's weight trains, so the Linear saves its input: the dropped copy
+// (or the cast one: fp32 without autocast, the compute width under autocast, which re-casts it). Without dropout and
+// cast, lora_A's input is x itself, which other readers share.
+void note_adapter(const TrainTensor& t, const Dims& d, const TrainingOptions& o, const Architecture& a,
+                  AdaptedInputs& ai, std::set<int32_t>& fused_seen) {
+    const TrainPrecisionInfo& p = train_precision_info(o.precision);
+    const uint64_t b = p.activation_bytes;
+    const bool autocast = o.precision == TrainPrecision::bf16_mixed || o.precision == TrainPrecision::fp16_mixed;
+    // 4-bit layers: PEFT casts only without autocast, and QLoRA recipes run under it (Trainer bf16=True), so the
+    // cast is counted for adapters on 16-bit Linears only.
+    const bool cast = o.adapters_fp32 && b < 4 && !train_method_info(o.method).base_nf4;
+    const bool dropout = o.lora_dropout > 0;
+    const uint64_t per_element = dropout || cast ? (cast && !autocast ? 4 : b) + (dropout ? 1 : 0) : 0;
+    if (!t.in_llm) return;
+    if (t.layer < 0) {  // the output head (litgpt lora_head, torchtune apply_lora_to_output)
+        if (module_leaf(t.name) != "lm_head" && module_leaf(t.name) != "output") return;
+        if (per_element)
+            ai.head_copy_bytes = add(ai.head_copy_bytes, mul(d.in, per_element));
+        else
+            ai.head_shared = true;
+        return;
+    }
+    const size_t layer = static_cast<size_t>(t.layer);
+    if (layer >= ai.shared.size() || d.batch > 1) return;  // 3-D fused experts: tokens are routed, not counted
+    const LinearInput g = linear_input_of(t.name);
+    if (g == LinearInput::other) return;
+    // litgpt's fused q/k/v: one adapter input per layer, however many of q, k, v carry an adapter (litgpt 5895df1
+    // model.py "self.attn = nn.Linear(config.n_embd, shape, ...)"). A checkpoint's gate_up_proj becomes fc_1 and
+    // fc_2, two LoRALinears (f247be8 convert_hf_checkpoint.py: "fc_1, fc_2 = weight.chunk(2, dim=0)").
+    if (o.litgpt_modules && g == LinearInput::attention && !fused_seen.insert(t.layer).second) return;
+    const uint64_t in = g == LinearInput::attention && o.litgpt_modules ? a.hidden_size : d.in;
+    const uint64_t n_modules = o.litgpt_modules && module_leaf(t.name) == "gate_up_proj" ? 2 : 1;
+    if (per_element)
+        ai.copy_bytes[layer] = add(ai.copy_bytes[layer], mul(mul(in, per_element), n_modules));
+    else
+        ++ai.shared[layer][static_cast<size_t>(g)];
+}
+
 // A trainable base tensor: working copy, master copy, gradient and optimizer state.
 void add_trainable(TrainingEstimate& e, const TrainTensor& t, const TrainPrecisionInfo& p, const OptimizerInfo& opt,
                    bool first_gradient, uint64_t& gpu_bytes) {
@@ -158,7 +206,10 @@ void add_trainable(TrainingEstimate& e, const TrainTensor& t, const TrainPrecisi
 
 // Walks every tensor once: weights, adapters, gradients, optimizer states.
 Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOptions& o, TrainingEstimate& e,
-                      Accounting& acc) {
+                      Accounting& acc, AdaptedInputs& ai) {
+    ai.shared.assign(m.arch.layers.size(), {});
+    ai.copy_bytes.assign(m.arch.layers.size(), 0);
+    std::set<int32_t> fused_seen;
     const TrainMethodInfo& method = train_method_info(o.method);
     const TrainPrecisionInfo& p = train_precision_info(o.precision);
     const OptimizerInfo& opt = optimizer_info(o.optimizer);
@@ -186,7 +237,8 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
         uint64_t gpu_bytes = 0;
         if (trainable) {
             // The head's gradient comes first in backward; an untied embedding's comes last.
-            const bool first = t.layer < 0 && (t.name.find("embed") == std::string::npos || m.arch.tied_embeddings);
+            const bool first =
+                t.layer < 0 && (t.name.find("embed") == std::string::npos || (m.arch.tied_embeddings && !o.untie_head));
             add_trainable(e, t, p, opt, first, gpu_bytes);
         } else if ((t.flags & kFloating) && method.base_nf4 && nf4_candidate(t, o.nf4_every_linear)) {
             uint64_t constants = 0;
@@ -208,7 +260,11 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
             if (e.matched_names.size() < kNamesShown) e.matched_names.push_back(t.name);
             ++e.n_matched_tensors;
         }
-        if (target) add_adapter(e, dims_of(t, m.arch, acc.packed_dims_assumed), o, p, opt);
+        if (target) {
+            const Dims d = dims_of(t, m.arch, acc.packed_dims_assumed);
+            add_adapter(e, d, o, p, opt);
+            note_adapter(t, d, o, m.arch, ai, fused_seen);
+        }
         e.weights_bytes = add(e.weights_bytes, gpu_bytes);
         acc.layer_weight_bytes[t.in_llm ? t.layer : -1] =
             add(acc.layer_weight_bytes[t.in_llm ? t.layer : -1], gpu_bytes);
@@ -218,6 +274,27 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
     if (method.train_named_only && e.n_matched_tensors == 0)
         return unmatched(m, o.trainable_modules, acc, "trainable modules");
     return {};
+}
+
+// untie_head: litgpt 5895df1 litgpt/model.py "self.lm_head = nn.Linear(config.n_embd, config.padded_vocab_size,
+// ...)" beside "wte=nn.Embedding(...)", and litgpt/scripts/convert_hf_checkpoint.py copies a tied checkpoint's
+// embedding into it: 'if "lm_head.weight" not in state_dict: state_dict["lm_head.weight"] =
+// state_dict["transformer.wte.weight"]'. The head is the embedding's shape and dtype, outside the layers.
+TrainTensors with_separate_head(const TrainTensors& tt, TrainingEstimate& e) {
+    TrainTensors out = tt;
+    for (const TrainTensor& t : tt.tensors) {
+        if (!t.in_llm || t.layer >= 0 || t.shape.size() != 2 || !(t.flags & kFloating)) continue;
+        if (t.name.find("embed") == std::string::npos && module_leaf(t.name) != "wte") continue;
+        TrainTensor head = t;
+        head.name = "lm_head.weight";
+        out.tensors.push_back(head);
+        e.assumptions.push_back("untie_head: a separate output head of the embedding's shape (" +
+                                std::to_string(t.shape[0]) + " × " + std::to_string(t.shape[1]) + ", copied from " +
+                                t.name + ") as litgpt keeps it (litgpt/model.py lm_head, convert_hf_checkpoint.py)");
+        return out;
+    }
+    e.warnings.push_back("untie_head: no embedding matrix found to copy into a separate head; nothing added");
+    return out;
 }
 
 }  // namespace
@@ -239,8 +316,20 @@ TrainingEstimate train_estimate(const Model& m, const TrainTensors& tt, const Tr
         for (const char* t : default_lora_targets()) e.lora_targets.push_back(t);
     else
         e.lora_targets = o.lora_targets;
+    // litgpt keeps the head apart from the embedding: a tied checkpoint gets a head tensor of the embedding's shape.
+    // Tied when the checkpoint stores no head (configs often leave tie_word_embeddings to the class default).
+    TrainTensors untied;
+    const bool has_head = std::any_of(tt.tensors.begin(), tt.tensors.end(), [](const TrainTensor& t) {
+        const std::string leaf = module_leaf(t.name);
+        return t.in_llm && t.layer < 0 && (leaf == "lm_head" || leaf == "embed_out" || leaf == "output");
+    });
+    const bool untie = o.untie_head && !has_head;
+    if (untie) untied = with_separate_head(tt, e);
+    if (o.untie_head && has_head)
+        e.warnings.push_back("untie_head: the checkpoint's output head is already its own tensor; nothing changes");
     Accounting acc;
-    if ((e.error = account_tensors(m, tt, o, e, acc))) return e;
+    AdaptedInputs ai;
+    if ((e.error = account_tensors(m, untie ? untied : tt, o, e, acc, ai))) return e;
     if (acc.packed_dims_assumed)
         e.assumptions.push_back(
             "LoRA on packed quantized weights: the header holds no matrix shape, so one side is "
@@ -251,7 +340,7 @@ TrainingEstimate train_estimate(const Model& m, const TrainTensors& tt, const Tr
         if (layer >= 0) w.largest_layer_bytes = std::max(w.largest_layer_bytes, bytes);
     w.root_bytes = acc.layer_weight_bytes.count(-1) ? acc.layer_weight_bytes.at(-1) : 0;
     w.largest_nf4_params = acc.largest_nf4_params;
-    finish_estimate(m, tt, w, e);
+    finish_estimate(m, tt, w, ai, e);
     return e;
 }
 

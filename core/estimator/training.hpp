@@ -154,6 +154,8 @@ constexpr size_t kMaxTargetPatterns = 256;
 // NF4 blocks (bitsandbytes Params4bit blocksize) and the second-level blocks of double quantization.
 constexpr uint64_t kNf4BlockElements = 64;
 constexpr uint64_t kNf4DoubleQuantBlocks = 256;
+// LoRA dropout: a probability in [0, 1); 1 would drop every input (torch.nn.Dropout refuses p outside [0, 1]).
+constexpr double kMaxLoraDropout = 1.0;
 
 // ---- options and result ----------------------------------------------------------------------------------------
 
@@ -171,6 +173,16 @@ struct TrainingOptions {
     // included, each quantized from an fp16 cast, so its matmul dequantizes to fp16 and casts to the compute dtype
     // (two copies of the layer at once). transformers, PEFT/TRL, fms-acceleration: off (head kept, one copy).
     bool nf4_every_linear = false;
+    // Dropout on every adapter's input (PEFT LoraConfig lora_dropout, default 0.0; litgpt, torchtune: the same
+    // name). Above 0 each adapted Linear saves its own dropped copy and a 1-byte mask for backward.
+    double lora_dropout = 0.0;
+    // The decoder's Linears as litgpt builds them: q, k and v as one fused Linear with one adapter input (attn.attn,
+    // LoRAQKVLinear), a checkpoint's fused gate_up_proj as two (fc_1, fc_2, each with its own adapter input); off:
+    // one adapter per Linear as the checkpoint names them (PEFT, torchtune).
+    bool litgpt_modules = false;
+    // A separate output head although the checkpoint ties it to the embedding (litgpt: lm_head is its own
+    // nn.Linear and convert_hf_checkpoint copies the tied embedding into it).
+    bool untie_head = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;
@@ -205,8 +217,9 @@ TrainTensors training_tensors(const RepoSnapshot& snapshot, const Model& model);
 struct LayerActivation {
     int32_t layer = 0;
     bool moe = false;
-    uint64_t saved_bytes = 0;   // without checkpointing: everything autograd keeps for backward
-    uint64_t scores_bytes = 0;  // of which eager attention's probabilities
+    uint64_t saved_bytes = 0;          // without checkpointing: everything autograd keeps for backward
+    uint64_t scores_bytes = 0;         // of which eager attention's probabilities
+    uint64_t adapter_input_bytes = 0;  // of which the adapters' own copies of their inputs (dropout, PEFT's cast)
 };
 
 struct TrainingParts {  // one GPU (or the host)

@@ -3,6 +3,7 @@
 // (models/llama/modeling_llama.py: LlamaRMSNorm upcasts to fp32, q/k/v after RoPE, attention output, SwiGLU
 // intermediates; MoE blocks as models/mixtral/modeling_mixtral.py routes them); docs/training.md derives them.
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "estimator/search.hpp"
@@ -46,9 +47,21 @@ std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& 
     return shapes;
 }
 
+// Which Linear inputs are kept. A Linear keeps its input only for its weight's gradient (torch autograd saves
+// `self` of mm/addmm only when the weight requires grad), so a frozen Linear keeps nothing: in a LoRA run x stays
+// for its adapters that share it (AdaptedInputs) or for another reader. keep_all: full and freeze runs (every
+// Linear counted as trained, as before), and litgpt's bitsandbytes 0.42.0, whose MatMul4Bit keeps the input of
+// every 4-bit Linear ("ctx.tensors = (A, B)", fixed in 0.43.2 by PR #1270; FORMULAS.md §2.3).
+struct KeptInputs {
+    bool keep_all = true;
+    std::array<uint32_t, kLinearInputs> shared{};  // adapters reading x itself, per LinearInput
+    uint64_t copy_bytes = 0;                       // per token: the adapters' own copies
+    bool kept(LinearInput g) const { return keep_all || shared[static_cast<size_t>(g)] > 0; }
+};
+
 // Bytes one decoder layer saves for backward per token (scores apart), at compute width b.
 uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, const LayerShape& s, uint64_t b,
-                               bool eager) {
+                               bool eager, const KeptInputs& in) {
     const uint64_t h = a.hidden_size, heads = a.n_heads, d = a.head_dim;
     uint64_t q = heads * d, k = 0, v = 0, o = heads * d;
     if (l.kind == AttentionKind::mla) {
@@ -61,14 +74,23 @@ uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, c
         k = kv * (l.head_dim_k ? l.head_dim_k : d);
         v = kv * (l.head_dim_v ? l.head_dim_v : d);
     }
-    const uint64_t norm = h * (kF32 + 2 * b);  // fp32 upcast of the input, normalized, scaled (the Linear's input)
-    uint64_t bytes = norm + b * (q + k + v) + b * o + (eager ? 0 : kF32 * heads);
-    bytes += norm;
-    const uint64_t per_mlp = s.gated ? 4 : 2;  // SwiGLU: gate, up, act(gate), product; plain: fc out, act out
+    const uint64_t norm = h * (kF32 + b);  // fp32 upcast of the input, normalized; the scaled output is x below
+    // SDPA (FlashAttention) saves its output, which o_proj reads as it is (transpose(1, 2) of the kernel's
+    // [batch, seq, heads, dim] layout is contiguous); eager attention's output is kept only by o_proj.
+    const bool out_kept = !eager || in.kept(LinearInput::attention_output);
+    uint64_t bytes = norm + (in.kept(LinearInput::attention) ? h * b : 0) + b * (q + k + v) + (out_kept ? b * o : 0) +
+                     (eager ? 0 : kF32 * heads);
+    bytes += norm + (in.kept(LinearInput::mlp) ? h * b : 0);
+    // SwiGLU: gate, up, act(gate), product (down_proj's input); plain: fc out, act out (fc2's input).
+    const uint64_t per_mlp = (s.gated ? 3 : 1) + (in.kept(LinearInput::mlp_down) ? 1 : 0);
+    bytes += in.copy_bytes;
     if (s.moe) {
         const uint64_t width = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
         const uint64_t k_act = a.n_experts_active ? a.n_experts_active : 1;
-        bytes += kF32 * a.n_experts + k_act * (2 * h * b + per_mlp * width * b);  // router, gathered in/out, expert
+        // MoE blocks are counted as before whatever trains: the norm's output and every expert's input kept.
+        const uint64_t per_expert = s.gated ? 4 : 2;
+        if (!in.kept(LinearInput::mlp)) bytes += h * b;
+        bytes += kF32 * a.n_experts + k_act * (2 * h * b + per_expert * width * b);  // router, gathered in/out, expert
         bytes += 4 * s.shared_width * b;
     } else {
         bytes += per_mlp * a.intermediate_size * b;
@@ -80,26 +102,39 @@ struct Dynamic {
     uint64_t activation_bytes = 0, logits_bytes = 0, checkpoint_bytes = 0, recompute_bytes = 0;
 };
 
-Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, const TrainingOptions& o,
-                      std::vector<LayerActivation>* layers) {
+Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInputs& ai,
+                      const TrainingOptions& o, std::vector<LayerActivation>* layers) {
     const Architecture& a = m.arch;
     const uint64_t b = train_precision_info(o.precision).activation_bytes;
     const bool eager = train_attention_info(o.attention).saves_scores;
     const uint64_t tokens = mul(o.micro_batch, o.seq_tokens);
     Dynamic d;
     uint64_t sum = 0, largest = 0;
+    const TrainMethodInfo& method = train_method_info(o.method);
+    const bool keep_all = !method.adapters || (method.base_nf4 && o.nf4_every_linear);
     for (size_t k = 0; k < a.layers.size(); ++k) {
         LayerActivation la;
         la.layer = static_cast<int32_t>(k);
         la.moe = shapes[k].moe;
         // eager: the fp32 softmax output and its cast to the compute dtype, batch × heads × seq²
         if (eager) la.scores_bytes = mul(mul(mul(o.micro_batch, a.n_heads), mul(o.seq_tokens, o.seq_tokens)), kF32 + b);
-        la.saved_bytes = add(mul(tokens, layer_bytes_per_token(a, a.layers[k], shapes[k], b, eager)), la.scores_bytes);
+        KeptInputs in;
+        in.keep_all = keep_all;
+        if (k < ai.shared.size()) {
+            in.shared = ai.shared[k];
+            in.copy_bytes = ai.copy_bytes[k];
+        }
+        la.adapter_input_bytes = mul(tokens, in.copy_bytes);
+        la.saved_bytes =
+            add(mul(tokens, layer_bytes_per_token(a, a.layers[k], shapes[k], b, eager, in)), la.scores_bytes);
         sum = add(sum, la.saved_bytes);
         largest = std::max(largest, la.saved_bytes);
         if (layers) layers->push_back(la);
     }
-    const uint64_t final_norm = mul(tokens, a.hidden_size * (kF32 + 2 * b));
+    // The final norm: its fp32 upcast, the normalized tensor, and its output x, which the head keeps when its
+    // weight trains (or is 4-bit under bitsandbytes 0.42.0) or its adapter shares it; an adapter's own copy apart.
+    const uint64_t head_x = keep_all || ai.head_shared ? b : 0;
+    const uint64_t final_norm = mul(tokens, add(a.hidden_size * (kF32 + b + head_x), ai.head_copy_bytes));
     if (o.gradient_checkpointing) {
         d.checkpoint_bytes = mul(mul(a.layers.size(), tokens), a.hidden_size * b);
         d.recompute_bytes = largest;
@@ -176,11 +211,14 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     return ph;
 }
 
-void fit(const Model& m, const std::vector<LayerShape>& shapes, const Phases& ph, TrainingEstimate& e) {
+void fit(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInputs& ai, const Phases& ph,
+         TrainingEstimate& e) {
     if (!e.gpu) return;
     const uint64_t usable = e.gpu->usable_bytes;
     e.fits = e.per_gpu.total_bytes <= usable;
-    auto fits_with = [&](const TrainingOptions& o) { return ph.peak(dynamic_bytes(m, shapes, o, nullptr)) <= usable; };
+    auto fits_with = [&](const TrainingOptions& o) {
+        return ph.peak(dynamic_bytes(m, shapes, ai, o, nullptr)) <= usable;
+    };
     e.max_micro_batch_fit = static_cast<uint32_t>(largest_true(kMaxMicroBatch, [&](uint64_t mb) {
         TrainingOptions o = e.options;
         o.micro_batch = static_cast<uint32_t>(mb);
@@ -196,10 +234,35 @@ void fit(const Model& m, const std::vector<LayerShape>& shapes, const Phases& ph
 
 }  // namespace
 
-void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout& w, TrainingEstimate& e) {
+LinearInput linear_input_of(const std::string& name) {
+    // The module path's last component ("model.layers.3.self_attn.q_proj.weight" → "q_proj") and the one above it.
+    const size_t end = name.rfind('.');
+    const std::string path = end == std::string::npos ? name : name.substr(0, end);
+    const size_t dot = path.rfind('.');
+    const std::string leaf = dot == std::string::npos ? path : path.substr(dot + 1);
+    const std::string parent = dot == std::string::npos ? "" : path.substr(0, dot);
+    auto in = [&](std::initializer_list<const char*> names) {
+        for (const char* n : names)
+            if (leaf == n) return true;
+        return false;
+    };
+    const bool attn_parent = parent.find("attn") != std::string::npos || parent.find("attention") != std::string::npos;
+    if (name.find(".experts.") != std::string::npos || name.find("shared_expert") != std::string::npos)
+        return LinearInput::other;
+    if (in({"q_proj", "k_proj", "v_proj", "qkv_proj", "query_key_value", "c_attn", "Wqkv", "W_pack"}))
+        return LinearInput::attention;
+    if (in({"o_proj", "out_proj"}) || (attn_parent && in({"dense", "c_proj"}))) return LinearInput::attention_output;
+    if (in({"gate_proj", "up_proj", "gate_up_proj", "fc1", "c_fc", "dense_h_to_4h", "w1", "w3", "fc_in"}))
+        return LinearInput::mlp;
+    if (in({"down_proj", "fc2", "dense_4h_to_h", "w2", "fc_out", "c_proj"})) return LinearInput::mlp_down;
+    return LinearInput::other;
+}
+
+void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout& w, const AdaptedInputs& ai,
+                     TrainingEstimate& e) {
     const std::vector<LayerShape> shapes = layer_shapes(m.arch, tt, m.arch.layers.size());
     e.tokens = mul(e.options.micro_batch, e.options.seq_tokens);
-    const Dynamic d = dynamic_bytes(m, shapes, e.options, &e.layers);
+    const Dynamic d = dynamic_bytes(m, shapes, ai, e.options, &e.layers);
     e.checkpoint_bytes = d.checkpoint_bytes;
     e.recompute_bytes = d.recompute_bytes;
     e.activation_bytes = d.activation_bytes;
@@ -220,7 +283,7 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
         e.per_gpu.optimizer_bytes = add(e.per_gpu.optimizer_bytes, ph.step_temp);
     }
     e.per_gpu.total_bytes = total_of(e.per_gpu);
-    fit(m, shapes, ph, e);
+    fit(m, shapes, ai, ph, e);
     explain(m, e);
 }
 

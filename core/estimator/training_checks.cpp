@@ -1,5 +1,6 @@
 // Bad input for the training estimate (bounds, combinations that cannot run, checkpoints training cannot start
 // from), and the assumptions and warnings each estimate lists.
+#include <cstdio>
 #include <string>
 
 #include "estimator/training_detail.hpp"
@@ -22,6 +23,9 @@ Error check_bounds(const TrainingOptions& o) {
         return invalid("n_gpus " + std::to_string(o.n_gpus) + " is outside 1.." + std::to_string(kMaxTrainGpus));
     if (train_method_info(o.method).adapters && (o.lora_rank == 0 || o.lora_rank > kMaxLoraRank))
         return invalid("LoRA rank " + std::to_string(o.lora_rank) + " is outside 1.." + std::to_string(kMaxLoraRank));
+    if (!(o.lora_dropout >= 0 && o.lora_dropout < kMaxLoraDropout))
+        return invalid("LoRA dropout " + std::to_string(o.lora_dropout) +
+                       " is outside [0, 1): a dropout rate is a probability, and 1 would drop every input");
     if (o.lora_targets.size() > kMaxTargetPatterns || o.trainable_modules.size() > kMaxTargetPatterns)
         return invalid("more than " + std::to_string(kMaxTargetPatterns) + " target patterns");
     for (const auto* list : {&o.lora_targets, &o.trainable_modules})
@@ -74,9 +78,26 @@ void explain(const Model& m, TrainingEstimate& e) {
     say(std::string("optimizer ") + opt.name + ": " + opt.description + " (" + opt.source + ")");
     if (opt.paged)
         say("paged optimizer states are counted on the GPU: they move to host memory only when the GPU runs short");
-    if (method.adapters)
-        say("LoRA dropout 0 (PEFT's default): the adapters save no dropped-out copy of their input; the adapter's "
-            "r-wide intermediate is not counted");
+    if (method.adapters) {
+        char p_text[32];
+        std::snprintf(p_text, sizeof p_text, "%g", o.lora_dropout);
+        say(o.lora_dropout > 0
+                ? std::string("LoRA dropout ") + p_text +
+                      ": every adapted Linear saves its dropped input (compute width) and a 1-byte mask (PEFT "
+                      "lora/layer.py Linear.forward, litgpt lora.py LoRALinear, torchtune LoRALinear)"
+                : std::string("LoRA dropout 0 (PEFT's LoraConfig default): the adapters share their Linear's input"));
+        say("a frozen Linear keeps no input for backward (its weight needs no gradient); a LoRA run keeps a Linear's "
+            "input only for its adapters, for another reader (SDPA's output) or under bitsandbytes 0.42.0 (option "
+            "nf4_every_linear); adapters' inputs on routed experts and on unnamed projections are not counted; "
+            "the r-wide intermediate is not counted");
+        if (o.adapters_fp32)
+            say("PEFT casts an adapter's input to the adapter's fp32 dtype (\"x = x.to(lora_A.weight.dtype)\", PEFT "
+                "0.13.2 lora/layer.py): each adapter on a 16-bit Linear saves its own copy (fp32 without autocast); "
+                "4-bit layers cast only without autocast (lora/bnb.py), which QLoRA recipes run under: not counted");
+        if (o.litgpt_modules)
+            say("litgpt's Linears: one adapter input per layer for q, k and v (LoRAQKVLinear), two for a fused "
+                "gate_up_proj (fc_1, fc_2)");
+    }
     if (method.base_nf4)
         say(std::string("NF4: 0.5 B/param + ") +
             (o.double_quant ? "1 B per 64-block absmax + fp32 per 256 blocks (double quantization)"
@@ -88,8 +109,8 @@ void explain(const Model& m, TrainingEstimate& e) {
         say("every Linear in NF4, the output head too, as Lightning's BitsandbytesPrecision (litgpt) swaps them; "
             "it quantizes from an fp16 cast, so a matmul holds the fp16 dequantized weight and its compute-width "
             "copy at once (lightning 2.3 fabric/plugins/precision/bitsandbytes.py, bitsandbytes 0.42 MatMul4Bit); "
-            "a head tied to the embedding in the checkpoint, which litgpt keeps as a separate tensor, is not "
-            "counted");
+            "a head tied to the embedding in the checkpoint, which litgpt keeps as a separate tensor, is counted "
+            "only with option untie_head");
     if (method.base_nf4 && o.kbit_fp32_upcast)
         say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
             "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "

@@ -15,6 +15,8 @@ const char* kind_name(OptionKind k) {
             return "count";
         case OptionKind::fraction:
             return "fraction";
+        case OptionKind::probability:
+            return "probability";
         case OptionKind::flag:
             return "flag";
         case OptionKind::choice:

@@ -16,7 +16,9 @@ inline const char* kTinyConfig = R"({"architectures":["LlamaForCausalLM"],"hidde
   "max_position_embeddings":4096,"model_type":"llama","num_attention_heads":4,"num_hidden_layers":2,
   "num_key_value_heads":2,"tie_word_embeddings":false,"torch_dtype":"bfloat16","vocab_size":100})";
 
-inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false) {
+// without_head: a checkpoint that ties the head to the embedding stores no lm_head (Gemma's does not).
+// fused_gate_up: gate and up as one [256, 64] gate_up_proj, as Phi-3's checkpoint stores them.
+inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false, bool without_head = false, bool fused_gate_up = false) {
     const std::string config = kTinyConfig;
     nlohmann::ordered_json header;
     uint64_t offset = 0;
@@ -37,12 +39,16 @@ inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false) {
         add(p + "self_attn.v_proj.weight", {32, 64});
         add(p + "self_attn.o_proj.weight", {64, 64});
         add(p + "post_attention_layernorm.weight", {64});
-        add(p + "mlp.gate_proj.weight", {128, 64});
-        add(p + "mlp.up_proj.weight", {128, 64});
+        if (fused_gate_up) {
+            add(p + "mlp.gate_up_proj.weight", {256, 64});
+        } else {
+            add(p + "mlp.gate_proj.weight", {128, 64});
+            add(p + "mlp.up_proj.weight", {128, 64});
+        }
         add(p + "mlp.down_proj.weight", {64, 128});
     }
     add("model.norm.weight", {64});
-    add("lm_head.weight", {100, 64});
+    if (!without_head) add("lm_head.weight", {100, 64});
     const std::string text = header.dump();
     RepoSnapshot s;
     s.repo_id = "test/tiny-llama";

@@ -267,3 +267,115 @@ TEST_CASE("the training report renders as text and Markdown with every part", "[
     CHECK(text.find("lora · rank 16 · bf16-mixed · adamw") != std::string::npos);
     CHECK(md.find("| **Total per GPU** |") != std::string::npos);
 }
+
+// Activations of "tiny" per token and layer, bf16 (b = 2 B), SDPA (training_test.cpp's 2,448 B for a trained layer):
+// norms 2 × 64 × (4 + 2) = 768; x of q/k/v 64 × 2 = 128; q, k, v 128 × 2 = 256; attention output (SDPA keeps it)
+// 64 × 2 = 128; LSE 4 × 4 = 16; x of the MLP 128; gate, up, act 3 × 128 × 2 = 768; down_proj's input 128 × 2 = 256.
+// A frozen Linear keeps no input, so a LoRA run keeps x of q/k/v (128), of the MLP (128) and down's (256) only for
+// adapters that read it as it is. The final norm: 64 × (4 + 2) = 384 per token, + 128 for the head's x when kept.
+TEST_CASE("option --lora-dropout: each adapted Linear saves a dropped copy and a 1-byte mask", "[training][options]") {
+    const GivenOptions base = {{"--train", "lora"}, {"--seq-len", "8"}, {"--adapters-fp32", "off"}};
+    auto with = [&](GivenOptions more) {
+        GivenOptions g = base;
+        g.insert(g.end(), more.begin(), more.end());
+        return run_text(g);
+    };
+    // Dropout 0, every projection adapted: x shared with the adapters, 2,448 per layer as a trained one; the head is
+    // frozen: 384. 8 × (2 × 2,448 + 384) = 42,240.
+    const TrainingEstimate off = with({});
+    CHECK(off.activation_bytes == 42'240);
+    CHECK(off.layers[0].adapter_input_bytes == 0);
+    // Dropout 0.1: copies of q, k, v (3 × 64), o (64), gate, up (2 × 64), down (128) = 512 elements × (2 + 1) B =
+    // 1,536 per token and layer; no x kept (− 512): 2,448 − 512 + 1,536 = 3,472. 8 × (2 × 3,472 + 384) = 58,624.
+    const TrainingEstimate on = with({{"--lora-dropout", "0.1"}});
+    CHECK(on.activation_bytes == 58'624);
+    CHECK(on.layers[0].adapter_input_bytes == 8 * 1'536);
+    CHECK(on.options.lora_dropout == Approx(0.1));  // a probability, compared as one
+    // q_proj and v_proj only, dropout 0: the MLP's x (128) and down's input (256) go: 2,064; 8 × (2 × 2,064 + 384)
+    // = 36,096. Dropout 0.05: q's and v's copies 2 × 64 × 3 = 384 instead of x (128): 2,320 → 40,192.
+    CHECK(with({{"--lora-targets", "q_proj,v_proj"}}).activation_bytes == 36'096);
+    CHECK(with({{"--lora-targets", "q_proj,v_proj"}, {"--lora-dropout", "0.05"}}).activation_bytes == 40'192);
+    // PEFT's cast of x to the fp32 adapter (adapters_fp32 on, the default): a copy per adapter, at the compute width
+    // under autocast (bf16-mixed): 512 × 2 = 1,024 instead of 512 of x: 2,960 → 8 × (5,920 + 384) = 50,432; in
+    // pure bf16 the fp32 copy stays: 512 × 4 = 2,048: 3,984 → 8 × (7,968 + 384) = 66,816.
+    CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}}).activation_bytes == 50'432);
+    CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--train-precision", "bf16"}}).activation_bytes ==
+          66'816);
+    // litgpt's QLoRA (bitsandbytes 0.42.0 keeps every 4-bit Linear's input, the head's too) with dropout 0.1: every
+    // x stays and the copies come on top: 2,448 + 1,536 = 3,984; head 512: 8 × (7,968 + 512) = 67,840.
+    CHECK(run_text({{"--train", "qlora"}, {"--seq-len", "8"}, {"--nf4-every-linear", "on"}, {"--lora-dropout", "0.1"}})
+              .activation_bytes == 67'840);
+    // Full fine-tuning has no adapter: the rate changes nothing (43,264 as training_test.cpp's).
+    CHECK(run_text({{"--train", "full"}, {"--seq-len", "8"}, {"--lora-dropout", "0.1"}}).activation_bytes == 43'264);
+}
+
+TEST_CASE("option --lora-dropout outside [0, 1) is refused with the option's name and range", "[training][options]") {
+    for (const char* bad : {"1", "1.5", "-0.1", "abc", "", "nan", "0.1x"}) {
+        const Error e = refused({{"--train", "lora"}, {"--lora-dropout", bad}});
+        INFO(bad);
+        CHECK(e.code == ErrorCode::invalid_option);
+        CHECK(e.message.find("lora_dropout (--lora-dropout): must be a number in [0, 1)") != std::string::npos);
+    }
+    // Options built by hand meet the same bound in train_estimate().
+    TrainingOptions o;
+    o.lora_dropout = 1.0;
+    const TrainingEstimate e = train_estimate(tiny().model, tiny().tensors, o, nullptr);
+    CHECK(e.error.code == ErrorCode::training_option_invalid);
+    CHECK(e.error.message.find("outside [0, 1)") != std::string::npos);
+    CHECK(given({{"--train", "lora"}, {"--lora-dropout", "0"}}).training.lora_dropout == 0);
+}
+
+TEST_CASE("option --litgpt-modules: one adapter input for q, k and v, as litgpt's fused attention Linear",
+          "[training][options]") {
+    // q_proj, v_proj with dropout 0.05 (40,192 above): fused, one copy of x (64 × 3 = 192) instead of two (384):
+    // 2,128 per layer → 8 × (2 × 2,128 + 384) = 37,120.
+    const TrainingEstimate e = run_text({{"--train", "lora"},
+                                         {"--seq-len", "8"},
+                                         {"--adapters-fp32", "off"},
+                                         {"--lora-targets", "q_proj,v_proj"},
+                                         {"--lora-dropout", "0.05"},
+                                         {"--litgpt-modules", "on"}});
+    CHECK(e.activation_bytes == 37'120);
+    // A checkpoint's fused gate_up_proj [256, 64] is two Linears in litgpt (fc_1, fc_2), each with its own dropped
+    // copy. Adapter on gate_up_proj only, dropout 0.1: x of q/k/v (128), of the MLP (128) and down's input (256) go;
+    // one copy 64 × 3 = 192 → 2,448 − 512 + 192 = 2,128 per layer, 8 × (2 × 2,128 + 384) = 37,120; litgpt's two:
+    // 384 → 2,320, 8 × (2 × 2,320 + 384) = 40,192.
+    static const Loaded fused = load(tiny_snapshot(false, false, true));
+    auto run_fused = [&](const char* litgpt) {
+        const EstimateOptions o = given({{"--train", "lora"},
+                                         {"--seq-len", "8"},
+                                         {"--adapters-fp32", "off"},
+                                         {"--lora-targets", "gate_up_proj"},
+                                         {"--lora-dropout", "0.1"},
+                                         {"--litgpt-modules", litgpt}});
+        return train_estimate(fused.model, fused.tensors, o.training, o.gpu);
+    };
+    CHECK(run_fused("off").activation_bytes == 37'120);
+    CHECK(run_fused("on").activation_bytes == 40'192);
+}
+
+TEST_CASE("option --untie-head: litgpt's separate head over a checkpoint that ties it", "[training][options]") {
+    static const Loaded tied = load(tiny_snapshot(false, true));
+    auto run_tied = [&](const GivenOptions& g) {
+        const EstimateOptions o = given(g);
+        return train_estimate(tied.model, tied.tensors, o.training, o.gpu);
+    };
+    // Tied: 80,448 parameters × 2 B = 160,896 of weights; untied, the head [100, 64] at bf16 comes back: + 12,800 =
+    // 173,696, the untied tiny's.
+    CHECK(run_tied({{"--train", "lora"}}).weights_bytes == 160'896);
+    const TrainingEstimate lora = run_tied({{"--train", "lora"}, {"--untie-head", "on"}});
+    CHECK(lora.weights_bytes == 173'696);
+    CHECK(lora.params == 86'848);
+    // Full fine-tuning trains it: 6,400 more trainable parameters, 80,448 → 86,848.
+    CHECK(run_tied({{"--train", "full"}, {"--untie-head", "on"}}).trainable_params == 86'848);
+    // A LoRA target on the head matches it (litgpt lora_head): r 16 × (64 + 100) = 2,624 adapter parameters.
+    const TrainingEstimate head =
+        run_tied({{"--train", "lora"}, {"--untie-head", "on"}, {"--lora-targets", "lm_head"}});
+    CHECK(head.n_matched_tensors == 1);
+    CHECK(head.adapter_params == 2'624);
+    // A checkpoint with its own head: nothing changes, and a warning says so.
+    const TrainingEstimate own = run_text({{"--train", "lora"}, {"--untie-head", "on"}});
+    CHECK(own.weights_bytes == 173'696);
+    REQUIRE(own.warnings.size() == 1);
+    CHECK(own.warnings[0].find("untie_head") != std::string::npos);
+}

@@ -102,6 +102,9 @@ TrainingOptions options_of(const json& r, std::string& note) {
     if (r.contains("lora") && r["lora"].is_object()) {
         o.lora_rank = r["lora"].value("rank", 8u);
         if (r["lora"].contains("targets")) add_targets(r["lora"]["targets"], o.lora_targets);
+        // The value the run's settings set (runs.jsonl lora.dropout, quoted in lora.dropout_source by extract.py).
+        if (r["lora"].contains("dropout") && r["lora"]["dropout"].is_number())
+            o.lora_dropout = r["lora"]["dropout"].get<double>();
     }
     const json q = r.contains("quantization") && r["quantization"].is_object() ? r["quantization"] : json::object();
     o.double_quant = q.contains("double_quant") && q["double_quant"].is_boolean() ? q["double_quant"].get<bool>()
@@ -111,6 +114,11 @@ TrainingOptions options_of(const json& r, std::string& note) {
     o.adapters_fp32 = !(has(framework, "litgpt") || has(framework, "torchtune"));
     // litgpt quantizes through Lightning's BitsandbytesPrecision: every Linear, the head too (FORMULAS.md §2.1).
     o.nf4_every_linear = has(str(q, "library"), "BitsandbytesPrecision");
+    // litgpt's module layout (FORMULAS.md §2.4): q, k, v as one Linear (model.py "self.attn = nn.Linear(...)",
+    // lora.py LoRAQKVLinear), gate_up_proj as fc_1 and fc_2, and a head of its own even where the checkpoint ties
+    // it (convert_hf_checkpoint.py).
+    o.litgpt_modules = has(framework, "litgpt");
+    o.untie_head = has(framework, "litgpt");
     if (has(optimizer, "8bit") || has(optimizer, "8-bit"))
         o.optimizer = has(optimizer, "aged") ? Optimizer::paged_adamw_8bit : Optimizer::adamw_8bit;
     else if (has(optimizer, "PagedAdamW") || has(optimizer, "bitsandbytes"))

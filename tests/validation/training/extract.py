@@ -432,6 +432,45 @@ FIXTURE = {
     "microsoft/Phi-3-mini-4k-instruct": ("microsoft/Phi-3-mini-4k-instruct", "same repo; config.json and index byte-identical (sha256) to the HF files at revision f39ac1d (tests/fixtures/hub/microsoft/Phi-3-mini-4k-instruct/SOURCE.md)"),
     "tiiuae/falcon-7b": ("tiiuae/falcon-7b", "same repo; config.json and the safetensors index byte-identical (sha256) to the HF files at revision ec89142 (tests/fixtures/hub/tiiuae/falcon-7b/SOURCE.md)"),
 }
+# ---------------------------------------------------------------- lora_dropout of every LoRA/QLoRA row
+# The value the row's settings set (yaml, script, scenario), else the model builder's default; the quote is the line
+# read from the source (the estimator's option lora_dropout: each adapted Linear then saves a dropped copy + mask).
+def dropout_of(r):
+    for u in r.get("settings_urls") or []:
+        m = re.match(r"https://github.com/([^/]+)/([^/]+)/blob/([0-9a-f]+)/(.+)", u)
+        if not m:
+            continue
+        repo, commit, path = f"{m[1]}+{m[2]}", m[3], m[4]
+        if repo == "Lightning-AI+litgpt" and path.endswith(".yaml"):
+            q = line_of(show(repo, commit, path), r"^lora_dropout:").strip()
+            return float(q.split(":")[1]), f"{path} @ {commit[:7]}: '{q}'"
+        if repo == "pytorch+torchtune" and path.endswith(".yaml"):
+            y = show(repo, commit, path)
+            if re.search(r"lora_dropout:", y):
+                q = line_of(y, r"lora_dropout:").strip()
+                return float(q.split(":")[1]), f"{path} @ {commit[:7]}: '{q}'"
+            b = show(repo, commit, "torchtune/models/llama2/_model_builders.py")
+            comp = line_of(y, r"_component_: torchtune\.models\.llama2\.q?lora_").split(".")[-1].strip()
+            fn = "lora_llama2_70b" if comp.endswith("70b") else "lora_llama2_7b"
+            body = b.split(f"def {fn}(")[1].split("\ndef ")[0]
+            q = [l.strip() for l in body.splitlines() if re.search(r"lora_dropout(: float)? ?= ?0\.", l)][-1]
+            return float(q.split("=")[-1].strip(" ,")), (f"torchtune/models/llama2/_model_builders.py @ {commit[:7]}, "
+                    f"{fn} (config {path.split('/')[-1]} sets none, component {comp}): '{q}'")
+        if repo == "huggingface+peft" and path.endswith(".sh"):
+            q = line_of(show(repo, commit, path), r"--lora_dropout").strip().rstrip(" \\")
+            return float(q.split()[-1]), f"{path} @ {commit[:7]}: '{q}'"
+        if repo == "foundation-model-stack+fms-acceleration" and path.endswith("scenarios.yaml"):
+            qs = {l.strip() for l in show(repo, commit, path).splitlines() if "lora_dropout:" in l}
+            if len(qs) != 1:
+                sys.exit(f"fms scenarios: lora_dropout differs between scenarios: {qs}")
+            q = qs.pop()
+            return float(q.split(":")[1]), f"{path} @ {commit[:7]} (every PEFT scenario): '{q}'"
+    sys.exit(f"{r['id']}: no source gives lora_dropout")
+
+for r in rows:
+    if isinstance(r.get("lora"), dict):
+        r["lora"]["dropout"], r["lora"]["dropout_source"] = dropout_of(r)
+
 for r in rows:
     r["split"] = "judge" if r["family"] in JUDGE_FAMILIES else "calibrate"
     tw = FIXTURE.get(r["model"])
