@@ -273,6 +273,15 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.selectOption('#train-optimizer', 'adamw_8bit');
     await page.waitForFunction(() => window.__lastReport?.training?.options.optimizer === 'adamw_8bit' && !document.body.dataset.address);
     expect(new URL(page.url()).searchParams.get('optimizer') === 'adamw_8bit' && new URL(page.url()).searchParams.get('mode') === 'qlora', page.url());
+    // LoRA dropout (the core's option kind "probability", [0, 1)): a number field; the page's total is the CLI's.
+    await page.fill('#train-lora_dropout', '0.1');
+    await page.waitForFunction(() => window.__lastReport?.training?.options.lora_dropout === 0.1 && !document.body.dataset.address);
+    expect(new URL(page.url()).searchParams.get('lora_dropout') === '0.1', page.url());
+    const d = await cli(['mistralai/Mistral-7B-v0.1', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090',
+      '--optimizer', 'adamw_8bit', '--lora-dropout', '0.1']);
+    const dr = await page.evaluate(() => window.__lastReport.training.per_gpu);
+    expect(JSON.stringify(dr) === JSON.stringify(d.training.per_gpu),
+      `page ${JSON.stringify(dr)} CLI ${JSON.stringify(d.training.per_gpu)}`);
     await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
     await axe(page);
     // A micro-batch of 0, which the core refuses: its reason and no total (no stale number), and back when valid.

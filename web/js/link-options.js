@@ -23,6 +23,10 @@ export function checkLinkOptions(options, vocab) {
     } else if (spec.kind === 'flag') {
       ok = FLAG_WORDS.includes(v.toLowerCase());
       if (!ok) problems.push(`The link's ${key} “${v}” is not on or off`);
+    } else if (spec.kind === 'probability') {
+      const n = Number(v);
+      ok = v !== '' && n >= 0 && n < 1;
+      if (!ok) problems.push(`The link's ${key} “${v}” is not a number in [0, 1)`);
     } else {
       const n = Number(v);
       ok = n > 0 && n <= 1;

@@ -37,6 +37,8 @@ function control(vocab, row) {
     input = el('input', { id, type: 'checkbox' });
   } else if (row.kind === 'count') {
     input = el('input', { id, type: 'number', min: String(row.min), max: String(row.max), step: '1' });
+  } else if (row.kind === 'probability') {  // lora_dropout: [0, 1), checked by the core
+    input = el('input', { id, type: 'number', min: '0', step: '0.05', inputmode: 'decimal' });
   } else {  // list: comma-separated glob patterns
     input = el('input', { id, type: 'text', placeholder: row.key === 'lora_targets' ? vocab.training.default_lora_targets.join(',') : '' });
   }
