@@ -1,4 +1,4 @@
-// Fuzz target: a *.safetensors.index.json (parse_shard_index, a SAX parser). Input = the index
+// Fuzz target: a *.safetensors.index.json (parse_shard_index: the JSON scanner of json_scanner.hpp). Input = the index
 // text. Parsed as a root index and as a component folder's index; every accepted shard path must
 // be safe (no "..", no leading '/', no scheme, no backslash) and live in the index's folder.
 #include <cstddef>
