@@ -17,8 +17,10 @@ export class FitView {
     const wasOpen = !!this.root.querySelector('#fit-details')?.open;
     const wrap = el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'GPU fit table' });
     const fill = () => { if (!wrap.firstChild) wrap.append(table(r, limit)); };
+    // Filled on the summary's click, before the browser opens it (so no frame shows it empty; Enter and Space click it
+    // too), and on 'toggle' for an opening by script.
     const details = el('details', { id: 'fit-details', open: wasOpen, ontoggle: (e) => { if (e.target.open) fill(); } },
-      el('summary', { text: `All ${r.gpu_fit.length} GPUs, with memory per GPU` }),
+      el('summary', { text: `All ${r.gpu_fit.length} GPUs, with memory per GPU`, onclick: fill }),
       el('p', { class: 'help', text: `At these settings. “GPUs needed”: ${profile?.fit_rule || 'the smallest tensor-parallel size that fits'}; memory per GPU at that count. GiB = 2^30 bytes.` }),
       wrap);
     if (wasOpen) fill();
