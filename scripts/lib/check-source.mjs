@@ -74,7 +74,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const f of files(path.join(root, dir))) {
       const text = fs.readFileSync(f, 'utf8');
       const formatted = execFileSync('clang-format', ['--style=file', `--assume-filename=${f}`], { input: text, cwd: root, maxBuffer: 1 << 26 }).toString();
-      if (formatted !== text) { failed++; console.log(`not ok - ${path.relative(root, f)}: not formatted (run clang-format -i on it)`); } else passed++;
+      const problems = formatted !== text ? ['not formatted (run clang-format -i on it)'] : [];
+      // ctest gets each Catch2 test by its name through a CMake list: a ';' splits the name, an unbalanced '['
+      // glues the next names to it, and Catch2 reads a backslash as an escape; the name then matches no test
+      // (CMakeLists.txt: --warn NoTests fails it).
+      for (const [, name] of text.matchAll(/TEST_CASE\(\s*"((?:[^"\\]|\\.)*)"/g))
+        if (/[;\\]/.test(name) || name.split('[').length !== name.split(']').length) problems.push(`test name with ';', a backslash or an unbalanced '[': "${name}"`);
+      if (problems.length) { failed++; for (const p of problems) console.log(`not ok - ${path.relative(root, f)}: ${p}`); } else passed++;
     }
   }
   console.log(`${passed} passed, ${failed} failed`);

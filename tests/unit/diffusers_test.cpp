@@ -109,7 +109,7 @@ TEST_CASE("diffusers: enable_model_cpu_offload keeps the largest component plus 
     CHECK(v.per_gpu.activation_bytes == 9216);
 }
 
-TEST_CASE("diffusers: classifier-free guidance doubles the denoiser batch; cross-attention leaves text out",
+TEST_CASE("diffusers: classifier-free guidance doubles the denoiser batch, cross-attention leaves text out",
           "[diffusers]") {
     // PixArt-Σ: patch 2 from the config, guidance doubles the batch, text only in cross-attention:
     // (16/4)·(8/4) = 8 tokens × 2 × 14 × 8 × 2 = 3584; a VAE with one stage keeps the decode below it.
@@ -134,7 +134,7 @@ TEST_CASE("diffusers: FLUX's default size is 128 latent pixels × the scale fact
     CHECK(found);
 }
 
-TEST_CASE("diffusers: refused for a repo without a pipeline; its options refused for other profiles", "[diffusers]") {
+TEST_CASE("diffusers: refused for a repo without a pipeline, its options refused for other profiles", "[diffusers]") {
     Model llm = pipeline();
     llm.layout = "transformers";
     const Estimate e = run(llm, 0, 0, 0);

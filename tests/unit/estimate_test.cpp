@@ -465,7 +465,7 @@ TEST_CASE("every engine profile lists its engine, version and source files in th
     }
 }
 
-TEST_CASE("vLLM and SGLang do not run on Apple silicon; transformers does", "[estimate][gpu]") {
+TEST_CASE("vLLM and SGLang do not run on Apple silicon, transformers does", "[estimate][gpu]") {
     const Model m = model_from_config(kLlama31_8B, kLlama8BParams);
     EstimateOptions o;
     o.profile = profile_id("vllm");
@@ -487,7 +487,7 @@ TEST_CASE("vLLM and SGLang do not run on Apple silicon; transformers does", "[es
     CHECK(t.fits);
 }
 
-TEST_CASE("vllm and sglang refuse a diffusers pipeline; transformers sizes its weights",
+TEST_CASE("vllm and sglang refuse a diffusers pipeline, transformers sizes its weights",
           "[estimate][profile][malformed]") {
     Model m = model_from_config(R"({"_class_name":"FluxPipeline"})", 1000);
     m.layout = "diffusers";

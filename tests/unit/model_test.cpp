@@ -308,7 +308,7 @@ TEST_CASE("layer indexes with a gap are not read as a layer count", "[model][arc
     CHECK_THAT(m.error.message, Catch::Contains("num_hidden_layers is the string \"2\""));
 }
 
-TEST_CASE("Linear matrices are flagged for a Linear-only target; the embeddings are not", "[model][fp8]") {
+TEST_CASE("Linear matrices are flagged for a Linear-only target, the embeddings are not", "[model][fp8]") {
     Model m = analyze(llama_repo(kLlamaConfig, 2));
     REQUIRE_FALSE(m.error);
     int linear = 0;

@@ -35,7 +35,7 @@ TEST_CASE("a floating weight takes the target width, rounded up to whole bytes",
     CHECK(tensor_bytes_at(bf16, Precision::int4) == 501);  // 1001 × 4 bits = 500.5 bytes
 }
 
-TEST_CASE("quantized storage keeps its bytes unless the target is narrower; bookkeeping never changes", "[precision]") {
+TEST_CASE("quantized storage keeps its bytes unless the target is narrower, bookkeeping never changes", "[precision]") {
     const TensorRecord packed = tensor(1000, 560, kQuantized);  // ~4.5 bits per parameter with scales
     CHECK(tensor_bytes_at(packed, Precision::float16) == 560);
     CHECK(tensor_bytes_at(packed, Precision::int4) == 500);

@@ -30,7 +30,7 @@ TEST_CASE("GPTQ 3-bit qweight holds floor(32/3) = 10 parameters per I32", "[quan
     CHECK(classify_tensor(r, tensor("x.qweight", DType::I32, 1)).multiplier == 10.0);
 }
 
-TEST_CASE("bitsandbytes 4-bit U8 weights hold 2 parameters per byte; absmax and quant_state hold none",
+TEST_CASE("bitsandbytes 4-bit U8 weights hold 2 parameters per byte, absmax and quant_state hold none",
           "[quantization]") {
     QuantRules r = parse_quant_rules(R"({"quant_method":"bitsandbytes","load_in_4bit":true})");
     CHECK(classify_tensor(r, tensor("model.layers.0.mlp.up_proj.weight", DType::U8, 10)).multiplier == 2.0);

@@ -171,7 +171,7 @@ TEST_CASE("a tensor name given twice in one header is tensor_duplicate, named in
 
 // Many entries, written in reverse offset order (as a header sorted by name may be): the tensors come out in offset
 // order, each name checked once; one name repeated among them is found wherever it falls.
-TEST_CASE("thousands of entries in reverse offset order come out sorted; a repeated name among them is found",
+TEST_CASE("thousands of entries in reverse offset order come out sorted, a repeated name among them is found",
           "[safetensors]") {
     const int n = 3000;
     auto header = [&](int repeat_of) {

@@ -54,7 +54,7 @@ TEST_CASE("option --train full: 2 + 2 + 12 bytes per parameter under the default
     CHECK(e.optimizer_bytes == 1'042'176);
 }
 
-TEST_CASE("option --train lora is rank 16 over the default targets; --lora-rank 8 halves it", "[training][options]") {
+TEST_CASE("option --train lora is rank 16 over the default targets, --lora-rank 8 halves it", "[training][options]") {
     // r = 16: per layer 16 × (128 + 96 + 96 + 128 + 192 + 192 + 192) = 16,384, 2 layers 32,768 over 14 tensors.
     // r = 8: 16,384.
     const TrainingEstimate r16 = run_text({{"--train", "lora"}});
@@ -309,7 +309,8 @@ TEST_CASE("option --lora-dropout: each adapted Linear saves a dropped copy and a
     CHECK(run_text({{"--train", "full"}, {"--seq-len", "8"}, {"--lora-dropout", "0.1"}}).activation_bytes == 43'264);
 }
 
-TEST_CASE("option --lora-dropout outside [0, 1) is refused with the option's name and range", "[training][options]") {
+TEST_CASE("option --lora-dropout outside 0 <= p < 1 is refused with the option's name and range",
+          "[training][options]") {
     for (const char* bad : {"1", "1.5", "-0.1", "abc", "", "nan", "0.1x"}) {
         const Error e = refused({{"--train", "lora"}, {"--lora-dropout", bad}});
         INFO(bad);

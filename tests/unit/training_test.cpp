@@ -190,7 +190,7 @@ TEST_CASE("Adafactor factors each matrix's second moment into a row and a column
 
 // ---- methods -----------------------------------------------------------------------------------------------------
 
-TEST_CASE("LoRA trains r × (in + out) per matched projection; the base stays frozen", "[training]") {
+TEST_CASE("LoRA trains r × (in + out) per matched projection, the base stays frozen", "[training]") {
     // r = 8, per layer: q 8 × (64 + 64) = 1,024; k, v 8 × (64 + 32) = 768; o 1,024; gate, up, down 8 × (64 + 128)
     //   = 1,536 → 8,192 per layer, 16,384 in all, over 14 matched tensors.
     // Adapters fp32 under bf16-mixed: 65,536 B, gradients 65,536 B, AdamW 2 × 4 × 16,384 = 131,072.
@@ -330,7 +330,7 @@ TEST_CASE("the logits buffer: compute width + fp32 upcast + log-softmax, or chun
 
 // ---- distribution and offload ------------------------------------------------------------------------------------
 
-TEST_CASE("DDP replicates and adds its bucket copy; ZeRO-1/2/3 shard states, gradients, parameters", "[training]") {
+TEST_CASE("DDP replicates and adds its bucket copy, ZeRO-1/2/3 shard states, gradients, parameters", "[training]") {
     // bf16-mixed full, 4 GPUs; the optimizer step peaks (see the phases test), so the per-GPU figures hold every
     // gradient and the step's temporary (86,848 × 4 = 347,392). DDP: gradients 173,696 + bucket 173,696 = 347,392;
     // optimizer 1,042,176 + 347,392 = 1,389,568. (8 tokens, so that activations stay small.)
