@@ -772,6 +772,7 @@ await scenario('the iframe view (embed.html) on another origin', async (page) =>
 fs.writeFileSync(path.join(hostDir, 'training.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090"></vram-estimate>
+<vram-estimate id="dropout" model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090" lora-dropout="0.1"></vram-estimate>
 <iframe id="f" title="GPU memory estimate" width="480" height="360" style="border:0" src="${site.url}/embed.html?model=mistralai/Mistral-7B-v0.1&endpoint=${encodeURIComponent(hub.hubUrl)}&mode=lora&seq-len=1024&optimizer=adamw_8bit"></iframe>
 <div id="controls"></div><div id="summary"></div>
 <script type="module">
@@ -795,6 +796,12 @@ await scenario('fine-tuning: <vram-estimate mode="qlora">, embed.html?mode=lora 
   const qlora = await cli(['--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090']);
   expect(element.total === qlora.per_gpu.total_bytes, `element ${element.total} vs CLI ${qlora.per_gpu.total_bytes}`);
   expect(/fine-tuning/.test(element.model) && /GiB$/.test(element.text), JSON.stringify(element));
+  // lora-dropout (the option kind "probability"): the element's total is the CLI's with --lora-dropout 0.1, and differs
+  // from the one without (each adapter then keeps a dropped copy and a mask of its input).
+  await page.waitForFunction(() => document.getElementById('dropout').dataset.state === 'done', null, { timeout: 20000 });
+  const dropped = await page.$eval('#dropout', (e) => e.report.training.per_gpu.total_bytes);
+  const qloraDrop = await cli(['--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090', '--lora-dropout', '0.1']);
+  expect(dropped === qloraDrop.per_gpu.total_bytes && dropped !== element.total, `element ${dropped} vs CLI ${qloraDrop.per_gpu.total_bytes} (without dropout ${element.total})`);
   const frame = page.frameLocator('#f');
   await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
   const lora = await cli(['--train', 'lora', '--seq-len', '1024', '--optimizer', 'adamw_8bit']);
