@@ -54,7 +54,7 @@ export class ControlsView {
         select('profile', 'Serving engine'),
         select('precision', 'Weights precision', 'Auto keeps every tensor as stored.'),
         select('kv_dtype', 'KV cache dtype'),
-        batchInput(optionSpec(vocab, 'batch')),
+        batchInput(this.batchSpec),
         select('tp', 'Tensor parallel GPUs'),
         el('div', { class: 'gguf-only' }, el('label', { for: 'n_gpu_layers', text: 'GPU layers (-ngl)' }),
           el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '100000', step: '1', value: '-1', inputmode: 'numeric', 'aria-describedby': 'n_gpu_layers-help' }),
