@@ -206,6 +206,38 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await axe(page);
   });
 
+  await scenario('a change updates the answer in place: the same nodes with new numbers, an open GPU table refilled, listeners current', async (page) => {
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090' });
+    // The views morph the page (web/js/ui/dom.js): nodes that stay are kept, so only what changed is laid out again.
+    await page.evaluate(() => { window.__kept = { total: document.getElementById('total'), cell: document.querySelector('#matrix .cellbtn'), fit: document.getElementById('fit-details') }; });
+    const before = await text(page, '#total');
+    await page.click('#fit-details summary');
+    // The chosen GPU's row in the open table against the report on screen now (gib: two decimals of 2^30 bytes).
+    const chosenRow = () => page.evaluate(() => {
+      const r = window.__lastReport, g = r.gpu_fit.find((x) => x.id === r.gpu.id);
+      const cells = [...document.querySelectorAll('#gpu-fit tr.chosen td')].map((td) => td.textContent);
+      return { shown: cells[4], want: `${(g.per_gpu_total_bytes / 2 ** 30).toFixed(2)} GiB`, rows: document.querySelectorAll('#gpu-fit tbody tr').length };
+    });
+    const open1 = await chosenRow();
+    expect(open1.rows === (await page.evaluate(() => window.__lastReport.gpu_fit.length)) && open1.shown === open1.want, `opened table: ${JSON.stringify(open1)}`);
+    await page.selectOption('#precision', 'int4');
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'int4' && !document.body.dataset.address);
+    const after = await text(page, '#total');
+    const kept = await page.evaluate(() => ({ total: window.__kept.total === document.getElementById('total'), cell: window.__kept.cell === document.querySelector('#matrix .cellbtn'),
+      fit: window.__kept.fit === document.getElementById('fit-details'), open: document.getElementById('fit-details').open }));
+    expect(after !== before && kept.total && kept.cell && kept.fit, `total ${before} → ${after}, nodes kept ${JSON.stringify(kept)}`);
+    const open2 = await chosenRow();
+    expect(kept.open && open2.shown === open2.want && open2.shown !== open1.shown, `the open table follows the change: ${JSON.stringify(open1)} → ${JSON.stringify(open2)}`);
+    // Closed, changed, opened again: its click listener is the new one (the new report's numbers, in the table on the page).
+    await page.click('#fit-details summary');
+    await page.selectOption('#precision', 'float16');
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'float16' && !document.body.dataset.address);
+    expect(await page.evaluate(() => !document.getElementById('fit-details').open), 'a closed table stays closed');
+    await page.click('#fit-details summary');
+    const open3 = await chosenRow();
+    expect(open3.shown === open3.want && open3.shown !== open2.shown, `reopened after a change: ${JSON.stringify(open3)}`);
+  }, { viewport: { width: 1400, height: 900 } });
+
   await scenario('precision × context matrix: the core fills every cell with no request; a click applies it', async (page) => {
     await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-3070&profile=vllm' });
     const before = hub.requests.length;

@@ -2,7 +2,7 @@
 // runtime overhead) with the chosen GPU's capacity as a line. Every point, the current one included, is computed by
 // the core at its own context (view()'s series); the x axis is logarithmic, ticks are round and never overlap, and
 // the drawing is sized to its container in CSS pixels so that it stays legible on a phone.
-import { el, svg } from './dom.js';
+import { el, morph, svg } from './dom.js';
 import { GiB, REPORT_PARTS, formatCount, formatTokens, gib } from '../common.js';
 
 const T = 24, B = 30, R = 14;
@@ -103,7 +103,7 @@ export class ChartView {
       .map((part) => el('span', {}, el('i', { style: { background: part.color } }), part.label)),
     capacity ? el('span', {}, el('i', { class: 'cap-swatch' }), `${gpuName} capacity`) : null,
     now ? el('span', {}, el('i', { class: 'now-swatch' }), 'these settings') : null);
-    this.root.replaceChildren(el('section', { class: 'card chart', id: 'chart' },
+    morph(this.root, el('section', { class: 'card chart', id: 'chart' },
       el('h2', { text: 'Memory against context' }),
       el('p', { class: 'help', text: 'Per GPU at these settings, stacked by part, against the context in tokens (log scale); every point is computed by the core at its own context.' }),
       el('div', { class: 'chart-box' }, g), legend));

@@ -1,5 +1,5 @@
 // Components, dtype distribution, architecture with its per-layer attention, and assumptions.
-import { el, formatBytes, formatCount } from './dom.js';
+import { el, formatBytes, formatCount, morph } from './dom.js';
 
 const table = (head, rows, name) => el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': name }, el('table', {},
   el('thead', {}, el('tr', {}, ...head.map(([t, num]) => el('th', { class: num ? 'num' : null, text: t })))),
@@ -47,6 +47,6 @@ export class DetailsView {
           : el('p', { class: 'help', text: r.kv_bytes_per_token ? 'Classic profile: every layer counted as full attention.' : 'No KV cache: not a generating decoder.' })));
     const notes = el('section', { class: 'card', id: 'assumptions' }, el('h2', { text: 'Assumptions and notes' }),
       el('ul', { class: 'plain' }, ...[...r.assumptions, ...r.notes, ...r.warnings].map((t) => el('li', { text: t }))));
-    this.root.replaceChildren(comps, dtypes, arch, notes);
+    morph(this.root, comps, dtypes, arch, notes);
   }
 }

@@ -1,5 +1,9 @@
 // Tiny DOM helpers. Every value that came from the network goes in through textContent (el's
 // `text` prop or a string child, which append() inserts as a text node) — never innerHTML.
+
+// The listeners el() attached, per node, so that morph() can move them onto the node it keeps.
+const listeners = new WeakMap();
+
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -7,7 +11,11 @@ export function el(tag, props = {}, ...children) {
     if (k === 'class') node.className = v;
     else if (k === 'text') node.textContent = v;
     else if (k === 'style') Object.assign(node.style, v);
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k.startsWith('on')) {
+      node.addEventListener(k.slice(2), v);
+      if (!listeners.has(node)) listeners.set(node, {});
+      listeners.get(node)[k.slice(2)] = v;
+    }
     else node.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
@@ -20,6 +28,49 @@ export const svg = (tag, attrs = {}, ...children) => {
   for (const c of children.flat()) if (c) node.append(c);
   return node;
 };
+
+/**
+ * Makes `parent`'s children look like `children` (fresh nodes from el()/svg(), not in the document), keeping every
+ * node that is already there in the same place with the same tag: its attributes, text and el() listeners are
+ * updated, its children likewise; only what differs is replaced. A view that rebuilds its tree on every change thus
+ * touches the few text nodes and attributes that changed, and the browser restyles, lays out and paints only those
+ * (replaceChildren made it redo the whole page: ~475 of ~700 layout objects per change on DeepSeek-R1); focus and
+ * scroll positions inside stay. The new nodes' listeners must not hold the new nodes themselves (they are dropped
+ * where an old node is kept): a view that needs a node in a listener looks it up from its root when it runs.
+ */
+export function morph(parent, ...children) {
+  const next = children.flat().filter((c) => c !== null && c !== undefined && c !== false)
+    .map((c) => (typeof c === 'string' ? document.createTextNode(c) : c));
+  let old = parent.firstChild;
+  for (let i = 0; i < next.length; i++) {
+    if (!old) { parent.append(...next.slice(i)); return; }
+    const following = old.nextSibling;
+    if (!patch(old, next[i])) old.replaceWith(next[i]);
+    old = following;
+  }
+  while (old) { const following = old.nextSibling; old.remove(); old = following; }
+}
+
+// Turns `old` into `neu` in place; false when they are not the same kind of node (the caller replaces `old`).
+function patch(old, neu) {
+  if (old.nodeType !== neu.nodeType) return false;
+  if (old.nodeType === Node.TEXT_NODE) {
+    if (old.data !== neu.data) old.data = neu.data;
+    return true;
+  }
+  if (old.nodeType !== Node.ELEMENT_NODE || old.namespaceURI !== neu.namespaceURI || old.localName !== neu.localName) return false;
+  const oa = old.attributes, na = neu.attributes;
+  for (let k = oa.length - 1; k >= 0; k--) if (!neu.hasAttribute(oa[k].name)) old.removeAttribute(oa[k].name);
+  for (let k = 0; k < na.length; k++) if (old.getAttribute(na[k].name) !== na[k].value) old.setAttribute(na[k].name, na[k].value);
+  const was = listeners.get(old), now = listeners.get(neu);
+  if (was || now) {
+    for (const [type, fn] of Object.entries(was || {})) if (now?.[type] !== fn) old.removeEventListener(type, fn);
+    for (const [type, fn] of Object.entries(now || {})) if (was?.[type] !== fn) old.addEventListener(type, fn);
+    if (now) listeners.set(old, now); else listeners.delete(old);
+  }
+  if (old.firstChild || neu.firstChild) morph(old, [...neu.childNodes]);
+  return true;
+}
 
 // Formatters live in ../common.js; re-exported for the views that import them with the DOM helpers.
 export { formatBytes, gib, formatCount, formatTokens } from '../common.js';

@@ -1,6 +1,6 @@
 // Which GPUs fit, and how many of each are needed: the smallest tensor-parallel size (1, 2, 4, 8) for the engines
 // that split a model, or classic's even split of the total (the rule is the core's, in vocabularies()).
-import { el, gib } from './dom.js';
+import { el, gib, morph } from './dom.js';
 
 export class FitView {
   constructor(root) { this.root = root; }
@@ -16,15 +16,16 @@ export class FitView {
     // visitor has opened stays open, rebuilt, across changes.
     const wasOpen = !!this.root.querySelector('#fit-details')?.open;
     const wrap = el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'GPU fit table' });
-    const fill = () => { if (!wrap.firstChild) wrap.append(table(r, limit)); };
+    // The listeners find the wrapper on the page when they run: morph() keeps the one already there, not `wrap`.
+    const fill = () => { const w = this.root.querySelector('#fit-details .table-wrap'); if (w && !w.firstChild) w.append(table(r, limit)); };
     // Filled on the summary's click, before the browser opens it (so no frame shows it empty; Enter and Space click it
     // too), and on 'toggle' for an opening by script.
     const details = el('details', { id: 'fit-details', open: wasOpen, ontoggle: (e) => { if (e.target.open) fill(); } },
       el('summary', { text: `All ${r.gpu_fit.length} GPUs, with memory per GPU`, onclick: fill }),
       el('p', { class: 'help', text: `At these settings. “GPUs needed”: ${profile?.fit_rule || 'the smallest tensor-parallel size that fits'}; memory per GPU at that count. GiB = 2^30 bytes.` }),
       wrap);
-    if (wasOpen) fill();
-    this.root.replaceChildren(el('section', { class: 'card', id: 'gpu-fit' },
+    if (wasOpen) wrap.append(table(r, limit));
+    morph(this.root, el('section', { class: 'card', id: 'gpu-fit' },
       el('h2', { text: 'Which GPUs fit' }),
       el('p', { id: 'fits-one' }, el('strong', { text: `On one GPU (${one.length}): ` }), one.length ? one.join(', ') : 'none'),
       more.length ? el('p', { id: 'fits-more' }, el('strong', { text: profile?.tp?.length > 1 ? 'With tensor parallelism: ' : 'Split over several GPUs: ' }), more.join(', ')) : null,

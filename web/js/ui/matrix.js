@@ -1,7 +1,7 @@
 // Precision × context: for a safetensors repo, the per-GPU total at each weight precision (and each narrower KV
 // dtype the engine offers) and at 4k, 8k, 32k, 128k and the model's max — each cell whether it fits the chosen GPU.
 // Computed by the core in the same call as the report (view()), no request; a click applies the cell's settings.
-import { el } from './dom.js';
+import { el, morph } from './dom.js';
 import { formatBytes, formatTokens } from '../common.js';
 
 const COLUMNS = [4096, 8192, 32768, 131072];
@@ -56,7 +56,7 @@ export class MatrixView {
       }
       body.append(tr);
     });
-    this.root.replaceChildren(el('section', { class: 'card', id: 'matrix' },
+    morph(this.root, el('section', { class: 'card', id: 'matrix' },
       el('h2', { text: 'Precision × context' }),
       el('p', { class: 'help', text: `Per GPU with the other settings as chosen${gpuName ? `; ✓ fits the ${gpuName}, ✗ does not` : '; pick a GPU to mark what fits'}. Click a cell to use it.` }),
       el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Precision by context table' }, el('table', { class: 'matrix' }, el('thead', {}, head), body))));

@@ -1,6 +1,6 @@
 // The answer panel: total, the verdict for the chosen GPU, the stacked bar, the largest context and batch that fit,
 // and with llama.cpp partial offload the GPU and system memory side by side.
-import { el } from './dom.js';
+import { el, morph } from './dom.js';
 import { REPORT_PARTS, formatBytes, formatCompact, formatCount, gib } from '../common.js';
 
 // A fact: its exact value, and optionally a compact form that narrow screens show instead (css: .v[data-compact]).
@@ -57,7 +57,7 @@ export class SummaryView {
     if (r.engine_reservation) facts.push(fact(`KV pool (${r.engine_reservation.option} ${r.engine_reservation.fraction})`, `${gib(r.engine_reservation.kv_pool_bytes)} · ${formatCount(r.engine_reservation.kv_pool_tokens)} tokens`, 'kv-pool'));
     const totals = [el('div', {}, el('div', { class: 'k', text: totalLabel }), el('div', { class: 'total', id: 'total', text: formatBytes(b.total) }))];
     if (host?.total) totals.push(el('div', {}, el('div', { class: 'k', text: 'System memory' }), el('div', { class: 'total host', id: 'system-memory', text: formatBytes(host.total) })));
-    this.root.replaceChildren(el('section', { id: 'summary', 'aria-label': 'Result' },
+    morph(this.root, el('section', { id: 'summary', 'aria-label': 'Result' },
       el('div', { class: 'k', id: 'model-name', text: `${r.model_id} · ${profileLabel || r.profile}` }),
       el('div', { class: 'headline' }, ...totals),
       el('div', { id: 'verdict', class: `verdict ${v.cls}`, text: v.text }),
