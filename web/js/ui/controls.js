@@ -1,7 +1,7 @@
 // The estimate's settings. Changing any of them recomputes in the core from the metadata already loaded: no request.
 // Every list, default and limit comes from the core's tables (vocabularies()); a choice the current engine does not
 // accept is disabled with the reason, and a setting it cannot keep falls back to the engine's default, said on screen.
-import { el } from './dom.js';
+import { el, setAttr, setProp, setText } from './dom.js';
 import { formatCount, formatTokens } from '../common.js';
 
 const PRESETS = [2048, 4096, 8192, 32768, 131072];
@@ -159,22 +159,22 @@ export class ControlsView {
     const notes = this.notes;
     for (const o of this.$('profile').options) {
       const why = this.refused[o.value];
-      o.disabled = !!why && o.value !== p.name;
-      o.textContent = this.vocab.profiles.find((q) => q.name === o.value).label + (why ? ' — not for this model' : '');
+      setProp(o, 'disabled', !!why && o.value !== p.name);
+      setText(o, this.vocab.profiles.find((q) => q.name === o.value).label + (why ? ' — not for this model' : ''));
     }
     const refusedNames = Object.keys(this.refused);
-    this.$('profile-help').textContent = [`${p.engine} ${p.version}.`,
+    setText(this.$('profile-help'), [`${p.engine} ${p.version}.`,
       p.name === this.vocab.profiles[0].name ? 'The command line’s default, which the page opens with; pick the engine you serve with.' : '',
-      refusedNames.length ? `Not for this model: ${refusedNames.map((n) => `${n} (${this.refused[n]})`).join('; ')}.` : ''].filter(Boolean).join(' ');
+      refusedNames.length ? `Not for this model: ${refusedNames.map((n) => `${n} (${this.refused[n]})`).join('; ')}.` : ''].filter(Boolean).join(' '));
     const kv = this.$('kv_dtype');
-    for (const o of kv.options) o.disabled = !p.kv_dtypes.includes(o.value);
+    for (const o of kv.options) setProp(o, 'disabled', !p.kv_dtypes.includes(o.value));
     if (kv.selectedOptions[0]?.disabled) {
       notes.push(`KV cache dtype back to ${p.defaults.kv_dtype}: ${p.fixed_kv_reason || `${p.label} offers ${p.kv_dtypes.join(', ')}`}.`);
       kv.value = p.defaults.kv_dtype;
     }
-    this.$('kv_dtype-help').textContent = p.fixed_kv_reason || `${p.label} offers: ${p.kv_dtypes.join(', ')}.`;
+    setText(this.$('kv_dtype-help'), p.fixed_kv_reason || `${p.label} offers: ${p.kv_dtypes.join(', ')}.`);
     const tp = this.$('tp');
-    for (const o of tp.options) o.disabled = !p.tp.includes(Number(o.value));
+    for (const o of tp.options) setProp(o, 'disabled', !p.tp.includes(Number(o.value)));
     if (tp.selectedOptions[0]?.disabled) {
       notes.push(`Tensor parallel back to ${p.defaults.tp}: ${p.label} models one GPU.`);
       tp.value = String(p.defaults.tp);
@@ -183,10 +183,10 @@ export class ControlsView {
       ? `${p.label}: one GPU. “Which GPUs fit” counts how many a model needs.`
       : 'Weights and KV heads split over this many GPUs; figures are per GPU.';
     const precision = this.$('precision');
-    for (const o of precision.options) o.disabled = !p.precisions.includes(o.value);
-    for (const n of this.root.querySelectorAll('.gguf-only')) n.hidden = !(p.gguf && this.gguf);
-    for (const n of this.root.querySelectorAll('.pipeline-only')) n.hidden = !p.pipeline;
-    this.$('controls-note').textContent = notes.join(' ');
+    for (const o of precision.options) setProp(o, 'disabled', !p.precisions.includes(o.value));
+    for (const n of this.root.querySelectorAll('.gguf-only')) setProp(n, 'hidden', !(p.gguf && this.gguf));
+    for (const n of this.root.querySelectorAll('.pipeline-only')) setProp(n, 'hidden', !p.pipeline);
+    setText(this.$('controls-note'), notes.join(' '));
   }
 
   /** A line in the settings' note (kept until the user changes a setting). */
@@ -219,17 +219,17 @@ export class ControlsView {
   sync() {
     const ctx = this.context || this.used || this.maxContext;
     const slider = this.$('context');
-    slider.value = String(toPos(ctx, this.maxContext));
-    slider.setAttribute('aria-valuetext', `${formatCount(ctx)} tokens`);
-    this.$('context-label').textContent = `Context length: ${formatCount(ctx)} tokens${this.context ? '' : ' (the default: the model’s max)'}`;
-    this.$('context-exact').value = String(ctx);
+    setProp(slider, 'value', String(toPos(ctx, this.maxContext)));
+    setAttr(slider, 'aria-valuetext', `${formatCount(ctx)} tokens`);
+    setText(this.$('context-label'), `Context length: ${formatCount(ctx)} tokens${this.context ? '' : ' (the default: the model’s max)'}`);
+    setProp(this.$('context-exact'), 'value', String(ctx));
     for (const b of this.root.querySelectorAll('.presets button[data-context]')) {
       const pressed = b.dataset.context === 'max' ? !this.context : Number(b.dataset.context) === this.context;
-      b.setAttribute('aria-pressed', String(pressed));
+      setAttr(b, 'aria-pressed', String(pressed));
     }
   }
 
-  showError(message) { this.$('controls-error').textContent = message || ''; }
+  showError(message) { setText(this.$('controls-error'), message || ''); }
 
   emit() {
     this.notes = [];

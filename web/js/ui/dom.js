@@ -29,6 +29,13 @@ export const svg = (tag, attrs = {}, ...children) => {
   return node;
 };
 
+// Writes that skip a value already there: even an unchanged textContent replaces its text node, and the browser then
+// restyles and lays out what holds it — on a change, in a frame drawn while the core is computing the answer, which
+// the answer then waits behind.
+export function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+export function setProp(node, key, value) { if (node[key] !== value) node[key] = value; }
+export function setAttr(node, name, value) { if (node.getAttribute(name) !== value) node.setAttribute(name, value); }
+
 /**
  * Makes `parent`'s children look like `children` (fresh nodes from el()/svg(), not in the document), keeping every
  * node that is already there in the same place with the same tag: its attributes, text and el() listeners are
