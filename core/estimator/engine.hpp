@@ -39,6 +39,8 @@ struct Setup {
     // diffusers (0 = the pipeline's default)
     uint32_t height = 0, width = 0, text_tokens = 0;
     bool model_cpu_offload = false;
+    // vLLM
+    bool enforce_eager = false;  // no CUDA graph captured
 };
 
 struct Weights {

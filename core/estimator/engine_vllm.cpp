@@ -57,6 +57,7 @@ Graphs cuda_graphs(const Model& m, const Setup& s) {
 
 void resolve(Setup& s, const EstimateOptions& o) {
     server_resolve(s, o);
+    s.enforce_eager = o.enforce_eager;
     const char* d = profile_default(ProfileId::vllm, "gpu_memory_utilization");
     s.fraction = o.gpu_memory_utilization > 0 ? o.gpu_memory_utilization : (d ? std::strtod(d, nullptr) : 0.9);
 }
@@ -64,8 +65,11 @@ void resolve(Setup& s, const EstimateOptions& o) {
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
     Eval ev = server_evaluate(m, w, s, context, batch);
     // vLLM 0.19 captures its graphs after sizing the KV pool (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS off): they
-    // count in the total, not in non-KV.
-    ev.parts.cuda_graph_bytes = cuda_graphs(m, s).bytes;
+    // count in the total, not in non-KV. enforce_eager captures none (v1/worker/gpu_worker.py
+    // compile_or_warm_up_model: "if not self.model_config.enforce_eager: cuda_graph_memory_bytes =
+    // self.model_runner.capture_model()"), and the pool, sized before in determine_available_memory
+    // (requested_memory − non_kv_cache_memory), is the same either way.
+    ev.parts.cuda_graph_bytes = s.enforce_eager ? 0 : cuda_graphs(m, s).bytes;
     ev.share.overhead_bytes = ev.parts.cuda_context_bytes + ev.parts.non_torch_bytes + ev.parts.cuda_graph_bytes;
     total_share(ev.share);
     // gpu_worker.py: non-KV = weights + torch peak increase + non-torch increase.
@@ -86,14 +90,22 @@ void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, co
     paged_kv_assumptions(e, m, s, ev, src);
     server_assumptions(e, s, ev, src);
     const Graphs g = cuda_graphs(m, s);
-    e.assumptions.push_back("CUDA graphs: " + std::to_string(g.piecewise) + " PIECEWISE + " + std::to_string(g.full) +
-                            " FULL captures (sizes 1 … " + std::to_string(g.largest) +
-                            ", vllm/config/vllm.py _set_cudagraph_sizes) × (6 MiB + 96 KiB × layers / tp + 104 KiB × "
-                            "MoE layers) = " +
-                            gib_text(g.bytes) +
-                            "; per-graph bytes fitted on the vLLM 0.19 H100 runs (tests/validation/vllm), captured "
-                            "after the KV pool is sized" +
-                            src);
+    if (s.enforce_eager)
+        e.assumptions.push_back(
+            "CUDA graphs: none (enforce_eager: v1/worker/gpu_worker.py compile_or_warm_up_model skips capture_model); "
+            "the KV pool is sized before capture, so it is the same as without eager; the profile run's activation "
+            "peak is kept as for the compiled model" +
+            src);
+    else
+        e.assumptions.push_back(
+            "CUDA graphs: " + std::to_string(g.piecewise) + " PIECEWISE + " + std::to_string(g.full) +
+            " FULL captures (sizes 1 … " + std::to_string(g.largest) +
+            ", vllm/config/vllm.py _set_cudagraph_sizes) × (6 MiB + 96 KiB × layers / tp + 104 KiB × "
+            "MoE layers) = " +
+            gib_text(g.bytes) +
+            "; per-graph bytes fitted on the vLLM 0.19 H100 runs (tests/validation/vllm), captured "
+            "after the KV pool is sized" +
+            src);
     e.assumptions.push_back(
         "KV pool = gpu_memory_utilization × GPU memory − (weights + activation peak + non-torch); tokens = "
         "num_blocks // groups × block (hybrid models: layers grouped by spec and padded, kv_cache_utils.py)" +

@@ -132,6 +132,7 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
     if (key == "model_cpu_offload") o.model_cpu_offload = on;
+    if (key == "enforce_eager") o.enforce_eager = on;
     return {};
 }
 
@@ -178,6 +179,9 @@ const std::vector<OptionSpec>& option_specs() {
          "vLLM gpu_memory_utilization / SGLang mem_fraction_static (default: the engine's)", false},
         {"max_num_batched_tokens", "--max-num-batched-tokens", "N", OptionKind::count, 1, kMaxBatchedTokens, "",
          "vLLM max_num_batched_tokens / SGLang chunked prefill (default: the engine's)", false},
+        {"enforce_eager", "--eager --enforce-eager", "on|off", OptionKind::flag, 0, 0, "",
+         "vLLM: enforce_eager, no CUDA graphs captured (their memory leaves the total; the KV pool is unchanged)",
+         false},
         {"flash_attention", "--flash-attn -fa", "on|off", OptionKind::flag, 0, 0, "", "llama.cpp: flash attention",
          true},
         {"n_gpu_layers", "-ngl --n-gpu-layers --gpu-layers", "N", OptionKind::count, 0, kMaxGpuLayers, "all",
@@ -389,6 +393,10 @@ Error validate_options(const EstimateOptions& o) {
                           std::string("height, width, text_tokens and model_cpu_offload are read by the diffusers "
                                       "profile only (profile ") +
                               p.name + ")");
+    if (o.enforce_eager && o.profile != ProfileId::vllm)
+        return make_error(
+            ErrorCode::invalid_argument,
+            std::string("enforce_eager (--eager) is read by the vllm profile only (profile ") + p.name + ")");
     if (o.profile == ProfileId::diffusers && (o.tp > 1 || o.train))
         return make_error(ErrorCode::invalid_argument, o.train ? "profile diffusers estimates inference only"
                                                                : "profile diffusers has no tensor parallelism");

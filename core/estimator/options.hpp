@@ -39,6 +39,8 @@ struct EstimateOptions {
     uint32_t height = 0, width = 0;  // image size in pixels
     uint32_t text_tokens = 0;        // the prompt's length in tokens (max_sequence_length of the T5 encoder)
     bool model_cpu_offload = false;  // pipe.enable_model_cpu_offload(): one component on the GPU at a time
+    // vLLM profile (added with the A100 eager run of tests/validation/vllm-other).
+    bool enforce_eager = false;  // vLLM enforce_eager: no CUDA graph captured
     // Fine-tuning (added with the training estimate): off = the inference report, unchanged.
     bool train = false;        // --train full|lora|qlora|freeze given (none = off)
     TrainingOptions training;  // read only when train is on; its defaults are the struct's (training.hpp)

@@ -219,6 +219,22 @@ test('engine profiles, tensor parallelism and a GPU are reachable from the comma
   assert.ok(j.max_context_tokens_fit > 0);
 });
 
+test('--eager as a bare switch takes the CUDA graphs out of the vLLM total and leaves the KV pool; other profiles refuse it', async () => {
+  const base = ['meta-llama/Llama-3.1-8B', '--profile', 'vllm', '--gpu', 'h100-80gb', '-c', '8192'];
+  const graphs = await run([...base, '--json'], { HF_TOKEN: 'hf_fixture_alice' });
+  const eager = await run([...base, '--eager', '--json'], { HF_TOKEN: 'hf_fixture_alice' });
+  assert.equal(eager.code, 0, eager.stderr);
+  const g = JSON.parse(graphs.stdout);
+  const e = JSON.parse(eager.stdout);
+  assert.equal(e.overhead_parts.cuda_graphs, 0);
+  assert.ok(g.overhead_parts.cuda_graphs > 0);
+  assert.equal(g.per_gpu.total - e.per_gpu.total, g.overhead_parts.cuda_graphs);
+  assert.equal(e.engine_reservation.kv_pool_bytes, g.engine_reservation.kv_pool_bytes);
+  const refused = await run(['meta-llama/Llama-3.1-8B', '--profile', 'sglang', '--eager'], { HF_TOKEN: 'hf_fixture_alice' });
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /enforce_eager \(--eager\) is read by the vllm profile only/);
+});
+
 test('a KV dtype the engine does not offer, an unknown profile and an unknown GPU exit 2', async () => {
   for (const args of [['--profile', 'classic', '--kv-dtype', 'q4_0'], ['--profile', 'nope'], ['--gpu', 'nope']]) {
     const r = await run(['gpt2', ...args]);

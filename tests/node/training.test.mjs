@@ -73,5 +73,5 @@ test('vocabularies() exports the training tables and the training rows of the op
   assert.equal(rows.micro_batch.min, 1);
   assert.equal(rows.lora_targets.kind, 'list');
   assert.equal(rows.train.special, 'none');
-  assert.equal(v.options.filter((o) => !o.training).length, 16);  // the inference rows: 12, and the diffusers profile's 4
+  assert.equal(v.options.filter((o) => !o.training).length, 17);  // the inference rows: 12, the diffusers profile's 4, vLLM's enforce_eager
 });

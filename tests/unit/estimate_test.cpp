@@ -899,3 +899,30 @@ TEST_CASE("vllm's CUDA graphs follow the captured sizes, the layers per rank and
     o.tp = 1;
     CHECK(estimate(llama, o).overhead_parts.cuda_graph_bytes == 1ull << 30);
 }
+
+TEST_CASE("vllm enforce_eager drops the CUDA graphs from the total and leaves the KV pool as it was",
+          "[estimate][vllm][cuda_graphs][eager]") {
+    EstimateOptions o;
+    o.profile = profile_id("vllm");
+    o.context_tokens = 8192;
+    o.gpu = gpu_row("h100-80gb");
+    const Model llama = model_from_config(kLlama31_8B, kLlama8BParams);
+    const Estimate graphs = estimate(llama, o);
+    REQUIRE_FALSE(graphs.error);
+    o.enforce_eager = true;
+    const Estimate eager = estimate(llama, o);
+    REQUIRE_FALSE(eager.error);
+    // Worked by hand: the test above gives 102 graphs × 9,437,184 B = 962,592,768 B for this model and GPU; eager
+    // captures none, so the per-GPU total is exactly that much lower. gpu_worker.py sizes the pool
+    // (requested − non-KV) before any capture: pool bytes and tokens do not move.
+    CHECK(graphs.overhead_parts.cuda_graph_bytes == 962'592'768);
+    CHECK(eager.overhead_parts.cuda_graph_bytes == 0);
+    CHECK(graphs.per_gpu.total_bytes - eager.per_gpu.total_bytes == 962'592'768);
+    CHECK(eager.reservation.kv_pool_bytes == graphs.reservation.kv_pool_bytes);
+    CHECK(eager.reservation.kv_pool_tokens == graphs.reservation.kv_pool_tokens);
+    // Other profiles refuse it rather than ignore it.
+    o.profile = profile_id("sglang");
+    const Estimate refused = estimate(llama, o);
+    CHECK(refused.error.code == ErrorCode::invalid_argument);
+    CHECK(refused.error.message == "enforce_eager (--eager) is read by the vllm profile only (profile sglang)");
+}

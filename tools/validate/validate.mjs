@@ -86,7 +86,8 @@ function settingsSummary(row) {
     return `${row.engine?.backend ?? ''}, ctx ${s.n_ctx}, ub ${s.n_ubatch ?? '?'}, FA ${s.flash_attn ? 'on' : 'off'}, ${ngl}`;
   }
   if (row.profile === 'transformers') {
-    const q = s.quantization ? (s.quantization.method === 'gptq' ? `GPTQ ${s.quantization.kernel}` : `bnb ${s.quantization.bits}-bit`) : s.dtype;
+    const qm = s.quantization?.method;
+    const q = !s.quantization ? s.dtype : qm === 'gptq' ? `GPTQ ${s.quantization.kernel}` : qm === 'fp8' ? 'FP8 checkpoint' : `bnb ${s.quantization.bits}-bit`;
     return `${q}, batch ${s.batch_size}, prompt ${s.prompt_tokens ?? '?'} + new ${s.new_tokens}`;
   }
   if (row.profile === 'vllm') {

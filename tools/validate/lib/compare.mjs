@@ -68,6 +68,7 @@ export function cliArgs(row) {
     args.push('--profile', 'vllm', '--gpu', row.fixture.gpu, '-c', String(s.max_model_len), '--tp', String(s.tensor_parallel_size ?? 1));
     if (typeof s.gpu_memory_utilization === 'number') args.push('--gpu-memory-utilization', String(s.gpu_memory_utilization));
     if (Number.isInteger(s.max_num_batched_tokens)) args.push('--max-num-batched-tokens', String(s.max_num_batched_tokens));
+    if (s.enforce_eager === true) args.push('--eager');
     return { args };
   }
   return { skip: 'not modelled yet', detail: `profile ${row.profile} has no comparison here` };
@@ -125,15 +126,12 @@ export function estimateFor(row, m, report) {
   }
   if (row.profile === 'vllm') {
     const er = report.engine_reservation ?? {};
-    // Eager mode captures no CUDA graph, and the profile always sets its CUDA-graph allowance aside before the pool.
-    const eager = row.settings?.enforce_eager === true;
+    // An enforce_eager run is estimated with --eager (cliArgs): no CUDA graphs in the total, the pool as sized before.
     switch (m.quantity) {
       case 'vllm_weights': return { bytes: g.model_weights, what: 'per_gpu.model_weights' };
       case 'vllm_kv_available':
-        if (eager) return { notModelled: 'enforce_eager: the CLI has no eager setting and keeps its CUDA-graph allowance out of the pool' };
         return { bytes: er.kv_pool_bytes, what: 'engine_reservation.kv_pool_bytes' };
       case 'vllm_kv_tokens':
-        if (eager) return { notModelled: 'enforce_eager: the CLI has no eager setting and keeps its CUDA-graph allowance out of the pool' };
         return { bytes: er.kv_pool_tokens, what: 'engine_reservation.kv_pool_tokens' };
       default: return { notModelled: `no part of the report is "${m.quantity}"` };
     }
