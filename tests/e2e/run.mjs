@@ -696,7 +696,8 @@ fs.writeFileSync(path.join(hostDir, 'surfaces.html'), `<!doctype html><meta char
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" kv-dtype="fp8" tp="2" gpu="l4" context="max"></vram-estimate>
 <vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>
-<vram-estimate model="Qwen/Qwen-Image" endpoint="${hub.hubUrl}" profile="diffusers" height="512" width="768" batch="2" model-cpu-offload="on"></vram-estimate>`);
+<vram-estimate model="Qwen/Qwen-Image" endpoint="${hub.hubUrl}" profile="diffusers" height="512" width="768" batch="2" model-cpu-offload="on"></vram-estimate>
+<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" gpu="h100-80gb" enforce-eager="on"></vram-estimate>`);
 await scenario('page, CLI and <vram-estimate> show the same totals for the same settings; a refused combination shows none', async (page) => {
   const cases = [
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&kv_dtype=fp8&tp=2&gpu=l4&context_tokens=max',
@@ -704,6 +705,8 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
     { model: 'gpt2', query: '&precision=float16&batch=3&context_tokens=max', cli: ['-q', 'float16', '-b', '3'] },
     { model: 'Qwen/Qwen-Image', query: '&profile=diffusers&height=512&width=768&batch=2&model_cpu_offload=on',
       cli: ['--profile', 'diffusers', '--height', '512', '--width', '768', '-b', '2', '--model-cpu-offload', 'on'] },
+    // vLLM's enforce_eager: the page's checkbox (shown for vllm only), the link, the element's enforce-eager and --eager.
+    { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&gpu=h100-80gb&enforce_eager=on', cli: ['--profile', 'vllm', '--gpu', 'h100-80gb', '--eager'], eager: true },
   ];
   // Asynchronous: the imitation answers from this very process.
   const cliTotal = async (c) => {
@@ -719,6 +722,17 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
       `${c.model}: page ${r?.estimates_bytes.total} at ${r?.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
     expect(await text(page, '#total') !== '', 'the total is on screen');
     c.total = cli.estimates_bytes.total;
+    if (c.eager) {
+      expect(await page.isVisible('#enforce_eager') && await page.isChecked('#enforce_eager'), 'eager mode shown and ticked for vllm');
+      expect(r.overhead_parts?.cuda_graphs === 0, `no CUDA graphs in eager mode: ${JSON.stringify(r.overhead_parts)}`);
+      // Unticked: the graphs come back, the total grows, the link drops the setting; the classic profile hides it.
+      await page.uncheck('#enforce_eager');
+      await page.waitForFunction((t) => window.__lastReport?.estimates_bytes.total > t && !document.body.dataset.address, r.estimates_bytes.total);
+      expect(!new URL(page.url()).searchParams.has('enforce_eager'), `link ${page.url()}`);
+      await page.selectOption('#profile', 'classic');
+      await page.waitForFunction(() => window.__lastReport?.profile === 'classic');
+      expect(await page.isHidden('#enforce_eager'), 'no eager mode outside vllm');
+    }
   }
   const element = await browser.newPage();
   await element.goto(`${host.url}/surfaces.html`);

@@ -45,7 +45,7 @@ export const REPORT_PARTS = [
 
 // The estimate options a link carries (the core's option keys) and the page-only ones.
 export const LINK_OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu', 'gguf_file',
-  'n_gpu_layers', 'flash_attention', 'height', 'width', 'model_cpu_offload'];
+  'n_gpu_layers', 'flash_attention', 'height', 'width', 'model_cpu_offload', 'enforce_eager'];
 
 /**
  * A model id from what a person pastes: "org/name", "https://huggingface.co/org/name", "hf.co/org/name/tree/REV".

@@ -64,6 +64,9 @@ export class ControlsView {
         imageSide('height', 'Image height (px)'),
         imageSide('width', 'Image width (px)'),
         el('div', { class: 'pipeline-only' }, el('label', { class: 'check' }, el('input', { id: 'model_cpu_offload', type: 'checkbox' }), 'Model CPU offload (enable_model_cpu_offload)')),
+        // vLLM: enforce_eager (the core's option row says what it changes).
+        el('div', { class: 'eager-only' }, el('label', { class: 'check' }, el('input', { id: 'enforce_eager', type: 'checkbox', 'aria-describedby': 'enforce_eager-help' }), 'Eager mode (--enforce-eager)'),
+          el('p', { class: 'help', id: 'enforce_eager-help', text: optionSpec(vocab, 'enforce_eager').help.replace(/^vLLM: enforce_eager, /, '') })),
         el('div', { class: 'context-row' },
           el('label', { for: 'context', id: 'context-label', text: 'Context length' }),
           el('input', { id: 'context', type: 'range', min: '0', max: '1000', step: '1', 'aria-labelledby': 'context-label', 'aria-valuetext': '' }),
@@ -77,7 +80,7 @@ export class ControlsView {
     this.fill('precision', vocab.precisions.map((p) => [p.name, p.label]));
     this.fill('kv_dtype', vocab.kv_dtypes.map((d) => [d.name, d.label]));
     this.fill('tp', TPS.map((t) => [String(t), String(t)]));
-    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers', 'height', 'width', 'model_cpu_offload']) this.$(id).addEventListener('change', () => this.emit());
+    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers', 'height', 'width', 'model_cpu_offload', 'enforce_eager']) this.$(id).addEventListener('change', () => this.emit());
     this.$('profile').addEventListener('change', () => this.emit());
     this.gpu.addEventListener('change', () => this.emit());
     this.$('batch').addEventListener('input', () => this.emit());
@@ -119,6 +122,7 @@ export class ControlsView {
       }
       if (this.$('model_cpu_offload').checked) o.model_cpu_offload = 'on';
     }
+    if (p.eager && this.$('enforce_eager').checked) o.enforce_eager = 'on';
     if (p.gguf && this.gguf) {
       o.gguf_file = this.ggufFile || '';
       o.flash_attention = this.$('flash_attention').checked ? 'on' : 'off';
@@ -144,6 +148,7 @@ export class ControlsView {
     if (options.gpu !== undefined) this.gpu.value = options.gpu;
     if (options.gguf_file) this.ggufFile = options.gguf_file;
     if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = options.n_gpu_layers === 'all' ? '-1' : String(options.n_gpu_layers);
+    if (options.enforce_eager !== undefined) this.$('enforce_eager').checked = !['off', 'false', '0'].includes(String(options.enforce_eager).toLowerCase());
     if (options.flash_attention !== undefined) this.$('flash_attention').checked = !['off', 'false', '0'].includes(String(options.flash_attention));
     for (const k of ['height', 'width']) if (options[k] !== undefined) this.$(k).value = options[k] === 'default' ? '' : String(options[k]);
     if (options.model_cpu_offload !== undefined) this.$('model_cpu_offload').checked = ['on', 'true', '1'].includes(String(options.model_cpu_offload));
@@ -186,6 +191,7 @@ export class ControlsView {
     for (const o of precision.options) setProp(o, 'disabled', !p.precisions.includes(o.value));
     for (const n of this.root.querySelectorAll('.gguf-only')) setProp(n, 'hidden', !(p.gguf && this.gguf));
     for (const n of this.root.querySelectorAll('.pipeline-only')) setProp(n, 'hidden', !p.pipeline);
+    for (const n of this.root.querySelectorAll('.eager-only')) setProp(n, 'hidden', !p.eager);
     setText(this.$('controls-note'), notes.join(' '));
   }
 
