@@ -39,6 +39,7 @@ struct Setup {
     // diffusers (0 = the pipeline's default)
     uint32_t height = 0, width = 0, text_tokens = 0;
     bool model_cpu_offload = false;
+    bool fp16_weights = false;  // the precision target is float16 (the SDXL pipelines upcast such a VAE)
     // vLLM
     bool enforce_eager = false;  // no CUDA graph captured
 };
@@ -71,6 +72,7 @@ struct Eval {
     HostShare host;
     uint64_t context_cells = 0;
     uint32_t gpu_layers = 0;
+    PipelinePeak pipeline;  // diffusers
 };
 
 struct Engine {

@@ -56,6 +56,9 @@ constexpr uint64_t kBlockLiveHidden = 14;
 // "calibrate": median 4.488 GiB at 1024², any quantization backend) is 8.98 such maps (0.5 GiB each); the 6
 // beyond the 3 counted (cuDNN convolution workspace, the allocator's reserved blocks) are fitted there, rounded.
 constexpr uint64_t kVaeDecodeMaps = 9;
+// The 3 live maps alone: what torch.cuda.max_memory_allocated holds at the decode's peak (the report's
+// pipeline.allocated); the 6 fitted maps are the reserve max_memory_reserved adds (and any workspace).
+constexpr uint64_t kVaeLiveMaps = 3;
 
 // CUDA context and library handles, as the transformers profile states it (measured at vLLM start-up on an H100,
 // tests/validation/vllm); torch.cuda.max_memory_reserved does not include it.
@@ -69,6 +72,8 @@ struct Phases {
     uint32_t cfg = 1;
     uint64_t text = 0, denoise = 0, decode = 0;  // activation peak of each phase
     uint64_t largest_map = 0;                    // elements of the decoder's largest feature map (one image)
+    uint64_t decode_live = 0;                    // the decode's live maps only (allocated, no fitted reserve)
+    bool upcast = false;                         // force_upcast: the decode runs in fp32
     std::string text_encoder;                    // the encoder with the largest pass
 };
 
@@ -86,7 +91,17 @@ uint64_t largest_decoder_map(const std::vector<uint64_t>& channels, uint64_t lh,
     return best;
 }
 
-Phases phases(const Model& m, const Setup& s, uint32_t batch) {
+// pipeline_stable_diffusion_xl.py __call__ (and the other StableDiffusionXL* pipelines, read at 91d42924):
+// needs_upcasting = self.vae.dtype == torch.float16 and self.vae.config.force_upcast → self.upcast_vae() (the VAE
+// to float32), the latents to float32, vae.decode, then the VAE back to float16. SDXL's vae/config.json sets
+// force_upcast true; FLUX's pipeline has no such step (and bfloat16 never triggers it).
+bool vae_upcast(const PipelineShape& p, const Setup& s) {
+    return s.fp16_weights && p.vae_force_upcast &&
+           std::string_view(p.pipeline_class).rfind("StableDiffusionXL", 0) == 0;
+}
+
+// `vae_bytes`: the VAE's weights at the precision target (its fp32 copy adds as much again when it is upcast).
+Phases phases(const Model& m, const Setup& s, uint32_t batch, uint64_t vae_bytes) {
     const PipelineShape& p = m.pipeline;
     const PipelineRule& r = rule_for(p);
     Phases ph;
@@ -112,7 +127,14 @@ Phases phases(const Model& m, const Setup& s, uint32_t batch) {
         ph.denoise =
             mul_sat(mul_sat(mul_sat(batch, ph.cfg), ph.sequence), mul_sat(kBlockLiveHidden * p.heads * p.head_dim, dt));
     ph.largest_map = largest_decoder_map(p.vae_channels, th * pack, tw * pack);
-    ph.decode = mul_sat(mul_sat(batch, ph.largest_map), kVaeDecodeMaps * dt);
+    ph.upcast = vae_upcast(p, s);
+    const uint64_t ddt = ph.upcast ? 4 : dt, copy = ph.upcast ? vae_bytes : 0;
+    ph.decode_live = add_sat(mul_sat(mul_sat(batch, ph.largest_map), kVaeLiveMaps * ddt), copy);
+    // The reserved figure keeps the 9 maps fitted on FLUX's bf16 reserved peaks in the pipeline's own dtype: no run
+    // measures reserved memory for an upcast decode, and scaling that fitted reserve by 4 / 2 doubled an unmeasured
+    // figure (SDXL fp16, four 1024² images: 42.6 GiB reserved against 21.7 GiB measured allocated). It is never below
+    // the allocated figure, whose upcast live maps and fp32 VAE copy the held-out SDXL rows check.
+    ph.decode = std::max(mul_sat(mul_sat(batch, ph.largest_map), kVaeDecodeMaps * dt), ph.decode_live);
     // Text encoders: CLIP pads to its 77 positions, T5 (no max positions) to max_sequence_length. Per token the
     // hidden state, its residual and the FFN's inner activation; for T5 and CLIP one tokens² score matrix per head
     // (T5Attention computes its scores eagerly, position bias added; CLIPAttention as loaded by the pipelines).
@@ -141,45 +163,52 @@ void resolve(Setup& s, const EstimateOptions& o) {
     s.width = o.width;
     s.text_tokens = o.text_tokens;
     s.model_cpu_offload = o.model_cpu_offload;
+    s.fp16_weights = o.precision == Precision::float16;
+}
+
+struct Resident {
+    uint64_t weights = 0, activations = 0;
+};
+
+// What is on the GPU at the peak, with `decode` as the VAE phase's activations (the reserved or the live figure).
+Resident resident(const Model& m, const Weights& w, const Setup& s, const Phases& ph, uint64_t decode) {
+    Resident r;
+    if (!s.model_cpu_offload) return {w.total, std::max({ph.text, ph.denoise, decode})};
+    // pipeline_utils.py enable_model_cpu_offload: accelerate.cpu_offload_with_hook(model, device,
+    // prev_module_hook=hook) along model_cpu_offload_seq — a component moves to the GPU when its forward runs and
+    // the previous one goes back: one component resident per phase.
+    std::vector<std::pair<uint64_t, uint64_t>> candidates = {{component_bytes(m, w, m.pipeline.denoiser), ph.denoise},
+                                                             {component_bytes(m, w, "vae"), decode}};
+    for (const auto& t : m.pipeline.text_encoders)  // each encoder charged the largest pass (an upper bound)
+        candidates.emplace_back(component_bytes(m, w, t.name), ph.text);
+    for (const auto& [weights, act] : candidates)
+        if (add_sat(weights, act) > add_sat(r.weights, r.activations)) r = {weights, act};
+    // The largest component alone may be larger than its phase's sum with a smaller component.
+    for (size_t i = 0; i < m.components.size() && i < w.component.size(); ++i)
+        if (w.component[i] > add_sat(r.weights, r.activations)) r = {w.component[i], 0};
+    return r;
 }
 
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t, uint32_t batch) {
     Eval ev;
-    const Phases ph = phases(m, s, batch);
-    if (!s.model_cpu_offload) {
-        ev.share.weights_bytes = w.total;
-        ev.share.activation_bytes = std::max({ph.text, ph.denoise, ph.decode});
-    } else {
-        // pipeline_utils.py enable_model_cpu_offload: accelerate.cpu_offload_with_hook(model, device,
-        // prev_module_hook=hook) along model_cpu_offload_seq — a component moves to the GPU when its forward
-        // runs and the previous one goes back: one component resident per phase.
-        std::vector<std::pair<uint64_t, uint64_t>> candidates = {
-            {component_bytes(m, w, m.pipeline.denoiser), ph.denoise}, {component_bytes(m, w, "vae"), ph.decode}};
-        for (const auto& t : m.pipeline.text_encoders)  // each encoder charged the largest pass (an upper bound)
-            candidates.emplace_back(component_bytes(m, w, t.name), ph.text);
-        for (const auto& [weights, act] : candidates)
-            if (add_sat(weights, act) > add_sat(ev.share.weights_bytes, ev.share.activation_bytes)) {
-                ev.share.weights_bytes = weights;
-                ev.share.activation_bytes = act;
-            }
-        // The largest component alone may be larger than its phase's sum with a smaller component.
-        for (size_t i = 0; i < m.components.size() && i < w.component.size(); ++i)
-            if (w.component[i] > add_sat(ev.share.weights_bytes, ev.share.activation_bytes)) {
-                ev.share.weights_bytes = w.component[i];
-                ev.share.activation_bytes = 0;
-            }
-    }
+    const Phases ph = phases(m, s, batch, component_bytes(m, w, "vae"));
+    const Resident reserved = resident(m, w, s, ph, ph.decode), live = resident(m, w, s, ph, ph.decode_live);
+    ev.share.weights_bytes = reserved.weights;
+    ev.share.activation_bytes = reserved.activations;
+    ev.pipeline.reserved_bytes = add_sat(reserved.weights, reserved.activations);
+    ev.pipeline.allocated_bytes = add_sat(live.weights, live.activations);
+    ev.pipeline.vae_upcast = ph.upcast;
     ev.parts.cuda_context_bytes = kCudaContextBytes;
     ev.share.overhead_bytes = kCudaContextBytes;
     total_share(ev.share);
     return ev;
 }
 
-void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, const Eval& ev) {
+void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights& w, const Eval& ev) {
     const std::string src = " [" + std::string(s.profile->engine) + " " + s.profile->version + "]";
     const PipelineShape& p = m.pipeline;
     const PipelineRule& r = rule_for(p);
-    const Phases ph = phases(m, s, e.options.batch);
+    const Phases ph = phases(m, s, e.options.batch, component_bytes(m, w, "vae"));
     const std::string b = std::to_string(e.options.batch);
     e.assumptions.push_back(
         "pipeline " + (p.pipeline_class.empty() ? std::string("(no _class_name)") : p.pipeline_class) + ": " +
@@ -215,8 +244,11 @@ void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, co
     else
         e.assumptions.push_back(
             "VAE decode: " + gib_text(ph.decode) + " = batch × 9 × the decoder's largest map (" +
-            std::to_string(ph.largest_map) +
-            " elements) × dtype: 3 maps live in ResnetBlock2D (resnet.py), 6 more fitted on the "
+            std::to_string(ph.largest_map) + " elements) × " +
+            (ph.upcast ? std::string("4 bytes + the VAE's fp32 copy: fp16 weights with force_upcast decode in fp32 "
+                                     "(pipeline_stable_diffusion_xl.py upcast_vae)")
+                       : std::string("dtype")) +
+            ": 3 maps live in ResnetBlock2D (resnet.py), 6 more fitted on the "
             "FLUX.1-dev calibration runs (cuDNN workspace, allocator blocks); no tiling or slicing" +
             src);
     e.assumptions.push_back("text encoders: the largest pass " + gib_text(ph.text) +
@@ -228,6 +260,10 @@ void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, co
                             gib_text(ev.share.activation_bytes) +
                             " (weights + activations: max_memory_reserved at the peak) + CUDA context 0.51 GiB "
                             "(outside torch's allocator; measured at vLLM start-up on an H100, tests/validation/vllm)" +
+                            src);
+    e.assumptions.push_back("torch.cuda.max_memory_allocated at the peak: " + gib_text(ev.pipeline.allocated_bytes) +
+                            " (the same phases with the VAE decode's 3 live maps only, without the 6 fitted "
+                            "reserve maps; JSON pipeline.allocated_bytes)" +
                             src);
 }
 

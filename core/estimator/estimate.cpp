@@ -170,6 +170,7 @@ void fill_from_eval(Estimate& e, const Setup& s, const Eval& ev) {
     e.details.memory_fraction = s.fraction;
     e.details.activation_bytes = s.act_bytes;
     e.host = ev.host;
+    e.pipeline = ev.pipeline;
     e.context_cells = ev.context_cells;
     e.n_gpu_layers = ev.gpu_layers;
     e.recommendation = classic_recommendation(ev.share.total_bytes);

@@ -81,6 +81,14 @@ struct OverheadParts {
     uint64_t cuda_graph_bytes = 0;    // captured CUDA graphs
 };
 
+// The diffusers profile's peak as the two allocator figures (engine_diffusers.cpp): the live tensors that
+// torch.cuda.max_memory_allocated counts, and the reserve max_memory_reserved adds (fitted, see the engine).
+struct PipelinePeak {
+    uint64_t allocated_bytes = 0;  // weights on the GPU + the largest phase's live tensors
+    uint64_t reserved_bytes = 0;   // weights on the GPU + activations (= per_gpu weights + activation_overhead)
+    bool vae_upcast = false;       // the VAE decodes in fp32 (force_upcast with fp16 weights)
+};
+
 // What an engine that preallocates (vLLM, SGLang) takes on the chosen GPU, per rank.
 struct EngineReservation {
     bool present = false;
@@ -147,6 +155,7 @@ struct Estimate {
         0;                           // largest context that fits at this batch (0 = none; capped at the model's max)
     uint64_t max_batch_fit = 0;      // largest batch that fits at this context (0 = none)
     std::vector<GpuFitRow> gpu_fit;  // every catalog GPU: fits on one? how many needed?
+    PipelinePeak pipeline;           // diffusers profile
     // llama.cpp profile
     HostShare host;                     // system memory
     uint64_t context_cells = 0;         // KV cells allocated: context × batch padded to 256 (flash attention) or 32

@@ -51,6 +51,8 @@ PipelineShape read_pipeline_shape(const std::string& model_index, const std::map
                 for (const auto& v : c["block_out_channels"])
                     if (v.is_number_unsigned()) p.vae_channels.push_back(v.get<uint64_t>());
             p.latent_channels = num(c, {"latent_channels"});
+            p.vae_force_upcast =
+                c.contains("force_upcast") && c["force_upcast"].is_boolean() && c["force_upcast"].get<bool>();
         } else if (name.rfind("text_encoder", 0) == 0) {
             TextEncoderShape t;
             t.name = name;

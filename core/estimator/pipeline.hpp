@@ -30,6 +30,7 @@ struct PipelineShape {
     // The VAE (component "vae").
     std::vector<uint64_t> vae_channels;  // block_out_channels
     uint64_t latent_channels = 0;
+    bool vae_force_upcast = false;  // config force_upcast: the SDXL pipelines decode an fp16 VAE in fp32
     std::vector<TextEncoderShape> text_encoders;
 };
 

@@ -120,7 +120,8 @@ const std::vector<ProfileInfo>& profiles() {
          "src/diffusers/pipelines/pipeline_utils.py (enable_model_cpu_offload), pipelines/flux/pipeline_flux.py "
          "(vae_scale_factor, _pack_latents, default_sample_size, max_sequence_length), "
          "models/transformers/transformer_flux.py (FluxSingleTransformerBlock), models/autoencoders/vae.py (Decoder), "
-         "models/resnet.py (ResnetBlock2D, Upsample2D)",
+         "models/resnet.py (ResnetBlock2D, Upsample2D), "
+         "pipelines/stable_diffusion_xl/pipeline_stable_diffusion_xl.py (force_upcast, upcast_vae)",
          1, SlidingRule::full_context, false, false, 1, false, "", false, kAllBackends,
          "diffusers: a pipeline has no KV cache", false},
     };

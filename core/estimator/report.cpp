@@ -458,6 +458,11 @@ void json_gguf(ordered_json& j, const Model& m, const Estimate& e) {
     } else {
         j["llama_cpp"] = nullptr;
     }
+    // diffusers: the peak as torch's two allocator figures (engine_diffusers.cpp); only this profile has the key.
+    if (e.options.profile == ProfileId::diffusers)
+        j["pipeline"] = {{"allocated_bytes", e.pipeline.allocated_bytes},
+                         {"reserved_bytes", e.pipeline.reserved_bytes},
+                         {"vae_upcast", e.pipeline.vae_upcast}};
 }
 
 }  // namespace

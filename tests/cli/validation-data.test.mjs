@@ -120,6 +120,20 @@ test('diffusers rows: the run\'s call as CLI options, reserved compared with wei
   assert.match(estimateFor(group, { quantity: 'torch_max_memory_reserved' }, report).notModelled, /not modelled/);
 });
 
+test('diffusers rows: torch_dtype as the precision target, allocated compared with pipeline.allocated_bytes, a call the CLI cannot express not modelled', () => {
+  const settings = { height: 1024, width: 1024, batch_size: 4, torch_dtype: 'float16', placement: 'pipe.to("cuda")', quantized: null };
+  const d = { ...goodRow(), profile: 'diffusers', fixture: { repo: 'org/sdxl' }, settings };
+  assert.deepEqual(cliArgs(d).args.slice(-2), ['-q', 'float16']);
+  assert.ok(!cliArgs({ ...d, settings: { ...settings, quantized: { transformer: 'bnb' } } }).args.includes('-q'));
+  const report = { per_gpu: { model_weights: 10, activation_overhead: 9 }, pipeline: { allocated_bytes: 13, reserved_bytes: 19 } };
+  const m = { quantity: 'torch_max_memory_allocated' };
+  assert.equal(estimateFor(d, m, report).bytes, 13);
+  assert.equal(estimateFor(d, { quantity: 'torch_max_memory_reserved' }, report).bytes, 19);
+  assert.match(estimateFor(d, m, { per_gpu: {} }).notModelled, /no pipeline section/);
+  const sliced = { ...d, settings: { ...settings, memory_options: ['pipe.enable_vae_slicing()'] } };
+  assert.match(estimateFor(sliced, m, report).notModelled, /not expressible in the CLI: pipe\.enable_vae_slicing\(\)/);
+});
+
 test('llama.cpp sizes printed to 0.01 MiB count as exact within half a unit of the last digit', () => {
   const r = goodRow();
   const m = r.measured[0];

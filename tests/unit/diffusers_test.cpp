@@ -177,3 +177,51 @@ TEST_CASE("pipeline shape: the component configs' fields, by component name", "[
     CHECK(p.text_encoders[1].max_positions == 0);
     CHECK_FALSE(read_pipeline_shape("[]", {}).present);
 }
+
+TEST_CASE("diffusers: an SDXL pipeline in float16 decodes in fp32 (force_upcast), allocated has no reserve",
+          "[diffusers]") {
+    // A UNet denoiser (no activations modelled), the FLUX-like VAE {2, 4} with force_upcast, 16×8 px, 6 tokens.
+    Model m = pipeline("StableDiffusionXLPipeline");
+    m.pipeline.denoiser = "unet";
+    m.pipeline.denoiser_class = "UNet2DConditionModel";
+    m.pipeline.heads = 0;
+    m.pipeline.vae_force_upcast = true;
+    EstimateOptions o;
+    o.profile = profile_id("diffusers");
+    o.height = 16;
+    o.width = 8;
+    o.text_tokens = 6;
+    o.precision = Precision::float16;
+    // Largest decoder map 512 elements (as above) in fp32: live 3 × 512 × 4 = 6144 + the VAE's fp32 copy (its 500
+    // fp16 bytes again) = 6644. The reserve stays the 9 fitted maps in the pipeline's dtype, 9 × 512 × 2 = 9216, as
+    // that is above the live figure (it never goes below it).
+    const Estimate e = estimate(m, o);
+    REQUIRE_FALSE(e.error);
+    CHECK(e.per_gpu.weights_bytes == 14500);
+    CHECK(e.per_gpu.activation_bytes == 9216);
+    CHECK(e.pipeline.vae_upcast);
+    CHECK(e.pipeline.reserved_bytes == 14500 + 9216);
+    CHECK(e.pipeline.allocated_bytes == 14500 + 6644);
+    // bfloat16 never upcasts: 9 × 512 × 2 = 9216 reserved, 3 × 512 × 2 = 3072 live (above the T5 pass, 1056).
+    o.precision = Precision::bfloat16;
+    const Estimate b = estimate(m, o);
+    CHECK_FALSE(b.pipeline.vae_upcast);
+    CHECK(b.per_gpu.activation_bytes == 9216);
+    CHECK(b.pipeline.allocated_bytes == 14500 + 3072);
+    // Nor a float16 VAE without force_upcast, nor a pipeline other than the StableDiffusionXL ones (FLUX).
+    o.precision = Precision::float16;
+    m.pipeline.vae_force_upcast = false;
+    CHECK(estimate(m, o).per_gpu.activation_bytes == 9216);
+    Model flux = pipeline();
+    flux.pipeline.vae_force_upcast = true;
+    CHECK_FALSE(estimate(flux, o).pipeline.vae_upcast);
+}
+
+TEST_CASE("pipeline shape: the VAE's force_upcast", "[diffusers][pipeline]") {
+    const std::string index = R"({"_class_name": "StableDiffusionXLPipeline"})";
+    CHECK(read_pipeline_shape(index, {{"vae", R"({"block_out_channels": [128], "force_upcast": true})"}})
+              .vae_force_upcast);
+    CHECK_FALSE(read_pipeline_shape(index, {{"vae", R"({"block_out_channels": [128], "force_upcast": false})"}})
+                    .vae_force_upcast);
+    CHECK_FALSE(read_pipeline_shape(index, {{"vae", R"({"block_out_channels": [128]})"}}).vae_force_upcast);
+}

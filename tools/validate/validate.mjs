@@ -96,7 +96,8 @@ function settingsSummary(row) {
   if (row.profile === 'diffusers') {
     const q = s.quantized ? Object.entries(s.quantized).map(([k, v]) => `${k}: ${v}`).join('; ') : (s.torch_dtype ?? '');
     const res = s.height ? `${s.width}×${s.height}, ${s.num_inference_steps} steps, ` : '';
-    return `${res}batch ${s.batch_size}, ${q}${s.placement && !/pipe\.to/.test(s.placement) ? `, ${s.placement}` : ''}`;
+    const extra = [/^eager/.test(s.attention ?? '') ? 'eager attention' : '', /torch\.compile/.test(s.attention ?? '') ? 'torch.compile' : '', ...(s.memory_options ?? [])].filter(Boolean);
+    return `${res}batch ${s.batch_size}, ${q}${s.placement && !/pipe\.to/.test(s.placement) ? `, ${s.placement}` : ''}${extra.length ? `, ${extra.join(', ')}` : ''}`;
   }
   return '';
 }

@@ -60,6 +60,10 @@ export function cliArgs(row) {
     if (Number.isInteger(s.batch_size)) args.push('-b', String(s.batch_size));
     if (Number.isInteger(s.max_sequence_length)) args.push('--text-tokens', String(s.max_sequence_length));
     if (/enable_model_cpu_offload/.test(String(s.placement ?? ''))) args.push('--model-cpu-offload', 'on');
+    // The run's torch_dtype as the precision target (a repo that stores fp32 and an fp16 variant, like SDXL's, would
+    // otherwise be counted as stored); quantized rows are not compared.
+    const dtype = { float32: 'float32', float16: 'float16', bfloat16: 'bfloat16' }[s.torch_dtype];
+    if (dtype && !s.quantized) args.push('-q', dtype);
     return { args };
   }
   if (row.profile === 'vllm') {
@@ -116,12 +120,20 @@ export function estimateFor(row, m, report) {
     const placement = String(row.settings?.placement ?? '');
     if (row.settings?.quantized) return { notModelled: 'per-component quantization (one backend on some components) is not expressible in the CLI' };
     if (!/pipe\.to\("cuda"\)|enable_model_cpu_offload/.test(placement)) return { notModelled: `placement "${placement}" is not modelled` };
+    const options = row.settings?.memory_options ?? [];
+    if (options.length) return { notModelled: `not expressible in the CLI: ${options.join('; ')}` };
     const offload = /enable_model_cpu_offload/.test(placement);
     if (m.quantity === 'torch_max_memory_reserved_after_load') {
       if (offload) return { notModelled: 'after enable_model_cpu_offload every component is on the CPU; the profile sizes the call' };
       return { bytes: g.model_weights, what: 'per_gpu.model_weights (every component resident)' };
     }
     if (m.quantity === 'torch_max_memory_reserved') return { bytes: sum(g.model_weights, g.activation_overhead), what: 'per_gpu.model_weights + activation_overhead (no CUDA context)' };
+    // max_memory_allocated: the same phases with the VAE decode's live maps only, without the reserve fitted on the
+    // FLUX reserved rows (engine_diffusers.cpp, JSON pipeline.allocated_bytes).
+    if (m.quantity === 'torch_max_memory_allocated') {
+      if (!report.pipeline) return { notModelled: 'the report has no pipeline section' };
+      return { bytes: report.pipeline.allocated_bytes, what: 'pipeline.allocated_bytes (weights + live tensors, no reserve, no CUDA context)' };
+    }
     return { notModelled: `no part of the report is "${m.quantity}"` };
   }
   if (row.profile === 'vllm') {
