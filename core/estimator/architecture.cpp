@@ -175,6 +175,8 @@ void read_common(const json& c, Architecture& a) {
     a.moe_intermediate_size = get_u(c, {"moe_intermediate_size"}, 1u << 26);
     a.tied_embeddings =
         get_b(c, "tie_word_embeddings", a.model_type == "gpt2" || a.model_type == "t5" || a.model_type == "bart");
+    if (auto cap = c.find("attn_logit_softcapping"); cap != c.end() && cap->is_number())
+        a.attention_softcapping = cap->get<double>() > 0;
     a.torch_dtype = get_s(c, "torch_dtype");
     if (a.torch_dtype.empty()) a.torch_dtype = get_s(c, "dtype");
     if (auto q = c.find("quantization_config"); q != c.end() && q->is_object()) a.quantization_config = q->dump();

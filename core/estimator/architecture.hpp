@@ -57,6 +57,7 @@ struct Architecture {
     uint64_t moe_intermediate_size = 0;  // FFN width of one routed expert (0: intermediate_size is the expert width)
     uint64_t encoder_tokens = 0;         // encoder-decoder: encoder positions each decoder layer cross-attends to
     bool tied_embeddings = false;
+    bool attention_softcapping = false;    // attn_logit_softcapping > 0 (Gemma 2): eager attention tanh-caps the scores
     std::string torch_dtype;               // "bfloat16", … ("" when absent)
     std::string quantization_config;       // raw JSON of quantization_config (top level or text_config), "" if none
     uint64_t n_merges = 0;                 // GGUF: tokenizer.ggml.merges entries (llama.cpp keeps them in host memory)

@@ -267,7 +267,11 @@ struct TrainingEstimate {
     // at the optimizer step (every gradient, the step's temporaries, no activations). per_gpu is the larger.
     uint64_t backward_peak_bytes = 0;
     uint64_t step_peak_bytes = 0;
-    std::string peak_phase;               // "backward" or "optimizer_step"
+    // A third, only where a previous step's inputs outlive it (litgpt's QLoRA, option nf4_every_linear): the end
+    // of forward, every activation and the output logits plus prior_step_input_bytes; 0 elsewhere.
+    uint64_t forward_end_peak_bytes = 0;
+    uint64_t prior_step_input_bytes = 0;  // the previous step's 4-bit Linear inputs, inside activation_bytes there
+    std::string peak_phase;               // "backward", "optimizer_step" or "forward_end"
     uint64_t gathered_layer_bytes = 0;    // ZeRO-3 / FSDP, inside per_gpu.overhead_bytes
     uint64_t dequant_buffer_bytes = 0;    // QLoRA, inside per_gpu.overhead_bytes
     uint64_t cuda_context_bytes = 0;      // inside per_gpu.overhead_bytes

@@ -26,11 +26,15 @@ struct LayerShape {
     bool moe = false;           // routed experts (".experts." tensors)
     bool gated = true;          // SwiGLU/GeGLU (gate and up); false for fc1/c_fc/dense_h_to_4h MLPs
     uint64_t shared_width = 0;  // shared expert's intermediate width (DeepSeek, Qwen2-MoE), 0 if none
+    uint64_t width = 0;         // the dense MLP's intermediate width
 };
 
 std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& tt, size_t n_layers) {
     std::vector<LayerShape> shapes(n_layers);
     std::vector<bool> plain(n_layers, false);
+    // The width from the config, else from the MLP's first Linear: Falcon's config names none (transformers'
+    // FalconConfig: ffn_hidden_size None → 4 × hidden_size), its checkpoint stores dense_h_to_4h [18176, 4544].
+    std::vector<uint64_t> width(n_layers, a.intermediate_size);
     for (const auto& t : tt.tensors) {
         if (!t.in_llm || t.layer < 0 || static_cast<size_t>(t.layer) >= n_layers) continue;
         LayerShape& s = shapes[static_cast<size_t>(t.layer)];
@@ -39,11 +43,22 @@ std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& 
         if (n.find("fc1.") != std::string::npos || n.find("c_fc.") != std::string::npos ||
             n.find("dense_h_to_4h.") != std::string::npos || n.find("fc_in.") != std::string::npos)
             plain[static_cast<size_t>(t.layer)] = true;
+        const bool linear_out =
+            n.find("dense_h_to_4h.weight") != std::string::npos || n.find(".fc1.weight") != std::string::npos ||
+            n.find(".fc_in.weight") != std::string::npos || n.find(".up_proj.weight") != std::string::npos;
+        // GPT-2's c_fc is a Conv1D, stored [in, out].
+        if (!a.intermediate_size && t.shape.size() == 2 && n.find(".experts.") == std::string::npos) {
+            if (linear_out) width[static_cast<size_t>(t.layer)] = t.shape[0];
+            if (n.find("c_fc.weight") != std::string::npos) width[static_cast<size_t>(t.layer)] = t.shape[1];
+        }
         if (n.find("shared_expert") != std::string::npos && n.find("up_proj.weight") != std::string::npos &&
             t.shape.size() == 2)
             s.shared_width += t.shape[0];
     }
-    for (size_t k = 0; k < n_layers; ++k) shapes[k].gated = !plain[k];
+    for (size_t k = 0; k < n_layers; ++k) {
+        shapes[k].gated = !plain[k];
+        shapes[k].width = width[k];
+    }
     return shapes;
 }
 
@@ -93,13 +108,31 @@ uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, c
         bytes += kF32 * a.n_experts + k_act * (2 * h * b + per_expert * width * b);  // router, gathered in/out, expert
         bytes += 4 * s.shared_width * b;
     } else {
-        bytes += per_mlp * a.intermediate_size * b;
+        bytes += per_mlp * s.width * b;
     }
     return bytes;
 }
 
+// Per token, the inputs of one decoder layer's 4-bit Linears as bitsandbytes 0.42.0's MatMul4Bit holds them
+// ("ctx.tensors = (A, B)"): q/k/v's input, the attention output (o_proj's), the MLP input (gate and up, or fc1),
+// the MLP's last input; MoE: the router's input and each active expert's input and last input. Parallel blocks
+// (Falcon, Phi-2) read one norm output twice: counted twice, as layer_bytes_per_token counts them.
+uint64_t nf4_inputs_per_token(const Architecture& a, const LayerShape& s, uint64_t b) {
+    const uint64_t h = a.hidden_size, o = a.n_heads * a.head_dim;
+    uint64_t n = h + o + h;
+    if (s.moe) {
+        const uint64_t width = a.moe_intermediate_size ? a.moe_intermediate_size : a.intermediate_size;
+        n += (a.n_experts_active ? a.n_experts_active : 1) * (h + width);
+    } else {
+        n += s.width;
+    }
+    return n * b;
+}
+
 struct Dynamic {
     uint64_t activation_bytes = 0, logits_bytes = 0, checkpoint_bytes = 0, recompute_bytes = 0;
+    uint64_t output_logits_bytes = 0;  // the model's output (compute width), alive at the end of forward
+    uint64_t prior_input_bytes = 0;    // the previous step's 4-bit Linear inputs, alive until forward returns
 };
 
 Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInputs& ai,
@@ -112,12 +145,24 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     uint64_t sum = 0, largest = 0;
     const TrainMethodInfo& method = train_method_info(o.method);
     const bool keep_all = !method.adapters || (method.base_nf4 && o.nf4_every_linear);
+    // bitsandbytes 0.42.0 stores MatMul4Bit's input on ctx, not with save_for_backward, so backward does not free
+    // it (torch FunctionCtx.save_for_backward: "All tensors intended to be used in the backward pass should be
+    // saved with save_for_backward (as opposed to directly on ctx) to prevent incorrect gradients and memory
+    // leaks"); the graph lives while a tensor of it does, and litgpt's loop (finetune/lora.py @ 5895df1 … 00af8b0:
+    // "logits = model(input_ids, lm_head_chunk_size=128)") rebinds the previous step's logits only when the next
+    // forward returns. So at the end of every forward the previous step's 4-bit inputs are still held.
+    const bool prior = method.adapters && method.base_nf4 && o.nf4_every_linear;
     for (size_t k = 0; k < a.layers.size(); ++k) {
         LayerActivation la;
         la.layer = static_cast<int32_t>(k);
         la.moe = shapes[k].moe;
-        // eager: the fp32 softmax output and its cast to the compute dtype, batch × heads × seq²
-        if (eager) la.scores_bytes = mul(mul(mul(o.micro_batch, a.n_heads), mul(o.seq_tokens, o.seq_tokens)), kF32 + b);
+        // eager: the fp32 softmax output and its cast to the compute dtype, batch × heads × seq²; with logit
+        // soft-capping also tanh's output, which its backward reads (litgpt model.py @ 00af8b0: "scores =
+        // torch.tanh(scores / self.config.attention_logit_softcapping) * …"; transformers' Gemma 2 eager path the
+        // same); the divisions and products by a Python number save nothing.
+        const uint64_t per_score = kF32 + b + (a.attention_softcapping ? b : 0);
+        if (eager)
+            la.scores_bytes = mul(mul(mul(o.micro_batch, a.n_heads), mul(o.seq_tokens, o.seq_tokens)), per_score);
         KeptInputs in;
         in.keep_all = keep_all;
         if (k < ai.shared.size()) {
@@ -130,7 +175,10 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
         sum = add(sum, la.saved_bytes);
         largest = std::max(largest, la.saved_bytes);
         if (layers) layers->push_back(la);
+        if (prior) d.prior_input_bytes = add(d.prior_input_bytes, mul(tokens, nf4_inputs_per_token(a, shapes[k], b)));
     }
+    // The 4-bit head's input too (litgpt's head chunks are views of the final norm's output).
+    if (prior) d.prior_input_bytes = add(d.prior_input_bytes, mul(tokens, a.hidden_size * b));
     // The final norm: its fp32 upcast, the normalized tensor, and its output x, which the head keeps when its
     // weight trains (or is 4-bit under bitsandbytes 0.42.0) or its adapter shares it; an adapter's own copy apart.
     const uint64_t head_x = keep_all || ai.head_shared ? b : 0;
@@ -148,6 +196,7 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     const uint64_t upcast = b < kF32 ? kF32 : 0;
     d.logits_bytes =
         o.chunked_loss ? add(mul(tv, b), cdiv(mul(tv, upcast + kF32), kLossChunks)) : mul(tv, b + upcast + kF32);
+    d.output_logits_bytes = mul(tv, b);
     return d;
 }
 
@@ -170,7 +219,13 @@ struct Phases {
         return add(add(total_of(fixed), backward_gradient), add(d.activation_bytes, d.logits_bytes));
     }
     uint64_t step() const { return add(add(total_of(fixed), step_gradient), step_temp); }
-    uint64_t peak(const Dynamic& d) const { return std::max(backward(d), step()); }
+    // The end of forward, where a previous step's inputs are still held (prior_input_bytes, litgpt's QLoRA): every
+    // activation and the output logits, not yet the loss or a gradient (zero_grad set them to None). 0 otherwise.
+    uint64_t forward_end(const Dynamic& d) const {
+        if (!d.prior_input_bytes) return 0;
+        return add(add(total_of(fixed), d.activation_bytes), add(d.output_logits_bytes, d.prior_input_bytes));
+    }
+    uint64_t peak(const Dynamic& d) const { return std::max({backward(d), step(), forward_end(d)}); }
 };
 
 Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
@@ -270,9 +325,17 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
     const Phases ph = distribute(w, e);
     e.backward_peak_bytes = ph.backward(d);
     e.step_peak_bytes = ph.step();
-    // per_gpu is what is in memory at the larger of the two.
+    e.forward_end_peak_bytes = ph.forward_end(d);
+    e.prior_step_input_bytes = d.prior_input_bytes;
+    // per_gpu is what is in memory at the largest.
     e.per_gpu = ph.fixed;
-    if (e.backward_peak_bytes >= e.step_peak_bytes) {
+    if (e.forward_end_peak_bytes > std::max(e.backward_peak_bytes, e.step_peak_bytes)) {
+        e.peak_phase = "forward_end";
+        e.activation_bytes = add(d.activation_bytes, d.prior_input_bytes);
+        e.logits_bytes = d.output_logits_bytes;
+        e.per_gpu.activation_bytes = e.activation_bytes;
+        e.per_gpu.logits_bytes = e.logits_bytes;
+    } else if (e.backward_peak_bytes >= e.step_peak_bytes) {
         e.peak_phase = "backward";
         e.per_gpu.gradient_bytes = add(e.per_gpu.gradient_bytes, ph.backward_gradient);
         e.per_gpu.activation_bytes = d.activation_bytes;

@@ -111,6 +111,13 @@ void explain(const Model& m, TrainingEstimate& e) {
             "copy at once (lightning 2.3 fabric/plugins/precision/bitsandbytes.py, bitsandbytes 0.42 MatMul4Bit); "
             "a head tied to the embedding in the checkpoint, which litgpt keeps as a separate tensor, is counted "
             "only with option untie_head");
+    if (method.adapters && method.base_nf4 && o.nf4_every_linear)
+        say("bitsandbytes 0.42.0 keeps each 4-bit Linear's input on ctx (MatMul4Bit \"ctx.tensors = (A, B)\"), "
+            "which backward does not free (torch: save_for_backward \"as opposed to directly on ctx\" prevents "
+            "memory leaks), and litgpt's loop holds the previous step's graph until the next forward returns "
+            "(finetune/lora.py \"logits = model(input_ids, lm_head_chunk_size=128)\"): a third candidate peak, the "
+            "end of forward, with every activation, the output logits and the previous step's 4-bit inputs, taken "
+            "at the same tokens");
     if (method.base_nf4 && o.kbit_fp32_upcast)
         say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
             "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "
@@ -120,6 +127,9 @@ void explain(const Model& m, TrainingEstimate& e) {
     if (o.gradient_checkpointing)
         say("gradient checkpointing as transformers applies it: one checkpoint per decoder layer (its input), one "
             "layer recomputed at a time (torch.utils.checkpoint, non-reentrant)");
+    if (train_attention_info(o.attention).saves_scores && m.arch.attention_softcapping)
+        say("eager attention with logit soft-capping (attn_logit_softcapping, Gemma 2): tanh's output per score is "
+            "kept beside the fp32 softmax and its cast (litgpt model.py, transformers' Gemma 2 eager path)");
     if (!train_attention_info(o.attention).saves_scores)
         say("sdpa: grouped K/V heads kept as they are (FlashAttention); transformers' SDPA path repeats them to every "
             "query head when it passes a mask");
@@ -127,8 +137,9 @@ void explain(const Model& m, TrainingEstimate& e) {
                        : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
                          "(transformers ForCausalLMLoss)");
     say("peak: the larger of the start of backward (activations, logits, the head's gradients) and the optimizer "
-        "step (every gradient and the step's temporaries, activations freed): " +
-        e.peak_phase + " here; no optimizer step fused into backward");
+        "step (every gradient and the step's temporaries, activations freed)" +
+        std::string(e.forward_end_peak_bytes ? ", or the end of forward above" : "") + ": " + e.peak_phase +
+        " here; no optimizer step fused into backward");
     say("overhead: CUDA context 0.51 GiB (measured on an H100, core/estimator/estimate.cpp)");
     if (m.arch.encoder_decoder)
         say("encoder-decoder: only the decoder's layers are counted (encoder layers and cross-attention are not)");

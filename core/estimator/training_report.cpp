@@ -105,8 +105,10 @@ std::string render_training_text(const Model& m, const TrainingEstimate& e) {
              (e.n_matched_tensors > e.matched_names.size() ? ", …" : "") + ")\n";
     }
     if (e.n_quantized_tensors) s += "NF4 base: " + format_count(e.n_quantized_tensors) + " tensors quantized\n";
-    s += "Per GPU, peak at " +
-         std::string(e.peak_phase == "backward" ? "the start of backward" : "the optimizer step") + ":\n";
+    const std::string phase = e.peak_phase == "backward"      ? "the start of backward"
+                              : e.peak_phase == "forward_end" ? "the end of forward (the previous step's inputs held)"
+                                                              : "the optimizer step";
+    s += "Per GPU, peak at " + phase + ":\n";
     for (const auto& r : kPartRows) s += padded(r.label, e.per_gpu.*r.field);
     s += padded("Total", e.per_gpu.total_bytes);
     if (e.host.total_bytes) s += "Host memory (CPU offload), all ranks:\n" + padded("Total", e.host.total_bytes);
@@ -162,12 +164,18 @@ nlohmann::json training_json(const TrainingEstimate& e) {
     j["tokens"] = e.tokens;
     j["peak_phase"] = e.peak_phase;
     j["per_gpu"] = parts_json(e.per_gpu);
-    j["per_gpu_details"] = {
-        {"backward_peak_bytes", e.backward_peak_bytes},   {"step_peak_bytes", e.step_peak_bytes},
-        {"activation_bytes", e.activation_bytes},         {"logits_bytes", e.logits_bytes},
-        {"checkpoint_bytes", e.checkpoint_bytes},         {"recompute_bytes", e.recompute_bytes},
-        {"ddp_bucket_bytes", e.ddp_bucket_bytes},         {"gathered_layer_bytes", e.gathered_layer_bytes},
-        {"dequant_buffer_bytes", e.dequant_buffer_bytes}, {"cuda_context_bytes", e.cuda_context_bytes}};
+    j["per_gpu_details"] = {{"backward_peak_bytes", e.backward_peak_bytes},
+                            {"step_peak_bytes", e.step_peak_bytes},
+                            {"activation_bytes", e.activation_bytes},
+                            {"logits_bytes", e.logits_bytes},
+                            {"checkpoint_bytes", e.checkpoint_bytes},
+                            {"recompute_bytes", e.recompute_bytes},
+                            {"ddp_bucket_bytes", e.ddp_bucket_bytes},
+                            {"gathered_layer_bytes", e.gathered_layer_bytes},
+                            {"dequant_buffer_bytes", e.dequant_buffer_bytes},
+                            {"cuda_context_bytes", e.cuda_context_bytes},
+                            {"forward_end_peak_bytes", e.forward_end_peak_bytes},
+                            {"prior_step_input_bytes", e.prior_step_input_bytes}};
     j["host"] = parts_json(e.host);
     ordered_json layers = ordered_json::array();
     for (const auto& l : e.layers)

@@ -127,6 +127,35 @@ TEST_CASE("option --nf4-every-linear: litgpt's QLoRA quantizes the head too and 
     CHECK(run_text({{"--train", "lora"}, {"--nf4-every-linear", "on"}}).weights_bytes == 173'696);
 }
 
+TEST_CASE("option --nf4-every-linear: the previous step's 4-bit inputs are held at the end of forward",
+          "[training][options]") {
+    // bitsandbytes 0.42.0 keeps MatMul4Bit's input on ctx, which backward does not free, and litgpt rebinds the
+    // previous step's logits only when the next forward returns. tiny at 512 tokens (enough for the activations to
+    // outweigh the adapters' optimizer step), b = 2 B: per layer and token the inputs of q/k/v (64), o_proj (4 heads
+    // × 16 = 64), gate/up (64) and down_proj (128): 2 × 320 = 640; 2 layers 1,280 + the head's input 2 × 64 = 128
+    // → 1,408 × 512 = 720,896 B.
+    const TrainingEstimate on = run_text({{"--train", "qlora"}, {"--seq-len", "512"}, {"--nf4-every-linear", "on"}});
+    CHECK(on.prior_step_input_bytes == 720'896);
+    // The end of forward against the start of backward, per token: the output logits 100 × 2 = 200 instead of the
+    // unchunked logits, upcast and log-softmax 100 × (2 + 4 + 4) = 1,000, no gradient yet, and the 1,408:
+    // 200 + 1,408 − 1,000 = 608 × 512 = 311,296 more than backward without its gradients.
+    CHECK(on.forward_end_peak_bytes + on.backward_gradient_bytes == on.backward_peak_bytes + 311'296);
+    CHECK(on.peak_phase == "forward_end");
+    CHECK(on.per_gpu.total_bytes == on.forward_end_peak_bytes);
+    // Every x kept (training_test.cpp's 43,264 at 8 tokens: 5,408 per token × 512 = 2,768,896) + the 720,896.
+    CHECK(on.per_gpu.activation_bytes == 2'768'896 + 720'896);
+    CHECK(on.per_gpu.logits_bytes == 102'400);
+    // Without the flag (transformers, PEFT/TRL, fms: bitsandbytes 0.43.2+ or a loop that drops its outputs), and
+    // for LoRA (no 4-bit Linear), nothing is held and there is no third phase.
+    const TrainingEstimate off = run_text({{"--train", "qlora"}, {"--seq-len", "512"}});
+    CHECK(off.prior_step_input_bytes == 0);
+    CHECK(off.forward_end_peak_bytes == 0);
+    CHECK(off.peak_phase == "backward");
+    const TrainingEstimate lora = run_text({{"--train", "lora"}, {"--seq-len", "512"}, {"--nf4-every-linear", "on"}});
+    CHECK(lora.prior_step_input_bytes == 0);
+    CHECK(lora.peak_phase == "backward");
+}
+
 TEST_CASE("option --train-precision fp32 and --optimizer sgd_momentum", "[training][options]") {
     // fp32: weights 86,848 × 4 = 347,392, AdamW 8 × 86,848 = 694,784; SGD momentum 4 × 86,848 = 347,392.
     const TrainingEstimate fp32 = run_text({{"--train", "full"}, {"--train-precision", "fp32"}});

@@ -284,6 +284,22 @@ TEST_CASE("integer buffers in a checkpoint are not trained", "[training]") {
 
 // ---- activations and logits --------------------------------------------------------------------------------------
 
+TEST_CASE("the MLP width comes from the MLP's first Linear where the config names none (Falcon)", "[training]") {
+    // tiny without "intermediate_size" (Falcon's config has none; transformers' FalconConfig takes 4 × hidden):
+    // up_proj [128, 64] gives 128, so the activations are the 43,264 B of the case below. Without it the SwiGLU
+    // terms 4 × 128 × 2 = 1,024 per layer and token would be missing: 43,264 − 2 × 8 × 1,024 = 26,880.
+    RepoSnapshot s = tiny_snapshot();
+    std::string& config = s.texts["config.json"];
+    const std::string key = "\"intermediate_size\":128,";
+    REQUIRE(config.find(key) != std::string::npos);
+    config.erase(config.find(key), key.size());
+    const Loaded l = load(s);
+    REQUIRE(l.model.arch.intermediate_size == 0);
+    TrainingOptions o = full();
+    o.seq_tokens = 8;
+    CHECK(run(l, o).activation_bytes == 43'264);
+}
+
 TEST_CASE("activations per layer with SDPA, eager attention and gradient checkpointing", "[training]") {
     // bf16 (b = 2), micro-batch 1 × 8 tokens. Per token and layer:
     //   attention norm 64 × (4 + 2 × 2) = 512; Q 64 + K 32 + V 32 = 128 × 2 = 256; output 64 × 2 = 128;
@@ -302,6 +318,15 @@ TEST_CASE("activations per layer with SDPA, eager attention and gradient checkpo
     CHECK(eager.layers[0].scores_bytes == 1'536);
     CHECK(eager.layers[0].saved_bytes == 22'016);
     CHECK(eager.activation_bytes == 48'128);
+    // Gemma 2's attn_logit_softcapping: tanh's bf16 output per score too, 1 × 4 × 8² × (4 + 2 + 2) = 2,048.
+    {
+        RepoSnapshot capped = tiny_snapshot();
+        std::string& config = capped.texts["config.json"];
+        config.insert(config.find('{') + 1, "\"attn_logit_softcapping\":50.0,");
+        const Loaded l = load(capped);
+        REQUIRE(l.model.arch.attention_softcapping);
+        CHECK(run(l, o).layers[0].scores_bytes == 2'048);
+    }
     // checkpointing (SDPA): layer inputs 2 × 8 × 64 × 2 = 2,048 + one layer recomputed 19,584 + final norm 4,096.
     o.attention = TrainAttention::sdpa;
     o.gradient_checkpointing = true;
