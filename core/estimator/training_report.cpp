@@ -86,6 +86,13 @@ constexpr PartRow kPartRows[] = {
     {"overhead_bytes", "Overhead", &TrainingParts::overhead_bytes},
 };
 
+// The peak's phase in words (training_activations.cpp names it), for the text report and the page alike.
+std::string peak_phase_words(const std::string& phase) {
+    if (phase == "backward") return "the start of backward";
+    if (phase == "forward_end") return "the end of forward (the previous step's inputs held)";
+    return "the optimizer step";
+}
+
 }  // namespace
 
 std::string render_training_text(const Model& m, const TrainingEstimate& e) {
@@ -105,10 +112,7 @@ std::string render_training_text(const Model& m, const TrainingEstimate& e) {
              (e.n_matched_tensors > e.matched_names.size() ? ", …" : "") + ")\n";
     }
     if (e.n_quantized_tensors) s += "NF4 base: " + format_count(e.n_quantized_tensors) + " tensors quantized\n";
-    const std::string phase = e.peak_phase == "backward"      ? "the start of backward"
-                              : e.peak_phase == "forward_end" ? "the end of forward (the previous step's inputs held)"
-                                                              : "the optimizer step";
-    s += "Per GPU, peak at " + phase + ":\n";
+    s += "Per GPU, peak at " + peak_phase_words(e.peak_phase) + ":\n";
     for (const auto& r : kPartRows) s += padded(r.label, e.per_gpu.*r.field);
     s += padded("Total", e.per_gpu.total_bytes);
     if (e.host.total_bytes) s += "Host memory (CPU offload), all ranks:\n" + padded("Total", e.host.total_bytes);
@@ -163,6 +167,7 @@ nlohmann::json training_json(const TrainingEstimate& e) {
                   {"optimizer_bytes", e.optimizer_bytes}};
     j["tokens"] = e.tokens;
     j["peak_phase"] = e.peak_phase;
+    j["peak_phase_text"] = peak_phase_words(e.peak_phase);  // what the page and the text report say
     j["per_gpu"] = parts_json(e.per_gpu);
     j["per_gpu_details"] = {{"backward_peak_bytes", e.backward_peak_bytes},
                             {"step_peak_bytes", e.step_peak_bytes},

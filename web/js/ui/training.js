@@ -111,7 +111,7 @@ export class TrainingSummary {
     this.root.replaceChildren(...[
       el('h2', { text: 'Fine-tuning memory per GPU' }),
       el('p', { class: 'total', text: formatBytes(g.total_bytes) }),
-      el('p', { text: `Peak at ${t.peak_phase === 'backward' ? 'the start of backward' : 'the optimizer step'} · ${formatCount(t.params.trainable_params)} of ${formatCount(t.params.total_params)} parameters trained` }),
+      el('p', { text: `Peak at ${t.peak_phase_text} · ${formatCount(t.params.trainable_params)} of ${formatCount(t.params.total_params)} parameters trained` }),
       el('table', { class: 'training-parts' }, el('tbody', {}, ...rows,
         el('tr', {}, el('th', { scope: 'row', text: 'Total' }), el('td', { text: formatBytes(g.total_bytes) })))),
       t.host.total_bytes ? el('p', { text: `Host memory (CPU offload), all ranks: ${formatBytes(t.host.total_bytes)}` }) : null,
