@@ -228,6 +228,14 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(after !== before && kept.total && kept.cell && kept.fit, `total ${before} → ${after}, nodes kept ${JSON.stringify(kept)}`);
     const open2 = await chosenRow();
     expect(kept.open && open2.shown === open2.want && open2.shown !== open1.shown, `the open table follows the change: ${JSON.stringify(open1)} → ${JSON.stringify(open2)}`);
+    // Views out of sight (the matrix, below the settings at 1400×900) follow the change right after its frame: by the
+    // time the address bar has caught up, the matrix marks the new precision's cell.
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.waitForTimeout(100);
+    await page.evaluate(() => { const s = document.getElementById('precision'); s.value = 'int8'; s.dispatchEvent(new Event('change')); });
+    await page.waitForFunction(() => window.__lastReport?.quantization === 'int8' && !document.body.dataset.address);
+    const pressed = await page.$eval('#matrix .cellbtn[aria-pressed="true"]', (b) => b.closest('tr').querySelector('th').textContent);
+    expect(pressed === 'int8', `the matrix marks ${pressed} after the change to int8`);
     // Closed, changed, opened again: its click listener is the new one (the new report's numbers, in the table on the page).
     await page.click('#fit-details summary');
     await page.selectOption('#precision', 'float16');

@@ -25,6 +25,12 @@ function quantization(r) {
 export class DetailsView {
   constructor(root) { this.root = root; }
   update(r) {
+    // Everything below is read from these fields: a change that leaves them as they were (most do: a precision
+    // changes the total, not the checkpoint's dtypes or architecture) leaves the cards as they are.
+    const key = JSON.stringify([r.components, r.dtypes, r.architecture, r.layout, r.variant, quantization(r), r.tensors, r.weight_files,
+      r.kv_dtype, r.sha, r.kv_cache_per_layer, r.kv_bytes_per_token, r.assumptions, r.notes, r.warnings]);
+    if (key === this.key && this.root.firstChild) return;
+    this.key = key;
     const comps = el('section', { class: 'card', id: 'components' }, el('h2', { text: 'Components' }),
       table([['Component'], ['Class'], ['Parameters', 1], ['Tensors', 1], ['Memory', 1]],
         r.components.map((c) => [[c.name], [c.class_name || ''], [formatCount(c.parameters), 1], [formatCount(c.tensors), 1], [formatBytes(c.bytes), 1]]), 'Components table'));
