@@ -173,9 +173,9 @@ export function wasmHeapBytes(page) {
 
 /**
  * A control change, `samples` times (a select alternating between values), each measured three ways:
- * - paint: from the input event (its timeStamp) to the frame with the new numbers painted (app.js's __paintedAt:
- *   a frame callback, then the task after it);
- * - page: `window.__recomputeMs`, recompute() from its call to the DOM updated;
+ * - paint: from the input event (its timeStamp) to the frame with the new numbers in view painted (app.js's
+ *   __paintedAt: a frame callback, then the first task after it; the views out of sight are updated in a later task);
+ * - page: `window.__recomputeMs`, recompute() from its call to the DOM in view updated;
  * - core: the core calls' own time where the core runs (engine.js callTimes coreMs: in the worker, without the
  *   messages), and through the worker (ms), with the number of core calls.
  */
