@@ -322,6 +322,22 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     const dr = await page.evaluate(() => window.__lastReport.training.per_gpu);
     expect(JSON.stringify(dr) === JSON.stringify(d.training.per_gpu),
       `page ${JSON.stringify(dr)} CLI ${JSON.stringify(d.training.per_gpu)}`);
+    // litgpt's QLoRA (nf4_every_linear): its peak is at the end of forward; the page says so in the core's words, as the
+    // CLI's text report does, and the breakdown is the CLI's.
+    await page.check('#train-nf4_every_linear');
+    await page.waitForFunction(() => window.__lastReport?.training?.peak_phase === 'forward_end' && !document.body.dataset.address);
+    const nf4Args = ['mistralai/Mistral-7B-v0.1', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090',
+      '--optimizer', 'adamw_8bit', '--lora-dropout', '0.1', '--nf4-every-linear', 'on'];
+    const n = await cli(nf4Args);
+    const { stdout: nText } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), [...nf4Args, '--endpoint', hub.hubUrl],
+      { encoding: 'utf8', env: { ...process.env, HF_TOKEN: '' } });
+    const phase = await page.evaluate(() => window.__lastReport.training.peak_phase_text);
+    const pageText = await page.$eval('#summary-root', (e) => e.textContent);
+    expect(JSON.stringify(await page.evaluate(() => window.__lastReport.training.per_gpu)) === JSON.stringify(n.training.per_gpu) &&
+      /end of forward/.test(phase) && pageText.includes(`Peak at ${phase}`) && nText.includes(`peak at ${phase}:`),
+      `phase "${phase}"; page: ${pageText.slice(0, 160)}; CLI: ${nText.split('\n').find((l) => /peak at/.test(l))}`);
+    await page.uncheck('#train-nf4_every_linear');
+    await page.waitForFunction(() => window.__lastReport?.training?.peak_phase !== 'forward_end' && !document.body.dataset.address);
     await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
     await axe(page);
     // A micro-batch of 0, which the core refuses: its reason and no total (no stale number), and back when valid.
