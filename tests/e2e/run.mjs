@@ -697,7 +697,8 @@ fs.writeFileSync(path.join(hostDir, 'surfaces.html'), `<!doctype html><meta char
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" kv-dtype="fp8" tp="2" gpu="l4" context="max"></vram-estimate>
 <vram-estimate model="gpt2" endpoint="${hub.hubUrl}" precision="float16" batch="3"></vram-estimate>
 <vram-estimate model="Qwen/Qwen-Image" endpoint="${hub.hubUrl}" profile="diffusers" height="512" width="768" batch="2" model-cpu-offload="on"></vram-estimate>
-<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" gpu="h100-80gb" enforce-eager="on"></vram-estimate>`);
+<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" gpu="h100-80gb" enforce-eager="on"></vram-estimate>
+<vram-estimate model="stabilityai/stable-diffusion-xl-base-1.0" endpoint="${hub.hubUrl}" profile="diffusers" precision="float16" batch="4"></vram-estimate>`);
 await scenario('page, CLI and <vram-estimate> show the same totals for the same settings; a refused combination shows none', async (page) => {
   const cases = [
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&kv_dtype=fp8&tp=2&gpu=l4&context_tokens=max',
@@ -707,6 +708,8 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
       cli: ['--profile', 'diffusers', '--height', '512', '--width', '768', '-b', '2', '--model-cpu-offload', 'on'] },
     // vLLM's enforce_eager: the page's checkbox (shown for vllm only), the link, the element's enforce-eager and --eager.
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&gpu=h100-80gb&enforce_eager=on', cli: ['--profile', 'vllm', '--gpu', 'h100-80gb', '--eager'], eager: true },
+    // SDXL in float16 under the diffusers profile: the VAE decodes in fp32 (force_upcast); the JSON's two allocator figures.
+    { model: 'stabilityai/stable-diffusion-xl-base-1.0', query: '&profile=diffusers&precision=float16&batch=4', cli: ['--profile', 'diffusers', '-q', 'float16', '-b', '4'], pipeline: true },
   ];
   // Asynchronous: the imitation answers from this very process.
   const cliTotal = async (c) => {
@@ -722,6 +725,10 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
       `${c.model}: page ${r?.estimates_bytes.total} at ${r?.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
     expect(await text(page, '#total') !== '', 'the total is on screen');
     c.total = cli.estimates_bytes.total;
+    if (c.pipeline) {
+      expect(JSON.stringify(r.pipeline) === JSON.stringify(cli.pipeline) && r.pipeline.vae_upcast && r.pipeline.reserved_bytes >= r.pipeline.allocated_bytes,
+        `pipeline figures: page ${JSON.stringify(r.pipeline)}, CLI ${JSON.stringify(cli.pipeline)}`);
+    }
     if (c.eager) {
       expect(await page.isVisible('#enforce_eager') && await page.isChecked('#enforce_eager'), 'eager mode shown and ticked for vllm');
       expect(r.overhead_parts?.cuda_graphs === 0, `no CUDA graphs in eager mode: ${JSON.stringify(r.overhead_parts)}`);
