@@ -393,7 +393,7 @@ Error validate_options(const EstimateOptions& o) {
                           std::string("height, width, text_tokens and model_cpu_offload are read by the diffusers "
                                       "profile only (profile ") +
                               p.name + ")");
-    if (o.enforce_eager && o.profile != ProfileId::vllm)
+    if (o.enforce_eager && !profile_takes_eager(p))
         return make_error(
             ErrorCode::invalid_argument,
             std::string("enforce_eager (--eager) is read by the vllm profile only (profile ") + p.name + ")");

@@ -73,6 +73,8 @@ bool profile_supports(const ProfileInfo& p, KvDtype d);
 bool profile_runs_on(const ProfileInfo& p, GpuBackend b);
 // Does the profile's engine take this precision target (PrecisionInfo::profiles)?
 bool profile_takes(const ProfileInfo& p, Precision x);
+// Does the profile read enforce_eager (vLLM's --enforce-eager)? The option check and vocabularies() both ask this.
+inline bool profile_takes_eager(const ProfileInfo& p) { return p.id == ProfileId::vllm; }
 // Every precision name `p` takes, comma-separated.
 std::string precision_names(const ProfileInfo& p);
 // "classic, transformers, vllm, sglang, llama.cpp": every profile name, for messages and help.

@@ -65,7 +65,7 @@ json profile_json(const ProfileInfo& p) {
             {"fit_rule", fit_rule(p)},
             {"gguf", p.gguf},
             {"pipeline", p.id == ProfileId::diffusers},  // takes the image size and placement (height, width …)
-            {"eager", p.id == ProfileId::vllm},          // takes enforce_eager (options.cpp refuses it for the others)
+            {"eager", profile_takes_eager(p)},           // takes enforce_eager
             {"preallocates", p.preallocates},
             {"fraction_option", p.fraction_option},
             {"backends", backends},

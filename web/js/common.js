@@ -43,6 +43,12 @@ export const REPORT_PARTS = [
   { key: 'cuda_overhead', label: 'Runtime overhead', color: 'var(--ovh)' },
 ];
 
+// A flag's words as the core reads them (options.cpp): on, true, 1 and off, false, 0; a link may write them in any case.
+export const FLAG_ON = ['on', 'true', '1'];
+export const FLAG_OFF = ['off', 'false', '0'];
+/** Whether a flag's value (a word, or true from a report's options) is on. */
+export const flagOn = (v) => v === true || FLAG_ON.includes(String(v).toLowerCase());
+
 // The estimate options a link carries (the core's option keys) and the page-only ones.
 export const LINK_OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu', 'gguf_file',
   'n_gpu_layers', 'flash_attention', 'height', 'width', 'model_cpu_offload', 'enforce_eager'];

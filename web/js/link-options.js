@@ -1,7 +1,9 @@
 // Settings from a link, checked against the core's option table (vocabularies().options) before the page uses them:
 // a value the table does not accept is named in a notice and left out, so the engine's default applies — a link
 // never leaves the page in "loading" or shows a number for settings it did not take.
-const FLAG_WORDS = ['on', 'off', 'true', 'false', '1', '0'];
+import { FLAG_OFF, FLAG_ON } from './common.js';
+
+const FLAG_WORDS = [...FLAG_ON, ...FLAG_OFF];
 
 /** options: text values by key (optionsFrom). Returns {options, problems: [sentence]}. */
 export function checkLinkOptions(options, vocab) {

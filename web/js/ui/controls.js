@@ -2,7 +2,7 @@
 // Every list, default and limit comes from the core's tables (vocabularies()); a choice the current engine does not
 // accept is disabled with the reason, and a setting it cannot keep falls back to the engine's default, said on screen.
 import { el, setAttr, setProp, setText } from './dom.js';
-import { formatCount, formatTokens } from '../common.js';
+import { flagOn, formatCount, formatTokens } from '../common.js';
 
 const PRESETS = [2048, 4096, 8192, 32768, 131072];
 const MIN_CONTEXT = 256;
@@ -148,10 +148,10 @@ export class ControlsView {
     if (options.gpu !== undefined) this.gpu.value = options.gpu;
     if (options.gguf_file) this.ggufFile = options.gguf_file;
     if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = options.n_gpu_layers === 'all' ? '-1' : String(options.n_gpu_layers);
-    if (options.enforce_eager !== undefined) this.$('enforce_eager').checked = !['off', 'false', '0'].includes(String(options.enforce_eager).toLowerCase());
-    if (options.flash_attention !== undefined) this.$('flash_attention').checked = !['off', 'false', '0'].includes(String(options.flash_attention));
+    if (options.enforce_eager !== undefined) this.$('enforce_eager').checked = flagOn(options.enforce_eager);
+    if (options.flash_attention !== undefined) this.$('flash_attention').checked = flagOn(options.flash_attention);
     for (const k of ['height', 'width']) if (options[k] !== undefined) this.$(k).value = options[k] === 'default' ? '' : String(options[k]);
-    if (options.model_cpu_offload !== undefined) this.$('model_cpu_offload').checked = ['on', 'true', '1'].includes(String(options.model_cpu_offload));
+    if (options.model_cpu_offload !== undefined) this.$('model_cpu_offload').checked = flagOn(options.model_cpu_offload);
     if (options.tp !== undefined) this.$('tp').value = String(options.tp);
     if (options.batch !== undefined) this.$('batch').value = String(options.batch);
     if (options.context_tokens !== undefined) this.context = options.context_tokens === 'max' ? null : Number(options.context_tokens) || null;

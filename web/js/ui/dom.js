@@ -4,6 +4,9 @@
 // The listeners el() attached, per node, so that morph() can move them onto the node it keeps.
 const listeners = new WeakMap();
 
+// The children el() and morph() take: nested arrays flattened, null, undefined and false left out.
+const present = (children) => children.flat().filter((c) => c !== null && c !== undefined && c !== false);
+
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -18,7 +21,7 @@ export function el(tag, props = {}, ...children) {
     }
     else node.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
+  node.append(...present(children));
   return node;
 }
 
@@ -46,8 +49,7 @@ export function setAttr(node, name, value) { if (node.getAttribute(name) !== val
  * where an old node is kept): a view that needs a node in a listener looks it up from its root when it runs.
  */
 export function morph(parent, ...children) {
-  const next = children.flat().filter((c) => c !== null && c !== undefined && c !== false)
-    .map((c) => (typeof c === 'string' ? document.createTextNode(c) : c));
+  const next = present(children).map((c) => (typeof c === 'string' ? document.createTextNode(c) : c));
   let old = parent.firstChild;
   for (let i = 0; i < next.length; i++) {
     if (!old) { parent.append(...next.slice(i)); return; }

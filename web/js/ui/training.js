@@ -14,6 +14,7 @@
 //   // A share link: controls.options() as query parameters; controls.set(params) restores them.
 // options() keeps the C++ keys (train, lora_rank, micro_batch, seq_tokens …), values as the core reads them.
 import { el, formatBytes, formatCount } from './dom.js';
+import { flagOn } from '../common.js';
 
 // Rows of vocab.options that are controls of their own here: the method is the section's switch, and ZeRO stages are
 // the `distribution` choice's rows (zero1, zero2, zero3), so the `--zero N` shorthand is not repeated.
@@ -84,7 +85,7 @@ export class TrainingControls {
       const given = o[c.row.key];
       let v = given ?? (c.row.key === 'train' ? (o.mode ?? this.vocab.training.methods[1]?.name) : c.row.default);
       if (Array.isArray(v)) v = v.join(',');
-      if (c.input.type === 'checkbox') c.input.checked = v === true || v === 'on' || v === 'true' || v === '1';
+      if (c.input.type === 'checkbox') c.input.checked = flagOn(v);
       else c.input.value = v ?? '';
     }
     this.sync();
