@@ -131,6 +131,33 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
       `after it (result, offline copy) ${JSON.stringify(lt.after)}`);
   });
 
+  // Issue 17 item 6: the form is filled from the build's copy of the core's tables (js/vocab.js), so the page is ready
+  // without the core's glue and wasm, which load on the first sign of use. Not a timing: which files were fetched when.
+  await scenario('the form is ready before the core loads: no wasm until the model field is focused, then an estimate as the CLI\'s', async (page) => {
+    const fetched = [];
+    page.on('request', (q) => { if (q.url().startsWith(site.origin)) fetched.push(new URL(q.url()).pathname); });
+    const core = () => fetched.filter((p) => /\/wasm\/vram(\.[0-9a-f]{10})?\.(wasm|js)$/.test(p));
+    await page.goto(`${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForTimeout(500);
+    expect(core().length === 0, `the core was fetched before any sign of use: ${core().join(', ')}`);
+    const vocab = await page.evaluate(() => window.__vocab);
+    const gpus = await page.$$eval('#gpu option', (o) => o.map((x) => x.value).filter(Boolean));
+    expect(JSON.stringify(gpus) === JSON.stringify(vocab.gpus.map((g) => g.id)), `the GPU picker is the core's table: ${gpus.length} of ${vocab.gpus.length}`);
+    expect((await text(page, '#version')).length > 0, 'the version is shown');
+    const wasm = page.waitForRequest((q) => /\/wasm\/vram(\.[0-9a-f]{10})?\.wasm$/.test(new URL(q.url()).pathname), { timeout: 10000 });
+    await page.focus('#model');
+    await wasm;
+    await page.fill('#model', 'openai-community/gpt2');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
+    const c = await cli(['openai-community/gpt2']);
+    const r = await page.evaluate(() => window.__lastReport);
+    expect(r.estimates_bytes.total === c.estimates_bytes.total, `page ${r.estimates_bytes.total}, CLI ${c.estimates_bytes.total}`);
+    expect(core().filter((p) => p.endsWith('.wasm')).length === 1, `the wasm fetched once: ${core().join(', ')}`);
+  });
+
   for (const [width, height] of [[1400, 900], [390, 844]]) {
     await scenario(`the chart at ${width} px: the current point on the curve, round ticks, no overlapping labels, stacked parts and the capacity`, async (page) => {
       await visit(page, 'deepseek-ai/DeepSeek-R1', { query: '&profile=vllm&tp=8&gpu=b200-192gb&context_tokens=20000' });

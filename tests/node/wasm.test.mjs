@@ -203,3 +203,18 @@ test('view answers the report, the chart points and the matrix of the same optio
   assert.equal(bad.error.code, 'invalid_option');
   core.release(r.handle);
 });
+
+// The page fills its form from js/vocab.js before the core loads (web/js/engine.js): the build writes it from the
+// same build's core (scripts/lib/vocab-module.mjs). The site's copy must be the core's answers, verbatim — a stale or
+// hand-edited copy would make the page offer what the core refuses.
+test('the site\'s js/vocab.js holds this core\'s vocabularies() and version() verbatim', async () => {
+  const site = path.join(root, 'build/site');
+  const file = path.join(site, 'js/vocab.js');
+  assert.ok(fs.existsSync(file), `${file} is missing: scripts/build writes it`);
+  const built = await import(`${new URL(`file://${file}`).href}?t=${Date.now()}`);
+  assert.equal(built.version, core.version());
+  assert.deepEqual(built.vocabularies, JSON.parse(core.vocabularies()));
+  const { vocabModule } = await import('../../scripts/lib/vocab-module.mjs');
+  assert.equal(fs.readFileSync(file, 'utf8'), vocabModule(core.vocabularies(), core.version()), 'the file is the generator\'s output for these answers');
+  assert.throws(() => vocabModule('{"ok":false,"error":{"code":"x","message":"y"}}', '1'), /not a table set/);
+});

@@ -1,7 +1,7 @@
 // app.js — the page: state, wiring between the form, the engine (the WebAssembly core) and the views.
 // Answer first: the result panel (#answer) holds the total and the verdict; one core call (view) per change gives the
 // report, the chart's points and the precision × context matrix; the address bar always holds the model and settings.
-import { CoreError, engines, loadModel, openOffline, report, release, saveOffline, saved as savedModels, version, view, vocabularies } from './engine.js';
+import { CoreError, engines, loadModel, openOffline, prepareCore, report, release, saveOffline, saved as savedModels, version, view, vocabularies } from './engine.js';
 import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
 import { badgeSvg } from './ui/badge.js';
@@ -595,6 +595,13 @@ async function main() {
     }
   });
   document.body.dataset.ready = 'true';
+  // The form is filled from the build's copy of the core's tables (js/vocab.js); the core itself (the wasm and its
+  // glue, ~225 KiB gzip) loads on the first sign of use — the model field focused or typed in, an example, the button or
+  // a saved model pointed at — while the visitor types, and with any load (engine.js prepareCore).
+  const wake = () => { prepareCore().catch(() => { /* the load that follows reports it */ }); };
+  for (const [id, types] of [['model', ['focus', 'input', 'pointerover']], ['examples', ['pointerover', 'focusin']],
+    ['go', ['pointerover', 'focusin']], ['saved-models', ['pointerover', 'focusin']]])
+    for (const type of types) $(id).addEventListener(type, wake, { once: true });
   // While the visitor types a model id, open the connection to the Hub (DNS, TCP, TLS), so that the first request of
   // a load does not wait for it. Anonymous, as the core's requests are (no cookies; a token goes in a header). Only to
   // an endpoint the visitor has accepted: nothing goes to a linked endpoint before that.

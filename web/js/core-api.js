@@ -3,7 +3,6 @@
 // returns plain data (strings, numbers, objects without functions), so that it can cross postMessage; the core's
 // answers stay JSON text and engine.js parses them. The offline store (store.js, IndexedDB) is read and written here
 // too, so a large model's snapshot is serialised and stored without ever reaching the page's thread.
-import createVramCore from '../wasm/vram.js';
 import * as store from './store.js';
 
 let modulePromise = null;
@@ -12,7 +11,9 @@ let modulePromise = null;
 export function core() {
   if (!modulePromise) {
     const base = new URL('../wasm/', import.meta.url);
-    modulePromise = createVramCore({ locateFile: (file) => new URL(file, base).href });
+    // Imported here, not at the top: the worker starts (and the offline list is read) without the glue and the wasm.
+    modulePromise = import('../wasm/vram.js').then(({ default: createVramCore }) =>
+      createVramCore({ locateFile: (file) => new URL(file, base).href }));
     modulePromise.catch(() => { modulePromise = null; });
   }
   return modulePromise;
@@ -61,7 +62,8 @@ function enginesOf(mod, answerJson) {
 
 /** The calls; each is async and gets (args, {id, progress}) from its dispatcher. */
 export const calls = {
-  async vocabularies() { return (await core()).vocabularies(); },
+  /** The worker is up (its module graph loaded); the core is not loaded by this. */
+  async ping() { return true; },
   async version() { return (await core()).version(); },
   async heapBytes() { return (await core()).HEAPU8.buffer.byteLength; },
   /**

@@ -3,6 +3,11 @@
 // where no worker can be started (a host page of <vram-estimate> whose policy forbids one), the same calls run on
 // this thread. Callers get promises either way. Field names in the objects returned are the C++ ones
 // (core/wasm/api.hpp).
+//
+// The core's tables (vocabularies(), version()) come from js/vocab.js, which scripts/build writes from the same
+// build's core: the page fills its form from them without loading the core. The worker and the core start on the
+// first call that needs them, or earlier when the page calls prepareCore() on a first sign of use.
+import { version as builtVersion, vocabularies as builtVocabularies } from './vocab.js';
 
 /** Every failure the core reports, with its stable code (error.hpp's names); pages match on `code`, never on text. */
 export class CoreError extends Error {
@@ -63,13 +68,8 @@ function startWorker() {
         });
       },
     };
-    // The first answer says the worker and its module graph loaded. Then the worker runs the core once on a made-up
-    // model (core-api.js warmUp), so that the first real load does not wait on compiling it; a failure there changes
-    // nothing (the first load is then only slower).
-    backend.call('version', {}).then(() => {
-      resolve(backend);
-      warmedUp = backend.call('warmUp', {}).then(({ value }) => value, () => false);
-    }, reject);
+    // The first answer says the worker and its module graph loaded (the core itself loads on its first use).
+    backend.call('ping', {}).then(() => resolve(backend), reject);
   });
 }
 
@@ -108,6 +108,24 @@ async function call(name, args, { id, onProgress } = {}) {
   }
 }
 
+let corePromise = null;
+/**
+ * Loads the core (the worker fetches and instantiates the wasm), then runs it once on a made-up model (core-api.js
+ * warmUp), so that the first real load does not wait on compiling it; a failure there changes nothing (the first load
+ * is then only slower). The page calls it on a first sign of use (the model field focused, an example pointed at); a
+ * load calls it too. Resolves to the warm-up's outcome (true when it ran), like `warmedUp`; idempotent.
+ */
+export function prepareCore() {
+  if (!corePromise) {
+    corePromise = backend().then((b) => b.call('version', {}).then(() => {
+      warmedUp = b.call('warmUp', {}).then(({ value }) => value, () => false);
+      return warmedUp;
+    }));
+    corePromise.catch(() => { corePromise = null; });
+  }
+  return corePromise;
+}
+
 /** Where the core runs: "worker" or "main". */
 export async function where() { return (await backend()).kind; }
 
@@ -119,6 +137,7 @@ export async function where() { return (await backend()).kind; }
  */
 export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', withEngines = false, onProgress, signal }) {
   const id = nextId++;
+  prepareCore().catch(() => {});  // a failure to start shows as the load's own
   signal?.addEventListener('abort', () => { call('cancel', { id }); }, { once: true });
   const { answer, engines: enginesJson } = await call('loadModel', { endpoint, repo, revision, token, variant, withEngines },
     { id, onProgress: (p) => onProgress?.(JSON.parse(p)) });
@@ -171,6 +190,7 @@ export function saveOffline(entry) { return call('save', entry); }
 
 /** The newest copy of repo at revision kept for offline use, loaded: {loaded (as loadModel's), savedAt} or null. */
 export async function openOffline(repo, revision, { withEngines = false } = {}) {
+  prepareCore().catch(() => {});
   const found = await call('openSaved', { repo, revision, withEngines });
   return found && { loaded: loadedWithEngines(found.answer, found.engines), savedAt: found.savedAt };
 }
@@ -182,18 +202,14 @@ export const saved = {
   clear: () => call('clearSaved', {}),
 };
 
-/** The core's version text. */
-export function version() { return call('version', {}); }
+/** The core's version text (js/vocab.js: the build's core answered it). */
+export function version() { return Promise.resolve(builtVersion); }
 
 /** The core's WebAssembly memory now, in bytes (it only grows, so this is the peak so far). */
 export function heapBytes() { return call('heapBytes', {}); }
 
-let vocabPromise = null;
-/** Every list and default of the core (vocabularies_json: profiles, GPUs, the option table, the training tables), once. */
-export function vocabularies() {
-  if (!vocabPromise) {
-    vocabPromise = call('vocabularies', {}).then((json) => unwrap(JSON.parse(json)));
-    vocabPromise.catch(() => { vocabPromise = null; });
-  }
-  return vocabPromise;
-}
+/**
+ * Every list and default of the core (vocabularies_json: profiles, GPUs, the option table, the training tables), as
+ * scripts/build took them from this build's core (js/vocab.js): no core call, so the form needs no core.
+ */
+export function vocabularies() { return Promise.resolve(builtVocabularies); }
