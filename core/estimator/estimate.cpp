@@ -176,6 +176,16 @@ void fill_from_eval(Estimate& e, const Setup& s, const Eval& ev) {
     e.recommendation = classic_recommendation(ev.share.total_bytes);
 }
 
+// The precision's assumption line.
+std::string precision_line(const EstimateOptions& o) {
+    if (o.precision == Precision::auto_) return "precision auto: every tensor keeps its stored dtype";
+    if (precision_info(o.precision).linear_only)
+        return std::string("precision ") + precision_name(o.precision) + ": " + precision_info(o.precision).help +
+               " [vLLM 0.19 quantization/fp8.py: Fp8Config.get_quant_method, scaled_fp8_quant(weight, scale=None)]";
+    return std::string("precision ") + precision_name(o.precision) +
+           ": floating weights at that width; quantized storage keeps its bytes unless narrower";
+}
+
 // The engine's assumption lines inside the lines every engine profile shares (classic states its own).
 void add_assumptions(Estimate& e, const Model& m, const Setup& s, const Weights& w, const Eval& ev) {
     const ProfileInfo& p = *s.profile;
@@ -214,16 +224,7 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     e.has_kv = m.has_llm && o.profile != ProfileId::diffusers;  // a pipeline generates no tokens
     e.context_tokens = o.context_tokens ? o.context_tokens : m.arch.max_context_tokens;
     if (profile_info(o.profile).gguf) e.n_layers_offloadable = m.arch.n_layers + 1;
-    if (o.precision == Precision::auto_)
-        e.assumptions.push_back("precision auto: every tensor keeps its stored dtype");
-    else if (precision_info(o.precision).linear_only)
-        e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) + ": " +
-                                precision_info(o.precision).help +
-                                " [vLLM 0.19 quantization/fp8.py: Fp8Config.get_quant_method, "
-                                "scaled_fp8_quant(weight, scale=None)]");
-    else
-        e.assumptions.push_back(std::string("precision ") + precision_name(o.precision) +
-                                ": floating weights at that width; quantized storage keeps its bytes unless narrower");
+    if (o.assumption_lines) e.assumptions.push_back(precision_line(o));  // off: a chart point, a matrix cell
 
     Setup base = base_setup(m, o);
     engine.resolve(base, o);
@@ -241,7 +242,7 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
                              "the weights or the total pass 2^64 bytes: the repo's sizes cannot be real");
         return e;
     }
-    add_assumptions(e, m, s, w, ev);
+    if (o.assumption_lines) add_assumptions(e, m, s, w, ev);
     fill_fit_table(e, m, w, base);
     if (o.gpu) {
         e.gpu = o.gpu;

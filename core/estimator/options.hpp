@@ -31,6 +31,7 @@ struct EstimateOptions {
     uint64_t max_num_batched_tokens = 0;  // vLLM max_num_batched_tokens / SGLang chunked_prefill_size; 0 = engine's
     bool fit_table = true;                // compute gpu_fit and the GGUF rows; off for a chart's many points
     bool fit_limits = true;               // with a GPU: search the largest context, batch, -ngl; off: fits only
+    bool assumption_lines = true;         // the report's assumptions list; off for a chart point or a matrix cell
     // llama.cpp profile (added with GGUF support; defaults are llama-server's).
     bool flash_attention = true;   // -fa on|off (llama.cpp's default "auto" turns it on where the backend has it)
     int32_t n_gpu_layers = -1;     // -ngl: layers offloaded, the output layer counting as one; -1 = all

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "estimator/estimate.hpp"
+#include "estimator/gpu_catalog.hpp"
 #include "estimator/report.hpp"
 #include "gguf_writer.hpp"
 #include "option_helpers.hpp"
@@ -108,6 +109,31 @@ TEST_CASE("Llama-3.1-8B holds 131,072 bytes of KV per token in every engine prof
         CHECK(e.kv_groups[0].kind == "full");
         CHECK(e.kv_groups[0].n_layers == 32);
         CHECK(e.kv_cache_bytes == 131'072ull * 8192);
+    }
+}
+
+TEST_CASE("a chart point (no assumption lines, no fit table, no searches) has the full estimate's figures",
+          "[estimate][point]") {
+    // The page's view() asks for ~30 such points per change (api.cpp point_json); they read the per-GPU parts and
+    // whether the model fits, never the lines, so the lines are not written for them. Every figure stays the same.
+    const Model m = model_from_config(kLlama31_8B, 8'030'261'248);
+    for (const char* p : {"classic", "transformers", "vllm", "sglang"}) {
+        EstimateOptions o;
+        o.profile = profile_id(p);
+        o.context_tokens = 32'768;
+        o.gpu = find_gpu("rtx-4090");
+        const Estimate full = estimate(m, o);
+        o.fit_table = o.fit_limits = o.assumption_lines = false;
+        const Estimate point = estimate(m, o);
+        REQUIRE_FALSE(full.error);
+        REQUIRE_FALSE(point.error);
+        CHECK_FALSE(full.assumptions.empty());
+        CHECK(point.assumptions.empty());
+        CHECK(point.per_gpu.total_bytes == full.per_gpu.total_bytes);
+        CHECK(point.per_gpu.kv_cache_bytes == full.per_gpu.kv_cache_bytes);
+        CHECK(point.per_gpu.activation_bytes == full.per_gpu.activation_bytes);
+        CHECK(point.per_gpu.overhead_bytes == full.per_gpu.overhead_bytes);
+        CHECK(point.fits == full.fits);
     }
 }
 
