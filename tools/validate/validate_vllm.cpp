@@ -200,23 +200,24 @@ std::string count(uint64_t n) {
 }
 
 // vLLM 0.19's TRITON MXFP4 MoE backend (the one the H100 logs name: "Using 'TRITON' Mxfp4 MoE backend"), per rank
-// and over all MoE layers, in bytes beyond tp-th of the checkpoint, from the config's expert shapes. Sources read:
-//  - fused_moe/oracle/mxfp4.py mxfp4_round_up_hidden_size_and_intermediate_size: the expert width per rank is
-//    rounded up to a multiple of 64 (values, scales and bf16 biases grow with it);
-//  - oracle/mxfp4.py convert_to_mxfp4_moe_kernel_format (TRITON): biases to float32, the row-parallel w2 bias whole
-//    on each rank; _swizzle_mxfp4 converts values and scales to triton_kernels' Hopper layouts and the caller
-//    deletes layer.w13_weight / layer.w2_weight only;
-//  - quantization/mxfp4.py Mxfp4MoEMethod._setup_kernel: for TRITON backends the swizzled scales go into the
-//    PrecisionConfig and layer.w13_weight_scale / layer.w2_weight_scale are not replaced, so the unswizzled uint8
-//    scales stay allocated (vllm-project/vllm, stored copy 37852043566/51927638706 of that file; the oracle read at
-//    commit 001eda31, whose backend messages are the ones the v0.19 log prints);
-//  - triton_kernels tensor_details/layout_details/hopper_scale.py HopperMXScaleLayout.swizzle_data: scale rows padded
-//    to 2 × num_warps × 2 × 8 = 256 (num_warps 8, layout.make_default_matmul_mxfp4_w_scale_layout), columns to 2;
+// and over all MoE layers, in bytes beyond tp-th of the checkpoint, from the config's expert shapes. Sources read
+// (stored copies of vllm-project/vllm and triton-lang/triton; the v0.19.0 tag itself was not available):
+//  - vllm fused_moe/oracle/mxfp4.py @ 001eda31 (its backend messages are the ones the v0.19 log prints):
+//    mxfp4_round_up_hidden_size_and_intermediate_size rounds the per-rank expert width up to a multiple of 64
+//    (values, scales and bf16 biases grow with it); convert_to_mxfp4_moe_kernel_format (TRITON) turns the biases to
+//    float32 (the row-parallel w2 bias is whole on each rank), calls _swizzle_mxfp4 on values and scales and deletes
+//    layer.w13_weight / layer.w2_weight only;
+//  - vllm quantization/mxfp4.py Mxfp4MoEMethod._setup_kernel (a stored copy with the same TRITON / TRITON_UNFUSED
+//    backends; its commit is not shown): for TRITON backends the swizzled scales go into the PrecisionConfig and
+//    layer.w13_weight_scale / layer.w2_weight_scale are not replaced, so the unswizzled uint8 scales stay allocated;
+//  - triton_kernels tensor_details/layout_details/hopper_scale.py HopperMXScaleLayout.swizzle_data (@ 14dd7a19, and
+//    the same in the older class-and-kwargs generation): scale rows padded to 2 × num_warps × 2 × 8 = 256
+//    (num_warps 8), columns to 2;
 //  - hopper_value.py HopperMXValueLayout.swizzle_data: in the generation whose make_default_matmul_mxfp4_w_layout
-//    returns (class, kwargs) — the contract vLLM 0.19's _swizzle_mxfp4 unpacks — values are padded to the 16 × 32
-//    tile only; a later generation (_padded_shape) aligns them to 64 × 256. vLLM's cmake/external_projects/
-//    triton_kernels.cmake pins triton tag v3.6.0; which generation that tag ships was not established, so both are
-//    computed.
+//    returns (class, kwargs), the contract vLLM's _swizzle_mxfp4 unpacks, values are padded to the 16 × 32 tile
+//    only; the later generation (@ 000df03e, _padded_shape) aligns them to 64 × 256. vllm's
+//    cmake/external_projects/triton_kernels.cmake (@ 66b3a7e1) pins triton tag v3.6.0; which generation that tag
+//    ships was not established, so both are computed.
 struct Mxfp4Extra {
     uint64_t pad = 0, bias32 = 0, kept_scales = 0, scale_swizzle = 0, value_tile = 0, value_64x256 = 0;
     uint32_t width = 0, width_padded = 0;
