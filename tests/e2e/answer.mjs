@@ -233,6 +233,27 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await axe(page);
   });
 
+  // A link that leaves a setting out means its default: Back to such an entry must untick what the later entry ticked
+  // (app.js applyParams resets enforce_eager, model_cpu_offload and the image size, whose defaults are not engine rows).
+  await scenario('Back to a link without enforce_eager unticks eager mode and brings the CUDA graphs back', async (page) => {
+    await visit(page, 'openai-community/gpt2', { query: '&profile=vllm&gpu=h100-80gb' });
+    const graphs = () => page.evaluate(() => window.__lastReport.overhead_parts?.cuda_graphs);
+    expect(await graphs() > 0 && !(await page.isChecked('#enforce_eager')), `A: graphs ${await graphs()}, eager off`);
+    await page.click('#examples button[data-model="mistralai/Mistral-7B-v0.1"]');
+    await page.waitForFunction(() => window.__lastReport?.model_id === 'mistralai/Mistral-7B-v0.1' && document.body.dataset.state === 'done', null, { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
+    await page.check('#enforce_eager');
+    await page.waitForFunction(() => window.__lastReport?.overhead_parts?.cuda_graphs === 0);
+    await page.waitForFunction(() => !document.body.dataset.address);
+    expect(new URL(page.url()).searchParams.get('enforce_eager') === 'on', `B carries eager: ${page.url()}`);
+    await page.goBack();
+    await page.waitForFunction(() => window.__lastReport?.model_id === 'openai-community/gpt2' && document.body.dataset.state === 'done', null, { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
+    expect(!new URL(page.url()).searchParams.has('enforce_eager'), `A has no eager: ${page.url()}`);
+    expect(!(await page.isChecked('#enforce_eager')), 'Back to A unticked eager mode');
+    expect(await graphs() > 0, `A's estimate has its CUDA graphs again: ${await graphs()}`);
+  });
+
   await scenario('a change updates the answer in place: the same nodes with new numbers, an open GPU table refilled, listeners current', async (page) => {
     await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090' });
     // The views morph the page (web/js/ui/dom.js): nodes that stay are kept, so only what changed is laid out again.
