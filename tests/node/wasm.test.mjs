@@ -198,6 +198,16 @@ test('view answers the report, the chart points and the matrix of the same optio
   const int4 = report(r.handle, { ...options, precision: 'int4', context_tokens: 512 });
   assert.equal(both.matrix[0].cells[0].total, int4.estimates_bytes.total);
   assert.equal(both.matrix[1].error.code, 'invalid_argument');
+  // Rows take the view's options with their values on top (api.cpp row_on_top), or the whole resolution for a row that
+  // names the profile or a fine-tuning option: each cell or error equals report() of the same options put together.
+  const rows = [{ precision: 'int3' }, { profile: 'vllm' }, { lora_rank: 8 }, { batch: 4, precision: 'int8' }, { nonsense: 1 }];
+  const more = JSON.parse(core.view(r.handle, JSON.stringify(options), JSON.stringify({ contexts: [], matrix: { rows, contexts: [512] } })));
+  rows.forEach((row, i) => {
+    const alone = JSON.parse(core.report(r.handle, JSON.stringify({ ...options, ...row, context_tokens: 512 }), 'json'));
+    if (alone.ok === false) assert.deepEqual(more.matrix[i].error, alone.error, JSON.stringify(row));
+    else assert.equal(more.matrix[i].cells[0].total, alone.estimates_bytes.total, JSON.stringify(row));
+  });
+  assert.deepEqual(more.matrix.map((m) => (m.error ? m.error.code : 'ok')), ['invalid_option', 'ok', 'invalid_option', 'ok', 'invalid_option']);
   const bad = JSON.parse(core.view(r.handle, JSON.stringify(options), '{"contexts":[-1]}'));
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, 'invalid_option');
