@@ -183,6 +183,15 @@ struct TrainingOptions {
     // A separate output head although the checkpoint ties it to the embedding (litgpt: lm_head is its own
     // nn.Linear and convert_hf_checkpoint copies the tied embedding into it).
     bool untie_head = false;
+    // K and V repeated to every query head before SDPA in training (litgpt 5895df1 model.py CausalSelfAttention:
+    // "k = k.expand(B, self.config.n_query_groups, q_per_kv, T, ...)" when n_query_groups != n_head and there is no
+    // KV cache, "training: flash attention requires it"), so SDPA saves n_head-wide K and V. Off: the KV heads.
+    bool repeat_kv = false;
+    // litgpt's LoRA loss (finetune/lora.py "logits = model(input_ids, lm_head_chunk_size=128)", utils.py
+    // chunked_cross_entropy): the head's output kept in 128-token chunks at compute width, every chunk's
+    // compute-width log-softmax kept for backward, two chunk-sized temporaries in backward, and the previous step's
+    // logits held until the next forward returns. Takes precedence over chunked_loss.
+    bool litgpt_loss = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;

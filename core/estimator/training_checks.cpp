@@ -131,11 +131,20 @@ void explain(const Model& m, TrainingEstimate& e) {
         say("eager attention with logit soft-capping (attn_logit_softcapping, Gemma 2): tanh's output per score is "
             "kept beside the fp32 softmax and its cast (litgpt model.py, transformers' Gemma 2 eager path)");
     if (!train_attention_info(o.attention).saves_scores)
-        say("sdpa: grouped K/V heads kept as they are (FlashAttention); transformers' SDPA path repeats them to every "
-            "query head when it passes a mask");
-    say(o.chunked_loss ? "logits: chunked cross-entropy in 8 chunks (torchtune CEWithChunkedOutputLoss)"
-                       : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
-                         "(transformers ForCausalLMLoss)");
+        say(o.repeat_kv ? "sdpa with K and V repeated to every query head before the kernel, as litgpt trains "
+                          "(model.py CausalSelfAttention: k.expand(...) when n_query_groups != n_head and no KV "
+                          "cache): SDPA saves n_head-wide K and V"
+                        : "sdpa: grouped K/V heads kept as they are (FlashAttention); transformers' SDPA path "
+                          "repeats them to every query head when it passes a mask");
+    if (o.litgpt_loss)
+        say("logits: litgpt's LoRA loss (finetune/lora.py lm_head_chunk_size=128, utils.py chunked_cross_entropy): "
+            "the head's compute-width output and every chunk's compute-width log-softmax kept (2 × compute width "
+            "per logit), two 128-token chunks of temporaries in backward, and the previous step's logits held until "
+            "the next forward returns (a candidate peak at the end of forward)");
+    else
+        say(o.chunked_loss ? "logits: chunked cross-entropy in 8 chunks (torchtune CEWithChunkedOutputLoss)"
+                           : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
+                             "(transformers ForCausalLMLoss)");
     say("peak: the larger of the start of backward (activations, logits, the head's gradients) and the optimizer "
         "step (every gradient and the step's temporaries, activations freed)" +
         std::string(e.forward_end_peak_bytes ? ", or the end of forward above" : "") + ": " + e.peak_phase +

@@ -29,6 +29,8 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"lora_dropout", o.lora_dropout},
                         {"litgpt_modules", o.litgpt_modules},
                         {"untie_head", o.untie_head},
+                        {"repeat_kv", o.repeat_kv},
+                        {"litgpt_loss", o.litgpt_loss},
                         {"precision", train_precision_info(o.precision).name},
                         {"optimizer", optimizer_info(o.optimizer).name},
                         {"gradient_checkpointing", o.gradient_checkpointing},

@@ -119,6 +119,10 @@ TrainingOptions options_of(const json& r, std::string& note) {
     // it (convert_hf_checkpoint.py).
     o.litgpt_modules = has(framework, "litgpt");
     o.untie_head = has(framework, "litgpt");
+    // litgpt repeats K and V to every query head in training (model.py CausalSelfAttention, FORMULAS.md §2.5) and
+    // its LoRA loop keeps the chunked head's logits and log-softmax (finetune/lora.py, utils.py).
+    o.repeat_kv = has(framework, "litgpt");
+    o.litgpt_loss = has(framework, "litgpt") && has(str(r, "loss"), "lm_head chunked");
     if (has(optimizer, "8bit") || has(optimizer, "8-bit"))
         o.optimizer = has(optimizer, "aged") ? Optimizer::paged_adamw_8bit : Optimizer::adamw_8bit;
     else if (has(optimizer, "PagedAdamW") || has(optimizer, "bitsandbytes"))
