@@ -192,6 +192,12 @@ struct TrainingOptions {
     // compute-width log-softmax kept for backward, two chunk-sized temporaries in backward, and the previous step's
     // logits held until the next forward returns. Takes precedence over chunked_loss.
     bool litgpt_loss = false;
+    // QLoRA with the norms' weights left in fp32, as TRL 0.13's SFTTrainer leaves them on one GPU (PEFT
+    // prepare_model_for_kbit_training upcasts every non-4-bit parameter, then trl/trainer/utils.py
+    // peft_module_casting_to_bf16 returns embeddings and head to bf16 and keeps every "norm" module fp32): a norm's
+    // output is fp32, bitsandbytes' Linear4bit returns its input's dtype ("out = out.to(inp_dtype)"), so the MLP's
+    // intermediates and, from the first MLP's residual add on, the residual stream are fp32.
+    bool fp32_norms = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;

@@ -172,6 +172,10 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     // "logits = model(input_ids, lm_head_chunk_size=128)") rebinds the previous step's logits only when the next
     // forward returns. So at the end of every forward the previous step's 4-bit inputs are still held.
     const bool prior = method.adapters && method.base_nf4 && o.nf4_every_linear;
+    // fp32_norms (QLoRA only: a 16-bit Linear under autocast returns the compute width whatever its input). Counted:
+    // the checkpointed layer inputs, alive through all of backward. Not counted: the recomputed layer's fp32 MLP
+    // intermediates, alive only while that layer's backward runs (FORMULAS.md §2.6).
+    const bool fp32_stream = o.fp32_norms && method.base_nf4 && b < kF32;
     for (size_t k = 0; k < a.layers.size(); ++k) {
         LayerActivation la;
         la.layer = static_cast<int32_t>(k);
@@ -205,6 +209,11 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     const uint64_t final_norm = mul(tokens, add(a.hidden_size * (kF32 + b + head_x), ai.head_copy_bytes));
     if (o.gradient_checkpointing) {
         d.checkpoint_bytes = mul(mul(a.layers.size(), tokens), a.hidden_size * b);
+        // fp32_norms: the residual stream turns fp32 at the first layer's MLP residual add (bf16 + fp32), so every
+        // later layer's checkpointed input is fp32 (torch.utils.checkpoint saves the layer's inputs as given).
+        if (fp32_stream && a.layers.size() > 1)
+            d.checkpoint_bytes =
+                add(d.checkpoint_bytes, mul(mul(a.layers.size() - 1, tokens), a.hidden_size * (kF32 - b)));
         d.recompute_bytes = largest;
         d.activation_bytes = add(add(d.checkpoint_bytes, d.recompute_bytes), final_norm);
     } else {

@@ -118,6 +118,11 @@ void explain(const Model& m, TrainingEstimate& e) {
             "(finetune/lora.py \"logits = model(input_ids, lm_head_chunk_size=128)\"): a third candidate peak, the "
             "end of forward, with every activation, the output logits and the previous step's 4-bit inputs, taken "
             "at the same tokens");
+    if (method.base_nf4 && o.fp32_norms)
+        say("norms kept in fp32 (TRL 0.13 sft_trainer.py on one GPU: PEFT prepare_model_for_kbit_training, then "
+            "trl/trainer/utils.py peft_module_casting_to_bf16 keeps every \"norm\" module fp32): bitsandbytes' "
+            "Linear4bit returns its input's dtype, so the residual stream is fp32 from the first MLP on and every "
+            "later checkpointed layer input is fp32; the recomputed layer's fp32 MLP intermediates are not counted");
     if (method.base_nf4 && o.kbit_fp32_upcast)
         say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
             "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "

@@ -31,6 +31,7 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"untie_head", o.untie_head},
                         {"repeat_kv", o.repeat_kv},
                         {"litgpt_loss", o.litgpt_loss},
+                        {"fp32_norms", o.fp32_norms},
                         {"precision", train_precision_info(o.precision).name},
                         {"optimizer", optimizer_info(o.optimizer).name},
                         {"gradient_checkpointing", o.gradient_checkpointing},

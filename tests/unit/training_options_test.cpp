@@ -464,3 +464,26 @@ TEST_CASE("norms beyond a layer's two (Gemma 2's post norms) keep their fp32 upc
     for (const auto& a : e.assumptions) said = said || a.find("post_feedforward_layernorm") != std::string::npos;
     CHECK(said);
 }
+
+TEST_CASE("option --fp32-norms: QLoRA's checkpointed layer inputs in fp32 after the first layer, as TRL leaves them",
+          "[training][options]") {
+    // tiny, 8 tokens, checkpointing: the layer inputs 2 layers × 8 × 64 × 2 B = 2,048. With the norms in fp32 the
+    // residual stream is fp32 from layer 0's MLP on, so layer 1's input is 4 B wide: + 1 × 8 × 64 × (4 − 2) = 1,024.
+    const GivenOptions base = {{"--train", "qlora"}, {"--seq-len", "8"}, {"--grad-checkpointing", "on"}};
+    auto with = [&](GivenOptions more) {
+        GivenOptions g = base;
+        g.insert(g.end(), more.begin(), more.end());
+        return run_text(g);
+    };
+    const TrainingEstimate off = with({});
+    const TrainingEstimate on = with({{"--fp32-norms", "on"}});
+    CHECK(off.checkpoint_bytes == 2'048);
+    CHECK(on.checkpoint_bytes == 3'072);
+    CHECK(on.activation_bytes == off.activation_bytes + 1'024);
+    // Without checkpointing nothing changes (the norms' fp32 upcast of their input is counted already), nor for LoRA
+    // on 16-bit Linears, which return the compute width under autocast whatever their input.
+    CHECK(with({{"--grad-checkpointing", "off"}, {"--fp32-norms", "on"}}).activation_bytes ==
+          with({{"--grad-checkpointing", "off"}}).activation_bytes);
+    CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--grad-checkpointing", "on"}, {"--fp32-norms", "on"}})
+              .checkpoint_bytes == 2'048);
+}

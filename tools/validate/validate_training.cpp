@@ -133,6 +133,9 @@ TrainingOptions options_of(const json& r, std::string& note) {
     o.micro_batch = r.value("micro_batch", 1u);
     o.seq_tokens = r.value("seq_len", 512ull);
     o.n_gpus = r.value("n_gpus", 1u);
+    // fms's baseline-peft-bnb on one GPU leaves PEFT preparation to TRL 0.13's SFTTrainer, which keeps the norms in
+    // fp32 (framework_plugin_bnb.py warning, trl sft_trainer.py is_sharded_qlora; FORMULAS.md §2.6).
+    o.fp32_norms = has(framework, "fms-acceleration") && o.method == TrainMethod::qlora && o.n_gpus == 1;
     o.distribution = has(dist, "zero3") || has(dist, "zero-3") ? Distribution::zero3
                      : has(dist, "fsdp")                       ? Distribution::fsdp
                                                                : Distribution::ddp;
