@@ -132,6 +132,7 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "repeat_kv") o.training.repeat_kv = on;
     if (key == "litgpt_loss") o.training.litgpt_loss = on;
     if (key == "fp32_norms") o.training.fp32_norms = on;
+    if (key == "no_sync_accumulation") o.training.no_sync_accumulation = on;
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
     if (key == "model_cpu_offload") o.model_cpu_offload = on;
@@ -247,6 +248,10 @@ const std::vector<OptionSpec>& option_specs() {
         {"fp32_norms", "--fp32-norms", "on|off", OptionKind::flag, 0, 0, "",
          "QLoRA with the norms kept in fp32 (TRL's SFTTrainer on one GPU): the MLP's intermediates and the residual "
          "stream after the first MLP are fp32, so are the checkpointed layer inputs",
+         false, true},
+        {"no_sync_accumulation", "--no-sync-accumulation", "on|off", OptionKind::flag, 0, 0, "",
+         "gradient accumulation with the sync skipped until the last micro-batch (litgpt, FSDP no_sync): backward "
+         "runs beside the whole accumulated gradient, unsharded",
          false, true},
         {"gradient_checkpointing", "--grad-checkpointing --gradient-checkpointing", "on|off", OptionKind::flag, 0, 0,
          "", "gradient checkpointing: keep one input per decoder layer, recompute the rest in backward", false, true},
@@ -477,6 +482,7 @@ std::string training_default_text(std::string_view key) {
     if (key == "repeat_kv") return flag(d.repeat_kv);
     if (key == "litgpt_loss") return flag(d.litgpt_loss);
     if (key == "fp32_norms") return flag(d.fp32_norms);
+    if (key == "no_sync_accumulation") return flag(d.no_sync_accumulation);
     if (key == "gradient_checkpointing") return flag(d.gradient_checkpointing);
     if (key == "micro_batch") return std::to_string(d.micro_batch);
     if (key == "seq_tokens") return std::to_string(d.seq_tokens);

@@ -198,6 +198,12 @@ struct TrainingOptions {
     // output is fp32, bitsandbytes' Linear4bit returns its input's dtype ("out = out.to(inp_dtype)"), so the MLP's
     // intermediates and, from the first MLP's residual add on, the residual stream are fp32.
     bool fp32_norms = false;
+    // Gradient accumulation over several micro-batches with the gradient sync skipped on all but the last (litgpt
+    // finetune/full.py "with fabric.no_backward_sync(model, enabled=is_accumulating)", which Lightning's FSDP
+    // strategy maps to module.no_sync()): every later micro-batch's backward runs beside the whole gradient
+    // accumulated so far, unsharded even under FSDP (torch FSDP.no_sync: "FSDP will accumulate the full model
+    // gradients (instead of gradient shards) until the eventual sync").
+    bool no_sync_accumulation = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;

@@ -282,7 +282,9 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     e.ddp_bucket_bytes = dist.bucket_copy && n > 1 ? e.gradient_bytes : 0;
     g.gradient_bytes = e.ddp_bucket_bytes;
     g.optimizer_bytes = off.optimizer_to_host ? 0 : share(e.optimizer_bytes, dist.shards_optimizer);
-    ph.backward_gradient = share(e.backward_gradient_bytes, dist.shards_gradients);
+    // no_sync_accumulation: a later micro-batch's backward starts beside the whole accumulated gradient, unsharded.
+    ph.backward_gradient =
+        o.no_sync_accumulation ? e.gradient_bytes : share(e.backward_gradient_bytes, dist.shards_gradients);
     ph.step_gradient = share(e.gradient_bytes, dist.shards_gradients);
     ph.step_temp = off.optimizer_to_host ? 0 : share(e.step_temp_bytes, dist.shards_optimizer);
     e.host.optimizer_bytes = off.optimizer_to_host ? e.optimizer_bytes : 0;

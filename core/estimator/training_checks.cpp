@@ -123,6 +123,10 @@ void explain(const Model& m, TrainingEstimate& e) {
             "trl/trainer/utils.py peft_module_casting_to_bf16 keeps every \"norm\" module fp32): bitsandbytes' "
             "Linear4bit returns its input's dtype, so the residual stream is fp32 from the first MLP on and every "
             "later checkpointed layer input is fp32; the recomputed layer's fp32 MLP intermediates are not counted");
+    if (o.no_sync_accumulation)
+        say("gradient accumulation under no_sync (litgpt finetune/*.py fabric.no_backward_sync; torch FSDP.no_sync "
+            "\"will accumulate the full model gradients (instead of gradient shards)\"): backward starts beside the "
+            "whole accumulated gradient on every GPU; the step's gradients are sharded again");
     if (method.base_nf4 && o.kbit_fp32_upcast)
         say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
             "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "

@@ -32,6 +32,7 @@ ordered_json options_json(const TrainingOptions& o) {
                         {"repeat_kv", o.repeat_kv},
                         {"litgpt_loss", o.litgpt_loss},
                         {"fp32_norms", o.fp32_norms},
+                        {"no_sync_accumulation", o.no_sync_accumulation},
                         {"precision", train_precision_info(o.precision).name},
                         {"optimizer", optimizer_info(o.optimizer).name},
                         {"gradient_checkpointing", o.gradient_checkpointing},

@@ -487,3 +487,19 @@ TEST_CASE("option --fp32-norms: QLoRA's checkpointed layer inputs in fp32 after 
     CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--grad-checkpointing", "on"}, {"--fp32-norms", "on"}})
               .checkpoint_bytes == 2'048);
 }
+
+TEST_CASE("option --no-sync-accumulation: backward beside the whole accumulated gradient, unsharded under FSDP",
+          "[training][options]") {
+    // tiny, full fine-tune, bf16-mixed: gradients 86,848 × 2 B = 173,696. Backward starts with the head's and the
+    // final norm's (6,400 + 64) × 2 B = 12,928, sharded over 2 GPUs by FSDP: 6,464. Accumulating under no_sync, the
+    // whole gradient is there, unsharded: 173,696, so backward's figure grows by 173,696 − 6,464 = 167,232.
+    const GivenOptions base = {{"--train", "full"}, {"--seq-len", "8"}, {"--gpus", "2"}, {"--distribution", "fsdp"}};
+    GivenOptions on = base;
+    on.push_back({"--no-sync-accumulation", "on"});
+    const TrainingEstimate off_e = run_text(base), on_e = run_text(on);
+    CHECK(off_e.gradient_bytes == 173'696);
+    CHECK(off_e.backward_gradient_bytes == 12'928);
+    CHECK(on_e.backward_peak_bytes == off_e.backward_peak_bytes + 167'232);
+    // The step's gradients are sharded again: that phase does not move.
+    CHECK(on_e.step_peak_bytes == off_e.step_peak_bytes);
+}

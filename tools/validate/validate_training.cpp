@@ -136,6 +136,10 @@ TrainingOptions options_of(const json& r, std::string& note) {
     // fms's baseline-peft-bnb on one GPU leaves PEFT preparation to TRL 0.13's SFTTrainer, which keeps the norms in
     // fp32 (framework_plugin_bnb.py warning, trl sft_trainer.py is_sharded_qlora; FORMULAS.md §2.6).
     o.fp32_norms = has(framework, "fms-acceleration") && o.method == TrainMethod::qlora && o.n_gpus == 1;
+    // litgpt's full fine-tuning accumulates under fabric.no_backward_sync (finetune/full.py): every litgpt full row's
+    // yaml sets global_batch_size above micro_batch_size × devices (16/(1×4), 64/(4×4), 64/(4×1), 32/(4×1),
+    // 8/(4×1)).
+    o.no_sync_accumulation = has(framework, "litgpt") && o.method == TrainMethod::full;
     o.distribution = has(dist, "zero3") || has(dist, "zero-3") ? Distribution::zero3
                      : has(dist, "fsdp")                       ? Distribution::fsdp
                                                                : Distribution::ddp;
