@@ -129,6 +129,10 @@ Error set_flag(EstimateOptions& o, const OptionSpec& spec, std::string_view v) {
     if (key == "nf4_every_linear") o.training.nf4_every_linear = on;
     if (key == "litgpt_modules") o.training.litgpt_modules = on;
     if (key == "untie_head") o.training.untie_head = on;
+    if (key == "repeat_kv") o.training.repeat_kv = on;
+    if (key == "litgpt_loss") o.training.litgpt_loss = on;
+    if (key == "fp32_norms") o.training.fp32_norms = on;
+    if (key == "no_sync_accumulation") o.training.no_sync_accumulation = on;
     if (key == "gradient_checkpointing") o.training.gradient_checkpointing = on;
     if (key == "chunked_loss") o.training.chunked_loss = on;
     if (key == "model_cpu_offload") o.model_cpu_offload = on;
@@ -234,6 +238,21 @@ const std::vector<OptionSpec>& option_specs() {
          false, true},
         {"untie_head", "--untie-head", "on|off", OptionKind::flag, 0, 0, "",
          "a separate output head even where the checkpoint ties it to the embedding, as litgpt keeps it", false, true},
+        {"repeat_kv", "--repeat-kv", "on|off", OptionKind::flag, 0, 0, "",
+         "K and V repeated to every query head before SDPA, as litgpt does in training (off: the KV heads as stored)",
+         false, true},
+        {"litgpt_loss", "--litgpt-loss", "on|off", OptionKind::flag, 0, 0, "",
+         "litgpt's LoRA loss: the head in 128-token chunks, each chunk's log-softmax kept at the compute width, the "
+         "previous step's logits held until the next forward returns",
+         false, true},
+        {"fp32_norms", "--fp32-norms", "on|off", OptionKind::flag, 0, 0, "",
+         "QLoRA with the norms kept in fp32 (TRL's SFTTrainer on one GPU): the MLP's intermediates and the residual "
+         "stream after the first MLP are fp32, so are the checkpointed layer inputs",
+         false, true},
+        {"no_sync_accumulation", "--no-sync-accumulation", "on|off", OptionKind::flag, 0, 0, "",
+         "gradient accumulation with the sync skipped until the last micro-batch (litgpt, FSDP no_sync): backward "
+         "runs beside the whole accumulated gradient, unsharded",
+         false, true},
         {"gradient_checkpointing", "--grad-checkpointing --gradient-checkpointing", "on|off", OptionKind::flag, 0, 0,
          "", "gradient checkpointing: keep one input per decoder layer, recompute the rest in backward", false, true},
         {"micro_batch", "--micro-batch --micro_batch", "N", OptionKind::count, 1, kMaxMicroBatch, "",
@@ -460,6 +479,10 @@ std::string training_default_text(std::string_view key) {
     if (key == "lora_dropout") return probability_text(d.lora_dropout);
     if (key == "litgpt_modules") return flag(d.litgpt_modules);
     if (key == "untie_head") return flag(d.untie_head);
+    if (key == "repeat_kv") return flag(d.repeat_kv);
+    if (key == "litgpt_loss") return flag(d.litgpt_loss);
+    if (key == "fp32_norms") return flag(d.fp32_norms);
+    if (key == "no_sync_accumulation") return flag(d.no_sync_accumulation);
     if (key == "gradient_checkpointing") return flag(d.gradient_checkpointing);
     if (key == "micro_batch") return std::to_string(d.micro_batch);
     if (key == "seq_tokens") return std::to_string(d.seq_tokens);

@@ -183,6 +183,27 @@ struct TrainingOptions {
     // A separate output head although the checkpoint ties it to the embedding (litgpt: lm_head is its own
     // nn.Linear and convert_hf_checkpoint copies the tied embedding into it).
     bool untie_head = false;
+    // K and V repeated to every query head before SDPA in training (litgpt 5895df1 model.py CausalSelfAttention:
+    // "k = k.expand(B, self.config.n_query_groups, q_per_kv, T, ...)" when n_query_groups != n_head and there is no
+    // KV cache, "training: flash attention requires it"), so SDPA saves n_head-wide K and V. Off: the KV heads.
+    bool repeat_kv = false;
+    // litgpt's LoRA loss (finetune/lora.py "logits = model(input_ids, lm_head_chunk_size=128)", utils.py
+    // chunked_cross_entropy): the head's output kept in 128-token chunks at compute width, every chunk's
+    // compute-width log-softmax kept for backward, two chunk-sized temporaries in backward, and the previous step's
+    // logits held until the next forward returns. Takes precedence over chunked_loss.
+    bool litgpt_loss = false;
+    // QLoRA with the norms' weights left in fp32, as TRL 0.13's SFTTrainer leaves them on one GPU (PEFT
+    // prepare_model_for_kbit_training upcasts every non-4-bit parameter, then trl/trainer/utils.py
+    // peft_module_casting_to_bf16 returns embeddings and head to bf16 and keeps every "norm" module fp32): a norm's
+    // output is fp32, bitsandbytes' Linear4bit returns its input's dtype ("out = out.to(inp_dtype)"), so the MLP's
+    // intermediates and, from the first MLP's residual add on, the residual stream are fp32.
+    bool fp32_norms = false;
+    // Gradient accumulation over several micro-batches with the gradient sync skipped on all but the last (litgpt
+    // finetune/full.py "with fabric.no_backward_sync(model, enabled=is_accumulating)", which Lightning's FSDP
+    // strategy maps to module.no_sync()): every later micro-batch's backward runs beside the whole gradient
+    // accumulated so far, unsharded even under FSDP (torch FSDP.no_sync: "FSDP will accumulate the full model
+    // gradients (instead of gradient shards) until the eventual sync").
+    bool no_sync_accumulation = false;
     TrainPrecision precision = TrainPrecision::bf16_mixed;
     Optimizer optimizer = Optimizer::adamw;
     bool gradient_checkpointing = false;

@@ -20,6 +20,11 @@ constexpr uint64_t kCudaContextBytes = (51ull << 30) / 100;
 constexpr uint64_t kLossChunks = 8;
 // fp32 width: RMSNorm's upcast, the log-softmax, the router softmax, FlashAttention's log-sum-exp.
 constexpr uint64_t kF32 = 4;
+// Tokens per lm_head chunk in litgpt's LoRA loop (finetune/lora.py @ 5895df1: "lm_head_chunk_size=128").
+constexpr uint64_t kLitgptHeadChunkTokens = 128;
+// litgpt's loss backward holds two chunk-sized tensors beside the kept ones: nll_loss's dense gradient and the
+// log-softmax backward's output, while the chunk's saved log-softmax is not yet released.
+constexpr uint64_t kLitgptLossTemporaries = 2;
 
 // What a decoder layer's MLP looks like, read from its tensor names.
 struct LayerShape {
@@ -27,6 +32,7 @@ struct LayerShape {
     bool gated = true;          // SwiGLU/GeGLU (gate and up); false for fc1/c_fc/dense_h_to_4h MLPs
     uint64_t shared_width = 0;  // shared expert's intermediate width (DeepSeek, Qwen2-MoE), 0 if none
     uint64_t width = 0;         // the dense MLP's intermediate width
+    uint32_t extra_norms = 0;   // hidden-width norms beyond the two pre-norms (Gemma 2's post-attention/post-MLP)
 };
 
 std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& tt, size_t n_layers) {
@@ -35,11 +41,18 @@ std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& 
     // The width from the config, else from the MLP's first Linear: Falcon's config names none (transformers'
     // FalconConfig: ffn_hidden_size None → 4 × hidden_size), its checkpoint stores dense_h_to_4h [18176, 4544].
     std::vector<uint64_t> width(n_layers, a.intermediate_size);
+    std::vector<uint32_t> norms(n_layers, 0);
     for (const auto& t : tt.tensors) {
         if (!t.in_llm || t.layer < 0 || static_cast<size_t>(t.layer) >= n_layers) continue;
         LayerShape& s = shapes[static_cast<size_t>(t.layer)];
         const std::string& n = t.name;
         if (n.find(".experts.") != std::string::npos) s.moe = a.n_experts > 0;
+        // A norm over the hidden state: a 1-D weight of hidden_size under a module named *norm* (q/k norms are
+        // head-wide). Gemma 2 has four (input, post_attention, pre_feedforward, post_feedforward_layernorm).
+        const bool norm_weight = t.shape.size() == 1 && t.shape[0] == a.hidden_size &&
+                                 n.find("norm") != std::string::npos && n.size() > 7 &&
+                                 n.compare(n.size() - 7, 7, ".weight") == 0;
+        if (norm_weight) ++norms[static_cast<size_t>(t.layer)];
         if (n.find("fc1.") != std::string::npos || n.find("c_fc.") != std::string::npos ||
             n.find("dense_h_to_4h.") != std::string::npos || n.find("fc_in.") != std::string::npos)
             plain[static_cast<size_t>(t.layer)] = true;
@@ -58,6 +71,7 @@ std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& 
     for (size_t k = 0; k < n_layers; ++k) {
         shapes[k].gated = !plain[k];
         shapes[k].width = width[k];
+        shapes[k].extra_norms = norms[k] > 2 ? norms[k] - 2 : 0;
     }
     return shapes;
 }
@@ -76,7 +90,7 @@ struct KeptInputs {
 
 // Bytes one decoder layer saves for backward per token (scores apart), at compute width b.
 uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, const LayerShape& s, uint64_t b,
-                               bool eager, const KeptInputs& in) {
+                               bool eager, bool repeat_kv, const KeptInputs& in) {
     const uint64_t h = a.hidden_size, heads = a.n_heads, d = a.head_dim;
     uint64_t q = heads * d, k = 0, v = 0, o = heads * d;
     if (l.kind == AttentionKind::mla) {
@@ -85,7 +99,8 @@ uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, c
         v = heads * a.v_head_dim;
         o = v;
     } else {
-        const uint64_t kv = eager ? heads : (l.n_head_kv ? l.n_head_kv : a.n_kv_heads);
+        // Eager attention and litgpt's training path (option repeat_kv) save K and V repeated to every query head.
+        const uint64_t kv = eager || repeat_kv ? heads : (l.n_head_kv ? l.n_head_kv : a.n_kv_heads);
         k = kv * (l.head_dim_k ? l.head_dim_k : d);
         v = kv * (l.head_dim_v ? l.head_dim_v : d);
     }
@@ -96,6 +111,10 @@ uint64_t layer_bytes_per_token(const Architecture& a, const AttentionLayer& l, c
     uint64_t bytes = norm + (in.kept(LinearInput::attention) ? h * b : 0) + b * (q + k + v) + (out_kept ? b * o : 0) +
                      (eager ? 0 : kF32 * heads);
     bytes += norm + (in.kept(LinearInput::mlp) ? h * b : 0);
+    // Gemma 2's post-attention and post-MLP norms (litgpt 2b195c7 model.py Block: "attention_output =
+    // self.post_attention_norm(attention_output)", "self.post_mlp_norm(self.mlp(...))"; transformers' Gemma2
+    // decoder layer the same) keep their fp32 upcast and normalized tensor as the pre-norms do.
+    bytes += s.extra_norms * norm;
     // SwiGLU: gate, up, act(gate), product (down_proj's input); plain: fc out, act out (fc2's input).
     const uint64_t per_mlp = (s.gated ? 3 : 1) + (in.kept(LinearInput::mlp_down) ? 1 : 0);
     bytes += in.copy_bytes;
@@ -133,6 +152,7 @@ struct Dynamic {
     uint64_t activation_bytes = 0, logits_bytes = 0, checkpoint_bytes = 0, recompute_bytes = 0;
     uint64_t output_logits_bytes = 0;  // the model's output (compute width), alive at the end of forward
     uint64_t prior_input_bytes = 0;    // the previous step's 4-bit Linear inputs, alive until forward returns
+    uint64_t prior_logits_bytes = 0;   // litgpt_loss: the previous step's logits, alive until forward returns
 };
 
 Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInputs& ai,
@@ -152,6 +172,10 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     // "logits = model(input_ids, lm_head_chunk_size=128)") rebinds the previous step's logits only when the next
     // forward returns. So at the end of every forward the previous step's 4-bit inputs are still held.
     const bool prior = method.adapters && method.base_nf4 && o.nf4_every_linear;
+    // fp32_norms (QLoRA only: a 16-bit Linear under autocast returns the compute width whatever its input). Counted:
+    // the checkpointed layer inputs, alive through all of backward. Not counted: the recomputed layer's fp32 MLP
+    // intermediates, alive only while that layer's backward runs (FORMULAS.md §2.6).
+    const bool fp32_stream = o.fp32_norms && method.base_nf4 && b < kF32;
     for (size_t k = 0; k < a.layers.size(); ++k) {
         LayerActivation la;
         la.layer = static_cast<int32_t>(k);
@@ -170,8 +194,8 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
             in.copy_bytes = ai.copy_bytes[k];
         }
         la.adapter_input_bytes = mul(tokens, in.copy_bytes);
-        la.saved_bytes =
-            add(mul(tokens, layer_bytes_per_token(a, a.layers[k], shapes[k], b, eager, in)), la.scores_bytes);
+        la.saved_bytes = add(mul(tokens, layer_bytes_per_token(a, a.layers[k], shapes[k], b, eager, o.repeat_kv, in)),
+                             la.scores_bytes);
         sum = add(sum, la.saved_bytes);
         largest = std::max(largest, la.saved_bytes);
         if (layers) layers->push_back(la);
@@ -185,6 +209,11 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     const uint64_t final_norm = mul(tokens, add(a.hidden_size * (kF32 + b + head_x), ai.head_copy_bytes));
     if (o.gradient_checkpointing) {
         d.checkpoint_bytes = mul(mul(a.layers.size(), tokens), a.hidden_size * b);
+        // fp32_norms: the residual stream turns fp32 at the first layer's MLP residual add (bf16 + fp32), so every
+        // later layer's checkpointed input is fp32 (torch.utils.checkpoint saves the layer's inputs as given).
+        if (fp32_stream && a.layers.size() > 1)
+            d.checkpoint_bytes =
+                add(d.checkpoint_bytes, mul(mul(a.layers.size() - 1, tokens), a.hidden_size * (kF32 - b)));
         d.recompute_bytes = largest;
         d.activation_bytes = add(add(d.checkpoint_bytes, d.recompute_bytes), final_norm);
     } else {
@@ -197,6 +226,17 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     d.logits_bytes =
         o.chunked_loss ? add(mul(tv, b), cdiv(mul(tv, upcast + kF32), kLossChunks)) : mul(tv, b + upcast + kF32);
     d.output_logits_bytes = mul(tv, b);
+    if (o.litgpt_loss) {
+        // litgpt 5895df1 utils.py chunked_cross_entropy: "loss_chunks = [torch.nn.functional.cross_entropy(
+        // logit_chunk, target_chunk, ..., reduction="none") for ...]" over the head's chunks, which the loop's
+        // "logits" list keeps referenced: per logit the compute-width output and the compute-width log-softmax
+        // (torch cross_entropy = nll_loss(log_softmax(x)), the output in x's dtype, saved for backward). Backward
+        // runs every chunk's loss nodes before any head node (autograd runs the highest sequence number first),
+        // so the chunks' gradients replace their log-softmax one by one, plus two chunk-sized temporaries.
+        const uint64_t chunk = mul(mul(o.micro_batch, std::min(o.seq_tokens, kLitgptHeadChunkTokens)), a.vocab_size);
+        d.logits_bytes = add(mul(tv, 2 * b), mul(kLitgptLossTemporaries, mul(chunk, b)));
+        d.prior_logits_bytes = mul(tv, b);
+    }
     return d;
 }
 
@@ -222,8 +262,9 @@ struct Phases {
     // The end of forward, where a previous step's inputs are still held (prior_input_bytes, litgpt's QLoRA): every
     // activation and the output logits, not yet the loss or a gradient (zero_grad set them to None). 0 otherwise.
     uint64_t forward_end(const Dynamic& d) const {
-        if (!d.prior_input_bytes) return 0;
-        return add(add(total_of(fixed), d.activation_bytes), add(d.output_logits_bytes, d.prior_input_bytes));
+        if (!d.prior_input_bytes && !d.prior_logits_bytes) return 0;
+        return add(add(total_of(fixed), d.activation_bytes),
+                   add(add(d.output_logits_bytes, d.prior_logits_bytes), d.prior_input_bytes));
     }
     uint64_t peak(const Dynamic& d) const { return std::max({backward(d), step(), forward_end(d)}); }
 };
@@ -241,7 +282,9 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     e.ddp_bucket_bytes = dist.bucket_copy && n > 1 ? e.gradient_bytes : 0;
     g.gradient_bytes = e.ddp_bucket_bytes;
     g.optimizer_bytes = off.optimizer_to_host ? 0 : share(e.optimizer_bytes, dist.shards_optimizer);
-    ph.backward_gradient = share(e.backward_gradient_bytes, dist.shards_gradients);
+    // no_sync_accumulation: a later micro-batch's backward starts beside the whole accumulated gradient, unsharded.
+    ph.backward_gradient =
+        o.no_sync_accumulation ? e.gradient_bytes : share(e.backward_gradient_bytes, dist.shards_gradients);
     ph.step_gradient = share(e.gradient_bytes, dist.shards_gradients);
     ph.step_temp = off.optimizer_to_host ? 0 : share(e.step_temp_bytes, dist.shards_optimizer);
     e.host.optimizer_bytes = off.optimizer_to_host ? e.optimizer_bytes : 0;
@@ -332,7 +375,7 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
     if (e.forward_end_peak_bytes > std::max(e.backward_peak_bytes, e.step_peak_bytes)) {
         e.peak_phase = "forward_end";
         e.activation_bytes = add(d.activation_bytes, d.prior_input_bytes);
-        e.logits_bytes = d.output_logits_bytes;
+        e.logits_bytes = add(d.output_logits_bytes, d.prior_logits_bytes);
         e.per_gpu.activation_bytes = e.activation_bytes;
         e.per_gpu.logits_bytes = e.logits_bytes;
     } else if (e.backward_peak_bytes >= e.step_peak_bytes) {
@@ -347,6 +390,11 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
     }
     e.per_gpu.total_bytes = total_of(e.per_gpu);
     fit(m, shapes, ai, ph, e);
+    if (std::any_of(shapes.begin(), shapes.end(), [](const LayerShape& s) { return s.extra_norms > 0; }))
+        e.assumptions.push_back(
+            "norms beyond a layer's two pre-norms (Gemma 2's post_attention_layernorm and "
+            "post_feedforward_layernorm, read from the tensor names) keep their fp32 upcast and normalized tensor "
+            "like the others (litgpt model.py Block post_attention_norm / post_mlp_norm)");
     explain(m, e);
 }
 

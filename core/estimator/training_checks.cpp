@@ -118,6 +118,15 @@ void explain(const Model& m, TrainingEstimate& e) {
             "(finetune/lora.py \"logits = model(input_ids, lm_head_chunk_size=128)\"): a third candidate peak, the "
             "end of forward, with every activation, the output logits and the previous step's 4-bit inputs, taken "
             "at the same tokens");
+    if (method.base_nf4 && o.fp32_norms)
+        say("norms kept in fp32 (TRL 0.13 sft_trainer.py on one GPU: PEFT prepare_model_for_kbit_training, then "
+            "trl/trainer/utils.py peft_module_casting_to_bf16 keeps every \"norm\" module fp32): bitsandbytes' "
+            "Linear4bit returns its input's dtype, so the residual stream is fp32 from the first MLP on and every "
+            "later checkpointed layer input is fp32; the recomputed layer's fp32 MLP intermediates are not counted");
+    if (o.no_sync_accumulation)
+        say("gradient accumulation under no_sync (litgpt finetune/*.py fabric.no_backward_sync; torch FSDP.no_sync "
+            "\"will accumulate the full model gradients (instead of gradient shards)\"): backward starts beside the "
+            "whole accumulated gradient on every GPU; the step's gradients are sharded again");
     if (method.base_nf4 && o.kbit_fp32_upcast)
         say("PEFT prepare_model_for_kbit_training: the unquantized 16-bit parameters (embeddings, norms, output head) "
             "upcast to fp32 (PEFT 0.17 src/peft/utils/other.py); the fp32 hidden states this can cause are not "
@@ -131,11 +140,20 @@ void explain(const Model& m, TrainingEstimate& e) {
         say("eager attention with logit soft-capping (attn_logit_softcapping, Gemma 2): tanh's output per score is "
             "kept beside the fp32 softmax and its cast (litgpt model.py, transformers' Gemma 2 eager path)");
     if (!train_attention_info(o.attention).saves_scores)
-        say("sdpa: grouped K/V heads kept as they are (FlashAttention); transformers' SDPA path repeats them to every "
-            "query head when it passes a mask");
-    say(o.chunked_loss ? "logits: chunked cross-entropy in 8 chunks (torchtune CEWithChunkedOutputLoss)"
-                       : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
-                         "(transformers ForCausalLMLoss)");
+        say(o.repeat_kv ? "sdpa with K and V repeated to every query head before the kernel, as litgpt trains "
+                          "(model.py CausalSelfAttention: k.expand(...) when n_query_groups != n_head and no KV "
+                          "cache): SDPA saves n_head-wide K and V"
+                        : "sdpa: grouped K/V heads kept as they are (FlashAttention); transformers' SDPA path "
+                          "repeats them to every query head when it passes a mask");
+    if (o.litgpt_loss)
+        say("logits: litgpt's LoRA loss (finetune/lora.py lm_head_chunk_size=128, utils.py chunked_cross_entropy): "
+            "the head's compute-width output and every chunk's compute-width log-softmax kept (2 × compute width "
+            "per logit), two 128-token chunks of temporaries in backward, and the previous step's logits held until "
+            "the next forward returns (a candidate peak at the end of forward)");
+    else
+        say(o.chunked_loss ? "logits: chunked cross-entropy in 8 chunks (torchtune CEWithChunkedOutputLoss)"
+                           : "logits: the compute-width logits, their fp32 upcast and the fp32 log-softmax "
+                             "(transformers ForCausalLMLoss)");
     say("peak: the larger of the start of backward (activations, logits, the head's gradients) and the optimizer "
         "step (every gradient and the step's temporaries, activations freed)" +
         std::string(e.forward_end_peak_bytes ? ", or the end of forward above" : "") + ": " + e.peak_phase +

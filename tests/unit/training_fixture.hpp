@@ -18,7 +18,9 @@ inline const char* kTinyConfig = R"({"architectures":["LlamaForCausalLM"],"hidde
 
 // without_head: a checkpoint that ties the head to the embedding stores no lm_head (Gemma's does not).
 // fused_gate_up: gate and up as one [256, 64] gate_up_proj, as Phi-3's checkpoint stores them.
-inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false, bool without_head = false, bool fused_gate_up = false) {
+// post_norms: Gemma 2's two more norms per layer (pre_feedforward_layernorm, post_feedforward_layernorm).
+inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false, bool without_head = false, bool fused_gate_up = false,
+                                  bool post_norms = false) {
     const std::string config = kTinyConfig;
     nlohmann::ordered_json header;
     uint64_t offset = 0;
@@ -46,6 +48,10 @@ inline RepoSnapshot tiny_snapshot(bool with_int_buffer = false, bool without_hea
             add(p + "mlp.up_proj.weight", {128, 64});
         }
         add(p + "mlp.down_proj.weight", {64, 128});
+        if (post_norms) {
+            add(p + "pre_feedforward_layernorm.weight", {64});
+            add(p + "post_feedforward_layernorm.weight", {64});
+        }
     }
     add("model.norm.weight", {64});
     if (!without_head) add("lm_head.weight", {100, 64});

@@ -409,3 +409,97 @@ TEST_CASE("option --untie-head: litgpt's separate head over a checkpoint that ti
     REQUIRE(own.warnings.size() == 1);
     CHECK(own.warnings[0].find("untie_head") != std::string::npos);
 }
+
+TEST_CASE("option --repeat-kv: SDPA saves K and V repeated to every query head, as litgpt trains",
+          "[training][options]") {
+    // tiny: 4 heads, 2 KV heads of 16. q, k, v per token and layer 2 × (64 + 32 + 32) = 256 B; repeated, K and V are
+    // 4 heads wide: 2 × (64 + 64 + 64) = 384, + 128: 2,448 → 2,576 per layer (LoRA, dropout 0, every projection
+    // adapted: x shared), 8 tokens × (2 × 2,576 + 384 final norm) = 44,288 (42,240 without).
+    const GivenOptions base = {{"--train", "lora"}, {"--seq-len", "8"}, {"--adapters-fp32", "off"}};
+    GivenOptions on = base;
+    on.push_back({"--repeat-kv", "on"});
+    CHECK(run_text(base).activation_bytes == 42'240);
+    CHECK(run_text(on).activation_bytes == 44'288);
+    // Eager attention repeats them already (2 × 4 heads × 8² × 6 B of scores apart): the option changes nothing.
+    GivenOptions eager = base, eager_on = on;
+    eager.push_back({"--attention", "eager"});
+    eager_on.push_back({"--attention", "eager"});
+    CHECK(run_text(eager).activation_bytes == run_text(eager_on).activation_bytes);
+}
+
+TEST_CASE("option --litgpt-loss: the chunked head's logits and every chunk's log-softmax at the compute width",
+          "[training][options]") {
+    // 8 tokens × vocab 100 = 800 logits. transformers' loss: 800 × (2 + 4 + 4) = 8,000; torchtune's chunked: 800 × 2
+    // + 800 × 8 / 8 = 2,400. litgpt's: 800 × (2 + 2) + two chunks of min(8, 128) tokens × 100 × 2 B = 3,200 +
+    // 3,200 = 6,400.
+    const GivenOptions base = {{"--train", "lora"}, {"--seq-len", "8"}, {"--adapters-fp32", "off"}};
+    auto with = [&](GivenOptions more) {
+        GivenOptions g = base;
+        g.insert(g.end(), more.begin(), more.end());
+        return run_text(g);
+    };
+    CHECK(with({}).logits_bytes == 8'000);
+    CHECK(with({{"--chunked-loss", "on"}}).logits_bytes == 2'400);
+    const TrainingEstimate e = with({{"--litgpt-loss", "on"}, {"--chunked-loss", "on"}});
+    CHECK(e.logits_bytes == 6'400);
+    // The end of forward is a candidate peak now (the optimizer step peaks at 8 tokens); it holds the new logits and the previous step's (800 × 2 each = 3,200) beside the same
+    // activations: 3,200 below backward's 6,400, less the gradients backward already has.
+    CHECK(e.forward_end_peak_bytes == e.backward_peak_bytes - 3'200 - e.backward_gradient_bytes);
+    // Micro-batch 2 × 256 tokens: 51,200 logits × 4 = 204,800 + 2 chunks × (2 × 128 tokens) × 100 × 2 B = 102,400
+    // → 307,200 (a chunk is 128 tokens of every sequence).
+    CHECK(with({{"--litgpt-loss", "on"}, {"--seq-len", "256"}, {"--micro-batch", "2"}}).logits_bytes == 307'200);
+}
+
+TEST_CASE("norms beyond a layer's two (Gemma 2's post norms) keep their fp32 upcast and normalized tensor",
+          "[training]") {
+    // tiny with pre_feedforward_layernorm and post_feedforward_layernorm in each layer: two more norms of 64 ×
+    // (4 + 2) = 384 B per token: 2,448 + 768 = 3,216 per layer; LoRA, dropout 0, 8 tokens: 8 × (2 × 3,216 + 384)
+    // = 54,528 (42,240 with two norms).
+    static const Loaded four = load(tiny_snapshot(false, false, false, true));
+    const EstimateOptions o = given({{"--train", "lora"}, {"--seq-len", "8"}, {"--adapters-fp32", "off"}});
+    const TrainingEstimate e = train_estimate(four.model, four.tensors, o.training, o.gpu);
+    REQUIRE_FALSE(e.error);
+    CHECK(e.activation_bytes == 54'528);
+    bool said = false;
+    for (const auto& a : e.assumptions) said = said || a.find("post_feedforward_layernorm") != std::string::npos;
+    CHECK(said);
+}
+
+TEST_CASE("option --fp32-norms: QLoRA's checkpointed layer inputs in fp32 after the first layer, as TRL leaves them",
+          "[training][options]") {
+    // tiny, 8 tokens, checkpointing: the layer inputs 2 layers × 8 × 64 × 2 B = 2,048. With the norms in fp32 the
+    // residual stream is fp32 from layer 0's MLP on, so layer 1's input is 4 B wide: + 1 × 8 × 64 × (4 − 2) = 1,024.
+    const GivenOptions base = {{"--train", "qlora"}, {"--seq-len", "8"}, {"--grad-checkpointing", "on"}};
+    auto with = [&](GivenOptions more) {
+        GivenOptions g = base;
+        g.insert(g.end(), more.begin(), more.end());
+        return run_text(g);
+    };
+    const TrainingEstimate off = with({});
+    const TrainingEstimate on = with({{"--fp32-norms", "on"}});
+    CHECK(off.checkpoint_bytes == 2'048);
+    CHECK(on.checkpoint_bytes == 3'072);
+    CHECK(on.activation_bytes == off.activation_bytes + 1'024);
+    // Without checkpointing nothing changes (the norms' fp32 upcast of their input is counted already), nor for LoRA
+    // on 16-bit Linears, which return the compute width under autocast whatever their input.
+    CHECK(with({{"--grad-checkpointing", "off"}, {"--fp32-norms", "on"}}).activation_bytes ==
+          with({{"--grad-checkpointing", "off"}}).activation_bytes);
+    CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--grad-checkpointing", "on"}, {"--fp32-norms", "on"}})
+              .checkpoint_bytes == 2'048);
+}
+
+TEST_CASE("option --no-sync-accumulation: backward beside the whole accumulated gradient, unsharded under FSDP",
+          "[training][options]") {
+    // tiny, full fine-tune, bf16-mixed: gradients 86,848 × 2 B = 173,696. Backward starts with the head's and the
+    // final norm's (6,400 + 64) × 2 B = 12,928, sharded over 2 GPUs by FSDP: 6,464. Accumulating under no_sync, the
+    // whole gradient is there, unsharded: 173,696, so backward's figure grows by 173,696 − 6,464 = 167,232.
+    const GivenOptions base = {{"--train", "full"}, {"--seq-len", "8"}, {"--gpus", "2"}, {"--distribution", "fsdp"}};
+    GivenOptions on = base;
+    on.push_back({"--no-sync-accumulation", "on"});
+    const TrainingEstimate off_e = run_text(base), on_e = run_text(on);
+    CHECK(off_e.gradient_bytes == 173'696);
+    CHECK(off_e.backward_gradient_bytes == 12'928);
+    CHECK(on_e.backward_peak_bytes == off_e.backward_peak_bytes + 167'232);
+    // The step's gradients are sharded again: that phase does not move.
+    CHECK(on_e.step_peak_bytes == off_e.step_peak_bytes);
+}

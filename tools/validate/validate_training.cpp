@@ -119,6 +119,10 @@ TrainingOptions options_of(const json& r, std::string& note) {
     // it (convert_hf_checkpoint.py).
     o.litgpt_modules = has(framework, "litgpt");
     o.untie_head = has(framework, "litgpt");
+    // litgpt repeats K and V to every query head in training (model.py CausalSelfAttention, FORMULAS.md §2.5) and
+    // its LoRA loop keeps the chunked head's logits and log-softmax (finetune/lora.py, utils.py).
+    o.repeat_kv = has(framework, "litgpt");
+    o.litgpt_loss = has(framework, "litgpt") && has(str(r, "loss"), "lm_head chunked");
     if (has(optimizer, "8bit") || has(optimizer, "8-bit"))
         o.optimizer = has(optimizer, "aged") ? Optimizer::paged_adamw_8bit : Optimizer::adamw_8bit;
     else if (has(optimizer, "PagedAdamW") || has(optimizer, "bitsandbytes"))
@@ -129,6 +133,13 @@ TrainingOptions options_of(const json& r, std::string& note) {
     o.micro_batch = r.value("micro_batch", 1u);
     o.seq_tokens = r.value("seq_len", 512ull);
     o.n_gpus = r.value("n_gpus", 1u);
+    // fms's baseline-peft-bnb on one GPU leaves PEFT preparation to TRL 0.13's SFTTrainer, which keeps the norms in
+    // fp32 (framework_plugin_bnb.py warning, trl sft_trainer.py is_sharded_qlora; FORMULAS.md §2.6).
+    o.fp32_norms = has(framework, "fms-acceleration") && o.method == TrainMethod::qlora && o.n_gpus == 1;
+    // litgpt's full fine-tuning accumulates under fabric.no_backward_sync (finetune/full.py): every litgpt full row's
+    // yaml sets global_batch_size above micro_batch_size × devices (16/(1×4), 64/(4×4), 64/(4×1), 32/(4×1),
+    // 8/(4×1)).
+    o.no_sync_accumulation = has(framework, "litgpt") && o.method == TrainMethod::full;
     o.distribution = has(dist, "zero3") || has(dist, "zero-3") ? Distribution::zero3
                      : has(dist, "fsdp")                       ? Distribution::fsdp
                                                                : Distribution::ddp;
