@@ -61,11 +61,12 @@ struct OptionSpec {
     const char* flags;       // command-line spellings, space-separated, the first shown in --help
     const char* value_name;  // "N", "P", "on|off"
     OptionKind kind;
-    uint64_t min, max;      // count bounds
-    const char* special;    // count: a word accepted besides numbers ("max", "all"); "" = none
-    const char* help;       // --help and the page
-    bool gguf_only;         // only the GGUF (llama.cpp) profile reads it (diffusers_only: the diffusers profile)
-    bool training = false;  // a fine-tuning option: read only with --train (its own --help section)
+    uint64_t min, max;       // count bounds
+    const char* special;     // count: a word accepted besides numbers ("max", "all"); "" = none
+    const char* help;        // --help and the page
+    bool gguf_only;          // only the GGUF (llama.cpp) profile reads it (diffusers_only: the diffusers profile)
+    bool training = false;   // a fine-tuning option: read only with --train (its own --help section)
+    bool framework = false;  // fine-tuning: how one framework runs it (PEFT, TRL, litgpt); the page folds these away
 };
 
 const std::vector<OptionSpec>& option_specs();

@@ -107,7 +107,10 @@ json vocabularies_json() {
     for (const auto& s : option_specs()) {
         json o = {{"key", s.key},   {"flags", s.flags},         {"kind", kind_name(s.kind)},
                   {"help", s.help}, {"gguf_only", s.gguf_only}, {"training", s.training}};
-        if (s.training) o["default"] = training_default_text(s.key);
+        if (s.training) {
+            o["default"] = training_default_text(s.key);
+            o["framework"] = s.framework;
+        }
         if (s.kind == OptionKind::count) {
             o["min"] = s.min;
             o["max"] = s.max;

@@ -372,8 +372,19 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
       `page ${JSON.stringify(dr)} CLI ${JSON.stringify(d.training.per_gpu)}`);
     // litgpt's QLoRA (nf4_every_linear): its peak is at the end of forward; the page says so in the core's words, as the
     // CLI's text report does, and the breakdown is the CLI's.
+    // The framework's own settings are folded away (the core's rows with framework: true) until opened.
+    expect(await page.isHidden('#train-nf4_every_linear') && await page.isVisible('#train-lora_rank'), 'framework settings folded, the rest shown');
+    await page.click('#training-framework summary');
     await page.check('#train-nf4_every_linear');
     await page.waitForFunction(() => window.__lastReport?.training?.peak_phase === 'forward_end' && !document.body.dataset.address);
+    expect(new URL(page.url()).searchParams.get('nf4_every_linear') === 'on', `the link carries it: ${page.url()}`);
+    // A link that sets one of them opens the fold by itself, with the box ticked.
+    const linked = await page.context().newPage();
+    await linked.goto(page.url());
+    await linked.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    expect(await linked.evaluate(() => document.getElementById('training-framework').open) && await linked.isChecked('#train-nf4_every_linear'),
+      'a link with nf4_every_linear=on opens the framework settings, ticked');
+    await linked.close();
     const nf4Args = ['mistralai/Mistral-7B-v0.1', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090',
       '--optimizer', 'adamw_8bit', '--lora-dropout', '0.1', '--nf4-every-linear', 'on'];
     const n = await cli(nf4Args);

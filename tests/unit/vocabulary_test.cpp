@@ -1,6 +1,9 @@
 // Unit tests of core/estimator/vocabulary.* — what the page and the embed build their controls from.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 #include "estimator/options.hpp"
 #include "estimator/vocabulary.hpp"
 
@@ -53,4 +56,25 @@ TEST_CASE("the fit table's bound and rule follow the profile: an even split, TP 
             CHECK(p["fit_rule"].get<std::string>().find("one GPU") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("a framework's own fine-tuning settings are marked for the page to fold away, the common ones are not",
+          "[vocabulary]") {
+    // The page shows the method, rank, optimizer, sequence and micro-batch at once and folds the rows that say how one
+    // framework runs a step (PEFT, TRL, litgpt) under one summary; the mark is the row's, so a new row chooses its place.
+    const nlohmann::json v = vocabularies_json();
+    std::set<std::string> framework, common;
+    for (const auto& o : v["options"]) {
+        if (!o["training"].get<bool>()) {
+            CHECK_FALSE(o.contains("framework"));
+            continue;
+        }
+        (o["framework"].get<bool>() ? framework : common).insert(o["key"].get<std::string>());
+        if (o["framework"].get<bool>()) CHECK(o["kind"] == "flag");
+    }
+    CHECK(framework == std::set<std::string>{"adapters_fp32", "kbit_fp32_upcast", "nf4_every_linear", "litgpt_modules",
+                                             "untie_head", "repeat_kv", "litgpt_loss", "fp32_norms",
+                                             "no_sync_accumulation"});
+    for (const char* k : {"train", "lora_rank", "optimizer", "micro_batch", "seq_tokens", "gradient_checkpointing"})
+        CHECK(common.count(k) == 1);
 }

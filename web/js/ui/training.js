@@ -54,7 +54,15 @@ export class TrainingControls {
     this.onChange = onChange;
     this.controls = vocab.options.filter((r) => r.training && !NOT_A_CONTROL.has(r.key)).map((r) => control(vocab, r));
     this.byKey = Object.fromEntries(this.controls.map((c) => [c.row.key, c]));
-    root.append(el('h2', { text: 'Fine-tuning' }), el('div', { class: 'controls-grid training-grid' }, ...this.controls.map((c) => c.node)));
+    // How one framework runs a step (the core's rows with `framework: true`: PEFT's fp32 adapters, litgpt's fused
+    // Linears and chunked loss, TRL's fp32 norms…) are folded away: most visitors keep the defaults. The fold opens by
+    // itself when a link or a restored state sets one of them (set()).
+    const main = this.controls.filter((c) => !c.row.framework), detail = this.controls.filter((c) => c.row.framework);
+    this.framework = el('details', { id: 'training-framework', class: 'training-framework' },
+      el('summary', { text: `How your framework runs it (PEFT, TRL, litgpt, torchtune): ${detail.length} settings` }),
+      el('div', { class: 'controls-grid training-grid' }, ...detail.map((c) => c.node)));
+    root.append(el('h2', { text: 'Fine-tuning' }), el('div', { class: 'controls-grid training-grid' }, ...main.map((c) => c.node)),
+      ...(detail.length ? [this.framework] : []));
     this.set({});
     for (const c of this.controls) c.input.addEventListener(c.input.type === 'text' ? 'change' : 'input', () => { this.sync(); this.onChange(); });
     this.sync();
@@ -87,6 +95,8 @@ export class TrainingControls {
       if (Array.isArray(v)) v = v.join(',');
       if (c.input.type === 'checkbox') c.input.checked = flagOn(v);
       else c.input.value = v ?? '';
+      const differs = c.input.type === 'checkbox' ? flagOn(v) !== flagOn(c.row.default) : String(v) !== c.row.default;
+      if (c.row.framework && given !== undefined && differs) this.framework.open = true;
     }
     this.sync();
   }
