@@ -397,6 +397,15 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
       `phase "${phase}"; page: ${pageText.slice(0, 160)}; CLI: ${nText.split('\n').find((l) => /peak at/.test(l))}`);
     await page.uncheck('#train-nf4_every_linear');
     await page.waitForFunction(() => window.__lastReport?.training?.peak_phase !== 'forward_end' && !document.body.dataset.address);
+    // The QLoRA-only rows (the core reads them only with a 4-bit base) are hidden under LoRA, as double_quant is.
+    const qloraOnly = ['double_quant', 'kbit_fp32_upcast', 'nf4_every_linear', 'fp32_norms'];
+    await page.selectOption('#train-train', 'lora');
+    await page.waitForFunction(() => window.__lastReport?.training?.options?.method === 'lora' && !document.body.dataset.address);
+    for (const k of qloraOnly) expect(await page.evaluate((id) => document.getElementById(id).closest('.training-control').hidden, `train-${k}`), `${k} hidden under LoRA`);
+    expect(!(await page.evaluate(() => document.getElementById('train-repeat_kv').closest('.training-control').hidden)), 'repeat_kv stays under LoRA');
+    await page.selectOption('#train-train', 'qlora');
+    await page.waitForFunction(() => window.__lastReport?.training?.options?.method === 'qlora' && !document.body.dataset.address);
+    for (const k of qloraOnly) expect(!(await page.evaluate((id) => document.getElementById(id).closest('.training-control').hidden, `train-${k}`)), `${k} shown under QLoRA`);
     await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
     await axe(page);
     // A micro-batch of 0, which the core refuses: its reason and no total (no stale number), and back when valid.

@@ -71,8 +71,10 @@ export class TrainingControls {
   /** Shows only what the chosen method reads: LoRA rows for adapters, trainable modules for freeze. */
   sync() {
     const method = this.vocab.training.methods.find((m) => m.name === this.byKey.train.input.value);
+    // The QLoRA-only rows (the core reads them only with a 4-bit base: training_checks.cpp) as double_quant.
     const show = { lora_rank: method?.adapters, lora_targets: method?.adapters, adapters_fp32: method?.adapters,
-      double_quant: method?.base_nf4, trainable_modules: method?.train_named_only };
+      double_quant: method?.base_nf4, kbit_fp32_upcast: method?.base_nf4, nf4_every_linear: method?.base_nf4,
+      fp32_norms: method?.base_nf4, trainable_modules: method?.train_named_only };
     for (const [key, visible] of Object.entries(show)) if (this.byKey[key]) this.byKey[key].node.hidden = !visible;
   }
 
