@@ -233,6 +233,34 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await axe(page);
   });
 
+  // Every inference row of the core's option table is a link setting and a control (common.js LINK_OPTION_KEYS is the
+  // table's keys): the engines' own numbers too, shown for the engines that read them, the same totals as the CLI.
+  await scenario('the engines\' own numbers from a link and a control: gpu_memory_utilization and max batched tokens (vLLM), -ub (llama.cpp), prompt tokens (diffusers) = the CLI', async (page) => {
+    const total = () => page.evaluate(() => window.__lastReport.estimates_bytes.total);
+    const settled = () => page.waitForFunction(() => !document.body.dataset.address);
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&profile=vllm&gpu=h100-80gb&gpu_memory_utilization=0.5&max_num_batched_tokens=4096' });
+    let c = await cli(['mistralai/Mistral-7B-v0.1', '--profile', 'vllm', '--gpu', 'h100-80gb', '--gpu-memory-utilization', '0.5', '--max-num-batched-tokens', '4096']);
+    expect(await total() === c.estimates_bytes.total, `vLLM link: page ${await total()}, CLI ${c.estimates_bytes.total}`);
+    expect(await page.inputValue('#gpu_memory_utilization') === '0.5' && await page.isVisible('#max_num_batched_tokens'), 'the link\'s values in the vLLM controls');
+    await page.fill('#gpu_memory_utilization', '0.8');
+    await page.dispatchEvent('#gpu_memory_utilization', 'change');
+    await page.waitForFunction(() => window.__lastReport?.engine_reservation?.fraction === 0.8);
+    await settled();
+    expect(new URL(page.url()).searchParams.get('gpu_memory_utilization') === '0.8', `the link follows: ${page.url()}`);
+    await page.selectOption('#profile', 'classic');
+    await page.waitForFunction(() => window.__lastReport?.profile === 'classic');
+    expect(await page.isHidden('#gpu_memory_utilization') && !new URL(page.url()).searchParams.has('max_num_batched_tokens'), 'hidden and left out for classic');
+    await visit(page, 'TheBloke/Llama-2-7B-Chat-GGUF', { query: '&ubatch_tokens=256&gpu=rtx-4090' });
+    c = await cli(['TheBloke/Llama-2-7B-Chat-GGUF', '--profile', 'llama.cpp', '-ub', '256', '--gpu', 'rtx-4090']);
+    expect(await total() === c.estimates_bytes.total && await page.inputValue('#ubatch_tokens') === '256', `-ub 256: page ${await total()}, CLI ${c.estimates_bytes.total}`);
+    await visit(page, 'black-forest-labs/FLUX.1-schnell', { token: 'hf_fixture_alice', query: '&profile=diffusers&text_tokens=128' });
+    const { stdout } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'),
+      ['black-forest-labs/FLUX.1-schnell', '--profile', 'diffusers', '--text-tokens', '128', '--json', '--endpoint', hub.hubUrl],
+      { encoding: 'utf8', env: { ...process.env, HF_TOKEN: 'hf_fixture_alice' } });
+    c = JSON.parse(stdout);
+    expect(await total() === c.estimates_bytes.total && await page.isVisible('#text_tokens'), `prompt tokens 128: page ${await total()}, CLI ${c.estimates_bytes.total}`);
+  });
+
   // A link that leaves a setting out means its default: Back to such an entry must untick what the later entry ticked
   // (app.js applyParams resets enforce_eager, model_cpu_offload and the image size, whose defaults are not engine rows).
   await scenario('Back to a link without enforce_eager unticks eager mode and brings the CUDA graphs back', async (page) => {

@@ -542,10 +542,10 @@ function applyParams({ first = false } = {}) {
   if (!first && !params.has('gpu')) options.gpu = controls.gpu.value;
   for (const k of ['profile', 'precision', 'kv_dtype', 'tp', 'batch', 'context_tokens', 'n_gpu_layers', 'flash_attention'])
     if (options[k] === undefined) options[k] = k === 'context_tokens' ? 'max' : k === 'profile' ? state.vocab.profiles[0].name : profileRow(options.profile).defaults[k];
-  // Settings a link may leave out whose default is not in the engine's row: off, and the pipeline's own image size (a
-  // link without them, reached by Back, must not keep the previous link's values).
+  // Settings a link may leave out whose default is not in the engine's row: off, and the engine's or the pipeline's own
+  // number (a link without them, reached by Back, must not keep the previous link's values).
   for (const k of ['model_cpu_offload', 'enforce_eager']) options[k] ??= 'off';
-  for (const k of ['height', 'width']) options[k] ??= 'default';
+  for (const k of ['height', 'width', 'gpu_memory_utilization', 'max_num_batched_tokens', 'ubatch_tokens', 'text_tokens']) options[k] ??= 'default';
   controls.set(options);
   state.pins = params.getAll('pin').map(pinFromText).filter(Boolean).slice(0, MAX_PINS);
   if (params.getAll('pin').length > state.pins.length) problems.push('A pinned result in the link could not be read and was left out.');

@@ -1,6 +1,7 @@
 // What every part of the site shares: the default endpoint, the units and formatters, the report's parts,
 // the options a link carries, and the one builder of page links (share links, the address bar, the embed's
 // "full estimate" link). No copy of any of these lives elsewhere in web/.
+import { vocabularies as builtVocabularies } from './vocab.js';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
@@ -49,9 +50,9 @@ export const FLAG_OFF = ['off', 'false', '0'];
 /** Whether a flag's value (a word, or true from a report's options) is on. */
 export const flagOn = (v) => v === true || FLAG_ON.includes(String(v).toLowerCase());
 
-// The estimate options a link carries (the core's option keys) and the page-only ones.
-export const LINK_OPTION_KEYS = ['precision', 'kv_dtype', 'context_tokens', 'batch', 'profile', 'tp', 'gpu', 'gguf_file',
-  'n_gpu_layers', 'flash_attention', 'height', 'width', 'model_cpu_offload', 'enforce_eager'];
+// The estimate options a link carries: every inference row of the core's option table (js/vocab.js, the build's copy of
+// vocabularies()), so a setting the CLI takes is one a link takes, and the GGUF file a repo's quantization names.
+export const LINK_OPTION_KEYS = [...builtVocabularies.options.filter((o) => !o.training).map((o) => o.key), 'gguf_file'];
 
 /**
  * A model id from what a person pastes: "org/name", "https://huggingface.co/org/name", "hf.co/org/name/tree/REV".

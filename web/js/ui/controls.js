@@ -28,6 +28,9 @@ function batchInput(spec) {
     el('p', { class: 'help', id: 'batch-help', text: spec.help.replace(/^./, (c) => c.toUpperCase()) + '.' }));
 }
 
+// The engines' own numbers, each a row of the core's option table (an input each; empty = the default).
+const ENGINE_NUMBERS = ['gpu_memory_utilization', 'max_num_batched_tokens', 'ubatch_tokens', 'text_tokens'];
+
 export class ControlsView {
   /** `vocab`: the core's vocabularies(); `gpuSelect`: the page's GPU picker (it lives on the first screen). */
   constructor(root, vocab, gpuSelect, onChange) {
@@ -49,6 +52,16 @@ export class ControlsView {
         el('input', { id: key, type: 'number', min: String(spec.min), max: String(spec.max), step: '8', placeholder: spec.special, inputmode: 'numeric', 'aria-describedby': `${key}-help` }),
         el('p', { class: 'help', id: `${key}-help`, text: `Empty: ${spec.help.replace(/^diffusers: /, '')}.` }));
     };
+    // An engine's own number (gpu_memory_utilization, max_num_batched_tokens, -ub, the prompt's tokens): bounds and
+    // help from the core's option row, as --help prints them; empty = the engine's or the pipeline's default.
+    const engineNumber = (key, label, cls) => {
+      const spec = optionSpec(vocab, key);
+      const bounds = spec.kind === 'fraction' ? { min: '0.01', max: '1', step: '0.01', inputmode: 'decimal' }
+        : { min: String(spec.min), max: String(spec.max), step: '1', inputmode: 'numeric' };
+      return el('div', { class: cls }, el('label', { for: key, text: label }),
+        el('input', { id: key, type: 'number', ...bounds, placeholder: 'default', 'aria-describedby': `${key}-help` }),
+        el('p', { class: 'help', id: `${key}-help`, text: `${spec.help}; empty: the default.` }));
+    };
     root.append(el('h2', { text: 'Settings' }),
       el('div', { class: 'controls-grid' },
         select('profile', 'Serving engine'),
@@ -60,13 +73,18 @@ export class ControlsView {
           el('input', { id: 'n_gpu_layers', type: 'number', min: '-1', max: '100000', step: '1', value: '-1', inputmode: 'numeric', 'aria-describedby': 'n_gpu_layers-help' }),
           el('p', { class: 'help', id: 'n_gpu_layers-help', text: '-1 = all layers on the GPU; 0 keeps every layer in system memory.' })),
         el('div', { class: 'gguf-only' }, el('label', { class: 'check' }, el('input', { id: 'flash_attention', type: 'checkbox', checked: true }), 'Flash attention (llama.cpp)')),
+        engineNumber('ubatch_tokens', 'Micro-batch tokens (-ub)', 'gguf-only'),
         // diffusers pipelines: the call's image size, prompt tokens and placement (the core's option table).
         imageSide('height', 'Image height (px)'),
         imageSide('width', 'Image width (px)'),
+        engineNumber('text_tokens', 'Prompt tokens', 'pipeline-only'),
         el('div', { class: 'pipeline-only' }, el('label', { class: 'check' }, el('input', { id: 'model_cpu_offload', type: 'checkbox' }), 'Model CPU offload (enable_model_cpu_offload)')),
         // vLLM: enforce_eager (the core's option row says what it changes).
         el('div', { class: 'eager-only' }, el('label', { class: 'check' }, el('input', { id: 'enforce_eager', type: 'checkbox', 'aria-describedby': 'enforce_eager-help' }), 'Eager mode (--enforce-eager)'),
           el('p', { class: 'help', id: 'enforce_eager-help', text: optionSpec(vocab, 'enforce_eager').help.replace(/^vLLM: enforce_eager, /, '') })),
+        // Engines that reserve their memory up front (vLLM, SGLang): the share they take and the prefill chunk.
+        engineNumber('gpu_memory_utilization', 'GPU memory utilization', 'prealloc-only'),
+        engineNumber('max_num_batched_tokens', 'Max batched tokens', 'prealloc-only'),
         el('div', { class: 'context-row' },
           el('label', { for: 'context', id: 'context-label', text: 'Context length' }),
           el('input', { id: 'context', type: 'range', min: '0', max: '1000', step: '1', 'aria-labelledby': 'context-label', 'aria-valuetext': '' }),
@@ -80,7 +98,7 @@ export class ControlsView {
     this.fill('precision', vocab.precisions.map((p) => [p.name, p.label]));
     this.fill('kv_dtype', vocab.kv_dtypes.map((d) => [d.name, d.label]));
     this.fill('tp', TPS.map((t) => [String(t), String(t)]));
-    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers', 'height', 'width', 'model_cpu_offload', 'enforce_eager']) this.$(id).addEventListener('change', () => this.emit());
+    for (const id of ['precision', 'kv_dtype', 'tp', 'flash_attention', 'n_gpu_layers', 'height', 'width', 'model_cpu_offload', 'enforce_eager', ...ENGINE_NUMBERS]) this.$(id).addEventListener('change', () => this.emit());
     this.$('profile').addEventListener('change', () => this.emit());
     this.gpu.addEventListener('change', () => this.emit());
     this.$('batch').addEventListener('input', () => this.emit());
@@ -123,6 +141,12 @@ export class ControlsView {
       if (this.$('model_cpu_offload').checked) o.model_cpu_offload = 'on';
     }
     if (p.eager && this.$('enforce_eager').checked) o.enforce_eager = 'on';
+    const shown = { gpu_memory_utilization: p.preallocates, max_num_batched_tokens: p.preallocates, ubatch_tokens: p.gguf && this.gguf, text_tokens: p.pipeline };
+    for (const k of ENGINE_NUMBERS) {
+      const v = this.$(k).value.trim(), spec = optionSpec(this.vocab, k);
+      if (!shown[k] || v === '' || !(Number(v) > 0)) continue;  // the engine's default
+      o[k] = spec.kind === 'fraction' ? String(Math.min(1, Number(v))) : String(Math.max(spec.min, Math.min(spec.max, Math.floor(Number(v)))));
+    }
     if (p.gguf && this.gguf) {
       o.gguf_file = this.ggufFile || '';
       o.flash_attention = this.$('flash_attention').checked ? 'on' : 'off';
@@ -150,7 +174,7 @@ export class ControlsView {
     if (options.n_gpu_layers !== undefined) this.$('n_gpu_layers').value = options.n_gpu_layers === 'all' ? '-1' : String(options.n_gpu_layers);
     if (options.enforce_eager !== undefined) this.$('enforce_eager').checked = flagOn(options.enforce_eager);
     if (options.flash_attention !== undefined) this.$('flash_attention').checked = flagOn(options.flash_attention);
-    for (const k of ['height', 'width']) if (options[k] !== undefined) this.$(k).value = options[k] === 'default' ? '' : String(options[k]);
+    for (const k of ['height', 'width', ...ENGINE_NUMBERS]) if (options[k] !== undefined) this.$(k).value = options[k] === 'default' ? '' : String(options[k]);
     if (options.model_cpu_offload !== undefined) this.$('model_cpu_offload').checked = flagOn(options.model_cpu_offload);
     if (options.tp !== undefined) this.$('tp').value = String(options.tp);
     if (options.batch !== undefined) this.$('batch').value = String(options.batch);
@@ -192,6 +216,7 @@ export class ControlsView {
     for (const n of this.root.querySelectorAll('.gguf-only')) setProp(n, 'hidden', !(p.gguf && this.gguf));
     for (const n of this.root.querySelectorAll('.pipeline-only')) setProp(n, 'hidden', !p.pipeline);
     for (const n of this.root.querySelectorAll('.eager-only')) setProp(n, 'hidden', !p.eager);
+    for (const n of this.root.querySelectorAll('.prealloc-only')) setProp(n, 'hidden', !p.preallocates);
     setText(this.$('controls-note'), notes.join(' '));
   }
 
