@@ -209,26 +209,26 @@ const std::vector<OptionSpec>& option_specs() {
         {"optimizer", "--optimizer", "O", OptionKind::choice, 0, 0, "", "optimizer (its states per parameter)", false,
          true},
         {"lora_rank", "--lora-rank --lora_rank", "R", OptionKind::count, 1, kMaxLoraRank, "",
-         "LoRA / QLoRA rank r (alpha costs no memory)", false, true},
+         "LoRA / QLoRA rank r (alpha costs no memory)", false, true, false, "adapters"},
         {"lora_targets", "--lora-targets --lora_targets", "P,...", OptionKind::list, 0, 0, "",
          "LoRA target modules: comma-separated glob patterns over the module names (default: the attention and MLP "
          "projections)",
-         false, true},
+         false, true, false, "adapters"},
         {"trainable_modules", "--trainable-modules", "P,...", OptionKind::list, 0, 0, "",
-         "freeze: the only modules trained, comma-separated glob patterns", false, true},
+         "freeze: the only modules trained, comma-separated glob patterns", false, true, false, "train_named_only"},
         {"double_quant", "--double-quant", "on|off", OptionKind::flag, 0, 0, "",
-         "QLoRA: quantize the absmax constants too (bnb_4bit_use_double_quant)", false, true},
+         "QLoRA: quantize the absmax constants too (bnb_4bit_use_double_quant)", false, true, false, "base_nf4"},
         {"adapters_fp32", "--adapters-fp32", "on|off", OptionKind::flag, 0, 0, "",
          "LoRA adapters in fp32 as PEFT keeps them (off: the compute width, as torchtune and litgpt)", false, true,
-         true},
+         true, "adapters"},
         {"kbit_fp32_upcast", "--kbit-fp32-upcast", "on|off", OptionKind::flag, 0, 0, "",
          "QLoRA through PEFT's prepare_model_for_kbit_training: unquantized 16-bit parameters (embeddings, norms, "
          "output head) upcast to fp32",
-         false, true, true},
+         false, true, true, "base_nf4"},
         {"nf4_every_linear", "--nf4-every-linear", "on|off", OptionKind::flag, 0, 0, "",
          "QLoRA as litgpt runs it (Lightning BitsandbytesPrecision): every Linear in NF4, the output head too, "
          "dequantized through an fp16 copy",
-         false, true, true},
+         false, true, true, "base_nf4"},
         {"lora_dropout", "--lora-dropout --lora_dropout", "P", OptionKind::probability, 0, 0, "",
          "LoRA dropout on the adapters' input, in [0, 1): above 0 each adapted Linear saves a dropped copy and a "
          "1-byte mask of its input (PEFT's LoraConfig default is 0)",
@@ -250,7 +250,7 @@ const std::vector<OptionSpec>& option_specs() {
         {"fp32_norms", "--fp32-norms", "on|off", OptionKind::flag, 0, 0, "",
          "QLoRA with the norms kept in fp32 (TRL's SFTTrainer on one GPU): the MLP's intermediates and the residual "
          "stream after the first MLP are fp32, so are the checkpointed layer inputs",
-         false, true, true},
+         false, true, true, "base_nf4"},
         {"no_sync_accumulation", "--no-sync-accumulation", "on|off", OptionKind::flag, 0, 0, "",
          "gradient accumulation with the sync skipped until the last micro-batch (litgpt, FSDP no_sync): backward "
          "runs beside the whole accumulated gradient, unsharded",

@@ -67,6 +67,9 @@ struct OptionSpec {
     bool gguf_only;          // only the GGUF (llama.cpp) profile reads it (diffusers_only: the diffusers profile)
     bool training = false;   // a fine-tuning option: read only with --train (its own --help section)
     bool framework = false;  // fine-tuning: how one framework runs it (PEFT, TRL, litgpt); the page folds these away
+    // fine-tuning: the training method's field (train_methods(): "adapters", "base_nf4", "train_named_only") without
+    // which the estimate does not read this option; "" = every method reads it. The page hides it for the others.
+    const char* method_needs = "";
 };
 
 const std::vector<OptionSpec>& option_specs();

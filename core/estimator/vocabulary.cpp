@@ -110,6 +110,7 @@ json vocabularies_json() {
         if (s.training) {
             o["default"] = training_default_text(s.key);
             o["framework"] = s.framework;
+            if (*s.method_needs) o["method_needs"] = s.method_needs;
         }
         if (s.kind == OptionKind::count) {
             o["min"] = s.min;

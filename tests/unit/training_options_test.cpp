@@ -4,12 +4,15 @@
 // in the comment; the rules behind the figures are training_test.cpp's.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <set>
 #include <string>
 
 #include "cli/options.hpp"
 #include "estimator/options.hpp"
 #include "estimator/training.hpp"
 #include "estimator/training_report.hpp"
+#include "estimator/vocabulary.hpp"
 #include "training_fixture.hpp"
 
 using namespace vram;
@@ -502,4 +505,41 @@ TEST_CASE("option --no-sync-accumulation: backward beside the whole accumulated 
     CHECK(on_e.backward_peak_bytes == off_e.backward_peak_bytes + 167'232);
     // The step's gradients are sharded again: that phase does not move.
     CHECK(on_e.step_peak_bytes == off_e.step_peak_bytes);
+}
+
+TEST_CASE("a fine-tuning row's method_needs names a field of the methods table, and without it the row changes nothing",
+          "[vocabulary][training]") {
+    // The page hides a row for the methods whose field it names is false (training.js sync()); the estimate must then
+    // not read it: under full fine-tuning the adapters' rank, under LoRA the NF4 rows and the trained modules change
+    // no figure (the tiny model of training_fixture.hpp; the values are the rows' non-defaults).
+    const nlohmann::json v = vocabularies_json();
+    const std::set<std::string> fields = {"adapters", "base_nf4", "train_named_only"};
+    std::map<std::string, std::string> needs;
+    for (const auto& o : v["options"])
+        if (o.contains("method_needs")) {
+            CHECK(o["training"].get<bool>());
+            CHECK(fields.count(o["method_needs"].get<std::string>()) == 1);
+            needs[o["key"].get<std::string>()] = o["method_needs"].get<std::string>();
+        }
+    CHECK(needs == std::map<std::string, std::string>{{"lora_rank", "adapters"},
+                                                      {"lora_targets", "adapters"},
+                                                      {"adapters_fp32", "adapters"},
+                                                      {"double_quant", "base_nf4"},
+                                                      {"kbit_fp32_upcast", "base_nf4"},
+                                                      {"nf4_every_linear", "base_nf4"},
+                                                      {"fp32_norms", "base_nf4"},
+                                                      {"trainable_modules", "train_named_only"}});
+    const std::map<std::string, std::pair<std::string, std::string>> changed = {
+        {"lora_rank", {"full", "64"}},        {"lora_targets", {"full", "q_proj"}},
+        {"adapters_fp32", {"full", "off"}},   {"double_quant", {"lora", "off"}},
+        {"kbit_fp32_upcast", {"lora", "on"}}, {"nf4_every_linear", {"lora", "on"}},
+        {"fp32_norms", {"lora", "on"}},       {"trainable_modules", {"lora", "model.layers.0.*"}}};
+    for (const auto& [key, c] : changed) {
+        const auto& [method, value] = c;
+        const TrainingEstimate plain = run_text({{"--train", method}});
+        const TrainingEstimate with = run_text({{"--train", method}, {key, value}});
+        REQUIRE_FALSE(plain.error);
+        REQUIRE_FALSE(with.error);
+        CHECK(with.per_gpu.total_bytes == plain.per_gpu.total_bytes);
+    }
 }

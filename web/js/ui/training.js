@@ -68,14 +68,10 @@ export class TrainingControls {
     this.sync();
   }
 
-  /** Shows only what the chosen method reads: LoRA rows for adapters, trainable modules for freeze. */
+  /** Shows only what the chosen method reads: each row's `method_needs` (the core's table) names the method's field. */
   sync() {
     const method = this.vocab.training.methods.find((m) => m.name === this.byKey.train.input.value);
-    // The QLoRA-only rows (the core reads them only with a 4-bit base: training_checks.cpp) as double_quant.
-    const show = { lora_rank: method?.adapters, lora_targets: method?.adapters, adapters_fp32: method?.adapters,
-      double_quant: method?.base_nf4, kbit_fp32_upcast: method?.base_nf4, nf4_every_linear: method?.base_nf4,
-      fp32_norms: method?.base_nf4, trainable_modules: method?.train_named_only };
-    for (const [key, visible] of Object.entries(show)) if (this.byKey[key]) this.byKey[key].node.hidden = !visible;
+    for (const c of this.controls) if (c.row.method_needs) c.node.hidden = !method?.[c.row.method_needs];
   }
 
   /** The training options for report(): the core's keys; hidden controls and default values are left out. */
