@@ -6,7 +6,7 @@ import { registerServiceWorker, watchOnline } from './pwa.js';
 import { OfflineView } from './ui/offline.js';
 import { badgeSvg } from './ui/badge.js';
 import { ErrorView } from './ui/errors.js';
-import { ControlsView } from './ui/controls.js';
+import { ControlsView, ENGINE_NUMBERS } from './ui/controls.js';
 import { SummaryView, perGpuBytes, verdictOf } from './ui/summary.js';
 import { FitView } from './ui/fit.js';
 import { ChartView } from './ui/chart.js';
@@ -545,7 +545,7 @@ function applyParams({ first = false } = {}) {
   // Settings a link may leave out whose default is not in the engine's row: off, and the engine's or the pipeline's own
   // number (a link without them, reached by Back, must not keep the previous link's values).
   for (const k of ['model_cpu_offload', 'enforce_eager']) options[k] ??= 'off';
-  for (const k of ['height', 'width', 'gpu_memory_utilization', 'max_num_batched_tokens', 'ubatch_tokens', 'text_tokens']) options[k] ??= 'default';
+  for (const k of ['height', 'width', ...ENGINE_NUMBERS]) options[k] ??= 'default';
   controls.set(options);
   state.pins = params.getAll('pin').map(pinFromText).filter(Boolean).slice(0, MAX_PINS);
   if (params.getAll('pin').length > state.pins.length) problems.push('A pinned result in the link could not be read and was left out.');

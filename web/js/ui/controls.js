@@ -29,7 +29,7 @@ function batchInput(spec) {
 }
 
 // The engines' own numbers, each a row of the core's option table (an input each; empty = the default).
-const ENGINE_NUMBERS = ['gpu_memory_utilization', 'max_num_batched_tokens', 'ubatch_tokens', 'text_tokens'];
+export const ENGINE_NUMBERS = ['gpu_memory_utilization', 'max_num_batched_tokens', 'ubatch_tokens', 'text_tokens'];
 
 export class ControlsView {
   /** `vocab`: the core's vocabularies(); `gpuSelect`: the page's GPU picker (it lives on the first screen). */
