@@ -247,6 +247,8 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.waitForFunction(() => window.__lastReport?.engine_reservation?.fraction === 0.8);
     await settled();
     expect(new URL(page.url()).searchParams.get('gpu_memory_utilization') === '0.8', `the link follows: ${page.url()}`);
+    c = await cli(['mistralai/Mistral-7B-v0.1', '--profile', 'vllm', '--gpu', 'h100-80gb', '--gpu-memory-utilization', '0.8', '--max-num-batched-tokens', '4096']);
+    expect(await total() === c.estimates_bytes.total && await text(page, '#total') !== '', `after the change: page ${await total()}, CLI at 0.8 ${c.estimates_bytes.total}`);
     await page.selectOption('#profile', 'classic');
     await page.waitForFunction(() => window.__lastReport?.profile === 'classic');
     expect(await page.isHidden('#gpu_memory_utilization') && !new URL(page.url()).searchParams.has('max_num_batched_tokens'), 'hidden and left out for classic');

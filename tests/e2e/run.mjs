@@ -699,7 +699,8 @@ fs.writeFileSync(path.join(hostDir, 'surfaces.html'), `<!doctype html><meta char
 <vram-estimate model="Qwen/Qwen-Image" endpoint="${hub.hubUrl}" profile="diffusers" height="512" width="768" batch="2" model-cpu-offload="on"></vram-estimate>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" gpu="h100-80gb" enforce-eager="on"></vram-estimate>
 <vram-estimate model="stabilityai/stable-diffusion-xl-base-1.0" endpoint="${hub.hubUrl}" profile="diffusers" precision="float16" batch="4"></vram-estimate>
-<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" gpu="h100-80gb" gpu-memory-utilization="0.5" max-num-batched-tokens="4096"></vram-estimate>`);
+<vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" profile="vllm" gpu="h100-80gb" gpu-memory-utilization="0.5" max-num-batched-tokens="4096"></vram-estimate>
+<vram-estimate model="TheBloke/Llama-2-7B-Chat-GGUF" endpoint="${hub.hubUrl}" profile="llama.cpp" ubatch-tokens="256" gpu="rtx-4090"></vram-estimate>`);
 await scenario('page, CLI and <vram-estimate> show the same totals for the same settings; a refused combination shows none', async (page) => {
   const cases = [
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&kv_dtype=fp8&tp=2&gpu=l4&context_tokens=max',
@@ -714,6 +715,8 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
     // vLLM's own numbers (rows of the option table like any other): link, control, element attribute and flag.
     { model: 'mistralai/Mistral-7B-v0.1', query: '&profile=vllm&gpu=h100-80gb&gpu_memory_utilization=0.5&max_num_batched_tokens=4096',
       cli: ['--profile', 'vllm', '--gpu', 'h100-80gb', '--gpu-memory-utilization', '0.5', '--max-num-batched-tokens', '4096'] },
+    // llama.cpp's -ub on a GGUF repo.
+    { model: 'TheBloke/Llama-2-7B-Chat-GGUF', query: '&profile=llama.cpp&ubatch_tokens=256&gpu=rtx-4090', cli: ['--profile', 'llama.cpp', '-ub', '256', '--gpu', 'rtx-4090'] },
   ];
   // Asynchronous: the imitation answers from this very process.
   const cliTotal = async (c) => {
