@@ -460,15 +460,14 @@ std::string help_line(const std::string& flags, const std::string& help) {
     return line + "\n";
 }
 
-std::string training_default_text(std::string_view key) {
-    const TrainingOptions d;  // the struct's defaults are the training estimate's (training.hpp)
+std::string training_value_text(const TrainingOptions& d, std::string_view key) {
     auto list = [](const std::vector<std::string>& v) {
         std::string out;
         for (const auto& p : v) out += (out.empty() ? "" : ",") + p;
         return out;
     };
     auto flag = [](bool b) { return std::string(b ? "on" : "off"); };
-    if (key == "train") return "none";
+    if (key == "train") return train_method_info(d.method).name;
     if (key == "train_precision") return train_precision_info(d.precision).name;
     if (key == "optimizer") return optimizer_info(d.optimizer).name;
     if (key == "lora_rank") return std::to_string(d.lora_rank);
@@ -494,6 +493,30 @@ std::string training_default_text(std::string_view key) {
     if (key == "distribution") return distribution_info(d.distribution).name;
     if (key == "offload") return offload_info(d.offload).name;
     return "";
+}
+
+// The struct's defaults are the training estimate's (training.hpp); "train" is off unless asked for.
+std::string training_default_text(std::string_view key) {
+    return key == "train" ? "none" : training_value_text(TrainingOptions{}, key);
+}
+
+std::vector<std::string> unread_training_options(const TrainingOptions& o) {
+    const TrainMethodInfo& method = train_method_info(o.method);
+    auto has = [](const TrainMethodInfo& m, std::string_view field) {
+        return field == "adapters" ? m.adapters : field == "base_nf4" ? m.base_nf4 : m.train_named_only;
+    };
+    std::vector<std::string> out;
+    for (const auto& s : option_specs()) {
+        if (!*s.method_needs || has(method, s.method_needs)) continue;
+        const std::string value = training_value_text(o, s.key);
+        if (value == training_default_text(s.key)) continue;
+        std::string readers;
+        for (const auto& m : train_methods())
+            if (has(m, s.method_needs)) readers += (readers.empty() ? "" : ", ") + std::string(m.name);
+        out.push_back(first_flag(s) + " " + (value.empty() ? "\"\"" : value) + " changes nothing here: method " +
+                      method.name + " does not read it (only " + readers + ")");
+    }
+    return out;
 }
 
 std::string options_help(bool training) {

@@ -97,7 +97,13 @@ Error validate_options(const EstimateOptions& o);
 std::string help_line(const std::string& flags, const std::string& help);
 // The estimate options' part of `--help`, from the table: the inference rows, or (training) the fine-tuning rows.
 std::string options_help(bool training = false);
-// A fine-tuning option's default as text ("lora", "16", "on"; "" for an empty list), from TrainingOptions{}.
+// A fine-tuning option's value as text ("lora", "16", "on"; "" for an empty list), and its default, from
+// TrainingOptions{}.
+std::string training_value_text(const TrainingOptions& o, std::string_view key);
 std::string training_default_text(std::string_view key);
+// One warning per fine-tuning option set away from its default under a method that does not read it (the
+// table's method_needs column): "--fp32-norms on changes nothing here: method lora does not read it …". The
+// page hides those rows; a link or the CLI can still carry them, and a silent no-op would look like a figure.
+std::vector<std::string> unread_training_options(const TrainingOptions& o);
 
 }  // namespace vram

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "estimator/options.hpp"
 #include "estimator/training_detail.hpp"
 
 namespace vram::training_detail {
@@ -168,6 +169,7 @@ void explain(const Model& m, TrainingEstimate& e) {
         say("DDP gradient buckets: a second copy of the gradients (gradient_as_bucket_view=False)");
     if (e.host.total_bytes)
         say("host memory is that of all ranks together (one node), beside the pinned buffers not counted");
+    for (auto& w : unread_training_options(o)) e.warnings.push_back(std::move(w));
 }
 
 }  // namespace vram::training_detail

@@ -541,5 +541,17 @@ TEST_CASE("a fine-tuning row's method_needs names a field of the methods table, 
         REQUIRE_FALSE(plain.error);
         REQUIRE_FALSE(with.error);
         CHECK(with.per_gpu.total_bytes == plain.per_gpu.total_bytes);
+        // ... and the estimate says so instead of a silent no-op (the CLI and a link can still set a hidden row).
+        CAPTURE(key, with.warnings);
+        CHECK(plain.warnings.empty());
+        REQUIRE(with.warnings.size() == 1);
+        CHECK(with.warnings[0].find(" changes nothing here: method " + method + " does not read it (only ") !=
+              std::string::npos);
     }
+    // The flag and value lead, and the methods that read the row follow (train_methods(): qlora alone has base_nf4).
+    const TrainingEstimate lora_norms = run_text({{"--train", "lora"}, {"fp32_norms", "on"}});
+    REQUIRE(lora_norms.warnings.size() == 1);
+    CHECK(lora_norms.warnings[0] == "--fp32-norms on changes nothing here: method lora does not read it (only qlora)");
+    // Set to its default, a row the method does not read is no warning (the same figures as leaving it out).
+    CHECK(run_text({{"--train", "full"}, {"lora_rank", "16"}}).warnings.empty());
 }
