@@ -801,7 +801,7 @@ fs.writeFileSync(path.join(hostDir, 'training.html'), `<!doctype html><meta char
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090"></vram-estimate>
 <vram-estimate id="dropout" model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090" lora-dropout="0.1"></vram-estimate>
-<iframe id="f" title="GPU memory estimate" width="480" height="360" style="border:0" src="${site.url}/embed.html?model=mistralai/Mistral-7B-v0.1&endpoint=${encodeURIComponent(hub.hubUrl)}&mode=lora&seq-len=1024&optimizer=adamw_8bit"></iframe>
+<iframe id="f" title="GPU memory estimate" width="480" height="360" style="border:0" src="${site.url}/embed.html?model=mistralai/Mistral-7B-v0.1&endpoint=${encodeURIComponent(hub.hubUrl)}&mode=lora&seq-len=1024&optimizer=adamw_8bit&fp32-norms=on"></iframe>
 <div id="controls"></div><div id="summary"></div>
 <script type="module">
 import { vocabularies, loadModel, report } from '${site.url}/${siteModule('js/engine.js')}';
@@ -832,9 +832,14 @@ await scenario('fine-tuning: <vram-estimate mode="qlora">, embed.html?mode=lora 
   expect(dropped === qloraDrop.per_gpu.total_bytes && dropped !== element.total, `element ${dropped} vs CLI ${qloraDrop.per_gpu.total_bytes} (without dropout ${element.total})`);
   const frame = page.frameLocator('#f');
   await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
-  const lora = await cli(['--train', 'lora', '--seq-len', '1024', '--optimizer', 'adamw_8bit']);
+  const lora = await cli(['--train', 'lora', '--seq-len', '1024', '--optimizer', 'adamw_8bit', '--fp32-norms', 'on']);
   const frameTotal = await frame.locator('.total').textContent();
   expect(frameTotal === `${(lora.per_gpu.total_bytes / 2 ** 30).toFixed(2)} GiB`, `iframe ${frameTotal} vs CLI ${lora.per_gpu.total_bytes}`);
+  // fp32-norms is a QLoRA row (method_needs base_nf4): under LoRA it changes no figure, and the embed shows the core's
+  // warning, the CLI's words, instead of passing it over in silence.
+  const frameWarnings = await frame.locator('.warning').allTextContents();
+  expect(lora.warnings.length === 1 && /--fp32-norms on changes nothing here: method lora/.test(lora.warnings[0]) &&
+    frameWarnings.includes(lora.warnings[0]), `iframe ${JSON.stringify(frameWarnings)} vs CLI ${JSON.stringify(lora.warnings)}`);
   expect((await frame.locator('a.full').getAttribute('href')).includes('mode=lora'), 'the link carries the mode');
   // The module: one control per training row of the table (zero is the distribution choice), LoRA by default.
   const rows = await page.evaluate(() => window.__vocab.options.filter((o) => o.training && o.key !== 'zero').length);
