@@ -450,6 +450,34 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(await page.isVisible('#controls') && (await text(page, '#total')).endsWith('GiB'), 'inference again');
   }, { viewport: { width: 1400, height: 900 } });
 
+  // Issue 15's own check, word for word: `scripts/estimate meta-llama/Llama-3.1-8B --train qlora --lora-rank 16
+  // --seq-len 2048 --micro-batch 1 --gpu rtx-4090` and the page's fine-tuning view give the same breakdown. The repo is
+  // gated: the page gets the token in its field, the CLI in HF_TOKEN. Compared: the bytes of every part (JSON), and what
+  // each surface prints — the parts in the same order, the total and the verdict in the CLI's words and figures.
+  await scenario('fine-tuning, the issue\'s check: Llama-3.1-8B QLoRA r16, 2,048 tokens, micro-batch 1, RTX 4090 (gated, with a token) — page = CLI', async (page) => {
+    const args = ['meta-llama/Llama-3.1-8B', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090'];
+    await visit(page, 'meta-llama/Llama-3.1-8B', { token: 'hf_fixture_alice', query: '&gpu=rtx-4090&mode=qlora&lora_rank=16&seq_tokens=2048&micro_batch=1' });
+    const env = { ...process.env, HF_TOKEN: 'hf_fixture_alice' };
+    const c = JSON.parse((await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), [...args, '--json', '--endpoint', hub.hubUrl], { encoding: 'utf8', env })).stdout);
+    const { stdout: cText } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), [...args, '--endpoint', hub.hubUrl], { encoding: 'utf8', env });
+    const r = await page.evaluate(() => window.__lastReport);
+    expect(r?.training && JSON.stringify(r.training.per_gpu) === JSON.stringify(c.training.per_gpu),
+      `page ${JSON.stringify(r?.training?.per_gpu)} CLI ${JSON.stringify(c.training.per_gpu)}`);
+    expect(r.training.params.trainable_params === c.training.params.trainable_params && r.training.peak_phase === c.training.peak_phase,
+      `trainable ${r.training.params.trainable_params} / ${c.training.params.trainable_params}, peak ${r.training.peak_phase} / ${c.training.peak_phase}`);
+    // What each prints: the CLI's "  Weights   5.31 GiB" lines under "Per GPU, peak at …", the page's table rows.
+    const cliRows = cText.split('\n').slice(cText.split('\n').findIndex((l) => /^Per GPU, peak at/.test(l)) + 1)
+      .filter((l) => /^ {2}\S.*\d GiB$/.test(l)).map((l) => l.trim().replace(/\s{2,}/, '|').split('|'));
+    const pageRows = await page.$$eval('.training-parts tr', (trs) => trs.map((t) => [t.querySelector('th').textContent, t.querySelector('td').textContent]));
+    expect(JSON.stringify(pageRows.map((x) => x[0])) === JSON.stringify(cliRows.slice(0, pageRows.length).map((x) => x[0])),
+      `parts: page ${pageRows.map((x) => x[0])} CLI ${cliRows.map((x) => x[0])}`);
+    const cliTotal = cliRows.find((x) => x[0] === 'Total')?.[1];
+    expect(cliTotal && pageRows.at(-1)[1] === cliTotal && cliTotal === `${(c.training.per_gpu.total_bytes / 2 ** 30).toFixed(2)} GiB`,
+      `total: page ${pageRows.at(-1)[1]}, CLI ${cliTotal}`);
+    const verdict = await text(page, '#summary-root .verdict');
+    expect(/^Fits NVIDIA GeForce RTX 4090 \(.*\): yes$/m.test(cText) && verdict === 'Fits on NVIDIA GeForce RTX 4090', `page "${verdict}"; CLI ${cText.split('\n').find((l) => /^Fits /.test(l))}`);
+  }, { viewport: { width: 1400, height: 900 } });
+
   // The embed: theme, "per GPU" under TP, legend swatches, and the iframe's height message to its host.
   const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vram-host-'));
   fs.writeFileSync(path.join(hostDir, 'themes.html'), `<!doctype html><meta charset="utf-8"><title>Docs</title>
