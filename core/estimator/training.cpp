@@ -240,6 +240,8 @@ Error account_tensors(const Model& m, const TrainTensors& tt, const TrainingOpti
             const bool first =
                 t.layer < 0 && (t.name.find("embed") == std::string::npos || (m.arch.tied_embeddings && !o.untie_head));
             add_trainable(e, t, p, opt, first, gpu_bytes);
+            if (!t.in_llm || t.layer < 0)
+                e.root_gradient_bytes = add(e.root_gradient_bytes, mul(t.params, p.grad_bytes));
         } else if ((t.flags & kFloating) && method.base_nf4 && nf4_candidate(t, o.nf4_every_linear)) {
             uint64_t constants = 0;
             gpu_bytes = nf4_bytes(t.params, o.double_quant, constants);

@@ -107,6 +107,9 @@ struct DistributionInfo {
     bool shards_gradients;   // gradients ÷ n_gpus
     bool shards_parameters;  // weights ÷ n_gpus, gathered a layer at a time
     bool bucket_copy;        // DDP: gradient buckets hold a second copy of every gradient
+    // torch FSDP (FlatParameter): a unit's parameters are views (torch.split) of one flat parameter, so backward
+    // holds a unit's gradients until its last one is computed and then concatenates them into one flat gradient.
+    bool flat_param_views;
     const char* description;
     const char* source;
 };
@@ -284,6 +287,7 @@ struct TrainingEstimate {
     uint64_t ddp_bucket_bytes = 0;         // inside per_gpu.gradient_bytes
     uint64_t step_temp_bytes = 0;          // whole model: the optimizer step's temporaries (torch foreach AdamW)
     uint64_t backward_gradient_bytes = 0;  // whole model: gradients alive while every activation still is
+    uint64_t root_gradient_bytes = 0;      // whole model: gradients of trained tensors outside the decoder layers
     // The two candidate peaks per GPU: at the start of backward (activations, logits, the first gradients) and
     // at the optimizer step (every gradient, the step's temporaries, no activations). per_gpu is the larger.
     uint64_t backward_peak_bytes = 0;
@@ -292,7 +296,10 @@ struct TrainingEstimate {
     // of forward, every activation and the output logits plus prior_step_input_bytes; 0 elsewhere.
     uint64_t forward_end_peak_bytes = 0;
     uint64_t prior_step_input_bytes = 0;  // the previous step's 4-bit Linear inputs, inside activation_bytes there
-    std::string peak_phase;               // "backward", "optimizer_step" or "forward_end"
+    // A fourth, only under torch FSDP with trained tensors outside the layers (flat_param_views): the end of
+    // backward, the outer unit's gradients (head, final norm, embedding) held and concatenated; 0 elsewhere.
+    uint64_t backward_end_peak_bytes = 0;
+    std::string peak_phase;               // "backward", "optimizer_step", "forward_end" or "backward_end"
     uint64_t gathered_layer_bytes = 0;    // ZeRO-3 / FSDP, inside per_gpu.overhead_bytes
     uint64_t dequant_buffer_bytes = 0;    // QLoRA, inside per_gpu.overhead_bytes
     uint64_t cuda_context_bytes = 0;      // inside per_gpu.overhead_bytes

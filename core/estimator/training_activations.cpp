@@ -251,10 +251,11 @@ uint64_t total_of(const TrainingParts& p) {
 // Per GPU, the two phases that can peak: the start of backward (every activation and the logits, the first
 // gradients) and the optimizer step (every gradient and the step's temporaries, the activations freed).
 struct Phases {
-    TrainingParts fixed;             // weights, adapters, optimizer states, overhead, DDP buckets
-    uint64_t backward_gradient = 0;  // gradients alive at the start of backward
-    uint64_t step_gradient = 0;      // every gradient
-    uint64_t step_temp = 0;          // the optimizer step's temporaries on the GPU
+    TrainingParts fixed;                 // weights, adapters, optimizer states, overhead, DDP buckets
+    uint64_t backward_gradient = 0;      // gradients alive at the start of backward
+    uint64_t step_gradient = 0;          // every gradient
+    uint64_t step_temp = 0;              // the optimizer step's temporaries on the GPU
+    uint64_t backward_end_gradient = 0;  // torch FSDP: gradients alive when the outer unit's are concatenated
     uint64_t backward(const Dynamic& d) const {
         return add(add(total_of(fixed), backward_gradient), add(d.activation_bytes, d.logits_bytes));
     }
@@ -266,7 +267,10 @@ struct Phases {
         return add(add(total_of(fixed), d.activation_bytes),
                    add(add(d.output_logits_bytes, d.prior_logits_bytes), d.prior_input_bytes));
     }
-    uint64_t peak(const Dynamic& d) const { return std::max({backward(d), step(), forward_end(d)}); }
+    // The end of backward under torch FSDP (distribute()): the activations and logits freed, the gradients so far
+    // and the outer unit's held and concatenated. 0 where it does not apply.
+    uint64_t backward_end() const { return backward_end_gradient ? add(total_of(fixed), backward_end_gradient) : 0; }
+    uint64_t peak(const Dynamic& d) const { return std::max({backward(d), step(), forward_end(d), backward_end()}); }
 };
 
 Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
@@ -291,6 +295,19 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
     e.host.weights_bytes = off.parameters_to_host ? e.weights_bytes : 0;
     e.host.adapter_bytes = off.parameters_to_host ? e.adapter_bytes : 0;
     e.host.total_bytes = total_of(e.host);
+    // torch FSDP keeps a unit's parameters as views of one flat parameter (torch 2.2–2.5
+    // distributed/fsdp/_flat_param.py _get_unflat_views_aligned: "splits: List[Tensor] = torch.split(tensor,
+    // flat_param._numels_with_padding, dim=0)", set on the modules by _use_unsharded_views for forward), so autograd
+    // reaches the flat parameter through one split node, which runs when every view's gradient has arrived and
+    // concatenates them (csrc/autograd/FunctionsManual.cpp split_with_sizes_backward: "at::cat(grads_all_defined,
+    // dim)"). The outer unit (one unit per decoder layer: the rest is the root's) holds the head, the final norm and
+    // the embedding: the head's gradient, computed first, waits for the embedding's, computed last, and at that
+    // moment both and their concatenation are alive beside the gradients so far (the whole accumulated gradient
+    // under no_sync, else the shards), with the activations and logits already freed.
+    if (dist.flat_param_views && e.root_gradient_bytes)
+        ph.backward_end_gradient =
+            add(o.no_sync_accumulation ? e.gradient_bytes : share(e.gradient_bytes, dist.shards_gradients),
+                mul(2, e.root_gradient_bytes));
     // ZeRO-3 / FSDP: the unit outside the layers stays gathered, plus the current layer and the prefetched next.
     if (dist.shards_parameters && (n > 1 || off.parameters_to_host))
         e.gathered_layer_bytes = add(w.root_bytes, mul(2, w.largest_layer_bytes));
@@ -369,10 +386,16 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
     e.backward_peak_bytes = ph.backward(d);
     e.step_peak_bytes = ph.step();
     e.forward_end_peak_bytes = ph.forward_end(d);
+    e.backward_end_peak_bytes = ph.backward_end();
     e.prior_step_input_bytes = d.prior_input_bytes;
     // per_gpu is what is in memory at the largest.
     e.per_gpu = ph.fixed;
-    if (e.forward_end_peak_bytes > std::max(e.backward_peak_bytes, e.step_peak_bytes)) {
+    if (e.backward_end_peak_bytes > std::max({e.backward_peak_bytes, e.step_peak_bytes, e.forward_end_peak_bytes})) {
+        e.peak_phase = "backward_end";
+        e.activation_bytes = 0;
+        e.logits_bytes = 0;
+        e.per_gpu.gradient_bytes = add(e.per_gpu.gradient_bytes, ph.backward_end_gradient);
+    } else if (e.forward_end_peak_bytes > std::max(e.backward_peak_bytes, e.step_peak_bytes)) {
         e.peak_phase = "forward_end";
         e.activation_bytes = add(d.activation_bytes, d.prior_input_bytes);
         e.logits_bytes = add(d.output_logits_bytes, d.prior_logits_bytes);

@@ -157,7 +157,8 @@ void explain(const Model& m, TrainingEstimate& e) {
                              "(transformers ForCausalLMLoss)");
     say("peak: the larger of the start of backward (activations, logits, the head's gradients) and the optimizer "
         "step (every gradient and the step's temporaries, activations freed)" +
-        std::string(e.forward_end_peak_bytes ? ", or the end of forward above" : "") + ": " + e.peak_phase +
+        std::string(e.forward_end_peak_bytes ? ", or the end of forward above" : "") +
+        std::string(e.backward_end_peak_bytes ? ", or the end of backward below" : "") + ": " + e.peak_phase +
         " here; no optimizer step fused into backward");
     say("overhead: CUDA context 0.51 GiB (measured on an H100, core/estimator/estimate.cpp)");
     if (m.arch.encoder_decoder)
@@ -165,6 +166,12 @@ void explain(const Model& m, TrainingEstimate& e) {
     if (o.n_gpus == 1 && o.distribution != Distribution::ddp && o.offload == Offload::none)
         e.warnings.push_back(std::string(d.label) +
                              " on one GPU shards nothing: a no-op here, the figures are those of one GPU");
+    if (d.flat_param_views && e.root_gradient_bytes)
+        say("FSDP's flat parameters: a unit's parameters are views of one flat tensor (torch.split), so the outer "
+            "unit's gradients (head, final norm, embedding) wait for the last of them and are concatenated into one "
+            "flat gradient: at the end of backward the pieces and the whole are alive beside the gradients so far, a "
+            "candidate peak (torch 2.2–2.5 fsdp/_flat_param.py _get_unflat_views_aligned; autograd "
+            "split_with_sizes_backward)");
     if (o.distribution == Distribution::ddp && o.n_gpus > 1)
         say("DDP gradient buckets: a second copy of the gradients (gradient_as_bucket_view=False)");
     if (e.host.total_bytes)

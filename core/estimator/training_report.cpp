@@ -94,6 +94,7 @@ constexpr PartRow kPartRows[] = {
 std::string peak_phase_words(const std::string& phase) {
     if (phase == "backward") return "the start of backward";
     if (phase == "forward_end") return "the end of forward (the previous step's inputs held)";
+    if (phase == "backward_end") return "the end of backward (FSDP: the head's and embedding's gradients joined)";
     return "the optimizer step";
 }
 
@@ -184,7 +185,9 @@ nlohmann::json training_json(const TrainingEstimate& e) {
                             {"dequant_buffer_bytes", e.dequant_buffer_bytes},
                             {"cuda_context_bytes", e.cuda_context_bytes},
                             {"forward_end_peak_bytes", e.forward_end_peak_bytes},
-                            {"prior_step_input_bytes", e.prior_step_input_bytes}};
+                            {"prior_step_input_bytes", e.prior_step_input_bytes},
+                            {"backward_end_peak_bytes", e.backward_end_peak_bytes},
+                            {"root_gradient_bytes", e.root_gradient_bytes}};
     j["host"] = parts_json(e.host);
     ordered_json layers = ordered_json::array();
     for (const auto& l : e.layers)

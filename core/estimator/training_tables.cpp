@@ -115,19 +115,19 @@ const TrainAttentionInfo& train_attention_info(TrainAttention a) { return train_
 
 const std::vector<DistributionInfo>& distributions() {
     static const std::vector<DistributionInfo> rows = {
-        {Distribution::ddp, "ddp", "DDP (replicated)", false, false, false, true,
+        {Distribution::ddp, "ddp", "DDP (replicated)", false, false, false, true, false,
          "every GPU holds everything; gradient buckets hold a second copy of the gradients",
          "torch 2.5 torch/nn/parallel/distributed.py (gradient_as_bucket_view=False by default: buckets are a copy "
          "of the gradients)"},
-        {Distribution::zero1, "zero1", "ZeRO-1", true, false, false, false,
+        {Distribution::zero1, "zero1", "ZeRO-1", true, false, false, false, false,
          "optimizer states and fp32 master weights sharded over the GPUs",
          "ZeRO, arXiv 1910.02054 §5.1 (P_os); DeepSpeed 0.16 zero_optimization.stage 1"},
-        {Distribution::zero2, "zero2", "ZeRO-2", true, true, false, false, "also the gradients sharded",
+        {Distribution::zero2, "zero2", "ZeRO-2", true, true, false, false, false, "also the gradients sharded",
          "ZeRO, arXiv 1910.02054 §5.2 (P_os+g); DeepSpeed 0.16 stage 2"},
-        {Distribution::zero3, "zero3", "ZeRO-3", true, true, true, false,
+        {Distribution::zero3, "zero3", "ZeRO-3", true, true, true, false, false,
          "also the parameters sharded, gathered one layer at a time (two in flight with prefetch)",
          "ZeRO, arXiv 1910.02054 §5.3 (P_os+g+p); DeepSpeed 0.16 stage 3"},
-        {Distribution::fsdp, "fsdp", "FSDP (full shard)", true, true, true, false,
+        {Distribution::fsdp, "fsdp", "FSDP (full shard)", true, true, true, false, true,
          "PyTorch FSDP FULL_SHARD, one unit per decoder layer: as ZeRO-3",
          "torch 2.5 torch/distributed/fsdp (ShardingStrategy.FULL_SHARD, forward/backward prefetch of one unit)"},
     };

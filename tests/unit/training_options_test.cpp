@@ -555,3 +555,38 @@ TEST_CASE("a fine-tuning row's method_needs names a field of the methods table, 
     // Set to its default, a row the method does not read is no warning (the same figures as leaving it out).
     CHECK(run_text({{"--train", "full"}, {"lora_rank", "16"}}).warnings.empty());
 }
+
+TEST_CASE("torch FSDP's flat parameters: at the end of backward the outer unit's gradients and their concatenation",
+          "[training][options]") {
+    // tiny, full fine-tune in pure bf16 (gradients and AdamW states 2 B), 2 GPUs, 8 tokens. The outer unit (FSDP
+    // wraps each decoder layer; the rest is the root's) trains the embedding 100 × 64 = 6,400, the final norm 64 and
+    // the head 6,400: 12,864 parameters, whose gradients are 12,864 × 2 B = 25,728. torch.split views join them in
+    // one split node, run after the embedding's gradient, the last: the pieces (25,728) and their concatenation
+    // (25,728) beside the gradients so far. Under no_sync that is the whole gradient, 86,848 × 2 B = 173,696:
+    // 173,696 + 2 × 25,728 = 225,152 over the fixed part. The optimizer step holds the gradient shard 86,848 and
+    // the foreach temporary over the parameter shard, 43,424 × 2 B = 86,848: 173,696 over the same fixed part, so
+    // the end of backward is 225,152 − 173,696 = 51,456 above it and peaks, with no activation and no logits.
+    const GivenOptions base = {{"--train", "full"}, {"--train-precision", "bf16"}, {"--seq-len", "8"},
+                               {"--gpus", "2"},     {"--distribution", "fsdp"},    {"--no-sync-accumulation", "on"}};
+    const TrainingEstimate e = run_text(base);
+    CHECK(e.root_gradient_bytes == 25'728);
+    CHECK(e.backward_end_peak_bytes == e.step_peak_bytes + 51'456);
+    CHECK(e.peak_phase == "backward_end");
+    CHECK(e.per_gpu.total_bytes == e.backward_end_peak_bytes);
+    CHECK(e.per_gpu.activation_bytes == 0);
+    CHECK(e.per_gpu.logits_bytes == 0);
+    // Without no_sync the gradients so far are the shards, 86,848: 86,848 + 51,456 = 138,304 over the fixed part,
+    // 35,392 below the step's 173,696, which peaks.
+    GivenOptions synced = base;
+    synced.pop_back();
+    const TrainingEstimate s = run_text(synced);
+    CHECK(s.backward_end_peak_bytes + 35'392 == s.step_peak_bytes);
+    CHECK(s.peak_phase == "optimizer_step");
+    // DeepSpeed ZeRO-3 gathers parameters in place, no views of a flat tensor: no such moment. Nor under LoRA, where
+    // nothing outside the layers trains.
+    GivenOptions zero3 = base;
+    zero3[4] = {"--distribution", "zero3"};
+    CHECK(run_text(zero3).backward_end_peak_bytes == 0);
+    CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--gpus", "2"}, {"--distribution", "fsdp"}})
+              .backward_end_peak_bytes == 0);
+}
