@@ -476,6 +476,18 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
       `total: page ${pageRows.at(-1)[1]}, CLI ${cliTotal}`);
     const verdict = await text(page, '#summary-root .verdict');
     expect(/^Fits NVIDIA GeForce RTX 4090 \(.*\): yes$/m.test(cText) && verdict === 'Fits on NVIDIA GeForce RTX 4090', `page "${verdict}"; CLI ${cText.split('\n').find((l) => /^Fits /.test(l))}`);
+    // torch FSDP's end of backward (the root unit's head and embedding gradients joined), as litgpt's Gemma-2B full
+    // run on 4 GPUs: the page names that phase in the CLI's words and shows the CLI's parts.
+    const fsdpArgs = ['google/gemma-2b', '--train', 'full', '--train-precision', 'bf16', '--gpus', '4', '--distribution', 'fsdp',
+      '--no-sync-accumulation', 'on', '--untie-head', 'on', '--seq-len', '512', '--micro-batch', '1', '--gpu', 'rtx-4090'];
+    await visit(page, 'google/gemma-2b', { token: 'hf_fixture_alice',
+      query: '&gpu=rtx-4090&mode=full&train_precision=bf16&n_gpus=4&distribution=fsdp&no_sync_accumulation=on&untie_head=on&seq_tokens=512&micro_batch=1' });
+    const f = JSON.parse((await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), [...fsdpArgs, '--json', '--endpoint', hub.hubUrl], { encoding: 'utf8', env })).stdout);
+    const fr = await page.evaluate(() => window.__lastReport);
+    const fText = await page.$eval('#summary-root', (e) => e.textContent);
+    expect(f.training.peak_phase === 'backward_end' && fr?.training?.peak_phase === 'backward_end' &&
+      JSON.stringify(fr.training.per_gpu) === JSON.stringify(f.training.per_gpu) && fText.includes(`Peak at ${f.training.peak_phase_text}`),
+      `CLI ${f.training.peak_phase} ${JSON.stringify(f.training.per_gpu)}; page ${fr?.training?.peak_phase} ${JSON.stringify(fr?.training?.per_gpu)}: ${fText.slice(0, 200)}`);
   }, { viewport: { width: 1400, height: 900 } });
 
   // The embed: theme, "per GPU" under TP, legend swatches, and the iframe's height message to its host.
