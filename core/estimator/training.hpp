@@ -257,6 +257,16 @@ struct TrainingParts {  // one GPU (or the host)
     uint64_t total_bytes = 0;
 };
 
+// One catalog GPU in the training fit table: does the step fit at the options' GPU count, and how many GPUs of it
+// would (the per-GPU peak at each of kTrainFitCounts, distributed as the options say).
+inline constexpr uint32_t kTrainFitCounts[] = {1, 2, 4, 8, 16, 32, 64};
+struct TrainGpuFitRow {
+    const GpuInfo* gpu = nullptr;
+    bool fits = false;                 // at the options' n_gpus
+    uint32_t gpus_needed = 0;          // the smallest of kTrainFitCounts whose per-GPU peak fits; 0 = none
+    uint64_t per_gpu_total_bytes = 0;  // the per-GPU peak at gpus_needed (at the options' count when none fits)
+};
+
 struct TrainingEstimate {
     Error error;
     TrainingOptions options;
@@ -304,6 +314,7 @@ struct TrainingEstimate {
     uint64_t dequant_buffer_bytes = 0;    // QLoRA, inside per_gpu.overhead_bytes
     uint64_t cuda_context_bytes = 0;      // inside per_gpu.overhead_bytes
     std::vector<LayerActivation> layers;  // per decoder layer, at the options' tokens
+    std::vector<TrainGpuFitRow> gpu_fit;  // every catalog GPU (the page's and the text report's fit table)
     // With a GPU.
     const GpuInfo* gpu = nullptr;
     bool fits = false;

@@ -347,6 +347,36 @@ void fit(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInp
     });
 }
 
+// The fit table: the per-GPU peak at each count of kTrainFitCounts (distribute() over a copy whose only change is
+// n_gpus; the activations and logits do not depend on it), then each catalog GPU against those figures.
+void fit_table(const WeightLayout& w, const Dynamic& d, TrainingEstimate& e) {
+    std::vector<uint64_t> peak_at;
+    for (uint32_t n : kTrainFitCounts) {
+        TrainingEstimate c;
+        c.options = e.options;
+        c.options.n_gpus = n;
+        for (uint64_t TrainingEstimate::*f :
+             {&TrainingEstimate::weights_bytes, &TrainingEstimate::adapter_bytes, &TrainingEstimate::gradient_bytes,
+              &TrainingEstimate::optimizer_bytes, &TrainingEstimate::step_temp_bytes,
+              &TrainingEstimate::backward_gradient_bytes, &TrainingEstimate::root_gradient_bytes})
+            c.*f = e.*f;
+        peak_at.push_back(distribute(w, c).peak(d));
+    }
+    for (const auto& g : gpu_catalog()) {
+        TrainGpuFitRow row;
+        row.gpu = &g;
+        row.fits = e.per_gpu.total_bytes <= g.usable_bytes;
+        row.per_gpu_total_bytes = e.per_gpu.total_bytes;
+        for (size_t i = 0; i < peak_at.size(); ++i)
+            if (peak_at[i] <= g.usable_bytes) {
+                row.gpus_needed = kTrainFitCounts[i];
+                row.per_gpu_total_bytes = peak_at[i];
+                break;
+            }
+        e.gpu_fit.push_back(row);
+    }
+}
+
 }  // namespace
 
 LinearInput linear_input_of(const std::string& name) {
@@ -413,6 +443,7 @@ void finish_estimate(const Model& m, const TrainTensors& tt, const WeightLayout&
     }
     e.per_gpu.total_bytes = total_of(e.per_gpu);
     fit(m, shapes, ai, ph, e);
+    fit_table(w, d, e);
     if (std::any_of(shapes.begin(), shapes.end(), [](const LayerShape& s) { return s.extra_norms > 0; }))
         e.assumptions.push_back(
             "norms beyond a layer's two pre-norms (Gemma 2's post_attention_layernorm and "

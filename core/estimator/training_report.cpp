@@ -59,6 +59,24 @@ std::string padded(const std::string& label, uint64_t bytes) {
     return out;
 }
 
+// The fit table's heading and one GPU's verdict, for the text report (the page words its table the same way).
+std::string fit_counts_text() {
+    std::string out;
+    for (uint32_t n : kTrainFitCounts) out += (out.empty() ? "" : ", ") + std::to_string(n);
+    return out;
+}
+
+std::string fit_row_text(const TrainGpuFitRow& r, bool shards) {
+    std::string id = r.gpu->id, usable = gib(r.gpu->usable_bytes);
+    id += std::string(id.size() < 24 ? 24 - id.size() : 1, ' ');
+    usable = std::string(usable.size() < 12 ? 12 - usable.size() : 0, ' ') + usable;
+    std::string needed = std::to_string(r.gpus_needed) + " (" + gib(r.per_gpu_total_bytes) + " per GPU)";
+    if (!r.gpus_needed)
+        needed = shards ? "more than " + std::to_string(std::end(kTrainFitCounts)[-1])
+                        : "does not fit (replicated: more GPUs do not lower it)";
+    return "  - " + id + usable + "  " + needed + "\n";
+}
+
 // "qlora · rank 16 · bf16-mixed · adamw · micro-batch 1 × 2,048 tokens · 1 GPU"
 std::string settings_line(const TrainingEstimate& e) {
     const TrainingOptions& o = e.options;
@@ -129,6 +147,11 @@ std::string render_training_text(const Model& m, const TrainingEstimate& e) {
         s += "  Longest sequence at micro-batch " + std::to_string(e.options.micro_batch) + ": " +
              format_count(e.max_seq_tokens_fit) + " tokens\n";
     }
+    if (!e.gpu_fit.empty()) {
+        const DistributionInfo& d = distribution_info(e.options.distribution);
+        s += std::string("GPUs needed, ") + d.label + ": the smallest count of " + fit_counts_text() + " that fits\n";
+        for (const auto& r : e.gpu_fit) s += fit_row_text(r, d.shards_optimizer);
+    }
     for (const auto& w : e.warnings) s += "Warning: " + w + "\n";
     s += "Assumptions:\n";
     for (const auto& a : e.assumptions) s += "  - " + a + "\n";
@@ -194,6 +217,20 @@ nlohmann::json training_json(const TrainingEstimate& e) {
         layers.push_back(
             {{"layer", l.layer}, {"moe", l.moe}, {"saved_bytes", l.saved_bytes}, {"scores_bytes", l.scores_bytes}});
     j["layers"] = layers;
+    // Rows stay lean, as the inference report's gpu_fit (the catalog's full entry: vram-estimate --list-gpus).
+    ordered_json fit = ordered_json::array();
+    for (const auto& r : e.gpu_fit) {
+        ordered_json row = ordered_json::object();
+        row["id"] = r.gpu->id;
+        row["name"] = r.gpu->name;
+        row["usable_bytes"] = r.gpu->usable_bytes;
+        row["fits"] = r.fits;
+        row["gpus_needed"] = r.gpus_needed;
+        row["per_gpu_total_bytes"] = r.per_gpu_total_bytes;
+        fit.push_back(std::move(row));
+    }
+    j["gpu_fit"] = std::move(fit);
+    j["gpu_fit_counts"] = kTrainFitCounts;
     if (e.gpu) {
         j["gpu"] = {{"id", e.gpu->id},
                     {"name", e.gpu->name},

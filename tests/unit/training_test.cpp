@@ -8,9 +8,11 @@
 //   norm [64] · lm_head [100,64] 6,400.  Total 6,400 + 2 × 36,992 + 64 + 6,400 = 86,848 parameters.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -579,4 +581,59 @@ TEST_CASE("the JSON of an error carries its code", "[training]") {
     o.micro_batch = 0;
     const auto j = training_json(run(tiny(), o));
     CHECK(j["error"]["code"] == "training_option_invalid");
+}
+
+TEST_CASE("the training fit table: each catalog GPU, whether the step fits, and the smallest GPU count that does",
+          "[training]") {
+    // Llama-3.1-8B, full fine-tune in bf16-mixed (2 + 2 + 12 B per parameter: 128.5 GB before activations), ZeRO-3 at
+    // 1,024 tokens. A row's verdict must be what an estimate at that count says: its per-GPU figure is the total of
+    // the estimate run with n_gpus = gpus_needed, and the count before it does not fit.
+    const Loaded l = load(fixture("meta-llama/Llama-3.1-8B"));
+    TrainingOptions o;
+    o.method = TrainMethod::full;
+    o.seq_tokens = 1024;
+    o.distribution = Distribution::zero3;
+    o.n_gpus = 8;
+    const TrainingEstimate e = run(l, o, nullptr);
+    REQUIRE_FALSE(e.error);
+    REQUIRE(e.gpu_fit.size() == gpu_catalog().size());
+    std::map<uint32_t, uint64_t> total_at;
+    for (uint32_t n : kTrainFitCounts) {
+        TrainingOptions on = o;
+        on.n_gpus = n;
+        total_at[n] = run(l, on, nullptr).per_gpu.total_bytes;
+    }
+    // Sharding states, gradients and weights: more GPUs, less per GPU (ZeRO §5.3).
+    CHECK(total_at[1] > total_at[2]);
+    CHECK(total_at[32] > total_at[64]);
+    CHECK(total_at[8] == e.per_gpu.total_bytes);
+    for (const auto& r : e.gpu_fit) {
+        CAPTURE(r.gpu->id, r.gpus_needed);
+        CHECK(r.fits == (e.per_gpu.total_bytes <= r.gpu->usable_bytes));
+        if (r.gpus_needed) {
+            CHECK(r.per_gpu_total_bytes == total_at[r.gpus_needed]);
+            CHECK(r.per_gpu_total_bytes <= r.gpu->usable_bytes);
+            if (r.gpus_needed > 1) CHECK(total_at[r.gpus_needed / 2] > r.gpu->usable_bytes);
+        } else {
+            CHECK(total_at[64] > r.gpu->usable_bytes);
+        }
+    }
+    // The H100 (79.19 GiB usable): 128.5 GB of states do not fit on one; on two each holds half, 64.2 GB, plus the
+    // activations — the table says 2. An 8 GB RTX 3070 never holds the unsharded activations and logits.
+    const auto row = [&](const char* id) {
+        return *std::find_if(e.gpu_fit.begin(), e.gpu_fit.end(),
+                             [&](const TrainGpuFitRow& r) { return r.gpu->id == id; });
+    };
+    CHECK(row("h100-80gb").gpus_needed == 2);
+    CHECK(row("rtx-3070").gpus_needed == 0);
+    // DDP replicates: a GPU that does not hold one copy is "none", whatever the count (the bucket copy only adds).
+    o.distribution = Distribution::ddp;
+    o.n_gpus = 1;
+    const TrainingEstimate ddp = run(l, o, nullptr);
+    for (const auto& r : ddp.gpu_fit) CHECK(r.gpus_needed == (r.fits ? 1u : 0u));
+    // The JSON carries the rows and the counts tried, as the page reads them.
+    const auto j = training_json(e);
+    CHECK(j["gpu_fit"].size() == e.gpu_fit.size());
+    CHECK(j["gpu_fit_counts"].size() == std::size(kTrainFitCounts));
+    CHECK(j["gpu_fit"][0]["per_gpu_total_bytes"] == e.gpu_fit[0].per_gpu_total_bytes);
 }
