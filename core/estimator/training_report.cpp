@@ -299,6 +299,7 @@ nlohmann::json training_tables_json() {
                                       {"shards_gradients", r.shards_gradients},
                                       {"shards_parameters", r.shards_parameters},
                                       {"bucket_copy", r.bucket_copy},
+                                      {"flat_param_views", r.flat_param_views},
                                       {"description", r.description},
                                       {"source", r.source}});
     for (const auto& r : offloads())

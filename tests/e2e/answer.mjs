@@ -385,6 +385,7 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     const r = await page.evaluate(() => window.__lastReport);
     const c = await cli(['mistralai/Mistral-7B-v0.1', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090']);
     expect(JSON.stringify(r.training.per_gpu) === JSON.stringify(c.training.per_gpu), `page ${JSON.stringify(r.training.per_gpu)} CLI ${JSON.stringify(c.training.per_gpu)}`);
+    expect(await text(page, '#gpu-fit h2') === 'Which GPUs fit this training step', 'the fit table is the training step\'s');
     const shown = await page.$$eval('.training-parts tr', (trs) => trs.map((t) => t.textContent));
     expect(shown.length >= 7 && shown.at(-1).includes((c.training.per_gpu.total_bytes / 2 ** 30).toFixed(2)), shown.join(' | '));
     expect(await page.isHidden('#controls') && await page.isVisible('#training-controls'), 'the fine-tuning settings replace the serving ones');
@@ -448,6 +449,8 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.check('#mode input[value="inference"]');
     await page.waitForFunction(() => window.__lastReport && !window.__lastReport.training);
     expect(await page.isVisible('#controls') && (await text(page, '#total')).endsWith('GiB'), 'inference again');
+    // The fit table is the inference one again (the training step's table stood in its place).
+    await page.waitForFunction(() => document.querySelector('#gpu-fit h2')?.textContent === 'Which GPUs fit');
   }, { viewport: { width: 1400, height: 900 } });
 
   // Issue 15's own check, word for word: `scripts/estimate meta-llama/Llama-3.1-8B --train qlora --lora-rank 16
@@ -476,6 +479,18 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
       `total: page ${pageRows.at(-1)[1]}, CLI ${cliTotal}`);
     const verdict = await text(page, '#summary-root .verdict');
     expect(/^Fits NVIDIA GeForce RTX 4090 \(.*\): yes$/m.test(cText) && verdict === 'Fits on NVIDIA GeForce RTX 4090', `page "${verdict}"; CLI ${cText.split('\n').find((l) => /^Fits /.test(l))}`);
+    // The fit table for training: every catalog GPU as the CLI's gpu_fit has it (fits at this count, the smallest count
+    // that fits, the per-GPU figure there), and the GPUs it names as fitting.
+    await page.click('#fit-details summary');
+    const fitRows = await page.$$eval('#fit-details tbody tr', (trs) => trs.map((t) => [...t.querySelectorAll('td')].map((d) => d.textContent)));
+    const want = c.training.gpu_fit.map((g) => [g.name, `${(g.usable_bytes / 2 ** 30).toFixed(2)} GiB`, g.fits ? 'yes' : 'no',
+      g.gpus_needed ? String(g.gpus_needed) : 'does not fit (replicated)', `${(g.per_gpu_total_bytes / 2 ** 30).toFixed(2)} GiB`]);
+    expect(JSON.stringify(fitRows) === JSON.stringify(want), `fit table: page ${JSON.stringify(fitRows.slice(0, 3))} … CLI ${JSON.stringify(want.slice(0, 3))} …`);
+    const fitsOne = await text(page, '#fits-one');
+    expect(fitsOne.startsWith(`On 1 GPU (${c.training.gpu_fit.filter((g) => g.fits).length}): `) && fitsOne.includes('NVIDIA GeForce RTX 4090'), fitsOne);
+    expect(/^GPUs needed, DDP \(replicated\): the smallest count of 1, 2, 4, 8, 16, 32, 64 that fits$/m.test(cText) &&
+      new RegExp(`^  - rtx-4090 +24\\.00 GiB  1 \\(${(c.training.gpu_fit.find((g) => g.id === 'rtx-4090').per_gpu_total_bytes / 2 ** 30).toFixed(2)} GiB per GPU\\)$`, 'm').test(cText),
+      cText.split('\n').filter((l) => /GPUs needed|rtx-4090 /.test(l)).join(' / '));
     // torch FSDP's end of backward (the root unit's head and embedding gradients joined), as litgpt's Gemma-2B full
     // run on 4 GPUs: the page names that phase in the CLI's words and shows the CLI's parts.
     const fsdpArgs = ['google/gemma-2b', '--train', 'full', '--train-precision', 'bf16', '--gpus', '4', '--distribution', 'fsdp',
@@ -488,6 +503,12 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(f.training.peak_phase === 'backward_end' && fr?.training?.peak_phase === 'backward_end' &&
       JSON.stringify(fr.training.per_gpu) === JSON.stringify(f.training.per_gpu) && fText.includes(`Peak at ${f.training.peak_phase_text}`),
       `CLI ${f.training.peak_phase} ${JSON.stringify(f.training.per_gpu)}; page ${fr?.training?.peak_phase} ${JSON.stringify(fr?.training?.per_gpu)}: ${fText.slice(0, 200)}`);
+    // Sharded over GPUs: the table's counts are the CLI's (the 4090 fits at 4, so "GPUs needed" is at most 4).
+    await page.click('#fit-details summary');
+    const needed = await page.$$eval('#fit-details tbody tr', (trs) => trs.map((t) => t.querySelectorAll('td')[3].textContent));
+    expect(JSON.stringify(needed) === JSON.stringify(f.training.gpu_fit.map((g) => (g.gpus_needed ? String(g.gpus_needed) : 'more than 64'))),
+      `page ${needed.slice(0, 8)} CLI ${f.training.gpu_fit.slice(0, 8).map((g) => g.gpus_needed)}`);
+    await page.locator('#gpu-fit').screenshot({ path: path.join(root, 'test-output/e2e/training-fit.png') });
   }, { viewport: { width: 1400, height: 900 } });
 
   // The embed: theme, "per GPU" under TP, legend swatches, and the iframe's height message to its host.

@@ -20,7 +20,7 @@ import { DEFAULT_ENDPOINT, LINK_OPTION_KEYS, formatBytes, formatCount, optionsFr
 import { rememberedToken, rememberToken } from './token-store.js';
 import { EndpointGate } from './endpoint-gate.js';
 import { checkLinkOptions } from './link-options.js';
-import { TrainingControls, TrainingSummary } from './ui/training.js';
+import { TrainingControls, TrainingSummary, TrainingFitView } from './ui/training.js';
 import { trainingOptionsFrom, withTraining } from './training-options.js';
 
 // Inside another site's frame, js/frame-guard.js has replaced the page with a link out: the app
@@ -174,6 +174,7 @@ const compare = new CompareView(roots.compare, {
 let controls = null;
 let training = null;           // the Fine-tuning controls (ui/training.js), built from the core's tables
 let trainingSummary = null;
+let trainingFit = null;        // which GPUs fit the training step (the core's training gpu_fit), where the fit table goes
 const mode = () => document.querySelector('#mode input:checked').value;  // "inference" or "training"
 
 const profileRow = (name) => state.vocab.profiles.find((p) => p.name === name) || state.vocab.profiles[0];
@@ -301,7 +302,8 @@ async function recomputeTraining(options) {
     return;
   }
   trainingSummary.update(r);
-  for (const k of INFERENCE_VIEWS) roots[k].hidden = true;
+  for (const k of INFERENCE_VIEWS) roots[k].hidden = k !== 'fit';
+  updateView(roots.fit, () => trainingFit.update(r));
   showResult(r, given, `${r.model_id}: fine-tuning ${formatBytes(r.training.per_gpu.total_bytes)} per GPU.`);
 }
 
@@ -562,6 +564,7 @@ async function main() {
   controls = new ControlsView($('controls'), state.vocab, $('gpu'), (o) => recompute(o));
   training = new TrainingControls($('training-controls'), state.vocab, () => recompute(controls.options()));
   trainingSummary = new TrainingSummary($('summary-root'), state.vocab);
+  trainingFit = new TrainingFitView(roots.fit, state.vocab);
   const fromLink = trainingOptionsFrom((k) => params.get(k), state.vocab);
   if (fromLink.train) {
     training.set(fromLink);

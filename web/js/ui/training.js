@@ -13,7 +13,7 @@
 //   // Inference mode: leave controls.options() out (a training key without `train` is refused by the core).
 //   // A share link: controls.options() as query parameters; controls.set(params) restores them.
 // options() keeps the C++ keys (train, lora_rank, micro_batch, seq_tokens …), values as the core reads them.
-import { el, formatBytes, formatCount } from './dom.js';
+import { el, formatBytes, formatCount, gib, morph } from './dom.js';
 import { flagOn } from '../common.js';
 
 // Rows of vocab.options that are controls of their own here: the method is the section's switch, and ZeRO stages are
@@ -129,5 +129,51 @@ export class TrainingSummary {
       t.matched_tensors.count ? el('p', { text: `${formatCount(t.matched_tensors.count)} tensors matched: ${t.matched_tensors.names.join(', ')}${t.matched_tensors.count > t.matched_tensors.names.length ? ', …' : ''}` }) : null,
       el('details', {}, el('summary', { text: 'Assumptions' }), el('ul', {}, ...t.assumptions.map((a) => el('li', { text: a })))),
     ].filter(Boolean));
+  }
+}
+
+/**
+ * Which GPUs fit the training step: at the chosen GPU count, and the smallest count of the core's list (the report's
+ * gpu_fit_counts) that fits under the chosen distribution, with the per-GPU peak there — the core's gpu_fit rows, the
+ * same the CLI's text report lists under "GPUs needed". Rendered where the inference fit table goes.
+ */
+export class TrainingFitView {
+  /** `vocab`: the core's vocabularies() (the distributions' labels and whether they shard). */
+  constructor(root, vocab) {
+    this.root = root;
+    this.distributions = vocab.training.distributions;
+  }
+
+  update(report) {
+    const t = report?.training;
+    if (!t?.gpu_fit?.length) { this.root.replaceChildren(); return; }
+    const o = t.options;
+    const dist = this.distributions.find((d) => d.name === o.distribution);
+    const counts = t.gpu_fit_counts;
+    const fitsNow = t.gpu_fit.filter((g) => g.fits).map((g) => g.name);
+    const more = t.gpu_fit.filter((g) => !g.fits && g.gpus_needed).map((g) => `${g.gpus_needed}× ${g.name}`);
+    const none = dist?.shards_optimizer ? `more than ${counts.at(-1)}` : 'does not fit (replicated)';
+    const wasOpen = !!this.root.querySelector('#fit-details')?.open;
+    const body = el('tbody');
+    for (const g of t.gpu_fit) {
+      body.append(el('tr', { class: report.gpu && report.gpu.id === g.id ? 'chosen' : null },
+        el('td', { 'data-label': 'GPU', text: g.name }),
+        el('td', { class: 'num', 'data-label': 'Usable', text: gib(g.usable_bytes) }),
+        el('td', { class: `num ${g.fits ? 'yes' : 'no'}`, 'data-label': `Fits on ${o.n_gpus}`, text: g.fits ? 'yes' : 'no' }),
+        el('td', { class: 'num', 'data-label': 'GPUs needed', text: g.gpus_needed ? String(g.gpus_needed) : none }),
+        el('td', { class: 'num', 'data-label': 'Per GPU', text: gib(g.per_gpu_total_bytes) })));
+    }
+    const table = el('table', { class: 'cards' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'GPU' }), el('th', { class: 'num', text: 'Usable' }),
+        el('th', { class: 'num', text: `Fits on ${o.n_gpus}` }), el('th', { class: 'num', text: 'GPUs needed' }), el('th', { class: 'num', text: 'Per GPU' }))),
+      body);
+    morph(this.root, el('section', { class: 'card', id: 'gpu-fit' },
+      el('h2', { text: 'Which GPUs fit this training step' }),
+      el('p', { id: 'fits-one' }, el('strong', { text: `On ${o.n_gpus} GPU${o.n_gpus === 1 ? '' : 's'} (${fitsNow.length}): ` }), fitsNow.length ? fitsNow.join(', ') : 'none'),
+      more.length ? el('p', { id: 'fits-more' }, el('strong', { text: `With more GPUs, ${dist?.label ?? o.distribution}: ` }), more.join(', ')) : null,
+      el('details', { id: 'fit-details', open: wasOpen },
+        el('summary', { text: `All ${t.gpu_fit.length} GPUs, with memory per GPU` }),
+        el('p', { class: 'help', text: `At these settings. “GPUs needed”: the smallest of ${counts.join(', ')} GPUs that fits with ${dist?.label ?? o.distribution}; memory per GPU at that count (at ${o.n_gpus} where none fits). GiB = 2^30 bytes.` }),
+        el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'GPU fit table for training' }, table))));
   }
 }
