@@ -801,6 +801,7 @@ fs.writeFileSync(path.join(hostDir, 'training.html'), `<!doctype html><meta char
 <script type="module" src="${site.url}/${embedScript}"></script>
 <vram-estimate model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090"></vram-estimate>
 <vram-estimate id="dropout" model="mistralai/Mistral-7B-v0.1" endpoint="${hub.hubUrl}" mode="qlora" lora-rank="16" seq-len="2048" micro-batch="1" gpu="rtx-4090" lora-dropout="0.1"></vram-estimate>
+<vram-estimate id="fsdp" model="google/gemma-2b" endpoint="${hub.hubUrl}" token="hf_fixture_alice" mode="full" train-precision="bf16" gpus="4" distribution="fsdp" no-sync-accumulation="on" untie-head="on" seq-len="512" micro-batch="1" gpu="rtx-4090"></vram-estimate>
 <iframe id="f" title="GPU memory estimate" width="480" height="360" style="border:0" src="${site.url}/embed.html?model=mistralai/Mistral-7B-v0.1&endpoint=${encodeURIComponent(hub.hubUrl)}&mode=lora&seq-len=1024&optimizer=adamw_8bit&fp32-norms=on"></iframe>
 <div id="controls"></div><div id="summary"></div>
 <script type="module">
@@ -830,6 +831,15 @@ await scenario('fine-tuning: <vram-estimate mode="qlora">, embed.html?mode=lora 
   const dropped = await page.$eval('#dropout', (e) => e.report.training.per_gpu.total_bytes);
   const qloraDrop = await cli(['--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090', '--lora-dropout', '0.1']);
   expect(dropped === qloraDrop.per_gpu.total_bytes && dropped !== element.total, `element ${dropped} vs CLI ${qloraDrop.per_gpu.total_bytes} (without dropout ${element.total})`);
+  // torch FSDP's end of backward (litgpt's Gemma-2B full run on 4 GPUs): the element's total and phase are the CLI's.
+  await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('fsdp').dataset.state), null, { timeout: 20000 });
+  const fsdpEl = await page.$eval('#fsdp', (e) => ({ state: e.dataset.state, total: e.report?.training?.per_gpu?.total_bytes, phase: e.report?.training?.peak_phase }));
+  const fsdpCli = JSON.parse((await promisify(execFile)(path.join(root, 'build/native/vram-estimate'),
+    ['google/gemma-2b', '--train', 'full', '--train-precision', 'bf16', '--gpus', '4', '--distribution', 'fsdp', '--no-sync-accumulation', 'on',
+      '--untie-head', 'on', '--seq-len', '512', '--micro-batch', '1', '--gpu', 'rtx-4090', '--json', '--endpoint', hub.hubUrl],
+    { encoding: 'utf8', env: { ...process.env, HF_TOKEN: 'hf_fixture_alice' } })).stdout).training;
+  expect(fsdpEl.state === 'done' && fsdpEl.total === fsdpCli.per_gpu.total_bytes && fsdpEl.phase === 'backward_end' && fsdpCli.peak_phase === 'backward_end',
+    `element ${JSON.stringify(fsdpEl)} vs CLI ${fsdpCli.per_gpu.total_bytes} ${fsdpCli.peak_phase}`);
   const frame = page.frameLocator('#f');
   await frame.locator('body[data-state="done"]').waitFor({ timeout: 20000 });
   const lora = await cli(['--train', 'lora', '--seq-len', '1024', '--optimizer', 'adamw_8bit', '--fp32-norms', 'on']);
