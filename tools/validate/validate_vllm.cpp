@@ -262,34 +262,88 @@ std::string mxfp4_weights_reason(const std::map<std::string, std::string>& run,
 // repositories (GitHub mirrors of the HF repos, framework test fixtures, the sha256 manifest in shared/data/real
 // holds none of them), so its runs are not estimated. What their own rows show about act + nt: the torch peak
 // increase and the non-torch forward increase apart, the latter against the other tp 1 runs of the campaign.
+
+// "<key>X GiB" in a vLLM log, -1 when absent.
+double log_gib(const std::string& log, const std::string& key) {
+    const size_t at = log.find(key);
+    return at == std::string::npos ? -1 : std::atof(log.c_str() + at + key.size());
+}
+
+// The loading transient of a run: "Peak GPU memory after loading weights" (max_memory_allocated while the checkpoint
+// loads) − "Model loading took", -1 when the log is not vendored.
+double loading_transient(const std::string& data, const std::map<std::string, std::string>& r) {
+    const std::string log =
+        read_text(data + "/_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/logs/" + r.at("log_file"));
+    const double peak = log_gib(log, "Peak GPU memory after loading weights: "),
+                 took = log_gib(log, "Model loading took ");
+    return peak < 0 || took < 0 ? -1 : peak - took;
+}
+
 std::string granite_note(const std::map<std::string, std::string>& run,
-                         const std::vector<std::map<std::string, std::string>>& runs) {
-    double lo = 1e9, hi = 0, vision = -1;
+                         const std::vector<std::map<std::string, std::string>>& runs, const std::string& data) {
+    double lo = 1e9, hi = 0, vision = -1, vision_transient = -1, other_transient = 0, fam_lo = 1e9, fam_hi = 0;
+    std::string other_model;
+    // Every granite log (text and vision) names the same attention backend and compiles granite.py's forward.
+    bool same_path = true;
     for (const auto& r : runs) {
         if (r.at("status") != "ok" || r.at("tp") != "1" || r.at("pp") != "1") continue;
         const double nt = std::stod(r.at("non_torch_forward_gib"));
-        if (r.at("model") == "ibm-granite/granite-vision-3.3-2b") vision = nt;
-        if (r.at("model").rfind("ibm-granite/granite-3", 0) == 0) continue;
+        if (r.at("model").rfind("ibm-granite/", 0) == 0) {
+            const std::string log =
+                read_text(data + "/_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/logs/" + r.at("log_file"));
+            for (const char* key : {"Using FLASH_ATTN attention backend", "Using FlashAttention version 3",
+                                    "vllm/model_executor/models/granite.py\", line 294"})
+                same_path = same_path && log.find(key) != std::string::npos;
+        }
+        if (r.at("model") == "ibm-granite/granite-vision-3.3-2b") {
+            vision = nt;
+            vision_transient = loading_transient(data, r);
+        }
+        if (r.at("model").rfind("ibm-granite/granite-3", 0) == 0) {
+            fam_lo = std::min(fam_lo, nt);
+            fam_hi = std::max(fam_hi, nt);
+            continue;
+        }
         lo = std::min(lo, nt);
         hi = std::max(hi, nt);
+        if (const double t = loading_transient(data, r); t > other_transient) {
+            other_transient = t;
+            other_model = r.at("model");
+        }
     }
     const double act = std::stod(run.at("activation_memory_gib")), nt = std::stod(run.at("non_torch_forward_gib"));
     std::string s =
         "no config for this model is vendored: no verbatim copy of its HF config.json was found. Its act "
         "+ nt is " +
         fmt("%.2f", act) + " + " + fmt("%.2f", nt) + " GiB (torch peak + non-torch)";
-    if (nt > hi)
-        s +=
-            "; the non-torch part is " + fmt("%.2f", nt - hi) + "–" + fmt("%.2f", nt - lo) +
-            " GiB above every other tp 1 run of the campaign (" + fmt("%.2f", lo) + "–" + fmt("%.2f", hi) +
-            " GiB, the constant is 0.25 GiB)" +
-            (vision >= 0 ? ", granite-vision-3.3-2b — vLLM's same GraniteModel inside LlavaNext — logs " +
-                               fmt("%.2f", vision) + " GiB"
-                         : std::string()) +
-            ": the family's act + nt miss is there, not in the activation peak. vLLM's granite.py (stored copy, commit "
-            "0328802b) differs from llama.py by scalar multipliers, the LogitsProcessor scale 1 / logits_scaling and "
-            "skipping a checkpoint lm_head when tied, none of which allocates outside torch's allocator, so the "
-            "cause is not established and the calibrated constant is not refitted on it";
+    if (nt <= hi) return s;
+    s += "; the non-torch part is " + fmt("%.2f", nt - hi) + "–" + fmt("%.2f", nt - lo) +
+         " GiB above every other tp 1 run of the campaign (" + fmt("%.2f", lo) + "–" + fmt("%.2f", hi) +
+         " GiB, the constant is 0.25 GiB)" +
+         (vision >= 0 ? ", granite-vision-3.3-2b — vLLM's same GraniteModel inside LlavaNext — logs " +
+                            fmt("%.2f", vision) + " GiB"
+                      : std::string()) +
+         ": the family's act + nt miss is there, not in the activation peak. vLLM's figure is device memory outside "
+         "torch.cuda.memory_reserved() from before the weights load to after the profile run (utils/mem_utils.py "
+         "memory_profiling: \"result.non_torch_increase = diff_from_create.non_torch_memory\", diff_from_create = "
+         "after_profile − before_create), so loading, torch.compile, the profile run and 0.19's CUDA-graph estimate "
+         "all count. Ruled out from the vendored logs: the model's size (the granite-3 runs, 2b and 8b, log " +
+         (fam_lo == fam_hi ? fmt("%.2f", fam_lo) : fmt("%.2f", fam_lo) + "–" + fmt("%.2f", fam_hi)) +
+         " GiB); the loading transient (\"Peak GPU memory after loading weights\" − \"Model "
+         "loading took\" is " +
+         fmt("%.2f", loading_transient(data, run)) + " GiB here" +
+         (vision_transient >= 0 ? ", " + fmt("%.2f", vision_transient) + " GiB for granite-vision-3.3-2b"
+                                : std::string()) +
+         (other_transient > 0 ? " and " + fmt("%.2f", other_transient) + " GiB for " + other_model : std::string()) +
+         ", whose non-torch is normal)" +
+         (same_path ? "; the attention backend and the compiled forward (every granite log, text and vision, says "
+                      "\"Using FLASH_ATTN attention backend\", \"Using FlashAttention version 3\" and compiles "
+                      "granite.py's forward at line 294)"
+                    : std::string()) +
+         ". vLLM's granite.py (stored copy, commit 0328802b) differs from llama.py by scalar multipliers, the "
+         "LogitsProcessor scale 1 / "
+         "logits_scaling and skipping a checkpoint lm_head when tied, none of which allocates outside torch's "
+         "allocator, so the cause is not established and the calibrated constant is not refitted on it";
     return s;
 }
 
@@ -412,7 +466,7 @@ int main(int argc, char** argv) {
         if (it == models.end())
             why = lower_model == "RedHatAI/" || lower_model == "redhatai/"
                       ? "quantized checkpoint: neither its config nor its tensor sizes are vendored"
-                  : r.at("model").rfind("ibm-granite/", 0) == 0 ? granite_note(r, runs)
+                  : r.at("model").rfind("ibm-granite/", 0) == 0 ? granite_note(r, runs, data)
                                                                 : "no config for this model is vendored";
         else if (r.at("pp") != "1")
             why = "pipeline parallelism (pp " + r.at("pp") + ") is not modelled";
