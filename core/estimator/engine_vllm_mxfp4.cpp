@@ -31,11 +31,14 @@
 //     commit 0d00f3e7):
 //     - hopper_scale.py HopperMXScaleLayout(shape, mx_axis, num_warps=8).swizzle_data: "SWIZZLE_ALIGN_M = 2 *
 //       self.num_warps * 2 * 8" (= 256), "SWIZZLE_ALIGN_K = 2": scale rows padded to 256, columns to 2 (v3.6.0);
-//     - hopper_value.py HopperMXValueLayout(shape, mx_axis, mma_version=3).swizzle_data: each dimension padded to
-//       its pack "a * b * c * s * d" of k_tile (1, 4), warp_tile (2, 2), threads (4, 4), scott_trick (2, 1),
-//       contig (1, 1) = 16 rows × 32 bytes (v3.5.1). The 64 × 256 value alignment of later triton_kernels
-//       ("_padded_shape … align_m, align_k = 64, 256", triton PR #10428 "Fix Hopper MXFP4 packed value padding",
-//       2026-05-31) came after the 0.19 runs (2026-04-22) and after v3.6.0, so it is not modelled.
+//     - hopper_value.py HopperMXValueLayout(shape, mx_axis, mma_version=3).swizzle_data (read at v3.5.1; the v3.6.0
+//       copy of this file was not among the stored versions, its scale layout above is the same class-and-shape
+//       generation): each dimension padded to its pack "a * b * c * s * d" of k_tile (1, 4), warp_tile (2, 2),
+//       threads (4, 4), scott_trick (2, 1), contig (1, 1) = 16 rows × 32 bytes. Later triton_kernels aligned the
+//       values to 64 elements (triton PR #10343, 2026-05-21: "Hopper value swizzling pads RHS K to a 64-row tile"),
+//       which adds nothing at gpt-oss's shapes (2·W, H and W are multiples of 64), then the dimension packed by four
+//       to 256 (PR #10428 "Fix Hopper MXFP4 packed value padding", 2026-05-31), after the 0.19 runs (2026-04-22):
+//       not modelled.
 #include "estimator/engine_vllm_mxfp4.hpp"
 
 #include "estimator/sat_math.hpp"

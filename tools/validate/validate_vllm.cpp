@@ -244,8 +244,8 @@ std::string mxfp4_weights_reason(const std::map<std::string, std::string>& run,
         }
     return "the estimate models vLLM 0.19's TRITON MXFP4 backend from its sources (oracle/mxfp4.py padding and "
            "float32 biases, quantization/mxfp4.py _setup_kernel keeping the unswizzled scales, triton_kernels' Hopper "
-           "scale layout and, at the v3.5.1 / v3.6.0 tags vLLM 0.19 bundles, the Hopper value layout's 16 × 32 "
-           "tiles): " +
+           "scale layout and the Hopper value layout's 16 × 32 tiles, read at triton v3.5.1; vLLM's cmake pinned "
+           "v3.5.0, v3.5.1, then v3.6.0, and which one the 0.19 wheel bundles was not established): " +
            here + other +
            ". The 64 × 256 value alignment of later triton_kernels (PR #10428, 2026-05-31) is later than these runs "
            "and is not modelled. \"Model loading took\" is the change in torch.cuda.max_memory_allocated "
