@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "estimator/engine.hpp"
+#include "estimator/engine_vllm_mxfp4.hpp"
 
 namespace vram {
 namespace {
@@ -64,6 +65,10 @@ void resolve(Setup& s, const EstimateOptions& o) {
 
 Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context, uint32_t batch) {
     Eval ev = server_evaluate(m, w, s, context, batch);
+    // gpt-oss MXFP4 on Hopper: the TRITON backend's padding, float32 biases, kept scales and swizzle padding
+    // (engine_vllm_mxfp4.cpp).
+    if (vllm_mxfp4_triton(m.quant.method, m.arch, s.gpu))
+        ev.share.weights_bytes = add_sat(ev.share.weights_bytes, vllm_mxfp4_triton_extra(m.arch, s.tp).total());
     // vLLM 0.19 captures its graphs after sizing the KV pool (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS off): they
     // count in the total, not in non-KV. enforce_eager captures none (v1/worker/gpu_worker.py
     // compile_or_warm_up_model: "if not self.model_config.enforce_eager: cuda_graph_memory_bytes =
@@ -85,9 +90,30 @@ uint64_t pool_tokens(const Eval& ev, uint64_t pool_bytes) {
     return num_blocks / ev.n_groups * ev.block_tokens;
 }
 
+void mxfp4_assumption(Estimate& e, const Model& m, const Setup& s, const std::string& src) {
+    if (m.quant.method != "mxfp4" || !m.arch.n_experts) return;
+    if (!vllm_mxfp4_triton(m.quant.method, m.arch, s.gpu)) {
+        e.assumptions.push_back(
+            "MXFP4 experts: weights = the checkpoint's bytes split over tp; vLLM 0.19's TRITON MoE layout is modelled "
+            "for gpt-oss on an sm_90 GPU only (fused_moe/oracle/mxfp4.py: other GPUs take FlashInfer or Marlin, "
+            "whose padding is not modelled)" +
+            src);
+        return;
+    }
+    const Mxfp4TritonExtra x = vllm_mxfp4_triton_extra(m.arch, s.tp);
+    e.assumptions.push_back(
+        "MXFP4 experts (TRITON backend, sm_90): + " + gib_text(x.total()) + " per rank = expert width " +
+        std::to_string(x.width) + " → " + std::to_string(x.width_padded) + " (round_up 64, oracle/mxfp4.py) " +
+        gib_text(x.pad) + " + float32 biases, w2's whole on each rank " + gib_text(x.bias32) +
+        " + unswizzled uint8 scales still held (quantization/mxfp4.py _setup_kernel) " + gib_text(x.kept_scales) +
+        " + Hopper scale rows to 256 / columns to 2 " + gib_text(x.scale_swizzle) + " + Hopper value tiles 16 × 32 " +
+        gib_text(x.value_tile) + " (triton_kernels v3.5.1/v3.6.0 layouts); from the sources, no constant fitted" + src);
+}
+
 void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, const Eval& ev) {
     const std::string src = " [" + std::string(s.profile->engine) + " " + s.profile->version + "]";
     paged_kv_assumptions(e, m, s, ev, src);
+    mxfp4_assumption(e, m, s, src);
     server_assumptions(e, s, ev, src);
     const Graphs g = cuda_graphs(m, s);
     if (s.enforce_eager)

@@ -23,6 +23,10 @@ struct GpuInfo {
     uint64_t usable_bytes;  // what a runtime may allocate on one device
     bool multi_gpu;         // tensor parallelism across several of these is possible (false: unified-memory Macs)
     const char* source;     // where memory_bytes / usable_bytes come from
+    // CUDA compute capability × 10 (90 = sm_90, Hopper), from NVIDIA's "CUDA GPUs" compute-capability table
+    // (developer.nvidia.com/cuda-gpus); 0 for ROCm and Metal rows. Engines whose kernels depend on it read it
+    // (vLLM 0.19 picks its MXFP4 MoE backend by capability: engine_vllm.cpp).
+    uint32_t cuda_sm = 0;
 };
 
 // Every row, in display order (consumer, workstation, datacenter, AMD, Apple).

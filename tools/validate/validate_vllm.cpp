@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "estimator/engine_vllm_mxfp4.hpp"
 #include "estimator/estimate.hpp"
 
 using namespace vram;
@@ -199,68 +200,34 @@ std::string count(uint64_t n) {
     return out;
 }
 
-// vLLM 0.19's TRITON MXFP4 MoE backend (the one the H100 logs name: "Using 'TRITON' Mxfp4 MoE backend"), per rank
-// and over all MoE layers, in bytes beyond tp-th of the checkpoint, from the config's expert shapes. Sources read
-// (stored copies of vllm-project/vllm and triton-lang/triton; the v0.19.0 tag itself was not available):
-//  - vllm fused_moe/oracle/mxfp4.py @ 001eda31 (its backend messages are the ones the v0.19 log prints):
-//    mxfp4_round_up_hidden_size_and_intermediate_size rounds the per-rank expert width up to a multiple of 64
-//    (values, scales and bf16 biases grow with it); convert_to_mxfp4_moe_kernel_format (TRITON) turns the biases to
-//    float32 (the row-parallel w2 bias is whole on each rank), calls _swizzle_mxfp4 on values and scales and deletes
-//    layer.w13_weight / layer.w2_weight only;
-//  - vllm quantization/mxfp4.py Mxfp4MoEMethod._setup_kernel (a stored copy with the same TRITON / TRITON_UNFUSED
-//    backends; its commit is not shown): for TRITON backends the swizzled scales go into the PrecisionConfig and
-//    layer.w13_weight_scale / layer.w2_weight_scale are not replaced, so the unswizzled uint8 scales stay allocated;
-//  - triton_kernels tensor_details/layout_details/hopper_scale.py HopperMXScaleLayout.swizzle_data (@ 14dd7a19, and
-//    the same in the older class-and-kwargs generation): scale rows padded to 2 × num_warps × 2 × 8 = 256
-//    (num_warps 8), columns to 2;
-//  - hopper_value.py HopperMXValueLayout.swizzle_data: in the generation whose make_default_matmul_mxfp4_w_layout
-//    returns (class, kwargs), the contract vLLM's _swizzle_mxfp4 unpacks, values are padded to the 16 × 32 tile
-//    only; the later generation (@ 000df03e, _padded_shape) aligns them to 64 × 256. vllm's
-//    cmake/external_projects/triton_kernels.cmake (@ 66b3a7e1) pins triton tag v3.6.0; which generation that tag
-//    ships was not established, so both are computed.
-struct Mxfp4Extra {
-    uint64_t pad = 0, bias32 = 0, kept_scales = 0, scale_swizzle = 0, value_tile = 0, value_64x256 = 0;
-    uint32_t width = 0, width_padded = 0;
-    uint64_t established() const { return pad + bias32 + kept_scales + scale_swizzle + value_tile; }
-};
-Mxfp4Extra mxfp4_triton_extra(const std::string& config_text, uint32_t tp) {
-    json c = json::parse(config_text);
-    const uint64_t E = u(c, "num_local_experts"), H = u(c, "hidden_size"), L = u(c, "num_hidden_layers");
-    auto up = [](uint64_t x, uint64_t a) { return (x + a - 1) / a * a; };
-    const uint64_t w = u(c, "intermediate_size") / tp, W = up(w, 64), d = W - w;
-    Mxfp4Extra x;
-    x.width = static_cast<uint32_t>(w);
-    x.width_padded = static_cast<uint32_t>(W);
-    // w13 rows 2·W of H/2 value bytes, H/32 scale bytes and a bf16 bias; w2 rows H of W/2 + W/32 bytes.
-    x.pad = L * (E * 2 * d * (H / 2 + H / 32 + 2) + E * H * (d / 2 + d / 32));
-    x.bias32 = L * (E * 2 * W * 2 + (E * H * 4 - E * H * 2 / tp));
-    x.kept_scales = L * E * (2 * W * (H / 32) + H * (W / 32));
-    x.scale_swizzle =
-        L * E * (up(2 * W, 256) * up(H / 32, 2) - 2 * W * (H / 32) + up(H, 256) * up(W / 32, 2) - H * (W / 32));
-    x.value_tile = L * E * (up(2 * W, 16) * up(H / 2, 32) - 2 * W * (H / 2) + up(H, 16) * up(W / 2, 32) - H * (W / 2));
-    x.value_64x256 =
-        L * E * (up(H / 2, 64) * up(2 * W, 256) - (H / 2) * 2 * W + up(W / 2, 64) * up(H, 256) - (W / 2) * H);
-    return x;
+// The gpt-oss weights reason: the estimate now holds the TRITON MXFP4 terms the core models from vLLM's and
+// triton_kernels' sources (core/estimator/engine_vllm_mxfp4.cpp); this spells them out at this run's tp and at the
+// campaign's tp 1 run (status failed after "Model loading took", which it logged), and says what is left.
+// The vLLM profile's per-GPU weights of `m` at tp on an H100 (the campaign's GPU).
+double rank_weights_bytes(const Model& m, uint32_t tp) {
+    EstimateOptions o;
+    o.profile = ProfileId::vllm;
+    o.tp = tp;
+    o.gpu = find_gpu("h100-80gb");
+    const Estimate e = estimate(m, o);
+    return e.error ? 0 : static_cast<double>(e.per_gpu.weights_bytes);
 }
 
-// The gpt-oss weights reason: what the TRITON MXFP4 arithmetic above accounts for at this run's tp, and at the
-// campaign's tp 1 run (status failed after "Model loading took", which it logged).
 std::string mxfp4_weights_reason(const std::map<std::string, std::string>& run,
-                                 const std::vector<std::map<std::string, std::string>>& runs,
-                                 const std::string& config_text, uint64_t checkpoint_bytes,
+                                 const std::vector<std::map<std::string, std::string>>& runs, const Model& model,
                                  const std::string& log_text) {
     auto gib = [](double b) { return fmt("%.2f", b / kGiB) + " GiB"; };
     auto accounted = [&](uint32_t tp, double measured_gib, std::string& text) {
-        const Mxfp4Extra x = mxfp4_triton_extra(config_text, tp);
-        const double base = static_cast<double>(checkpoint_bytes) / tp;
-        const double sum = base + static_cast<double>(x.established());
-        text = "tp " + std::to_string(tp) + ": " + gib(base) + " (checkpoint / tp) + " + gib(x.pad) +
+        const Mxfp4TritonExtra x = vllm_mxfp4_triton_extra(model.arch, tp);
+        const double sum = rank_weights_bytes(model, tp);
+        const double base = sum - static_cast<double>(x.total());
+        text = "tp " + std::to_string(tp) + ": " + gib(base) + " (the rank's share of the checkpoint) + " + gib(x.pad) +
                " padding of the expert width " + count(x.width) + " → " + count(x.width_padded) + " + " +
                gib(x.bias32) + " float32 biases (w2's whole on each rank) + " + gib(x.kept_scales) +
                " unswizzled scales still held + " + gib(x.scale_swizzle) + " scale rows padded to 256 + " +
-               gib(x.value_tile) + " value tile padding = " + gib(sum) + " against " + fmt("%.2f", measured_gib) +
-               " GiB measured (" + pct(sum / kGiB / measured_gib - 1) + "); with the 64 × 256 value alignment " +
-               gib(sum + x.value_64x256) + " (" + pct((sum + x.value_64x256) / kGiB / measured_gib - 1) + ")";
+               gib(x.value_tile) + " value tiles (16 × 32) = " + gib(sum) + " against " + fmt("%.2f", measured_gib) +
+               " GiB measured (" + pct(sum / kGiB / measured_gib - 1) + ", " + fmt("%.2f", measured_gib - sum / kGiB) +
+               " GiB not accounted for)";
     };
     const uint32_t tp = static_cast<uint32_t>(std::stoul(run.at("tp")));
     std::string here, other, peak;
@@ -275,16 +242,19 @@ std::string mxfp4_weights_reason(const std::map<std::string, std::string>& run,
             other = "; the campaign's " + other + " (that run logged its loading, then failed)";
             break;
         }
-    return "the estimate is checkpoint / tp; vLLM 0.19's TRITON MXFP4 backend holds more, and what its source "
-           "establishes (oracle/mxfp4.py padding and float32 biases, quantization/mxfp4.py _setup_kernel keeping the "
-           "unswizzled scales, triton_kernels' Hopper scale and value layouts) gives " +
+    return "the estimate models vLLM 0.19's TRITON MXFP4 backend from its sources (oracle/mxfp4.py padding and "
+           "float32 biases, quantization/mxfp4.py _setup_kernel keeping the unswizzled scales, triton_kernels' Hopper "
+           "scale layout and the Hopper value layout's 16 × 32 tiles, read at triton v3.5.1; vLLM's cmake pinned "
+           "v3.5.0, v3.5.1, then v3.6.0, and which one the 0.19 wheel bundles was not established): " +
            here + other +
-           ". Neither value layout brings both runs within 1 %, and which one triton v3.6.0 (the tag vLLM's cmake "
-           "pins) ships was not established, so the layout is not modelled" +
+           ". The 64 × 256 value alignment of later triton_kernels (PR #10428, 2026-05-31) is later than these runs "
+           "and is not modelled. \"Model loading took\" is the change in torch.cuda.max_memory_allocated "
+           "right after reset_peak_memory_stats (platforms/cuda.py get_current_memory_usage), i.e. live tensors, so "
+           "the rest is tensors no source read here accounts for" +
            (peak.empty() ? std::string()
                          : "; the log's \"Peak GPU memory after loading weights: " + peak +
-                               "\" (max_memory_allocated, logged before the swizzle) is below \"Model loading took\", "
-                               "a device-memory difference that also holds allocator segments");
+                               "\" is the peak while the checkpoint loaded, before "
+                               "process_weights_after_loading swizzles the experts");
 }
 
 // Why a figure misses: the causes found while validating (docs/validation.md lists them per run).
@@ -292,54 +262,106 @@ std::string mxfp4_weights_reason(const std::map<std::string, std::string>& run,
 // repositories (GitHub mirrors of the HF repos, framework test fixtures, the sha256 manifest in shared/data/real
 // holds none of them), so its runs are not estimated. What their own rows show about act + nt: the torch peak
 // increase and the non-torch forward increase apart, the latter against the other tp 1 runs of the campaign.
+
+// "<key>X GiB" in a vLLM log, -1 when absent.
+double log_gib(const std::string& log, const std::string& key) {
+    const size_t at = log.find(key);
+    return at == std::string::npos ? -1 : std::atof(log.c_str() + at + key.size());
+}
+
+// The loading transient of a run: "Peak GPU memory after loading weights" (max_memory_allocated while the checkpoint
+// loads) − "Model loading took", -1 when the log is not vendored.
+double loading_transient(const std::string& data, const std::map<std::string, std::string>& r) {
+    const std::string log =
+        read_text(data + "/_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/logs/" + r.at("log_file"));
+    const double peak = log_gib(log, "Peak GPU memory after loading weights: "),
+                 took = log_gib(log, "Model loading took ");
+    return peak < 0 || took < 0 ? -1 : peak - took;
+}
+
 std::string granite_note(const std::map<std::string, std::string>& run,
-                         const std::vector<std::map<std::string, std::string>>& runs) {
-    double lo = 1e9, hi = 0, vision = -1;
+                         const std::vector<std::map<std::string, std::string>>& runs, const std::string& data) {
+    double lo = 1e9, hi = 0, vision = -1, vision_transient = -1, other_transient = 0, fam_lo = 1e9, fam_hi = 0;
+    std::string other_model;
+    // Every granite log (text and vision) names the same attention backend and compiles granite.py's forward.
+    bool same_path = true;
     for (const auto& r : runs) {
         if (r.at("status") != "ok" || r.at("tp") != "1" || r.at("pp") != "1") continue;
         const double nt = std::stod(r.at("non_torch_forward_gib"));
-        if (r.at("model") == "ibm-granite/granite-vision-3.3-2b") vision = nt;
-        if (r.at("model").rfind("ibm-granite/granite-3", 0) == 0) continue;
+        if (r.at("model").rfind("ibm-granite/", 0) == 0) {
+            const std::string log =
+                read_text(data + "/_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/logs/" + r.at("log_file"));
+            for (const char* key : {"Using FLASH_ATTN attention backend", "Using FlashAttention version 3",
+                                    "vllm/model_executor/models/granite.py\", line 294"})
+                same_path = same_path && log.find(key) != std::string::npos;
+        }
+        if (r.at("model") == "ibm-granite/granite-vision-3.3-2b") {
+            vision = nt;
+            vision_transient = loading_transient(data, r);
+        }
+        if (r.at("model").rfind("ibm-granite/granite-3", 0) == 0) {
+            fam_lo = std::min(fam_lo, nt);
+            fam_hi = std::max(fam_hi, nt);
+            continue;
+        }
         lo = std::min(lo, nt);
         hi = std::max(hi, nt);
+        if (const double t = loading_transient(data, r); t > other_transient) {
+            other_transient = t;
+            other_model = r.at("model");
+        }
     }
     const double act = std::stod(run.at("activation_memory_gib")), nt = std::stod(run.at("non_torch_forward_gib"));
     std::string s =
         "no config for this model is vendored: no verbatim copy of its HF config.json was found. Its act "
         "+ nt is " +
         fmt("%.2f", act) + " + " + fmt("%.2f", nt) + " GiB (torch peak + non-torch)";
-    if (nt > hi)
-        s +=
-            "; the non-torch part is " + fmt("%.2f", nt - hi) + "–" + fmt("%.2f", nt - lo) +
-            " GiB above every other tp 1 run of the campaign (" + fmt("%.2f", lo) + "–" + fmt("%.2f", hi) +
-            " GiB, the constant is 0.25 GiB)" +
-            (vision >= 0 ? ", granite-vision-3.3-2b — vLLM's same GraniteModel inside LlavaNext — logs " +
-                               fmt("%.2f", vision) + " GiB"
-                         : std::string()) +
-            ": the family's act + nt miss is there, not in the activation peak. vLLM's granite.py (stored copy, commit "
-            "0328802b) differs from llama.py by scalar multipliers, the LogitsProcessor scale 1 / logits_scaling and "
-            "skipping a checkpoint lm_head when tied, none of which allocates outside torch's allocator, so the "
-            "cause is not established and the calibrated constant is not refitted on it";
+    if (nt <= hi) return s;
+    s += "; the non-torch part is " + fmt("%.2f", nt - hi) + "–" + fmt("%.2f", nt - lo) +
+         " GiB above every other tp 1 run of the campaign (" + fmt("%.2f", lo) + "–" + fmt("%.2f", hi) +
+         " GiB, the constant is 0.25 GiB)" +
+         (vision >= 0 ? ", granite-vision-3.3-2b — vLLM's same GraniteModel inside LlavaNext — logs " +
+                            fmt("%.2f", vision) + " GiB"
+                      : std::string()) +
+         ": the family's act + nt miss is there, not in the activation peak. vLLM's figure is device memory outside "
+         "torch.cuda.memory_reserved() from before the weights load to after the profile run (utils/mem_utils.py "
+         "memory_profiling: \"result.non_torch_increase = diff_from_create.non_torch_memory\", diff_from_create = "
+         "after_profile − before_create), so loading, torch.compile, the profile run and 0.19's CUDA-graph estimate "
+         "all count. Ruled out from the vendored logs: the model's size (the granite-3 runs, 2b and 8b, log " +
+         (fam_lo == fam_hi ? fmt("%.2f", fam_lo) : fmt("%.2f", fam_lo) + "–" + fmt("%.2f", fam_hi)) +
+         " GiB); the loading transient (\"Peak GPU memory after loading weights\" − \"Model "
+         "loading took\" is " +
+         fmt("%.2f", loading_transient(data, run)) + " GiB here" +
+         (vision_transient >= 0 ? ", " + fmt("%.2f", vision_transient) + " GiB for granite-vision-3.3-2b"
+                                : std::string()) +
+         (other_transient > 0 ? " and " + fmt("%.2f", other_transient) + " GiB for " + other_model : std::string()) +
+         ", whose non-torch is normal)" +
+         (same_path ? "; the attention backend and the compiled forward (every granite log, text and vision, says "
+                      "\"Using FLASH_ATTN attention backend\", \"Using FlashAttention version 3\" and compiles "
+                      "granite.py's forward at line 294)"
+                    : std::string()) +
+         ". vLLM's granite.py (stored copy, commit 0328802b) differs from llama.py by scalar multipliers, the "
+         "LogitsProcessor scale 1 / "
+         "logits_scaling and skipping a checkpoint lm_head when tied, none of which allocates outside torch's "
+         "allocator, so the cause is not established and the calibrated constant is not refitted on it";
     return s;
 }
 
 struct MissContext {
     const std::vector<std::map<std::string, std::string>>& runs;
-    const std::map<std::string, std::string>& configs;  // config text per model
-    std::string data;                                   // DATA_DIR
+    const std::map<std::string, Model>& models;
+    std::string data;  // DATA_DIR
 };
 std::string miss_reason(const std::map<std::string, std::string>& run, const char* figure, const MissContext& cx) {
     const std::string model = run.at("model"), q = run.at("quantization");
     const std::string f = figure;
     if (run.at("quantization") == "mxfp4" && f == "weights") {
-        uint64_t bytes = 0;
-        for (const auto& src : kModels)
-            if (src.model == model) bytes = src.bytes;
         const std::string log =
             read_text(cx.data + "/_measured/llm-d-planner__vllm-v0.19.0__H100-80GB/logs/" + run.at("log_file"));
-        return mxfp4_weights_reason(run, cx.runs, cx.configs.at(model), bytes, log);
+        return mxfp4_weights_reason(run, cx.runs, cx.models.at(model), log);
     }
-    if (model == "openai/gpt-oss-20b" && f == "kv tokens") return "follows from the weights miss (0.60 GiB less pool)";
+    if (model == "openai/gpt-oss-20b" && f == "kv tokens")
+        return "follows from the weights miss (the pool is what the weights leave)";
     if (model == "deepseek-ai/DeepSeek-V2-Lite-Chat" && f == "cuda graphs")
         return "the log's FULL graphs start at 522 MiB on the first capture (\"Estimated FULL CUDA graph memory: "
                "522.00 "
@@ -378,7 +400,7 @@ int main(int argc, char** argv) {
     }
 
     std::map<std::string, Model> models;
-    std::map<std::string, std::string> weight_notes, configs;
+    std::map<std::string, std::string> weight_notes;
     for (const auto& src : kModels) {
         std::string cfg_path = src.config, text;
         const bool native = cfg_path.rfind("deepseek-native:", 0) == 0;
@@ -389,7 +411,6 @@ int main(int argc, char** argv) {
             return 1;
         }
         if (native) text = translate_deepseek_native(text);
-        configs[src.model] = text;
         ArchitectureResult a = parse_architecture(text);
         if (a.error) {
             std::cerr << cfg_path << ": " << a.error.message << "\n";
@@ -398,6 +419,7 @@ int main(int argc, char** argv) {
         Model m;
         m.repo_id = src.model;
         m.arch = a.arch;
+        m.quant = parse_quant_rules(m.arch.quantization_config);  // gpt-oss: mxfp4 (the core's TRITON terms)
         m.has_llm = m.arch.has_kv_cache;
         const uint64_t params = src.params ? src.params : (src.bytes ? 0 : params_from_config(text));
         const uint64_t bytes = src.bytes ? src.bytes : params * 2;
@@ -428,7 +450,7 @@ int main(int argc, char** argv) {
                                   "; config: " + cfg_path + " (" + src.config_note + ")";
     }
 
-    const MissContext cx{runs, configs, data};
+    const MissContext cx{runs, models, data};
     std::string rows, misses, skipped;
     int n_runs = 0, failed = 0;
     int pass[4] = {0, 0, 0, 0}, miss[4] = {0, 0, 0, 0};
@@ -444,7 +466,7 @@ int main(int argc, char** argv) {
         if (it == models.end())
             why = lower_model == "RedHatAI/" || lower_model == "redhatai/"
                       ? "quantized checkpoint: neither its config nor its tensor sizes are vendored"
-                  : r.at("model").rfind("ibm-granite/", 0) == 0 ? granite_note(r, runs)
+                  : r.at("model").rfind("ibm-granite/", 0) == 0 ? granite_note(r, runs, data)
                                                                 : "no config for this model is vendored";
         else if (r.at("pp") != "1")
             why = "pipeline parallelism (pp " + r.at("pp") + ") is not modelled";
