@@ -156,7 +156,7 @@ void note_adapter(const TrainTensor& t, const Dims& d, const TrainingOptions& o,
                   AdaptedInputs& ai, std::set<int32_t>& fused_seen) {
     const TrainPrecisionInfo& p = train_precision_info(o.precision);
     const uint64_t b = p.activation_bytes;
-    const bool autocast = o.precision == TrainPrecision::bf16_mixed || o.precision == TrainPrecision::fp16_mixed;
+    const bool autocast = p.autocast;
     // 4-bit layers: PEFT casts only without autocast, and QLoRA recipes run under it (Trainer bf16=True), so the
     // cast is counted for adapters on 16-bit Linears only.
     const bool cast = o.adapters_fp32 && b < 4 && !train_method_info(o.method).base_nf4;

@@ -44,7 +44,7 @@ struct TrainMethodInfo {
 const std::vector<TrainMethodInfo>& train_methods();
 const TrainMethodInfo& train_method_info(TrainMethod m);
 
-enum class TrainPrecision : uint8_t { fp32, bf16_mixed, fp16_mixed, bf16, fp16 };
+enum class TrainPrecision : uint8_t { fp32, bf16_mixed, fp16_mixed, bf16, fp16, bf16_amp, fp16_amp };
 struct TrainPrecisionInfo {
     TrainPrecision id;
     const char* name;
@@ -56,6 +56,8 @@ struct TrainPrecisionInfo {
     uint32_t adapter_bytes;     // a LoRA weight and its gradient each (PEFT keeps adapters in fp32 under autocast)
     uint32_t state_bytes;       // one element of a 32-bit optimizer state (fp32, or the parameter's dtype)
     uint32_t activation_bytes;  // compute width of saved activations
+    bool autocast;              // matmuls run under torch.autocast (PEFT then re-casts an adapter's input)
+    bool cast_copies;           // weights stored wider than the compute width: each matmul saves its cast copy
     const char* description;
     const char* source;
 };

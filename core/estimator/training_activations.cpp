@@ -28,11 +28,12 @@ constexpr uint64_t kLitgptLossTemporaries = 2;
 
 // What a decoder layer's MLP looks like, read from its tensor names.
 struct LayerShape {
-    bool moe = false;           // routed experts (".experts." tensors)
-    bool gated = true;          // SwiGLU/GeGLU (gate and up); false for fc1/c_fc/dense_h_to_4h MLPs
-    uint64_t shared_width = 0;  // shared expert's intermediate width (DeepSeek, Qwen2-MoE), 0 if none
-    uint64_t width = 0;         // the dense MLP's intermediate width
-    uint32_t extra_norms = 0;   // hidden-width norms beyond the two pre-norms (Gemma 2's post-attention/post-MLP)
+    bool moe = false;            // routed experts (".experts." tensors)
+    bool gated = true;           // SwiGLU/GeGLU (gate and up); false for fc1/c_fc/dense_h_to_4h MLPs
+    uint64_t shared_width = 0;   // shared expert's intermediate width (DeepSeek, Qwen2-MoE), 0 if none
+    uint64_t width = 0;          // the dense MLP's intermediate width
+    uint32_t extra_norms = 0;    // hidden-width norms beyond the two pre-norms (Gemma 2's post-attention/post-MLP)
+    uint64_t linear_params = 0;  // the layer's 2-D floating weights (its Linears; 3-D fused experts apart)
 };
 
 std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& tt, size_t n_layers) {
@@ -53,6 +54,7 @@ std::vector<LayerShape> layer_shapes(const Architecture& a, const TrainTensors& 
                                  n.find("norm") != std::string::npos && n.size() > 7 &&
                                  n.compare(n.size() - 7, 7, ".weight") == 0;
         if (norm_weight) ++norms[static_cast<size_t>(t.layer)];
+        if (t.shape.size() == 2 && (t.flags & kFloating)) s.linear_params += t.params;
         if (n.find("fc1.") != std::string::npos || n.find("c_fc.") != std::string::npos ||
             n.find("dense_h_to_4h.") != std::string::npos || n.find("fc_in.") != std::string::npos)
             plain[static_cast<size_t>(t.layer)] = true;
@@ -176,6 +178,14 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     // the checkpointed layer inputs, alive through all of backward. Not counted: the recomputed layer's fp32 MLP
     // intermediates, alive only while that layer's backward runs (FORMULAS.md §2.6).
     const bool fp32_stream = o.fp32_norms && method.base_nf4 && b < kF32;
+    // Autocast over wider weights (precision rows with cast_copies): F.linear casts the weight to the compute dtype
+    // and addmm/mm save that copy for the input's gradient (derivatives.yaml: "mat2" for "self"), per Linear, frozen
+    // ones too; NF4 bases are dequantized by bitsandbytes instead (dequant_buffer_bytes). Not counted: 3-D fused
+    // experts, and autocast's cache of the trainable weights' copies, alive until the forward's autocast region ends.
+    const bool casts = train_precision_info(o.precision).cast_copies;
+    const uint64_t cast_width = casts && !method.base_nf4 ? b : 0;
+    const uint64_t head_cast =
+        casts && !(method.base_nf4 && o.nf4_every_linear) ? mul(mul(a.vocab_size, a.hidden_size), b) : 0;
     for (size_t k = 0; k < a.layers.size(); ++k) {
         LayerActivation la;
         la.layer = static_cast<int32_t>(k);
@@ -195,7 +205,7 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
         }
         la.adapter_input_bytes = mul(tokens, in.copy_bytes);
         la.saved_bytes = add(mul(tokens, layer_bytes_per_token(a, a.layers[k], shapes[k], b, eager, o.repeat_kv, in)),
-                             la.scores_bytes);
+                             add(la.scores_bytes, mul(shapes[k].linear_params, cast_width)));
         sum = add(sum, la.saved_bytes);
         largest = std::max(largest, la.saved_bytes);
         if (layers) layers->push_back(la);
@@ -206,7 +216,8 @@ Dynamic dynamic_bytes(const Model& m, const std::vector<LayerShape>& shapes, con
     // The final norm: its fp32 upcast, the normalized tensor, and its output x, which the head keeps when its
     // weight trains (or is 4-bit under bitsandbytes 0.42.0) or its adapter shares it; an adapter's own copy apart.
     const uint64_t head_x = keep_all || ai.head_shared ? b : 0;
-    const uint64_t final_norm = mul(tokens, add(a.hidden_size * (kF32 + b + head_x), ai.head_copy_bytes));
+    const uint64_t final_norm =
+        add(mul(tokens, add(a.hidden_size * (kF32 + b + head_x), ai.head_copy_bytes)), head_cast);
     if (o.gradient_checkpointing) {
         d.checkpoint_bytes = mul(mul(a.layers.size(), tokens), a.hidden_size * b);
         // fp32_norms: the residual stream turns fp32 at the first layer's MLP residual add (bf16 + fp32), so every

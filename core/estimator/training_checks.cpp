@@ -77,6 +77,12 @@ void explain(const Model& m, TrainingEstimate& e) {
     say(std::string("method ") + method.name + ": " + method.description + " (" + method.source + ")");
     say(std::string("precision ") + p.name + ": " + p.description + " (" + p.source + ")");
     say(std::string("optimizer ") + opt.name + ": " + opt.description + " (" + opt.source + ")");
+    if (p.cast_copies)
+        say(std::string("autocast over ") + std::to_string(p.weight_bytes * 8) +
+            "-bit weights: each Linear saves its compute-width copy of the weight for backward (addmm/mm save mat2), "
+            "counted in every layer without checkpointing and in the recomputed one with it, and the head's; not "
+            "counted: 3-D fused experts' copies and autocast's cache of the trained weights' copies, which lives until "
+            "the forward's autocast region ends");
     if (opt.paged)
         say("paged optimizer states are counted on the GPU: they move to host memory only when the GPU runs short");
     if (method.adapters) {

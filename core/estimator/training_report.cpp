@@ -268,6 +268,8 @@ nlohmann::json training_tables_json() {
                                    {"adapter_bytes_per_param", r.adapter_bytes},
                                    {"state_bytes_per_element", r.state_bytes},
                                    {"activation_bytes_per_element", r.activation_bytes},
+                                   {"autocast", r.autocast},
+                                   {"cast_copies", r.cast_copies},
                                    {"description", r.description},
                                    {"source", r.source}});
     static const char* kRules[] = {"per_param", "blockwise_8bit", "factored"};

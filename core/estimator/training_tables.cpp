@@ -42,23 +42,38 @@ const TrainMethodInfo& train_method_info(TrainMethod m) { return train_methods()
 const std::vector<TrainPrecisionInfo>& train_precisions() {
     // frozen, weight, master, grad, adapter, state, activation (bytes)
     static const std::vector<TrainPrecisionInfo> rows = {
-        {TrainPrecision::fp32, "fp32", "fp32", 4, 4, 0, 4, 4, 4, 4,
+        {TrainPrecision::fp32, "fp32", "fp32", 4, 4, 0, 4, 4, 4, 4, false, false,
          "fp32 weights, gradients, optimizer states and activations",
          "transformers docs/source/en/model_memory_anatomy.md (v4.57): 4 B weights + 4 B gradients + 8 B AdamW"},
-        {TrainPrecision::bf16_mixed, "bf16-mixed", "bf16 mixed, fp32 master", 2, 2, 4, 2, 4, 4, 2,
+        {TrainPrecision::bf16_mixed, "bf16-mixed", "bf16 mixed, fp32 master", 2, 2, 4, 2, 4, 4, 2, true, false,
          "bf16 working weights and gradients, an fp32 master copy and fp32 optimizer states; bf16 activations",
          "ZeRO, Rajbhandari et al. 2019, arXiv 1910.02054 §3.1 (2 + 2 + 12 B per parameter with Adam); PEFT 0.17 "
          "tuners_utils.py cast_adapter_dtype (adapters in fp32 under autocast)"},
-        {TrainPrecision::fp16_mixed, "fp16-mixed", "fp16 mixed, fp32 master", 2, 2, 4, 2, 4, 4, 2,
+        {TrainPrecision::fp16_mixed, "fp16-mixed", "fp16 mixed, fp32 master", 2, 2, 4, 2, 4, 4, 2, true, false,
          "fp16 working weights and gradients, an fp32 master copy and fp32 optimizer states; fp16 activations",
          "ZeRO, arXiv 1910.02054 §3.1; Micikevicius et al. 2017, arXiv 1710.03740 (master copy, loss scaling)"},
-        {TrainPrecision::bf16, "bf16", "pure bf16 (no master)", 2, 2, 0, 2, 2, 2, 2,
+        {TrainPrecision::bf16, "bf16", "pure bf16 (no master)", 2, 2, 0, 2, 2, 2, 2, false, false,
          "bf16 weights, gradients, adapters and optimizer states (states take the parameter's dtype); no fp32 copy",
          "torchtune 0.6 recipes/full_finetune_single_device.py (dtype: bf16); torch 2.5 torch/optim/adamw.py "
          "(_init_group: exp_avg = torch.zeros_like(p))"},
-        {TrainPrecision::fp16, "fp16", "pure fp16 (no master)", 2, 2, 0, 2, 2, 2, 2,
+        {TrainPrecision::fp16, "fp16", "pure fp16 (no master)", 2, 2, 0, 2, 2, 2, 2, false, false,
          "fp16 weights, gradients and optimizer states; no fp32 copy",
          "torch 2.5 torch/optim/adamw.py (states take the parameter's dtype)"},
+        // Mixed precision without a separate master copy: the weights themselves are fp32 and the matmuls run in
+        // bf16/fp16 under autocast (transformers' Trainer with bf16=True / fp16=True over a model loaded in fp32).
+        {TrainPrecision::bf16_amp, "bf16-amp", "bf16 autocast, fp32 weights (no master)", 4, 4, 0, 4, 4, 4, 2, true,
+         true,
+         "fp32 weights, gradients and optimizer states, the weights being the optimizer's own (no separate master); "
+         "matmuls in bf16 under torch.autocast, each saving the bf16 copy of its weight for backward",
+         "torch 2.5 aten/src/ATen/autocast_mode.cpp (linear, matmul at lower_precision_fp: the weight cast to the "
+         "compute dtype) and torch/csrc/autograd derivatives.yaml (addmm/mm save mat2 for the input's gradient); "
+         "transformers 4.57 trainer.py (autocast_smart_context_manager, bf16=True)"},
+        {TrainPrecision::fp16_amp, "fp16-amp", "fp16 autocast, fp32 weights (no master)", 4, 4, 0, 4, 4, 4, 2, true,
+         true,
+         "fp32 weights, gradients and optimizer states (no separate master); matmuls in fp16 under torch.autocast "
+         "with a loss scaler, each saving the fp16 copy of its weight for backward",
+         "torch 2.5 aten/src/ATen/autocast_mode.cpp, torch/amp/grad_scaler.py; transformers 4.57 trainer.py "
+         "(fp16=True)"},
     };
     return rows;
 }

@@ -590,3 +590,36 @@ TEST_CASE("torch FSDP's flat parameters: at the end of backward the outer unit's
     CHECK(run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--gpus", "2"}, {"--distribution", "fsdp"}})
               .backward_end_peak_bytes == 0);
 }
+
+TEST_CASE("option --train-precision bf16-amp: fp32 weights under autocast, no master, each Linear's bf16 copy saved",
+          "[training][options]") {
+    // tiny, full fine-tune, 8 tokens. bf16-amp keeps the weights themselves in fp32 (86,848 × 4 B = 347,392), fp32
+    // gradients (347,392) and two fp32 AdamW states (86,848 × 8 B = 694,784), no master: 16 B per parameter as
+    // bf16-mixed's 2 + 2 + 12, split otherwise. The matmuls run in bf16, each saving its weight's bf16 copy: per
+    // layer q 4,096 + k 2,048 + v 2,048 + o 4,096 + gate, up, down 3 × 8,192 = 36,864 parameters × 2 B = 73,728; the
+    // head 100 × 64 × 2 B = 12,800. The activations are bf16 as under bf16-mixed, so the difference is those copies:
+    // 2 × 73,728 + 12,800 = 160,256 without checkpointing, 73,728 + 12,800 = 86,528 with it (one layer recomputed).
+    auto with = [](const char* precision, const char* ckpt) {
+        return run_text({{"--train", "full"},
+                         {"--seq-len", "8"},
+                         {"--train-precision", precision},
+                         {"--grad-checkpointing", ckpt}});
+    };
+    const TrainingEstimate amp = with("bf16-amp", "off"), mixed = with("bf16-mixed", "off");
+    CHECK(amp.weights_bytes == 347'392);
+    CHECK(amp.gradient_bytes == 347'392);
+    CHECK(amp.master_bytes == 0);
+    CHECK(amp.optimizer_bytes == 694'784);
+    CHECK(mixed.weights_bytes + mixed.gradient_bytes + mixed.optimizer_bytes ==
+          amp.weights_bytes + amp.gradient_bytes + amp.optimizer_bytes);
+    CHECK(amp.activation_bytes == mixed.activation_bytes + 160'256);
+    CHECK(with("bf16-amp", "on").activation_bytes == with("bf16-mixed", "on").activation_bytes + 86'528);
+    // LoRA over an fp32 base: frozen weights at 4 B, and the frozen Linears' copies saved too (their input needs a
+    // gradient): the same 160,256 more than bf16-mixed's activations.
+    const TrainingEstimate lora_amp =
+        run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--train-precision", "bf16-amp"}});
+    const TrainingEstimate lora_mixed =
+        run_text({{"--train", "lora"}, {"--seq-len", "8"}, {"--train-precision", "bf16-mixed"}});
+    CHECK(lora_amp.activation_bytes == lora_mixed.activation_bytes + 160'256);
+    CHECK(lora_amp.weights_bytes == 347'392);
+}
