@@ -437,6 +437,17 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.selectOption('#train-train', 'qlora');
     await page.waitForFunction(() => window.__lastReport?.training?.options?.method === 'qlora' && !document.body.dataset.address);
     for (const k of qloraOnly) expect(!(await page.evaluate((id) => document.getElementById(id).closest('.training-control').hidden, `train-${k}`)), `${k} shown under QLoRA`);
+    // Mixed precision without a master copy (autocast over fp32 weights, the core's bf16-amp row): the page's breakdown
+    // is the CLI's, and differs from bf16-mixed's.
+    await page.selectOption('#train-train_precision', 'bf16-amp');
+    await page.waitForFunction(() => window.__lastReport?.training?.options.precision === 'bf16-amp' && !document.body.dataset.address);
+    const amp = await cli(['mistralai/Mistral-7B-v0.1', '--train', 'qlora', '--lora-rank', '16', '--seq-len', '2048', '--micro-batch', '1', '--gpu', 'rtx-4090',
+      '--optimizer', 'adamw_8bit', '--lora-dropout', '0.1', '--train-precision', 'bf16-amp']);
+    const ampPage = await page.evaluate(() => window.__lastReport.training.per_gpu);
+    expect(JSON.stringify(ampPage) === JSON.stringify(amp.training.per_gpu) && amp.training.per_gpu.total_bytes !== d.training.per_gpu.total_bytes,
+      `page ${JSON.stringify(ampPage)} CLI ${JSON.stringify(amp.training.per_gpu)} (bf16-mixed ${d.training.per_gpu.total_bytes})`);
+    await page.selectOption('#train-train_precision', 'bf16-mixed');
+    await page.waitForFunction(() => window.__lastReport?.training?.options.precision === 'bf16-mixed' && !document.body.dataset.address);
     await page.screenshot({ path: path.join(root, 'test-output/e2e/training-1400.png') });
     await axe(page);
     // A micro-batch of 0, which the core refuses: its reason and no total (no stale number), and back when valid.
