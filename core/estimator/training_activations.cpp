@@ -259,8 +259,9 @@ uint64_t total_of(const TrainingParts& p) {
     return t;
 }
 
-// Per GPU, the two phases that can peak: the start of backward (every activation and the logits, the first
-// gradients) and the optimizer step (every gradient and the step's temporaries, the activations freed).
+// Per GPU, the moments that can peak: the start of backward (every activation and the logits, the first gradients)
+// and the optimizer step (every gradient and the step's temporaries, the activations freed); where they apply, the
+// end of forward (litgpt's QLoRA) and the end of backward (torch FSDP).
 struct Phases {
     TrainingParts fixed;                 // weights, adapters, optimizer states, overhead, DDP buckets
     uint64_t backward_gradient = 0;      // gradients alive at the start of backward

@@ -59,7 +59,8 @@ std::string padded(const std::string& label, uint64_t bytes) {
     return out;
 }
 
-// The fit table's heading and one GPU's verdict, for the text report (the page words its table the same way).
+// The fit table's heading and one GPU's verdict, for the text report (the page's table, ui/training.js
+// TrainingFitView, says "more than 64" and the replicated case in these words).
 std::string fit_counts_text() {
     std::string out;
     for (uint32_t n : kTrainFitCounts) out += (out.empty() ? "" : ", ") + std::to_string(n);

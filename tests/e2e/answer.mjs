@@ -495,7 +495,7 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.click('#fit-details summary');
     const fitRows = await page.$$eval('#fit-details tbody tr', (trs) => trs.map((t) => [...t.querySelectorAll('td')].map((d) => d.textContent)));
     const want = c.training.gpu_fit.map((g) => [g.name, `${(g.usable_bytes / 2 ** 30).toFixed(2)} GiB`, g.fits ? 'yes' : 'no',
-      g.gpus_needed ? String(g.gpus_needed) : 'does not fit (replicated)', `${(g.per_gpu_total_bytes / 2 ** 30).toFixed(2)} GiB`]);
+      g.gpus_needed ? String(g.gpus_needed) : 'does not fit (replicated: more GPUs do not lower it)', `${(g.per_gpu_total_bytes / 2 ** 30).toFixed(2)} GiB`]);
     expect(JSON.stringify(fitRows) === JSON.stringify(want), `fit table: page ${JSON.stringify(fitRows.slice(0, 3))} … CLI ${JSON.stringify(want.slice(0, 3))} …`);
     const fitsOne = await text(page, '#fits-one');
     expect(fitsOne.startsWith(`On 1 GPU (${c.training.gpu_fit.filter((g) => g.fits).length}): `) && fitsOne.includes('NVIDIA GeForce RTX 4090'), fitsOne);

@@ -151,8 +151,10 @@ export class TrainingFitView {
     const dist = this.distributions.find((d) => d.name === o.distribution);
     const counts = t.gpu_fit_counts;
     const fitsNow = t.gpu_fit.filter((g) => g.fits).map((g) => g.name);
+    // Not at this count but at another (more GPUs when sharded; one under DDP, whose bucket copy only adds).
     const more = t.gpu_fit.filter((g) => !g.fits && g.gpus_needed).map((g) => `${g.gpus_needed}× ${g.name}`);
-    const none = dist?.shards_optimizer ? `more than ${counts.at(-1)}` : 'does not fit (replicated)';
+    // The CLI's words (training_report.cpp fit_row_text).
+    const none = dist?.shards_optimizer ? `more than ${counts.at(-1)}` : 'does not fit (replicated: more GPUs do not lower it)';
     const wasOpen = !!this.root.querySelector('#fit-details')?.open;
     const body = el('tbody');
     for (const g of t.gpu_fit) {
@@ -170,7 +172,7 @@ export class TrainingFitView {
     morph(this.root, el('section', { class: 'card', id: 'gpu-fit' },
       el('h2', { text: 'Which GPUs fit this training step' }),
       el('p', { id: 'fits-one' }, el('strong', { text: `On ${o.n_gpus} GPU${o.n_gpus === 1 ? '' : 's'} (${fitsNow.length}): ` }), fitsNow.length ? fitsNow.join(', ') : 'none'),
-      more.length ? el('p', { id: 'fits-more' }, el('strong', { text: `With more GPUs, ${dist?.label ?? o.distribution}: ` }), more.join(', ')) : null,
+      more.length ? el('p', { id: 'fits-more' }, el('strong', { text: `At another GPU count, ${dist?.label ?? o.distribution}: ` }), more.join(', ')) : null,
       el('details', { id: 'fit-details', open: wasOpen },
         el('summary', { text: `All ${t.gpu_fit.length} GPUs, with memory per GPU` }),
         el('p', { class: 'help', text: `At these settings. “GPUs needed”: the smallest of ${counts.join(', ')} GPUs that fits with ${dist?.label ?? o.distribution}; memory per GPU at that count (at ${o.n_gpus} where none fits). GiB = 2^30 bytes.` }),
