@@ -10,12 +10,6 @@
 #include "estimator/version.hpp"
 
 namespace vram {
-namespace {
-
-using nlohmann::ordered_json;
-
-const std::string kRule(60, '=');
-const std::string kThin(60, '-');
 
 std::string pad_right(const std::string& s, size_t width) {
     return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
@@ -23,6 +17,13 @@ std::string pad_right(const std::string& s, size_t width) {
 std::string pad_left(const std::string& s, size_t width) {
     return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
 }
+
+namespace {
+
+using nlohmann::ordered_json;
+
+const std::string kRule(60, '=');
+const std::string kThin(60, '-');
 
 std::string breakdown_line(const std::string& label, uint64_t bytes) {
     return "  " + pad_right(label, 20) + " " + pad_left(format_bytes(bytes), 12) + "\n";

@@ -20,6 +20,9 @@ std::string format_bytes(uint64_t bytes);
 std::string format_binary(uint64_t bytes);
 // "32,768"
 std::string format_count(uint64_t n);
+// A text report's columns: `s` padded with spaces to `width` on the right / on the left (unchanged when longer).
+std::string pad_right(const std::string& s, size_t width);
+std::string pad_left(const std::string& s, size_t width);
 
 std::string render_text(const Model& m, const Estimate& e);
 // indent 2 for people (the CLI), -1 for programs (the page: smaller and faster).

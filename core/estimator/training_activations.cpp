@@ -360,7 +360,9 @@ void fit(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInp
 }
 
 // The fit table: the per-GPU peak at each count of kTrainFitCounts (distribute() over a copy whose only change is
-// n_gpus; the activations and logits do not depend on it), then each catalog GPU against those figures.
+// n_gpus; the activations and logits do not depend on it), then each catalog GPU against those figures. The copy is
+// a fresh estimate given distribute()'s inputs only: distribute() sets some outputs only when they apply (the gathered
+// layers when sharded over more than one GPU), so a whole copy of `e` would carry them to a count where they do not.
 void fit_table(const WeightLayout& w, const Dynamic& d, TrainingEstimate& e) {
     std::vector<uint64_t> peak_at;
     for (uint32_t n : kTrainFitCounts) {

@@ -68,14 +68,11 @@ std::string fit_counts_text() {
 }
 
 std::string fit_row_text(const TrainGpuFitRow& r, bool shards) {
-    std::string id = r.gpu->id, usable = gib(r.gpu->usable_bytes);
-    id += std::string(id.size() < 24 ? 24 - id.size() : 1, ' ');
-    usable = std::string(usable.size() < 12 ? 12 - usable.size() : 0, ' ') + usable;
     std::string needed = std::to_string(r.gpus_needed) + " (" + gib(r.per_gpu_total_bytes) + " per GPU)";
     if (!r.gpus_needed)
         needed = shards ? "more than " + std::to_string(std::end(kTrainFitCounts)[-1])
                         : "does not fit (replicated: more GPUs do not lower it)";
-    return "  - " + id + usable + "  " + needed + "\n";
+    return "  - " + pad_right(r.gpu->id, 24) + pad_left(gib(r.gpu->usable_bytes), 12) + "  " + needed + "\n";
 }
 
 // "qlora · rank 16 · bf16-mixed · adamw · micro-batch 1 × 2,048 tokens · 1 GPU"
