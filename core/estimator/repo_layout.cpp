@@ -14,19 +14,24 @@ namespace {
 
 using nlohmann::json;
 
-bool ends_with(const std::string& s, const std::string& suffix) {
+// The path helpers take and give views: the planner runs them for every listed file and every
+// component (a 163-shard repo lists ~200 files), and a copy per call was most of plan_layout's time
+// under the fuzzer (tests/fuzz/README.md, "Fifth pass").
+bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-std::string folder_of(const std::string& path) {
+std::string_view folder_view(std::string_view path) {
     auto slash = path.rfind('/');
-    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+    return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
 }
-std::string base_of(const std::string& path) {
+std::string_view base_view(std::string_view path) {
     auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
+std::string folder_of(const std::string& path) { return std::string(folder_view(path)); }
+std::string base_of(const std::string& path) { return std::string(base_view(path)); }
 std::string join(const std::string& folder, const std::string& name) {
     return folder.empty() ? name : folder + "/" + name;
 }
@@ -72,8 +77,8 @@ bool parse_weight_name(const std::string& base, WeightName& w) {
     return true;
 }
 
-bool is_excluded_path(const std::string& path) {
-    return starts_with(path, "original/") || starts_with(base_of(path), "consolidated");
+bool is_excluded_path(std::string_view path) {
+    return starts_with(path, "original/") || starts_with(base_view(path), "consolidated");
 }
 
 struct FolderWeights {
@@ -85,7 +90,9 @@ struct FolderWeights {
 FolderWeights scan_folder(const std::vector<RepoFile>& files, const std::string& folder, const std::string& variant) {
     FolderWeights out;
     for (const auto& f : files) {
-        if (folder_of(f.path) != folder || is_excluded_path(f.path)) continue;
+        // parse_weight_name's own test first: it needs no search for the last '/'.
+        if (!ends_with(f.path, ".safetensors") && !ends_with(f.path, ".json")) continue;
+        if (folder_view(f.path) != folder || is_excluded_path(f.path)) continue;
         WeightName w;
         if (!parse_weight_name(base_of(f.path), w)) continue;
         if (!w.variant.empty()) out.variants.insert(w.variant);
@@ -111,8 +118,9 @@ bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const 
         if (!fw.index.empty() || !fw.singles.empty())
             plan.notes.push_back("component " + c.name + " has no " + variant + " variant: its default files are used");
     }
+    const std::string config = join(c.folder, "config.json");
     for (const auto& f : files)
-        if (f.path == join(c.folder, "config.json")) c.config_path = f.path;
+        if (f.path == config) c.config_path = f.path;
     if (!fw.index.empty()) {
         c.index_path = fw.index;
         auto it = texts.find(fw.index);
@@ -191,17 +199,17 @@ void finish(LayoutPlan& plan) {
 std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
     std::vector<std::string> out;
     for (const auto& f : files) {
-        if (is_excluded_path(f.path)) continue;
-        const std::string base = base_of(f.path);
-        const bool top = folder_of(f.path).find('/') == std::string::npos;  // root or one level down
-        if (!top) continue;
+        if (is_excluded_path(f.path) || !ends_with(f.path, ".json")) continue;  // every file wanted here is JSON
+        const std::string_view folder = folder_view(f.path);
+        if (folder.find('/') != std::string_view::npos) continue;  // deeper than root or one level down
+        const std::string_view base = base_view(f.path);
         if (f.path == "config.json" || f.path == "model_index.json" || f.path == "modules.json" ||
-            f.path == "hf_quant_config.json" || (base == "config.json" && !folder_of(f.path).empty())) {
+            f.path == "hf_quant_config.json" || (base == "config.json" && !folder.empty())) {
             out.push_back(f.path);
             continue;
         }
         WeightName w;
-        if (parse_weight_name(base, w) && w.index) out.push_back(f.path);
+        if (parse_weight_name(std::string(base), w) && w.index) out.push_back(f.path);
     }
     return out;
 }
@@ -496,16 +504,16 @@ bool parse_gguf_split_name(const std::string& path, std::string& prefix, uint32_
 GgufGroups gguf_groups(const std::vector<RepoFile>& files) {
     GgufGroups out;
     std::map<std::string, size_t> split_index;  // "prefix|count" → group
-    std::map<std::string, std::vector<std::string>> shards;
+    // The parts seen of each split, by part number: a name may claim up to 99,999 parts, so the parts are
+    // not kept in a vector of that many names (which the fuzzer showed costs more than the rest of the plan).
+    std::map<std::string, std::map<uint32_t, std::string>> shards;
     for (const auto& f : files) {
         if (!is_gguf(f.path)) continue;
         std::string prefix;
         uint32_t no = 0, count = 0;
         if (parse_gguf_split_name(f.path, prefix, no, count) && count > 1) {
             const std::string key = prefix + "|" + std::to_string(count);
-            auto& list = shards[key];
-            if (list.empty()) list.resize(count);
-            list[no - 1] = f.path;
+            shards[key][no] = f.path;  // a part listed twice: the later entry, as before
             if (!split_index.count(key)) {
                 split_index[key] = out.groups.size();
                 GgufGroup g;
@@ -521,21 +529,23 @@ GgufGroups gguf_groups(const std::vector<RepoFile>& files) {
         g.projector = is_projector(f.path);
         out.groups.push_back(std::move(g));
     }
-    for (const auto& [key, list] : shards) {
+    for (const auto& [key, parts] : shards) {
         GgufGroup& g = out.groups[split_index[key]];
-        for (size_t k = 0; k < list.size(); ++k) {
-            if (list[k].empty()) {
-                const std::string prefix = key.substr(0, key.rfind('|'));
-                char want[48];
-                std::snprintf(want, sizeof want, "-%05zu-of-%05u.gguf", k + 1, g.split_count);
-                out.error = make_error(ErrorCode::gguf_metadata_invalid,
-                                       "split GGUF " + prefix + " has " + std::to_string(g.split_count) +
-                                           " parts but " + prefix + want + " is not in the repo");
-                return out;
-            }
+        // Parts are 1..count (parse_gguf_split_name); the first number missing from the ordered map is reported.
+        uint32_t want_no = 1;
+        for (auto it = parts.begin(); it != parts.end() && it->first == want_no; ++it) ++want_no;
+        if (want_no <= g.split_count) {
+            const std::string prefix = key.substr(0, key.rfind('|'));
+            char want[48];
+            std::snprintf(want, sizeof want, "-%05u-of-%05u.gguf", want_no, g.split_count);
+            out.error = make_error(ErrorCode::gguf_metadata_invalid,
+                                   "split GGUF " + prefix + " has " + std::to_string(g.split_count) + " parts but " +
+                                       prefix + want + " is not in the repo");
+            return out;
         }
-        g.files = list;
-        g.name = list.front();
+        g.files.reserve(parts.size());
+        for (const auto& part : parts) g.files.push_back(part.second);
+        g.name = g.files.front();
     }
     return out;
 }

@@ -419,7 +419,8 @@ void after_listing(const StatePtr& s) {
 
 // An API answer that must be JSON: false (and the load finished with the error) when the status is
 // not 200 or the body is not JSON — an HTML login page, say.
-bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& what, json& out) {
+// The status and size checks of an API answer: false (and the load finished) when it is not a whole 200.
+bool api_answer_ok(const StatePtr& s, const HttpResponse& r, const std::string& what) {
     if (r.status != 200) {
         finish(s, error_from_response(r, what, s->repo_id, !s->options.token.empty()));
         return false;
@@ -430,13 +431,22 @@ bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& wh
                                                        " MiB limit for an API answer (an endless or inflating body?)"));
         return false;
     }
+    return true;
+}
+
+void finish_not_json(const StatePtr& s, const HttpResponse& r, const std::string& what) {
+    finish(s, make_error(ErrorCode::bad_response,
+                         what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
+}
+
+bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& what, json& out) {
+    if (!api_answer_ok(s, r, what)) return false;
     try {
         if (!looks_like_json(r)) throw std::runtime_error("not JSON");
         out = json::parse(r.body);
         return true;
     } catch (const std::exception&) {
-        finish(s, make_error(ErrorCode::bad_response,
-                             what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
+        finish_not_json(s, r, what);
         return false;
     }
 }
@@ -450,17 +460,16 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
     HttpRequest req = make_request(s, url);
     req.max_body_bytes = kMaxApiBytes;
     fetch(s, req, depth, [s, depth](HttpResponse& r) {
-        json page;
-        if (!json_answer(s, r, "the file listing", page)) return;
-        if (!page.is_array()) {
-            finish(s, make_error(ErrorCode::listing_invalid, "the file listing is not a JSON array"));
+        const std::string kWhat = "the file listing";
+        if (!api_answer_ok(s, r, kWhat)) return;
+        const TreePage read = looks_like_json(r) ? read_tree_page(r.body, s->result.snapshot.files) : TreePage::not_json;
+        if (read == TreePage::not_json) {
+            finish_not_json(s, r, kWhat);
             return;
         }
-        for (const auto& e : page) {
-            if (!e.is_object() || str_or_empty(e, "type") != "file" || !e.contains("path") || !e["path"].is_string())
-                continue;
-            uint64_t size = e.contains("size") && e["size"].is_number_unsigned() ? e["size"].get<uint64_t>() : 0;
-            s->result.snapshot.files.push_back({e["path"].get<std::string>(), size});
+        if (read == TreePage::not_array) {
+            finish(s, make_error(ErrorCode::listing_invalid, "the file listing is not a JSON array"));
+            return;
         }
         std::string next = next_link(r.header("link"));
         if (!next.empty()) {

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "estimator/json_scanner.hpp"
 #include "hub/hub_client.hpp"
 
 namespace vram {
@@ -61,6 +62,90 @@ bool looks_like_json(const HttpResponse& r) {
         return c == '{' || c == '[';
     }
     return false;
+}
+
+namespace {
+
+// One member value of a listing entry: a string into `out` (true in `is_string`), anything else skipped.
+bool read_string_member(Scanner& sc, std::string& out, bool& is_string) {
+    sc.ws();
+    is_string = sc.p < sc.end && *sc.p == '"';
+    return is_string ? sc.string(&out) : sc.skip(nullptr, 2);
+}
+
+// "size": an unsigned integer as is; any other value (negative, fractional, past 2^64 - 1, not a number) 0,
+// as nlohmann's is_number_unsigned() decides.
+bool read_size_member(Scanner& sc, uint64_t& size) {
+    sc.ws();
+    size = 0;
+    if (sc.p < sc.end && (*sc.p == '-' || (*sc.p >= '0' && *sc.p <= '9'))) {
+        uint64_t v = 0;
+        const Num n = sc.number(v);
+        if (n == Num::none) return false;
+        if (n == Num::unsigned_int) size = v;
+        return true;
+    }
+    return sc.skip(nullptr, 2);
+}
+
+// An entry object (at '{'); a member named twice counts by its last value, as in nlohmann's DOM.
+bool read_tree_entry(Scanner& sc, std::vector<RepoFile>& page, std::string& key, std::string& text) {
+    ++sc.p;  // '{'
+    bool is_file = false, has_path = false;
+    std::string path;
+    uint64_t size = 0;
+    if (!sc.eat('}')) {
+        do {
+            sc.ws();
+            if (!sc.string(&key) || !sc.expect(':')) return false;
+            bool ok = true, is_string = false;
+            if (key == "type") {
+                ok = read_string_member(sc, text, is_string);
+                is_file = is_string && text == "file";
+            } else if (key == "path") {
+                ok = read_string_member(sc, path, is_string);
+                has_path = is_string;
+            } else if (key == "size") {
+                ok = read_size_member(sc, size);
+            } else {
+                ok = sc.skip(nullptr, 2);
+            }
+            if (!ok) return false;
+        } while (sc.eat(','));
+        if (!sc.expect('}')) return false;
+    }
+    if (is_file && has_path) page.push_back({std::move(path), size});
+    return true;
+}
+
+}  // namespace
+
+// Read with the Scanner (estimator/json_scanner.hpp) rather than a DOM: nlohmann's DOM of the listing was the
+// largest part of a Hub load under the fuzzer (tests/fuzz/README.md, "Fifth pass").
+TreePage read_tree_page(std::string_view body, std::vector<RepoFile>& files) {
+    Scanner sc{body.data(), body.data() + body.size(), body.data(), {}};
+    std::vector<RepoFile> page;
+    sc.ws();
+    const bool array = sc.p < sc.end && *sc.p == '[';
+    if (!array) {
+        if (!sc.skip()) return TreePage::not_json;
+    } else {
+        ++sc.p;
+        if (!sc.eat(']')) {
+            std::string key, text;
+            do {
+                sc.ws();
+                const bool ok = sc.p < sc.end && *sc.p == '{' ? read_tree_entry(sc, page, key, text) : sc.skip(nullptr, 1);
+                if (!ok) return TreePage::not_json;
+            } while (sc.eat(','));
+            if (!sc.expect(']')) return TreePage::not_json;
+        }
+    }
+    sc.ws();
+    if (sc.p != sc.end) return TreePage::not_json;
+    if (!array) return TreePage::not_array;
+    files.insert(files.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+    return TreePage::ok;
 }
 
 // "bytes a-b/TOTAL" → a, b, total; false when absent or malformed.

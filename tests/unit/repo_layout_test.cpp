@@ -136,6 +136,13 @@ TEST_CASE("a split GGUF with a shard missing from the listing is gguf_metadata_i
     GgufGroups g = gguf_groups(listing({"m-00001-of-00003.gguf", "m-00003-of-00003.gguf"}));
     CHECK(g.error.code == ErrorCode::gguf_metadata_invalid);
     CHECK(g.error.message.find("m-00002-of-00003.gguf") != std::string::npos);
+    // The first part missing is named, the last one too; a part listed twice counts once.
+    g = gguf_groups(listing({"m-00002-of-00003.gguf", "m-00001-of-00003.gguf", "m-00002-of-00003.gguf"}));
+    CHECK(g.error.code == ErrorCode::gguf_metadata_invalid);
+    CHECK(g.error.message == "split GGUF m has 3 parts but m-00003-of-00003.gguf is not in the repo");
+    // A name may claim 99,999 parts: the first missing one is named without a slot for each.
+    g = gguf_groups(listing({"big-00001-of-99999.gguf", "big-99999-of-99999.gguf"}));
+    CHECK(g.error.message == "split GGUF big has 99999 parts but big-00002-of-99999.gguf is not in the repo");
 }
 
 TEST_CASE("split names need five-digit parts", "[repo_layout][gguf]") {
