@@ -321,8 +321,11 @@ Phases distribute(const WeightLayout& w, TrainingEstimate& e) {
             add(o.no_sync_accumulation ? e.gradient_bytes : share(e.gradient_bytes, dist.shards_gradients),
                 mul(2, e.root_gradient_bytes));
     // ZeRO-3 / FSDP: the unit outside the layers stays gathered, plus the current layer and the prefetched next.
-    if (dist.shards_parameters && (n > 1 || off.parameters_to_host))
-        e.gathered_layer_bytes = add(w.root_bytes, mul(2, w.largest_layer_bytes));
+    // Set on every call (0 where it does not apply), as every output of distribute() is: fit_table() calls it again
+    // at other GPU counts.
+    e.gathered_layer_bytes = dist.shards_parameters && (n > 1 || off.parameters_to_host)
+                                 ? add(w.root_bytes, mul(2, w.largest_layer_bytes))
+                                 : 0;
     // QLoRA: one NF4 weight dequantized to the compute dtype during its matmul (bitsandbytes 0.42.0
     // autograd/_functions.py MatMul4Bit: "F.dequantize_4bit(B, quant_state).to(A.dtype)"). dequantize_4bit returns
     // the dtype quantize_4bit recorded ("dtype=A.dtype"); Lightning quantizes from fp16 ("w =
@@ -361,8 +364,7 @@ void fit(const Model& m, const std::vector<LayerShape>& shapes, const AdaptedInp
 
 // The fit table: the per-GPU peak at each count of kTrainFitCounts (distribute() over a copy whose only change is
 // n_gpus; the activations and logits do not depend on it), then each catalog GPU against those figures. The copy is
-// a fresh estimate given distribute()'s inputs only: distribute() sets some outputs only when they apply (the gathered
-// layers when sharded over more than one GPU), so a whole copy of `e` would carry them to a count where they do not.
+// a fresh estimate given distribute()'s inputs only (not a copy of `e` with its parts, notes and tables, seven times).
 void fit_table(const WeightLayout& w, const Dynamic& d, TrainingEstimate& e) {
     std::vector<uint64_t> peak_at;
     for (uint32_t n : kTrainFitCounts) {
