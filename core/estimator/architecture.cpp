@@ -153,6 +153,42 @@ std::vector<std::string> out_of_range(const json& c) {
     return bad;
 }
 
+// RoPE keys (transformers' rope_config_validation names): rope_scaling | rope_parameters {rope_type | type, factor,
+// original_max_position_embeddings, mrope_section, alpha}, partial_rotary_factor (top level or inside).
+void read_rope(const json& c, Architecture& a) {
+    for (const char* k : {"rope_theta", "rope_scaling", "rope_parameters", "partial_rotary_factor", "qk_rope_head_dim",
+                          "rope_local_base_freq"})
+        if (auto it = c.find(k); it != c.end() && !it->is_null()) a.rope_named = true;
+    const json* r = nullptr;
+    for (const char* k : {"rope_scaling", "rope_parameters"})
+        if (auto it = c.find(k); it != c.end() && it->is_object()) {
+            r = &*it;
+            break;
+        }
+    auto number = [](const json& o, const char* k) {
+        auto it = o.find(k);
+        return it != o.end() && it->is_number() ? it->get<double>() : 0.0;
+    };
+    if (const double p = number(c, "partial_rotary_factor"); p > 0 && p <= 1) a.partial_rotary_factor = p;
+    a.rope_local_base = c.contains("rope_local_base_freq");
+    if (!r) return;
+    // transformers 5 keys Gemma 3's parameters by layer type ({"full_attention": {…}, "sliding_attention": {…}}).
+    for (const auto& [key, value] : r->items())
+        if (value.is_object() && (key == "full_attention" || key == "sliding_attention")) a.rope_per_layer_type = true;
+    if (a.rope_per_layer_type) {
+        if (auto it = r->find("full_attention"); it != r->end() && it->is_object()) r = &*it;
+        else return;
+    }
+    a.rope_type = get_s(*r, "rope_type");
+    if (a.rope_type.empty()) a.rope_type = get_s(*r, "type");
+    const double f = number(*r, "factor");
+    a.rope_factor = f > 0 && f <= 1e6 ? f : 0;
+    a.rope_original_positions = get_u(*r, {"original_max_position_embeddings"}, 1ull << 32);
+    a.rope_mrope = r->contains("mrope_section");
+    a.rope_alpha = r->contains("alpha");
+    if (const double p = number(*r, "partial_rotary_factor"); p > 0 && p <= 1) a.partial_rotary_factor = p;
+}
+
 void read_common(const json& c, Architecture& a) {
     a.n_layers = static_cast<uint32_t>(
         get_u(c, {"num_hidden_layers", "n_layer", "num_layers", "n_layers", "decoder_layers"}, kMaxLayers));
@@ -177,6 +213,7 @@ void read_common(const json& c, Architecture& a) {
         get_b(c, "tie_word_embeddings", a.model_type == "gpt2" || a.model_type == "t5" || a.model_type == "bart");
     if (auto cap = c.find("attn_logit_softcapping"); cap != c.end() && cap->is_number())
         a.attention_softcapping = cap->get<double>() > 0;
+    read_rope(c, a);
     a.torch_dtype = get_s(c, "torch_dtype");
     if (a.torch_dtype.empty()) a.torch_dtype = get_s(c, "dtype");
     if (auto q = c.find("quantization_config"); q != c.end() && q->is_object()) a.quantization_config = q->dump();

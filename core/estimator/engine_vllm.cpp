@@ -6,6 +6,7 @@
 
 #include "estimator/engine.hpp"
 #include "estimator/engine_vllm_mxfp4.hpp"
+#include "estimator/engine_vllm_rope.hpp"
 
 namespace vram {
 namespace {
@@ -69,6 +70,9 @@ Eval evaluate(const Model& m, const Weights& w, const Setup& s, uint64_t context
     // (engine_vllm_mxfp4.cpp).
     if (vllm_mxfp4_triton(m.quant.method, m.arch, s.gpu))
         ev.share.weights_bytes = add_sat(ev.share.weights_bytes, vllm_mxfp4_triton_extra(m.arch, s.tp).total());
+    // The resident RoPE cos/sin cache, whole on every rank, created at model init: inside "Model loading took"
+    // (engine_vllm_rope.cpp: rotary_embedding/base.py register_buffer("cos_sin_cache", …)).
+    ev.share.weights_bytes = add_sat(ev.share.weights_bytes, vllm_rope_cache(m.arch, s.act_bytes).bytes);
     // vLLM 0.19 captures its graphs after sizing the KV pool (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS off): they
     // count in the total, not in non-KV. enforce_eager captures none (v1/worker/gpu_worker.py
     // compile_or_warm_up_model: "if not self.model_config.enforce_eager: cuda_graph_memory_bytes =
@@ -110,10 +114,42 @@ void mxfp4_assumption(Estimate& e, const Model& m, const Setup& s, const std::st
         gib_text(x.value_tile) + " (triton_kernels v3.5.1/v3.6.0 layouts); from the sources, no constant fitted" + src);
 }
 
+void rope_assumption(Estimate& e, const Model& m, const Setup& s, const std::string& src) {
+    const Architecture& a = m.arch;
+    if (!a.rope_named) {
+        e.assumptions.push_back(
+            "RoPE cos/sin cache: none counted (config.json names no RoPE key: rope_theta, rope_scaling, "
+            "rope_parameters, partial_rotary_factor)" +
+            src);
+        return;
+    }
+    const VllmRopeCache c = vllm_rope_cache(a, s.act_bytes);
+    if (!c.bytes) {
+        e.assumptions.push_back(
+            "RoPE cos/sin cache: none counted (config.json gives no max_position_embeddings or rope width to size "
+            "it from)" +
+            src);
+        return;
+    }
+    std::string line = "RoPE cos/sin cache: + " + gib_text(c.bytes) + " per rank (in the weights) = " +
+                       std::to_string(c.positions) + " positions × " + std::to_string(c.rotary_dim) + " (cos + sin) × " +
+                       std::to_string(c.width) + " B" +
+                       (a.model_type == "gpt_oss" ? " (float32: models/gpt_oss.py get_rope(…, dtype=torch.float32))"
+                                                  : " (the model dtype: base.py cache.to(dtype))") +
+                       "; " + c.rule +
+                       "; one cache shared by every layer (get_rope's _ROPE_DICT), whole on each rank, created at "
+                       "model init so inside \"Model loading took\" (rotary_embedding/base.py register_buffer)";
+    if (a.rope_local_base || a.rope_per_layer_type)
+        line += "; a second cache for the sliding layers' own rope (rope_local_base_freq) is not counted: vLLM's "
+                "gemma3.py was not read";
+    e.assumptions.push_back(line + src);
+}
+
 void assumptions(Estimate& e, const Model& m, const Setup& s, const Weights&, const Eval& ev) {
     const std::string src = " [" + std::string(s.profile->engine) + " " + s.profile->version + "]";
     paged_kv_assumptions(e, m, s, ev, src);
     mxfp4_assumption(e, m, s, src);
+    rope_assumption(e, m, s, src);
     server_assumptions(e, s, ev, src);
     const Graphs g = cuda_graphs(m, s);
     if (s.enforce_eager)

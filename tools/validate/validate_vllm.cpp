@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "estimator/engine_vllm_mxfp4.hpp"
+#include "estimator/engine_vllm_rope.hpp"
 #include "estimator/estimate.hpp"
 
 using namespace vram;
@@ -219,9 +220,12 @@ std::string mxfp4_weights_reason(const std::map<std::string, std::string>& run,
     auto gib = [](double b) { return fmt("%.2f", b / kGiB) + " GiB"; };
     auto accounted = [&](uint32_t tp, double measured_gib, std::string& text) {
         const Mxfp4TritonExtra x = vllm_mxfp4_triton_extra(model.arch, tp);
+        // The RoPE cos/sin cache (core/estimator/engine_vllm_rope.cpp; float32 for gpt-oss) is in the sum too.
+        const uint64_t rope = vllm_rope_cache(model.arch, 2).bytes;
         const double sum = rank_weights_bytes(model, tp);
-        const double base = sum - static_cast<double>(x.total());
-        text = "tp " + std::to_string(tp) + ": " + gib(base) + " (the rank's share of the checkpoint) + " + gib(x.pad) +
+        const double base = sum - static_cast<double>(x.total()) - static_cast<double>(rope);
+        text = "tp " + std::to_string(tp) + ": " + gib(base) + " (the rank's share of the checkpoint) + " +
+               gib(static_cast<double>(rope)) + " RoPE cos/sin cache (float32, whole on each rank) + " + gib(x.pad) +
                " padding of the expert width " + count(x.width) + " → " + count(x.width_padded) + " + " +
                gib(x.bias32) + " float32 biases (w2's whole on each rank) + " + gib(x.kept_scales) +
                " unswizzled scales still held + " + gib(x.scale_swizzle) + " scale rows padded to 256 + " +
