@@ -176,8 +176,10 @@ void read_rope(const json& c, Architecture& a) {
     for (const auto& [key, value] : r->items())
         if (value.is_object() && (key == "full_attention" || key == "sliding_attention")) a.rope_per_layer_type = true;
     if (a.rope_per_layer_type) {
-        if (auto it = r->find("full_attention"); it != r->end() && it->is_object()) r = &*it;
-        else return;
+        if (auto it = r->find("full_attention"); it != r->end() && it->is_object())
+            r = &*it;
+        else
+            return;
     }
     a.rope_type = get_s(*r, "rope_type");
     if (a.rope_type.empty()) a.rope_type = get_s(*r, "type");

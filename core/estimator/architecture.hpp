@@ -59,15 +59,15 @@ struct Architecture {
     // RoPE as config.json states it: rope_scaling (transformers 4) or rope_parameters (transformers 5), with
     // partial_rotary_factor at the top level or inside. The vLLM profile sizes its resident cos/sin cache from these
     // (engine_vllm_rope.cpp); nothing else reads them.
-    bool rope_named = false;              // a RoPE key is present (rope_theta, rope_scaling, rope_parameters, …)
-    std::string rope_type;                // "rope_type" (or legacy "type"); "" = none stated (vLLM's "default")
-    double rope_factor = 0;               // "factor" (0 = absent)
+    bool rope_named = false;               // a RoPE key is present (rope_theta, rope_scaling, rope_parameters, …)
+    std::string rope_type;                 // "rope_type" (or legacy "type"); "" = none stated (vLLM's "default")
+    double rope_factor = 0;                // "factor" (0 = absent)
     uint64_t rope_original_positions = 0;  // "original_max_position_embeddings" (0 = absent)
-    double partial_rotary_factor = 1.0;   // the rotated share of head_dim
-    bool rope_mrope = false;              // "mrope_section" present (multimodal M-RoPE)
-    bool rope_alpha = false;              // "alpha" present (dynamic NTK-alpha)
-    bool rope_per_layer_type = false;     // rope_parameters keyed by layer type (Gemma 3 under transformers 5)
-    bool rope_local_base = false;         // rope_local_base_freq present (Gemma 3's local layers use their own base)
+    double partial_rotary_factor = 1.0;    // the rotated share of head_dim
+    bool rope_mrope = false;               // "mrope_section" present (multimodal M-RoPE)
+    bool rope_alpha = false;               // "alpha" present (dynamic NTK-alpha)
+    bool rope_per_layer_type = false;      // rope_parameters keyed by layer type (Gemma 3 under transformers 5)
+    bool rope_local_base = false;          // rope_local_base_freq present (Gemma 3's local layers use their own base)
     bool tied_embeddings = false;
     bool attention_softcapping = false;    // attn_logit_softcapping > 0 (Gemma 2): eager attention tanh-caps the scores
     std::string torch_dtype;               // "bfloat16", … ("" when absent)

@@ -131,17 +131,18 @@ void rope_assumption(Estimate& e, const Model& m, const Setup& s, const std::str
             src);
         return;
     }
-    std::string line = "RoPE cos/sin cache: + " + gib_text(c.bytes) + " per rank (in the weights) = " +
-                       std::to_string(c.positions) + " positions × " + std::to_string(c.rotary_dim) + " (cos + sin) × " +
-                       std::to_string(c.width) + " B" +
+    std::string line = "RoPE cos/sin cache: + " + gib_text(c.bytes) +
+                       " per rank (in the weights) = " + std::to_string(c.positions) + " positions × " +
+                       std::to_string(c.rotary_dim) + " (cos + sin) × " + std::to_string(c.width) + " B" +
                        (a.model_type == "gpt_oss" ? " (float32: models/gpt_oss.py get_rope(…, dtype=torch.float32))"
                                                   : " (the model dtype: base.py cache.to(dtype))") +
                        "; " + c.rule +
                        "; one cache shared by every layer (get_rope's _ROPE_DICT), whole on each rank, created at "
                        "model init so inside \"Model loading took\" (rotary_embedding/base.py register_buffer)";
     if (a.rope_local_base || a.rope_per_layer_type)
-        line += "; a second cache for the sliding layers' own rope (rope_local_base_freq) is not counted: vLLM's "
-                "gemma3.py was not read";
+        line +=
+            "; a second cache for the sliding layers' own rope (rope_local_base_freq) is not counted: vLLM's "
+            "gemma3.py was not read";
     e.assumptions.push_back(line + src);
 }
 

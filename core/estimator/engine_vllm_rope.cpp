@@ -42,8 +42,8 @@ VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes) {
     const std::string type = a.rope_type.empty() ? "default" : a.rope_type;
     const uint64_t max_position = a.max_context_tokens;
     // get_rope: rotary_dim = int(head_size × partial_rotary_factor); MLA passes qk_rope_head_dim as the head size.
-    c.rotary_dim = mla ? a.qk_rope_head_dim
-                       : static_cast<uint64_t>(static_cast<double>(a.head_dim) * a.partial_rotary_factor);
+    c.rotary_dim =
+        mla ? a.qk_rope_head_dim : static_cast<uint64_t>(static_cast<double>(a.head_dim) * a.partial_rotary_factor);
     c.width = a.model_type == "gpt_oss" ? 4 : act_bytes;
     auto scaled = [](uint64_t positions, double factor) {
         return static_cast<uint64_t>(std::ceil(static_cast<double>(positions) * factor));
@@ -63,9 +63,10 @@ VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes) {
     } else {
         c.positions = max_position;
         c.established = (type == "default" || type == "llama3") && !a.rope_mrope;
-        c.rule = c.established ? type + ": max_position_embeddings"
-                               : "rope type '" + type + (a.rope_mrope ? "' with mrope_section" : "'") +
-                                     ": its vLLM class was not read; sized as the default rope (max_position_embeddings)";
+        c.rule = c.established
+                     ? type + ": max_position_embeddings"
+                     : "rope type '" + type + (a.rope_mrope ? "' with mrope_section" : "'") +
+                           ": its vLLM class was not read; sized as the default rope (max_position_embeddings)";
     }
     if (mla && type == "default") c.rule = "default (MLA): max_position_embeddings, qk_rope_head_dim";
     if (!c.positions || !c.rotary_dim) return VllmRopeCache{0, 0, 0, 0, 0, "", true};

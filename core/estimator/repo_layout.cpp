@@ -538,9 +538,9 @@ GgufGroups gguf_groups(const std::vector<RepoFile>& files) {
             const std::string prefix = key.substr(0, key.rfind('|'));
             char want[48];
             std::snprintf(want, sizeof want, "-%05u-of-%05u.gguf", want_no, g.split_count);
-            out.error = make_error(ErrorCode::gguf_metadata_invalid,
-                                   "split GGUF " + prefix + " has " + std::to_string(g.split_count) + " parts but " +
-                                       prefix + want + " is not in the repo");
+            out.error = make_error(ErrorCode::gguf_metadata_invalid, "split GGUF " + prefix + " has " +
+                                                                         std::to_string(g.split_count) + " parts but " +
+                                                                         prefix + want + " is not in the repo");
             return out;
         }
         g.files.reserve(parts.size());

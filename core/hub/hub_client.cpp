@@ -462,7 +462,8 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
     fetch(s, req, depth, [s, depth](HttpResponse& r) {
         const std::string kWhat = "the file listing";
         if (!api_answer_ok(s, r, kWhat)) return;
-        const TreePage read = looks_like_json(r) ? read_tree_page(r.body, s->result.snapshot.files) : TreePage::not_json;
+        const TreePage read =
+            looks_like_json(r) ? read_tree_page(r.body, s->result.snapshot.files) : TreePage::not_json;
         if (read == TreePage::not_json) {
             finish_not_json(s, r, kWhat);
             return;

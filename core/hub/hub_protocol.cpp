@@ -135,7 +135,8 @@ TreePage read_tree_page(std::string_view body, std::vector<RepoFile>& files) {
             std::string key, text;
             do {
                 sc.ws();
-                const bool ok = sc.p < sc.end && *sc.p == '{' ? read_tree_entry(sc, page, key, text) : sc.skip(nullptr, 1);
+                const bool ok =
+                    sc.p < sc.end && *sc.p == '{' ? read_tree_entry(sc, page, key, text) : sc.skip(nullptr, 1);
                 if (!ok) return TreePage::not_json;
             } while (sc.eat(','));
             if (!sc.expect(']')) return TreePage::not_json;

@@ -110,7 +110,8 @@ TEST_CASE("vLLM's RoPE cos/sin cache is sized as rotary_embedding sizes it", "[e
         vllm_rope_cache(arch(base + R"("rope_scaling":{"type":"default","mrope_section":[16,24,24]}})"), 2);
     CHECK(mrope.bytes == 1'048'576);
     CHECK_FALSE(mrope.established);
-    CHECK_FALSE(vllm_rope_cache(arch(base + R"("rope_scaling":{"rope_type":"longrope","factor":2.0}})"), 2).established);
+    CHECK_FALSE(
+        vllm_rope_cache(arch(base + R"("rope_scaling":{"rope_type":"longrope","factor":2.0}})"), 2).established);
 
     // MLA (DeepSeek-V2-Lite's published rope: yarn factor 40 on 4096): deepseek_yarn, qk_rope_head_dim 64:
     // 4096 × 40 = 163,840 × 64 × 2 B = 20,971,520.
@@ -135,10 +136,12 @@ TEST_CASE("the vLLM profile adds the RoPE cache to every rank's weights, and onl
         CHECK(run(with, "vllm", tp).per_gpu.weights_bytes - run(without, "vllm", tp).per_gpu.weights_bytes ==
               33'554'432);
     }
-    CHECK(run(with, "vllm", 1, "float32").per_gpu.weights_bytes - run(without, "vllm", 1, "float32").per_gpu.weights_bytes ==
+    CHECK(run(with, "vllm", 1, "float32").per_gpu.weights_bytes -
+              run(without, "vllm", 1, "float32").per_gpu.weights_bytes ==
           67'108'864);
     const Estimate e = run(with, "vllm", 1);
-    CHECK(states(e, "RoPE cos/sin cache: + 0.03 GiB per rank (in the weights) = 131072 positions × 128 (cos + sin) × 2 B"));
+    CHECK(states(
+        e, "RoPE cos/sin cache: + 0.03 GiB per rank (in the weights) = 131072 positions × 128 (cos + sin) × 2 B"));
     CHECK(states(run(without, "vllm", 1), "RoPE cos/sin cache: none counted"));
     // It is less KV pool: the pool is what the weights leave.
     CHECK(e.reservation.kv_pool_bytes < run(without, "vllm", 1).reservation.kv_pool_bytes);
