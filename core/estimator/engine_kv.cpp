@@ -266,32 +266,47 @@ void paged_kv_assumptions(Estimate& e, const Model& m, const Setup& s, const Eva
     add("KV cache per layer: K and V rows of max(1, kv_heads / tp) heads × (head_dim_k + head_dim_v) per token; "
         "KV dtype " +
         e.kv_dtype);
-    if (p.mla_latent && s.kv_mla_record_bytes)
+    // The rules below are stated for the layer kinds this model has (a Llama report listed the MLA, sliding and
+    // linear-attention rules too).
+    auto has = [&](std::initializer_list<AttentionKind> kinds) {
+        for (const auto& l : m.arch.layers)
+            for (AttentionKind k : kinds)
+                if (l.kind == k) return true;
+        return false;
+    };
+    const bool mla = has({AttentionKind::mla});
+    if (mla && p.mla_latent && s.kv_mla_record_bytes)
         add("MLA layers: one " + e.kv_dtype + " record of " + std::to_string(s.kv_mla_record_bytes) +
             " B per token and layer (512 fp8 latent + 4 fp32 scales + 64 bf16 rope; kv_cache_interface.py "
             "MLAAttentionSpec), on every TP rank");
-    else if (p.mla_latent)
+    else if (mla && p.mla_latent)
         add("MLA layers: one latent of kv_lora_rank + qk_rope_head_dim per token and layer (no K/V pair), on every TP "
             "rank");
-    else
+    else if (mla)
         add("MLA layers: the expanded per-head K (qk_nope + qk_rope) and V (v_head_dim) of every attention head");
+    const bool windowed = has({AttentionKind::sliding, AttentionKind::chunked});
+    const std::string blocks = "block " + std::to_string(ev.block_tokens) + " tokens";
     switch (p.sliding) {
         case SlidingRule::window:
-            add("sliding / chunked layers keep min(window, context) tokens (DynamicSlidingWindowLayer)");
+            if (windowed) add("sliding / chunked layers keep min(window, context) tokens (DynamicSlidingWindowLayer)");
             break;
         case SlidingRule::window_plus_batch:
-            add("sliding layers hold (ceil(min(window - 1 + max_num_batched_tokens, context) / block) + 1) blocks; "
-                "chunked layers "
-                "ceil(min(chunk + max_num_batched_tokens, context) / block); full layers ceil(context / block), "
-                "block " +
-                std::to_string(ev.block_tokens) + " tokens");
+            if (windowed)
+                add("sliding layers hold (ceil(min(window - 1 + max_num_batched_tokens, context) / block) + 1) blocks; "
+                    "chunked layers ceil(min(chunk + max_num_batched_tokens, context) / block); full layers "
+                    "ceil(context / block), " +
+                    blocks);
+            else
+                add("attention layers hold ceil(context / block) blocks, " + blocks);
             break;
         case SlidingRule::full_context:
-            add("every attention layer, sliding ones included, holds the whole context (uniform cell_size)");
+            if (windowed)
+                add("every attention layer, sliding ones included, holds the whole context (uniform cell_size)");
             break;
     }
-    add("linear-attention / SSM layers hold a fixed recurrent state per sequence at the compute width, split over TP "
-        "ranks");
+    if (has({AttentionKind::linear_state}))
+        add("linear-attention / SSM layers hold a fixed recurrent state per sequence at the compute width, split over "
+            "TP ranks");
     if (m.arch.encoder_decoder)
         add("cross-attention: every decoder layer holds K and V of " + std::to_string(m.arch.encoder_tokens) +
             " encoder positions per sequence (max_source_positions, else the config's max context)");

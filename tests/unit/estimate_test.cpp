@@ -275,6 +275,35 @@ TEST_CASE("Qwen3-Next's Gated DeltaNet layers hold a fixed state per sequence", 
     CHECK(group(v, "full")->tokens_per_sequence == 1088);
 }
 
+TEST_CASE("the KV assumptions state the rule of each layer kind the model has and no other", "[estimate][kv]") {
+    auto lines_with = [](const Estimate& e, const std::string& word) {
+        size_t n = 0;
+        for (const auto& a : e.assumptions) n += a.find(word) != std::string::npos;
+        return n;
+    };
+    // Llama-3.1-8B: full layers only.
+    Estimate llama = run(model_from_config(kLlama31_8B), "vllm", 1000);
+    REQUIRE_FALSE(llama.error);
+    CHECK(lines_with(llama, "MLA layers") == 0);
+    CHECK(lines_with(llama, "sliding") == 0);
+    CHECK(lines_with(llama, "linear-attention") == 0);
+    CHECK(lines_with(llama, "attention layers hold ceil(context / block) blocks, block 16 tokens") == 1);
+    // DeepSeek-V3: MLA under vLLM (the latent) and transformers (expanded K and V).
+    const Model ds = model_from_config(kDeepSeekV3);
+    CHECK(lines_with(run(ds, "vllm"), "MLA layers: one latent") == 1);
+    CHECK(lines_with(run(ds, "transformers"), "MLA layers: the expanded per-head K") == 1);
+    // gpt-oss: sliding and full layers, each engine's sliding rule.
+    const Model oss = model_from_config(gpt_oss_20b());
+    CHECK(lines_with(run(oss, "vllm"), "sliding layers hold (ceil(min(window - 1 + max_num_batched_tokens") == 1);
+    CHECK(lines_with(run(oss, "transformers"), "sliding / chunked layers keep min(window, context)") == 1);
+    CHECK(lines_with(run(oss, "sglang"), "sliding ones included, holds the whole context") == 1);
+    CHECK(lines_with(run(oss, "vllm"), "MLA layers") == 0);
+    // Qwen3-Next: Gated DeltaNet (linear) and full layers.
+    Estimate next = run(model_from_config(kQwen3Next), "vllm", 1000);
+    CHECK(lines_with(next, "linear-attention / SSM layers hold a fixed recurrent state") == 1);
+    CHECK(lines_with(next, "MLA layers") == 0);
+}
+
 TEST_CASE("flan-t5-base's decoder layers add cross-attention over the 512-token encoder",
           "[estimate][kv][encoder_decoder]") {
     // 12 decoder layers × 12 KV heads × 64 × 2 × 2 bytes = 3,072 bytes per layer and token
