@@ -123,7 +123,7 @@ void rope_assumption(Estimate& e, const Model& m, const Setup& s, const std::str
             src);
         return;
     }
-    const VllmRopeCache c = vllm_rope_cache(a, s.act_bytes);
+    const VllmRopeCache c = vllm_rope_cache(a, s.act_bytes, true);
     if (!c.bytes) {
         e.assumptions.push_back(
             "RoPE cos/sin cache: none counted (config.json gives no max_position_embeddings or rope width to size "

@@ -30,16 +30,17 @@
 #include "estimator/engine_vllm_rope.hpp"
 
 #include <cmath>
+#include <string_view>
 
 #include "estimator/sat_math.hpp"
 
 namespace vram {
 
-VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes) {
+VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes, bool with_rule) {
     VllmRopeCache c;
     if (!a.rope_named) return c;
     const bool mla = a.kv_lora_rank > 0 && a.qk_rope_head_dim > 0;
-    const std::string type = a.rope_type.empty() ? "default" : a.rope_type;
+    const std::string_view type = a.rope_type.empty() ? std::string_view("default") : std::string_view(a.rope_type);
     const uint64_t max_position = a.max_context_tokens;
     // get_rope: rotary_dim = int(head_size × partial_rotary_factor); MLA passes qk_rope_head_dim as the head size.
     c.rotary_dim =
@@ -51,24 +52,28 @@ VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes) {
     const bool has_yarn_keys = a.rope_factor > 0 && a.rope_original_positions > 0;
     if (mla && type != "default" && has_yarn_keys) {
         c.positions = scaled(a.rope_original_positions, a.rope_factor);
-        c.rule = "deepseek_yarn (MLA): original_max_position_embeddings " + std::to_string(a.rope_original_positions) +
-                 " × factor, qk_rope_head_dim " + std::to_string(c.rotary_dim);
+        if (with_rule)
+            c.rule = "deepseek_yarn (MLA): original_max_position_embeddings " +
+                     std::to_string(a.rope_original_positions) + " × factor, qk_rope_head_dim " +
+                     std::to_string(c.rotary_dim);
     } else if ((type == "yarn" || type == "deepseek_yarn") && has_yarn_keys && !a.rope_mrope) {
         c.positions = scaled(a.rope_original_positions, a.rope_factor);
-        c.rule = type + ": ceil(original_max_position_embeddings " + std::to_string(a.rope_original_positions) +
-                 " × factor)";
+        if (with_rule)
+            c.rule = std::string(type) + ": ceil(original_max_position_embeddings " +
+                     std::to_string(a.rope_original_positions) + " × factor)";
     } else if ((type == "linear" || (type == "dynamic" && !a.rope_alpha)) && a.rope_factor > 0) {
         c.positions = scaled(max_position, a.rope_factor);
-        c.rule = type + ": max_position_embeddings × factor";
+        if (with_rule) c.rule = std::string(type) + ": max_position_embeddings × factor";
     } else {
         c.positions = max_position;
         c.established = (type == "default" || type == "llama3") && !a.rope_mrope;
-        c.rule = c.established
-                     ? type + ": max_position_embeddings"
-                     : "rope type '" + type + (a.rope_mrope ? "' with mrope_section" : "'") +
-                           ": its vLLM class was not read; sized as the default rope (max_position_embeddings)";
+        if (with_rule)
+            c.rule = c.established
+                         ? std::string(type) + ": max_position_embeddings"
+                         : "rope type '" + std::string(type) + (a.rope_mrope ? "' with mrope_section" : "'") +
+                               ": its vLLM class was not read; sized as the default rope (max_position_embeddings)";
     }
-    if (mla && type == "default") c.rule = "default (MLA): max_position_embeddings, qk_rope_head_dim";
+    if (with_rule && mla && type == "default") c.rule = "default (MLA): max_position_embeddings, qk_rope_head_dim";
     if (!c.positions || !c.rotary_dim) return VllmRopeCache{0, 0, 0, 0, 0, "", true};
     c.count = 1;
     c.bytes = mul_sat(mul_sat(c.positions, c.rotary_dim), c.width);

@@ -20,7 +20,9 @@ struct VllmRopeCache {
 };
 
 // The cache one rank holds for this architecture; act_bytes is the model's compute dtype width (vLLM creates the
-// cache under the model's default dtype). All zero when the config names no RoPE or no position count.
-VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes);
+// cache under the model's default dtype). All zero when the config names no RoPE or no position count. The rule text
+// is written only with with_rule: the engine's evaluate() asks for the bytes on every call of the fit searches, the
+// assumption line once.
+VllmRopeCache vllm_rope_cache(const Architecture& a, uint32_t act_bytes, bool with_rule = false);
 
 }  // namespace vram
