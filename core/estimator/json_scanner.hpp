@@ -1,6 +1,6 @@
 // A strict JSON scanner without a DOM: validates a document as JSON (RFC 8259, UTF-8 checked, as
-// nlohmann does) while its caller keeps only what it needs — safetensors headers (safetensors.cpp) and
-// shard indexes (repo_layout.cpp). It is several times faster than nlohmann's lexer, which copies every
+// nlohmann does) while its caller keeps only what it needs — safetensors headers (safetensors.cpp), shard
+// indexes (repo_layout.cpp) and the Hub's tree listing (hub/hub_protocol.cpp). It is several times faster than nlohmann's lexer, which copies every
 // character of every token twice; a 92k-entry index or header is read in one pass.
 //
 // Internal linkage on purpose (an unnamed namespace in a header): each file that includes it gets its

@@ -417,8 +417,6 @@ void after_listing(const StatePtr& s) {
     if (s->api_done && s->tree_done && s->outstanding == 0) plan_and_fetch(s, 0);
 }
 
-// An API answer that must be JSON: false (and the load finished with the error) when the status is
-// not 200 or the body is not JSON — an HTML login page, say.
 // The status and size checks of an API answer: false (and the load finished) when it is not a whole 200.
 bool api_answer_ok(const StatePtr& s, const HttpResponse& r, const std::string& what) {
     if (r.status != 200) {
@@ -439,6 +437,8 @@ void finish_not_json(const StatePtr& s, const HttpResponse& r, const std::string
                          what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
 }
 
+// An API answer that must be JSON: false (and the load finished with the error) when the status is
+// not 200 or the body is not JSON — an HTML login page, say.
 bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& what, json& out) {
     if (!api_answer_ok(s, r, what)) return false;
     try {
@@ -460,12 +460,12 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
     HttpRequest req = make_request(s, url);
     req.max_body_bytes = kMaxApiBytes;
     fetch(s, req, depth, [s, depth](HttpResponse& r) {
-        const std::string kWhat = "the file listing";
-        if (!api_answer_ok(s, r, kWhat)) return;
+        const std::string what = "the file listing";
+        if (!api_answer_ok(s, r, what)) return;
         const TreePage read =
             looks_like_json(r) ? read_tree_page(r.body, s->result.snapshot.files) : TreePage::not_json;
         if (read == TreePage::not_json) {
-            finish_not_json(s, r, kWhat);
+            finish_not_json(s, r, what);
             return;
         }
         if (read == TreePage::not_array) {
