@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimator/engine.hpp"
+#include "estimator/json_writer.hpp"
 #include "estimator/training_report.hpp"
 #include "estimator/version.hpp"
 
@@ -19,8 +20,6 @@ std::string pad_left(const std::string& s, size_t width) {
 }
 
 namespace {
-
-using nlohmann::ordered_json;
 
 const std::string kRule(60, '=');
 const std::string kThin(60, '-');
@@ -249,234 +248,290 @@ std::string render_text(const Model& m, const Estimate& e) {
 namespace {
 
 // The original tool's fields, in its order.
-void json_original(ordered_json& j, const Model& m, const Estimate& e) {
-    j["model_id"] = m.repo_id;
+void json_original(JsonWriter& w, const Model& m, const Estimate& e) {
+    w.field("model_id", m.repo_id);
     const Architecture& a = m.arch;
+    w.key("architecture").begin_object();
     if (m.has_llm) {
-        j["architecture"] = {{"num_layers", a.n_layers},         {"hidden_size", a.hidden_size},
-                             {"num_attention_heads", a.n_heads}, {"num_kv_heads", a.n_kv_heads},
-                             {"head_dim", a.head_dim},           {"max_context", a.max_context_tokens},
-                             {"model_type", a.model_type}};
+        w.field("num_layers", a.n_layers)
+            .field("hidden_size", a.hidden_size)
+            .field("num_attention_heads", a.n_heads)
+            .field("num_kv_heads", a.n_kv_heads)
+            .field("head_dim", a.head_dim)
+            .field("max_context", a.max_context_tokens)
+            .field("model_type", a.model_type);
     } else {
-        j["architecture"] = {{"model_type", m.model_class.empty() ? a.model_type : m.model_class}};
+        w.field("model_type", m.model_class.empty() ? a.model_type : m.model_class);
     }
-    ordered_json dtypes = ordered_json::object();
-    for (const auto& [name, d] : m.dtypes) dtypes[name] = d.n_tensors;
-    j["dtype_distribution"] = std::move(dtypes);
-    ordered_json sizes = ordered_json::object();
-    for (const auto& c : e.components) sizes[c.name] = format_bytes(c.bytes);
-    j["component_sizes"] = std::move(sizes);
-    j["quantization"] = precision_name(e.options.precision);
-    j["batch_size"] = e.options.batch;
-    j["context_length"] = e.context_tokens;
-    ordered_json est, est_b;
-    auto put = [&](const char* key, uint64_t v) {
-        est[key] = format_bytes(v);
-        est_b[key] = v;
-    };
-    put("model_weights", e.weights_bytes);
-    put("model_weights_raw", e.weights_raw_bytes);
-    put("kv_cache", e.kv_cache_bytes);
-    put("activation_overhead", e.activation_bytes);
-    put("cuda_overhead", e.overhead_bytes);
-    put("total", e.total_bytes);
-    j["estimates"] = std::move(est);
-    j["estimates_bytes"] = std::move(est_b);
+    w.end_object();
+    w.key("dtype_distribution").begin_object();
+    for (const auto& [name, d] : m.dtypes) w.field(name, d.n_tensors);
+    w.end_object();
+    // An object by name: a name seen twice keeps its first place and its last value (as a JSON object
+    // assigned in turn would; the names come from the repo's folders and may repeat).
+    w.key("component_sizes").begin_object();
+    const auto& cs = e.components;
+    for (size_t i = 0; i < cs.size(); ++i) {
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; ++k) seen = cs[k].name == cs[i].name;
+        if (seen) continue;
+        size_t last = i;
+        for (size_t k = i + 1; k < cs.size(); ++k)
+            if (cs[k].name == cs[i].name) last = k;
+        w.field(cs[i].name, format_bytes(cs[last].bytes));
+    }
+    w.end_object();
+    w.field("quantization", precision_name(e.options.precision));
+    w.field("batch_size", e.options.batch);
+    w.field("context_length", e.context_tokens);
+    const std::pair<const char*, uint64_t> est[] = {
+        {"model_weights", e.weights_bytes},  {"model_weights_raw", e.weights_raw_bytes},
+        {"kv_cache", e.kv_cache_bytes},      {"activation_overhead", e.activation_bytes},
+        {"cuda_overhead", e.overhead_bytes}, {"total", e.total_bytes}};
+    w.key("estimates").begin_object();
+    for (const auto& [k, v] : est) w.field(k, format_bytes(v));
+    w.end_object();
+    w.key("estimates_bytes").begin_object();
+    for (const auto& [k, v] : est) w.field(k, v);
+    w.end_object();
 }
 
 // Fields beyond the original schema (documented in docs/json-schema.md).
-void json_model(ordered_json& j, const Model& m, const Estimate& e) {
-    j["schema_version"] = kReportSchemaVersion;
-    j["tool_version"] = kToolVersion;
-    j["revision"] = m.revision;
-    j["sha"] = m.sha;
-    j["profile"] = profile_info(e.options.profile).name;
-    j["layout"] = m.layout;
-    j["variant"] = m.variant;
-    j["variants"] = m.variants;
-    j["tensors"] = m.n_tensors;
-    j["parameters"] = m.params;
-    j["weight_files"] = m.n_files;
-    ordered_json comps = ordered_json::array();
+void json_model(JsonWriter& w, const Model& m, const Estimate& e) {
+    w.field("schema_version", kReportSchemaVersion)
+        .field("tool_version", kToolVersion)
+        .field("revision", m.revision)
+        .field("sha", m.sha)
+        .field("profile", profile_info(e.options.profile).name)
+        .field("layout", m.layout)
+        .field("variant", m.variant)
+        .field("variants", m.variants)
+        .field("tensors", m.n_tensors)
+        .field("parameters", m.params)
+        .field("weight_files", m.n_files);
+    w.key("components").begin_array();
     for (size_t i = 0; i < e.components.size(); ++i)
-        comps.push_back({{"name", e.components[i].name},
-                         {"bytes", e.components[i].bytes},
-                         {"stored_bytes", m.components[i].bytes},
-                         {"parameters", m.components[i].params},
-                         {"tensors", m.components[i].n_tensors},
-                         {"class_name", m.components[i].class_name}});
-    j["components"] = std::move(comps);
-    ordered_json dt = ordered_json::object();
+        w.begin_object()
+            .field("name", e.components[i].name)
+            .field("bytes", e.components[i].bytes)
+            .field("stored_bytes", m.components[i].bytes)
+            .field("parameters", m.components[i].params)
+            .field("tensors", m.components[i].n_tensors)
+            .field("class_name", m.components[i].class_name)
+            .end_object();
+    w.end_array();
+    w.key("dtypes").begin_object();
     for (const auto& [name, d] : m.dtypes)
-        dt[name] = {{"tensors", d.n_tensors}, {"elements", d.elements}, {"bytes", d.bytes}};
-    j["dtypes"] = std::move(dt);
-    j["kv_bytes_per_token"] = e.kv_bytes_per_token;
-    j["quantization_method"] = m.quant.summary;
-    j["recommendation"] = e.recommendation;
-    j["assumptions"] = e.assumptions;
-    j["notes"] = m.notes;
-    j["warnings"] = m.warnings;
+        w.key(name)
+            .begin_object()
+            .field("tensors", d.n_tensors)
+            .field("elements", d.elements)
+            .field("bytes", d.bytes)
+            .end_object();
+    w.end_object();
+    w.field("kv_bytes_per_token", e.kv_bytes_per_token)
+        .field("quantization_method", m.quant.summary)
+        .field("recommendation", e.recommendation)
+        .field("assumptions", e.assumptions)
+        .field("notes", m.notes)
+        .field("warnings", m.warnings);
 }
 
 // Added with the engine profiles (docs/estimates.md § JSON). Bytes are integers; *_gib / *_gb are display values.
-void json_profile(ordered_json& j, const Model&, const Estimate& e) {
-    j["kv_dtype"] = e.kv_dtype;
-    j["tensor_parallel"] = e.tp;
-    j["profile_details"] = {{"engine", e.details.engine},
-                            {"version", e.details.version},
-                            {"sources", e.details.sources},
-                            {"kv_block_tokens", e.details.block_tokens},
-                            {"max_num_batched_tokens", e.details.max_num_batched_tokens},
-                            {"max_num_seqs", e.details.max_num_seqs},
-                            {"memory_fraction_option", e.details.fraction_option},
-                            {"memory_fraction", round2(e.details.memory_fraction)},
-                            {"compute_dtype_bytes", e.details.activation_bytes}};
-    ordered_json groups = ordered_json::array();
+void json_profile(JsonWriter& w, const Model&, const Estimate& e) {
+    w.field("kv_dtype", e.kv_dtype).field("tensor_parallel", e.tp);
+    w.key("profile_details")
+        .begin_object()
+        .field("engine", e.details.engine)
+        .field("version", e.details.version)
+        .field("sources", e.details.sources)
+        .field("kv_block_tokens", e.details.block_tokens)
+        .field("max_num_batched_tokens", e.details.max_num_batched_tokens)
+        .field("max_num_seqs", e.details.max_num_seqs)
+        .field("memory_fraction_option", e.details.fraction_option)
+        .field("memory_fraction", round2(e.details.memory_fraction))
+        .field("compute_dtype_bytes", e.details.activation_bytes)
+        .end_object();
+    w.key("kv_cache_per_layer").begin_array();
     for (const auto& g : e.kv_groups)
-        groups.push_back({{"kind", g.kind},
-                          {"layers", g.n_layers},
-                          {"window_tokens", g.window_tokens},
-                          {"bytes_per_token", g.bytes_per_token},
-                          {"tokens_per_sequence", g.tokens_per_sequence},
-                          {"state_bytes", g.state_bytes},
-                          {"bytes", g.bytes}});
-    j["kv_cache_per_layer"] = std::move(groups);
-    j["per_gpu"] = {{"gpus", e.tp},
-                    {"model_weights", e.per_gpu.weights_bytes},
-                    {"kv_cache", e.per_gpu.kv_cache_bytes},
-                    {"activation_overhead", e.per_gpu.activation_bytes},
-                    {"cuda_overhead", e.per_gpu.overhead_bytes},
-                    {"total", e.per_gpu.total_bytes}};
-    j["overhead_parts"] = {{"fixed", e.overhead_parts.fixed_bytes},
-                           {"cuda_context", e.overhead_parts.cuda_context_bytes},
-                           {"non_torch", e.overhead_parts.non_torch_bytes},
-                           {"cuda_graphs", e.overhead_parts.cuda_graph_bytes}};
+        w.begin_object()
+            .field("kind", g.kind)
+            .field("layers", g.n_layers)
+            .field("window_tokens", g.window_tokens)
+            .field("bytes_per_token", g.bytes_per_token)
+            .field("tokens_per_sequence", g.tokens_per_sequence)
+            .field("state_bytes", g.state_bytes)
+            .field("bytes", g.bytes)
+            .end_object();
+    w.end_array();
+    w.key("per_gpu")
+        .begin_object()
+        .field("gpus", e.tp)
+        .field("model_weights", e.per_gpu.weights_bytes)
+        .field("kv_cache", e.per_gpu.kv_cache_bytes)
+        .field("activation_overhead", e.per_gpu.activation_bytes)
+        .field("cuda_overhead", e.per_gpu.overhead_bytes)
+        .field("total", e.per_gpu.total_bytes)
+        .end_object();
+    w.key("overhead_parts")
+        .begin_object()
+        .field("fixed", e.overhead_parts.fixed_bytes)
+        .field("cuda_context", e.overhead_parts.cuda_context_bytes)
+        .field("non_torch", e.overhead_parts.non_torch_bytes)
+        .field("cuda_graphs", e.overhead_parts.cuda_graph_bytes)
+        .end_object();
 }
 
 // The chosen GPU, the engine's reservation, the limits that fit and the catalog table.
-void json_fit(ordered_json& j, const Model&, const Estimate& e) {
-    auto gpu_json = [](const GpuInfo& g) {
-        return ordered_json{{"id", g.id},
-                            {"name", g.name},
-                            {"backend", gpu_backend_name(g.backend)},
-                            {"segment", g.segment},
-                            {"memory_bytes", g.memory_bytes},
-                            {"memory_gib", round2(static_cast<double>(g.memory_bytes) / kGiB)},
-                            {"memory_gb", round2(static_cast<double>(g.memory_bytes) / kGB)},
-                            {"usable_bytes", g.usable_bytes},
-                            {"usable_gib", round2(static_cast<double>(g.usable_bytes) / kGiB)},
-                            {"usable_gb", round2(static_cast<double>(g.usable_bytes) / kGB)}};
-    };
+void json_fit(JsonWriter& w, const Model&, const Estimate& e) {
+    w.key("gpu");
     if (e.gpu) {
-        ordered_json g = gpu_json(*e.gpu);
-        g["fits"] = e.fits;
-        g["source"] = e.gpu->source;
-        j["gpu"] = std::move(g);
+        const GpuInfo& g = *e.gpu;
+        w.begin_object()
+            .field("id", g.id)
+            .field("name", g.name)
+            .field("backend", gpu_backend_name(g.backend))
+            .field("segment", g.segment)
+            .field("memory_bytes", g.memory_bytes)
+            .field("memory_gib", round2(static_cast<double>(g.memory_bytes) / kGiB))
+            .field("memory_gb", round2(static_cast<double>(g.memory_bytes) / kGB))
+            .field("usable_bytes", g.usable_bytes)
+            .field("usable_gib", round2(static_cast<double>(g.usable_bytes) / kGiB))
+            .field("usable_gb", round2(static_cast<double>(g.usable_bytes) / kGB))
+            .field("fits", e.fits)
+            .field("source", g.source)
+            .end_object();
     } else {
-        j["gpu"] = nullptr;
+        w.null();
     }
+    w.key("engine_reservation");
     if (e.reservation.present)
-        j["engine_reservation"] = {{"option", e.details.fraction_option},
-                                   {"fraction", round2(e.reservation.fraction)},
-                                   {"reserved_bytes", e.reservation.reserved_bytes},
-                                   {"non_kv_bytes", e.reservation.non_kv_bytes},
-                                   {"kv_pool_bytes", e.reservation.kv_pool_bytes},
-                                   {"kv_pool_tokens", e.reservation.kv_pool_tokens}};
+        w.begin_object()
+            .field("option", e.details.fraction_option)
+            .field("fraction", round2(e.reservation.fraction))
+            .field("reserved_bytes", e.reservation.reserved_bytes)
+            .field("non_kv_bytes", e.reservation.non_kv_bytes)
+            .field("kv_pool_bytes", e.reservation.kv_pool_bytes)
+            .field("kv_pool_tokens", e.reservation.kv_pool_tokens)
+            .end_object();
     else
-        j["engine_reservation"] = nullptr;
+        w.null();
     if (e.has_fit_limits && e.has_kv)
-        j["max_context_tokens_fit"] = e.max_context_tokens_fit;
+        w.field("max_context_tokens_fit", e.max_context_tokens_fit);
     else
-        j["max_context_tokens_fit"] = nullptr;
+        w.null_field("max_context_tokens_fit");
     if (e.has_fit_limits)
-        j["max_batch_fit"] = e.max_batch_fit;
+        w.field("max_batch_fit", e.max_batch_fit);
     else
-        j["max_batch_fit"] = nullptr;
-    ordered_json fit = ordered_json::array();
+        w.null_field("max_batch_fit");
     // Rows stay lean (the page re-renders them on every control change); the catalog's full entry
     // is under "gpu" for the chosen one and in `vram-estimate --list-gpus`.
-    // One row per catalog GPU on every render: assigned field by field and moved, not built from
-    // initializer lists and copied (a third of render_json's time under the fuzzers' sanitizers).
-    for (const auto& r : e.gpu_fit) {
-        ordered_json row = ordered_json::object();
-        row["id"] = r.gpu->id;
-        row["name"] = r.gpu->name;
-        row["backend"] = gpu_backend_name(r.gpu->backend);
-        row["usable_bytes"] = r.gpu->usable_bytes;
-        row["engine_runs"] = r.engine_runs;
-        row["fits_one"] = r.fits_one;
-        row["gpus_needed"] = r.gpus_needed;
-        row["per_gpu_total_bytes"] = r.per_gpu_total_bytes;
-        fit.push_back(std::move(row));
-    }
-    j["gpu_fit"] = std::move(fit);
+    w.key("gpu_fit").begin_array();
+    for (const auto& r : e.gpu_fit)
+        w.begin_object()
+            .field("id", r.gpu->id)
+            .field("name", r.gpu->name)
+            .field("backend", gpu_backend_name(r.gpu->backend))
+            .field("usable_bytes", r.gpu->usable_bytes)
+            .field("engine_runs", r.engine_runs)
+            .field("fits_one", r.fits_one)
+            .field("gpus_needed", r.gpus_needed)
+            .field("per_gpu_total_bytes", r.per_gpu_total_bytes)
+            .end_object();
+    w.end_array();
 }
 
 // Added with GGUF support (docs/estimates.md § llama.cpp): the quantization table and llama.cpp's split.
-void json_gguf(ordered_json& j, const Model& m, const Estimate& e) {
+void json_gguf(JsonWriter& w, const Model& m, const Estimate& e) {
     if (m.layout == "gguf") {
-        j["gguf_file"] = m.gguf_file;
-        j["gguf_projector"] = m.gguf_projector.empty() ? ordered_json(nullptr) : ordered_json(m.gguf_projector);
+        w.field("gguf_file", m.gguf_file);
+        if (m.gguf_projector.empty())
+            w.null_field("gguf_projector");
+        else
+            w.field("gguf_projector", m.gguf_projector);
     } else {
-        j["gguf_file"] = nullptr;
-        j["gguf_projector"] = nullptr;
+        w.null_field("gguf_file").null_field("gguf_projector");
     }
-    ordered_json quants = ordered_json::array();
+    w.key("gguf_files").begin_array();
     for (const auto& r : e.gguf_rows) {
         const GgufQuant& q = *r.quant;
-        quants.push_back({{"file", q.name},
-                          {"files", q.files},
-                          {"file_type", q.file_type.empty() ? ordered_json(nullptr) : ordered_json(q.file_type)},
-                          {"dominant_type", q.dominant_type},
-                          {"tensors", q.n_tensors},
-                          {"parameters", q.params},
-                          {"bits_per_weight", round2(r.bits_per_weight)},
-                          {"weights_bytes", q.bytes},
-                          {"file_bytes", q.file_bytes},
-                          {"gpu_weights_bytes", r.weights_bytes},
-                          {"kv_cache_bytes", r.kv_cache_bytes},
-                          {"total_bytes", r.total_bytes},
-                          {"system_memory_bytes", r.host_bytes},
-                          {"fits", e.gpu ? ordered_json(r.fits) : ordered_json(nullptr)},
-                          {"selected", q.selected}});
+        w.begin_object().field("file", q.name).field("files", q.files);
+        if (q.file_type.empty())
+            w.null_field("file_type");
+        else
+            w.field("file_type", q.file_type);
+        w.field("dominant_type", q.dominant_type)
+            .field("tensors", q.n_tensors)
+            .field("parameters", q.params)
+            .field("bits_per_weight", round2(r.bits_per_weight))
+            .field("weights_bytes", q.bytes)
+            .field("file_bytes", q.file_bytes)
+            .field("gpu_weights_bytes", r.weights_bytes)
+            .field("kv_cache_bytes", r.kv_cache_bytes)
+            .field("total_bytes", r.total_bytes)
+            .field("system_memory_bytes", r.host_bytes);
+        if (e.gpu)
+            w.field("fits", r.fits);
+        else
+            w.null_field("fits");
+        w.field("selected", q.selected).end_object();
     }
-    j["gguf_files"] = std::move(quants);
+    w.end_array();
     if (profile_info(e.options.profile).gguf) {
-        j["llama_cpp"] = {
-            {"flash_attention", e.options.flash_attention},
-            {"ubatch_tokens", e.options.ubatch_tokens},
-            {"context_cells", e.context_cells},
-            {"n_gpu_layers", e.n_gpu_layers},
-            {"n_layers_total", e.per_gpu_layers_total()},
-            {"max_gpu_layers_fit", e.has_gpu_layers_fit ? ordered_json(e.max_gpu_layers_fit) : ordered_json(nullptr)},
-            {"system_memory",
-             {{"model_weights", e.host.weights_bytes},
-              {"kv_cache", e.host.kv_cache_bytes},
-              {"compute_buffer", e.host.compute_bytes},
-              {"output_buffer", e.host.output_bytes},
-              {"overhead", e.host.overhead_bytes},
-              {"total", e.host.total_bytes}}}};
+        w.key("llama_cpp")
+            .begin_object()
+            .field("flash_attention", e.options.flash_attention)
+            .field("ubatch_tokens", e.options.ubatch_tokens)
+            .field("context_cells", e.context_cells)
+            .field("n_gpu_layers", e.n_gpu_layers)
+            .field("n_layers_total", e.per_gpu_layers_total());
+        if (e.has_gpu_layers_fit)
+            w.field("max_gpu_layers_fit", e.max_gpu_layers_fit);
+        else
+            w.null_field("max_gpu_layers_fit");
+        w.key("system_memory")
+            .begin_object()
+            .field("model_weights", e.host.weights_bytes)
+            .field("kv_cache", e.host.kv_cache_bytes)
+            .field("compute_buffer", e.host.compute_bytes)
+            .field("output_buffer", e.host.output_bytes)
+            .field("overhead", e.host.overhead_bytes)
+            .field("total", e.host.total_bytes)
+            .end_object()
+            .end_object();
     } else {
-        j["llama_cpp"] = nullptr;
+        w.null_field("llama_cpp");
     }
     // diffusers: the peak as torch's two allocator figures (engine_diffusers.cpp); only this profile has the key.
     if (e.options.profile == ProfileId::diffusers)
-        j["pipeline"] = {{"allocated_bytes", e.pipeline.allocated_bytes},
-                         {"reserved_bytes", e.pipeline.reserved_bytes},
-                         {"vae_upcast", e.pipeline.vae_upcast}};
+        w.key("pipeline")
+            .begin_object()
+            .field("allocated_bytes", e.pipeline.allocated_bytes)
+            .field("reserved_bytes", e.pipeline.reserved_bytes)
+            .field("vae_upcast", e.pipeline.vae_upcast)
+            .end_object();
 }
 
 }  // namespace
 
+// Written by JsonWriter (json_writer.hpp) in the text nlohmann's dump() gives, without building a DOM: this
+// runs on every control change of the page. Keys in the order written; none is written twice.
 std::string render_json(const Model& m, const Estimate& e, int indent, const TrainingEstimate* training) {
-    ordered_json j;
-    json_original(j, m, e);
-    json_model(j, m, e);
-    json_profile(j, m, e);
-    json_fit(j, m, e);
-    json_gguf(j, m, e);
-    if (training) j["training"] = ordered_json(training_json(*training));
-    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    JsonWriter w(indent);
+    w.reserve(4096 + 160 * e.gpu_fit.size());
+    w.begin_object();
+    json_original(w, m, e);
+    json_model(w, m, e);
+    json_profile(w, m, e);
+    json_fit(w, m, e);
+    json_gguf(w, m, e);
+    if (training)
+        w.key("training")
+            .raw_dump(training_json(*training).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace));
+    w.end_object();
+    std::string out = w.take();
+    out += '\n';
+    return out;
 }
 
 std::string render_markdown(const Model& m, const Estimate& e) {

@@ -1,0 +1,124 @@
+#include "estimator/json_writer.hpp"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+namespace vram {
+
+namespace {
+
+// Well-formed UTF-8 (Unicode 15 table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF),
+// the set nlohmann's decoder accepts. Returns the length of the sequence at s[i], 0 when it is not one.
+size_t utf8_sequence(std::string_view s, size_t i) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const unsigned char c = b(0);
+    const size_t left = s.size() - i;
+    auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+        return k < left && b(k) >= lo && b(k) <= hi;
+    };
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+}
+
+}  // namespace
+
+JsonWriter& JsonWriter::value(double d) {
+    separate();
+    // nlohmann's number formatting (grisu2 shortest digits, ".0" on integral values, "null" when not finite).
+    out_ += nlohmann::json(d).dump();
+    return *this;
+}
+
+void JsonWriter::put_string(std::string_view s) {
+    const size_t start = out_.size();
+    out_ += '"';
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            const size_t n = utf8_sequence(s, i);
+            if (n == 0) {
+                // Not UTF-8: nlohmann's serializer, which replaces each bad sequence with U+FFFD. Rare (a
+                // stranger's file name or dtype), so the string is copied for it.
+                out_.resize(start);
+                out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                out_.pop_back();  // the closing quote: the caller writes it
+                return;
+            }
+            i += n;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            ++i;
+            continue;
+        }
+        out_.append(s.data() + run, i - run);
+        switch (c) {
+            case '"':
+                out_ += "\\\"";
+                break;
+            case '\\':
+                out_ += "\\\\";
+                break;
+            case '\b':
+                out_ += "\\b";
+                break;
+            case '\t':
+                out_ += "\\t";
+                break;
+            case '\n':
+                out_ += "\\n";
+                break;
+            case '\f':
+                out_ += "\\f";
+                break;
+            case '\r':
+                out_ += "\\r";
+                break;
+            default: {
+                static const char hex[] = "0123456789abcdef";
+                const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                out_.append(esc, sizeof esc);
+            }
+        }
+        run = ++i;
+    }
+    out_.append(s.data() + run, s.size() - run);
+}
+
+void JsonWriter::put_unsigned(uint64_t n) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, n);
+    out_.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+void JsonWriter::put_integer(int64_t n) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, n);
+    out_.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+JsonWriter& JsonWriter::raw_dump(std::string_view dumped) {
+    separate();
+    if (indent_ < 0) {
+        out_.append(dumped);
+        return *this;
+    }
+    const size_t pad = static_cast<size_t>(indent_) * first_.size();
+    size_t from = 0;
+    for (size_t nl = dumped.find('\n'); nl != std::string_view::npos; nl = dumped.find('\n', from)) {
+        out_.append(dumped, from, nl + 1 - from);
+        out_.append(pad, ' ');
+        from = nl + 1;
+    }
+    out_.append(dumped, from);
+    return *this;
+}
+
+}  // namespace vram
