@@ -1,5 +1,6 @@
 #include "hub/hub_client.hpp"
 
+#include "hub/hub_load.hpp"
 #include "hub/hub_protocol.hpp"
 
 #include <algorithm>
@@ -9,9 +10,7 @@
 #include <set>
 
 #include "estimator/checked_math.hpp"
-#include "estimator/gguf.hpp"
 #include "estimator/repo_layout.hpp"
-#include "estimator/safetensors.hpp"
 
 namespace vram {
 namespace {
@@ -22,50 +21,9 @@ using namespace hub_protocol;
 // Tree pages followed before giving up: 1,000 pages of 1,000 entries is a million files, far past
 // any model repo; a listing that goes on is a broken or hostile server.
 constexpr uint32_t kMaxTreePages = 1000;
-// First range read of a header whose size nothing predicts. 256 KiB holds ~1,500 tensor entries
-// (SDXL's single-file UNet has 1,680 and takes one more request), so nearly every single-file
-// checkpoint is read in one request.
-constexpr uint64_t kDefaultHeaderProbeBytes = 256 * 1024;
-// Bytes per tensor entry used to size the first read of a shard whose tensor count the index gives
-// (real entries are 100–200 bytes), plus slack for __metadata__ and long names.
-constexpr uint64_t kHeaderBytesPerTensor = 192;
-constexpr uint64_t kHeaderSlackBytes = 8 * 1024;
-// First range read of a GGUF file: huggingface.js HTTP_CHUNK_SIZE (2 MB). It holds the whole header of models
-// with a 32k–150k tokenizer; larger metadata costs one or two more reads, each at least doubling what is held,
-// up to kGgufMaxPrefixBytes (64 MiB, core/estimator/gguf.hpp).
-constexpr uint64_t kGgufFirstReadBytes = 2ull << 20;
 // Small JSON files (configs, manifests, indexes) are refused above this size; the largest real
 // shard indexes are ~60 MB (Kimi-K3, 497k tensors).
 constexpr uint64_t kMaxTextBytes = 128ull * 1024 * 1024;
-
-}  // namespace
-
-struct HubClient::State {
-    Transport* transport = nullptr;
-    HubOptions options;
-    std::string repo_id;   // as typed
-    std::string api_repo;  // canonical, once the API answered
-    std::function<void(const HubProgress&)> on_progress;
-    std::function<void(LoadResult)> on_done;
-    bool finished = false;
-    bool cancelled = false;
-    uint32_t outstanding = 0;
-    uint32_t tree_pages = 0;
-    LoadResult result;
-    HubProgress progress;
-    std::set<std::string> requested_texts;
-    std::set<std::string> requested_headers;
-    std::map<std::string, uint64_t> tensors_per_shard;
-    ShardCache shard_cache;                    // each index parsed once, however often the plan is made
-    std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
-    bool api_done = false, tree_done = false;
-    uint64_t started_ms = 0;      // clock at load()
-    uint64_t metadata_bytes = 0;  // reserved against kMaxLoadMetadataBytes (reads in flight + bytes kept)
-};
-
-namespace {
-
-using StatePtr = std::shared_ptr<HubClient::State>;
 
 }  // namespace
 
@@ -80,7 +38,9 @@ void HubClient::cancel() {
     state_->cancelled = true;
 }
 
-namespace {
+namespace hub_load {
+
+using namespace hub_protocol;
 
 void finish(const StatePtr& s, Error error) {
     if (s->finished) return;
@@ -117,7 +77,6 @@ Error deadline_error(const StatePtr& s, const std::string& what) {
                                               what);
 }
 
-// Reserves `bytes` of the per-load metadata budget; false (and the load finished) when they do not fit.
 bool reserve(const StatePtr& s, uint64_t bytes, const std::string& what) {
     uint64_t total = 0;
     if (!checked_add(s->metadata_bytes, bytes, total) || total > kMaxLoadMetadataBytes) {
@@ -155,7 +114,6 @@ std::string resolve_url(const StatePtr& s, const std::string& path) {
            url_encode(path, true);
 }
 
-// Issues a request; the callback runs unless the load already finished or was cancelled.
 void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<void(HttpResponse&)> then) {
     if (s->finished) return;
     if (time_left_ms(s) == 0) {
@@ -191,152 +149,13 @@ void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<voi
     });
 }
 
-void plan_and_fetch(const StatePtr& s, uint32_t depth);
-
-// A Range answer for the bytes from `start`: true when it is a 206 whose Content-Range matches its
-// body (`total` then holds the file size the server gave) or a 200 (the server ignored Range and
-// sent the file from byte 0); otherwise the load finishes with the error and false.
-bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& path, uint64_t start, uint64_t& total) {
-    if (r.status != 200 && r.status != 206) {
-        finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
-        return false;
-    }
-    if (r.truncated && r.body.empty()) {
-        // A transport that cannot keep a prefix (the browser's) stops a body longer than asked for.
-        finish(s, make_error(ErrorCode::bad_response,
-                             "the answer for " + path + " (HTTP " + std::to_string(r.status) +
-                                 ") is longer than the bytes asked for and was stopped: the server or a proxy "
-                                 "ignored the Range request"));
-        return false;
-    }
-    if (r.status == 206) {
-        uint64_t a = 0, b = 0, t = 0;
-        if (!parse_content_range(r.header("content-range"), a, b, t) || a != start || b - a + 1 != r.body.size()) {
-            finish(s, make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" +
-                                                              r.header("content-range") + "\" but " +
-                                                              std::to_string(r.body.size()) + " body bytes from byte " +
-                                                              std::to_string(start) + " were asked for"));
-            return false;
-        }
-        total = t;
-    }
-    return true;
-}
-
-void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth) {
-    uint64_t probe = kDefaultHeaderProbeBytes;
-    if (auto it = s->tensors_per_shard.find(path); it != s->tensors_per_shard.end()) {
-        uint64_t sized = 0;
-        probe = checked_mul(it->second, kHeaderBytesPerTensor, sized) && sized < kMaxFirstHeaderReadBytes
-                    ? sized + kHeaderSlackBytes
-                    : kMaxFirstHeaderReadBytes;
-        probe = std::min(probe, kMaxFirstHeaderReadBytes);
-    }
-    if (size) probe = std::min(probe, size);
-    probe = std::max<uint64_t>(probe, kHeaderPrefixBytes);
-    if (!reserve(s, probe, "the first read of " + path)) return;
-    HttpRequest req = make_request(s, resolve_url(s, path));
-    req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
-    req.max_body_bytes = probe;
-    fetch(s, req, depth, [s, path, size, probe, depth](HttpResponse& r) {
-        release(s, probe);
-        uint64_t file_size = size;
-        if (!range_answer(s, r, path, 0, file_size)) return;
-        if (r.status == 200 && r.body.size() > probe) r.body.resize(probe);  // Range ignored: keep the prefix only
-        HeaderLength len = read_header_length(r.body, path, file_size);
-        if (len.error) {
-            finish(s, len.error);
-            return;
-        }
-        if (!reserve(s, len.header_bytes,
-                     "the header of " + path + " (" + std::to_string(len.header_bytes) + " bytes)"))
-            return;
-        auto done = [s, path](std::string header_json) {
-            s->result.snapshot.headers[path] = std::move(header_json);
-            ++s->progress.files_done;
-            report(s);
-            if (s->outstanding == 0) plan_and_fetch(s, 0);
-        };
-        const uint64_t need = kHeaderPrefixBytes + len.header_bytes;
-        if (r.body.size() >= need) {
-            r.body.resize(need);
-            r.body.erase(0, kHeaderPrefixBytes);  // in place: a long header is not copied
-            done(std::move(r.body));
-            return;
-        }
-        // The header is longer than the first read: one more request for the rest.
-        HttpRequest rest = make_request(s, resolve_url(s, path));
-        const uint64_t have = r.body.size();
-        rest.headers.push_back({"Range", "bytes=" + std::to_string(have) + "-" + std::to_string(need - 1)});
-        // A server that ignores Range answers 200 from byte 0: allow for that whole prefix.
-        rest.max_body_bytes = need;
-        std::string first = r.body.substr(kHeaderPrefixBytes);
-        fetch(s, rest, depth + 1, [s, path, have, need, first = std::move(first), done](HttpResponse& r2) mutable {
-            uint64_t total = 0;
-            if (!range_answer(s, r2, path, have, total)) return;
-            if (r2.status == 200) r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
-            if (r2.body.size() < need - have) {
-                finish(s, make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
-                                                                      std::to_string(have + r2.body.size()) + " of " +
-                                                                      std::to_string(need) + " bytes"));
-                return;
-            }
-            r2.body.resize(need - have);
-            done(first + r2.body);
-        });
-    });
-}
-
-// Reads bytes [have.size(), target) of a GGUF file, parses what it holds, and asks for more until the tensor
-// infos are complete (parse_gguf says how many bytes it needs at least).
-void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target,
-                uint32_t depth) {
-    const uint64_t start = have.size();
-    // GGUF metadata counts against the load's budget as it is read (kept until the load ends).
-    if (!reserve(s, target - start, "the GGUF metadata of " + path)) return;
-    HttpRequest req = make_request(s, resolve_url(s, path));
-    req.headers.push_back({"Range", "bytes=" + std::to_string(start) + "-" + std::to_string(target - 1)});
-    req.max_body_bytes = target;  // a server that ignores Range sends the file from byte 0
-    fetch(s, req, depth, [s, path, size, have = std::move(have), start, target, depth](HttpResponse& r) mutable {
-        uint64_t file_size = size;
-        if (!range_answer(s, r, path, start, file_size)) return;
-        if (r.status == 206) {
-            have += r.body;
-        } else {
-            // The server ignored Range: keep the part that was asked for.
-            if (r.body.size() > start) have += r.body.substr(start, target - start);
-        }
-        GgufFile f = parse_gguf(have, path, file_size);
-        if (f.error) {
-            finish(s, f.error);
-            return;
-        }
-        if (f.needs_more()) {
-            uint64_t next = std::min<uint64_t>(std::max<uint64_t>(f.need_bytes, 2 * have.size()), kGgufMaxPrefixBytes);
-            if (file_size) next = std::min(next, file_size);
-            if (next <= have.size()) {
-                finish(s, make_error(ErrorCode::gguf_truncated, "the answer for " + path + " ends after " +
-                                                                    std::to_string(have.size()) +
-                                                                    " bytes, inside its header (it needs at least " +
-                                                                    std::to_string(f.need_bytes) + ")"));
-                return;
-            }
-            fetch_gguf(s, path, file_size, std::move(have), next, depth + 1);
-            return;
-        }
-        if (have.size() > f.header_bytes) release(s, have.size() - f.header_bytes);
-        have.resize(f.header_bytes);
-        s->result.snapshot.gguf_prefixes[path] = std::move(have);
-        ++s->progress.files_done;
-        report(s);
-        if (s->outstanding == 0) plan_and_fetch(s, 0);
-    });
-}
-
 void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.max_body_bytes = kMaxTextBytes;
-    fetch(s, req, depth, [s, path](HttpResponse& r) {
+    ++s->texts_outstanding;
+    fetch(s, req, depth, [s, path, depth](HttpResponse& r) {
+        --s->texts_outstanding;
+        s->input_depth = std::max(s->input_depth, depth);
         if (r.status != 200) {
             finish(s, error_from_response(r, path, s->api_repo, !s->options.token.empty()));
             return;
@@ -349,11 +168,12 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
         if (!reserve(s, r.body.size(), path)) return;
         s->result.snapshot.texts[path] = std::move(r.body);
         report(s);
-        if (s->outstanding == 0) plan_and_fetch(s, 0);
+        // Once every text of this round is in, whatever header reads are still in flight (speculate_shards): the
+        // plan's next requests depend on the texts only.
+        if (s->texts_outstanding == 0) plan_and_fetch(s, 0);
     });
 }
 
-// Decides what is still needed and fetches it; finishes when nothing is.
 void plan_and_fetch(const StatePtr& s, uint32_t) {
     if (s->finished) return;
     RepoSnapshot& snap = s->result.snapshot;
@@ -362,7 +182,8 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         finish(s, plan.error);
         return;
     }
-    const uint32_t depth = s->result.stats.chain + 1;
+    // The plan's requests depend on what it read (the listing and the texts), not on header reads in flight.
+    const uint32_t depth = s->input_depth + 1;
     std::vector<std::string> texts;
     if (s->requested_texts.empty()) texts = first_round_texts(snap.files);
     for (const auto& t : plan.need_texts)
@@ -377,10 +198,25 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         if (!s->requested_texts.insert(t).second) continue;
         s->progress.stage = "manifests";
         fetch_text(s, t, depth);
+        speculate_shards(s, t, depth);
+        if (t == "model_index.json") speculate_pipeline(s, depth);
         issued = true;
     }
     if (plan.complete()) {
-        s->progress.files_total = static_cast<uint32_t>(plan.weight_files.size() + plan.gguf_files.size());
+        const uint32_t total = static_cast<uint32_t>(plan.weight_files.size() + plan.gguf_files.size());
+        // Headers read before the plan (speculate_shards) count when the plan names them.
+        s->planned_headers.clear();
+        s->planned_headers.insert(plan.weight_files.begin(), plan.weight_files.end());
+        s->planned_headers.insert(plan.gguf_files.begin(), plan.gguf_files.end());
+        uint32_t done = 0;
+        for (const auto& w : plan.weight_files) done += snap.headers.count(w) ? 1 : 0;
+        for (const auto& g : plan.gguf_files) done += snap.gguf_prefixes.count(g) ? 1 : 0;
+        if (total != s->progress.files_total || done != s->progress.files_done) {
+            s->progress.files_total = total;
+            s->progress.files_done = done;
+            s->progress.stage = "headers";
+            report(s);
+        }
         for (const auto& w : plan.weight_files) {
             if (!s->requested_headers.insert(w).second) continue;
             s->progress.stage = "headers";
@@ -483,11 +319,14 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
             return;
         }
         s->tree_done = true;
+        s->input_depth = std::max(s->input_depth, depth);
         after_listing(s);
     });
 }
 
-}  // namespace
+}  // namespace hub_load
+
+using namespace hub_load;
 
 void HubClient::load(const std::string& repo_id, std::function<void(const HubProgress&)> on_progress,
                      std::function<void(LoadResult)> on_done) {
@@ -540,6 +379,7 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
         snap.library_name = str_or_empty(info, "library_name");
         snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
         s->api_done = true;
+        s->input_depth = std::max<uint32_t>(s->input_depth, 1);
         after_listing(s);
     });
     fetch_tree_page(s, api + "/tree/" + rev + "?recursive=true", 1);

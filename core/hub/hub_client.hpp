@@ -3,7 +3,10 @@
 //            GET /api/models/{id}/tree/{rev}?recursive=true  (every file and size)  ┘ (+ Link pages)
 //   round 2  config.json, manifests and shard indexes (through /resolve/{sha}/, a 307 on the Hub)
 //            + the header bytes of single-file weights when the listing already names them
-//   round 3  the header bytes of every shard (a 302 to the CDN; Range requests, no preflight)
+//            + the header bytes of the shards "<stem>-k-of-n.safetensors" beside "<stem>.safetensors.index.json"
+//              and of a diffusers pipeline's one-file components (hub_reads.cpp speculate_shards and
+//              speculate_pipeline: read with the index and model_index.json, which still decide the model)
+//   round 3  the header bytes of every other weight file they name (a 302 to the CDN; Range requests, no preflight)
 // A header longer than the first range costs one more request for that file only.
 // GGUF repos: round 2 reads the first 2 MiB of every .gguf file (each quantization, each split part,
 // the mmproj projectors) in parallel; a file whose metadata is longer is read on, at least doubling, until

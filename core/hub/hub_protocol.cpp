@@ -3,6 +3,8 @@
 #include "hub/hub_protocol.hpp"
 
 #include <cctype>
+#include <map>
+#include <set>
 
 #include "estimator/json_scanner.hpp"
 #include "hub/hub_client.hpp"
@@ -239,4 +241,100 @@ Error error_from_response(const HttpResponse& r, const std::string& what, const 
     return make_error(ErrorCode::http_error, "HTTP " + std::to_string(r.status) + " while reading " + what);
 }
 
+namespace hub_protocol {
+
+Error range_answer_error(const HttpResponse& r, const std::string& path, uint64_t start, const std::string& repo,
+                         bool had_token, uint64_t& total) {
+    if (r.status != 200 && r.status != 206) return error_from_response(r, path, repo, had_token);
+    if (r.truncated && r.body.empty())
+        // A transport that cannot keep a prefix (the browser's) stops a body longer than asked for.
+        return make_error(ErrorCode::bad_response, "the answer for " + path + " (HTTP " + std::to_string(r.status) +
+                                                       ") is longer than the bytes asked for and was stopped: the "
+                                                       "server or a proxy ignored the Range request");
+    if (r.status == 206) {
+        uint64_t a = 0, b = 0, t = 0;
+        if (!parse_content_range(r.header("content-range"), a, b, t) || a != start || b - a + 1 != r.body.size())
+            return make_error(ErrorCode::bad_response, "the answer for " + path + " has Content-Range \"" +
+                                                           r.header("content-range") + "\" but " +
+                                                           std::to_string(r.body.size()) + " body bytes from byte " +
+                                                           std::to_string(start) + " were asked for");
+        total = t;
+    }
+    return {};
+}
+
+namespace {
+
+// "<k>-of-<n>.safetensors" → k (and n into `count`); 0 when the name is not that.
+uint64_t split_part(std::string_view rest, uint64_t& count) {
+    auto digits = [&rest](uint64_t& v) {
+        size_t n = 0;
+        v = 0;
+        while (n < rest.size() && n < 9 && rest[n] >= '0' && rest[n] <= '9')
+            v = v * 10 + static_cast<uint64_t>(rest[n++] - '0');
+        rest.remove_prefix(n);
+        return n > 0;
+    };
+    uint64_t part = 0;
+    if (!digits(part) || rest.substr(0, 4) != "-of-") return 0;
+    rest.remove_prefix(4);
+    return digits(count) && rest == ".safetensors" ? part : 0;
+}
+
+}  // namespace
+
+SplitShards split_shards(const std::vector<RepoFile>& files, const std::string& index_path) {
+    static const std::string kSuffix = ".safetensors.index.json";
+    SplitShards out;
+    if (index_path.size() <= kSuffix.size() ||
+        index_path.compare(index_path.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
+        return out;
+    const std::string stem = index_path.substr(0, index_path.size() - kSuffix.size()) + "-";
+    uint64_t count = 0;
+    std::map<uint64_t, const RepoFile*> parts;
+    for (const auto& f : files) {
+        if (f.path == index_path) out.index_bytes = f.size_bytes;
+        if (f.path.size() <= stem.size() || f.path.compare(0, stem.size(), stem) != 0) continue;
+        uint64_t n = 0;
+        const uint64_t part = split_part(std::string_view(f.path).substr(stem.size()), n);
+        if (!part) continue;
+        if ((count && n != count) || !parts.emplace(part, &f).second) return {};  // two sets, or a part twice
+        count = n;
+    }
+    if (!out.index_bytes || !count || parts.size() != count || parts.begin()->first != 1 ||
+        parts.rbegin()->first != count)
+        return {};
+    for (const auto& [k, f] : parts) out.parts.push_back(f);
+    return out;
+}
+
+std::vector<const RepoFile*> pipeline_single_files(const std::vector<RepoFile>& files) {
+    std::set<std::string_view> configured, sharded;
+    bool pipeline = false;
+    auto folder_of = [](std::string_view path) {
+        const size_t slash = path.find('/');
+        return slash == std::string_view::npos || path.find('/', slash + 1) != std::string_view::npos
+                   ? std::string_view()
+                   : path.substr(0, slash);
+    };
+    for (const auto& f : files) {
+        pipeline = pipeline || f.path == "model_index.json";
+        const std::string_view folder = folder_of(f.path), path = f.path;
+        if (folder.empty()) continue;
+        const std::string_view base = path.substr(folder.size() + 1);
+        if (base == "config.json") configured.insert(folder);
+        if (base.size() > 23 && base.substr(base.size() - 23) == ".safetensors.index.json") sharded.insert(folder);
+    }
+    std::vector<const RepoFile*> out;
+    if (!pipeline) return out;
+    for (const auto& f : files) {
+        const std::string_view folder = folder_of(f.path), path = f.path;
+        if (folder.empty() || !configured.count(folder) || sharded.count(folder)) continue;
+        const std::string_view base = path.substr(folder.size() + 1);
+        if (base == "diffusion_pytorch_model.safetensors" || base == "model.safetensors") out.push_back(&f);
+    }
+    return out;
+}
+
+}  // namespace hub_protocol
 }  // namespace vram

@@ -9,6 +9,7 @@
 #include "estimator/gguf.hpp"
 #include "gguf_writer.hpp"
 #include "hub/hub_client.hpp"
+#include "hub/hub_protocol.hpp"
 
 using namespace vram;
 
@@ -115,20 +116,156 @@ TEST_CASE("a single-file repo takes two dependent rounds: listing, then config a
     CHECK(r.snapshot.texts.at("config.json") == "{}");
 }
 
-TEST_CASE("a sharded repo takes three rounds and reads each shard header once", "[hub_client]") {
-    const std::string h1 = R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
-                      h2 = R"({"b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
-    std::map<std::string, std::string> files = {
-        {"model.safetensors.index.json",
-         R"({"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}})"},
-        {"model-00001-of-00002.safetensors", st_file(h1, 4)},
-        {"model-00002-of-00002.safetensors", st_file(h2, 4)}};
+namespace {
+
+// A sharded repo as save_pretrained writes it: an index naming "model-0000k-of-0000n.safetensors" for the parts in
+// `named`, and every part 1..n listed (each a one-tensor header).
+std::map<std::string, std::string> split_repo(int n, const std::vector<int>& named) {
+    std::map<std::string, std::string> files = {{"config.json", R"({"model_type":"llama"})"}};
+    auto part = [n](int k) {
+        char name[64];
+        std::snprintf(name, sizeof name, "model-%05d-of-%05d.safetensors", k, n);
+        return std::string(name);
+    };
+    for (int k = 1; k <= n; ++k)
+        files[part(k)] =
+            st_file(R"({"w)" + std::to_string(k) + R"(":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4);
+    std::string map;
+    for (int k : named)
+        map += std::string(map.empty() ? "" : ",") + "\"w" + std::to_string(k) + "\":\"" + part(k) + "\"";
+    files["model.safetensors.index.json"] = R"({"metadata":{},"weight_map":{)" + map + "}}";
+    return files;
+}
+
+// Where the first request for `needle` comes in t.seen (the order the fake answered, which is the order sent).
+size_t first_seen(const FakeTransport& t, const std::string& needle) {
+    for (size_t i = 0; i < t.seen.size(); ++i)
+        if (t.seen[i].url.find(needle) != std::string::npos) return i;
+    return t.seen.size();
+}
+
+}  // namespace
+
+TEST_CASE("a split repo reads its shard headers together with its index, two rounds, each header once",
+          "[hub_client]") {
+    auto files = split_repo(3, {1, 2, 3});
     FakeTransport t;
     t.handler = [&](const HttpRequest& r) { return serve(r, files); };
     LoadResult r = load(t, "acme/m");
     REQUIRE_FALSE(r.error);
+    CHECK(r.stats.chain == 2);
+    CHECK(r.stats.requests == 2 + 2 + 3);  // info and listing; config and index; three headers
+    CHECK(r.snapshot.headers.size() == 3);
+    // Sent in the round of the index, not after its answer: the fake answers in the order requests were sent, and
+    // a header request sent after the index's answer would come after every request of that round.
+    CHECK(first_seen(t, "model-00001-of-00003") < first_seen(t, "config.json") + 3);
+}
+
+TEST_CASE("the plan's next reads wait for the texts, not for the header reads still in flight", "[hub_client]") {
+    // Part 1's header is longer than its read-ahead (one more read, depth 3); extra.safetensors, which the index names
+    // and no split name predicts, is read once the index is in: depth 3 as well, not after part 1's second read.
+    auto files = split_repo(2, {1, 2});
+    std::string h1 = R"({"w1":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"__metadata__":{"pad":")" +
+                     std::string(64 * 1024, 'x') + "\"}}";
+    files["model-00001-of-00002.safetensors"] = st_file(h1, 4);
+    files["extra.safetensors"] = st_file(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4);
+    std::string& index = files["model.safetensors.index.json"];
+    index.insert(index.size() - 2, R"(,"x":"extra.safetensors")");
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.headers.size() == 3);
+    CHECK(r.snapshot.headers.at("model-00001-of-00002.safetensors") == h1);
     CHECK(r.stats.chain == 3);
-    CHECK(r.snapshot.headers.size() == 2);
+    size_t rest = t.seen.size();
+    for (size_t i = 0; i < t.seen.size(); ++i)
+        if (t.seen[i].url.find("model-00001-of-00002") != std::string::npos && range_of(t.seen[i]) != "" &&
+            range_of(t.seen[i]).rfind("bytes=0-", 0) != 0)
+            rest = std::min(rest, i);
+    REQUIRE(rest < t.seen.size());
+    CHECK(first_seen(t, "extra.safetensors") < rest);
+}
+
+TEST_CASE("shards whose names the listing cannot predict wait for the index, three rounds", "[hub_client]") {
+    const std::string h1 = R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
+                      h2 = R"({"b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
+    // Not the "-k-of-n" split names; and a split with a part missing from the listing.
+    std::map<std::string, std::string> odd = {
+        {"model.safetensors.index.json", R"({"weight_map":{"a":"part-a.safetensors","b":"part-b.safetensors"}})"},
+        {"part-a.safetensors", st_file(h1, 4)},
+        {"part-b.safetensors", st_file(h2, 4)}};
+    auto gap = split_repo(3, {1, 3});
+    gap.erase("model-00002-of-00003.safetensors");
+    for (auto* files : {&odd, &gap}) {
+        FakeTransport t;
+        t.handler = [&](const HttpRequest& r) { return serve(r, *files); };
+        LoadResult r = load(t, "acme/m");
+        REQUIRE_FALSE(r.error);
+        CHECK(r.stats.chain == 3);
+        CHECK(r.snapshot.headers.size() == 2);
+    }
+}
+
+TEST_CASE("a listed part the index does not name is read for nothing, the model and progress are the index's",
+          "[hub_client]") {
+    auto files = split_repo(2, {1});
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    HubOptions o;
+    o.endpoint = kHub;
+    HubClient client(t, o);
+    LoadResult r;
+    HubProgress last;
+    client.load(
+        "acme/m", [&](const HubProgress& p) { last = p; }, [&](LoadResult x) { r = std::move(x); });
+    t.run();
+    REQUIRE_FALSE(r.error);
+    CHECK(r.stats.chain == 2);
+    CHECK(r.snapshot.headers.count("model-00001-of-00002.safetensors") == 1);
+    CHECK(last.files_total == 1);
+    CHECK(last.files_done == 1);
+}
+
+TEST_CASE("a part read ahead of its index that fails ends the load only when the index names it, same error",
+          "[hub_client][malformed]") {
+    // Part 2's bytes are not a safetensors file (its header length passes the file).
+    auto broken = [](std::map<std::string, std::string> files) {
+        files["model-00002-of-00002.safetensors"] = le64(1'000'000) + "{}";
+        return files;
+    };
+    SECTION("not named: the load goes on without it") {
+        auto files = broken(split_repo(2, {1}));
+        FakeTransport t;
+        t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+        LoadResult r = load(t, "acme/m");
+        REQUIRE_FALSE(r.error);
+        CHECK(r.snapshot.headers.count("model-00002-of-00002.safetensors") == 0);
+    }
+    SECTION("named: the error a read after the index gives") {
+        auto files = broken(split_repo(2, {1, 2}));
+        FakeTransport t;
+        t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+        LoadResult r = load(t, "acme/m");
+        // The same repo under names the listing cannot predict: no read ahead.
+        std::map<std::string, std::string> renamed;
+        for (const auto& [k, v] : files) {
+            std::string name = k, text = v;
+            for (std::string* x : {&name, &text})
+                for (size_t at; (at = x->find("-of-00002")) != std::string::npos;) x->replace(at, 9, "");
+            renamed[name] = text;
+        }
+        FakeTransport t2;
+        t2.handler = [&](const HttpRequest& q) { return serve(q, renamed); };
+        LoadResult want = load(t2, "acme/m");
+        REQUIRE(want.error);
+        CHECK(r.error.code == want.error.code);
+        auto strip = [](std::string m) {
+            for (size_t at; (at = m.find("-of-00002")) != std::string::npos;) m.replace(at, 9, "");
+            return m;
+        };
+        CHECK(strip(r.error.message) == want.error.message);
+    }
 }
 
 TEST_CASE("a header longer than the first read costs one more request for that file", "[hub_client]") {
@@ -377,6 +514,27 @@ TEST_CASE("headers that add up past 256 MiB end the load with budget_exceeded be
     CHECK(long_reads <= 2);
 }
 
+TEST_CASE("headers read ahead of their index stay within the budget and end in the same budget_exceeded",
+          "[hub_client][budget]") {
+    auto files = split_repo(4, {1, 2, 3, 4});
+    for (int k = 1; k <= 4; ++k) {
+        char name[64];
+        std::snprintf(name, sizeof name, "model-%05d-of-00004.safetensors", k);
+        std::string h = R"({"w)" + std::to_string(k) + R"(":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
+        h.resize(95'000'000, ' ');
+        files[name] = st_file(h, 4);
+    }
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::budget_exceeded);
+    CHECK_THAT(r.error.message, Catch::Contains("256 MiB per estimate"));
+    size_t long_reads = 0;
+    for (const auto& q : t.seen)
+        if (range_of(q).find("-95000007") != std::string::npos) ++long_reads;
+    CHECK(long_reads <= 2);
+}
+
 TEST_CASE("headers below the budget load as before", "[hub_client][budget]") {
     auto files = padded_shards(3, 2'000'000);
     FakeTransport t;
@@ -481,4 +639,113 @@ TEST_CASE("more requests than a load may make end with budget_exceeded", "[hub_c
     CHECK(r.error.code == ErrorCode::budget_exceeded);
     CHECK_THAT(r.error.message, Catch::Contains("4000 requests"));
     CHECK(t.seen.size() <= kMaxLoadRequests);
+}
+
+TEST_CASE("split_shards names the parts of a split checkpoint only when the listing holds all of them",
+          "[hub_client][hub_protocol]") {
+    using hub_protocol::split_shards;
+    auto listing = [](std::vector<std::string> paths) {
+        std::vector<RepoFile> files;
+        for (auto& p : paths) files.push_back({p, 100});
+        return files;
+    };
+    auto parts = [](const hub_protocol::SplitShards& s) {
+        std::vector<std::string> out;
+        for (const RepoFile* f : s.parts) out.push_back(f->path);
+        return out;
+    };
+    const std::string idx = "model.safetensors.index.json";
+    // Any zero padding, in part order whatever the listing's order; other files are ignored.
+    auto ok = listing({idx, "model-000002-of-000002.safetensors", "config.json", "model-000001-of-000002.safetensors",
+                       "consolidated.safetensors", "model-fp16-00001-of-00002.safetensors"});
+    CHECK(parts(split_shards(ok, idx)) ==
+          std::vector<std::string>{"model-000001-of-000002.safetensors", "model-000002-of-000002.safetensors"});
+    CHECK(split_shards(ok, idx).index_bytes == 100);
+    // A component folder's index names the parts beside it.
+    auto nested = listing({"transformer/diffusion_pytorch_model.safetensors.index.json",
+                           "transformer/diffusion_pytorch_model-00001-of-00001.safetensors",
+                           "diffusion_pytorch_model-00001-of-00001.safetensors"});
+    CHECK(parts(split_shards(nested, "transformer/diffusion_pytorch_model.safetensors.index.json")) ==
+          std::vector<std::string>{"transformer/diffusion_pytorch_model-00001-of-00001.safetensors"});
+    // No parts: one missing, two counts, a part twice (differently padded), no index listed, not an index name.
+    CHECK(split_shards(listing({idx, "model-00001-of-00003.safetensors", "model-00003-of-00003.safetensors"}), idx)
+              .parts.empty());
+    CHECK(split_shards(listing({idx, "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                                "model-00001-of-00001.safetensors"}),
+                       idx)
+              .parts.empty());
+    CHECK(split_shards(listing({idx, "model-1-of-1.safetensors", "model-00001-of-00001.safetensors"}), idx)
+              .parts.empty());
+    CHECK(split_shards(listing({"model-00001-of-00001.safetensors"}), idx).parts.empty());
+    CHECK(split_shards(listing({"model.bin.index.json", "model-00001-of-00001.bin"}), "model.bin.index.json")
+              .parts.empty());
+    CHECK(split_shards(listing({idx, "model-00001-of-00001.safetensors.bak"}), idx).parts.empty());
+}
+
+TEST_CASE("a diffusers pipeline reads its single-file components with model_index.json, two rounds", "[hub_client]") {
+    const std::string hv = R"({"v":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
+    const auto files = split_repo(2, {1, 2});  // the text encoder, split, moved under text_encoder/
+    std::map<std::string, std::string> pipe = {
+        {"model_index.json",
+         R"({"_class_name":"StableDiffusionPipeline","text_encoder":["transformers","CLIPTextModel"],)"
+         R"("vae":["diffusers","AutoencoderKL"]})"},
+        {"vae/config.json", R"({"_class_name":"AutoencoderKL"})"},
+        {"vae/diffusion_pytorch_model.safetensors", st_file(hv, 4)}};
+    for (const auto& [k, v] : files) {
+        std::string name = k, text = v;
+        if (name == "config.json") text = R"({"model_type":"clip_text_model"})";
+        pipe["text_encoder/" + name] = text;  // the index names its shards relative to its own folder
+    }
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, pipe); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.headers.count("vae/diffusion_pytorch_model.safetensors") == 1);
+    CHECK(r.snapshot.headers.count("text_encoder/model-00001-of-00002.safetensors") == 1);
+    CHECK(r.stats.chain == 2);
+}
+
+TEST_CASE("an uneven first shard takes one request, read ahead with at least 64 KiB", "[hub_client]") {
+    // A tiny index (one entry per shard: its bytes per shard give ~8 KiB), and a first shard whose header is 40 KiB.
+    auto files = split_repo(2, {1, 2});
+    std::string h1 = R"({"w1":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"__metadata__":{"pad":")" +
+                     std::string(40 * 1024, 'x') + "\"}}";
+    files["model-00001-of-00002.safetensors"] = st_file(h1, 4);
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    CHECK(r.snapshot.headers.at("model-00001-of-00002.safetensors") == h1);
+    CHECK(r.stats.chain == 2);
+    size_t reads = 0;
+    for (const auto& q : t.seen) reads += q.url.find("model-00001-of-00002") != std::string::npos ? 1 : 0;
+    CHECK(reads == 1);
+}
+
+TEST_CASE("pipeline_single_files names one-file components of a diffusers pipeline only",
+          "[hub_client][hub_protocol]") {
+    auto names = [](std::vector<std::string> paths) {
+        std::vector<RepoFile> files;
+        for (auto& p : paths) files.push_back({p, 100});
+        std::vector<std::string> out;
+        for (const RepoFile* f : hub_protocol::pipeline_single_files(files)) out.push_back(f->path);
+        return out;
+    };
+    const std::vector<std::string> listing = {"model_index.json",
+                                              "vae/config.json",
+                                              "vae/diffusion_pytorch_model.safetensors",
+                                              "vae/diffusion_pytorch_model.fp16.safetensors",
+                                              "text_encoder/config.json",
+                                              "text_encoder/model.safetensors",
+                                              "unet/config.json",
+                                              "unet/diffusion_pytorch_model.safetensors.index.json",
+                                              "unet/diffusion_pytorch_model-00001-of-00001.safetensors",
+                                              "unet/diffusion_pytorch_model.safetensors",
+                                              "extra/diffusion_pytorch_model.safetensors",
+                                              "a/b/config.json",
+                                              "a/b/model.safetensors"};
+    CHECK(names(listing) ==
+          std::vector<std::string>{"vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"});
+    std::vector<std::string> no_pipeline(listing.begin() + 1, listing.end());
+    CHECK(names(no_pipeline).empty());
 }

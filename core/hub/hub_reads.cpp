@@ -1,0 +1,234 @@
+// Reading the weight files' headers: a safetensors header in one or two Range reads (sized from the index, or from
+// the index's size when read ahead of it: speculate_shards), a GGUF file's metadata in reads that at least double.
+#include <algorithm>
+
+#include "estimator/checked_math.hpp"
+#include "estimator/gguf.hpp"
+#include "estimator/safetensors.hpp"
+#include "hub/hub_load.hpp"
+#include "hub/hub_protocol.hpp"
+
+namespace vram::hub_load {
+namespace {
+
+using namespace hub_protocol;
+
+// First range read of a header whose size nothing predicts. 256 KiB holds ~1,500 tensor entries
+// (SDXL's single-file UNet has 1,680 and takes one more request), so nearly every single-file
+// checkpoint is read in one request.
+constexpr uint64_t kDefaultHeaderProbeBytes = 256 * 1024;
+// Bytes per tensor entry used to size the first read of a shard whose tensor count the index gives
+// (real entries are 100–200 bytes), plus slack for __metadata__ and long names.
+constexpr uint64_t kHeaderBytesPerTensor = 192;
+constexpr uint64_t kHeaderSlackBytes = 8 * 1024;
+// A shard header read before its index has arrived (speculate_shards) is sized from the index's size in the listing:
+// an index entry ("name": "model-00001-of-00163.safetensors") is the tensor's name plus ~40 bytes, its header entry
+// the name plus 80-100 (dtype, shape, offsets), so twice the index's bytes per shard holds each shard's header with
+// room to spare, as kHeaderBytesPerTensor does once the index is read. A longer header costs one more request.
+constexpr uint64_t kHeaderBytesPerIndexByte = 2;
+// ...and never below 64 KiB: shards are uneven (the first often holds the embeddings: 1.7x the average in
+// Qwen-Image's text encoder), and for a small header a second round trip costs more than 64 KiB.
+constexpr uint64_t kMinSpeculativeProbeBytes = 64 * 1024;
+// A Range answer for the bytes from `start` (hub_protocol::range_answer_error); the load finishes with its error.
+bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& path, uint64_t start, uint64_t& total) {
+    Error e = range_answer_error(r, path, start, s->api_repo, !s->options.token.empty(), total);
+    if (e) finish(s, std::move(e));
+    return !e;
+}
+
+// Whether `bytes` more fit the per-load metadata budget (reserve() without finishing the load).
+bool fits(const StatePtr& s, uint64_t bytes) {
+    uint64_t total = 0;
+    return checked_add(s->metadata_bytes, bytes, total) && total <= kMaxLoadMetadataBytes;
+}
+
+}  // namespace
+
+// Reads the header of a safetensors file: a first Range read sized from the index's tensor count (or
+// `speculative_probe`), then, when the header is longer, one more read for the rest.
+// A speculative read (speculate_shards: the index has not arrived yet) that goes wrong is forgotten instead of ending
+// the load: the plan asks for the file again once the index says the model needs it, and that read's error is the
+// load's, as it was before reads were speculative.
+void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth,
+                  uint64_t speculative_probe) {
+    const bool speculative = speculative_probe != 0;
+    uint64_t probe = speculative ? speculative_probe : kDefaultHeaderProbeBytes;
+    if (auto it = s->tensors_per_shard.find(path); !speculative && it != s->tensors_per_shard.end()) {
+        uint64_t sized = 0;
+        probe = checked_mul(it->second, kHeaderBytesPerTensor, sized) && sized < kMaxFirstHeaderReadBytes
+                    ? sized + kHeaderSlackBytes
+                    : kMaxFirstHeaderReadBytes;
+        probe = std::min(probe, kMaxFirstHeaderReadBytes);
+    }
+    if (size) probe = std::min(probe, size);
+    probe = std::max<uint64_t>(probe, kHeaderPrefixBytes);
+    // Forgets a speculative read: its reservation is returned and the plan may ask for the file again.
+    auto forget = [s, path](uint64_t reserved) {
+        release(s, reserved);
+        s->requested_headers.erase(path);
+        if (s->outstanding == 0) plan_and_fetch(s, 0);
+    };
+    auto fail = [s, speculative, forget](Error e, uint64_t reserved) {
+        if (speculative)
+            forget(reserved);
+        else
+            finish(s, std::move(e));
+    };
+    if (speculative && !fits(s, probe)) {
+        s->requested_headers.erase(path);
+        return;
+    }
+    if (!reserve(s, probe, "the first read of " + path)) return;
+    HttpRequest req = make_request(s, resolve_url(s, path));
+    req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
+    req.max_body_bytes = probe;
+    fetch(s, req, depth, [s, path, size, probe, depth, speculative, fail](HttpResponse& r) {
+        release(s, probe);
+        uint64_t file_size = size;
+        if (Error e = range_answer_error(r, path, 0, s->api_repo, !s->options.token.empty(), file_size)) {
+            fail(std::move(e), 0);
+            return;
+        }
+        if (r.status == 200 && r.body.size() > probe) r.body.resize(probe);  // Range ignored: keep the prefix only
+        HeaderLength len = read_header_length(r.body, path, file_size);
+        if (len.error) {
+            fail(len.error, 0);
+            return;
+        }
+        if (speculative && !fits(s, len.header_bytes)) {
+            fail(Error{}, 0);
+            return;
+        }
+        if (!reserve(s, len.header_bytes,
+                     "the header of " + path + " (" + std::to_string(len.header_bytes) + " bytes)"))
+            return;
+        auto done = [s, path](std::string header_json) {
+            s->result.snapshot.headers[path] = std::move(header_json);
+            if (s->planned_headers.empty() || s->planned_headers.count(path)) ++s->progress.files_done;
+            report(s);
+            if (s->outstanding == 0) plan_and_fetch(s, 0);
+        };
+        const uint64_t need = kHeaderPrefixBytes + len.header_bytes;
+        if (r.body.size() >= need) {
+            r.body.resize(need);
+            r.body.erase(0, kHeaderPrefixBytes);  // in place: a long header is not copied
+            done(std::move(r.body));
+            return;
+        }
+        // The header is longer than the first read: one more request for the rest.
+        HttpRequest rest = make_request(s, resolve_url(s, path));
+        const uint64_t have = r.body.size();
+        rest.headers.push_back({"Range", "bytes=" + std::to_string(have) + "-" + std::to_string(need - 1)});
+        // A server that ignores Range answers 200 from byte 0: allow for that whole prefix.
+        rest.max_body_bytes = need;
+        std::string first = r.body.substr(kHeaderPrefixBytes);
+        const uint64_t kept = len.header_bytes;
+        fetch(s, rest, depth + 1,
+              [s, path, have, need, kept, first = std::move(first), done, fail](HttpResponse& r2) mutable {
+                  uint64_t total = 0;
+                  if (Error e = range_answer_error(r2, path, have, s->api_repo, !s->options.token.empty(), total)) {
+                      fail(std::move(e), kept);
+                      return;
+                  }
+                  if (r2.status == 200) r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
+                  if (r2.body.size() < need - have) {
+                      fail(make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
+                                                                       std::to_string(have + r2.body.size()) + " of " +
+                                                                       std::to_string(need) + " bytes"),
+                           kept);
+                      return;
+                  }
+                  r2.body.resize(need - have);
+                  done(first + r2.body);
+              });
+    });
+}
+
+// The shards of an index, read together with the index instead of after it: when the listing holds an index
+// "<stem>.safetensors.index.json" (no variant asked for) and exactly the parts "<stem>-1-of-N.safetensors" …
+// "<stem>-N-of-N.safetensors" (the names save_pretrained and huggingface_hub's split give, any zero padding), their
+// headers are read at once, each first read sized from the index's size (kHeaderBytesPerIndexByte). Waiting for a
+// large index costs a round trip plus its download and parse (8.9 MB for DeepSeek-R1: 150-230 ms in the page's
+// worker before its first header request, scripts/bench). The index is still read, and the plan made from it decides
+// what the model is: a part it does not name is read for nothing; one it names and the listing lacks is an error as
+// before.
+// Speculative first reads of `files` (fetch_header); the page shows "Reading headers: k of n" from here on, and the
+// plan corrects n once the texts are in.
+void read_ahead(const StatePtr& s, const std::vector<const RepoFile*>& files, uint64_t probe, uint32_t depth) {
+    for (const RepoFile* f : files) {
+        if (s->finished) return;
+        if (!s->requested_headers.insert(f->path).second) continue;
+        if (s->planned_headers.empty()) {
+            ++s->progress.files_total;
+            s->progress.stage = "headers";
+        }
+        fetch_header(s, f->path, f->size_bytes, depth, probe);
+    }
+}
+
+void speculate_shards(const StatePtr& s, const std::string& index_path, uint32_t depth) {
+    if (!s->result.snapshot.variant.empty()) return;
+    const SplitShards split = split_shards(s->result.snapshot.files, index_path);
+    if (split.parts.empty() || split.parts.size() > kMaxLoadRequests) return;
+    uint64_t probe = 0;
+    if (!checked_mul(split.index_bytes / split.parts.size(), kHeaderBytesPerIndexByte, probe) ||
+        probe > kMaxFirstHeaderReadBytes)
+        probe = kMaxFirstHeaderReadBytes;
+    probe = std::min(std::max(probe + kHeaderSlackBytes, kMinSpeculativeProbeBytes), kMaxFirstHeaderReadBytes);
+    read_ahead(s, split.parts, probe, depth);
+}
+
+// The component folders' single weight files of a diffusers pipeline, read with model_index.json instead of after it
+// (hub_protocol::pipeline_single_files), each first read as large as a single file's (kDefaultHeaderProbeBytes).
+void speculate_pipeline(const StatePtr& s, uint32_t depth) {
+    if (!s->result.snapshot.variant.empty()) return;
+    read_ahead(s, pipeline_single_files(s->result.snapshot.files), kDefaultHeaderProbeBytes, depth);
+}
+
+// Reads bytes [have.size(), target) of a GGUF file, parses what it holds, and asks for more until the tensor
+// infos are complete (parse_gguf says how many bytes it needs at least).
+void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target,
+                uint32_t depth) {
+    const uint64_t start = have.size();
+    // GGUF metadata counts against the load's budget as it is read (kept until the load ends).
+    if (!reserve(s, target - start, "the GGUF metadata of " + path)) return;
+    HttpRequest req = make_request(s, resolve_url(s, path));
+    req.headers.push_back({"Range", "bytes=" + std::to_string(start) + "-" + std::to_string(target - 1)});
+    req.max_body_bytes = target;  // a server that ignores Range sends the file from byte 0
+    fetch(s, req, depth, [s, path, size, have = std::move(have), start, target, depth](HttpResponse& r) mutable {
+        uint64_t file_size = size;
+        if (!range_answer(s, r, path, start, file_size)) return;
+        if (r.status == 206) {
+            have += r.body;
+        } else {
+            // The server ignored Range: keep the part that was asked for.
+            if (r.body.size() > start) have += r.body.substr(start, target - start);
+        }
+        GgufFile f = parse_gguf(have, path, file_size);
+        if (f.error) {
+            finish(s, f.error);
+            return;
+        }
+        if (f.needs_more()) {
+            uint64_t next = std::min<uint64_t>(std::max<uint64_t>(f.need_bytes, 2 * have.size()), kGgufMaxPrefixBytes);
+            if (file_size) next = std::min(next, file_size);
+            if (next <= have.size()) {
+                finish(s, make_error(ErrorCode::gguf_truncated, "the answer for " + path + " ends after " +
+                                                                    std::to_string(have.size()) +
+                                                                    " bytes, inside its header (it needs at least " +
+                                                                    std::to_string(f.need_bytes) + ")"));
+                return;
+            }
+            fetch_gguf(s, path, file_size, std::move(have), next, depth + 1);
+            return;
+        }
+        if (have.size() > f.header_bytes) release(s, have.size() - f.header_bytes);
+        have.resize(f.header_bytes);
+        s->result.snapshot.gguf_prefixes[path] = std::move(have);
+        ++s->progress.files_done;
+        report(s);
+        if (s->outstanding == 0) plan_and_fetch(s, 0);
+    });
+}
+
+}  // namespace vram::hub_load
