@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "estimator/utf8.hpp"
+
 namespace vram {
 namespace {  // NOLINT(google-build-namespaces, cert-dcl59-cpp): see above
 
@@ -83,25 +85,8 @@ struct Scanner {
     }
     // One UTF-8 sequence starting at p (p[0] >= 0x80), copied to out when out is not null.
     bool utf8(std::string* out) {
-        const auto* u = reinterpret_cast<const unsigned char*>(p);
-        const size_t left = static_cast<size_t>(end - p);
-        size_t n = 0;
-        uint32_t cp = 0;
-        if (u[0] >= 0xC2 && u[0] <= 0xDF)
-            n = 2, cp = u[0] & 0x1F;
-        else if (u[0] >= 0xE0 && u[0] <= 0xEF)
-            n = 3, cp = u[0] & 0x0F;
-        else if (u[0] >= 0xF0 && u[0] <= 0xF4)
-            n = 4, cp = u[0] & 0x07;
-        else
-            return fail("invalid UTF-8");
-        if (left < n) return fail("invalid UTF-8");
-        for (size_t i = 1; i < n; ++i) {
-            if ((u[i] & 0xC0) != 0x80) return fail("invalid UTF-8");
-            cp = (cp << 6) | (u[i] & 0x3F);
-        }
-        if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return fail("invalid UTF-8");
+        const size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p), static_cast<size_t>(end - p));
+        if (n == 0) return fail("invalid UTF-8");
         if (out) out->append(p, n);
         p += n;
         return true;

@@ -3,30 +3,9 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "estimator/utf8.hpp"
+
 namespace vram {
-
-namespace {
-
-// Well-formed UTF-8 (Unicode 15 table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF),
-// the set nlohmann's decoder accepts. Returns the length of the sequence at s[i], 0 when it is not one.
-size_t utf8_sequence(std::string_view s, size_t i) {
-    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    const size_t left = s.size() - i;
-    auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-        return k < left && b(k) >= lo && b(k) <= hi;
-    };
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-}
-
-}  // namespace
 
 JsonWriter& JsonWriter::value(double d) {
     separate();
@@ -42,7 +21,7 @@ void JsonWriter::put_string(std::string_view s) {
     for (size_t i = 0; i < s.size();) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            const size_t n = utf8_sequence(s, i);
+            const size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(s.data()) + i, s.size() - i);
             if (n == 0) {
                 // Not UTF-8: nlohmann's serializer, which replaces each bad sequence with U+FFFD. Rare (a
                 // stranger's file name or dtype), so the string is copied for it.

@@ -82,6 +82,12 @@ class JsonWriter {
         return value(v);
     }
     JsonWriter& null_field(std::string_view k) { return key(k).null(); }
+    // field(k, v) when `has`, else null_field(k): the report's optional values.
+    template <class T>
+    JsonWriter& field_or_null(std::string_view k, bool has, const T& v) {
+        key(k);
+        return has ? value(v) : null();
+    }
 
     // A value already serialised by nlohmann's dump() with this writer's indent at depth 0: placed at the
     // current depth (each newline gains the current depth's indentation; JSON strings never hold a raw newline).

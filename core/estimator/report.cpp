@@ -416,14 +416,8 @@ void json_fit(JsonWriter& w, const Model&, const Estimate& e) {
             .end_object();
     else
         w.null();
-    if (e.has_fit_limits && e.has_kv)
-        w.field("max_context_tokens_fit", e.max_context_tokens_fit);
-    else
-        w.null_field("max_context_tokens_fit");
-    if (e.has_fit_limits)
-        w.field("max_batch_fit", e.max_batch_fit);
-    else
-        w.null_field("max_batch_fit");
+    w.field_or_null("max_context_tokens_fit", e.has_fit_limits && e.has_kv, e.max_context_tokens_fit)
+        .field_or_null("max_batch_fit", e.has_fit_limits, e.max_batch_fit);
     // Rows stay lean (the page re-renders them on every control change); the catalog's full entry
     // is under "gpu" for the chosen one and in `vram-estimate --list-gpus`.
     w.key("gpu_fit").begin_array();
@@ -443,24 +437,17 @@ void json_fit(JsonWriter& w, const Model&, const Estimate& e) {
 
 // Added with GGUF support (docs/estimates.md § llama.cpp): the quantization table and llama.cpp's split.
 void json_gguf(JsonWriter& w, const Model& m, const Estimate& e) {
-    if (m.layout == "gguf") {
-        w.field("gguf_file", m.gguf_file);
-        if (m.gguf_projector.empty())
-            w.null_field("gguf_projector");
-        else
-            w.field("gguf_projector", m.gguf_projector);
-    } else {
-        w.null_field("gguf_file").null_field("gguf_projector");
-    }
+    const bool gguf = m.layout == "gguf";
+    w.field_or_null("gguf_file", gguf, m.gguf_file)
+        .field_or_null("gguf_projector", gguf && !m.gguf_projector.empty(), m.gguf_projector);
     w.key("gguf_files").begin_array();
     for (const auto& r : e.gguf_rows) {
         const GgufQuant& q = *r.quant;
-        w.begin_object().field("file", q.name).field("files", q.files);
-        if (q.file_type.empty())
-            w.null_field("file_type");
-        else
-            w.field("file_type", q.file_type);
-        w.field("dominant_type", q.dominant_type)
+        w.begin_object()
+            .field("file", q.name)
+            .field("files", q.files)
+            .field_or_null("file_type", !q.file_type.empty(), q.file_type)
+            .field("dominant_type", q.dominant_type)
             .field("tensors", q.n_tensors)
             .field("parameters", q.params)
             .field("bits_per_weight", round2(r.bits_per_weight))
@@ -469,12 +456,10 @@ void json_gguf(JsonWriter& w, const Model& m, const Estimate& e) {
             .field("gpu_weights_bytes", r.weights_bytes)
             .field("kv_cache_bytes", r.kv_cache_bytes)
             .field("total_bytes", r.total_bytes)
-            .field("system_memory_bytes", r.host_bytes);
-        if (e.gpu)
-            w.field("fits", r.fits);
-        else
-            w.null_field("fits");
-        w.field("selected", q.selected).end_object();
+            .field("system_memory_bytes", r.host_bytes)
+            .field_or_null("fits", e.gpu != nullptr, r.fits)
+            .field("selected", q.selected)
+            .end_object();
     }
     w.end_array();
     if (profile_info(e.options.profile).gguf) {
@@ -484,12 +469,9 @@ void json_gguf(JsonWriter& w, const Model& m, const Estimate& e) {
             .field("ubatch_tokens", e.options.ubatch_tokens)
             .field("context_cells", e.context_cells)
             .field("n_gpu_layers", e.n_gpu_layers)
-            .field("n_layers_total", e.per_gpu_layers_total());
-        if (e.has_gpu_layers_fit)
-            w.field("max_gpu_layers_fit", e.max_gpu_layers_fit);
-        else
-            w.null_field("max_gpu_layers_fit");
-        w.key("system_memory")
+            .field("n_layers_total", e.per_gpu_layers_total())
+            .field_or_null("max_gpu_layers_fit", e.has_gpu_layers_fit, e.max_gpu_layers_fit)
+            .key("system_memory")
             .begin_object()
             .field("model_weights", e.host.weights_bytes)
             .field("kv_cache", e.host.kv_cache_bytes)

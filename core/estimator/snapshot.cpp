@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "estimator/utf8.hpp"
+
 namespace vram {
 
 using nlohmann::json;
@@ -87,24 +89,12 @@ void put_string(std::string& out, std::string_view v) {
             out += hex[c >> 4];
             out += hex[c & 15];
             ++i;
+        } else if (const size_t len = utf8_sequence(u + i, n - i)) {
+            out.append(v.data() + i, len);
+            i += len;
         } else {
-            size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-            bool ok = len && i + len <= n;
-            uint32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-            for (size_t k = 1; ok && k < len; ++k) {
-                ok = (u[i + k] & 0xC0) == 0x80;
-                cp = (cp << 6) | (u[i + k] & 0x3F);
-            }
-            if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-                       (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
-                ok = false;
-            if (ok) {
-                out.append(v.data() + i, len);
-                i += len;
-            } else {
-                out += "\xEF\xBF\xBD";
-                ++i;
-            }
+            out += "\xEF\xBF\xBD";
+            ++i;
         }
     }
     out += '"';
