@@ -746,6 +746,10 @@ await scenario('page, CLI and <vram-estimate> show the same totals for the same 
   for (const c of cases) {
     await visit(page, c.model, { query: c.query });
     const r = await page.evaluate(() => window.__lastReport);
+    // Every case is read in two dependent rounds: the split shards and the pipelines' one-file components ahead of
+    // their index and model_index.json (core/hub/hub_reads.cpp), so the totals compared below come from that path.
+    const stats = await page.evaluate(() => window.__loadStats);
+    expect(stats?.chain === 2, `${c.model}: the page's load took a chain of ${stats?.chain} requests, not 2`);
     const cli = await cliTotal(c);
     expect(r && r.estimates_bytes.total === cli.estimates_bytes.total && r.context_length === cli.context_length,
       `${c.model}: page ${r?.estimates_bytes.total} at ${r?.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);

@@ -431,6 +431,7 @@ async function estimate(event, { push = true } = {}) {
   if (state.handle !== null && !state.pins.some((p) => state.handles.get(`${p.model}@${p.revision}`)?.handle === state.handle)) release(state.handle);
   state.handle = loaded.handle;
   state.loaded = { ...loaded, revision };
+  testHook('__loadStats', loaded.stats ?? null);  // the core's request statistics (none for an offline copy)
   // Which engines the core refuses for this model, and why (e.g. llama.cpp on a safetensors repo); `first`: the report
   // of the first engine that takes it (its model-level fields: layout, architecture, files, variants).
   const { refused, first } = await engines(state.handle);
