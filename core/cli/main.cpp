@@ -201,7 +201,7 @@ static int run(int argc, char** argv) {
                    "      (tokens: https://huggingface.co/settings/tokens)\n";
         return exit_code(loaded.error.code);
     }
-    Model model = analyze(loaded.snapshot, o.gguf_file);
+    Model model = analyze(loaded.snapshot, o.gguf_file, &loaded.parsed);
     if (model.error) {
         print_error(model.error.message);
         return exit_code(model.error.code);

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "estimator/checked_math.hpp"
 #include "estimator/gguf.hpp"
@@ -17,7 +18,7 @@ namespace {
 using nlohmann::json;
 
 struct SubComponent {
-    const char* prefix;
+    std::string_view prefix;
     const char* name;
 };
 // Tensor-name prefixes of the non-LLM parts of multimodal checkpoints, reported as components.
@@ -34,9 +35,9 @@ constexpr std::array<SubComponent, 10> kSubComponents = {{
     {"model.multi_modal_projector.", "projector"},
 }};
 
-const char* sub_component(const std::string& tensor) {
+const char* sub_component(std::string_view tensor) {
     for (const auto& s : kSubComponents)
-        if (tensor.rfind(s.prefix, 0) == 0) return s.name;
+        if (tensor.substr(0, s.prefix.size()) == s.prefix) return s.name;
     return nullptr;
 }
 
@@ -459,13 +460,13 @@ void finish(const RepoSnapshot& s, HintCollector& hints, Model& m) {
 
 }  // namespace
 
-Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
+Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache* cache) {
     Model m;
     m.repo_id = s.repo_id;
     m.revision = s.revision;
     m.sha = s.sha;
     m.variant = s.variant;
-    LayoutPlan plan = plan_layout(s.files, s.texts, s.variant);
+    LayoutPlan plan = plan_layout(s.files, s.texts, s.variant, cache ? &cache->shards : nullptr);
     if (plan.error) {
         m.error = plan.error;
         return m;
@@ -514,7 +515,15 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file) {
                 return m;
             }
             const uint64_t size = sizes.count(file) ? sizes[file] : 0;
-            SafetensorsHeader header = parse_safetensors_header(h->second, file, size);
+            SafetensorsHeader parsed_here;
+            const SafetensorsHeader* cached = nullptr;
+            if (cache)
+                if (auto c = cache->headers.find(file); c != cache->headers.end() &&
+                                                        c->second.text_bytes == h->second.size() &&
+                                                        c->second.file_size == size)
+                    cached = &c->second.header;
+            if (!cached) parsed_here = parse_safetensors_header(h->second, file, size);
+            const SafetensorsHeader& header = cached ? *cached : parsed_here;
             if (header.error) {
                 m.error = header.error;
                 return m;

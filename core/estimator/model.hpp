@@ -11,6 +11,8 @@
 #include "estimator/architecture.hpp"
 #include "estimator/pipeline.hpp"
 #include "estimator/quantization.hpp"
+#include "estimator/repo_layout.hpp"
+#include "estimator/safetensors.hpp"
 #include "estimator/snapshot.hpp"
 #include "estimator/tensor.hpp"
 
@@ -78,8 +80,24 @@ struct Model {
     uint64_t gguf_duplicated_bytes = 0;  // selected: tied token_embd bytes llama.cpp duplicates for the output layer
 };
 
+// What the Hub client parsed of a snapshot while its answers came in (core/hub), so that analyze() does not parse it
+// again once the last one is in: on DeepSeek-R1 the headers' second parse was ~80 ms of the page's wait after the
+// last answer. A header is taken from here only when it was parsed from text of the snapshot's length with the
+// listing's size of its file (ParsedHeader), anything else is parsed as without a cache; the result is the same.
+struct ParsedHeader {
+    uint64_t text_bytes = 0;  // the length of the header text it was parsed from
+    uint64_t file_size = 0;   // the size it was parsed with (the listing's)
+    SafetensorsHeader header;
+};
+struct AnalyzeCache {
+    ShardCache shards;                            // plan_layout's parsed indexes
+    std::map<std::string, ParsedHeader> headers;  // by file path
+    uint64_t header_text_bytes = 0;               // Σ text_bytes (the client caps it: kMaxParsedHeaderTextBytes)
+};
+
 // `gguf_file` picks the quantization of a GGUF repo: a file name or path, the first shard of a split model, or a
 // file type such as "Q5_K_M" (case-insensitive). "" = the smallest Q4_K_M, else the first in the listing.
-Model analyze(const RepoSnapshot& snapshot, const std::string& gguf_file = "");
+// `cache` (may be null): parse results of this snapshot's texts and headers (above); plan_layout may add to it.
+Model analyze(const RepoSnapshot& snapshot, const std::string& gguf_file = "", AnalyzeCache* cache = nullptr);
 
 }  // namespace vram

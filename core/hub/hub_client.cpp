@@ -46,6 +46,7 @@ void finish(const StatePtr& s, Error error) {
     if (s->finished) return;
     s->finished = true;
     s->result.error = std::move(error);
+    s->result.parsed.shards = std::move(s->shard_cache);
     auto done = std::move(s->on_done);
     if (done) done(std::move(s->result));
 }

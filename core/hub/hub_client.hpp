@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "estimator/model.hpp"
 #include "estimator/snapshot.hpp"
 #include "hub/transport.hpp"
 
@@ -70,6 +71,7 @@ struct LoadResult {
     Error error;
     RepoSnapshot snapshot;
     HubStats stats;
+    AnalyzeCache parsed;  // the indexes and headers parsed on the way in, for analyze(snapshot, …, &parsed)
 };
 
 // Validates "org/name" (or a legacy id without org); returns a message, empty when valid.

@@ -55,9 +55,10 @@ std::string guarded(Fn&& fn) {
     }
 }
 
-std::string register_model(RepoSnapshot snap, const HubStats* stats) {
+// `parsed`: what the Hub client parsed on the way in (null for a saved snapshot).
+std::string register_model(RepoSnapshot snap, const HubStats* stats, AnalyzeCache* parsed) {
     auto loaded = std::make_unique<Loaded>();
-    loaded->model = analyze(snap);
+    loaded->model = analyze(snap, "", parsed);
     if (loaded->model.error) return error_json(loaded->model.error);
     loaded->snapshot = std::move(snap);
     const int handle = g_next_id++;
@@ -92,8 +93,9 @@ int load_model(std::string endpoint, std::string repo_id, std::string revision, 
                 {"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}));
         },
         [session, on_done](LoadResult r) {
-            std::string out = guarded(
-                [&] { return r.error ? error_json(r.error) : register_model(std::move(r.snapshot), &r.stats); });
+            std::string out = guarded([&] {
+                return r.error ? error_json(r.error) : register_model(std::move(r.snapshot), &r.stats, &r.parsed);
+            });
             on_done(out);
             // The client is still on the stack of this callback: free it on the next turn.
             emscripten_async_call([](void* id) { g_sessions.erase(static_cast<int>(reinterpret_cast<intptr_t>(id))); },
@@ -110,7 +112,7 @@ std::string load_snapshot(std::string snapshot_json) {
     return guarded([&] {
         SnapshotResult s = snapshot_from_json(snapshot_json);
         if (s.error) return error_json(s.error);
-        return register_model(std::move(s.snapshot), nullptr);
+        return register_model(std::move(s.snapshot), nullptr, nullptr);
     });
 }
 

@@ -749,3 +749,59 @@ TEST_CASE("pipeline_single_files names one-file components of a diffusers pipeli
     std::vector<std::string> no_pipeline(listing.begin() + 1, listing.end());
     CHECK(names(no_pipeline).empty());
 }
+
+TEST_CASE("headers parsed as they arrive are the ones analyze uses and give the same model", "[hub_client][parsed]") {
+    auto files = split_repo(3, {1, 2, 3});
+    // A vision tower tensor (its own component) and an unknown dtype (a warning) in part 2.
+    files["model-00002-of-00003.safetensors"] =
+        st_file(R"({"visual.w":{"dtype":"BF16","shape":[2,2],"data_offsets":[0,8]},)"
+                R"("w2":{"dtype":"Q9","shape":[2],"data_offsets":[8,12]}})",
+                12);
+    files["config.json"] = R"({"model_type":"llama","num_hidden_layers":1,"num_attention_heads":1,"hidden_size":2,)"
+                           R"("num_key_value_heads":1,"intermediate_size":2,"vocab_size":2})";
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    REQUIRE(r.parsed.headers.size() == 3);
+    CHECK(r.parsed.shards.count("model.safetensors.index.json") == 1);
+    uint64_t text = 0;
+    for (const auto& [path, p] : r.parsed.headers) {
+        CHECK(p.text_bytes == r.snapshot.headers.at(path).size());
+        text += p.text_bytes;
+    }
+    CHECK(r.parsed.header_text_bytes == text);
+
+    const Model plain = analyze(r.snapshot);
+    const Model cached = analyze(r.snapshot, "", &r.parsed);
+    INFO(plain.error.message);
+    REQUIRE_FALSE(plain.error);
+    REQUIRE_FALSE(cached.error);
+    CHECK(cached.params == plain.params);
+    CHECK(cached.bytes == plain.bytes);
+    CHECK(cached.n_tensors == plain.n_tensors);
+    CHECK_FALSE(plain.warnings.empty());
+    CHECK(cached.warnings == plain.warnings);
+    CHECK(plain.components.size() == 2);  // root and vision_tower
+    REQUIRE(cached.components.size() == plain.components.size());
+    for (size_t i = 0; i < plain.components.size(); ++i) {
+        CHECK(cached.components[i].name == plain.components[i].name);
+        CHECK(cached.components[i].bytes == plain.components[i].bytes);
+        CHECK(cached.components[i].files == plain.components[i].files);
+    }
+
+    SECTION("analyze takes a header from the cache, not from the text") {
+        r.parsed.headers.at("model-00001-of-00003.safetensors").header.tensors.at(0).n_elements = 1000;
+        CHECK(analyze(r.snapshot, "", &r.parsed).params == plain.params - 2 + 1000);
+    }
+    SECTION("an entry parsed from text of another length or with another file size is not used") {
+        ParsedHeader& p = r.parsed.headers.at("model-00001-of-00003.safetensors");
+        p.header.tensors.at(0).n_elements = 1000;
+        ParsedHeader other_size = p;
+        p.text_bytes += 1;
+        CHECK(analyze(r.snapshot, "", &r.parsed).params == plain.params);
+        other_size.file_size += 1;
+        p = other_size;
+        CHECK(analyze(r.snapshot, "", &r.parsed).params == plain.params);
+    }
+}
