@@ -75,6 +75,29 @@ std::string register_model(RepoSnapshot snap, const HubStats* stats, AnalyzeCach
 
 }  // namespace
 
+namespace {
+
+// The progress reports that reach the page: every change of stage, the last header, and otherwise at most one every
+// kProgressEveryMs. The client reports each answer; on a 163-shard repo, a message per header cost the worker ~50 ms
+// (the JSON, the string's way into JS, postMessage) and the page as many progress-bar updates, in the very
+// moments the answers arrive.
+constexpr double kProgressEveryMs = 50;
+struct ProgressGate {
+    std::string stage;
+    uint32_t files_done = 0;
+    double at_ms = -1e9;
+    bool pass(const HubProgress& p, double now_ms) {
+        const bool last_header = p.files_total && p.files_done == p.files_total && p.files_done != files_done;
+        if (p.stage == stage && !last_header && now_ms - at_ms < kProgressEveryMs) return false;
+        stage = p.stage;
+        files_done = p.files_done;
+        at_ms = now_ms;
+        return true;
+    }
+};
+
+}  // namespace
+
 int load_model(std::string endpoint, std::string repo_id, std::string revision, std::string token, std::string variant,
                emscripten::val on_progress, emscripten::val on_done) {
     HubOptions options;
@@ -88,7 +111,8 @@ int load_model(std::string endpoint, std::string repo_id, std::string revision, 
     g_sessions[session] = std::move(client);
     raw->load(
         repo_id,
-        [on_progress](const HubProgress& p) {
+        [on_progress, last = ProgressGate{}](const HubProgress& p) mutable {
+            if (!last.pass(p, emscripten_get_now())) return;
             on_progress(dump(json{
                 {"stage", p.stage}, {"files_done", p.files_done}, {"files_total", p.files_total}, {"bytes", p.bytes}}));
         },

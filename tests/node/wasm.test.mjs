@@ -228,3 +228,21 @@ test('the site\'s js/vocab.js holds this core\'s vocabularies() and version() ve
   assert.equal(fs.readFileSync(file, 'utf8'), vocabModule(core.vocabularies(), core.version()), 'the file is the generator\'s output for these answers');
   assert.throws(() => vocabModule('{"ok":false,"error":{"code":"x","message":"y"}}', '1'), /not a table set/);
 });
+
+test('progress reaches the page at most every 50 ms within a stage, and the last header is always reported', async () => {
+  // core/wasm/api.cpp ProgressGate: a 163-shard load sends a handful of reports, not one per header.
+  const reports = [];
+  const r = await new Promise((resolve) => core.loadModel(hub.hubUrl, 'deepseek-ai/DeepSeek-R1', 'main', '', '',
+    (json) => reports.push({ at: performance.now(), ...JSON.parse(json) }), (json) => resolve(JSON.parse(json))));
+  assert.equal(r.ok, true, JSON.stringify(r));
+  core.release(r.handle);
+  const headers = reports.filter((p) => p.stage === 'headers');
+  const last = headers[headers.length - 1];
+  assert.equal(last.files_total, 163);
+  assert.equal(last.files_done, 163, 'the last header is reported');
+  assert.ok(headers.length < 163, `${headers.length} progress reports for 163 headers`);
+  for (let i = 1; i < reports.length - 1; i++) {
+    if (reports[i].stage !== reports[i - 1].stage) continue;
+    assert.ok(reports[i].at - reports[i - 1].at >= 49, `reports ${i - 1} and ${i} of stage ${reports[i].stage} came ${(reports[i].at - reports[i - 1].at).toFixed(1)} ms apart`);
+  }
+});
