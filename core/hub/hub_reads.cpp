@@ -23,15 +23,20 @@ constexpr uint64_t kHeaderBytesPerTensor = 192;
 constexpr uint64_t kHeaderSlackBytes = 8 * 1024;
 // A shard header read before its index has arrived (speculate_shards) is sized from the index's size in the listing:
 // an index entry ("name": "model-00001-of-00163.safetensors") is the tensor's name plus ~40 bytes, its header entry
-// the name plus 80-100 (dtype, shape, offsets), so twice the index's bytes per shard holds each shard's header with
-// room to spare, as kHeaderBytesPerTensor does once the index is read. A longer header costs one more request.
-constexpr uint64_t kHeaderBytesPerIndexByte = 2;
+// the name plus 80-100 (dtype, shape, offsets). In the 31 split checkpoints of tests/fixtures/hub (real headers and
+// indexes), the longest shard header less the slack below is at most 1.39 times the index's bytes per shard where
+// that share is over 40 KB (Qwen3-30B-A3B 1.39, Qwen3-Next-80B 1.35, DeepSeek-R1 1.24: long names, even shards).
+// Smaller shares need more (gemma-4-26B-A4B: 5.0 times a 9.4 KB share), which the 64 KiB floor below covers in all
+// but one: FluX-optimized's text encoder (1.78 times a 33 KB share) takes one more request for a shard. So 1.5 times
+// (2 before 2026-12-07): every byte read costs the Hub's TLS, the browser's network process and the page's worker,
+// and DeepSeek-R1's 163 first reads come to 14.7 MB instead of 19.1.
+constexpr uint64_t kHeaderBytesPerIndexByteNum = 3, kHeaderBytesPerIndexByteDen = 2;
 // ...and never below 64 KiB: shards are uneven (the first often holds the embeddings: 1.7x the average in
 // Qwen-Image's text encoder), and for a small header a second round trip costs more than 64 KiB.
 constexpr uint64_t kMinSpeculativeProbeBytes = 64 * 1024;
 // Headers parsed as they arrive (parse_on_arrival) are kept parsed until analyze(), beside their text: at most this
 // much header text, so that the peak stays within the heap a load's metadata budget (kMaxLoadMetadataBytes) was sized
-// for. DeepSeek-R1 has 11.3 MiB of headers; its load peaks at 58 MiB of wasm heap with them kept parsed, 46 without.
+// for. DeepSeek-R1 has 11.3 MiB of headers; its load peaks at 58 MiB of wasm heap with them kept parsed, 42 without.
 constexpr uint64_t kMaxParsedHeaderTextBytes = 32ull << 20;
 // A Range answer for the bytes from `start` (hub_protocol::range_answer_error); the load finishes with its error.
 bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& path, uint64_t start, uint64_t& total) {
@@ -169,8 +174,8 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
 // The shards of an index, read together with the index instead of after it: when the listing holds an index
 // "<stem>.safetensors.index.json" (no variant asked for) and exactly the parts "<stem>-1-of-N.safetensors" …
 // "<stem>-N-of-N.safetensors" (the names save_pretrained and huggingface_hub's split give, any zero padding), their
-// headers are read at once, each first read sized from the index's size (kHeaderBytesPerIndexByte). Waiting for a
-// large index costs a round trip plus its download and parse (8.9 MB for DeepSeek-R1: 150-230 ms in the page's
+// headers are read at once, each first read sized from the index's size (kHeaderBytesPerIndexByteNum/Den). Waiting
+// for a large index costs a round trip plus its download and parse (8.9 MB for DeepSeek-R1: 150-230 ms in the page's
 // worker before its first header request, scripts/bench). The index is still read, and the plan made from it decides
 // what the model is: a part it does not name is read for nothing; one it names and the listing lacks is an error as
 // before.
@@ -193,9 +198,11 @@ void speculate_shards(const StatePtr& s, const std::string& index_path, uint32_t
     const SplitShards split = split_shards(s->result.snapshot.files, index_path);
     if (split.parts.empty() || split.parts.size() > kMaxLoadRequests) return;
     uint64_t probe = 0;
-    if (!checked_mul(split.index_bytes / split.parts.size(), kHeaderBytesPerIndexByte, probe) ||
-        probe > kMaxFirstHeaderReadBytes)
+    if (!checked_mul(split.index_bytes / split.parts.size(), kHeaderBytesPerIndexByteNum, probe) ||
+        probe / kHeaderBytesPerIndexByteDen > kMaxFirstHeaderReadBytes)
         probe = kMaxFirstHeaderReadBytes;
+    else
+        probe /= kHeaderBytesPerIndexByteDen;
     probe = std::min(std::max(probe + kHeaderSlackBytes, kMinSpeculativeProbeBytes), kMaxFirstHeaderReadBytes);
     read_ahead(s, split.parts, probe, depth);
 }
