@@ -251,6 +251,7 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(await total() === c.estimates_bytes.total && await text(page, '#total') !== '', `after the change: page ${await total()}, CLI at 0.8 ${c.estimates_bytes.total}`);
     await page.selectOption('#profile', 'classic');
     await page.waitForFunction(() => window.__lastReport?.profile === 'classic');
+    await settled();  // the address follows the painted answer (app.js addressAfterPaint)
     expect(await page.isHidden('#gpu_memory_utilization') && !new URL(page.url()).searchParams.has('max_num_batched_tokens'), 'hidden and left out for classic');
     await visit(page, 'TheBloke/Llama-2-7B-Chat-GGUF', { query: '&ubatch_tokens=256&gpu=rtx-4090' });
     c = await cli(['TheBloke/Llama-2-7B-Chat-GGUF', '--profile', 'llama.cpp', '-ub', '256', '--gpu', 'rtx-4090']);
