@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startHub, mismatchedContentRange } from './hub.mjs';
 
@@ -26,6 +27,7 @@ const SHA = {
   gated: '2222222222222222222222222222222222222222',
   private: '3333333333333333333333333333333333333333',
   huge: '4444444444444444444444444444444444444444',
+  vocab: '5555555555555555555555555555555555555555',
 };
 const PAGE_SIZE = 3;
 const PAGE_ORIGIN = 'http://page.test:8001';
@@ -59,6 +61,8 @@ const SHARD_2 = safetensorsPrefix({ b: { dtype: 'F16', shape: [16], data_offsets
 const HUGE_WEIGHTS = safetensorsPrefix({ w: { dtype: 'BF16', shape: [HUGE_DATA_BYTES / 2], data_offsets: [0, HUGE_DATA_BYTES] } });
 const GGUF_PREFIX = Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(16, 7)]);
 const GPT2_CONFIG = JSON.stringify({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_layer: 12 });
+// A regular file over CloudFront's 1,000-byte floor for compression.
+const VOCAB_JSON = JSON.stringify(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`token_${i}`, i])));
 
 async function put(root, rel, content) {
   const file = path.join(root, rel);
@@ -97,6 +101,8 @@ async function makeFixtures() {
     { sha: SHA.gated, gated: 'manual', tokens: [ALICE], sizes: { 'model-q4_k_m.gguf': GGUF_SERVED_BYTES }, downloads: 300 });
   await repo('acme/private', { 'config.json': GPT2_CONFIG }, { sha: SHA.private, private: true, tokens: [ALICE], downloads: 9999 });
   await repo('acme/huge', { 'model.safetensors': HUGE_WEIGHTS }, { sha: SHA.huge });
+  // Private, so that the model search and listings of the other tests do not see it.
+  await repo('acme/vocab', { 'vocab.json': VOCAB_JSON }, { sha: SHA.vocab, private: true, tokens: [ALICE] });
   return root;
 }
 
@@ -564,6 +570,42 @@ test('raw serves a small file without redirect and a weight file as its LFS poin
   const missing = await get('/openai-community/gpt2/raw/main/nope.json', { method: 'HEAD' });
   assert.equal(missing.status, 404);
   assert.equal(missing.headers.get('x-error-code'), 'EntryNotFound');
+});
+
+// A GET with the raw bytes of the answer (node's fetch would inflate a gzip body).
+function rawGet(url, headers) {
+  return new Promise((resolve, reject) => {
+    http.get(`${hub.hubUrl}${url}`, { headers: { Authorization: `Bearer ${ALICE}`, ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+test('a regular file of 1,000 bytes or more comes gzip-compressed, as CloudFront sends it, to a client that accepts gzip', async () => {
+  const url = `/api/resolve-cache/models/acme/vocab/${SHA.vocab}/vocab.json`;
+  assert.ok(Buffer.byteLength(VOCAB_JSON) >= 1000);
+  const gz = await rawGet(url, { 'Accept-Encoding': 'gzip, deflate, br' });
+  assert.equal(gz.status, 200);
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.equal(gz.headers['content-length'], undefined);
+  assert.equal(gz.headers['accept-ranges'], undefined);
+  assert.match(gz.headers.etag, /^W\/"[0-9a-f]{40}"$/);
+  assert.equal(gz.headers.vary, 'Origin,accept-encoding');
+  assert.equal(zlib.gunzipSync(gz.body).toString(), VOCAB_JSON);
+  assert.ok(gz.body.length < Buffer.byteLength(VOCAB_JSON) / 2, `${gz.body.length} bytes`);
+  // Not compressed: without Accept-Encoding, with gzip refused (q=0), for a Range, and below 1,000 bytes.
+  for (const [what, path, headers] of [
+    ['no Accept-Encoding', url, {}],
+    ['gzip;q=0', url, { 'Accept-Encoding': 'gzip;q=0, identity' }],
+    ['a Range', url, { 'Accept-Encoding': 'gzip', Range: 'bytes=0-99' }],
+    ['a small file', `/api/resolve-cache/models/openai-community/gpt2/${SHA.gpt2}/config.json`, { 'Accept-Encoding': 'gzip' }],
+  ]) {
+    const res = await rawGet(path, headers);
+    assert.equal(res.headers['content-encoding'], undefined, what);
+    assert.equal(res.headers['content-length'], String(res.body.length), what);
+  }
 });
 
 test('HEAD on resolve-cache gives the headers and length without a body', async () => {
