@@ -1,13 +1,11 @@
 #include "estimator/snapshot.hpp"
 
-#include <nlohmann/json.hpp>
-#include <stdexcept>
+#include <set>
 
+#include "estimator/json_scanner.hpp"
 #include "estimator/utf8.hpp"
 
 namespace vram {
-
-using nlohmann::json;
 
 namespace {
 const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -164,28 +162,146 @@ std::string snapshot_to_json(const RepoSnapshot& s) {
     return out;
 }
 
+namespace {
+
+// Reads a stored snapshot with the Scanner (json_scanner.hpp) instead of a DOM: DeepSeek-R1's is 22 MB, nearly all of
+// it header text inside JSON strings, and nlohmann's DOM of it took ~1 s of the page's worker to open a saved model.
+// Stricter than the DOM walk it replaces on what snapshot_to_json never writes: a `size` that is not an unsigned
+// integer and a `files` that is not an array are refused (nlohmann took -1, 1.5 and 2^64 as sizes and null as no
+// files). A key given twice counts once, the last time, as in the DOM.
+struct SnapshotReader {
+    Scanner sc;
+    std::string problem;  // a type error; sc.syntax holds a syntax error
+
+    bool type_error(const std::string& what) {
+        if (problem.empty()) problem = what;
+        sc.p = sc.end;
+        return false;
+    }
+    bool at(char c) {
+        sc.ws();
+        return sc.p < sc.end && *sc.p == c;
+    }
+    bool text(const std::string& key, std::string& out) {
+        return at('"') ? sc.string(&out) : type_error(key + " is not a string");
+    }
+    // {"key": "value", …} into out (emptied first); base64 values decoded.
+    bool string_map(const std::string& key, std::map<std::string, std::string>& out, bool base64) {
+        out.clear();
+        if (!at('{')) return type_error(key + " is not an object");
+        ++sc.p;
+        if (sc.eat('}')) return true;
+        std::string name, value;
+        do {
+            if (!sc.string(&name) || !sc.expect(':')) return false;
+            if (!text(key + "[\"" + name + "\"]", value)) return false;
+            if (base64) {
+                if (!base64_decode(value, out[name])) return type_error(key + "[\"" + name + "\"] is not base64");
+            } else {
+                out[name] = std::move(value);
+            }
+        } while (sc.eat(','));
+        return sc.expect('}');
+    }
+    bool byte_count(uint64_t& out) {
+        sc.ws();
+        const bool numeric = sc.p < sc.end && (*sc.p == '-' || (*sc.p >= '0' && *sc.p <= '9'));
+        if (!numeric) return type_error("a file's size is not a byte count");
+        const Num n = sc.number(out);
+        if (n == Num::none) return false;  // a syntax error, recorded by the Scanner
+        return n == Num::unsigned_int || type_error("a file's size is not a byte count");
+    }
+    bool file(RepoFile& f) {
+        if (!at('{')) return type_error("a files entry is not an object");
+        ++sc.p;
+        bool has_path = false, has_size = false;
+        std::string key;
+        if (!sc.eat('}')) {
+            do {
+                if (!sc.string(&key) || !sc.expect(':')) return false;
+                if (key == "path") {
+                    if (!text("a file's path", f.path)) return false;
+                    has_path = true;
+                } else if (key == "size") {
+                    if (!byte_count(f.size_bytes)) return false;
+                    has_size = true;
+                } else if (!sc.skip()) {
+                    return false;
+                }
+            } while (sc.eat(','));
+            if (!sc.expect('}')) return false;
+        }
+        return has_path && has_size ? true
+                                    : type_error(std::string("a files entry has no ") + (has_path ? "size" : "path"));
+    }
+    bool files(std::vector<RepoFile>& out) {
+        out.clear();
+        if (!at('[')) return type_error("files is not an array");
+        ++sc.p;
+        if (sc.eat(']')) return true;
+        do {
+            RepoFile f;
+            if (!file(f)) return false;
+            out.push_back(std::move(f));
+        } while (sc.eat(','));
+        return sc.expect(']');
+    }
+    bool read(RepoSnapshot& s) {
+        std::set<std::string> seen;
+        if (!sc.expect('{')) return false;
+        std::string key;
+        if (!sc.eat('}')) {
+            do {
+                if (!sc.string(&key) || !sc.expect(':')) return false;
+                seen.insert(key);
+                bool ok = true;
+                if (key == "repo_id")
+                    ok = text(key, s.repo_id);
+                else if (key == "revision")
+                    ok = text(key, s.revision);
+                else if (key == "sha")
+                    ok = text(key, s.sha);
+                else if (key == "gated")
+                    ok = text(key, s.gated);
+                else if (key == "library_name")
+                    ok = text(key, s.library_name);
+                else if (key == "pipeline_tag")
+                    ok = text(key, s.pipeline_tag);
+                else if (key == "variant")
+                    ok = text(key, s.variant);
+                else if (key == "files")
+                    ok = files(s.files);
+                else if (key == "texts")
+                    ok = string_map(key, s.texts, false);
+                else if (key == "headers")
+                    ok = string_map(key, s.headers, false);
+                else if (key == "gguf_prefixes")
+                    ok = string_map(key, s.gguf_prefixes, true);
+                else
+                    ok = sc.skip();
+                if (!ok) return false;
+            } while (sc.eat(','));
+            if (!sc.expect('}')) return false;
+        }
+        sc.ws();
+        if (sc.p != sc.end) return sc.fail("text after the snapshot");
+        for (const char* required : {"repo_id", "files", "texts", "headers"})
+            if (!seen.count(required)) return type_error(std::string("it has no ") + required);
+        return true;
+    }
+};
+
+}  // namespace
+
 SnapshotResult snapshot_from_json(std::string_view text) {
     SnapshotResult out;
-    try {
-        json j = json::parse(text.begin(), text.end());
-        RepoSnapshot& s = out.snapshot;
-        s.repo_id = j.at("repo_id").get<std::string>();
-        s.revision = j.value("revision", std::string());
-        s.sha = j.value("sha", std::string());
-        s.gated = j.value("gated", std::string("false"));
-        s.library_name = j.value("library_name", std::string());
-        s.pipeline_tag = j.value("pipeline_tag", std::string());
-        s.variant = j.value("variant", std::string());
-        for (const auto& f : j.at("files"))
-            s.files.push_back({f.at("path").get<std::string>(), f.at("size").get<uint64_t>()});
-        s.texts = j.at("texts").get<std::map<std::string, std::string>>();
-        s.headers = j.at("headers").get<std::map<std::string, std::string>>();
-        if (auto g = j.find("gguf_prefixes"); g != j.end())
-            for (auto it = g->begin(); it != g->end(); ++it)
-                if (!base64_decode(it->get<std::string>(), s.gguf_prefixes[it.key()]))
-                    throw std::runtime_error("gguf_prefixes[\"" + it.key() + "\"] is not base64");
-    } catch (const std::exception& e) {
-        out.error = make_error(ErrorCode::bad_response, std::string("stored metadata is unreadable: ") + e.what());
+    RepoSnapshot& s = out.snapshot;
+    s.gated = "false";  // the default of a snapshot that does not say
+    SnapshotReader r{Scanner{text.data(), text.data() + text.size(), text.data(), {}}, {}};
+    if (!r.read(s)) {
+        const std::string why = !r.problem.empty() ? r.problem : !r.sc.syntax.empty() ? r.sc.syntax : "not JSON";
+        out.snapshot = RepoSnapshot{};
+        out.error = make_error(ErrorCode::bad_response, "stored metadata is unreadable: " + why);
     }
     return out;
 }
