@@ -168,7 +168,7 @@ namespace {
 // it header text inside JSON strings, and nlohmann's DOM of it took ~1 s of the page's worker to open a saved model.
 // Stricter than the DOM walk it replaces on what snapshot_to_json never writes: a `size` that is not an unsigned
 // integer and a `files` that is not an array are refused (nlohmann took -1, 1.5 and 2^64 as sizes and null as no
-// files). A key given twice counts once, the last time, as in the DOM.
+// files). A key given twice counts the last time, as in the DOM, when each of its values has the right type.
 struct SnapshotReader {
     Scanner sc;
     std::string problem;  // a type error; sc.syntax holds a syntax error
