@@ -85,17 +85,19 @@ async function scenario(name, fn, { viewport = { width: 1100, height: 900 }, col
 
 // Every scenario that ends on the page with a result: the CLI, given the settings the address bar holds (the page's
 // one link builder), prints the same total at the same context — the page and the CLI agree on the whole suite.
+// `appUrl`: where the page under test is served (a scenario's copy of the site elsewhere names its own). Resolves to
+// whether the CLI was asked (a page without a result on screen is not compared).
 let cliChecks = 0;
-async function agreesWithCli(page) {
-  if (page.isClosed() || !page.url().startsWith(site.url)) return;
+async function agreesWithCli(page, appUrl = site.url) {
+  if (page.isClosed() || !page.url().startsWith(appUrl)) return false;
   // The address bar follows a change after its frame has painted: read it once it has caught up.
   await page.waitForFunction(() => !document.body.dataset.address, null, { timeout: 5000 }).catch(() => {});
   const st = await page.evaluate(() => ({ state: document.body.dataset.state, r: window.__lastReport, href: location.href, vocab: window.__vocab,
     variant: document.getElementById('variant')?.value || '', token: document.getElementById('token')?.value || '' })).catch(() => null);
-  if (!st || st.state !== 'done' || !st.r || !st.vocab) return;
+  if (!st || st.state !== 'done' || !st.r || !st.vocab) return false;
   const u = new URL(st.href);
   const endpoint = u.searchParams.get('endpoint') || hub.hubUrl;
-  if (!u.searchParams.get('model') || endpoint !== hub.hubUrl || /\/embed/.test(u.pathname)) return;
+  if (!u.searchParams.get('model') || endpoint !== hub.hubUrl || /\/embed/.test(u.pathname)) return false;
   const args = [u.searchParams.get('model'), '--json', '--endpoint', endpoint];
   if (u.searchParams.get('revision')) args.push('--revision', u.searchParams.get('revision'));
   if (st.variant) args.push('--variant', st.variant);
@@ -112,6 +114,7 @@ async function agreesWithCli(page) {
   if (cli.estimates_bytes.total !== st.r.estimates_bytes.total || cli.context_length !== st.r.context_length ||
       cli.training?.per_gpu?.total_bytes !== st.r.training?.per_gpu?.total_bytes)
     throw new Error(`page and CLI disagree for ${args.join(' ')}: page ${st.r.estimates_bytes.total} at ${st.r.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
+  return true;
 }
 
 function copySite(subPath) {
@@ -575,6 +578,12 @@ await scenario('offline from a sub-path: visit, go offline, reload, and a model 
     await page.selectOption('#precision', 'int4');
     await page.selectOption('#profile', 'vllm');
     await page.waitForFunction(() => window.__lastReport?.quantization === 'int4' && window.__lastReport?.profile === 'vllm');
+    // The copy the core read back from the store (core/estimator/snapshot.cpp's reader) gives the CLI's numbers for the
+    // settings the address bar holds, and the total on screen is this answer's, not the one before the change.
+    expect(await agreesWithCli(page, sub.url), 'the offline copy was compared with the CLI');
+    const total = await page.evaluate(() => window.__lastReport.estimates_bytes.total);
+    const shown = await text(page, '#total');
+    expect(total >= 2 ** 30 && shown === `${(total / 2 ** 30).toFixed(2)} GiB`, `#total shows ${shown} for ${total} bytes`);
     await shot(page, 'offline');
     await page.click('#saved summary');
     await page.click('#clear-saved');
