@@ -241,8 +241,12 @@ test('progress reaches the page at most every 50 ms within a stage, and the last
   assert.equal(last.files_total, 163);
   assert.equal(last.files_done, 163, 'the last header is reported');
   assert.ok(headers.length < 163, `${headers.length} progress reports for 163 headers`);
-  for (let i = 1; i < reports.length - 1; i++) {
-    if (reports[i].stage !== reports[i - 1].stage) continue;
+  // The one report the gate lets through early is the last header's (the first at files_done = files_total); a later
+  // report of the same stage (the plan's, after it) is held to the 50 ms like the rest.
+  const lastHeader = reports.findIndex((p) => p.stage === 'headers' && p.files_total && p.files_done === p.files_total);
+  assert.ok(lastHeader > 0, 'the last header has its report');
+  for (let i = 1; i < reports.length; i++) {
+    if (reports[i].stage !== reports[i - 1].stage || i === lastHeader) continue;
     assert.ok(reports[i].at - reports[i - 1].at >= 49, `reports ${i - 1} and ${i} of stage ${reports[i].stage} came ${(reports[i].at - reports[i - 1].at).toFixed(1)} ms apart`);
   }
 });
