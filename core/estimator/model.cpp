@@ -11,6 +11,7 @@
 
 #include "estimator/checked_math.hpp"
 #include "estimator/gguf.hpp"
+#include "estimator/names.hpp"
 
 namespace vram {
 namespace {
@@ -37,7 +38,7 @@ constexpr std::array<SubComponent, 10> kSubComponents = {{
 
 const char* sub_component(std::string_view tensor) {
     for (const auto& s : kSubComponents)
-        if (tensor.substr(0, s.prefix.size()) == s.prefix) return s.name;
+        if (starts_with(tensor, s.prefix)) return s.name;
     return nullptr;
 }
 
@@ -151,11 +152,6 @@ int64_t layer_index(const std::string& name) {
         }
     }
     return -1;
-}
-
-bool ends_with(const std::string& s, const char* tail) {
-    const size_t n = std::char_traits<char>::length(tail);
-    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
 }
 
 // A Linear layer's weight matrix as vLLM builds it (LinearBase, or FusedMoE experts): "….weight" of rank 2 or 3,

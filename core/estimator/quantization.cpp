@@ -3,20 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "estimator/names.hpp"
+
 namespace vram {
 namespace {
 
 using nlohmann::json;
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// A view into `name`: classify_tensor runs once per tensor (92k on DeepSeek-R1), without a copy each.
-std::string_view last_component(const std::string& name) {
-    auto dot = name.rfind('.');
-    return dot == std::string::npos ? std::string_view(name) : std::string_view(name).substr(dot + 1);
-}
 
 // Glob with '*' only, anchored (huggingface.js turns `re:` patterns into such globs). Iterative,
 // backtracking only to the last '*': O(|p|·|s|). (The recursive form was exponential in the number

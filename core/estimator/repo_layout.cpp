@@ -8,6 +8,7 @@
 #include <set>
 
 #include "estimator/json_scanner.hpp"
+#include "estimator/names.hpp"
 
 namespace vram {
 namespace {
@@ -17,10 +18,6 @@ using nlohmann::json;
 // The path helpers take and give views: the planner runs them for every listed file and every
 // component (a 163-shard repo lists ~200 files), and a copy per call was most of plan_layout's time
 // under the fuzzer (tests/fuzz/README.md, "Fifth pass").
-bool ends_with(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 std::string_view folder_view(std::string_view path) {
     auto slash = path.rfind('/');

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "estimator/names.hpp"
 #include "estimator/training_detail.hpp"
 
 namespace vram {
@@ -15,20 +16,16 @@ namespace {
 // Names of a few matrices listed in errors and reports.
 constexpr size_t kNamesShown = 5;
 
-std::string last_component(const std::string& name) {
-    const size_t dot = name.rfind('.');
-    return dot == std::string::npos ? name : name.substr(dot + 1);
-}
 std::string module_leaf(const std::string& name) {
     const size_t dot = name.rfind('.');
     if (dot == std::string::npos) return name;
-    return last_component(name.substr(0, dot));
+    return std::string(last_component(std::string_view(name).substr(0, dot)));
 }
 
 // A weight matrix LoRA can sit beside: a Linear's weight (or GPTQ/AWQ qweight), rank ≥ 2, not bookkeeping.
 bool is_matrix(const TrainTensor& t) {
     if (t.flags & kBookkeeping) return false;
-    const std::string last = last_component(t.name);
+    const std::string_view last = last_component(t.name);
     if (last != "weight" && last != "qweight") return false;
     return t.shape.size() >= 2 || (t.flags & kQuantized);
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "estimator/json_scanner.hpp"
+#include "estimator/names.hpp"
 #include "hub/hub_client.hpp"
 
 namespace vram {
@@ -265,6 +266,9 @@ Error range_answer_error(const HttpResponse& r, const std::string& path, uint64_
 
 namespace {
 
+// A shard index's name ends so; the name before it is the stem of its parts.
+constexpr std::string_view kIndexSuffix = ".safetensors.index.json";
+
 // "<k>-of-<n>.safetensors" → k (and n into `count`); 0 when the name is not that.
 uint64_t split_part(std::string_view rest, uint64_t& count) {
     auto digits = [&rest](uint64_t& v) {
@@ -284,17 +288,14 @@ uint64_t split_part(std::string_view rest, uint64_t& count) {
 }  // namespace
 
 SplitShards split_shards(const std::vector<RepoFile>& files, const std::string& index_path) {
-    static const std::string kSuffix = ".safetensors.index.json";
     SplitShards out;
-    if (index_path.size() <= kSuffix.size() ||
-        index_path.compare(index_path.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
-        return out;
-    const std::string stem = index_path.substr(0, index_path.size() - kSuffix.size()) + "-";
+    if (index_path.size() <= kIndexSuffix.size() || !ends_with(index_path, kIndexSuffix)) return out;
+    const std::string stem = index_path.substr(0, index_path.size() - kIndexSuffix.size()) + "-";
     uint64_t count = 0;
     std::map<uint64_t, const RepoFile*> parts;
     for (const auto& f : files) {
         if (f.path == index_path) out.index_bytes = f.size_bytes;
-        if (f.path.size() <= stem.size() || f.path.compare(0, stem.size(), stem) != 0) continue;
+        if (f.path.size() <= stem.size() || !starts_with(f.path, stem)) continue;
         uint64_t n = 0;
         const uint64_t part = split_part(std::string_view(f.path).substr(stem.size()), n);
         if (!part) continue;
@@ -323,7 +324,7 @@ std::vector<const RepoFile*> pipeline_single_files(const std::vector<RepoFile>& 
         if (folder.empty()) continue;
         const std::string_view base = path.substr(folder.size() + 1);
         if (base == "config.json") configured.insert(folder);
-        if (base.size() > 23 && base.substr(base.size() - 23) == ".safetensors.index.json") sharded.insert(folder);
+        if (base.size() > kIndexSuffix.size() && ends_with(base, kIndexSuffix)) sharded.insert(folder);
     }
     std::vector<const RepoFile*> out;
     if (!pipeline) return out;
