@@ -413,6 +413,10 @@ ArchitectureResult parse_architecture(std::string_view config_json, const LayerH
     if (auto arch = root.find("architectures");
         arch != root.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
         a.architecture = (*arch)[0].get<std::string>();
+    if (auto cls = root.find("_class_name"); cls != root.end() && cls->is_string())
+        a.class_name = cls->get<std::string>();
+    else
+        a.class_name = a.architecture;
     const json* c = &root;
     for (const char* nested : {"text_config", "llm_config", "language_config"}) {
         auto it = root.find(nested);

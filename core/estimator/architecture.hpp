@@ -33,11 +33,12 @@ struct AttentionLayer {
 };
 
 struct Architecture {
-    std::string model_type;          // config "model_type" (of the LLM part for multimodal configs)
-    std::string outer_model_type;    // the top-level model_type when the LLM is nested (e.g. qwen2_5_vl)
-    std::string architecture;        // first entry of "architectures"
-    bool known_family = false;       // model_type found in the family table
-    bool has_kv_cache = false;       // a decoder that generates (false: encoder-only, diffusion parts)
+    std::string model_type;        // config "model_type" (of the LLM part for multimodal configs)
+    std::string outer_model_type;  // the top-level model_type when the LLM is nested (e.g. qwen2_5_vl)
+    std::string architecture;      // first entry of "architectures"
+    std::string class_name;     // "_class_name" when a string, else the first of "architectures" (a component's class)
+    bool known_family = false;  // model_type found in the family table
+    bool has_kv_cache = false;  // a decoder that generates (false: encoder-only, diffusion parts)
     bool encoder_decoder = false;    // T5, BART, Whisper: decoder layers add cross-attention
     uint32_t n_layers = 0;           // decoder layers (or encoder layers of an encoder-only model)
     uint32_t n_encoder_layers = 0;   // encoder layers of an encoder-decoder

@@ -80,17 +80,45 @@ Error sum_overflow(const std::string& what) {
                           "large, the metadata is malformed");
 }
 
-std::string class_of(const std::string& config_text) {
-    try {
-        json c = json::parse(config_text);
-        if (!c.is_object()) return {};
-        if (c.contains("_class_name") && c["_class_name"].is_string()) return c["_class_name"].get<std::string>();
-        if (c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty() &&
-            c["architectures"][0].is_string())
-            return c["architectures"][0].get<std::string>();
-    } catch (const json::exception&) {}
-    return {};
-}
+// What analyze reads from a component's config: its class and its own quantization_config, from one parse
+// per config text (a diffusers denoiser's config is asked for three times). The root config.json's class
+// comes from parse_architecture's parse instead (Architecture::class_name, the same rule).
+struct ConfigFacts {
+    std::string class_name;           // "_class_name" when a string, else the first of "architectures"
+    std::string quantization_config;  // the object's JSON text; empty when absent or not an object
+};
+
+class ConfigFactsCache {
+  public:
+    explicit ConfigFactsCache(const RepoSnapshot& s) : s_(s) {}
+    // The facts of the config at path (empty facts when the snapshot lacks it or it is not a JSON object).
+    const ConfigFacts& of(const std::string& path) {
+        auto [it, added] = by_path_.try_emplace(path);
+        if (added)
+            if (auto text = s_.texts.find(path); text != s_.texts.end()) it->second = read(text->second);
+        return it->second;
+    }
+
+  private:
+    static ConfigFacts read(const std::string& config_text) {
+        ConfigFacts f;
+        try {
+            json c = json::parse(config_text);
+            if (!c.is_object()) return f;
+            if (c.contains("_class_name") && c["_class_name"].is_string())
+                f.class_name = c["_class_name"].get<std::string>();
+            else if (c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty() &&
+                     c["architectures"][0].is_string())
+                f.class_name = c["architectures"][0].get<std::string>();
+            if (c.contains("quantization_config") && c["quantization_config"].is_object())
+                f.quantization_config = c["quantization_config"].dump();
+        } catch (const json::exception&) {}
+        return f;
+    }
+
+    const RepoSnapshot& s_;
+    std::map<std::string, ConfigFacts> by_path_;
+};
 
 // ---- GGUF ----------------------------------------------------------------------------------------------
 
@@ -397,7 +425,7 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
 
 // The LLM architecture from the root config.json, the quantization rules, and the diffusers denoiser's class.
 // false (with m.error set) when config.json is malformed.
-bool read_architecture(const RepoSnapshot& s, Model& m) {
+bool read_architecture(const RepoSnapshot& s, Model& m, ConfigFactsCache& configs) {
     // The LLM architecture: root config.json, else the first component config that has a KV cache.
     if (auto it = s.texts.find("config.json"); it != s.texts.end()) {
         ArchitectureResult a = parse_architecture(it->second);
@@ -414,9 +442,9 @@ bool read_architecture(const RepoSnapshot& s, Model& m) {
             m.quant = parse_quant_rules(it->second);
     if (m.layout == "diffusers") {
         for (const char* denoiser : {"transformer", "unet", "prior", "decoder"}) {
-            auto it = s.texts.find(std::string(denoiser) + "/config.json");
-            if (it != s.texts.end()) {
-                m.model_class = class_of(it->second);
+            const std::string path = std::string(denoiser) + "/config.json";
+            if (s.texts.count(path)) {
+                m.model_class = configs.of(path).class_name;
                 if (m.arch.model_type.empty()) m.arch.model_type = m.model_class;
                 break;
             }
@@ -482,7 +510,8 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache*
         return m;
     }
 
-    if (!read_architecture(s, m)) return m;
+    ConfigFactsCache configs(s);
+    if (!read_architecture(s, m, configs)) return m;
 
     std::map<std::string, uint64_t> sizes;
     for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
@@ -490,19 +519,16 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache*
     HintCollector hints;
     for (const auto& plan_c : plan.components) {
         const uint32_t ci = component_index(m, plan_c.name == "root" ? "root" : plan_c.name);
-        if (!plan_c.config_path.empty())
-            if (auto it = s.texts.find(plan_c.config_path); it != s.texts.end())
-                m.components[ci].class_name = class_of(it->second);
+        // config.json was parsed by parse_architecture (read_architecture stops on its errors), which read its class.
+        if (plan_c.config_path == "config.json" && s.texts.count("config.json"))
+            m.components[ci].class_name = m.arch.class_name;
+        else if (!plan_c.config_path.empty())
+            m.components[ci].class_name = configs.of(plan_c.config_path).class_name;
         // Each component may carry its own quantization_config (diffusers bnb checkpoints).
         QuantRules rules = m.quant;
         if (!plan_c.folder.empty() && !plan_c.config_path.empty())
-            if (auto it = s.texts.find(plan_c.config_path); it != s.texts.end()) {
-                try {
-                    json c = json::parse(it->second);
-                    if (c.is_object() && c.contains("quantization_config") && c["quantization_config"].is_object())
-                        rules = parse_quant_rules(c["quantization_config"].dump());
-                } catch (const json::exception&) {}
-            }
+            if (const ConfigFacts& facts = configs.of(plan_c.config_path); !facts.quantization_config.empty())
+                rules = parse_quant_rules(facts.quantization_config);
         for (const auto& file : plan_c.files) {
             auto h = s.headers.find(file);
             if (h == s.headers.end()) {

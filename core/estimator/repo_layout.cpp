@@ -35,27 +35,28 @@ std::string join(const std::string& folder, const std::string& name) {
 
 // Weight names that transformers / diffusers save: `<stem>[.<variant>].safetensors`, shards
 // `<stem>-00001-of-00004[.<variant>].safetensors`, index `<stem>.safetensors.index[.<variant>].json`.
+// The parts are views into the name parsed (the planner reads every listed name once per component).
 struct WeightName {
-    std::string stem;     // "model" or "diffusion_pytorch_model" (anything before the extension)
-    std::string variant;  // "fp16" or ""
+    std::string_view stem;     // "model" or "diffusion_pytorch_model" (anything before the extension)
+    std::string_view variant;  // "fp16" or ""
     bool shard = false;
     bool index = false;
 };
 
-bool parse_weight_name(const std::string& base, WeightName& w) {
-    static const std::string kIndex = ".safetensors.index";
-    if (auto p = base.find(kIndex); p != std::string::npos && ends_with(base, ".json")) {
+bool parse_weight_name(std::string_view base, WeightName& w) {
+    constexpr std::string_view kIndex = ".safetensors.index";
+    if (auto p = base.find(kIndex); p != std::string_view::npos && ends_with(base, ".json")) {
         w.index = true;
         w.stem = base.substr(0, p);
-        std::string rest = base.substr(p + kIndex.size());  // ".json" or ".fp16.json"
+        std::string_view rest = base.substr(p + kIndex.size());  // ".json" or ".fp16.json"
         if (rest.size() > 5) w.variant = rest.substr(1, rest.size() - 6);
         return true;
     }
     if (!ends_with(base, ".safetensors")) return false;
-    std::string stem = base.substr(0, base.size() - 12);
+    std::string_view stem = base.substr(0, base.size() - 12);
     // A variant is a short alphanumeric tag after the last dot (fp16, bf16, fp32, …).
-    if (auto dot = stem.rfind('.'); dot != std::string::npos) {
-        std::string tag = stem.substr(dot + 1);
+    if (auto dot = stem.rfind('.'); dot != std::string_view::npos) {
+        std::string_view tag = stem.substr(dot + 1);
         bool alnum = !tag.empty() && tag.size() <= 8 && std::all_of(tag.begin(), tag.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c));
         });
@@ -66,7 +67,7 @@ bool parse_weight_name(const std::string& base, WeightName& w) {
     }
     // Shards: <stem>-00001-of-00004
     auto of = stem.rfind("-of-");
-    if (of != std::string::npos && of >= 6 && stem[of - 6] == '-') {
+    if (of != std::string_view::npos && of >= 6 && stem[of - 6] == '-') {
         w.shard = true;
         stem = stem.substr(0, of - 6);
     }
@@ -91,8 +92,8 @@ FolderWeights scan_folder(const std::vector<RepoFile>& files, const std::string&
         if (!ends_with(f.path, ".safetensors") && !ends_with(f.path, ".json")) continue;
         if (folder_view(f.path) != folder || is_excluded_path(f.path)) continue;
         WeightName w;
-        if (!parse_weight_name(base_of(f.path), w)) continue;
-        if (!w.variant.empty()) out.variants.insert(w.variant);
+        if (!parse_weight_name(base_view(f.path), w)) continue;
+        if (!w.variant.empty()) out.variants.emplace(w.variant);
         if (w.variant != variant) continue;
         if (w.index) {
             // Prefer the canonical stems' index when a folder has several.
@@ -206,7 +207,7 @@ std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
             continue;
         }
         WeightName w;
-        if (parse_weight_name(std::string(base), w) && w.index) out.push_back(f.path);
+        if (parse_weight_name(base, w) && w.index) out.push_back(f.path);
     }
     return out;
 }

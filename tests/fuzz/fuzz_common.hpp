@@ -23,7 +23,17 @@ namespace fuzz {
 
 constexpr char kRecordSeparator = '\x1e';
 
-inline std::vector<std::string_view> split(std::string_view s, char sep) {
+// Code of the harness itself (checkers, hashes, the bundle's reader) that libFuzzer should not count as coverage: it is not
+// under test, and its per-byte loops would cost comparison hooks and fill the compare tables with noise.
+#ifndef VRAM_FUZZ_NO_COVERAGE  // defined empty to fuzz the harness itself
+#if defined(__clang__)
+#define VRAM_FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else  // the unit tests (GCC) include this file too; GCC has no such sanitizer name
+#define VRAM_FUZZ_NO_COVERAGE
+#endif
+#endif
+
+VRAM_FUZZ_NO_COVERAGE inline std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> out;
     size_t start = 0;
     while (true) {
@@ -38,13 +48,13 @@ inline std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 // First line and the rest (without the newline).
-inline std::pair<std::string_view, std::string_view> head_rest(std::string_view s) {
+VRAM_FUZZ_NO_COVERAGE inline std::pair<std::string_view, std::string_view> head_rest(std::string_view s) {
     size_t nl = s.find('\n');
     if (nl == std::string_view::npos) return {s, {}};
     return {s.substr(0, nl), s.substr(nl + 1)};
 }
 
-inline uint64_t to_u64(std::string_view s) {
+VRAM_FUZZ_NO_COVERAGE inline uint64_t to_u64(std::string_view s) {
     // strtoull on a bounded copy: the digits only (fuzz bytes are not NUL-terminated).
     std::string digits;
     for (char c : s) {
@@ -54,16 +64,6 @@ inline uint64_t to_u64(std::string_view s) {
     }
     return digits.empty() ? 0 : std::strtoull(digits.c_str(), nullptr, 10);
 }
-
-// Code of the harness itself (checkers, hashes) that libFuzzer should not count as coverage: it is not
-// under test, and its per-byte loops would cost comparison hooks and fill the compare tables with noise.
-#ifndef VRAM_FUZZ_NO_COVERAGE  // defined empty to fuzz the harness itself
-#if defined(__clang__)
-#define VRAM_FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
-#else  // the unit tests (GCC) include this file too; GCC has no such sanitizer name
-#define VRAM_FUZZ_NO_COVERAGE
-#endif
-#endif
 
 // FNV-1a of the input: the targets that cannot afford every check on every input pick some by it,
 // so one input always takes the same path (libFuzzer's coverage stays reproducible) and mutations
@@ -79,7 +79,7 @@ struct Bundle {
     std::vector<std::vector<std::pair<std::string, std::string>>> options;  // one per O record: key=value in order
 };
 
-inline Bundle parse_bundle(std::string_view input) {
+VRAM_FUZZ_NO_COVERAGE inline Bundle parse_bundle(std::string_view input) {
     Bundle b;
     vram::RepoSnapshot& s = b.snapshot;
     s.repo_id = "fuzz/model";

@@ -2,7 +2,8 @@
 // (fuzz_common.hpp: F listing, T small files, H safetensors headers, V variant). A fake Hub serves
 // it — the model info, the listing as a tree page, the small files, and each weight file as its
 // 8-byte length prefix + header (Range honoured, short 206 answers past the stored bytes) — to the
-// real HubClient; what it loads goes through analyze → estimate → render_json.
+// real HubClient; what it loads goes through analyze (with the headers the client parsed on arrival, as
+// the CLI and the page call it) → estimate → render_json.
 // This is where the sums across files and the per-load budget are fuzzed (the single-file targets
 // never see them). Checked: the load ends exactly once; the model's totals are the exact sums of its
 // tensors (no wrap-around: an overflow must be an error, never a small total); a component's bytes add
@@ -13,11 +14,12 @@
 #include <cstdlib>
 #include <deque>
 #include <functional>
-#include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <string_view>
 
 #include "estimator/estimate.hpp"
+#include "estimator/json_writer.hpp"
 #include "estimator/model.hpp"
 #include "estimator/report.hpp"
 #include "fuzz_common.hpp"
@@ -41,8 +43,32 @@ std::string le64(uint64_t n) {
 }
 
 struct RepoTransport : Transport {
-    const RepoSnapshot* repo = nullptr;
+    // The bundle's files indexed once per input by their path as a /resolve URL carries it (percent-encoded),
+    // and the listing's body written once: the harness's own work stays small next to the code under test.
+    explicit RepoTransport(const RepoSnapshot& snapshot) : repo(snapshot) {
+        for (const auto& [p, text] : repo.texts) by_url_path.emplace(url_encode(p, true), Stored{&p, &text, false});
+        for (const auto& [p, header] : repo.headers)
+            by_url_path.emplace(url_encode(p, true), Stored{&p, &header, true});
+        for (const auto& f : repo.files) size_of[f.path] = f.size_bytes;  // the last listed entry wins
+        JsonWriter page(-1);
+        page.begin_array();
+        for (const auto& f : repo.files)
+            page.begin_object().field("path", f.path).field("size", f.size_bytes).field("type", "file").end_object();
+        page.end_array();
+        tree_body = page.take();
+    }
+
+    struct Stored {
+        const std::string* path;
+        const std::string* content;  // a small file's text, or a safetensors header's JSON
+        bool header;
+    };
+    const RepoSnapshot& repo;
+    std::map<std::string, Stored> by_url_path;
+    std::map<std::string, uint64_t> size_of;
+    std::string tree_body;
     std::deque<std::pair<HttpRequest, std::function<void(HttpResponse)>>> queue;
+
     void send(const HttpRequest& r, std::function<void(HttpResponse)> done) override {
         if (r.max_body_bytes == 0) __builtin_trap();  // every read is capped
         queue.emplace_back(r, std::move(done));
@@ -57,35 +83,30 @@ struct RepoTransport : Transport {
                 r.body = R"({"id":"fuzz/model","sha":")" + kSha + R"("})";
                 return r;
             }
-            nlohmann::json page = nlohmann::json::array();
-            for (const auto& f : repo->files)
-                page.push_back({{"type", "file"}, {"path", f.path}, {"size", f.size_bytes}});
-            r.body = page.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            r.body = tree_body;
             return r;
         }
         const std::string marker = "/resolve/" + kSha + "/";
         const auto at = u.find(marker);
-        std::string path = at == std::string::npos ? std::string() : u.substr(at + marker.size());
-        // Paths come back percent-encoded; the fuzzed ones are matched by their encoding.
-        const RepoSnapshot& s = *repo;
-        for (const auto& [p, text] : s.texts)
-            if (url_encode(p, true) == path) {
-                r.status = 200;
-                r.body = text.substr(0, req.max_body_bytes);
-                r.truncated = text.size() > req.max_body_bytes;
-                return r;
-            }
-        for (const auto& [p, header] : s.headers)
-            if (url_encode(p, true) == path) return range(req, le64(header.size()) + header, p);
-        r.status = 404;
-        r.headers["x-error-code"] = "EntryNotFound";
+        // Paths come back percent-encoded; the fuzzed ones are matched by their encoding (a small file
+        // before a header of the same path).
+        const auto found = by_url_path.find(at == std::string::npos ? std::string() : u.substr(at + marker.size()));
+        if (found == by_url_path.end()) {
+            r.status = 404;
+            r.headers["x-error-code"] = "EntryNotFound";
+            return r;
+        }
+        const Stored& f = found->second;
+        if (f.header) return range(req, le64(f.content->size()) + *f.content, *f.path);
+        r.status = 200;
+        r.body = f.content->substr(0, req.max_body_bytes);
+        r.truncated = f.content->size() > req.max_body_bytes;
         return r;
     }
 
     HttpResponse range(const HttpRequest& req, const std::string& stored, const std::string& path) const {
-        uint64_t size = 0;
-        for (const auto& f : repo->files)
-            if (f.path == path) size = f.size_bytes;
+        const auto listed = size_of.find(path);
+        uint64_t size = listed == size_of.end() ? 0 : listed->second;
         if (size == 0) size = stored.size();
         unsigned long long a = 0, b = 0;
         for (const auto& [k, v] : req.headers)
@@ -116,8 +137,7 @@ struct RepoTransport : Transport {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     fuzz::Bundle b = fuzz::parse_bundle(input);
-    RepoTransport transport;
-    transport.repo = &b.snapshot;
+    RepoTransport transport(b.snapshot);
     HubOptions options;
     options.endpoint = kHub;
     options.variant = b.snapshot.variant;
@@ -141,7 +161,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::fprintf(stderr, "repo: load %s %s\n", error_code_name(loaded.error.code), loaded.error.message.c_str());
     if (loaded.error) return 0;
 
-    Model m = analyze(loaded.snapshot);
+    // As the CLI and the page do: the headers the client parsed on arrival are not parsed again.
+    Model m = analyze(loaded.snapshot, "", &loaded.parsed);
     if (std::getenv("VRAM_FUZZ_VERBOSE"))
         std::fprintf(stderr, "repo: analyze %s %s\n", error_code_name(m.error.code), m.error.message.c_str());
     if (m.error) return 0;

@@ -319,3 +319,24 @@ TEST_CASE("Linear matrices are flagged for a Linear-only target, the embeddings 
     // q 64×64 + k 32×64 + v 32×64 = 8,192 params per layer at 1 B, + 4 B scale per tensor; embeddings 100×64 × 2 B.
     CHECK(m.component_bytes_at[static_cast<size_t>(fp8)][0] == 2 * 8192 + 6 * 4 + 100 * 64 * 2);
 }
+
+TEST_CASE("the root component's class is config.json's _class_name, else its first architecture, else none",
+          "[model][architecture]") {
+    // analyze reads config.json's class from parse_architecture's own parse (Architecture::class_name), not a
+    // second one: the rule must stay the one a component folder's config gets.
+    auto class_with = [](const std::string& members) {
+        std::string config = kLlamaConfig;
+        config.insert(1, members);
+        Model m = analyze(sharded_repo(2, 64, config));
+        REQUIRE_FALSE(m.error);
+        REQUIRE(m.components.size() == 1);
+        CHECK(m.arch.class_name == m.components[0].class_name);
+        return m.components[0].class_name;
+    };
+    CHECK(class_with(R"("architectures": ["LlamaForCausalLM"], )") == "LlamaForCausalLM");
+    CHECK(class_with(R"("_class_name": "Custom", "architectures": ["LlamaForCausalLM"], )") == "Custom");
+    CHECK(class_with(R"("_class_name": 7, "architectures": ["LlamaForCausalLM", "Other"], )") == "LlamaForCausalLM");
+    CHECK(class_with(R"("architectures": [7, "LlamaForCausalLM"], )").empty());
+    CHECK(class_with(R"("architectures": [], )").empty());
+    CHECK(class_with("").empty());
+}
