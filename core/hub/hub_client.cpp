@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 
 #include "estimator/checked_math.hpp"
 #include "estimator/repo_layout.hpp"
@@ -192,8 +194,15 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
     // Shard indexes tell how many tensors each shard holds: that sizes its first read.
     for (const auto& [path, shards] : s->shard_cache)
         for (const auto& [shard, n] : shards.tensors_per_shard) s->tensors_per_shard[shard] = n;
-    std::map<std::string, uint64_t> sizes;
-    for (const auto& f : snap.files) sizes[f.path] = f.size_bytes;
+    // Listed sizes by path (the last entry of a path wins), for the header reads below; keys view the listing,
+    // which is complete and unchanged by now (plan_and_fetch runs after the last tree page).
+    std::map<std::string_view, uint64_t> sizes;
+    if (plan.complete())
+        for (const auto& f : snap.files) sizes[f.path] = f.size_bytes;
+    const auto size_of = [&sizes](const std::string& path) {
+        const auto it = sizes.find(path);
+        return it == sizes.end() ? uint64_t{0} : it->second;
+    };
     bool issued = false;
     for (const auto& t : texts) {
         if (!s->requested_texts.insert(t).second) continue;
@@ -221,14 +230,14 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         for (const auto& w : plan.weight_files) {
             if (!s->requested_headers.insert(w).second) continue;
             s->progress.stage = "headers";
-            fetch_header(s, w, sizes[w], depth);
+            fetch_header(s, w, size_of(w), depth);
             issued = true;
         }
         // GGUF: every file's header at once (the quantization table needs them all), each in as few reads as it takes.
         for (const auto& g : plan.gguf_files) {
             if (!s->requested_headers.insert(g).second) continue;
             s->progress.stage = "headers";
-            const uint64_t size = sizes[g];
+            const uint64_t size = size_of(g);
             fetch_gguf(s, g, size, std::string(), size ? std::min(kGgufFirstReadBytes, size) : kGgufFirstReadBytes,
                        depth);
             issued = true;

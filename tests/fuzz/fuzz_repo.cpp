@@ -65,7 +65,7 @@ struct RepoTransport : Transport {
     };
     const RepoSnapshot& repo;
     std::map<std::string, Stored> by_url_path;
-    std::map<std::string, uint64_t> size_of;
+    std::map<std::string_view, uint64_t> size_of;  // keys view repo.files
     std::string tree_body;
     std::deque<std::pair<HttpRequest, std::function<void(HttpResponse)>>> queue;
 
