@@ -4,8 +4,11 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "estimator/json_scanner.hpp"
 #include "estimator/names.hpp"
@@ -85,12 +88,31 @@ struct FolderWeights {
     std::set<std::string> variants;
 };
 
-FolderWeights scan_folder(const std::vector<RepoFile>& files, const std::string& folder, const std::string& variant) {
+// The listing grouped by folder (a path's part before its last '/'), each group in listing order; the keys view
+// the listing's paths. The planner reads one folder per component instead of the whole listing each time (a
+// manifest may name hundreds of components).
+using FolderFiles = std::map<std::string_view, std::vector<const RepoFile*>>;
+
+FolderFiles group_by_folder(const std::vector<RepoFile>& files) {
+    FolderFiles out;
+    for (const auto& f : files) out[folder_view(f.path)].push_back(&f);
+    return out;
+}
+
+// The files of one folder, in listing order (none when the listing has no file there).
+const std::vector<const RepoFile*>& files_in(const FolderFiles& by_folder, std::string_view folder) {
+    static const std::vector<const RepoFile*> kNone;
+    const auto it = by_folder.find(folder);
+    return it == by_folder.end() ? kNone : it->second;
+}
+
+FolderWeights scan_folder(const FolderFiles& by_folder, const std::string& folder, const std::string& variant) {
     FolderWeights out;
-    for (const auto& f : files) {
+    for (const RepoFile* file : files_in(by_folder, folder)) {
+        const RepoFile& f = *file;
         // parse_weight_name's own test first: it needs no search for the last '/'.
         if (!ends_with(f.path, ".safetensors") && !ends_with(f.path, ".json")) continue;
-        if (folder_view(f.path) != folder || is_excluded_path(f.path)) continue;
+        if (is_excluded_path(f.path)) continue;
         WeightName w;
         if (!parse_weight_name(base_view(f.path), w)) continue;
         if (!w.variant.empty()) out.variants.emplace(w.variant);
@@ -106,19 +128,22 @@ FolderWeights scan_folder(const std::vector<RepoFile>& files, const std::string&
 }
 
 // Fills a component from its folder; false when the folder has no weights for this variant.
-bool fill_component(const std::vector<RepoFile>& files, ComponentPlan& c, const std::string& variant, LayoutPlan& plan,
-                    const std::map<std::string, std::string>& texts, ShardCache* cache) {
-    FolderWeights fw = scan_folder(files, c.folder, variant);
+// `variants_seen`: plan.variants as a set (a listing may name tens of thousands of variants; a search of the
+// list for each would be quadratic).
+bool fill_component(const FolderFiles& by_folder, ComponentPlan& c, const std::string& variant, LayoutPlan& plan,
+                    std::set<std::string>& variants_seen, const std::map<std::string, std::string>& texts,
+                    ShardCache* cache) {
+    FolderWeights fw = scan_folder(by_folder, c.folder, variant);
     for (const auto& v : fw.variants)
-        if (std::find(plan.variants.begin(), plan.variants.end(), v) == plan.variants.end()) plan.variants.push_back(v);
+        if (variants_seen.insert(v).second) plan.variants.push_back(v);
     if (!variant.empty() && fw.index.empty() && fw.singles.empty()) {
-        fw = scan_folder(files, c.folder, "");  // this component has no such variant: default files
+        fw = scan_folder(by_folder, c.folder, "");  // this component has no such variant: default files
         if (!fw.index.empty() || !fw.singles.empty())
             plan.notes.push_back("component " + c.name + " has no " + variant + " variant: its default files are used");
     }
-    const std::string config = join(c.folder, "config.json");
-    for (const auto& f : files)
-        if (f.path == config) c.config_path = f.path;
+    const std::string config = join(c.folder, "config.json");  // in c.folder: its last '/' is the one join adds
+    for (const RepoFile* f : files_in(by_folder, c.folder))
+        if (f->path == config) c.config_path = f->path;
     if (!fw.index.empty()) {
         c.index_path = fw.index;
         auto it = texts.find(fw.index);
@@ -258,6 +283,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
                                                    ", which cannot be sized without downloading them.");
         return plan;
     }
+    const FolderFiles by_folder = group_by_folder(files);
+    std::set<std::string> variants_seen;
     const bool skipped_consolidated = std::any_of(files.begin(), files.end(), [](const RepoFile& f) {
         return ends_with(f.path, ".safetensors") && is_excluded_path(f.path);
     });
@@ -286,9 +313,10 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
             c.name = c.folder = it.key();
             if (c.folder.find('/') != std::string::npos || c.folder.find("..") != std::string::npos) continue;
             if (!seen_folders.insert(c.folder).second) continue;  // a manifest naming a folder twice counts it once
-            if (fill_component(files, c, variant, plan, texts, cache)) plan.components.push_back(std::move(c));
+            if (fill_component(by_folder, c, variant, plan, variants_seen, texts, cache))
+                plan.components.push_back(std::move(c));
         }
-        FolderWeights root = scan_folder(files, "", variant);
+        FolderWeights root = scan_folder(by_folder, "", variant);
         if (!root.singles.empty())
             plan.notes.push_back("root single-file checkpoint " + root.singles.front() +
                                  " duplicates the component folders: not counted");
@@ -319,7 +347,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
             c.folder = path;
             c.name = path.empty() ? "root" : path;
             if (!seen_folders.insert(c.folder).second) continue;  // a manifest naming a folder twice counts it once
-            if (fill_component(files, c, variant, plan, texts, cache)) plan.components.push_back(std::move(c));
+            if (fill_component(by_folder, c, variant, plan, variants_seen, texts, cache))
+                plan.components.push_back(std::move(c));
         }
         finish(plan);
         return plan;
@@ -327,7 +356,7 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
 
     ComponentPlan root;
     root.name = "root";
-    if (!fill_component(files, root, variant, plan, texts, cache)) {
+    if (!fill_component(by_folder, root, variant, plan, variants_seen, texts, cache)) {
         // Weights only in subfolders without a manifest: take each first-level folder that has some.
         std::set<std::string> folders;
         for (const auto& f : files)
@@ -336,7 +365,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
             ComponentPlan c;
             c.name = c.folder = folder;
             if (!seen_folders.insert(c.folder).second) continue;  // a manifest naming a folder twice counts it once
-            if (fill_component(files, c, variant, plan, texts, cache)) plan.components.push_back(std::move(c));
+            if (fill_component(by_folder, c, variant, plan, variants_seen, texts, cache))
+                plan.components.push_back(std::move(c));
         }
         plan.layout = "folders";
         plan.notes.push_back("no manifest and no weights at the root: each folder with safetensors is one component");

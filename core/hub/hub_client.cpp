@@ -189,8 +189,12 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
     const uint32_t depth = s->input_depth + 1;
     std::vector<std::string> texts;
     if (s->requested_texts.empty()) texts = first_round_texts(snap.files);
-    for (const auto& t : plan.need_texts)
-        if (std::find(texts.begin(), texts.end(), t) == texts.end()) texts.push_back(t);
+    {
+        // Both lists may name every file of a hostile listing: a set, not a search of the list per name.
+        std::set<std::string> listed(texts.begin(), texts.end());
+        for (const auto& t : plan.need_texts)
+            if (listed.insert(t).second) texts.push_back(t);
+    }
     // Shard indexes tell how many tensors each shard holds: that sizes its first read.
     for (const auto& [path, shards] : s->shard_cache)
         for (const auto& [shard, n] : shards.tensors_per_shard) s->tensors_per_shard[shard] = n;

@@ -243,6 +243,35 @@ void same_as_reference(const std::string& text) {
 }
 }  // namespace
 
+TEST_CASE("each component reads its own folder in listing order when the listing interleaves folders",
+          "[repo_layout]") {
+    // The planner groups the listing by folder once; within a folder the order is the listing's, which decides
+    // which of several unindexed files is named first and which index wins when a folder has several.
+    auto files = listing({"model_index.json", "vae/b.safetensors", "unet/other.safetensors.index.json",
+                          "vae/config.json", "unet/diffusion_pytorch_model.safetensors.index.json", "vae/a.safetensors",
+                          "unet/config.json", "text_encoder/model.fp16.safetensors", "vae/config.json",
+                          "text_encoder/model.safetensors", "unet/last.safetensors.index.json"});
+    const std::string manifest =
+        R"({"_class_name":"P","vae":["diffusers","AutoencoderKL"],"unet":["diffusers","UNet2DConditionModel"],)"
+        R"("text_encoder":["transformers","CLIPTextModel"]})";
+    LayoutPlan p = plan_layout(files, {{"model_index.json", manifest}}, "");
+    REQUIRE_FALSE(p.error);
+    REQUIRE(p.components.size() == 3);  // in the manifest's key order (nlohmann's object sorts its keys)
+    const ComponentPlan& text_encoder = p.components[0];
+    const ComponentPlan& unet = p.components[1];
+    const ComponentPlan& vae = p.components[2];
+    CHECK(vae.name == "vae");
+    CHECK(vae.files == std::vector<std::string>{"vae/b.safetensors", "vae/a.safetensors"});
+    CHECK(vae.config_path == "vae/config.json");
+    CHECK(unet.name == "unet");  // the canonical stem's index, though another index is listed after it
+    CHECK(unet.index_path == "unet/diffusion_pytorch_model.safetensors.index.json");
+    CHECK(unet.config_path == "unet/config.json");
+    CHECK(text_encoder.files == std::vector<std::string>{"text_encoder/model.safetensors"});
+    CHECK(text_encoder.config_path.empty());
+    CHECK(p.variants == std::vector<std::string>{"fp16"});
+    CHECK(p.need_texts == std::vector<std::string>{"unet/diffusion_pytorch_model.safetensors.index.json"});
+}
+
 TEST_CASE("the shard index reader agrees with nlohmann on validity, shards, counts and totals", "[repo_layout]") {
     for (const char* text : {
              R"({"weight_map":{"a":"s1","b":"s2","c":"s1"}})",
