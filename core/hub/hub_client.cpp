@@ -207,6 +207,21 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         const auto it = sizes.find(path);
         return it == sizes.end() ? uint64_t{0} : it->second;
     };
+    // A plan that needs more requests than the load may still make fails now, before making them (a hostile listing
+    // of 20,000 configs or weight files would otherwise spend the whole budget first: 4,000 requests, a minute here).
+    uint64_t to_request = 0;
+    for (const auto& t : texts) to_request += s->requested_texts.count(t) ? 0 : 1;
+    if (plan.complete()) {
+        for (const auto& w : plan.weight_files) to_request += s->requested_headers.count(w) ? 0 : 1;
+        for (const auto& g : plan.gguf_files) to_request += s->requested_headers.count(g) ? 0 : 1;
+    }
+    if (s->result.stats.requests + to_request > kMaxLoadRequests) {
+        finish(s, make_error(ErrorCode::budget_exceeded, "this repo's layout needs " + std::to_string(to_request) +
+                                                             " more files read, past the limit of " +
+                                                             std::to_string(kMaxLoadRequests) +
+                                                             " requests per estimate: no real repo needs that many"));
+        return;
+    }
     bool issued = false;
     for (const auto& t : texts) {
         if (!s->requested_texts.insert(t).second) continue;

@@ -638,7 +638,23 @@ TEST_CASE("more requests than a load may make end with budget_exceeded", "[hub_c
     LoadResult r = load(t, "acme/m");
     CHECK(r.error.code == ErrorCode::budget_exceeded);
     CHECK_THAT(r.error.message, Catch::Contains("4000 requests"));
-    CHECK(t.seen.size() <= kMaxLoadRequests);
+    CHECK_THAT(r.error.message, Catch::Contains("4100 more files"));
+    // It fails once the plan names the shards, before reading any of them: the listing, the config and the index.
+    CHECK(t.seen.size() <= 6);
+}
+
+TEST_CASE("a first round of more small files than a load may read ends with budget_exceeded before reading them",
+          "[hub_client][budget]") {
+    std::map<std::string, std::string> files = {
+        {"config.json", "{}"},
+        {"model.safetensors", st_file(R"({"w":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 4)}};
+    for (int k = 0; k < 4'100; ++k) files["c" + std::to_string(k) + "/config.json"] = "{}";
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::budget_exceeded);
+    CHECK_THAT(r.error.message, Catch::Contains("4000 requests"));
+    CHECK(t.seen.size() <= 3);  // the model info and the listing
 }
 
 TEST_CASE("split_shards names the parts of a split checkpoint only when the listing holds all of them",
