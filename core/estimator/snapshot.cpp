@@ -1,5 +1,7 @@
 #include "estimator/snapshot.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "estimator/json_scanner.hpp"
@@ -255,20 +257,10 @@ struct SnapshotReader {
                 if (!sc.string(&key) || !sc.expect(':')) return false;
                 seen.insert(key);
                 bool ok = true;
-                if (key == "repo_id")
-                    ok = text(key, s.repo_id);
-                else if (key == "revision")
-                    ok = text(key, s.revision);
-                else if (key == "sha")
-                    ok = text(key, s.sha);
-                else if (key == "gated")
-                    ok = text(key, s.gated);
-                else if (key == "library_name")
-                    ok = text(key, s.library_name);
-                else if (key == "pipeline_tag")
-                    ok = text(key, s.pipeline_tag);
-                else if (key == "variant")
-                    ok = text(key, s.variant);
+                const auto field = std::find_if(std::begin(kSnapshotTextFields), std::end(kSnapshotTextFields),
+                                                [&key](const auto& f) { return key == f.first; });
+                if (field != std::end(kSnapshotTextFields))
+                    ok = text(key, s.*(field->second));
                 else if (key == "files")
                     ok = files(s.files);
                 else if (key == "texts")

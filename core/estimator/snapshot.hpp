@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "estimator/error.hpp"
@@ -31,19 +32,24 @@ struct RepoSnapshot {
 std::string base64_encode(std::string_view bytes);
 bool base64_decode(std::string_view text, std::string& out);
 
+// A snapshot's string fields, in the order snapshot_to_json writes them; snapshot_from_json reads the same list.
+inline constexpr std::pair<const char*, std::string RepoSnapshot::*> kSnapshotTextFields[] = {
+    {"repo_id", &RepoSnapshot::repo_id},
+    {"revision", &RepoSnapshot::revision},
+    {"sha", &RepoSnapshot::sha},
+    {"gated", &RepoSnapshot::gated},
+    {"library_name", &RepoSnapshot::library_name},
+    {"pipeline_tag", &RepoSnapshot::pipeline_tag},
+    {"variant", &RepoSnapshot::variant},
+};
+
 // The one walk over a snapshot's fields, with the stored schema's keys and order. snapshot_to_json writes JSON text
 // through it and the wasm binding a JS object (core/wasm/api.cpp), so the two can never disagree. A Writer has
 // text(key, string), number(key, uint64), files(key, files) and map(key, map, base64).
 template <class Writer>
 void write_snapshot(const RepoSnapshot& s, Writer& w) {
     w.number("schema", 1);
-    w.text("repo_id", s.repo_id);
-    w.text("revision", s.revision);
-    w.text("sha", s.sha);
-    w.text("gated", s.gated);
-    w.text("library_name", s.library_name);
-    w.text("pipeline_tag", s.pipeline_tag);
-    w.text("variant", s.variant);
+    for (const auto& [key, member] : kSnapshotTextFields) w.text(key, s.*member);
     w.files("files", s.files);
     w.map("texts", s.texts, false);
     w.map("headers", s.headers, false);
