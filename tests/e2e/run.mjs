@@ -114,6 +114,9 @@ async function agreesWithCli(page, appUrl = site.url) {
   if (cli.estimates_bytes.total !== st.r.estimates_bytes.total || cli.context_length !== st.r.context_length ||
       cli.training?.per_gpu?.total_bytes !== st.r.training?.per_gpu?.total_bytes)
     throw new Error(`page and CLI disagree for ${args.join(' ')}: page ${st.r.estimates_bytes.total} at ${st.r.context_length}, CLI ${cli.estimates_bytes.total} at ${cli.context_length}`);
+  // The weights per component as the layout planner and analyze found them: name, class, bytes, tensors.
+  const parts = (r) => JSON.stringify((r.components || []).map((c) => [c.name, c.class_name, c.bytes, c.tensors]));
+  if (parts(cli) !== parts(st.r)) throw new Error(`page and CLI disagree on the components for ${args.join(' ')}: page ${parts(st.r)}, CLI ${parts(cli)}`);
   return true;
 }
 
