@@ -112,9 +112,11 @@ HttpRequest make_request(const StatePtr& s, const std::string& url) {
 
 std::string endpoint(const StatePtr& s) { return strip_slash(s->options.endpoint); }
 
+// By commit once the model info has named it; before that (speculate_before_listing), by the revision's name.
 std::string resolve_url(const StatePtr& s, const std::string& path) {
-    return endpoint(s) + "/" + s->api_repo + "/resolve/" + url_encode(s->result.snapshot.sha, false) + "/" +
-           url_encode(path, true);
+    const RepoSnapshot& snap = s->result.snapshot;
+    return endpoint(s) + "/" + s->api_repo + "/resolve/" +
+           url_encode(snap.sha.empty() ? snap.revision : snap.sha, false) + "/" + url_encode(path, true);
 }
 
 void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<void(HttpResponse&)> then) {
@@ -177,8 +179,32 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
     });
 }
 
+// What the first round read before the model info and the listing were in (speculate_before_listing) is kept only
+// when they confirm it: config.json when its answer names the info's commit, a weight header when the listing has
+// that file at the size its answer gave. Whatever they do not confirm is read again, by commit.
+void confirm_early_reads(const StatePtr& s) {
+    RepoSnapshot& snap = s->result.snapshot;
+    if (s->early_config_held) {
+        s->early_config_held = false;
+        const std::string path = "config.json";
+        if (s->early_config_commit == snap.sha && listed(s, path)) {
+            snap.texts[path] = std::move(s->early_config);
+        } else {
+            release(s, s->early_config.size());
+            s->requested_texts.erase(path);
+        }
+        s->early_config.clear();
+    }
+    for (const auto& [path, size] : s->early_header_sizes) {
+        const RepoFile* f = listed(s, path);
+        if (!f || f->size_bytes != size) drop_header(s, path);
+    }
+    s->early_header_sizes.clear();
+}
+
 void plan_and_fetch(const StatePtr& s, uint32_t) {
-    if (s->finished) return;
+    if (s->finished || !listing_done(s)) return;
+    confirm_early_reads(s);
     RepoSnapshot& snap = s->result.snapshot;
     LayoutPlan plan = plan_layout(snap.files, snap.texts, snap.variant, &s->shard_cache);
     if (plan.error) {
@@ -187,8 +213,13 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
     }
     // The plan's requests depend on what it read (the listing and the texts), not on header reads in flight.
     const uint32_t depth = s->input_depth + 1;
-    std::vector<std::string> texts;
-    if (s->requested_texts.empty()) texts = first_round_texts(snap.files);
+    if (!s->first_texts_known) {
+        s->first_texts = first_round_texts(snap.files);
+        s->first_texts_known = true;
+    }
+    // Every plan asks for the first round's texts that are not requested: one read before the listing that the plan
+    // could not keep (confirm_early_reads) is asked for again.
+    std::vector<std::string> texts = s->first_texts;
     {
         // Both lists may name every file of a hostile listing: a set, not a search of the list per name.
         std::set<std::string> listed(texts.begin(), texts.end());
@@ -232,6 +263,12 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         issued = true;
     }
     if (plan.complete()) {
+        // A header read before the listing that this plan has no use for (a repo with model.safetensors beside the
+        // layout it counts) is not kept.
+        for (const auto& path : s->early_headers)
+            if (snap.headers.count(path) &&
+                std::find(plan.weight_files.begin(), plan.weight_files.end(), path) == plan.weight_files.end())
+                drop_header(s, path);
         const uint32_t total = static_cast<uint32_t>(plan.weight_files.size() + plan.gguf_files.size());
         // Headers read before the plan (speculate_shards) count when the plan names them.
         s->planned_headers.clear();
@@ -278,8 +315,43 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
 
 void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth);
 
+// The plan is made once the model info and the whole listing are in, whatever the first round's guesses
+// (speculate_before_listing) still have in flight.
 void after_listing(const StatePtr& s) {
-    if (s->api_done && s->tree_done && s->outstanding == 0) plan_and_fetch(s, 0);
+    if (listing_done(s)) plan_and_fetch(s, 0);
+}
+
+// Guesses sent in the first round, with the model info and the listing, by the revision's name (the commit is not
+// known yet): config.json, which every transformers repo has, and the header of a root model.safetensors, the one file
+// of most single-file checkpoints. A repo of that kind then needs no second round (gpt2: 2 round trips instead of 3).
+// A guess that misses (404: a sharded, diffusers or GGUF repo) is forgotten: the plan asks for what the repo has. One
+// the listing and the info do not confirm is read again by commit (confirm_early_reads). Not with a variant (its files
+// have other names).
+void speculate_before_listing(const StatePtr& s) {
+    if (!s->result.snapshot.variant.empty()) return;
+    const std::string config = "config.json";
+    s->requested_texts.insert(config);
+    HttpRequest req = make_request(s, resolve_url(s, config));
+    req.max_body_bytes = kMaxTextBytes;
+    fetch(s, req, 1, [s, config](HttpResponse& r) {
+        // The commit this text belongs to: the Hub's X-Repo-Commit (CORS-exposed) on the final answer.
+        const std::string commit = r.header("x-repo-commit");
+        uint64_t total = 0;
+        if (r.status == 200 && !r.truncated && commit.size() == 40 &&
+            checked_add(s->metadata_bytes, r.body.size(), total) && total <= kMaxLoadMetadataBytes) {
+            s->metadata_bytes = total;
+            s->early_config = std::move(r.body);
+            s->early_config_commit = commit;
+            s->early_config_held = true;
+        } else {
+            s->requested_texts.erase(config);
+        }
+        plan_and_fetch(s, 0);  // once the listing is in
+    });
+    const std::string weights = "model.safetensors";
+    s->requested_headers.insert(weights);
+    s->early_headers.insert(weights);
+    fetch_header(s, weights, 0, 1, kDefaultHeaderProbeBytes);
 }
 
 // The status and size checks of an API answer: false (and the load finished) when it is not a whole 200.
@@ -412,6 +484,7 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
         after_listing(s);
     });
     fetch_tree_page(s, api + "/tree/" + rev + "?recursive=true", 1);
+    speculate_before_listing(s);
 }
 
 }  // namespace vram

@@ -1,6 +1,9 @@
 // The Hub client: which files to ask for, in what order, with the fewest dependent round trips.
 //   round 1  GET /api/models/{id}/revision/{rev}?expand=…   (sha, gated, library)   ┐ in parallel
-//            GET /api/models/{id}/tree/{rev}?recursive=true  (every file and size)  ┘ (+ Link pages)
+//            GET /api/models/{id}/tree/{rev}?recursive=true  (every file and size)  │ (+ Link pages)
+//            + config.json and the header bytes of a root model.safetensors,        ┘
+//              by the revision's name (speculate_before_listing: kept where the info's sha and the listing confirm
+//              them, else read again at the sha), so that a single-file repo needs no round 2
 //   round 2  config.json, manifests and shard indexes (through /resolve/{sha}/, a 307 on the Hub)
 //            + the header bytes of single-file weights when the listing already names them
 //            + the header bytes of the shards "<stem>-k-of-n.safetensors" beside "<stem>.safetensors.index.json"
@@ -11,7 +14,7 @@
 // GGUF repos: round 2 reads the first 2 MiB of every .gguf file (each quantization, each split part,
 // the mmproj projectors) in parallel; a file whose metadata is longer is read on, at least doubling, until
 // its tensor infos are complete (64 MiB at most).
-// Everything is read at the commit sha the API returned, so the snapshot is consistent.
+// Everything else is read at the commit sha the API returned, so the snapshot is consistent.
 // A load has a budget as a whole (kMaxLoadMetadataBytes, kMaxLoadRequests, HubOptions::deadline_ms)
 // besides each request's own limits: legal-but-huge repos and slow servers end in an error, not in an
 // exhausted heap or an endless load.

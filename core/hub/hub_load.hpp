@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "estimator/repo_layout.hpp"
 #include "hub/hub_client.hpp"
@@ -35,8 +36,19 @@ struct HubClient::State {
     ShardCache shard_cache;                    // each index parsed once, however often the plan is made
     std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
     bool api_done = false, tree_done = false;
-    uint64_t started_ms = 0;      // clock at load()
-    uint64_t metadata_bytes = 0;  // reserved against kMaxLoadMetadataBytes (reads in flight + bytes kept)
+    // The first round's texts (first_round_texts of the listing), asked for by every plan until they are requested.
+    std::vector<std::string> first_texts;
+    bool first_texts_known = false;
+    // Read before the model info named the commit (speculate_before_listing): config.json's text and the commit its
+    // answer names (X-Repo-Commit), kept aside until the plan can compare that with the info's sha.
+    bool early_config_held = false;
+    std::string early_config, early_config_commit;
+    // Weight headers read before the listing: the file's size their answer gave (Content-Range), checked against the
+    // listing by the first plan; a header whose size the listing does not confirm is dropped and read again.
+    std::map<std::string, uint64_t> early_header_sizes;
+    std::set<std::string> early_headers;  // the weight files read before the listing
+    uint64_t started_ms = 0;              // clock at load()
+    uint64_t metadata_bytes = 0;          // reserved against kMaxLoadMetadataBytes (reads in flight + bytes kept)
 };
 
 namespace hub_load {
@@ -61,10 +73,20 @@ void plan_and_fetch(const StatePtr& s, uint32_t depth);
 // with a 32k–150k tokenizer; larger metadata costs one or two more reads, each at least doubling what is held,
 // up to kGgufMaxPrefixBytes (64 MiB, core/estimator/gguf.hpp).
 constexpr uint64_t kGgufFirstReadBytes = 2ull << 20;
+// First range read of a header whose size nothing predicts. 256 KiB holds ~1,500 tensor entries
+// (SDXL's single-file UNet has 1,680 and takes one more request), so nearly every single-file
+// checkpoint is read in one request.
+constexpr uint64_t kDefaultHeaderProbeBytes = 256 * 1024;
 void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth,
                   uint64_t speculative_probe = 0);
 void speculate_shards(const StatePtr& s, const std::string& index_path, uint32_t depth);
 void speculate_pipeline(const StatePtr& s, uint32_t depth);
+// Whether the model info and the whole listing are in (the plan needs both).
+inline bool listing_done(const StatePtr& s) { return s->api_done && s->tree_done; }
+// The listing's entry for `path` (the last one, as the plan reads it); null when it is not listed.
+const RepoFile* listed(const StatePtr& s, const std::string& path);
+// Forgets a header read before the listing that the listing does not confirm: its text, its parse, its reservation.
+void drop_header(const StatePtr& s, const std::string& path);
 void fetch_gguf(const StatePtr& s, const std::string& path, uint64_t size, std::string have, uint64_t target,
                 uint32_t depth);
 

@@ -13,10 +13,6 @@ namespace {
 
 using namespace hub_protocol;
 
-// First range read of a header whose size nothing predicts. 256 KiB holds ~1,500 tensor entries
-// (SDXL's single-file UNet has 1,680 and takes one more request), so nearly every single-file
-// checkpoint is read in one request.
-constexpr uint64_t kDefaultHeaderProbeBytes = 256 * 1024;
 // Bytes per tensor entry used to size the first read of a shard whose tensor count the index gives
 // (real entries are 100–200 bytes), plus slack for __metadata__ and long names.
 constexpr uint64_t kHeaderBytesPerTensor = 192;
@@ -77,6 +73,8 @@ void parse_on_arrival(const StatePtr& s, const std::string& path, const std::str
 void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth,
                   uint64_t speculative_probe) {
     const bool speculative = speculative_probe != 0;
+    // Sent with the model info and the listing (speculate_before_listing): by the revision's name, its size unknown.
+    const bool early = !listing_done(s);
     uint64_t probe = speculative ? speculative_probe : kDefaultHeaderProbeBytes;
     if (auto it = s->tensors_per_shard.find(path); !speculative && it != s->tensors_per_shard.end()) {
         uint64_t sized = 0;
@@ -107,7 +105,7 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
     req.max_body_bytes = probe;
-    fetch(s, req, depth, [s, path, size, probe, depth, speculative, fail](HttpResponse& r) {
+    fetch(s, req, depth, [s, path, size, probe, depth, speculative, early, fail](HttpResponse& r) {
         release(s, probe);
         uint64_t file_size = size;
         if (Error e = range_answer_error(r, path, 0, s->api_repo, !s->options.token.empty(), file_size)) {
@@ -127,10 +125,24 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
         if (!reserve(s, len.header_bytes,
                      "the header of " + path + " (" + std::to_string(len.header_bytes) + " bytes)"))
             return;
-        auto done = [s, path, size](std::string header_json) {
+        auto done = [s, path, size, file_size, early](std::string header_json) {
+            if (early) {
+                if (!listing_done(s)) {
+                    s->early_header_sizes[path] = file_size;  // the first plan compares it with the listing
+                } else if (const RepoFile* f = listed(s, path);
+                           !f || f->size_bytes != file_size ||
+                           (!s->planned_headers.empty() && !s->planned_headers.count(path))) {
+                    // The listing does not have this file at this size, or the plan has no use for it: the plan reads
+                    // what it needs again, by commit, now (not after the reads in flight).
+                    release(s, header_json.size());
+                    s->requested_headers.erase(path);
+                    plan_and_fetch(s, 0);
+                    return;
+                }
+            }
             std::string& kept = s->result.snapshot.headers[path];
             kept = std::move(header_json);
-            parse_on_arrival(s, path, kept, size);
+            parse_on_arrival(s, path, kept, size ? size : file_size);
             if (s->planned_headers.empty() || s->planned_headers.count(path)) ++s->progress.files_done;
             report(s);
             if (s->outstanding == 0) plan_and_fetch(s, 0);
@@ -169,6 +181,27 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
                   done(first + r2.body);
               });
     });
+}
+
+const RepoFile* listed(const StatePtr& s, const std::string& path) {
+    const RepoFile* found = nullptr;
+    for (const auto& f : s->result.snapshot.files)
+        if (f.path == path) found = &f;
+    return found;
+}
+
+void drop_header(const StatePtr& s, const std::string& path) {
+    auto& headers = s->result.snapshot.headers;
+    if (auto it = headers.find(path); it != headers.end()) {
+        release(s, it->second.size());
+        headers.erase(it);
+    }
+    AnalyzeCache& cache = s->result.parsed;
+    if (auto old = cache.headers.find(path); old != cache.headers.end()) {
+        cache.header_text_bytes -= old->second.text_bytes;
+        cache.headers.erase(old);
+    }
+    s->requested_headers.erase(path);
 }
 
 // The shards of an index, read together with the index instead of after it: when the listing holds an index

@@ -86,8 +86,10 @@ struct RepoTransport : Transport {
             r.body = tree_body;
             return r;
         }
-        const std::string marker = "/resolve/" + kSha + "/";
-        const auto at = u.find(marker);
+        // By commit, or by the revision's name (the first round's guesses, sent before the info named the commit).
+        std::string marker = "/resolve/" + kSha + "/";
+        auto at = u.find(marker);
+        if (at == std::string::npos) at = u.find(marker = "/resolve/main/");
         // Paths come back percent-encoded; the fuzzed ones are matched by their encoding (a small file
         // before a header of the same path).
         const auto found = by_url_path.find(at == std::string::npos ? std::string() : u.substr(at + marker.size()));
@@ -99,6 +101,7 @@ struct RepoTransport : Transport {
         const Stored& f = found->second;
         if (f.header) return range(req, le64(f.content->size()) + *f.content, *f.path);
         r.status = 200;
+        r.headers["x-repo-commit"] = kSha;  // as the Hub's answer for a small file carries it
         r.body = f.content->substr(0, req.max_body_bytes);
         r.truncated = f.content->size() > req.max_body_bytes;
         return r;

@@ -67,9 +67,12 @@ HttpResponse serve(const HttpRequest& req, const std::map<std::string, std::stri
                     std::to_string(content.size()) + "}";
         return ok(body + "]");
     }
-    auto pos = u.find("/resolve/" + kSha + "/");
+    // By commit, or by the revision's name before the info named the commit (the first round's guesses).
+    std::string ref = kSha;
+    auto pos = u.find("/resolve/" + ref + "/");
+    if (pos == std::string::npos) pos = u.find("/resolve/" + (ref = "main") + "/");
     if (pos == std::string::npos) return ok("", 404);
-    std::string path = u.substr(pos + 10 + kSha.size());
+    std::string path = u.substr(pos + 10 + ref.size());
     auto it = files.find(path);
     if (it == files.end()) {
         HttpResponse r = ok("Entry not found", 404);
@@ -77,7 +80,11 @@ HttpResponse serve(const HttpRequest& req, const std::map<std::string, std::stri
         return r;
     }
     std::string range = range_of(req);
-    if (range.empty()) return ok(it->second);
+    if (range.empty()) {
+        HttpResponse r = ok(it->second);
+        r.headers["x-repo-commit"] = kSha;  // as the Hub's answer for a small file does (resolve-cache)
+        return r;
+    }
     unsigned long long a = 0, b = 0;
     std::sscanf(range.c_str(), "bytes=%llu-%llu", &a, &b);
     b = std::min<unsigned long long>(b, it->second.size() - 1);
@@ -102,15 +109,20 @@ LoadResult load(FakeTransport& t, const std::string& repo, HubOptions o = {}) {
 
 }  // namespace
 
-TEST_CASE("a single-file repo takes two dependent rounds: listing, then config and header together", "[hub_client]") {
+TEST_CASE("a single-file repo takes one round: config and header are read with the info and the listing",
+          "[hub_client]") {
     const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
     std::map<std::string, std::string> files = {{"config.json", "{}"}, {"model.safetensors", st_file(h, 8)}};
     FakeTransport t;
     t.handler = [&](const HttpRequest& r) { return serve(r, files); };
     LoadResult r = load(t, "acme/m");
     REQUIRE_FALSE(r.error);
-    CHECK(r.stats.chain == 2);
+    CHECK(r.stats.chain == 1);
     CHECK(r.stats.requests == 4);
+    // By the revision's name: the commit is not known before the info's answer.
+    REQUIRE(t.seen.size() == 4);
+    CHECK(t.seen[2].url == kHub + "/acme/m/resolve/main/config.json");
+    CHECK(t.seen[3].url == kHub + "/acme/m/resolve/main/model.safetensors");
     CHECK(r.snapshot.sha == kSha);
     CHECK(r.snapshot.headers.at("model.safetensors") == h);
     CHECK(r.snapshot.texts.at("config.json") == "{}");
@@ -154,11 +166,45 @@ TEST_CASE("a split repo reads its shard headers together with its index, two rou
     LoadResult r = load(t, "acme/m");
     REQUIRE_FALSE(r.error);
     CHECK(r.stats.chain == 2);
-    CHECK(r.stats.requests == 2 + 2 + 3);  // info and listing; config and index; three headers
+    // The info, the listing and the first round's guesses (config.json, and model.safetensors: 404); the index and
+    // three headers.
+    CHECK(r.stats.requests == 4 + 1 + 3);
     CHECK(r.snapshot.headers.size() == 3);
     // Sent in the round of the index, not after its answer: the fake answers in the order requests were sent, and
     // a header request sent after the index's answer would come after every request of that round.
-    CHECK(first_seen(t, "model-00001-of-00003") < first_seen(t, "config.json") + 3);
+    CHECK(first_seen(t, "model-00001-of-00003") < first_seen(t, "model.safetensors.index.json") + 3);
+}
+
+TEST_CASE("what the first round read by the revision's name is kept only where the info and the listing confirm it",
+          "[hub_client]") {
+    const std::string h = R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})";
+    const std::map<std::string, std::string> files = {{"config.json", R"({"a":1})"},
+                                                      {"model.safetensors", st_file(h, 8)}};
+    // The branch moved between the info and the reads by name: those answer for another commit.
+    const std::string moved_header = R"({"v":{"dtype":"F16","shape":[8],"data_offsets":[0,16]}})";
+    const std::map<std::string, std::string> moved = {{"config.json", R"({"b":2})"},
+                                                      {"model.safetensors", st_file(moved_header, 16)}};
+    auto by_name = [&](const HttpRequest& req) {
+        if (req.url.find("/resolve/main/") == std::string::npos) return serve(req, files);
+        std::string url = req.url;
+        url.replace(url.find("/resolve/main/"), 14, "/resolve/" + kSha + "/");
+        HttpRequest at_commit = req;
+        at_commit.url = url;
+        HttpResponse r = serve(at_commit, moved);
+        if (r.headers.count("x-repo-commit")) r.headers["x-repo-commit"] = std::string(40, 'f');
+        return r;
+    };
+    FakeTransport t;
+    t.handler = by_name;
+    LoadResult r = load(t, "acme/m");
+    REQUIRE_FALSE(r.error);
+    // Both are read again by commit: the config named another commit, the header's file size is not the listing's.
+    CHECK(r.snapshot.texts.at("config.json") == R"({"a":1})");
+    CHECK(r.snapshot.headers.at("model.safetensors") == h);
+    CHECK(r.stats.requests == 6);
+    CHECK(r.stats.chain == 2);
+    CHECK(first_seen(t, "/resolve/" + kSha + "/config.json") < t.seen.size());
+    CHECK(first_seen(t, "/resolve/" + kSha + "/model.safetensors") < t.seen.size());
 }
 
 TEST_CASE("the plan's next reads wait for the texts, not for the header reads still in flight", "[hub_client]") {
@@ -277,7 +323,7 @@ TEST_CASE("a header longer than the first read costs one more request for that f
     LoadResult r = load(t, "acme/m");
     REQUIRE_FALSE(r.error);
     CHECK(r.snapshot.headers.at("model.safetensors") == h);
-    CHECK(r.stats.chain == 3);
+    CHECK(r.stats.chain == 2);  // the first read goes with the listing, the rest after it
 }
 
 TEST_CASE("the tree listing follows every Link page", "[hub_client]") {
@@ -654,7 +700,7 @@ TEST_CASE("a first round of more small files than a load may read ends with budg
     LoadResult r = load(t, "acme/m");
     CHECK(r.error.code == ErrorCode::budget_exceeded);
     CHECK_THAT(r.error.message, Catch::Contains("4000 requests"));
-    CHECK(t.seen.size() <= 3);  // the model info and the listing
+    CHECK(t.seen.size() <= 4);  // the model info, the listing and the first round's two guesses
 }
 
 TEST_CASE("split_shards names the parts of a split checkpoint only when the listing holds all of them",
@@ -819,5 +865,33 @@ TEST_CASE("headers parsed as they arrive are the ones analyze uses and give the 
         other_size.file_size += 1;
         p = other_size;
         CHECK(analyze(r.snapshot, "", &r.parsed).params == plain.params);
+    }
+}
+
+TEST_CASE(
+    "a root model.safetensors that the plan does not count is not kept, and a guess that misses costs nothing more",
+    "[hub_client]") {
+    SECTION("a sharded repo with a stray single file beside its index") {
+        auto files = split_repo(2, {1, 2});
+        files["model.safetensors"] = st_file(R"({"old":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4);
+        FakeTransport t;
+        t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+        LoadResult r = load(t, "acme/m");
+        REQUIRE_FALSE(r.error);
+        CHECK(r.snapshot.headers.size() == 2);
+        CHECK(r.snapshot.headers.count("model.safetensors") == 0);
+        CHECK(r.stats.chain == 2);
+    }
+    SECTION("a GGUF repo: neither guess is there") {
+        std::map<std::string, std::string> files = {{"m-Q4_K_M.gguf", gguf_file()}};
+        FakeTransport t;
+        t.handler = [&](const HttpRequest& r) { return serve(r, files); };
+        LoadResult r = load(t, "acme/m");
+        REQUIRE_FALSE(r.error);
+        CHECK(r.snapshot.texts.empty());
+        CHECK(r.snapshot.headers.empty());
+        CHECK(r.snapshot.gguf_prefixes.count("m-Q4_K_M.gguf") == 1);
+        CHECK(r.stats.requests == 5);  // info, listing, the two guesses (404), the GGUF header
+        CHECK(r.stats.chain == 2);
     }
 }
