@@ -334,6 +334,12 @@ void speculate_before_listing(const StatePtr& s) {
     HttpRequest req = make_request(s, resolve_url(s, config));
     req.max_body_bytes = kMaxTextBytes;
     fetch(s, req, 1, [s, config](HttpResponse& r) {
+        if (r.status == 200 && r.truncated) {
+            // Past the limit for a metadata file: the same error as at the sha, without reading 128 MB twice.
+            finish(s,
+                   make_error(ErrorCode::bad_response, config + " is larger than the 128 MB limit for metadata files"));
+            return;
+        }
         // The commit this text belongs to: the Hub's X-Repo-Commit (CORS-exposed) on the final answer.
         const std::string commit = r.header("x-repo-commit");
         uint64_t total = 0;

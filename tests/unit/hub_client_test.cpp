@@ -895,3 +895,22 @@ TEST_CASE(
         CHECK(r.stats.chain == 2);
     }
 }
+
+TEST_CASE("a config.json past the metadata limit ends the load at the first read, not after a second one",
+          "[hub_client]") {
+    std::map<std::string, std::string> files = {
+        {"config.json", "{}"},
+        {"model.safetensors", st_file(R"({"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}})", 8)}};
+    FakeTransport t;
+    t.handler = [&](const HttpRequest& r) {
+        HttpResponse a = serve(r, files);
+        if (r.url.find("/config.json") != std::string::npos) a.truncated = true;  // the transport stopped the body
+        return a;
+    };
+    LoadResult r = load(t, "acme/m");
+    CHECK(r.error.code == ErrorCode::bad_response);
+    CHECK_THAT(r.error.message, Catch::Contains("config.json is larger than the 128 MB limit"));
+    size_t config_reads = 0;
+    for (const auto& q : t.seen) config_reads += q.url.find("/config.json") != std::string::npos ? 1 : 0;
+    CHECK(config_reads == 1);
+}
