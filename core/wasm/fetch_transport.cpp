@@ -22,6 +22,19 @@ EM_JS(void, vram_fetch_abort, (uint32_t id), {
     xhr.abort();
 });
 
+// A finished request's body, taken from the XMLHttpRequest itself (up to `n` bytes): copied once, from the browser's
+// ArrayBuffer straight into the std::string the core keeps. With EMSCRIPTEN_FETCH_LOAD_TO_MEMORY, Fetch.js first
+// mallocs a copy of the whole body in the heap (saveResponse), which the transport then copied again; for a 163-shard
+// repo that is 15 MB copied twice and held twice while a header is moved into the core. Before emscripten_fetch_close,
+// which drops the XMLHttpRequest.
+EM_JS(double, vram_fetch_body_length, (uint32_t id), {
+    var xhr = Fetch.xhrs[id - 1];
+    var body = xhr && xhr.response;
+    return body && body.byteLength ? body.byteLength : 0;
+});
+EM_JS(void, vram_fetch_body_copy, (uint32_t id, char* to, double n),
+      { HEAPU8.set(new Uint8Array(Fetch.xhrs[id - 1].response, 0, n), to); });
+
 // Retries of 429 and 5xx answers, with exponential backoff (0.5 s, 1 s, 2 s). Browsers do not
 // expose Retry-After to script on the Hub (it is not in Access-Control-Expose-Headers), so the
 // backoff cannot follow it here; the CLI's curl transport does.
@@ -94,12 +107,15 @@ void finish(emscripten_fetch_t* f) {
     }
     HttpResponse r;
     r.status = f->status;
-    uint64_t n = f->numBytes;
+    uint64_t n = static_cast<uint64_t>(vram_fetch_body_length(f->id));
     if (p->max_body_bytes && n > p->max_body_bytes) {
         n = p->max_body_bytes;
         r.truncated = true;
     }
-    if (f->data && n) r.body.assign(f->data, static_cast<size_t>(n));
+    if (n) {
+        r.body.resize(static_cast<size_t>(n));
+        vram_fetch_body_copy(f->id, r.body.data(), static_cast<double>(n));
+    }
     read_headers(f, r);
     if (r.status == 0) {
         // XHR reports a timeout as an error with status 0 (Fetch.js ontimeout): tell it by the clock.
@@ -118,8 +134,9 @@ void start(Pending* p) {
     emscripten_fetch_attr_t attr;
     emscripten_fetch_attr_init(&attr);
     std::strcpy(attr.requestMethod, "GET");
-    // REPLACE: never consult emscripten's IndexedDB cache (keyed by URL alone, blind to Range).
-    attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY | EMSCRIPTEN_FETCH_REPLACE;
+    // REPLACE: never consult emscripten's IndexedDB cache (keyed by URL alone, blind to Range). No LOAD_TO_MEMORY: the
+    // body goes from the XMLHttpRequest into the response in one copy (finish, vram_fetch_body_copy).
+    attr.attributes = EMSCRIPTEN_FETCH_REPLACE;
     attr.timeoutMSecs = request.timeout_ms;
     std::vector<const char*> headers;
     for (const auto& [k, v] : request.headers) {
