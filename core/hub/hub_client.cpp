@@ -154,6 +154,11 @@ void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<voi
     });
 }
 
+// A small JSON file cut at kMaxTextBytes.
+Error text_too_large(const std::string& path) {
+    return make_error(ErrorCode::bad_response, path + " is larger than the 128 MB limit for metadata files");
+}
+
 void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.max_body_bytes = kMaxTextBytes;
@@ -166,8 +171,7 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
             return;
         }
         if (r.truncated) {
-            finish(s,
-                   make_error(ErrorCode::bad_response, path + " is larger than the 128 MB limit for metadata files"));
+            finish(s, text_too_large(path));
             return;
         }
         if (!reserve(s, r.body.size(), path)) return;
@@ -336,16 +340,13 @@ void speculate_before_listing(const StatePtr& s) {
     fetch(s, req, 1, [s, config](HttpResponse& r) {
         if (r.status == 200 && r.truncated) {
             // Past the limit for a metadata file: the same error as at the sha, without reading 128 MB twice.
-            finish(s,
-                   make_error(ErrorCode::bad_response, config + " is larger than the 128 MB limit for metadata files"));
+            finish(s, text_too_large(config));
             return;
         }
         // The commit this text belongs to: the Hub's X-Repo-Commit (CORS-exposed) on the final answer.
         const std::string commit = r.header("x-repo-commit");
-        uint64_t total = 0;
-        if (r.status == 200 && !r.truncated && commit.size() == 40 &&
-            checked_add(s->metadata_bytes, r.body.size(), total) && total <= kMaxLoadMetadataBytes) {
-            s->metadata_bytes = total;
+        if (r.status == 200 && commit.size() == 40 && fits(s, r.body.size())) {
+            s->metadata_bytes += r.body.size();
             s->early_config = std::move(r.body);
             s->early_config_commit = commit;
             s->early_config_held = true;

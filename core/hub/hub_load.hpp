@@ -58,6 +58,8 @@ using StatePtr = std::shared_ptr<HubClient::State>;
 // hub_client.cpp
 void finish(const StatePtr& s, Error error);
 void report(const StatePtr& s);
+// Whether `bytes` more fit the per-load metadata budget (reserve() without finishing the load).
+bool fits(const StatePtr& s, uint64_t bytes);
 // Reserves `bytes` of the per-load metadata budget; false (and the load finished) when they do not fit.
 bool reserve(const StatePtr& s, uint64_t bytes, const std::string& what);
 void release(const StatePtr& s, uint64_t bytes);

@@ -41,20 +41,19 @@ bool range_answer(const StatePtr& s, const HttpResponse& r, const std::string& p
     return !e;
 }
 
-// Whether `bytes` more fit the per-load metadata budget (reserve() without finishing the load).
-bool fits(const StatePtr& s, uint64_t bytes) {
-    uint64_t total = 0;
-    return checked_add(s->metadata_bytes, bytes, total) && total <= kMaxLoadMetadataBytes;
+// Drops `path`'s parsed header from the cache, and its text from the cache's count.
+void forget_parsed(AnalyzeCache& cache, const std::string& path) {
+    if (auto old = cache.headers.find(path); old != cache.headers.end()) {
+        cache.header_text_bytes -= old->second.text_bytes;
+        cache.headers.erase(old);
+    }
 }
 
 // Parses a header as it arrives, for analyze() (AnalyzeCache): the parse then happens while other answers are still
 // on their way instead of after the last. Up to kMaxParsedHeaderTextBytes of header text; analyze() parses the rest.
 void parse_on_arrival(const StatePtr& s, const std::string& path, const std::string& text, uint64_t listing_size) {
     AnalyzeCache& cache = s->result.parsed;
-    if (auto old = cache.headers.find(path); old != cache.headers.end()) {
-        cache.header_text_bytes -= old->second.text_bytes;
-        cache.headers.erase(old);
-    }
+    forget_parsed(cache, path);
     if (text.size() > kMaxParsedHeaderTextBytes - cache.header_text_bytes) return;
     ParsedHeader& p = cache.headers[path];
     p.text_bytes = text.size();
@@ -183,6 +182,11 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
     });
 }
 
+bool fits(const StatePtr& s, uint64_t bytes) {
+    uint64_t total = 0;
+    return checked_add(s->metadata_bytes, bytes, total) && total <= kMaxLoadMetadataBytes;
+}
+
 const RepoFile* listed(const StatePtr& s, const std::string& path) {
     const RepoFile* found = nullptr;
     for (const auto& f : s->result.snapshot.files)
@@ -196,11 +200,7 @@ void drop_header(const StatePtr& s, const std::string& path) {
         release(s, it->second.size());
         headers.erase(it);
     }
-    AnalyzeCache& cache = s->result.parsed;
-    if (auto old = cache.headers.find(path); old != cache.headers.end()) {
-        cache.header_text_bytes -= old->second.text_bytes;
-        cache.headers.erase(old);
-    }
+    forget_parsed(s->result.parsed, path);
     s->requested_headers.erase(path);
 }
 
