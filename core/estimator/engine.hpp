@@ -18,6 +18,15 @@ constexpr uint64_t gib_hundredths(uint64_t h) { return h * kGiB / 100; }
 constexpr uint64_t kF32Bytes = 4;
 constexpr uint64_t kF16Bytes = 2;
 
+// Layers with the same attention parameters, in the order of their first appearance, with their count: what the
+// paged engines build their KV specs from. An estimate evaluates ~100 setups (the GPU table, the fit searches) and
+// a config may declare 10,000 layers, so the layers are grouped once per estimate (estimate.cpp).
+struct LayerClass {
+    AttentionLayer layer;
+    uint32_t n = 0;
+};
+std::vector<LayerClass> layer_classes(const Architecture& a);
+
 // Everything resolved once per (options, GPU, tp): the parameters the formulas read.
 struct Setup {
     const ProfileInfo* profile = nullptr;
@@ -42,6 +51,9 @@ struct Setup {
     bool fp16_weights = false;  // the precision target is float16 (the SDXL pipelines upcast such a VAE)
     // vLLM
     bool enforce_eager = false;  // no CUDA graph captured
+    // layer_classes(m.arch), computed once by estimate() and shared by every setup derived from its base; null: the
+    // paged engines group the layers themselves.
+    const std::vector<LayerClass>* layer_classes = nullptr;
 };
 
 struct Weights {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <tuple>
 
 #include "estimator/engine.hpp"
 
@@ -72,18 +74,20 @@ Spec layer_spec(const Architecture& a, const AttentionLayer& l, const Setup& s) 
 
 std::vector<Spec> layer_specs(const Model& m, const Setup& s) {
     const Architecture& a = m.arch;
+    std::vector<LayerClass> own;
+    const std::vector<LayerClass>& classes = s.layer_classes ? *s.layer_classes : (own = layer_classes(a));
     std::vector<Spec> specs;
-    for (const auto& l : a.layers) {
-        const Spec sp = layer_spec(a, l, s);
+    for (const auto& c : classes) {
+        const Spec sp = layer_spec(a, c.layer, s);
         auto same = std::find_if(specs.begin(), specs.end(), [&](const Spec& x) {
             return x.kind == sp.kind && x.cross == sp.cross && x.window == sp.window &&
                    x.bytes_per_token == sp.bytes_per_token && x.state_bytes == sp.state_bytes;
         });
         if (same != specs.end()) {
-            ++same->n;
+            same->n += c.n;
         } else {
             specs.push_back(sp);
-            specs.back().n = 1;
+            specs.back().n = c.n;
         }
     }
     if (a.encoder_decoder && a.encoder_tokens) {
@@ -123,6 +127,19 @@ uint64_t held_tokens(const Spec& sp, const Setup& s, uint64_t context, uint32_t 
 }
 
 }  // namespace
+
+std::vector<LayerClass> layer_classes(const Architecture& a) {
+    using Key = std::tuple<AttentionKind, uint32_t, uint32_t, uint32_t, uint32_t, uint64_t>;
+    std::vector<LayerClass> classes;
+    std::map<Key, size_t> index;  // a hostile config may give every layer its own parameters
+    for (const auto& l : a.layers) {
+        const Key k{l.kind, l.n_head_kv, l.head_dim_k, l.head_dim_v, l.window_tokens, l.state_elements};
+        const auto [it, added] = index.emplace(k, classes.size());
+        if (added) classes.push_back({l, 0});
+        ++classes[it->second].n;
+    }
+    return classes;
+}
 
 uint64_t scale(uint64_t bytes, double fraction) {
     return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * fraction));

@@ -226,7 +226,9 @@ Estimate estimate(const Model& m, const EstimateOptions& o) {
     if (profile_info(o.profile).gguf) e.n_layers_offloadable = m.arch.n_layers + 1;
     if (o.assumption_lines) e.assumptions.push_back(precision_line(o));  // off: a chart point, a matrix cell
 
+    const std::vector<LayerClass> classes = layer_classes(m.arch);
     Setup base = base_setup(m, o);
+    base.layer_classes = &classes;
     engine.resolve(base, o);
     w.replicated = replicated_bytes(m, base.act_bytes);
     e.kv_dtype = base.kv_name;
