@@ -35,30 +35,33 @@ bool glob_match(const char* p, const char* s) {
     return *p == '\0';
 }
 
-bool excluded(const QuantRules& r, const std::string& tensor) {
-    for (const auto& raw : r.not_convert) {
-        std::string p = raw;
-        if (p.rfind("re:", 0) == 0) {
-            // The common `re:.*name.*` forms: regex → glob for '.*'; anything fancier is taken literally.
-            p = p.substr(3);
-            std::string g;
-            for (size_t i = 0; i < p.size(); ++i) {
-                if (p[i] == '.' && i + 1 < p.size() && p[i + 1] == '*') {
-                    g += '*';
-                    ++i;
-                } else if (p[i] == '\\' && i + 1 < p.size()) {
-                    g += p[++i];
-                } else if (p[i] != '^' && p[i] != '$') {
-                    g += p[i];
-                }
+// An entry as written in the config → the form excluded() matches: "re:" entries (compressed-tensors ignore) as
+// globs — the common `re:.*name.*` forms turn '.*' into '*', anything fancier is taken literally — that may match
+// a prefix of the name; entries with '*' as globs anywhere in the name; the others as substrings; "" never matches.
+void add_not_convert(QuantRules& r, const std::string& p) {
+    if (p.rfind("re:", 0) == 0) {
+        std::string g;
+        for (size_t i = 3; i < p.size(); ++i) {
+            if (p[i] == '.' && i + 1 < p.size() && p[i + 1] == '*') {
+                g += '*';
+                ++i;
+            } else if (p[i] == '\\' && i + 1 < p.size()) {
+                g += p[++i];
+            } else if (p[i] != '^' && p[i] != '$') {
+                g += p[i];
             }
-            if (glob_match(g.c_str(), tensor.c_str()) || glob_match((g + "*").c_str(), tensor.c_str())) return true;
-        } else if (p.find('*') != std::string::npos) {
-            if (glob_match(("*" + p + "*").c_str(), tensor.c_str())) return true;
-        } else if (!p.empty() && tensor.find(p) != std::string::npos) {
-            return true;
         }
+        r.not_convert.push_back({g + "*", true});  // the whole name, or the name with anything after it
+    } else if (p.find('*') != std::string::npos) {
+        r.not_convert.push_back({"*" + p + "*", true});
+    } else if (!p.empty()) {
+        r.not_convert.push_back({p, false});
     }
+}
+
+bool excluded(const QuantRules& r, const std::string& tensor) {
+    for (const auto& p : r.not_convert)
+        if (p.glob ? glob_match(p.text.c_str(), tensor.c_str()) : tensor.find(p.text) != std::string::npos) return true;
     return false;
 }
 
@@ -107,7 +110,7 @@ static QuantRules parse_quant_rules_unchecked(const std::string& text) {
     for (const char* key : {"modules_to_not_convert", "ignore", "llm_int8_skip_modules"}) {
         if (auto it = q.find(key); it != q.end() && it->is_array())
             for (const auto& m : *it)
-                if (m.is_string()) r.not_convert.push_back(m.get<std::string>());
+                if (m.is_string()) add_not_convert(r, m.get<std::string>());
     }
     // NVIDIA ModelOpt keeps its settings in hf_quant_config.json: {"quantization": {"quant_algo": "FP8", …}}.
     if (r.method.empty() && q.contains("quantization") && q["quantization"].is_object()) {
@@ -116,7 +119,7 @@ static QuantRules parse_quant_rules_unchecked(const std::string& text) {
         if (mq.contains("quant_algo") && mq["quant_algo"].is_string()) format = mq["quant_algo"].get<std::string>();
         if (mq.contains("exclude_modules") && mq["exclude_modules"].is_array())
             for (const auto& m : mq["exclude_modules"])
-                if (m.is_string()) r.not_convert.push_back(m.get<std::string>());
+                if (m.is_string()) add_not_convert(r, m.get<std::string>());
     }
     r.summary = r.method;
     if (r.method == "modelopt" && !format.empty()) r.summary += " " + format;

@@ -16,14 +16,21 @@
 
 namespace vram {
 
+// One modules_to_not_convert / ignore entry, in the form it is matched in (parse_quant_rules builds it once, so that
+// classifying each of a checkpoint's tensors allocates nothing).
+struct NotConvertPattern {
+    std::string text;
+    bool glob = false;  // true: an anchored glob with '*'; false: a substring of the tensor name
+};
+
 struct QuantRules {
-    std::string method;                    // quant_method ("" = not quantized)
-    uint32_t bits = 4;                     // GPTQ/AWQ bits
-    bool load_in_4bit = false;             // bitsandbytes
-    bool pack_quantized = false;           // compressed-tensors format ends with pack-quantized
-    uint32_t ct_num_bits = 4;              // compressed-tensors weights.num_bits (first group)
-    std::vector<std::string> not_convert;  // modules_to_not_convert / ignore patterns
-    std::string summary;                   // one line for the report ("gptq 4-bit, group 128")
+    std::string method;                          // quant_method ("" = not quantized)
+    uint32_t bits = 4;                           // GPTQ/AWQ bits
+    bool load_in_4bit = false;                   // bitsandbytes
+    bool pack_quantized = false;                 // compressed-tensors format ends with pack-quantized
+    uint32_t ct_num_bits = 4;                    // compressed-tensors weights.num_bits (first group)
+    std::vector<NotConvertPattern> not_convert;  // modules_to_not_convert / ignore patterns
+    std::string summary;                         // one line for the report ("gptq 4-bit, group 128")
 };
 
 QuantRules parse_quant_rules(const std::string& quantization_config_json);

@@ -87,3 +87,24 @@ TEST_CASE("ModelOpt's hf_quant_config.json makes FP8 weights quantized and its s
                           "model.layers.0.mlp.up_proj.input_scale"})
         CHECK(classify_tensor(r, tensor(s, DType::F32, 1)).bookkeeping);
 }
+
+TEST_CASE("modules_to_not_convert entries match as written: re: from the start, '*' globs anywhere, else substrings",
+          "[quantization]") {
+    // Each entry is compiled once by parse_quant_rules; a GPTQ qweight that an entry exempts keeps multiplier 1.
+    auto exempt = [](const std::string& entry, const std::string& name) {
+        QuantRules r =
+            parse_quant_rules(R"({"quant_method":"gptq","bits":4,"modules_to_not_convert":[")" + entry + R"("]})");
+        return classify_tensor(r, tensor(name.c_str(), DType::I32, 10)).multiplier == 1.0;
+    };
+    const std::string q = "model.layers.0.mlp.up_proj.qweight";
+    CHECK(exempt("re:.*mlp.*", q));
+    CHECK(exempt("re:model", q));                       // a re: entry may match the start of the name…
+    CHECK_FALSE(exempt("re:mlp", q));                   // …but is anchored there
+    CHECK(exempt("re:^model\\\\.layers\\\\.0.*$", q));  // ^ and $ dropped, \. read as .
+    CHECK(exempt("layers.*.mlp", q));                   // a '*' entry matches anywhere in the name
+    CHECK_FALSE(exempt("layers.*.attn", q));
+    CHECK(exempt("mlp.up", q));  // a plain entry is a substring
+    CHECK_FALSE(exempt("mlp.down", q));
+    CHECK_FALSE(exempt("", q));  // an empty entry exempts nothing
+    CHECK(exempt("re:", q));     // "re:" alone is "anything"
+}
