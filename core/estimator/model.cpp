@@ -100,19 +100,81 @@ class ConfigFactsCache {
     }
 
   private:
+    // nlohmann's SAX parser, no DOM: a component's config only gives its class and, when it has one, its
+    // quantization_config (rare; then the config is parsed again as a DOM for the object's text). The same parser
+    // accepts and refuses the same texts as json::parse; a key given twice counts as its last value, as in the DOM.
+    struct Sax {
+        size_t depth = 0;     // containers open around the next value
+        bool object = false;  // the root is an object
+        std::string member;   // the root member whose value comes next
+        bool in_architectures = false, architectures_first = false;
+        std::string class_name, architecture;
+        bool class_name_is_string = false, architecture_is_string = false, quantization_is_object = false;
+
+        // A value starts (a scalar, or a container before it opens): depth 1 is a root member's value, depth 2
+        // the first element of "architectures".
+        void value(bool is_string, bool is_object, const std::string* text) {
+            if (depth == 1) {
+                if (member == "_class_name") {
+                    class_name_is_string = is_string;
+                    if (is_string) class_name = *text;
+                } else if (member == "architectures") {
+                    architecture_is_string = false;  // an array whose first element is a string sets it below
+                } else if (member == "quantization_config") {
+                    quantization_is_object = is_object;
+                }
+            } else if (depth == 2 && in_architectures && architectures_first) {
+                architectures_first = false;
+                architecture_is_string = is_string;
+                if (is_string) architecture = *text;
+            }
+        }
+        bool null() { return value(false, false, nullptr), true; }
+        bool boolean(bool) { return null(); }
+        bool number_integer(json::number_integer_t) { return null(); }
+        bool number_unsigned(json::number_unsigned_t) { return null(); }
+        bool number_float(json::number_float_t, const json::string_t&) { return null(); }
+        bool binary(json::binary_t&) { return null(); }
+        bool string(json::string_t& v) { return value(true, false, &v), true; }
+        bool start_object(std::size_t) {
+            if (depth == 0) object = true;
+            value(false, true, nullptr);
+            ++depth;
+            return true;
+        }
+        bool key(json::string_t& k) {
+            if (depth == 1) member = k;
+            return true;
+        }
+        bool end_object() { return close(); }
+        bool start_array(std::size_t) {
+            value(false, false, nullptr);
+            if (depth == 1 && member == "architectures") in_architectures = architectures_first = true;
+            ++depth;
+            return true;
+        }
+        bool end_array() { return close(); }
+        bool close() {
+            if (--depth == 1) in_architectures = false;
+            return true;
+        }
+        bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+    };
+
     static ConfigFacts read(const std::string& config_text) {
         ConfigFacts f;
+        Sax sax;
         try {
-            json c = json::parse(config_text);
-            if (!c.is_object()) return f;
-            if (c.contains("_class_name") && c["_class_name"].is_string())
-                f.class_name = c["_class_name"].get<std::string>();
-            else if (c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty() &&
-                     c["architectures"][0].is_string())
-                f.class_name = c["architectures"][0].get<std::string>();
-            if (c.contains("quantization_config") && c["quantization_config"].is_object())
-                f.quantization_config = c["quantization_config"].dump();
-        } catch (const json::exception&) {}
+            if (!json::sax_parse(config_text, &sax) || !sax.object) return f;
+            if (sax.class_name_is_string)
+                f.class_name = std::move(sax.class_name);
+            else if (sax.architecture_is_string)
+                f.class_name = std::move(sax.architecture);
+            if (sax.quantization_is_object)
+                f.quantization_config = json::parse(config_text)["quantization_config"].dump();
+        } catch (const json::exception&) {
+            return ConfigFacts{};
+        }
         return f;
     }
 
@@ -227,6 +289,19 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The listed size of each path, keyed by views of the snapshot's listing (a later entry of a path wins); 0 for a
+// path the listing lacks.
+using ListedSizes = std::map<std::string_view, uint64_t>;
+ListedSizes listed_sizes(const RepoSnapshot& s) {
+    ListedSizes sizes;
+    for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
+    return sizes;
+}
+uint64_t listed_size(const ListedSizes& sizes, std::string_view path) {
+    const auto it = sizes.find(path);
+    return it == sizes.end() ? 0 : it->second;
+}
+
 struct ParsedGroup {
     GgufQuant quant;
     bool projector = false;
@@ -234,8 +309,8 @@ struct ParsedGroup {
 
 // Parses every file of a group from the snapshot; the architecture comes from the first shard (later shards
 // may lack the architecture keys).
-Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std::string, uint64_t>& sizes,
-                  ParsedGroup& out, std::vector<std::string>& warnings) {
+Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const ListedSizes& sizes, ParsedGroup& out,
+                  std::vector<std::string>& warnings) {
     GgufQuant& q = out.quant;
     q.name = g.name;
     q.files = g.files;
@@ -249,7 +324,7 @@ Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std:
         if (it == s.gguf_prefixes.end())
             return make_error(ErrorCode::bad_response,
                               "metadata incomplete: the GGUF header of " + file + " was not read");
-        const uint64_t size = sizes.count(file) ? sizes.at(file) : 0;
+        const uint64_t size = listed_size(sizes, file);
         GgufFile f = parse_gguf(it->second, file, size);
         if (f.error) return f.error;
         if (f.needs_more())
@@ -304,8 +379,7 @@ Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const std::map<std:
 }
 
 Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
-    std::map<std::string, uint64_t> sizes;
-    for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
+    const ListedSizes sizes = listed_sizes(s);
     GgufGroups groups = gguf_groups(s.files);
     if (groups.error) {
         m.error = groups.error;
@@ -384,7 +458,7 @@ Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
     // The type names are not in the records: re-read them from the stored prefixes of the selected files.
     auto add_files = [&](const std::vector<std::string>& files, uint32_t component) {
         for (const auto& file : files) {
-            GgufFile f = parse_gguf(s.gguf_prefixes.at(file), file, sizes[file]);
+            GgufFile f = parse_gguf(s.gguf_prefixes.at(file), file, listed_size(sizes, file));
             for (const auto& t : f.tensors) {
                 TensorRecord r;
                 r.dtype = dtype_of_ggml(t.type);
@@ -513,8 +587,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache*
     ConfigFactsCache configs(s);
     if (!read_architecture(s, m, configs)) return m;
 
-    std::map<std::string, uint64_t> sizes;
-    for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
+    const ListedSizes sizes = listed_sizes(s);
 
     HintCollector hints;
     for (const auto& plan_c : plan.components) {
@@ -536,7 +609,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache*
                     make_error(ErrorCode::bad_response, "metadata incomplete: the header of " + file + " was not read");
                 return m;
             }
-            const uint64_t size = sizes.count(file) ? sizes[file] : 0;
+            const uint64_t size = listed_size(sizes, file);
             SafetensorsHeader parsed_here;
             const SafetensorsHeader* cached = nullptr;
             if (cache)

@@ -340,3 +340,41 @@ TEST_CASE("the root component's class is config.json's _class_name, else its fir
     CHECK(class_with(R"("architectures": [], )").empty());
     CHECK(class_with("").empty());
 }
+
+TEST_CASE("a component folder's class follows the root's rule, the last of a repeated key counting",
+          "[model][diffusers]") {
+    // A component's config.json is read without a DOM (ConfigFactsCache's SAX reader); the rule and the handling
+    // of repeated keys must be what json::parse gives.
+    auto vae_class = [](const std::string& config) {
+        RepoSnapshot s;
+        s.repo_id = "acme/pipe";
+        s.sha = "0123456789abcdef0123456789abcdef01234567";
+        s.texts["model_index.json"] =
+            R"({"_class_name":"StableDiffusionPipeline","vae":["diffusers","AutoencoderKL"]})";
+        s.texts["vae/config.json"] = config;
+        const std::string h = R"({"w":{"dtype":"F16","shape":[2,2],"data_offsets":[0,8]}})";
+        s.headers["vae/diffusion_pytorch_model.safetensors"] = h;
+        s.files = {{"model_index.json", s.texts["model_index.json"].size()},
+                   {"vae/config.json", config.size()},
+                   {"vae/diffusion_pytorch_model.safetensors", 8 + h.size() + 8}};
+        Model m = analyze(s);
+        REQUIRE_FALSE(m.error);
+        for (const auto& c : m.components)
+            if (c.name == "vae") return c.class_name;
+        FAIL("no vae component");
+        return std::string();
+    };
+    CHECK(vae_class(R"({"_class_name":"AutoencoderKL"})") == "AutoencoderKL");
+    CHECK(vae_class(R"({"architectures":["A","B"]})") == "A");
+    CHECK(vae_class(R"({"_class_name":7,"architectures":["A"]})") == "A");
+    CHECK(vae_class(R"({"_class_name":"X","x":{"_class_name":"Inner"},"architectures":["A"]})") == "X");
+    CHECK(vae_class(R"({"_class_name":"X","_class_name":{"a":1},"architectures":["A"]})") == "A");
+    CHECK(vae_class(R"({"_class_name":7,"_class_name":"Y"})") == "Y");
+    CHECK(vae_class(R"({"architectures":["A"],"architectures":[]})").empty());
+    CHECK(vae_class(R"({"architectures":[["A"],"B"]})").empty());
+    CHECK(vae_class(R"({"architectures":[7,"A"]})").empty());
+    CHECK(vae_class(R"({"n":[{"architectures":["Deep"]}]})").empty());
+    CHECK(vae_class(R"(["AutoencoderKL"])").empty());
+    CHECK(vae_class(R"({"_class_name":"AutoencoderKL"} trailing)").empty());
+    CHECK(vae_class(R"({"_class_name":"AutoencoderKL")").empty());
+}
