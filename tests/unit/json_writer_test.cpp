@@ -227,3 +227,21 @@ TEST_CASE("JsonWriter places an nlohmann dump at its depth") {
         CHECK(w.take() == dom_dump(whole, indent));
     }
 }
+
+// put_string tests eight bytes at a time (plain8): every byte that needs a look (a control byte, '"', '\\', 0x7f, a
+// UTF-8 lead byte, a bad byte) at every position of strings of 0-40 bytes, so that each lands in every lane of a word
+// and in the byte-wise tail.
+TEST_CASE("JsonWriter escapes a byte at any position of a plain string as nlohmann does") {
+    const std::vector<std::string> specials = {
+        std::string(1, '\0'), "\x01", "\x1f", "\"", "\\", "\x7f", " ", "\xc3\xa9",
+        "\xe2\x82\xac",       "\xff", "\x80", "!",  "#",  "[",    "]"};
+    for (size_t len = 0; len <= 40; ++len)
+        for (size_t at = 0; at <= len; ++at)
+            for (const auto& sp : specials) {
+                std::string s(len, 'a');
+                s.insert(at, sp);
+                const ordered_json j = {{"k", s}};
+                INFO("length " << len << ", byte at " << at << ", special " << static_cast<int>(sp[0]));
+                REQUIRE(writer_dump(j, -1) == dom_dump(j, -1));
+            }
+}
