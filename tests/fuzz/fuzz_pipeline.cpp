@@ -40,7 +40,9 @@ EstimateOptions options_from(const std::vector<std::pair<std::string, std::strin
     for (const auto& [k, v] : kv)
         for (const auto& [short_key, key] : kKeys)
             if (k == short_key) given.emplace_back(key, v);
-    // A value the parser refuses is dropped, so that the estimate still runs on the rest.
+    // A value the parser refuses is dropped, so that the estimate still runs on the rest. Most sets are accepted
+    // whole, and then each option needs no parse of its own.
+    if (OptionsResult whole = resolve_options(given); !whole.error) return whole.options;
     GivenOptions accepted;
     for (const auto& g : given)
         if (!resolve_options({g}).error) accepted.push_back(g);
