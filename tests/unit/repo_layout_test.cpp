@@ -307,3 +307,29 @@ TEST_CASE("the shard index reader agrees with nlohmann on validity, shards, coun
         same_as_reference(std::string(std::istreambuf_iterator<char>(in), {}));
     }
 }
+
+TEST_CASE("model_index.json components: [library, class] pairs, in key order, a repeated key counting as its last",
+          "[repo_layout]") {
+    // The manifest is read with nlohmann's SAX parser: the members, their order and the errors must be those
+    // json::parse gave.
+    auto files = listing({"model_index.json", "a/model.safetensors", "b/model.safetensors", "c/model.safetensors",
+                          "d/model.safetensors", "e/model.safetensors"});
+    auto components = [&](const std::string& index) {
+        LayoutPlan p = plan_layout(files, {{"model_index.json", index}}, "");
+        std::string names;
+        for (const auto& c : p.components) names += c.name + " ";
+        return p.error ? "error: " + p.error.message : names;
+    };
+    CHECK(components(R"({"c":["x","C"],"a":["x","A"],"_class_name":"P"})") == "a c ");
+    CHECK(components(R"({"a":["x","A"],"b":[null,"B"],"c":["x"],"d":["x","D",1],"e":{"0":"x","1":"E"}})") == "a ");
+    CHECK(components(R"({"a":[["x"],{"y":1}],"b":[[null],null]})") == "a b ");
+    CHECK(components(R"({"a":["x","A"],"a":null,"b":null,"b":["x","B"]})") == "b ");
+    CHECK(components(R"({"a":{"b":["x","B"]},"c":[1,[2,3,4]]})") == "c ");
+    CHECK(components(R"(["a","b"])") == "error: model_index.json is not an object");
+    CHECK(components(R"({"a":["x","A"])") ==
+          "error: model_index.json is not valid JSON: [json.exception.parse_error.101] parse error at line 1, column "
+          "15: syntax error while parsing object - unexpected end of input; expected '}'");
+    CHECK(components(R"({"a":1e999})") ==
+          "error: model_index.json is not valid JSON: [json.exception.out_of_range.406] number overflow parsing "
+          "'1e999'");
+}
