@@ -11,6 +11,7 @@
 
 #include "estimator/checked_math.hpp"
 #include "estimator/gguf.hpp"
+#include "estimator/json_sax.hpp"
 #include "estimator/names.hpp"
 
 namespace vram {
@@ -100,82 +101,9 @@ class ConfigFactsCache {
     }
 
   private:
-    // nlohmann's SAX parser, no DOM: a component's config only gives its class and, when it has one, its
-    // quantization_config (rare; then the config is parsed again as a DOM for the object's text). The same parser
-    // accepts and refuses the same texts as json::parse; a key given twice counts as its last value, as in the DOM.
-    struct Sax {
-        size_t depth = 0;     // containers open around the next value
-        bool object = false;  // the root is an object
-        std::string member;   // the root member whose value comes next
-        bool in_architectures = false, architectures_first = false;
-        std::string class_name, architecture;
-        bool class_name_is_string = false, architecture_is_string = false, quantization_is_object = false;
-
-        // A value starts (a scalar, or a container before it opens): depth 1 is a root member's value, depth 2
-        // the first element of "architectures".
-        void value(bool is_string, bool is_object, const std::string* text) {
-            if (depth == 1) {
-                if (member == "_class_name") {
-                    class_name_is_string = is_string;
-                    if (is_string) class_name = *text;
-                } else if (member == "architectures") {
-                    architecture_is_string = false;  // an array whose first element is a string sets it below
-                } else if (member == "quantization_config") {
-                    quantization_is_object = is_object;
-                }
-            } else if (depth == 2 && in_architectures && architectures_first) {
-                architectures_first = false;
-                architecture_is_string = is_string;
-                if (is_string) architecture = *text;
-            }
-        }
-        bool null() { return value(false, false, nullptr), true; }
-        bool boolean(bool) { return null(); }
-        bool number_integer(json::number_integer_t) { return null(); }
-        bool number_unsigned(json::number_unsigned_t) { return null(); }
-        bool number_float(json::number_float_t, const json::string_t&) { return null(); }
-        bool binary(json::binary_t&) { return null(); }
-        bool string(json::string_t& v) { return value(true, false, &v), true; }
-        bool start_object(std::size_t) {
-            if (depth == 0) object = true;
-            value(false, true, nullptr);
-            ++depth;
-            return true;
-        }
-        bool key(json::string_t& k) {
-            if (depth == 1) member = k;
-            return true;
-        }
-        bool end_object() { return close(); }
-        bool start_array(std::size_t) {
-            value(false, false, nullptr);
-            if (depth == 1 && member == "architectures") in_architectures = architectures_first = true;
-            ++depth;
-            return true;
-        }
-        bool end_array() { return close(); }
-        bool close() {
-            if (--depth == 1) in_architectures = false;
-            return true;
-        }
-        bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
-    };
-
     static ConfigFacts read(const std::string& config_text) {
-        ConfigFacts f;
-        Sax sax;
-        try {
-            if (!json::sax_parse(config_text, &sax) || !sax.object) return f;
-            if (sax.class_name_is_string)
-                f.class_name = std::move(sax.class_name);
-            else if (sax.architecture_is_string)
-                f.class_name = std::move(sax.architecture);
-            if (sax.quantization_is_object)
-                f.quantization_config = json::parse(config_text)["quantization_config"].dump();
-        } catch (const json::exception&) {
-            return ConfigFacts{};
-        }
-        return f;
+        ConfigClass c = read_config_class(config_text);  // json_sax.cpp: no DOM
+        return {std::move(c.class_name), std::move(c.quantization_config)};
     }
 
     const RepoSnapshot& s_;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "estimator/json_sax.hpp"
 #include "estimator/json_scanner.hpp"
 #include "estimator/names.hpp"
 
@@ -217,68 +218,6 @@ void finish(LayoutPlan& plan) {
         plan.weight_files.insert(plan.weight_files.end(), c.files.begin(), c.files.end());
 }
 
-// model_index.json's members, read with nlohmann's SAX parser (no DOM; the planner runs after every round of the
-// Hub client's answers): for each root member, whether its value is a [library, class] pair — an array of two
-// elements whose first is not null. Keys are sorted and a repeated key counts as its last value, as json::parse
-// gives them; the parser accepts and refuses the same texts, with the same error messages.
-struct ManifestSax {
-    size_t depth = 0;
-    bool object = false;
-    std::string member;
-    std::map<std::string, bool> pairs;  // root member → its value is a [library, class] pair
-    bool* current = nullptr;            // the pair flag of the root member whose array is open
-    size_t elements = 0;
-    bool first_null = false;
-    std::string error;
-
-    void value(bool is_null) {
-        if (depth == 1) {
-            pairs[member] = false;
-        } else if (depth == 2 && current) {
-            if (elements++ == 0) first_null = is_null;
-        }
-    }
-    bool null() { return value(true), true; }
-    bool boolean(bool) { return value(false), true; }
-    bool number_integer(json::number_integer_t) { return value(false), true; }
-    bool number_unsigned(json::number_unsigned_t) { return value(false), true; }
-    bool number_float(json::number_float_t, const json::string_t&) { return value(false), true; }
-    bool string(json::string_t&) { return value(false), true; }
-    bool binary(json::binary_t&) { return value(false), true; }
-    bool start_object(std::size_t) {
-        if (depth == 0) object = true;
-        value(false);
-        ++depth;
-        return true;
-    }
-    bool start_array(std::size_t) {
-        value(false);
-        if (depth == 1) {
-            current = &pairs[member];
-            elements = 0;
-            first_null = false;
-        }
-        ++depth;
-        return true;
-    }
-    bool key(json::string_t& k) {
-        if (depth == 1) member = k;
-        return true;
-    }
-    bool end_object() { return --depth, true; }
-    bool end_array() {
-        if (--depth == 1 && current) {
-            *current = elements == 2 && !first_null;
-            current = nullptr;
-        }
-        return true;
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
-        error = e.what();
-        return false;
-    }
-};
-
 }  // namespace
 
 std::vector<std::string> first_round_texts(const std::vector<RepoFile>& files) {
@@ -357,8 +296,8 @@ LayoutPlan plan_layout(const std::vector<RepoFile>& files, const std::map<std::s
     if (has_file(files, "model_index.json")) {
         plan.layout = "diffusers";
         if (!need("model_index.json")) return plan;
-        ManifestSax index;
-        if (!json::sax_parse(texts.at("model_index.json"), &index)) {
+        const ManifestMembers index = read_manifest_members(texts.at("model_index.json"));
+        if (!index.valid) {
             plan.error = make_error(ErrorCode::manifest_invalid, "model_index.json is not valid JSON: " + index.error);
             return plan;
         }
