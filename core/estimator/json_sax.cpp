@@ -7,42 +7,35 @@ namespace {
 
 using nlohmann::json;
 
-struct ConfigSax {
-    size_t depth = 0;     // containers open around the next value
+enum class Kind { null, string, object, array, other };
+
+// The events both readers share: nlohmann's SAX calls, turned into one hook in the derived reader,
+// `void value(Kind kind, const std::string* text)`, called as a value starts (a scalar, or a container before it
+// opens), with `depth` the containers open around it (1: a root member's value, named by `member`), and
+// `void closed()` after a container closes.
+template <class Reader>
+struct RootSax {
+    size_t depth = 0;
     bool object = false;  // the root is an object
     std::string member;   // the root member whose value comes next
-    bool in_architectures = false, architectures_first = false;
-    std::string class_name, architecture;
-    bool class_name_is_string = false, architecture_is_string = false, quantization_is_object = false;
+    std::string error;    // the parser's message
 
-    // A value starts (a scalar, or a container before it opens): depth 1 is a root member's value, depth 2
-    // the first element of "architectures".
-    void value(bool is_string, bool is_object, const std::string* text) {
-        if (depth == 1) {
-            if (member == "_class_name") {
-                class_name_is_string = is_string;
-                if (is_string) class_name = *text;
-            } else if (member == "architectures") {
-                architecture_is_string = false;  // an array whose first element is a string sets it below
-            } else if (member == "quantization_config") {
-                quantization_is_object = is_object;
-            }
-        } else if (depth == 2 && in_architectures && architectures_first) {
-            architectures_first = false;
-            architecture_is_string = is_string;
-            if (is_string) architecture = *text;
-        }
-    }
-    bool null() { return value(false, false, nullptr), true; }
-    bool boolean(bool) { return null(); }
-    bool number_integer(json::number_integer_t) { return null(); }
-    bool number_unsigned(json::number_unsigned_t) { return null(); }
-    bool number_float(json::number_float_t, const json::string_t&) { return null(); }
-    bool binary(json::binary_t&) { return null(); }
-    bool string(json::string_t& v) { return value(true, false, &v), true; }
+    Reader& self() { return static_cast<Reader&>(*this); }
+    bool scalar(Kind kind, const std::string* text = nullptr) { return self().value(kind, text), true; }
+    bool null() { return scalar(Kind::null); }
+    bool boolean(bool) { return scalar(Kind::other); }
+    bool number_integer(json::number_integer_t) { return scalar(Kind::other); }
+    bool number_unsigned(json::number_unsigned_t) { return scalar(Kind::other); }
+    bool number_float(json::number_float_t, const json::string_t&) { return scalar(Kind::other); }
+    bool binary(json::binary_t&) { return scalar(Kind::other); }
+    bool string(json::string_t& v) { return scalar(Kind::string, &v); }
     bool start_object(std::size_t) {
         if (depth == 0) object = true;
-        value(false, true, nullptr);
+        return open(Kind::object);
+    }
+    bool start_array(std::size_t) { return open(Kind::array); }
+    bool open(Kind kind) {
+        self().value(kind, nullptr);
         ++depth;
         return true;
     }
@@ -51,75 +44,70 @@ struct ConfigSax {
         return true;
     }
     bool end_object() { return close(); }
-    bool start_array(std::size_t) {
-        value(false, false, nullptr);
-        if (depth == 1 && member == "architectures") in_architectures = architectures_first = true;
-        ++depth;
-        return true;
-    }
     bool end_array() { return close(); }
     bool close() {
-        if (--depth == 1) in_architectures = false;
-        return true;
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
-};
-
-struct ManifestSax {
-    size_t depth = 0;
-    bool object = false;
-    std::string member;
-    std::map<std::string, bool> pairs;  // root member → its value is a [library, class] pair
-    bool* current = nullptr;            // the pair flag of the root member whose array is open
-    size_t elements = 0;
-    bool first_null = false;
-    std::string error;
-
-    void value(bool is_null) {
-        if (depth == 1) {
-            pairs[member] = false;
-        } else if (depth == 2 && current) {
-            if (elements++ == 0) first_null = is_null;
-        }
-    }
-    bool null() { return value(true), true; }
-    bool boolean(bool) { return value(false), true; }
-    bool number_integer(json::number_integer_t) { return value(false), true; }
-    bool number_unsigned(json::number_unsigned_t) { return value(false), true; }
-    bool number_float(json::number_float_t, const json::string_t&) { return value(false), true; }
-    bool string(json::string_t&) { return value(false), true; }
-    bool binary(json::binary_t&) { return value(false), true; }
-    bool start_object(std::size_t) {
-        if (depth == 0) object = true;
-        value(false);
-        ++depth;
-        return true;
-    }
-    bool start_array(std::size_t) {
-        value(false);
-        if (depth == 1) {
-            current = &pairs[member];
-            elements = 0;
-            first_null = false;
-        }
-        ++depth;
-        return true;
-    }
-    bool key(json::string_t& k) {
-        if (depth == 1) member = k;
-        return true;
-    }
-    bool end_object() { return --depth, true; }
-    bool end_array() {
-        if (--depth == 1 && current) {
-            *current = elements == 2 && !first_null;
-            current = nullptr;
-        }
+        --depth;
+        self().closed();
         return true;
     }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
         error = e.what();
         return false;
+    }
+};
+
+// config.json: "_class_name", the first element of "architectures", whether "quantization_config" is an object.
+struct ConfigSax : RootSax<ConfigSax> {
+    bool in_architectures = false, architectures_first = false;
+    std::string class_name, architecture;
+    bool class_name_is_string = false, architecture_is_string = false, quantization_is_object = false;
+
+    void value(Kind kind, const std::string* text) {
+        if (depth == 1) {
+            if (member == "_class_name") {
+                class_name_is_string = kind == Kind::string;
+                if (text) class_name = *text;
+            } else if (member == "architectures") {
+                architecture_is_string = false;  // an array whose first element is a string sets it below
+                in_architectures = architectures_first = kind == Kind::array;
+            } else if (member == "quantization_config") {
+                quantization_is_object = kind == Kind::object;
+            }
+        } else if (depth == 2 && in_architectures && architectures_first) {
+            architectures_first = false;
+            architecture_is_string = kind == Kind::string;
+            if (text) architecture = *text;
+        }
+    }
+    void closed() {
+        if (depth == 1) in_architectures = false;
+    }
+};
+
+// model_index.json: for each root member, whether its value is an array of two whose first element is not null.
+struct ManifestSax : RootSax<ManifestSax> {
+    std::map<std::string, bool> pairs;
+    bool* current = nullptr;  // the pair flag of the root member whose array is open
+    size_t elements = 0;
+    bool first_null = false;
+
+    void value(Kind kind, const std::string*) {
+        if (depth == 1) {
+            bool& pair = pairs[member] = false;
+            if (kind == Kind::array) {
+                current = &pair;
+                elements = 0;
+                first_null = false;
+            }
+        } else if (depth == 2 && current) {
+            if (elements++ == 0) first_null = kind == Kind::null;
+        }
+    }
+    void closed() {
+        if (depth == 1 && current) {
+            *current = elements == 2 && !first_null;
+            current = nullptr;
+        }
     }
 };
 

@@ -217,19 +217,6 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The listed size of each path, keyed by views of the snapshot's listing (a later entry of a path wins); 0 for a
-// path the listing lacks.
-using ListedSizes = std::map<std::string_view, uint64_t>;
-ListedSizes listed_sizes(const RepoSnapshot& s) {
-    ListedSizes sizes;
-    for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
-    return sizes;
-}
-uint64_t listed_size(const ListedSizes& sizes, std::string_view path) {
-    const auto it = sizes.find(path);
-    return it == sizes.end() ? 0 : it->second;
-}
-
 struct ParsedGroup {
     GgufQuant quant;
     bool projector = false;
@@ -307,7 +294,7 @@ Error parse_group(const RepoSnapshot& s, const GgufGroup& g, const ListedSizes& 
 }
 
 Model analyze_gguf(const RepoSnapshot& s, Model m, const std::string& want) {
-    const ListedSizes sizes = listed_sizes(s);
+    const ListedSizes sizes = listed_sizes(s.files);
     GgufGroups groups = gguf_groups(s.files);
     if (groups.error) {
         m.error = groups.error;
@@ -515,7 +502,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache*
     ConfigFactsCache configs(s);
     if (!read_architecture(s, m, configs)) return m;
 
-    const ListedSizes sizes = listed_sizes(s);
+    const ListedSizes sizes = listed_sizes(s.files);
 
     HintCollector hints;
     for (const auto& plan_c : plan.components) {

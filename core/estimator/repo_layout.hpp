@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "estimator/error.hpp"
@@ -26,6 +27,20 @@ struct RepoFile {
     std::string path;         // relative to the repo root
     uint64_t size_bytes = 0;  // real file size (tree listing)
 };
+
+// The listed size of each path, keyed by views of the listing (which must outlive the map); a path listed twice
+// has its last entry's size.
+using ListedSizes = std::map<std::string_view, uint64_t>;
+inline ListedSizes listed_sizes(const std::vector<RepoFile>& files) {
+    ListedSizes sizes;
+    for (const auto& f : files) sizes[f.path] = f.size_bytes;
+    return sizes;
+}
+// 0 for a path the listing lacks.
+inline uint64_t listed_size(const ListedSizes& sizes, std::string_view path) {
+    const auto it = sizes.find(path);
+    return it == sizes.end() ? 0 : it->second;
+}
 
 struct ComponentPlan {
     std::string name;                // "root" for a plain model, else the folder / module name

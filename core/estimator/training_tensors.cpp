@@ -80,8 +80,7 @@ TrainTensors training_tensors(const RepoSnapshot& s, const Model& m) {
                                    " has only GGUF files (llama.cpp's inference format)");
         return out;
     }
-    std::map<std::string, uint64_t> sizes;
-    for (const auto& f : s.files) sizes[f.path] = f.size_bytes;
+    const ListedSizes sizes = listed_sizes(s.files);
     out.tensors.reserve(m.tensors.size());
     for (const auto& c : m.components)
         for (const auto& file : c.files) {
@@ -91,7 +90,7 @@ TrainTensors training_tensors(const RepoSnapshot& s, const Model& m) {
                     make_error(ErrorCode::bad_response, "metadata incomplete: the header of " + file + " was not read");
                 return out;
             }
-            SafetensorsHeader header = parse_safetensors_header(h->second, file, sizes.count(file) ? sizes[file] : 0);
+            SafetensorsHeader header = parse_safetensors_header(h->second, file, listed_size(sizes, file));
             if (header.error) {
                 out.error = header.error;
                 return out;

@@ -80,9 +80,13 @@ Error deadline_error(const StatePtr& s, const std::string& what) {
                                               what);
 }
 
-bool reserve(const StatePtr& s, uint64_t bytes, const std::string& what) {
+bool fits(const StatePtr& s, uint64_t bytes) {
     uint64_t total = 0;
-    if (!checked_add(s->metadata_bytes, bytes, total) || total > kMaxLoadMetadataBytes) {
+    return checked_add(s->metadata_bytes, bytes, total) && total <= kMaxLoadMetadataBytes;
+}
+
+bool reserve(const StatePtr& s, uint64_t bytes, const std::string& what) {
+    if (!fits(s, bytes)) {
         finish(s, make_error(ErrorCode::budget_exceeded,
                              "the metadata of this repo passes the limit of " +
                                  std::to_string(kMaxLoadMetadataBytes >> 20) + " MiB per estimate at " + what + " (" +
@@ -91,7 +95,7 @@ bool reserve(const StatePtr& s, uint64_t bytes, const std::string& what) {
                                  "exhaust the page's memory"));
         return false;
     }
-    s->metadata_bytes = total;
+    s->metadata_bytes += bytes;
     return true;
 }
 
@@ -235,13 +239,7 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         for (const auto& [shard, n] : shards.tensors_per_shard) s->tensors_per_shard[shard] = n;
     // Listed sizes by path (the last entry of a path wins), for the header reads below; keys view the listing,
     // which is complete and unchanged by now (plan_and_fetch runs after the last tree page).
-    std::map<std::string_view, uint64_t> sizes;
-    if (plan.complete())
-        for (const auto& f : snap.files) sizes[f.path] = f.size_bytes;
-    const auto size_of = [&sizes](const std::string& path) {
-        const auto it = sizes.find(path);
-        return it == sizes.end() ? uint64_t{0} : it->second;
-    };
+    const ListedSizes sizes = plan.complete() ? listed_sizes(snap.files) : ListedSizes{};
     // A plan that needs more requests than the load may still make fails now, before making them (a hostile listing
     // of 20,000 configs or weight files would otherwise spend the whole budget first: 4,000 requests, a minute here).
     uint64_t to_request = 0;
@@ -290,14 +288,14 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         for (const auto& w : plan.weight_files) {
             if (!s->requested_headers.insert(w).second) continue;
             s->progress.stage = "headers";
-            fetch_header(s, w, size_of(w), depth);
+            fetch_header(s, w, listed_size(sizes, w), depth);
             issued = true;
         }
         // GGUF: every file's header at once (the quantization table needs them all), each in as few reads as it takes.
         for (const auto& g : plan.gguf_files) {
             if (!s->requested_headers.insert(g).second) continue;
             s->progress.stage = "headers";
-            const uint64_t size = size_of(g);
+            const uint64_t size = listed_size(sizes, g);
             fetch_gguf(s, g, size, std::string(), size ? std::min(kGgufFirstReadBytes, size) : kGgufFirstReadBytes,
                        depth);
             issued = true;

@@ -182,11 +182,6 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
     });
 }
 
-bool fits(const StatePtr& s, uint64_t bytes) {
-    uint64_t total = 0;
-    return checked_add(s->metadata_bytes, bytes, total) && total <= kMaxLoadMetadataBytes;
-}
-
 const RepoFile* listed(const StatePtr& s, const std::string& path) {
     const RepoFile* found = nullptr;
     for (const auto& f : s->result.snapshot.files)

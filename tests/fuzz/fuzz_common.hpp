@@ -56,13 +56,6 @@ struct Pieces {
     }
 };
 
-VRAM_FUZZ_NO_COVERAGE inline std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    Pieces pieces{s, sep};
-    for (std::string_view piece; pieces.next(piece);) out.push_back(piece);
-    return out;
-}
-
 // First line and the rest (without the newline).
 VRAM_FUZZ_NO_COVERAGE inline std::pair<std::string_view, std::string_view> head_rest(std::string_view s) {
     size_t nl = s.find('\n');

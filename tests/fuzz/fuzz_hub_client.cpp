@@ -190,11 +190,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string order = "fifo";
     uint64_t cancel_after = UINT64_MAX, destroy_after = UINT64_MAX;
 
-    std::vector<std::string_view> records = fuzz::split(input, fuzz::kRecordSeparator);
-    for (size_t i = 0; i < records.size(); ++i) {
-        std::string_view rec = records[i];
-        if (i == 0 && !rec.empty() && rec[0] == '!') {
-            for (std::string_view line : fuzz::split(rec.substr(1), '\n')) {
+    fuzz::Pieces records{input, fuzz::kRecordSeparator};
+    bool first = true;
+    for (std::string_view rec; records.next(rec); first = false) {
+        if (first && !rec.empty() && rec[0] == '!') {
+            fuzz::Pieces lines{rec.substr(1), '\n'};
+            for (std::string_view line; lines.next(line);) {
                 size_t eq = line.find('=');
                 if (eq == std::string_view::npos) continue;
                 std::string k(line.substr(0, eq)), v(line.substr(eq + 1));
