@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-enum class Kind { null, string, object, array, other };
+enum class Kind { null, string, object, array, true_value, other };
 
 // The events both readers share: nlohmann's SAX calls, turned into one hook in the derived reader,
 // `void value(Kind kind, const std::string* text)`, called as a value starts (a scalar, or a container before it
@@ -23,7 +23,7 @@ struct RootSax {
     Reader& self() { return static_cast<Reader&>(*this); }
     bool scalar(Kind kind, const std::string* text = nullptr) { return self().value(kind, text), true; }
     bool null() { return scalar(Kind::null); }
-    bool boolean(bool) { return scalar(Kind::other); }
+    bool boolean(bool b) { return scalar(b ? Kind::true_value : Kind::other); }
     bool number_integer(json::number_integer_t) { return scalar(Kind::other); }
     bool number_unsigned(json::number_unsigned_t) { return scalar(Kind::other); }
     bool number_float(json::number_float_t, const json::string_t&) { return scalar(Kind::other); }
@@ -111,7 +111,40 @@ struct ManifestSax : RootSax<ManifestSax> {
     }
 };
 
+// The model info: each occurrence of a member sets it again (a key given twice counts as its last value).
+struct ModelInfoSax : RootSax<ModelInfoSax> {
+    ModelInfoFacts facts;
+
+    void value(Kind kind, const std::string* text) {
+        if (depth != 1) return;
+        std::string* out = member == "sha"            ? &facts.sha
+                           : member == "id"           ? &facts.id
+                           : member == "library_name" ? &facts.library_name
+                           : member == "pipeline_tag" ? &facts.pipeline_tag
+                                                      : nullptr;
+        if (out) {
+            *out = kind == Kind::string ? *text : std::string();
+        } else if (member == "gated") {
+            facts.has_gated = true;
+            facts.gated = kind == Kind::string ? *text : kind == Kind::true_value ? "true" : "false";
+        }
+    }
+    void closed() {}
+};
+
 }  // namespace
+
+ModelInfoFacts read_model_info(const std::string& text) {
+    ModelInfoSax sax;
+    try {
+        sax.facts.valid = json::sax_parse(text, &sax);
+    } catch (const json::exception&) {
+        sax.facts.valid = false;
+    }
+    if (!sax.facts.valid) return ModelInfoFacts{};
+    sax.facts.object = sax.object;
+    return std::move(sax.facts);
+}
 
 ConfigClass read_config_class(const std::string& text) {
     ConfigClass c;

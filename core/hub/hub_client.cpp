@@ -7,17 +7,16 @@
 #include <cctype>
 #include <chrono>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 
 #include "estimator/checked_math.hpp"
+#include "estimator/json_sax.hpp"
 #include "estimator/repo_layout.hpp"
 
 namespace vram {
 namespace {
 
-using nlohmann::json;
 using namespace hub_protocol;
 
 // Tree pages followed before giving up: 1,000 pages of 1,000 entries is a million files, far past
@@ -109,18 +108,26 @@ HttpRequest make_request(const StatePtr& s, const std::string& url) {
         static_cast<uint32_t>(std::min<uint64_t>(s->options.timeout_ms, std::max<uint64_t>(time_left_ms(s), 1)));
     // The token goes only to the configured endpoint's origin; the CDN the Hub redirects to never
     // sees it (the browser strips it on the cross-origin hop; the curl transport does the same).
-    if (!s->options.token.empty() && origin_of(url) == origin_of(strip_slash(s->options.endpoint)))
+    if (!s->options.token.empty() && origin_of(url) == origin_of(s->endpoint))
         r.headers.push_back({"Authorization", "Bearer " + s->options.token});
     return r;
 }
 
-std::string endpoint(const StatePtr& s) { return strip_slash(s->options.endpoint); }
-
 // By commit once the model info has named it; before that (speculate_before_listing), by the revision's name.
+// Built in one string: a load asks for hundreds of files.
 std::string resolve_url(const StatePtr& s, const std::string& path) {
     const RepoSnapshot& snap = s->result.snapshot;
-    return endpoint(s) + "/" + s->api_repo + "/resolve/" +
-           url_encode(snap.sha.empty() ? snap.revision : snap.sha, false) + "/" + url_encode(path, true);
+    const std::string& rev = snap.sha.empty() ? snap.revision : snap.sha;
+    std::string url;
+    url.reserve(s->endpoint.size() + s->api_repo.size() + rev.size() + path.size() + 16);
+    url += s->endpoint;
+    url += '/';
+    url += s->api_repo;
+    url += "/resolve/";
+    append_url_encoded(url, rev, false);
+    url += '/';
+    append_url_encoded(url, path, true);
+    return url;
 }
 
 void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<void(HttpResponse&)> then) {
@@ -139,10 +146,9 @@ void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<voi
     ++s->outstanding;
     ++s->result.stats.requests;
     s->result.stats.chain = std::max(s->result.stats.chain, depth);
-    const std::string url = req.url;
     // A request whose timeout the deadline shortened: its timeout is the deadline's.
     const bool clipped = req.timeout_ms < s->options.timeout_ms;
-    s->transport->send(req, [s, url, clipped, then = std::move(then)](HttpResponse r) mutable {
+    s->transport->send(req, [s, url = req.url, clipped, then = std::move(then)](HttpResponse r) mutable {
         --s->outstanding;
         if (s->finished) return;
         if (s->cancelled) {
@@ -179,7 +185,7 @@ void fetch_text(const StatePtr& s, const std::string& path, uint32_t depth) {
             return;
         }
         if (!reserve(s, r.body.size(), path)) return;
-        s->result.snapshot.texts[path] = std::move(r.body);
+        keep_text(s, path, std::move(r.body));
         report(s);
         // Once every text of this round is in, whatever header reads are still in flight (speculate_shards): the
         // plan's next requests depend on the texts only.
@@ -196,7 +202,7 @@ void confirm_early_reads(const StatePtr& s) {
         s->early_config_held = false;
         const std::string path = "config.json";
         if (s->early_config_commit == snap.sha && listed(s, path)) {
-            snap.texts[path] = std::move(s->early_config);
+            keep_text(s, path, std::move(s->early_config));
         } else {
             release(s, s->early_config.size());
             s->requested_texts.erase(path);
@@ -210,11 +216,22 @@ void confirm_early_reads(const StatePtr& s) {
     s->early_header_sizes.clear();
 }
 
+void keep_text(const StatePtr& s, const std::string& path, std::string text) {
+    s->result.snapshot.texts[path] = std::move(text);
+    s->plan_current = false;
+}
+
 void plan_and_fetch(const StatePtr& s, uint32_t) {
     if (s->finished || !listing_done(s)) return;
     confirm_early_reads(s);
     RepoSnapshot& snap = s->result.snapshot;
-    LayoutPlan plan = plan_layout(snap.files, snap.texts, snap.variant, &s->shard_cache);
+    // plan_layout reads the listing, the texts and the variant only: the same inputs give the same plan.
+    const bool new_plan = !s->plan_current;
+    if (new_plan) {
+        s->plan = plan_layout(snap.files, snap.texts, snap.variant, &s->shard_cache);
+        s->plan_current = true;
+    }
+    const LayoutPlan& plan = s->plan;
     if (plan.error) {
         finish(s, plan.error);
         return;
@@ -227,23 +244,28 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
     }
     // Every plan asks for the first round's texts that are not requested: one read before the listing that the plan
     // could not keep (confirm_early_reads) is asked for again.
-    std::vector<std::string> texts = s->first_texts;
+    // Views of both lists (neither changes while this runs: a plan is made again only from a transport's callback).
+    std::vector<const std::string*> texts;
+    texts.reserve(s->first_texts.size() + plan.need_texts.size());
     {
         // Both lists may name every file of a hostile listing: a set, not a search of the list per name.
-        std::set<std::string> listed(texts.begin(), texts.end());
-        for (const auto& t : plan.need_texts)
-            if (listed.insert(t).second) texts.push_back(t);
+        std::set<std::string_view> listed;
+        const std::vector<std::string>& first = s->first_texts;
+        for (const auto* list : {&first, &plan.need_texts})
+            for (const auto& t : *list)
+                if (listed.insert(t).second) texts.push_back(&t);
     }
     // Shard indexes tell how many tensors each shard holds: that sizes its first read.
     for (const auto& [path, shards] : s->shard_cache)
         for (const auto& [shard, n] : shards.tensors_per_shard) s->tensors_per_shard[shard] = n;
     // Listed sizes by path (the last entry of a path wins), for the header reads below; keys view the listing,
     // which is complete and unchanged by now (plan_and_fetch runs after the last tree page).
-    const ListedSizes sizes = plan.complete() ? listed_sizes(snap.files) : ListedSizes{};
+    if (plan.complete() && s->plan_sizes.empty()) s->plan_sizes = listed_sizes(snap.files);
+    const ListedSizes& sizes = s->plan_sizes;
     // A plan that needs more requests than the load may still make fails now, before making them (a hostile listing
     // of 20,000 configs or weight files would otherwise spend the whole budget first: 4,000 requests, a minute here).
     uint64_t to_request = 0;
-    for (const auto& t : texts) to_request += s->requested_texts.count(t) ? 0 : 1;
+    for (const std::string* t : texts) to_request += s->requested_texts.count(*t) ? 0 : 1;
     if (plan.complete()) {
         for (const auto& w : plan.weight_files) to_request += s->requested_headers.count(w) ? 0 : 1;
         for (const auto& g : plan.gguf_files) to_request += s->requested_headers.count(g) ? 0 : 1;
@@ -256,12 +278,12 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
         return;
     }
     bool issued = false;
-    for (const auto& t : texts) {
-        if (!s->requested_texts.insert(t).second) continue;
+    for (const std::string* t : texts) {
+        if (!s->requested_texts.insert(*t).second) continue;
         s->progress.stage = "manifests";
-        fetch_text(s, t, depth);
-        speculate_shards(s, t, depth);
-        if (t == "model_index.json") speculate_pipeline(s, depth);
+        fetch_text(s, *t, depth);
+        speculate_shards(s, *t, depth);
+        if (*t == "model_index.json") speculate_pipeline(s, depth);
         issued = true;
     }
     if (plan.complete()) {
@@ -273,9 +295,11 @@ void plan_and_fetch(const StatePtr& s, uint32_t) {
                 drop_header(s, path);
         const uint32_t total = static_cast<uint32_t>(plan.weight_files.size() + plan.gguf_files.size());
         // Headers read before the plan (speculate_shards) count when the plan names them.
-        s->planned_headers.clear();
-        s->planned_headers.insert(plan.weight_files.begin(), plan.weight_files.end());
-        s->planned_headers.insert(plan.gguf_files.begin(), plan.gguf_files.end());
+        if (new_plan) {
+            s->planned_headers.clear();
+            s->planned_headers.insert(plan.weight_files.begin(), plan.weight_files.end());
+            s->planned_headers.insert(plan.gguf_files.begin(), plan.gguf_files.end());
+        }
         uint32_t done = 0;
         for (const auto& w : plan.weight_files) done += snap.headers.count(w) ? 1 : 0;
         for (const auto& g : plan.gguf_files) done += snap.gguf_prefixes.count(g) ? 1 : 0;
@@ -379,20 +403,6 @@ void finish_not_json(const StatePtr& s, const HttpResponse& r, const std::string
                          what + " is not JSON (HTTP " + std::to_string(r.status) + ")" + html_hint(r)));
 }
 
-// An API answer that must be JSON: false (and the load finished with the error) when the status is
-// not 200 or the body is not JSON — an HTML login page, say.
-bool json_answer(const StatePtr& s, const HttpResponse& r, const std::string& what, json& out) {
-    if (!api_answer_ok(s, r, what)) return false;
-    try {
-        if (!looks_like_json(r)) throw std::runtime_error("not JSON");
-        out = json::parse(r.body);
-        return true;
-    } catch (const std::exception&) {
-        finish_not_json(s, r, what);
-        return false;
-    }
-}
-
 void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) {
     if (++s->tree_pages > kMaxTreePages) {
         finish(s, make_error(ErrorCode::listing_invalid,
@@ -416,7 +426,7 @@ void fetch_tree_page(const StatePtr& s, const std::string& url, uint32_t depth) 
         }
         std::string next = next_link(r.header("link"));
         if (!next.empty()) {
-            if (origin_of(next) != origin_of(endpoint(s))) {
+            if (origin_of(next) != origin_of(s->endpoint)) {
                 finish(s, make_error(ErrorCode::bad_response,
                                      "the file listing's next page points to another origin: " + origin_of(next)));
                 return;
@@ -441,6 +451,7 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
     StatePtr s = state_;
     s->transport = &transport_;
     s->options = options_;
+    s->endpoint = strip_slash(options_.endpoint);
     s->repo_id = repo_id;
     s->api_repo = repo_id;
     s->on_progress = std::move(on_progress);
@@ -456,34 +467,40 @@ void HubClient::load(const std::string& repo_id, std::function<void(const HubPro
     const std::string rev = url_encode(s->result.snapshot.revision, false);
     s->progress.stage = "listing";
     report(s);
-    const std::string api = endpoint(s) + "/api/models/" + repo_id;
+    const std::string api = s->endpoint + "/api/models/" + repo_id;
     HttpRequest info_req =
         make_request(s, api + "/revision/" + rev + "?expand=sha&expand=gated&expand=library_name&expand=pipeline_tag");
     info_req.max_body_bytes = kMaxApiBytes;
     fetch(s, info_req, 1, [s](HttpResponse& r) {
-        json info;
-        if (!json_answer(s, r, "the model info", info)) return;
-        if (!info.is_object()) {
+        const std::string what = "the model info";
+        if (!api_answer_ok(s, r, what)) return;
+        // Read without a DOM (core/estimator/json_sax.hpp): an answer that is not JSON (an HTML login page, say) is
+        // named as before.
+        ModelInfoFacts info;
+        if (looks_like_json(r)) info = read_model_info(r.body);
+        if (!info.valid) {
+            finish_not_json(s, r, what);
+            return;
+        }
+        if (!info.object) {
             finish(s, make_error(ErrorCode::bad_response, "the model info is not a JSON object"));
             return;
         }
         RepoSnapshot& snap = s->result.snapshot;
-        snap.sha = str_or_empty(info, "sha");
+        snap.sha = std::move(info.sha);
         if (snap.sha.size() != 40 || !std::all_of(snap.sha.begin(), snap.sha.end(), [](char c) {
                 return std::isxdigit(static_cast<unsigned char>(c));
             })) {
             finish(s, make_error(ErrorCode::bad_response, "the model info has no valid commit sha"));
             return;
         }
-        if (info.contains("id") && info["id"].is_string() && validate_repo_id(info["id"].get<std::string>()).empty()) {
-            s->api_repo = info["id"].get<std::string>();
+        if (!info.id.empty() && validate_repo_id(info.id).empty()) {
+            s->api_repo = info.id;
             snap.repo_id = s->api_repo;
         }
-        if (info.contains("gated"))
-            snap.gated = info["gated"].is_string() ? info["gated"].get<std::string>()
-                                                   : (info["gated"] == true ? "true" : "false");
-        snap.library_name = str_or_empty(info, "library_name");
-        snap.pipeline_tag = str_or_empty(info, "pipeline_tag");
+        if (info.has_gated) snap.gated = std::move(info.gated);
+        snap.library_name = std::move(info.library_name);
+        snap.pipeline_tag = std::move(info.pipeline_tag);
         s->api_done = true;
         s->input_depth = std::max<uint32_t>(s->input_depth, 1);
         after_listing(s);

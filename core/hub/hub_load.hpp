@@ -17,6 +17,7 @@ namespace vram {
 struct HubClient::State {
     Transport* transport = nullptr;
     HubOptions options;
+    std::string endpoint;  // options.endpoint without its trailing slashes
     std::string repo_id;   // as typed
     std::string api_repo;  // canonical, once the API answered
     std::function<void(const HubProgress&)> on_progress;
@@ -33,7 +34,13 @@ struct HubClient::State {
     std::set<std::string> requested_headers;
     std::set<std::string> planned_headers;  // the weight files of the complete plan (empty until then)
     std::map<std::string, uint64_t> tensors_per_shard;
-    ShardCache shard_cache;                    // each index parsed once, however often the plan is made
+    ShardCache shard_cache;  // each index parsed once, however often the plan is made
+    // The last plan_layout of the listing and the texts, kept while neither changes: a load asks for the plan after
+    // every round of texts and after its last header, and the listing is complete before the first plan
+    // (plan_texts_changed() marks it stale). With it, the listed sizes by path (views of the listing).
+    LayoutPlan plan;
+    bool plan_current = false;
+    ListedSizes plan_sizes;
     std::map<std::string, uint32_t> chain_of;  // per request kind, for the chain statistic
     bool api_done = false, tree_done = false;
     // The first round's texts (first_round_texts of the listing), asked for by every plan until they are requested.
@@ -69,6 +76,8 @@ std::string resolve_url(const StatePtr& s, const std::string& path);
 void fetch(const StatePtr& s, HttpRequest req, uint32_t depth, std::function<void(HttpResponse&)> then);
 // Decides what is still needed and fetches it; finishes when nothing is.
 void plan_and_fetch(const StatePtr& s, uint32_t depth);
+// Stores a small file's text in the snapshot; the next plan is made again.
+void keep_text(const StatePtr& s, const std::string& path, std::string text);
 
 // hub_reads.cpp
 // First range read of a GGUF file: huggingface.js HTTP_CHUNK_SIZE (2 MB). It holds the whole header of models

@@ -184,9 +184,9 @@ std::string validate_repo_id(const std::string& id) {
     return {};
 }
 
-std::string url_encode(const std::string& s, bool keep_slash) {
+namespace hub_protocol {
+void append_url_encoded(std::string& out, std::string_view s, bool keep_slash) {
     static const char* hex = "0123456789ABCDEF";
-    std::string out;
     for (unsigned char c : s) {
         if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
             out += static_cast<char>(c);
@@ -196,6 +196,13 @@ std::string url_encode(const std::string& s, bool keep_slash) {
             out += hex[c & 15];
         }
     }
+}
+}  // namespace hub_protocol
+
+std::string url_encode(const std::string& s, bool keep_slash) {
+    std::string out;
+    out.reserve(s.size());
+    append_url_encoded(out, s, keep_slash);
     return out;
 }
 

@@ -13,6 +13,8 @@
 namespace vram::hub_protocol {
 
 std::string strip_slash(std::string s);
+// Appends `s` percent-encoded (url_encode, hub_client.hpp) to `out`.
+void append_url_encoded(std::string& out, std::string_view s, bool keep_slash);
 // "https://host:port" of a URL ("" when it has no scheme).
 std::string origin_of(const std::string& url);
 // Link: <https://…?cursor=…>; rel="next" → the URL, "" when there is none.

@@ -69,6 +69,22 @@ void parse_on_arrival(const StatePtr& s, const std::string& path, const std::str
 // A speculative read (speculate_shards: the index has not arrived yet) that goes wrong is forgotten instead of ending
 // the load: the plan asks for the file again once the index says the model needs it, and that read's error is the
 // load's, as it was before reads were speculative.
+namespace {
+
+// A header read that failed: a speculative one is forgotten (its reservation is returned and the plan may ask for the
+// file again), any other ends the load with its error.
+void header_read_failed(const StatePtr& s, const std::string& path, bool speculative, Error e, uint64_t reserved) {
+    if (!speculative) {
+        finish(s, std::move(e));
+        return;
+    }
+    release(s, reserved);
+    s->requested_headers.erase(path);
+    if (s->outstanding == 0) plan_and_fetch(s, 0);
+}
+
+}  // namespace
+
 void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth,
                   uint64_t speculative_probe) {
     const bool speculative = speculative_probe != 0;
@@ -84,18 +100,6 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
     }
     if (size) probe = std::min(probe, size);
     probe = std::max<uint64_t>(probe, kHeaderPrefixBytes);
-    // Forgets a speculative read: its reservation is returned and the plan may ask for the file again.
-    auto forget = [s, path](uint64_t reserved) {
-        release(s, reserved);
-        s->requested_headers.erase(path);
-        if (s->outstanding == 0) plan_and_fetch(s, 0);
-    };
-    auto fail = [s, speculative, forget](Error e, uint64_t reserved) {
-        if (speculative)
-            forget(reserved);
-        else
-            finish(s, std::move(e));
-    };
     if (speculative && !fits(s, probe)) {
         s->requested_headers.erase(path);
         return;
@@ -104,21 +108,21 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
     HttpRequest req = make_request(s, resolve_url(s, path));
     req.headers.push_back({"Range", "bytes=0-" + std::to_string(probe - 1)});
     req.max_body_bytes = probe;
-    fetch(s, req, depth, [s, path, size, probe, depth, speculative, early, fail](HttpResponse& r) {
+    fetch(s, req, depth, [s, path, size, probe, depth, speculative, early](HttpResponse& r) {
         release(s, probe);
         uint64_t file_size = size;
         if (Error e = range_answer_error(r, path, 0, s->api_repo, !s->options.token.empty(), file_size)) {
-            fail(std::move(e), 0);
+            header_read_failed(s, path, speculative, std::move(e), 0);
             return;
         }
         if (r.status == 200 && r.body.size() > probe) r.body.resize(probe);  // Range ignored: keep the prefix only
         HeaderLength len = read_header_length(r.body, path, file_size);
         if (len.error) {
-            fail(len.error, 0);
+            header_read_failed(s, path, speculative, len.error, 0);
             return;
         }
         if (speculative && !fits(s, len.header_bytes)) {
-            fail(Error{}, 0);
+            header_read_failed(s, path, speculative, Error{}, 0);
             return;
         }
         if (!reserve(s, len.header_bytes,
@@ -162,18 +166,20 @@ void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uin
         std::string first = r.body.substr(kHeaderPrefixBytes);
         const uint64_t kept = len.header_bytes;
         fetch(s, rest, depth + 1,
-              [s, path, have, need, kept, first = std::move(first), done, fail](HttpResponse& r2) mutable {
+              [s, path, have, need, kept, first = std::move(first), done, speculative](HttpResponse& r2) mutable {
                   uint64_t total = 0;
                   if (Error e = range_answer_error(r2, path, have, s->api_repo, !s->options.token.empty(), total)) {
-                      fail(std::move(e), kept);
+                      header_read_failed(s, path, speculative, std::move(e), kept);
                       return;
                   }
                   if (r2.status == 200) r2.body = r2.body.size() > have ? r2.body.substr(have) : std::string();
                   if (r2.body.size() < need - have) {
-                      fail(make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
-                                                                       std::to_string(have + r2.body.size()) + " of " +
-                                                                       std::to_string(need) + " bytes"),
-                           kept);
+                      header_read_failed(
+                          s, path, speculative,
+                          make_error(ErrorCode::header_truncated, "the header of " + path + " ends after " +
+                                                                      std::to_string(have + r2.body.size()) + " of " +
+                                                                      std::to_string(need) + " bytes"),
+                          kept);
                       return;
                   }
                   r2.body.resize(need - have);
