@@ -77,6 +77,7 @@ std::vector<Spec> layer_specs(const Model& m, const Setup& s) {
     std::vector<LayerClass> own;
     const std::vector<LayerClass>& classes = s.layer_classes ? *s.layer_classes : (own = layer_classes(a));
     std::vector<Spec> specs;
+    specs.reserve(classes.size() + 1);  // one per class at most, and the cross-attention spec
     for (const auto& c : classes) {
         const Spec sp = layer_spec(a, c.layer, s);
         auto same = std::find_if(specs.begin(), specs.end(), [&](const Spec& x) {
@@ -208,6 +209,7 @@ void paged_kv(const Model& m, const Setup& s, uint64_t context, uint32_t batch, 
     const uint32_t group_size = specs.size() > 1 && shared_page ? (max_n < kVllmGroupRatio * min_n ? max_n : min_n) : 0;
     const uint64_t page = block * max_bpt > max_state ? block * max_bpt : max_state;
     uint32_t n_groups = 0;
+    ev.groups.reserve(ev.groups.size() + specs.size());
     for (const auto& sp : specs) {
         KvLayerGroup g;
         g.kind = spec_kind(sp);
@@ -226,7 +228,7 @@ void paged_kv(const Model& m, const Setup& s, uint64_t context, uint32_t batch, 
             g.bytes = mul_sat(mul_sat(mul_sat(g.tokens_per_sequence, sp.bytes_per_token), slots), batch);
         }
         ev.share.kv_cache_bytes = add_sat(ev.share.kv_cache_bytes, g.bytes);
-        ev.groups.push_back(g);
+        ev.groups.push_back(std::move(g));
     }
     ev.page_bytes = page;
     ev.group_size = group_size ? group_size : (specs.empty() ? 0 : specs.front().n);

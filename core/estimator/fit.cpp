@@ -89,6 +89,7 @@ EngineReservation reserve(const Eval& ev, const Setup& s, const GpuInfo& gpu) {
 void fill_fit_table(Estimate& e, const Model& m, const Weights& w, const Setup& base) {
     const EstimateOptions& o = e.options;
     if (!o.fit_table) return;
+    e.gpu_fit.reserve(gpu_catalog().size());
     for (const auto& g : gpu_catalog()) {
         GpuFitRow row;
         row.gpu = &g;

@@ -91,20 +91,39 @@ struct FolderWeights {
 
 // The listing grouped by folder (a path's part before its last '/'), each group in listing order; the keys view
 // the listing's paths. The planner reads one folder per component instead of the whole listing each time (a
-// manifest may name hundreds of components).
-using FolderFiles = std::map<std::string_view, std::vector<const RepoFile*>>;
+// manifest may name hundreds of components). Every group is a run of one vector: two passes over the listing, one
+// allocation for the files, where a vector per folder grew one push at a time.
+struct FolderFiles {
+    std::vector<const RepoFile*> files;                          // grouped by folder
+    std::map<std::string_view, std::pair<size_t, size_t>> runs;  // folder → [begin, end) of `files`
+};
+struct FileRun {
+    const RepoFile* const* first = nullptr;
+    const RepoFile* const* last = nullptr;
+    const RepoFile* const* begin() const { return first; }
+    const RepoFile* const* end() const { return last; }
+};
 
 FolderFiles group_by_folder(const std::vector<RepoFile>& files) {
     FolderFiles out;
-    for (const auto& f : files) out[folder_view(f.path)].push_back(&f);
+    for (const auto& f : files) ++out.runs[folder_view(f.path)].second;  // count per folder
+    size_t at = 0;
+    for (auto& [folder, run] : out.runs) {  // run: [begin, fill cursor) while filling
+        run.first = at;
+        at += run.second;
+        run.second = run.first;
+    }
+    out.files.resize(files.size());
+    for (const auto& f : files) out.files[out.runs.find(folder_view(f.path))->second.second++] = &f;
     return out;
 }
 
 // The files of one folder, in listing order (none when the listing has no file there).
-const std::vector<const RepoFile*>& files_in(const FolderFiles& by_folder, std::string_view folder) {
-    static const std::vector<const RepoFile*> kNone;
-    const auto it = by_folder.find(folder);
-    return it == by_folder.end() ? kNone : it->second;
+FileRun files_in(const FolderFiles& by_folder, std::string_view folder) {
+    const auto it = by_folder.runs.find(folder);
+    if (it == by_folder.runs.end()) return {};
+    const RepoFile* const* base = by_folder.files.data();
+    return {base + it->second.first, base + it->second.second};
 }
 
 FolderWeights scan_folder(const FolderFiles& by_folder, const std::string& folder, const std::string& variant) {

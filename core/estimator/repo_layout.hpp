@@ -13,6 +13,7 @@
 //     `<prefix>-00001-of-0000N.gguf` one model, `mmproj*` files a projector (hf-mem, gguf.md "Sidecar").
 // The planner is pure and re-entrant: call it with what is known; it says what it still needs.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,18 +29,27 @@ struct RepoFile {
     uint64_t size_bytes = 0;  // real file size (tree listing)
 };
 
-// The listed size of each path, keyed by views of the listing (which must outlive the map); a path listed twice
-// has its last entry's size.
-using ListedSizes = std::map<std::string_view, uint64_t>;
+// The listed size of each path, keyed by views of the listing (which must outlive them); a path listed twice
+// has its last entry's size. Sorted by path, one entry per path: one allocation for a listing of any length, where a
+// map took one per file.
+using ListedSizes = std::vector<std::pair<std::string_view, uint64_t>>;
 inline ListedSizes listed_sizes(const std::vector<RepoFile>& files) {
     ListedSizes sizes;
-    for (const auto& f : files) sizes[f.path] = f.size_bytes;
+    sizes.reserve(files.size());
+    for (const auto& f : files) sizes.emplace_back(f.path, f.size_bytes);
+    // Stable: the entries of a path listed twice stay in listing order, and the last of each run is kept.
+    std::stable_sort(sizes.begin(), sizes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    size_t kept = 0;
+    for (size_t i = 0; i < sizes.size(); ++i)
+        if (i + 1 == sizes.size() || sizes[i + 1].first != sizes[i].first) sizes[kept++] = sizes[i];
+    sizes.resize(kept);
     return sizes;
 }
 // 0 for a path the listing lacks.
 inline uint64_t listed_size(const ListedSizes& sizes, std::string_view path) {
-    const auto it = sizes.find(path);
-    return it == sizes.end() ? 0 : it->second;
+    const auto it = std::lower_bound(sizes.begin(), sizes.end(), path,
+                                     [](const auto& entry, std::string_view p) { return entry.first < p; });
+    return it != sizes.end() && it->first == path ? it->second : 0;
 }
 
 struct ComponentPlan {

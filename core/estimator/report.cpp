@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "estimator/engine.hpp"
 #include "estimator/json_writer.hpp"
@@ -134,9 +135,18 @@ std::string render_extended_text(const Estimate& e) {
     if (!classic) {
         s += fit_max_gpus(profile) <= 1 ? "\nGPUs Needed (this profile models one GPU):\n"
                                         : "\nGPUs Needed (smallest power-of-two TP that fits):\n";
-        for (const auto& r : e.gpu_fit)
-            s += "  - " + pad_right(r.gpu->id, 24) + pad_left(gib(r.gpu->usable_bytes), 12) + "  " +
-                 fit_text(r, profile) + "\n";
+        for (const auto& r : e.gpu_fit) {  // appended in place: a row per GPU of the catalog
+            const std::string_view id = r.gpu->id;
+            const std::string usable = gib(r.gpu->usable_bytes);
+            s += "  - ";
+            s += id;
+            if (id.size() < 24) s.append(24 - id.size(), ' ');
+            if (usable.size() < 12) s.append(12 - usable.size(), ' ');
+            s += usable;
+            s += "  ";
+            s += fit_text(r, profile);
+            s += '\n';
+        }
         s += "\nAssumptions:\n";
         for (const auto& a : e.assumptions) s += "  - " + a + "\n";
     }

@@ -333,3 +333,20 @@ TEST_CASE("model_index.json components: [library, class] pairs, in key order, a 
           "error: model_index.json is not valid JSON: [json.exception.out_of_range.406] number overflow parsing "
           "'1e999'");
 }
+
+TEST_CASE("listed sizes: a path listed twice has its last entry's size; an unlisted path 0", "[repo_layout]") {
+    const std::vector<RepoFile> files = {
+        {"model.safetensors", 10}, {"a", 1}, {"a/b", 2}, {"model.safetensors", 30}, {"ab", 3}, {"a/b", 4}, {"", 5},
+        {"model.safetensors", 20}};
+    const ListedSizes sizes = listed_sizes(files);
+    CHECK(sizes.size() == 5);  // one entry per path
+    CHECK(listed_size(sizes, "model.safetensors") == 20);
+    CHECK(listed_size(sizes, "a") == 1);
+    CHECK(listed_size(sizes, "a/b") == 4);
+    CHECK(listed_size(sizes, "ab") == 3);
+    CHECK(listed_size(sizes, "") == 5);
+    CHECK(listed_size(sizes, "a/") == 0);
+    CHECK(listed_size(sizes, "model") == 0);
+    CHECK(listed_size(sizes, "zzz") == 0);
+    CHECK(listed_size(listed_sizes({}), "a") == 0);
+}
