@@ -334,7 +334,7 @@ TEST_CASE("model_index.json components: [library, class] pairs, in key order, a 
           "'1e999'");
 }
 
-TEST_CASE("listed sizes: a path listed twice has its last entry's size; an unlisted path 0", "[repo_layout]") {
+TEST_CASE("listed sizes: a path listed twice has its last entry's size, an unlisted path 0", "[repo_layout]") {
     const std::vector<RepoFile> files = {
         {"model.safetensors", 10}, {"a", 1}, {"a/b", 2}, {"model.safetensors", 30}, {"ab", 3}, {"a/b", 4}, {"", 5},
         {"model.safetensors", 20}};
