@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "estimator/json_scanner.hpp"
@@ -139,9 +140,9 @@ ShardList parse_shard_index(std::string_view index_json, const std::string& inde
             out.error = make_error(ErrorCode::index_invalid, index_path + " names an unsafe shard path \"" + s + "\"");
             return out;
         }
-        const std::string path = prefix + s;
+        std::string path = prefix + s;
         out.tensors_per_shard[path] = read.counts[s];
-        out.shards.push_back(path);
+        out.shards.push_back(std::move(path));
     }
     out.total_size_bytes = read.total_size;
     out.total_parameters = read.total_params;
