@@ -37,7 +37,7 @@ struct HubClient::State {
     ShardCache shard_cache;  // each index parsed once, however often the plan is made
     // The last plan_layout of the listing and the texts, kept while neither changes: a load asks for the plan after
     // every round of texts and after its last header, and the listing is complete before the first plan
-    // (plan_texts_changed() marks it stale). With it, the listed sizes by path (views of the listing).
+    // (keep_text() marks it stale). With it, the listed sizes by path (views of the listing).
     LayoutPlan plan;
     bool plan_current = false;
     ListedSizes plan_sizes;

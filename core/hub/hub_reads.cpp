@@ -62,15 +62,6 @@ void parse_on_arrival(const StatePtr& s, const std::string& path, const std::str
     cache.header_text_bytes += p.text_bytes;
 }
 
-}  // namespace
-
-// Reads the header of a safetensors file: a first Range read sized from the index's tensor count (or
-// `speculative_probe`), then, when the header is longer, one more read for the rest.
-// A speculative read (speculate_shards: the index has not arrived yet) that goes wrong is forgotten instead of ending
-// the load: the plan asks for the file again once the index says the model needs it, and that read's error is the
-// load's, as it was before reads were speculative.
-namespace {
-
 // A header read that failed: a speculative one is forgotten (its reservation is returned and the plan may ask for the
 // file again), any other ends the load with its error.
 void header_read_failed(const StatePtr& s, const std::string& path, bool speculative, Error e, uint64_t reserved) {
@@ -85,6 +76,11 @@ void header_read_failed(const StatePtr& s, const std::string& path, bool specula
 
 }  // namespace
 
+// Reads the header of a safetensors file: a first Range read sized from the index's tensor count (or
+// `speculative_probe`), then, when the header is longer, one more read for the rest.
+// A speculative read (speculate_shards: the index has not arrived yet) that goes wrong is forgotten instead of ending
+// the load: the plan asks for the file again once the index says the model needs it, and that read's error is the
+// load's, as it was before reads were speculative.
 void fetch_header(const StatePtr& s, const std::string& path, uint64_t size, uint32_t depth,
                   uint64_t speculative_probe) {
     const bool speculative = speculative_probe != 0;
