@@ -111,6 +111,18 @@ struct ManifestSax : RootSax<ManifestSax> {
     }
 };
 
+// json::sax_parse, with what the parser throws (an input it cannot read) taken as a failure: false, and sax.error
+// holds the message.
+template <class Sax>
+bool parse_text(const std::string& text, Sax& sax) {
+    try {
+        return json::sax_parse(text, &sax);
+    } catch (const json::exception& e) {
+        sax.error = e.what();
+        return false;
+    }
+}
+
 // The model info: each occurrence of a member sets it again (a key given twice counts as its last value).
 struct ModelInfoSax : RootSax<ModelInfoSax> {
     ModelInfoFacts facts;
@@ -136,12 +148,8 @@ struct ModelInfoSax : RootSax<ModelInfoSax> {
 
 ModelInfoFacts read_model_info(const std::string& text) {
     ModelInfoSax sax;
-    try {
-        sax.facts.valid = json::sax_parse(text, &sax);
-    } catch (const json::exception&) {
-        sax.facts.valid = false;
-    }
-    if (!sax.facts.valid) return ModelInfoFacts{};
+    if (!parse_text(text, sax)) return ModelInfoFacts{};
+    sax.facts.valid = true;
     sax.facts.object = sax.object;
     return std::move(sax.facts);
 }
@@ -149,11 +157,7 @@ ModelInfoFacts read_model_info(const std::string& text) {
 ConfigClass read_config_class(const std::string& text) {
     ConfigClass c;
     ConfigSax sax;
-    try {
-        if (!json::sax_parse(text, &sax) || !sax.object) return c;
-    } catch (const json::exception&) {
-        return c;
-    }
+    if (!parse_text(text, sax) || !sax.object) return c;
     c.object = true;
     if (sax.class_name_is_string)
         c.class_name = std::move(sax.class_name);
@@ -169,12 +173,7 @@ ConfigClass read_config_class(const std::string& text) {
 ManifestMembers read_manifest_members(const std::string& text) {
     ManifestMembers m;
     ManifestSax sax;
-    try {
-        m.valid = json::sax_parse(text, &sax);
-    } catch (const json::exception& e) {
-        m.valid = false;
-        sax.error = e.what();
-    }
+    m.valid = parse_text(text, sax);
     if (!m.valid) {
         m.error = std::move(sax.error);
         return m;

@@ -81,33 +81,23 @@ Error sum_overflow(const std::string& what) {
                           "large, the metadata is malformed");
 }
 
-// What analyze reads from a component's config: its class and its own quantization_config, from one parse
-// per config text (a diffusers denoiser's config is asked for three times). The root config.json's class
-// comes from parse_architecture's parse instead (Architecture::class_name, the same rule).
-struct ConfigFacts {
-    std::string class_name;           // "_class_name" when a string, else the first of "architectures"
-    std::string quantization_config;  // the object's JSON text; empty when absent or not an object
-};
-
+// What analyze reads from a component's config (read_config_class, json_sax.hpp: no DOM): its class and its own
+// quantization_config, from one parse per config text (a diffusers denoiser's config is asked for three times). The
+// root config.json's class comes from parse_architecture's parse instead (Architecture::class_name, the same rule).
 class ConfigFactsCache {
   public:
     explicit ConfigFactsCache(const RepoSnapshot& s) : s_(s) {}
     // The facts of the config at path (empty facts when the snapshot lacks it or it is not a JSON object).
-    const ConfigFacts& of(const std::string& path) {
+    const ConfigClass& of(const std::string& path) {
         auto [it, added] = by_path_.try_emplace(path);
         if (added)
-            if (auto text = s_.texts.find(path); text != s_.texts.end()) it->second = read(text->second);
+            if (auto text = s_.texts.find(path); text != s_.texts.end()) it->second = read_config_class(text->second);
         return it->second;
     }
 
   private:
-    static ConfigFacts read(const std::string& config_text) {
-        ConfigClass c = read_config_class(config_text);  // json_sax.cpp: no DOM
-        return {std::move(c.class_name), std::move(c.quantization_config)};
-    }
-
     const RepoSnapshot& s_;
-    std::map<std::string, ConfigFacts> by_path_;
+    std::map<std::string, ConfigClass> by_path_;
 };
 
 // ---- GGUF ----------------------------------------------------------------------------------------------
@@ -515,7 +505,7 @@ Model analyze(const RepoSnapshot& s, const std::string& gguf_file, AnalyzeCache*
         // Each component may carry its own quantization_config (diffusers bnb checkpoints).
         QuantRules rules = m.quant;
         if (!plan_c.folder.empty() && !plan_c.config_path.empty())
-            if (const ConfigFacts& facts = configs.of(plan_c.config_path); !facts.quantization_config.empty())
+            if (const ConfigClass& facts = configs.of(plan_c.config_path); !facts.quantization_config.empty())
                 rules = parse_quant_rules(facts.quantization_config);
         for (const auto& file : plan_c.files) {
             auto h = s.headers.find(file);
