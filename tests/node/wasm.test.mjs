@@ -229,6 +229,31 @@ test('the site\'s js/vocab.js holds this core\'s vocabularies() and version() ve
   assert.throws(() => vocabModule('{"ok":false,"error":{"code":"x","message":"y"}}', '1'), /not a table set/);
 });
 
+// The page's worker runs the core once on a made-up model before the visitor's first load (web/js/warm-up.js), so
+// that V8 has optimised the code a large repo runs. It is only worth its time if the core reads all of it: every
+// tensor of both shards through the index, as a mixture of experts, with nothing refused or skipped.
+test('the page\'s warm-up model is a sharded MoE that the core reads whole, tensor by tensor', async () => {
+  const { WARM_UP, warmUpSnapshot } = await import('../../web/js/warm-up.js');
+  const loaded = JSON.parse(core.loadSnapshot(warmUpSnapshot()));
+  assert.equal(loaded.ok, true, JSON.stringify(loaded));
+  try {
+    const rep = report(loaded.handle, { profile: 'vllm' });
+    // embed, norm, lm_head; per layer 2 norms, q/k/v/o, q/k norms, the router, and 3 matrices per expert
+    const tensors = 3 + WARM_UP.layers * (9 + 3 * WARM_UP.experts);
+    assert.equal(rep.tensors, tensors);
+    // Its size is the point (warm-up.js): V8 optimises a function only after it has run enough code.
+    assert.ok(tensors >= 2500, `${tensors} tensors: too few for the per-tensor code to be optimised`);
+    assert.equal(rep.layout, 'sharded');
+    assert.equal(rep.weight_files, WARM_UP.shards);
+    assert.equal(rep.architecture.model_type, 'qwen3_moe');
+    assert.equal(rep.architecture.num_layers, WARM_UP.layers);
+    assert.deepEqual(rep.warnings, []);
+    assert.deepEqual(rep.dtype_distribution, { BF16: tensors });
+  } finally {
+    core.release(loaded.handle);
+  }
+});
+
 test('progress reaches the page at most every 50 ms within a stage, and the last header is always reported', async () => {
   // core/wasm/api.cpp ProgressGate: a 163-shard load sends a handful of reports, not one per header.
   const reports = [];

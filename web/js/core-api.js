@@ -4,6 +4,7 @@
 // answers stay JSON text and engine.js parses them. The offline store (store.js, IndexedDB) is read and written here
 // too, so a large model's snapshot is serialised and stored without ever reaching the page's thread.
 import * as store from './store.js';
+import { warmUpSnapshot } from './warm-up.js';
 
 let modulePromise = null;
 
@@ -20,39 +21,6 @@ export function core() {
 }
 
 const sessions = new Map();  // a loadModel call's id (the caller's) → the core's session, for cancel
-
-/**
- * A made-up two-layer Llama of 64 hidden units, as a stored snapshot: warmUp() runs the core's whole path on it once
- * (snapshot, config and header parsing, analysis, every engine, the report, the chart's points, the matrix) so that
- * the browser has compiled and optimised that code before the user's first model; cold, the first load spent
- * 50-230 ms of its time between two requests on it. Nothing of it is shown or stored.
- */
-function warmUpSnapshot() {
-  const h = 64, ff = 128, vocab = 256, layers = 2, kvh = 2, heads = 4, hd = h / heads;
-  const shapes = [['model.embed_tokens.weight', [vocab, h]], ['model.norm.weight', [h]], ['lm_head.weight', [vocab, h]]];
-  for (let i = 0; i < layers; i++) {
-    const l = `model.layers.${i}.`;
-    shapes.push([`${l}input_layernorm.weight`, [h]], [`${l}post_attention_layernorm.weight`, [h]],
-      [`${l}self_attn.q_proj.weight`, [h, h]], [`${l}self_attn.k_proj.weight`, [kvh * hd, h]],
-      [`${l}self_attn.v_proj.weight`, [kvh * hd, h]], [`${l}self_attn.o_proj.weight`, [h, h]],
-      [`${l}mlp.gate_proj.weight`, [ff, h]], [`${l}mlp.up_proj.weight`, [ff, h]], [`${l}mlp.down_proj.weight`, [h, ff]]);
-  }
-  const header = {};
-  let at = 0;
-  for (const [name, shape] of shapes) {
-    const bytes = shape.reduce((a, b) => a * b, 1) * 2;
-    header[name] = { dtype: 'BF16', shape, data_offsets: [at, at + bytes] };
-    at += bytes;
-  }
-  const headerText = JSON.stringify(header);
-  const config = JSON.stringify({ architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: h, intermediate_size: ff,
-    num_hidden_layers: layers, num_attention_heads: heads, num_key_value_heads: kvh, vocab_size: vocab, max_position_embeddings: 4096,
-    rms_norm_eps: 1e-5, tie_word_embeddings: false, torch_dtype: 'bfloat16' });
-  return JSON.stringify({ schema: 1, repo_id: 'warm-up/tiny-llama', revision: 'main', sha: '0'.repeat(40), gated: 'false',
-    library_name: 'transformers', pipeline_tag: 'text-generation', variant: '',
-    files: [{ path: 'config.json', size: config.length }, { path: 'model.safetensors', size: 8 + headerText.length + at }],
-    texts: { 'config.json': config }, headers: { 'model.safetensors': headerText } });
-}
 
 /** engines() of the model a load or a snapshot answer names, as JSON text; null when that answer is a failure. */
 function enginesOf(mod, answerJson) {
@@ -89,7 +57,10 @@ export const calls = {
   async engines({ handle }) { return (await core()).engines(handle); },
   async view({ handle, options, request }) { return (await core()).view(handle, options, request); },
   async release({ handle }) { (await core()).release(handle); },
-  /** Runs the core's path once on a made-up model (warmUpSnapshot) and forgets it; resolves to true when it ran. */
+  /**
+   * Runs the core's path once on a made-up model (warm-up.js: why its size) and forgets it, so that the browser has
+   * compiled and optimised that code before the visitor's first load; resolves to true when it ran.
+   */
   async warmUp() {
     const mod = await core();
     const loaded = JSON.parse(mod.loadSnapshot(warmUpSnapshot()));

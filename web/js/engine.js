@@ -108,19 +108,30 @@ async function call(name, args, { id, onProgress } = {}) {
   }
 }
 
-let corePromise = null;
+let startPromise = null, corePromise = null;
+/** Starts the worker and loads the core (the worker fetches and instantiates the wasm), without warming it up. */
+function startCore() {
+  if (!startPromise) {
+    startPromise = backend().then((b) => b.call('version', {}).then(() => b));
+    startPromise.catch(() => { startPromise = null; });
+  }
+  return startPromise;
+}
+
 /**
- * Loads the core (the worker fetches and instantiates the wasm), then runs it once on a made-up model (core-api.js
- * warmUp), so that the first real load does not wait on compiling it; a failure there changes nothing (the first load
- * is then only slower). The page calls it on a first sign of use (the model field focused, an example pointed at); a
- * load calls it too. Resolves to the warm-up's outcome (true when it ran), like `warmedUp`; idempotent.
+ * Loads the core, then runs it once on a made-up model (core-api.js warmUp; web/js/warm-up.js says why its size), so
+ * that the first real load runs optimised code; a failure there changes nothing (the first load is then only slower).
+ * The page calls it on a first sign of use (the model field focused, an example pointed at), while the visitor types.
+ * A load does not: the warm-up is worth its time only before a load, and a load that starts at once (a link with a
+ * model, the <vram-estimate> element) would wait for it. Resolves to the warm-up's outcome (true when it ran), like
+ * `warmedUp`; idempotent.
  */
 export function prepareCore() {
   if (!corePromise) {
-    corePromise = backend().then((b) => b.call('version', {}).then(() => {
+    corePromise = startCore().then((b) => {
       warmedUp = b.call('warmUp', {}).then(({ value }) => value, () => false);
       return warmedUp;
-    }));
+    });
     corePromise.catch(() => { corePromise = null; });
   }
   return corePromise;
@@ -137,7 +148,7 @@ export async function where() { return (await backend()).kind; }
  */
 export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', withEngines = false, onProgress, signal }) {
   const id = nextId++;
-  prepareCore().catch(() => {});  // a failure to start shows as the load's own
+  startCore().catch(() => {});  // a failure to start shows as the load's own
   signal?.addEventListener('abort', () => { call('cancel', { id }); }, { once: true });
   const { answer, engines: enginesJson } = await call('loadModel', { endpoint, repo, revision, token, variant, withEngines },
     { id, onProgress: (p) => onProgress?.(JSON.parse(p)) });
@@ -190,7 +201,7 @@ export function saveOffline(entry) { return call('save', entry); }
 
 /** The newest copy of repo at revision kept for offline use, loaded: {loaded (as loadModel's), savedAt} or null. */
 export async function openOffline(repo, revision, { withEngines = false } = {}) {
-  prepareCore().catch(() => {});
+  startCore().catch(() => {});
   const found = await call('openSaved', { repo, revision, withEngines });
   return found && { loaded: loadedWithEngines(found.answer, found.engines), savedAt: found.savedAt };
 }
