@@ -155,7 +155,11 @@ void start(Pending* p) {
 }  // namespace
 
 void FetchTransport::send(const HttpRequest& request, std::function<void(HttpResponse)> done) {
-    if (emscripten::val::global("XMLHttpRequest").isUndefined()) {
+    // Looked up until found, then never again: the lookup crosses into JS (a string and a global read), once per
+    // request of a 163-shard load otherwise; a host that installs XMLHttpRequest later (node) is still seen.
+    static bool have_xhr = false;
+    if (!have_xhr) have_xhr = !emscripten::val::global("XMLHttpRequest").isUndefined();
+    if (!have_xhr) {
         // Node without an XHR polyfill: answer "no HTTP answer" asynchronously, as a real failure would.
         auto* p = new Pending{std::move(done), 0, request, 0};
         emscripten_async_call(
