@@ -210,6 +210,7 @@ async function runPass(protocol, { pageFigures }) {
           parameters: pick.parameters, tensors: pick.tensors, statusRequests: pick.statusRequests ?? null, split: pick.log.split,
           phases: pick.phases ?? null, longTasks: pick.longTasks ?? null,
           longTasksAll: ok.map((x) => x.longTasks ?? null),
+          ...(k === 'page' ? { prepareMsAll: ok.map((x) => (x.prepareMs == null ? null : +x.prepareMs.toFixed(1))) } : {}),
         } : { error: entry.clients[k].find((x) => !x.ok)?.error || 'no run' };
       }
       entry.coreStats = coreStatsOf[repo.id] || null;
@@ -246,6 +247,9 @@ async function runPass(protocol, { pageFigures }) {
     }
     else pass.page.recompute = { error: 'not measured (run with the DeepSeek-R1 repo)' };
     pass.page.heap = heapBytes ? { ...heapBytes, repo: 'deepseek-ai/DeepSeek-R1' } : { error: 'not measured (run with the DeepSeek-R1 repo)' };
+    // Before each timed page load: the model field focused until the core is loaded and warmed up (not part of the load).
+    const prepares = pass.repos.flatMap((r) => (r.page?.prepareMsAll || []).filter((x) => x != null));
+    if (prepares.length) pass.page.prepare = { medianMs: median(prepares), maxMs: Math.max(...prepares), loads: prepares.length };
 
     if (pageFigures) {
     log('first-load transfer');

@@ -202,6 +202,9 @@ function renderPageFigures(L, pass, passes) {
     L.push(`| The core's part of that change: its calls' own time in the worker (engine.js \`callTimes\` coreMs: estimate, chart series, matrix, JSON out${q.coreReportJsonMs != null ? `; one report alone: ${fmtMs(q.coreReportJsonMs)} json, ${fmtMs(q.coreReportMarkdownMs)} markdown` : ''}) | ${judged(q.coreMs, TARGETS.coreMs)} | ≤ ${TARGETS.coreMs} ms |`);
     L.push(`| Core calls per change (the report, the chart's series and the matrix together) | ${check(String(q.coreCallsMax), q.coreCallsMax <= TARGETS.callsPerChange, { met: `≤ ${TARGETS.callsPerChange}`, missed: `> ${TARGETS.callsPerChange}` })} | ${TARGETS.callsPerChange} |`);
   } else L.push(`| A control change | ${p.recompute?.error || 'not run'} | ≤ ${TARGETS.paintMs} ms |`);
+  if (p.prepare) {
+    L.push(`| Before each timed page load, not part of it: from the model field focused to the core loaded and warmed up (a fresh page: the worker, the wasm compiled, the core run once on its made-up model, web/js/warm-up.js), the time a visitor's typing gives it; median of ${p.prepare.loads} page loads, the longest ${fmtMs(p.prepare.maxMs)} | ${fmtMs(p.prepare.medianMs)} | – |`);
+  }
   if (p.firstLoad === undefined) { /* measured in another pass */ } else if (p.firstLoad && !p.firstLoad.error) {
     const f = p.firstLoad;
     const kinds = Object.entries(f.byKind).map(([k, v]) => `${k} ${fmtBytes(v)}`).join(', ');
