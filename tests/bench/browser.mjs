@@ -59,8 +59,8 @@ function pageUrl(siteUrl, hubUrl) {
 /**
  * One timed load. `beforeClick(page)` runs just before the click, `after(page)` after the load,
  * before the page closes (recompute, heap…). Resolves {wallMs, prepareMs, span, before, statusRequests,
- * parameters, tensors, extra} (prepareMs: from the model field focused to the core loaded and warmed up, before the click): span is {start, end} on this process's epoch clock (reqlog's), to
- * split the wall time.
+ * parameters, tensors, extra}: prepareMs is the time from the model field focused to the core loaded and warmed up,
+ * before the click; span is {start, end} on this process's epoch clock (reqlog's), to split the wall time.
  */
 export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeClick, after }) {
   const { context, page, problems } = await freshPage(browser);
@@ -71,8 +71,8 @@ export async function pageLoad(browser, { siteUrl, hubUrl, repo, token, beforeCl
     // loads it on a first sign of use: web/js/app.js, engine.js prepareCore). The load is timed from the click, once
     // the core is up, as a visitor who types a model id meets it.
     await page.focus('#model');
-    // Timed in the page, not counted in the load: the worker, the wasm and the warm-up on its made-up model (web/js/warm-up.js),
-    // the part of a visitor's typing time the core uses.
+    // Timed in the page, not counted in the load: the worker, the wasm and the warm-up on its made-up model
+    // (web/js/warm-up.js), the part of a visitor's typing time the core uses.
     const prepareMs = await page.evaluate(async (engine) => {
       const t = performance.now();
       await (await import(new URL(engine, location.href).href)).prepareCore();
