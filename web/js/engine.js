@@ -109,7 +109,10 @@ async function call(name, args, { id, onProgress } = {}) {
 }
 
 let startPromise = null, corePromise = null;
-/** Starts the worker and loads the core (the worker fetches and instantiates the wasm), without warming it up. */
+/**
+ * Starts the worker and loads the core (the worker fetches and instantiates the wasm), without warming it up. A load
+ * needs no call to it: the worker's loadModel waits for the core itself.
+ */
 function startCore() {
   if (!startPromise) {
     startPromise = backend().then((b) => b.call('version', {}).then(() => b));
@@ -148,7 +151,6 @@ export async function where() { return (await backend()).kind; }
  */
 export async function loadModel({ endpoint, repo, revision = 'main', token = '', variant = '', withEngines = false, onProgress, signal }) {
   const id = nextId++;
-  startCore().catch(() => {});  // a failure to start shows as the load's own
   signal?.addEventListener('abort', () => { call('cancel', { id }); }, { once: true });
   const { answer, engines: enginesJson } = await call('loadModel', { endpoint, repo, revision, token, variant, withEngines },
     { id, onProgress: (p) => onProgress?.(JSON.parse(p)) });
@@ -201,7 +203,7 @@ export function saveOffline(entry) { return call('save', entry); }
 
 /** The newest copy of repo at revision kept for offline use, loaded: {loaded (as loadModel's), savedAt} or null. */
 export async function openOffline(repo, revision, { withEngines = false } = {}) {
-  startCore().catch(() => {});
+  startCore().catch(() => {});  // the wasm loads while the worker reads the store (a failure shows as the call's own)
   const found = await call('openSaved', { repo, revision, withEngines });
   return found && { loaded: loadedWithEngines(found.answer, found.engines), savedAt: found.savedAt };
 }
