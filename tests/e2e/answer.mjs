@@ -325,6 +325,47 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     expect(open3.shown === open3.want && open3.shown !== open2.shown, `reopened after a change: ${JSON.stringify(open3)}`);
   }, { viewport: { width: 1400, height: 900 } });
 
+  await scenario('a load paints the views in sight first and the rest before the address bar; after a failed load none shows the model before', async (page) => {
+    const GPT2 = 'GPT2LMHeadModel', MISTRAL = 'MistralForCausalLM';  // the details' component class of each model
+    const results = () => text(page, '#results');
+    await visit(page, 'openai-community/gpt2');
+    const gpt2Matrix = await text(page, '#matrix');
+    expect((await results()).includes(GPT2), 'gpt2 in the details');
+    // A name the Hub does not know: the results step aside, still holding gpt2's views.
+    await page.fill('#model', 'acme/no-such-model');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="error"]', { timeout: 20000 });
+    expect(await page.isHidden('#results'), 'the results are hidden after the failure');
+    // Every frame from the next click until the load has settled: whether the results show, and whether with gpt2's views.
+    await page.evaluate((gpt2) => {
+      window.__frames = [];
+      window.__framesOn = true;
+      const tick = () => {
+        const r = document.getElementById('results');
+        window.__frames.push({ shown: !r.hidden, gpt2: r.textContent.includes(gpt2) });
+        if (window.__framesOn) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }, GPT2);
+    await page.fill('#model', 'mistralai/Mistral-7B-v0.1');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
+    const frames = await page.evaluate(() => { window.__framesOn = false; return window.__frames; });
+    const stale = frames.filter((f) => f.shown && f.gpt2).length;
+    expect(frames.some((f) => f.shown) && stale === 0, `${stale} of ${frames.length} frames showed gpt2's views beside Mistral's answer`);
+    expect((await results()).includes(MISTRAL) && (await text(page, '#matrix')) !== gpt2Matrix, 'Mistral in the details and the matrix');
+    // gpt2 again, the results in view of nothing (below the settings at 1100×900): the views out of sight are updated after
+    // the answer's frame, and by the time the address bar has caught up they show gpt2.
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.fill('#model', 'openai-community/gpt2');
+    await page.click('#go');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 20000 });
+    await page.waitForFunction(() => !document.body.dataset.address);
+    const after = await results();
+    expect(after.includes(GPT2) && !after.includes(MISTRAL) && (await text(page, '#matrix')) === gpt2Matrix, 'every view shows gpt2 once the address has caught up');
+  });
+
   await scenario('precision × context matrix: the core fills every cell with no request; a click applies it', async (page) => {
     await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-3070&profile=vllm' });
     const before = hub.requests.length;

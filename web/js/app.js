@@ -149,16 +149,22 @@ results.append(...Object.values(roots));
 const summary = new SummaryView($('summary-root'), { onPin: () => pinCurrent() });
 const fit = new FitView(roots.fit), chart = new ChartView(roots.chart), details = new DetailsView(roots.details);
 
-// Which result views are on screen (an IntersectionObserver, 300 px ahead of the viewport): a change updates those
-// before its frame paints and the others right after that frame, so the numbers in view paint sooner and nobody sees
-// the rest a frame late. Not known yet, or no observer: in sight. A load updates every view at once.
+// Which result views are on screen (an IntersectionObserver, 300 px ahead of the viewport): a change or a load updates
+// those before its frame paints and the others right after that frame, so the numbers in view paint sooner and nobody
+// sees the rest a frame late (at a load of gpt2 or Mistral-7B, the page's part after the core's answer went from 58 and
+// 65 ms to 31 and 32: tests/bench pageLoad's pageMs, old and new page alternating, medians of 6 each, 2026-12-08). Not
+// known yet, or no observer: in sight. While the results are hidden (before
+// the first answer, after a failure or a refused setting) the observer says "out of sight" for every view; a view that
+// still holds an older answer is then updated before the frame, so that it never shows that answer when the results
+// reappear. An empty one can wait: for a frame it shows nothing, not a wrong number.
 const inSight = new Map();
 const sight = typeof IntersectionObserver === 'function'
   ? new IntersectionObserver((entries) => { for (const e of entries) inSight.set(e.target, e.isIntersecting); }, { rootMargin: '300px' }) : null;
 for (const k of ['matrix', 'chart', 'gguf', 'fit', 'details']) sight?.observe(roots[k]);
 const outOfSight = new Map();  // root → the latest change's update of that view, run after the frame
 function updateView(root, update) {
-  if (state.loadingModel || inSight.get(root) !== false) { outOfSight.delete(root); update(); } else outOfSight.set(root, update);
+  if (inSight.get(root) !== false || (results.hidden && root.hasChildNodes())) { outOfSight.delete(root); update(); }
+  else outOfSight.set(root, update);
 }
 function updateOutOfSight() {
   const updates = [...outOfSight.values()];
@@ -421,6 +427,7 @@ async function estimate(event, { push = true } = {}) {
     $('status').textContent = failure.code === 'cancelled' ? 'Cancelled.' : '';
     if (failure.code === 'cancelled') return;
     results.hidden = true;
+    outOfSight.clear();  // updates for an answer that is no longer on screen
     $('controls').hidden = true;
     $('summary-root').replaceChildren();
     $('answer-empty').hidden = false;
@@ -468,8 +475,8 @@ async function estimate(event, { push = true } = {}) {
   $('training-controls').hidden = mode() !== 'training';
   state.loadingModel = true;
   await recompute(controls.options());
-  // The answer paints first; the address bar and the focus follow after that frame (pushState and the layout that
-  // focus forces would otherwise lengthen the load's last task).
+  // The answer paints first; the views out of sight, the address bar and the focus follow after that frame (they, the
+  // pushState and the layout that focus forces would otherwise lengthen the load's last task).
   await afterPaint();
   if (state.controller !== controller) return;  // a newer lookup took over (and owns loadingModel)
   state.loadingModel = false;
@@ -480,6 +487,7 @@ async function estimate(event, { push = true } = {}) {
   if (document.body.dataset.state === 'loading') document.body.dataset.state = 'done';
   setTimeout(() => {
     if (state.controller === controller) {
+      updateOutOfSight();  // before the address, as after a change: body[data-address] cleared means every view is current
       syncAddress(push);
       $('answer').focus({ preventScroll: matchMedia('(min-width: 1000px)').matches });
     }
