@@ -191,8 +191,15 @@ export function wasmHeapBytes(page) {
  * - page: `window.__recomputeMs`, recompute() from its call to the DOM in view updated;
  * - core: the core calls' own time where the core runs (engine.js callTimes coreMs: in the worker, without the
  *   messages), and through the worker (ms), with the number of core calls.
+ * The change is made in the page, as Playwright's selectOption makes it (the value set, then `input` and `change`
+ * dispatched), by one evaluate that resolves when the hook fires: nothing from the driver reaches the page between the
+ * input and the painted frame. selectOption followed by waitForFunction did: traced, each change's span held 1-2 of
+ * the driver's DevTools messages (0.7-2.7 ms each on the page's thread, ahead of the core's answer) and their polling in
+ * every frame, which a visitor's browser does not have. Before each change, outside the span: the previous one has
+ * settled (body[data-address] cleared), then a pause of 30-60 ms at random, so that the input falls anywhere in the
+ * display's frame interval.
  */
-export async function recomputeTimes(page, { samples = 9, select = '#precision', values = ['int8', 'float16', 'int4', 'auto'] } = {}) {
+export async function recomputeTimes(page, { samples = 15, select = '#precision', values = ['int8', 'float16', 'int4', 'auto'] } = {}) {
   await page.evaluate(async (engine) => {
     const { callTimes } = await import(new URL(engine, location.href).href);
     const sum = (k) => ['report', 'view'].reduce((n, c) => n + (callTimes[c]?.[k] || 0), 0);
@@ -203,10 +210,24 @@ export async function recomputeTimes(page, { samples = 9, select = '#precision',
   const times = [], paintMs = [], coreMs = [], roundTripMs = [], calls = [];
   try {
     for (let i = 0; i < samples; i++) {
-      await page.evaluate(() => { window.__recomputeMs = undefined; window.__paintedAt = undefined; window.__inputAt = undefined; window.__benchCore.mark(); });
-      await page.selectOption(select, values[i % values.length]);
-      await page.waitForFunction(() => window.__paintedAt !== undefined, null, { timeout: 10000 });
-      const r = await page.evaluate(() => { const c = window.__benchCore.read(); return { ms: window.__recomputeMs, paint: window.__paintedAt - window.__inputAt, coreMs: c.coreMs, roundTrip: c.ms, calls: c.calls }; });
+      await page.waitForFunction(() => !document.body.dataset.address, null, { timeout: 10000, polling: 20 });
+      await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 30));
+      const r = await page.evaluate(async ({ select, value }) => {
+        window.__recomputeMs = undefined; window.__inputAt = undefined; window.__benchCore.mark();
+        let at, timer;
+        const painted = new Promise((resolve, reject) => {
+          Object.defineProperty(window, '__paintedAt', { configurable: true, get: () => at, set: (t) => { at = t; resolve(); } });
+          timer = setTimeout(() => reject(new Error(`no painted frame within 10 s of setting ${select} to ${value}`)), 10000);
+        });
+        const s = document.querySelector(select);
+        s.value = value;
+        if (s.value !== value) throw new Error(`${select} has no option ${value}`);
+        s.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+        s.dispatchEvent(new Event('change', { bubbles: true }));
+        try { await painted; } finally { clearTimeout(timer); delete window.__paintedAt; }
+        const c = window.__benchCore.read();
+        return { ms: window.__recomputeMs, paint: at - window.__inputAt, coreMs: c.coreMs, roundTrip: c.ms, calls: c.calls };
+      }, { select, value: values[i % values.length] });
       times.push(r.ms); paintMs.push(r.paint); coreMs.push(r.coreMs); roundTripMs.push(r.roundTrip); calls.push(r.calls);
     }
   } finally {
