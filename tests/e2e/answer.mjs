@@ -91,6 +91,14 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     const c = await cli(['deepseek-ai/DeepSeek-R1', '-c', '8192']);
     expect(b200.gpus_needed > 1 && b200.gpus_needed === c.gpu_fit.find((g) => g.id === 'b200-192gb').gpus_needed, `B200 × ${b200.gpus_needed}`);
     expect((await text(page, '#fits-more')).includes(`${b200.gpus_needed}× NVIDIA B200`), await text(page, '#fits-more'));
+    // The answer panel's facts hold R1's long exact values (688,574,839,360 B) inside their boxes at 1100 px.
+    const over = await page.$$eval('#summary .fact', (fs) => fs.map((f) => {
+      const v = f.querySelector('.v'), box = f.getBoundingClientRect(), range = document.createRange();
+      range.selectNodeContents(v);
+      const t = range.getBoundingClientRect();
+      return { id: v.id, text: v.textContent, over: Math.round(t.right - (box.right - parseFloat(getComputedStyle(f).paddingRight))) };
+    }).filter((x) => x.over > 0));
+    expect(over.length === 0, `values past their box: ${JSON.stringify(over)}`);
   });
 
   // Issue 14 ("no frame longer than 100 ms while a 163-shard repo loads") and issue 17 item 3: the core runs in a Web
