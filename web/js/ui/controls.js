@@ -208,9 +208,9 @@ export class ControlsView {
       notes.push(`Tensor parallel back to ${p.defaults.tp}: ${p.label} models one GPU.`);
       tp.value = String(p.defaults.tp);
     }
-    this.$('tp-help').textContent = p.tp.length === 1
+    setText(this.$('tp-help'), p.tp.length === 1
       ? `${p.label}: one GPU. “Which GPUs fit” counts how many a model needs.`
-      : 'Weights and KV heads split over this many GPUs; figures are per GPU.';
+      : 'Weights and KV heads split over this many GPUs; figures are per GPU.');
     const precision = this.$('precision');
     for (const o of precision.options) setProp(o, 'disabled', !p.precisions.includes(o.value));
     for (const n of this.root.querySelectorAll('.gguf-only')) setProp(n, 'hidden', !(p.gguf && this.gguf));
