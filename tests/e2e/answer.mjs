@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startStatic } from '../../scripts/lib/static-server.mjs';
 
-export async function answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript, engineUrl }) {
+export async function answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript, engineUrl, summaryUrl }) {
   const cli = async (args) => {
     const { stdout } = await promisify(execFile)(path.join(root, 'build/native/vram-estimate'), [...args, '--json', '--endpoint', hub.hubUrl],
       { encoding: 'utf8', env: { ...process.env, HF_TOKEN: '' } });
@@ -372,6 +372,37 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     await page.waitForFunction(() => !document.body.dataset.address);
     const after = await results();
     expect(after.includes(GPT2) && !after.includes(MISTRAL) && (await text(page, '#matrix')) === gpt2Matrix, 'every view shows gpt2 once the address has caught up');
+  });
+
+  await scenario('the answer panel written in place is the panel built from scratch, through changes of every kind', async (page) => {
+    await visit(page, 'mistralai/Mistral-7B-v0.1', { query: '&gpu=rtx-4090' });
+    // The live panel against one built anew from the same report by the same view (SummaryView), markup for markup.
+    const compare = (what) => page.evaluate(async ({ url, what }) => {
+      const { SummaryView } = await import(url);
+      const r = window.__lastReport, fresh = document.createElement('div');
+      new SummaryView(fresh, { onPin() {} }).update(r, { profileLabel: window.__vocab.profiles.find((p) => p.name === r.profile).label });
+      const live = document.getElementById('summary-root').innerHTML;
+      return live === fresh.innerHTML ? null : `${what}: the live panel ${live.length} chars, built anew ${fresh.innerHTML.length}; live ${live.slice(0, 300)} …`;
+    }, { url: summaryUrl, what });
+    const settled = () => page.waitForFunction(() => !document.body.dataset.address && document.body.dataset.state === 'done');
+    const problems = [await compare('loaded')];
+    const steps = [
+      ['int4 weights', () => page.selectOption('#precision', 'int4')],
+      ['4k context', () => page.click('.presets button[data-context="4096"]')],
+      ['a GPU it does not fit', () => page.selectOption('#gpu', 'rtx-3070')],
+      ['vLLM (a KV pool fact)', () => page.selectOption('#profile', 'vllm')],
+      ['tensor parallel 2 (per GPU)', () => page.selectOption('#tp', '2')],
+      ['float16 weights', () => page.selectOption('#precision', 'float16')],
+      ['classic again', () => page.selectOption('#profile', 'classic')],
+    ];
+    for (const [what, act] of steps) {
+      await page.evaluate(() => { window.__viewBefore = window.__lastView; });
+      await act();
+      await page.waitForFunction(() => window.__lastView !== window.__viewBefore);  // the change's answer arrived
+      await settled();
+      problems.push(await compare(what));
+    }
+    expect(problems.every((p) => p === null), problems.filter(Boolean).join(' | '));
   });
 
   await scenario('precision × context matrix: the core fills every cell with no request; a click applies it', async (page) => {

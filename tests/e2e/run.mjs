@@ -138,6 +138,8 @@ const siteModule = (rel) => {
 };
 // The page's engine.js as the page itself imports it (the same module instance: callTimes, where()).
 const engineUrl = `${site.url}/${siteModule('js/engine.js')}`;
+// The answer panel's view module, as the page imports it.
+const summaryUrl = `${site.url}/${siteModule('js/ui/summary.js')}`;
 const pageUrl = (query = '') => `${site.url}/?endpoint=${encodeURIComponent(hub.hubUrl)}${query}`;
 const shot = (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 
@@ -935,7 +937,7 @@ fs.rmSync(hostDir, { recursive: true, force: true });
 
 // Issue 16: the token per endpoint, the shipped CSP, framing, and the page under a hostile Hub.
 await hardeningScenarios({ scenario, expect, text, shot, axe, root, outDir, browser, hub, site, TEST_CONNECT_SRC });
-await answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript, engineUrl });
+await answerScenarios({ scenario, expect, text, shot, axe, visit, hub, site, root, embedScript, engineUrl, summaryUrl });
 
 await browser.close();
 await site.close();
