@@ -363,8 +363,8 @@ export async function answerScenarios({ scenario, expect, text, shot, axe, visit
     const stale = frames.filter((f) => f.shown && f.gpt2).length;
     expect(frames.some((f) => f.shown) && stale === 0, `${stale} of ${frames.length} frames showed gpt2's views beside Mistral's answer`);
     expect((await results()).includes(MISTRAL) && (await text(page, '#matrix')) !== gpt2Matrix, 'Mistral in the details and the matrix');
-    // gpt2 again, the results in view of nothing (below the settings at 1100×900): the views out of sight are updated after
-    // the answer's frame, and by the time the address bar has caught up they show gpt2.
+    // gpt2 again, the results out of sight (below the settings at 1100×900): those views are updated after the answer's
+    // frame, and by the time the address bar has caught up they show gpt2.
     await page.evaluate(() => scrollTo(0, 0));
     await page.fill('#model', 'openai-community/gpt2');
     await page.click('#go');

@@ -152,11 +152,11 @@ const fit = new FitView(roots.fit), chart = new ChartView(roots.chart), details 
 // Which result views are on screen (an IntersectionObserver, 300 px ahead of the viewport): a change or a load updates
 // those before its frame paints and the others right after that frame, so the numbers in view paint sooner and nobody
 // sees the rest a frame late (at a load of gpt2 or Mistral-7B, the page's part after the core's answer went from 58 and
-// 65 ms to 31 and 32: tests/bench pageLoad's pageMs, old and new page alternating, medians of 6 each, 2026-12-08). Not
-// known yet, or no observer: in sight. While the results are hidden (before
-// the first answer, after a failure or a refused setting) the observer says "out of sight" for every view; a view that
-// still holds an older answer is then updated before the frame, so that it never shows that answer when the results
-// reappear. An empty one can wait: for a frame it shows nothing, not a wrong number.
+// 65 ms to 31 and 32: tests/bench pageLoad's pageMs, old and new page alternating, medians of 6 each, 2026-12-08).
+// Not known yet, or no observer: in sight. While the results are hidden (before the first answer, after a failure or
+// a refused setting) the observer says "out of sight" for every view; a view that still holds an older answer is then
+// updated before the frame, so that it never shows that answer when the results reappear. An empty one can wait: for
+// a frame it shows nothing, not a wrong number.
 const inSight = new Map();
 const sight = typeof IntersectionObserver === 'function'
   ? new IntersectionObserver((entries) => { for (const e of entries) inSight.set(e.target, e.isIntersecting); }, { rootMargin: '300px' }) : null;
