@@ -171,6 +171,12 @@ function updateOutOfSight() {
   outOfSight.clear();
   for (const u of updates) u();
 }
+// The results step aside (a failed load, a refused setting): the updates kept for them were for an answer that is no
+// longer on screen.
+function hideResults() {
+  results.hidden = true;
+  outOfSight.clear();
+}
 const matrix = new MatrixView(roots.matrix, (o) => { controls.set(o); controls.emit(); });
 const gguf = new GgufView(roots.gguf, (file) => { controls.setGguf(true, file); controls.emit(); });
 const compare = new CompareView(roots.compare, {
@@ -249,8 +255,7 @@ function showNotice(lines) {
 // the previous result would be a number for other settings.
 function showRefused(title, message) {
   $('summary-root').replaceChildren(el('div', { class: 'refused', id: 'refused' }, el('h2', { text: title }), el('p', { text: message })));
-  results.hidden = true;
-  outOfSight.clear();  // their updates were for settings that are no longer on screen
+  hideResults();
   document.body.dataset.state = 'invalid';
   testHook('__lastReport', null);
 }
@@ -426,8 +431,7 @@ async function estimate(event, { push = true } = {}) {
     document.body.dataset.state = 'error';
     $('status').textContent = failure.code === 'cancelled' ? 'Cancelled.' : '';
     if (failure.code === 'cancelled') return;
-    results.hidden = true;
-    outOfSight.clear();  // updates for an answer that is no longer on screen
+    hideResults();
     $('controls').hidden = true;
     $('summary-root').replaceChildren();
     $('answer-empty').hidden = false;

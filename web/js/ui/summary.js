@@ -76,7 +76,7 @@ export class SummaryView {
     const section = this.root.firstElementChild;
     // The same rows, still this view's (the fine-tuning summary and a refusal replace the panel's content): write the
     // values, so that only what changed is laid out again and no node is built.
-    if (section && section.id === 'summary' && section.dataset.layout === p.layout && this.refresh(section, p)) return;
+    if (section && section.id === 'summary' && section.dataset.layout === p.layout) { this.refresh(section, p); return; }
     morph(this.root, el('section', { id: 'summary', 'aria-label': 'Result', 'data-layout': p.layout },
       el('div', { class: 'k', id: 'model-name', text: p.name }),
       el('div', { class: 'headline' }, ...p.totals.map((t) => el('div', {}, el('div', { class: 'k', text: t.key }), el('div', { class: t.cls, id: t.id, text: t.text })))),
@@ -87,12 +87,10 @@ export class SummaryView {
       this.onPin ? el('div', { class: 'panel-actions' }, el('button', { type: 'button', class: 'ghost small', id: 'pin', text: 'Pin to compare', onclick: () => this.onPin() })) : null));
   }
 
-  // Writes p's values into the nodes a build of the same layout made; false when a node is not where it was built.
+  // Writes p's values into the nodes that a build of the same layout made (the layout names every row they hold).
   refresh(section, p) {
     const [name, headline, verdict, bar, legend] = section.children;
     const facts = section.querySelector(':scope > .facts');
-    if (!legend || !facts || headline.children.length !== p.totals.length || bar.children.length !== p.bar.length
-      || legend.children.length !== p.bar.length || facts.children.length !== p.facts.length) return false;
     setText(name, p.name);
     p.totals.forEach((t, i) => { const [k, v] = headline.children[i].children; setText(k, t.key); setText(v, t.text); });
     setAttr(verdict, 'class', `verdict ${p.verdict.cls}`);
@@ -111,6 +109,5 @@ export class SummaryView {
       setText(v, f.value);
       if (f.compact) { setAttr(v, 'data-compact', f.compact); setAttr(v, 'title', f.value); }
     });
-    return true;
   }
 }
